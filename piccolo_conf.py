@@ -1,0 +1,11 @@
+"""Piccolo's view of Yimen: the engine from settings and every piccolo app, host and mini-apps."""
+
+from piccolo.conf.apps import AppRegistry
+
+from backend.db import engine_for
+from backend.registry import piccolo_apps
+from backend.settings import get_settings
+
+DB = engine_for(get_settings())
+
+APP_REGISTRY = AppRegistry(apps=piccolo_apps())

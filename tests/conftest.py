@@ -1,0 +1,150 @@
+"""One suite, two engines: SQLite by default, PostgreSQL (and Redis) when the
+YIMEN_TEST_DATABASE_URL / YIMEN_TEST_REDIS_URL variables name them."""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+_TEST_DB = os.environ.get("YIMEN_TEST_DATABASE_URL", "")
+_TMP = tempfile.mkdtemp(prefix="yimen-test-")
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
+_SQLITE = os.path.join(_TMP, "yimen.sqlite3")
+os.environ.update(
+    {
+        "DATABASE_URL": _TEST_DB,
+        "YIMEN_SQLITE_PATH": _SQLITE,
+        "YIMEN_MEDIA_DIR": os.path.join(_TMP, "media"),
+        "REDIS_URL": "",
+        "FIREBASE_CREDENTIALS": "",
+        "YIMEN_ENV": "dev",
+        "YIMEN_SECRET_KEY": base64.urlsafe_b64encode(b"t" * 32).decode(),
+        "YIMEN_LOG_LEVEL": "WARNING",
+    }
+)
+
+import httpx  # noqa: E402
+from litestar import Litestar  # noqa: E402
+
+from auth.roles import Role  # noqa: E402
+from auth.sessions import grant_for  # noqa: E402
+from backend.app import create_app  # noqa: E402
+from backend.db import close_database, current_engine, is_postgres, open_database  # noqa: E402
+from backend.migrate import apply_migrations  # noqa: E402
+from backend.seed import demo_user_with_role, seed_demo  # noqa: E402
+from backend.settings import Settings, get_settings  # noqa: E402
+from backend.users.service import PHONE_PURPOSE  # noqa: E402
+from backend.users.tables import UserAccount  # noqa: E402
+from backend.vault import Vault, vault_for  # noqa: E402
+from tests.support import RecordingSms, all_tables, free_port, running  # noqa: E402
+
+Client = httpx.AsyncClient
+
+
+def pytest_report_header() -> str:
+    engine = "PostgreSQL" if _TEST_DB else f"SQLite ({_SQLITE})"
+    redis = os.environ.get("YIMEN_TEST_REDIS_URL") or "not configured"
+    return f"yimen: database {engine}; redis {redis}"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def vault(settings: Settings) -> Vault:
+    return vault_for(settings.secret)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database() -> AsyncIterator[None]:
+    engine = current_engine()
+    if is_postgres(engine):
+        await engine.run_ddl("DROP SCHEMA public CASCADE")
+        await engine.run_ddl("CREATE SCHEMA public")
+    await open_database(engine)
+    await apply_migrations()
+    yield
+    await close_database(engine)
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database: None) -> None:
+    engine = current_engine()
+    names = [table._meta.tablename for table in all_tables()]
+    if is_postgres(engine):
+        await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    else:
+        for name in names:
+            await engine.run_ddl(f"DELETE FROM {name}")
+
+
+@pytest.fixture
+def sms() -> RecordingSms:
+    return RecordingSms()
+
+
+@pytest.fixture
+async def app(settings: Settings, sms: RecordingSms) -> Litestar:
+    application = create_app(settings)
+    application.state.auth.sms = sms
+    return application
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[Client]:
+    async with running(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def demo(vault: Vault) -> None:
+    await seed_demo(vault)
+
+
+TokenFor = Callable[[Role], Awaitable[str]]
+TokenForPhone = Callable[[str], Awaitable[str]]
+
+
+@pytest.fixture
+def token_for_phone(app: Litestar, vault: Vault, demo: None, client: Client) -> TokenForPhone:
+    """An access token for a demo user by phone (the client must be started)."""
+
+    async def mint(phone: str) -> str:
+        lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+        user = (
+            await UserAccount.select(UserAccount.id)
+            .where(UserAccount.phone_lookup == lookup)
+            .first()
+        )
+        assert user is not None
+        token, _ = app.state.auth.tokens.issue(await grant_for(user["id"]))
+        return str(token)
+
+    return mint
+
+
+@pytest.fixture
+def token_for(token_for_phone: TokenForPhone) -> TokenFor:
+    """An access token for the demo user who holds a role."""
+
+    async def mint(role: Role) -> str:
+        return await token_for_phone(await demo_user_with_role(role))
+
+    return mint
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()

@@ -1,0 +1,91 @@
+"""Test parts: a recording SMS provider and the list of every table."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from piccolo.table import Table
+
+from backend.registry import piccolo_apps
+
+
+class RecordingSms:
+    """An SMS provider that keeps what it was asked to send (SMS leaves this machine)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send_code(self, phone: str, code: str, ttl_seconds: int) -> None:
+        self.sent.append((phone, code))
+
+    def last_code(self, phone: str) -> str:
+        return next(code for p, code in reversed(self.sent) if p == phone)
+
+
+def all_tables() -> list[type[Table]]:
+    from importlib import import_module
+
+    tables: list[type[Table]] = []
+    for module in piccolo_apps():
+        tables += import_module(module).APP_CONFIG.table_classes
+    return tables
+
+
+def redis_url_or_skip() -> str:
+    """The test Redis; under CI a missing Redis fails the test instead of skipping it."""
+    url = os.environ.get("YIMEN_TEST_REDIS_URL", "")
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail("YIMEN_TEST_REDIS_URL is not set, and CI needs the Redis tests to run")
+    pytest.skip("no test Redis (set YIMEN_TEST_REDIS_URL)")
+
+
+async def yimen(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `yimen` command in its own process, on the test database."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "backend.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """The app started through its ASGI lifespan on this event loop, and a client for it."""
+    to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    task = asyncio.create_task(app(scope, to_app.get, from_app.put))  # type: ignore[arg-type]
+    await to_app.put({"type": "lifespan.startup"})
+    started = await from_app.get()
+    if started["type"] != "lifespan.startup.complete":
+        raise RuntimeError(started.get("message", "startup failed"))
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await to_app.put({"type": "lifespan.shutdown"})
+        await from_app.get()
+        await task
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
