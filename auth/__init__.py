@@ -1,0 +1,1 @@
+"""Identity: tokens, one-time-code login, refresh and revocation, claims and guards."""

@@ -1,0 +1,98 @@
+"""HTTP for login, refresh, logout, the JWKS and revocation. Thin: parse, call, shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
+
+from auth import login, sessions
+from auth.admin import revoke_user
+from auth.guards import claims_of, requires_role
+from auth.login import CodeSent
+from auth.roles import ADMIN_ROLES
+from auth.runtime import AuthRuntime
+from auth.schemas import CodeRequest, LoginRequest, RefreshRequest
+from auth.sessions import TokenPair
+from backend.users.service import account_for_phone
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def runtime_of(request: AnyRequest) -> AuthRuntime:
+    runtime: AuthRuntime = request.app.state.auth
+    return runtime
+
+
+def client_ip(request: AnyRequest) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class AuthController(Controller):
+    path = "/v1/auth"
+    tags = ["auth"]
+
+    @post("/otp", status_code=HTTP_202_ACCEPTED, operation_id="SendLoginCode", security=[{}])
+    async def send_code(self, request: AnyRequest, data: JSONBody[CodeRequest]) -> CodeSent:
+        """Send a one-time login code to a phone."""
+        rt = runtime_of(request)
+        return await login.send_code(
+            phone=data.phone,
+            ip=client_ip(request),
+            settings=rt.settings,
+            vault=rt.vault,
+            sms=rt.sms,
+        )
+
+    @post("/login", status_code=200, operation_id="LogIn", security=[{}])
+    async def log_in(self, request: AnyRequest, data: JSONBody[LoginRequest]) -> TokenPair:
+        """Trade a phone and its one-time code for an access and a refresh token."""
+        rt = runtime_of(request)
+        await login.redeem_code(
+            phone=data.phone, code=data.code, settings=rt.settings, vault=rt.vault
+        )
+        user_id = await account_for_phone(phone=data.phone, vault=rt.vault)
+        return await sessions.start_session(user_id=user_id, tokens=rt.tokens, settings=rt.settings)
+
+    @post("/refresh", status_code=200, operation_id="RefreshSession", security=[{}])
+    async def refresh(self, request: AnyRequest, data: JSONBody[RefreshRequest]) -> TokenPair:
+        """Rotate a refresh token; presenting a used one revokes the whole session."""
+        rt = runtime_of(request)
+        return await sessions.refresh_session(
+            refresh_token=data.refresh_token, tokens=rt.tokens, settings=rt.settings
+        )
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, operation_id="LogOut", security=[{}])
+    async def log_out(self, data: JSONBody[RefreshRequest]) -> None:
+        """End the session of a refresh token."""
+        await sessions.end_session(refresh_token=data.refresh_token)
+
+
+class RevocationController(Controller):
+    path = "/v1/admin/users"
+    tags = ["auth"]
+    guards = [requires_role(*ADMIN_ROLES)]
+
+    @post("/{user_id:int}/revoke", status_code=HTTP_204_NO_CONTENT, operation_id="RevokeUser")
+    async def revoke(self, request: AnyRequest, user_id: FromPath[int]) -> None:
+        """Refuse every token of a user now, in every process, and end their sessions."""
+        await revoke_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
+
+
+@get(
+    "/.well-known/jwks.json",
+    operation_id="GetSigningKeys",
+    tags=["auth"],
+    security=[{}],
+    media_type="application/json",
+    cache_control=None,
+)
+async def jwks(request: AnyRequest) -> Response[bytes]:
+    """The public keys that verify access tokens and health codes; several during rotation."""
+    return Response(
+        runtime_of(request).keys.jwks,
+        media_type="application/json",
+        headers={"Cache-Control": "public, max-age=300"},
+    )

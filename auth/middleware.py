@@ -1,0 +1,35 @@
+"""Reads the bearer token of every request; authorization then needs no database read."""
+
+from __future__ import annotations
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from auth.runtime import AuthRuntime
+from backend.errors import Unauthorized
+
+
+class BearerTokenMiddleware:
+    """Puts the verified Claims (or None) into `scope["user"]`; a bad token is a 401."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["user"] = None
+            token = _bearer(scope)
+            if token is not None:
+                runtime: AuthRuntime = scope["litestar_app"].state.auth
+                scope["user"] = await runtime.tokens.verify(token)
+                scope["auth"] = token
+        await self.app(scope, receive, send)
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            if kind.lower() != "bearer" or not token.strip():
+                raise Unauthorized("token_invalid")
+            return token.strip()
+    return None

@@ -1,0 +1,44 @@
+"""The roles a token can hold, and which admin may grant which."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    RESIDENT = "resident"
+    FAMILY_MEMBER = "family_member"
+    GRID_WORKER = "grid_worker"  # 网格员
+    COMMUNITY_ADMIN = "community_admin"
+    DISTRICT_ADMIN = "district_admin"
+    PLATFORM_ADMIN = "platform_admin"
+    HEALTH_OFFICIAL = "health_official"
+    CHECKPOINT_STAFF = "checkpoint_staff"
+    CARE_WORKER = "care_worker"
+    MERCHANT = "merchant"
+    LAWYER = "lawyer"
+    MEDIATOR = "mediator"
+    DEVELOPER = "developer"
+
+
+ADMIN_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN})
+
+_COMMUNITY_GRANTS = frozenset(
+    {Role.GRID_WORKER, Role.CARE_WORKER, Role.CHECKPOINT_STAFF, Role.MEDIATOR}
+)
+_DISTRICT_GRANTS = _COMMUNITY_GRANTS | {
+    Role.COMMUNITY_ADMIN,
+    Role.HEALTH_OFFICIAL,
+    Role.MERCHANT,
+    Role.LAWYER,
+}
+
+GRANTABLE: dict[Role, frozenset[Role]] = {
+    Role.COMMUNITY_ADMIN: _COMMUNITY_GRANTS,
+    Role.DISTRICT_ADMIN: _DISTRICT_GRANTS,
+    Role.PLATFORM_ADMIN: frozenset(Role) - {Role.RESIDENT},
+}
+
+
+def may_grant(admin_role: Role, role: Role) -> bool:
+    return role in GRANTABLE.get(admin_role, frozenset())

@@ -1,0 +1,155 @@
+"""Sessions: a login starts a refresh-token family; each refresh rotates it.
+
+A refresh token is used once. Presenting a used or revoked one means it was stolen or
+replayed, so the whole family is revoked and its holder must log in again. Roles are read
+afresh at each refresh, so a role change takes effect then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import msgspec
+
+from auth.roles import Role
+from auth.tables import RefreshToken
+from auth.tokens import Grant, TokenService
+from backend.db import transaction
+from backend.errors import Forbidden, Unauthorized, register_messages
+from backend.settings import Settings
+from backend.users.tables import RoleAssignment, UserAccount
+
+register_messages(
+    {
+        "refresh_invalid": ("登录已失效,请重新登录", "The session has ended; log in again"),
+        "refresh_reused": (
+            "检测到登录凭证被重复使用,已退出所有相关登录",
+            "A used refresh token was presented again; the session is revoked",
+        ),
+        "account_disabled": ("账号已停用", "This account is disabled"),
+        "token_revoked": ("登录已被撤销,请重新登录", "This session was revoked; log in again"),
+    }
+)
+
+
+class TokenPair(msgspec.Struct, frozen=True):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def grant_for(user_id: int) -> Grant:
+    """The roles and scope a user holds now; every account is a resident of its home."""
+    user = await UserAccount.select().where(UserAccount.id == user_id).first()
+    if user is None or not user["active"]:
+        raise Forbidden("account_disabled")
+    scope: dict[str, list[str]] = {}
+    if user["home_path"]:
+        scope[Role.RESIDENT] = [user["home_path"]]
+    rows = await RoleAssignment.select(RoleAssignment.role, RoleAssignment.scope_path).where(
+        RoleAssignment.user == user_id
+    )
+    for row in rows:
+        scope.setdefault(row["role"], []).append(row["scope_path"])
+    roles = sorted({Role.RESIDENT, *(row["role"] for row in rows)})
+    return Grant(
+        user_id=user_id,
+        roles=roles,
+        scope={role: sorted(paths) for role, paths in scope.items()},
+        locale=user["locale"],
+        elder_mode=user["elder_mode"],
+    )
+
+
+async def start_session(*, user_id: int, tokens: TokenService, settings: Settings) -> TokenPair:
+    grant = await grant_for(user_id)
+    refresh = await _new_link(user_id=user_id, family=secrets.token_hex(16), settings=settings)
+    return _pair(tokens, grant, refresh, settings)
+
+
+async def refresh_session(
+    *, refresh_token: str, tokens: TokenService, settings: Settings
+) -> TokenPair:
+    """Trade a refresh token for a new pair; a second use of any link revokes its family."""
+    link = (
+        await RefreshToken.select().where(RefreshToken.token_hash == _hash(refresh_token)).first()
+    )
+    if link is None:
+        raise Unauthorized("refresh_invalid")
+    if link["used_at"] is not None or link["revoked_at"] is not None:
+        await revoke_family(link["family"])
+        raise Unauthorized("refresh_reused")
+    if link["expires_at"] <= _now():
+        raise Unauthorized("refresh_invalid")
+    async with transaction():
+        claimed = (
+            await RefreshToken.update({RefreshToken.used_at: _now()})
+            .where((RefreshToken.id == link["id"]) & RefreshToken.used_at.is_null())
+            .returning(RefreshToken.id)
+        )
+        if claimed:
+            grant = await grant_for(link["user_id"])
+            refresh = await _new_link(
+                user_id=link["user_id"], family=link["family"], settings=settings
+            )
+    if not claimed:
+        await revoke_family(link["family"])
+        raise Unauthorized("refresh_reused")
+    return _pair(tokens, grant, refresh, settings)
+
+
+async def end_session(*, refresh_token: str) -> None:
+    """Log out: the token's family can no longer refresh. Unknown tokens are ignored."""
+    family = (
+        await RefreshToken.select(RefreshToken.family)
+        .where(RefreshToken.token_hash == _hash(refresh_token))
+        .first()
+    )
+    if family is not None:
+        await revoke_family(family["family"])
+
+
+async def revoke_family(family: str) -> None:
+    await RefreshToken.update({RefreshToken.revoked_at: _now()}).where(
+        (RefreshToken.family == family) & RefreshToken.revoked_at.is_null()
+    )
+
+
+async def revoke_all_sessions(user_id: int) -> None:
+    await RefreshToken.update({RefreshToken.revoked_at: _now()}).where(
+        (RefreshToken.user_id == user_id) & RefreshToken.revoked_at.is_null()
+    )
+
+
+async def _new_link(*, user_id: int, family: str, settings: Settings) -> str:
+    token = secrets.token_urlsafe(32)
+    await RefreshToken.insert(
+        RefreshToken(
+            token_hash=_hash(token),
+            family=family,
+            user_id=user_id,
+            expires_at=_now() + dt.timedelta(seconds=settings.refresh_token_ttl),
+        )
+    )
+    return token
+
+
+def _pair(tokens: TokenService, grant: Grant, refresh: str, settings: Settings) -> TokenPair:
+    access, _ = tokens.issue(grant)
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        token_type="Bearer",  # noqa: S106 - the OAuth token type, not a secret
+        expires_in=settings.access_token_ttl,
+    )

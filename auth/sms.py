@@ -1,0 +1,35 @@
+"""Where one-time codes go: an SMS provider in production, the console in development."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from backend.errors import YimenError, register_messages
+from backend.masking import mask_phone
+
+log = logging.getLogger(__name__)
+
+register_messages({"sms_unavailable": ("短信服务暂不可用", "The SMS service is not available")})
+
+
+class SmsUnavailable(YimenError):
+    status = 503
+
+
+class SmsSender(Protocol):
+    async def send_code(self, phone: str, code: str, ttl_seconds: int) -> None: ...
+
+
+class ConsoleSms:
+    """Development only: the code goes to the log instead of a phone."""
+
+    async def send_code(self, phone: str, code: str, ttl_seconds: int) -> None:
+        log.warning("one-time code for %s: %s (valid %ss)", mask_phone(phone), code, ttl_seconds)
+
+
+class NoSms:
+    """Production without a configured provider: refuse rather than pretend to send."""
+
+    async def send_code(self, phone: str, code: str, ttl_seconds: int) -> None:
+        raise SmsUnavailable("sms_unavailable")

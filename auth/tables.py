@@ -1,0 +1,51 @@
+from piccolo.columns import JSON, BigInt, BigSerial, Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class SigningKeyRow(Table, tablename="auth_signing_key"):
+    """An access-token signing key; the private half is sealed with the platform secret."""
+
+    id = BigSerial(primary_key=True)
+    kid = Varchar(length=64, unique=True)
+    algorithm = Varchar(length=16)
+    private_sealed = Text()
+    public_jwk = JSON()
+    signing = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    retire_after = Timestamptz(null=True, default=None)
+
+
+class OneTimeCode(Table, tablename="auth_one_time_code"):
+    """A login code sent to a phone, stored as a keyed hash."""
+
+    id = BigSerial(primary_key=True)
+    phone_lookup = Varchar(length=64, index=True)
+    code_hash = Varchar(length=64)
+    ip = Varchar(length=64, index=True)
+    attempts = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    expires_at = Timestamptz()
+    consumed_at = Timestamptz(null=True, default=None)
+
+
+class RefreshToken(Table, tablename="auth_refresh_token"):
+    """One link of a refresh-token family; a used link presented again revokes the family."""
+
+    id = BigSerial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    family = Varchar(length=32, index=True)
+    user_id = BigInt(index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Revocation(Table, tablename="auth_revocation"):
+    """A user whose access tokens issued before `revoked_at` are refused until `until`."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(index=True)
+    revoked_at = Timestamptz()
+    until = Timestamptz(index=True)

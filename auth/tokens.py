@@ -1,0 +1,102 @@
+"""Access tokens: signed with the ring's signer, verified against every live key."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+
+import jwt
+import msgspec
+
+from auth.claims import Claims
+from auth.keys import KeyRing
+from auth.revocation import DenyList
+from backend.errors import Unauthorized
+from backend.settings import Settings
+
+_REQUIRED = ["sub", "exp", "iat", "iss", "aud", "jti"]
+_LEEWAY = 5
+
+
+class Grant(msgspec.Struct, frozen=True, kw_only=True):
+    """What a token will say: who, which roles over which paths, and display preferences."""
+
+    user_id: int
+    roles: list[str]
+    scope: dict[str, list[str]]
+    locale: str
+    elder_mode: bool
+
+
+class TokenService:
+    """Issues and verifies access tokens; verified claims are cached until they expire."""
+
+    def __init__(
+        self, settings: Settings, keys: KeyRing, deny: DenyList, cache_size: int = 50_000
+    ) -> None:
+        self._settings = settings
+        self._keys = keys
+        self._deny = deny
+        self._cache: OrderedDict[str, Claims] = OrderedDict()
+        self._cache_size = cache_size
+
+    def issue(self, grant: Grant) -> tuple[str, int]:
+        now = int(time.time())
+        exp = now + self._settings.access_token_ttl
+        signer = self._keys.signer
+        payload = {
+            "sub": str(grant.user_id),
+            "iss": self._settings.issuer,
+            "aud": self._settings.audience,
+            "iat": now,
+            "exp": exp,
+            "jti": secrets.token_urlsafe(12),
+            "roles": grant.roles,
+            "scope": grant.scope,
+            "locale": grant.locale,
+            "elder_mode": grant.elder_mode,
+        }
+        token = jwt.encode(
+            payload, signer.private, algorithm=signer.algorithm, headers={"kid": signer.kid}
+        )
+        return token, exp
+
+    async def verify(self, token: str) -> Claims:
+        """The token's claims, or Unauthorized; a forged, stale or revoked token never passes."""
+        claims = self._cache.get(token)
+        if claims is None or claims.exp <= time.time() - _LEEWAY:
+            claims = await self._verify_signature(token)
+            self._remember(token, claims)
+        if self._deny.refuses(claims.sub, claims.iat):
+            raise Unauthorized("token_revoked")
+        return claims
+
+    async def _verify_signature(self, token: str) -> Claims:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as err:
+            raise Unauthorized("token_invalid") from err
+        key = self._keys.get(kid) if isinstance(kid, str) else None
+        if key is None and isinstance(kid, str) and await self._keys.reload_if_stale():
+            key = self._keys.get(kid)
+        if key is None:
+            raise Unauthorized("token_invalid")
+        try:
+            payload = jwt.decode(
+                token,
+                key.public,
+                algorithms=[key.algorithm],
+                audience=self._settings.audience,
+                issuer=self._settings.issuer,
+                leeway=_LEEWAY,
+                options={"require": _REQUIRED},
+            )
+            return msgspec.convert(payload, Claims)
+        except (jwt.InvalidTokenError, msgspec.ValidationError) as err:
+            raise Unauthorized("token_invalid") from err
+
+    def _remember(self, token: str, claims: Claims) -> None:
+        self._cache[token] = claims
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)

@@ -1,0 +1,243 @@
+"""The `yimen` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from backend.settings import Settings, SettingsError, get_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as err:
+        raise click.ClickException(f"configuration: {err}") from err
+
+
+def run_with_database(work: Callable[[Settings], Awaitable[T]]) -> T:
+    """Run `work` with the database open, as every command but serve does."""
+    from backend.db import close_database, current_engine, open_database
+
+    settings = _settings()
+
+    async def main() -> T:
+        engine = current_engine()
+        await open_database(engine)
+        try:
+            return await work(settings)
+        finally:
+            await close_database(engine)
+
+    return asyncio.run(main())
+
+
+class YimenCommand(click.Group):
+    """The `yimen` group, with each mini-app's commands under a group named like the app."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._miniapp_groups()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._miniapp_groups().get(name)
+
+    def _miniapp_groups(self) -> dict[str, click.Command]:
+        from backend.registry import installed_miniapps
+
+        groups: dict[str, click.Command] = {}
+        for app in installed_miniapps():
+            if app.manifest.commands:
+                groups[app.manifest.id] = click.Group(
+                    app.manifest.id, commands=app.manifest.commands, help=app.manifest.title("en")
+                )
+        return groups
+
+
+@click.group(cls=YimenCommand)
+def main() -> None:
+    """Yimen (一门): the backend of a city's single-entry government app."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API (PostgreSQL/Redis when configured, else SQLite and in-process jobs)."""
+    import uvicorn
+
+    settings = _settings()
+    database = "PostgreSQL" if settings.uses_postgres else f"SQLite {settings.sqlite_path}"
+    jobs = "arq on Redis" if settings.redis_url else "in-process jobs"
+    click.echo(f"Yimen on http://{host}:{port} ({database}, {jobs}, {settings.mode} mode)")
+    uvicorn.run(
+        "backend.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        factory=False,
+    )
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="exit 0 if a worker reported healthy recently")
+@click.option("--burst", is_flag=True, help="stop once the queue is empty")
+def worker(check: bool, burst: bool) -> None:
+    """Run jobs, crons and event delivery from Redis (arq)."""
+    from backend.worker import build_worker, worker_is_healthy
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("the worker needs REDIS_URL; without it the API runs jobs")
+    if check:
+        sys.exit(0 if worker_is_healthy(settings) else 1)
+    build_worker(settings, burst=burst).run()
+
+
+@main.group()
+def events() -> None:
+    """Domain events."""
+
+
+@events.command("dead")
+def dead_letters() -> None:
+    """List handlers that failed on their last try."""
+    from backend.events.tables import DeadLetter
+
+    async def work(_: Settings) -> list[dict[str, Any]]:
+        return await DeadLetter.select().order_by(DeadLetter.id)
+
+    for row in run_with_database(work):
+        click.echo(
+            f"{row['id']:>6}  {row['name']}  {row['handler']}  {row['event_id']}  {row['error']}"
+        )
+
+
+@events.command("retry")
+@click.argument("dead_letter_id", type=int)
+def retry_event(dead_letter_id: int) -> None:
+    """Re-run one dead letter's handler now."""
+    from backend.events.delivery import retry_dead_letter
+    from backend.host import load_registry
+
+    try:
+        error = run_with_database(lambda _: retry_dead_letter(dead_letter_id, load_registry()))
+    except LookupError as err:
+        raise click.ClickException(str(err)) from err
+    if error:
+        raise click.ClickException(f"failed again: {error}")
+    click.echo(f"dead letter {dead_letter_id} handled")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every pending migration of the host and the mini-apps; safe to run twice."""
+    from backend.migrate import apply_migrations
+
+    run_with_database(lambda _: apply_migrations())
+    click.echo("migrations applied")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo city and one user for every role."""
+    from backend.seed import seed_demo as seed
+    from backend.vault import vault_for
+
+    users = run_with_database(lambda s: seed(vault_for(s.secret)))
+    click.echo(f"{'phone':<13} {'name':<8} role")
+    for user in users:
+        role = f"{user.role} @ {user.scope}" if user.role else f"resident @ {user.home}"
+        click.echo(f"{user.phone:<13} {user.name:<8} {role}")
+
+
+@main.command("dev-token")
+@click.option("--phone", help="a seeded user's phone")
+@click.option("--role", help="any seeded user holding this role")
+def dev_token(phone: str | None, role: str | None) -> None:
+    """Print an access token for a seeded user (development only)."""
+    from backend.devtools import mint_dev_token
+
+    if not _settings().is_dev:
+        raise click.ClickException("dev-token refuses to run when YIMEN_ENV=prod")
+    if bool(phone) == bool(role):
+        raise click.UsageError("give exactly one of --phone and --role")
+    try:
+        token = run_with_database(lambda s: mint_dev_token(s, phone=phone, role=role))
+    except LookupError as err:
+        raise click.ClickException(f"no seeded user for {err}") from err
+    click.echo(token)
+
+
+@main.command()
+@click.option("--output", default="openapi/openapi.json", show_default=True, type=click.Path())
+def openapi(output: str) -> None:
+    """Write the OpenAPI document of the app."""
+    from backend.devtools import openapi_document
+
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_bytes(openapi_document(_settings()))
+    click.echo(f"wrote {output}")
+
+
+@main.group()
+def keys() -> None:
+    """Access-token signing keys."""
+
+
+@keys.command()
+def rotate() -> None:
+    """Make a new signing key; old keys keep verifying until their tokens expire."""
+    from auth.keys import create_signing_key, prune_retired_keys
+    from backend.vault import vault_for
+
+    async def work(settings: Settings) -> str:
+        await prune_retired_keys()
+        return await create_signing_key(settings, vault_for(settings.secret))
+
+    click.echo(f"new signing key {run_with_database(work)}")
+
+
+@main.group()
+def orgs() -> None:
+    """The org tree."""
+
+
+@orgs.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_orgs(file: Path) -> None:
+    """Load org units from JSON or CSV; on any bad row nothing is imported."""
+    from backend.errors import YimenError
+    from backend.orgs.service import import_units, parse_units
+
+    fmt = "csv" if file.suffix.lower() == ".csv" else "json"
+
+    text = file.read_text(encoding="utf-8")
+
+    async def work(_: Settings) -> Any:
+        units = parse_units(text, fmt=fmt)
+        with click.progressbar(length=len(units), label="importing", file=sys.stderr) as bar:
+            return await import_units(units, progress=bar.update)
+
+    try:
+        report = run_with_database(work)
+    except YimenError as err:
+        for error in err.errors or []:
+            click.echo(f"row {error.row}: {error.field}: {error.message}", err=True)
+        raise click.ClickException("nothing imported") from err
+    except (ValueError, json.JSONDecodeError) as err:
+        raise click.ClickException(f"cannot read {file}: {err}") from err
+    click.echo(f"{report.created} created, {report.updated} updated")
+
+
+if __name__ == "__main__":
+    main()

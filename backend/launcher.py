@@ -1,0 +1,172 @@
+"""The launcher: the tiles a caller sees, by role, scope, locale, elder mode and district.
+
+The tile set depends only on (roles and their scope, locale, mode, switches), so it is
+computed once per combination and kept; only badges are per user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from typing import Literal
+
+import msgspec
+
+from auth.claims import Claims
+from backend.badges import BadgeBoard
+from backend.contract import Manifest, Section, Tile
+from backend.enablement.service import Enablement, districts_of
+from backend.orgs.paths import is_within
+from backend.registry import Registry
+
+SECTION_TITLES = {
+    Section.SERVICES: {"zh-CN": "办事", "en": "Services"},
+    Section.LIFE: {"zh-CN": "生活", "en": "Daily life"},
+    Section.WORK: {"zh-CN": "工作台", "en": "Work"},
+    Section.ADMIN: {"zh-CN": "管理", "en": "Administration"},
+    Section.PROMOTIONS: {"zh-CN": "推荐", "en": "Featured"},
+}
+ELDER_TILES_PER_SECTION = 6
+LOCALES = ("zh-CN", "en")
+
+
+class TileView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    app_id: str
+    tile_id: str
+    title: str
+    icon: str
+    target: str
+    size: Literal["regular", "large"]
+    badge: int | None = None
+
+
+class SectionView(msgspec.Struct, frozen=True):
+    id: str
+    title: str
+    tiles: list[TileView]
+
+
+class LauncherView(msgspec.Struct, frozen=True):
+    locale: str
+    elder_mode: bool
+    sections: list[SectionView]
+
+
+class Layout(msgspec.Struct, frozen=True):
+    """A computed tile set, its encoding when no badge applies, and the badge sources."""
+
+    view: LauncherView
+    body: bytes
+    etag: str
+    badges: list[tuple[int, int, str]]  # (section index, tile index, badge source)
+
+
+LayoutKey = tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...], str, bool, int]
+
+
+class Launcher:
+    def __init__(
+        self,
+        registry: Registry,
+        enablement: Enablement,
+        badges: BadgeBoard,
+        size: int = 10_000,
+    ) -> None:
+        self._registry = registry
+        self._enablement = enablement
+        self._badges = badges
+        self._layouts: OrderedDict[LayoutKey, Layout] = OrderedDict()
+        self._rendered: OrderedDict[tuple[str, tuple[int, ...]], tuple[bytes, str]] = OrderedDict()
+        self._size = size
+
+    async def render(self, claims: Claims, *, locale: str, elder: bool) -> tuple[bytes, str]:
+        """The caller's launcher as JSON and its ETag."""
+        layout = self.layout(claims, locale=locale, elder=elder)
+        if not layout.badges:
+            return layout.body, layout.etag
+        counts = tuple(
+            await self._badges.counts(claims, [source for _, _, source in layout.badges])
+        )
+        rendered = self._rendered.get((layout.etag, counts))
+        if rendered is None:
+            rendered = self._with_badges(layout, counts)
+            self._rendered[(layout.etag, counts)] = rendered
+            if len(self._rendered) > self._size:
+                self._rendered.popitem(last=False)
+        return rendered
+
+    def _with_badges(self, layout: Layout, counts: tuple[int, ...]) -> tuple[bytes, str]:
+        sections = [SectionView(s.id, s.title, list(s.tiles)) for s in layout.view.sections]
+        for (si, ti, _), count in zip(layout.badges, counts, strict=True):
+            sections[si].tiles[ti] = msgspec.structs.replace(sections[si].tiles[ti], badge=count)
+        body = msgspec.json.encode(msgspec.structs.replace(layout.view, sections=sections))
+        return body, _etag(body)
+
+    def layout(self, claims: Claims, *, locale: str, elder: bool) -> Layout:
+        key: LayoutKey = (
+            tuple(sorted((r, tuple(sorted(p))) for r, p in claims.scope.items())),
+            tuple(sorted(claims.roles)),
+            locale,
+            elder,
+            self._enablement.version,
+        )
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._compute(claims, locale=locale, elder=elder)
+            self._layouts[key] = layout
+            if len(self._layouts) > self._size:
+                self._layouts.popitem(last=False)
+        return layout
+
+    def _compute(self, claims: Claims, *, locale: str, elder: bool) -> Layout:
+        districts = districts_of(claims)
+        chosen: dict[Section, list[tuple[Manifest, Tile]]] = {}
+        for manifest in self._registry.apps.values():
+            if not self._enablement.enabled_for(manifest.id, districts):
+                continue
+            for tile in manifest.tiles:
+                if _shows(tile, claims, elder):
+                    chosen.setdefault(tile.section, []).append((manifest, tile))
+        sections: list[SectionView] = []
+        badges: list[tuple[int, int, str]] = []
+        for section in Section:
+            tiles = sorted(chosen.get(section, []), key=lambda mt: (mt[1].order, mt[0].id))
+            if elder:
+                tiles = tiles[:ELDER_TILES_PER_SECTION]
+            if not tiles:
+                continue
+            views: list[TileView] = []
+            for manifest, tile in tiles:
+                if tile.badge:
+                    badges.append((len(sections), len(views), tile.badge))
+                views.append(_view(manifest, tile, locale, elder))
+            sections.append(SectionView(section.value, SECTION_TITLES[section][locale], views))
+        view = LauncherView(locale=locale, elder_mode=elder, sections=sections)
+        body = msgspec.json.encode(view)
+        return Layout(view=view, body=body, etag=_etag(body), badges=badges)
+
+
+def _shows(tile: Tile, claims: Claims, elder: bool) -> bool:
+    if elder and (not tile.elder or tile.section is Section.PROMOTIONS):
+        return False
+    held = [role for role in tile.roles if role in claims.roles]
+    if not held:
+        return False
+    if tile.within is None:
+        return True
+    return any(is_within(path, tile.within) for path in claims.paths_for(*held))
+
+
+def _view(manifest: Manifest, tile: Tile, locale: str, elder: bool) -> TileView:
+    return TileView(
+        app_id=manifest.id,
+        tile_id=tile.id,
+        title=tile.titles.get(locale) or tile.titles["zh-CN"],
+        icon=tile.icon,
+        target=tile.target,
+        size="large" if elder else "regular",
+    )
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'

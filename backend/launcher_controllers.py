@@ -1,0 +1,84 @@
+"""HTTP for the launcher and for switching mini-apps on and off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, put
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from auth.guards import Guard, claims_of, requires_role
+from auth.roles import Role
+from backend.enablement.service import AppState, Enablement, SwitchChange, districts_of, switch
+from backend.errors import NotFound
+from backend.launcher import LOCALES, Launcher, LauncherView
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def requires_enabled(app_id: str) -> Guard:
+    """The mini-app is switched on where the caller is; else its routes do not exist."""
+
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
+        if handler.opt.get("signed_by_device"):
+            return  # the route checks a device's signature itself; no person is logged in
+        enablement: Enablement = connection.app.state.enablement
+        if not enablement.enabled_for(app_id, districts_of(claims_of(connection))):
+            raise NotFound("miniapp_unavailable")
+
+    return guard
+
+
+@get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])
+async def get_launcher(
+    request: AnyRequest,
+    elder: FromQuery[bool | None] = None,
+    locale: FromQuery[str | None] = None,
+) -> Response[LauncherView]:
+    """The caller's sections and tiles, in their locale, in elder mode when asked."""
+    claims = claims_of(request)
+    launcher: Launcher = request.app.state.launcher
+    chosen = locale if locale in LOCALES else claims.locale if claims.locale in LOCALES else "zh-CN"
+    body, etag = await launcher.render(
+        claims, locale=chosen, elder=claims.elder_mode if elder is None else elder
+    )
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(b"", status_code=304, headers=headers)  # type: ignore[arg-type]
+    return Response(body, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+
+
+@get(
+    "/v1/admin/miniapps",
+    operation_id="ListMiniApps",
+    tags=["launcher"],
+    guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
+)
+async def list_miniapps(request: AnyRequest) -> list[AppState]:
+    """Every installed mini-app, where it is switched on and off."""
+    enablement: Enablement = request.app.state.enablement
+    return enablement.states()
+
+
+@put(
+    "/v1/admin/miniapps/{app_id:str}/switch",
+    operation_id="SwitchMiniApp",
+    tags=["launcher"],
+    guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
+)
+async def switch_miniapp(
+    request: AnyRequest, app_id: FromPath[str], data: JSONBody[SwitchChange]
+) -> list[AppState]:
+    """Switch a mini-app city-wide, or within one district."""
+    state = request.app.state
+    return await switch(
+        actor=claims_of(request),
+        app_id=app_id,
+        change=data,
+        enablement=state.enablement,
+        registry=state.host.registry,
+    )

@@ -1,0 +1,15 @@
+from piccolo.columns import JSON, BigSerial, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class OrgUnit(Table, tablename="org_unit"):
+    """A unit of the org tree: city, district, street office, community or grid."""
+
+    id = BigSerial(primary_key=True)
+    path = Varchar(length=200, unique=True, index=True)
+    name = Varchar(length=100)
+    level = Varchar(length=16)
+    parent_path = Varchar(length=200, null=True, default=None, index=True)
+    polygon = JSON(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,42 @@
+"""Where uploaded files go: one interface, the local disk by default (an object store fits
+the same two calls)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+from typing import Protocol
+
+
+class Storage(Protocol):
+    async def put(self, data: bytes, *, suffix: str) -> str:
+        """Keep `data`; returns the key to fetch it by."""
+        ...
+
+    async def get(self, key: str) -> bytes: ...
+
+
+class LocalDiskStorage:
+    """Files named by their SHA-256, so the same photo uploaded twice is kept once."""
+
+    def __init__(self, root: str) -> None:
+        self._root = Path(root)
+
+    async def put(self, data: bytes, *, suffix: str) -> str:
+        key = hashlib.sha256(data).hexdigest() + suffix
+        await asyncio.to_thread(self._write, key, data)
+        return key
+
+    async def get(self, key: str) -> bytes:
+        if "/" in key or key.startswith("."):
+            raise FileNotFoundError(key)
+        return await asyncio.to_thread((self._root / key).read_bytes)
+
+    def _write(self, key: str, data: bytes) -> None:
+        self._root.mkdir(parents=True, exist_ok=True)
+        path = self._root / key
+        if not path.exists():
+            temporary = path.with_suffix(".part")
+            temporary.write_bytes(data)
+            temporary.replace(path)

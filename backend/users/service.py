@@ -1,0 +1,233 @@
+"""Accounts, staff provisioning within an admin's own subtree, and audited reads."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import asyncpg
+
+from auth.claims import Claims
+from auth.roles import ADMIN_ROLES, Role, may_grant
+from backend.db import transaction
+from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.masking import mask_id_card, mask_name, mask_phone
+from backend.orgs.tables import OrgUnit
+from backend.pagination import decode_cursor, encode_cursor
+from backend.users.schemas import PersonView, StaffCreate, StaffPage, StaffView
+from backend.users.tables import AuditEntry, RoleAssignment, UserAccount
+from backend.vault import Vault
+
+register_messages(
+    {
+        "grant_not_allowed": ("无权在该范围授予此角色", "You may not grant this role there"),
+        "org_unknown": ("组织机构不存在", "No such org unit"),
+        "user_not_found": ("用户不存在", "No such user"),
+    }
+)
+
+PHONE_PURPOSE = "user.phone"
+_ID_CARD_PURPOSE = "user.id-card"
+_DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
+
+
+async def account_for_phone(*, phone: str, vault: Vault, name: str = "") -> int:
+    """The account of a phone number, opened as a resident's on first use."""
+    lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+    found = (
+        await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup).first()
+    )
+    if found is not None:
+        return int(found["id"])
+    try:
+        rows = await UserAccount.insert(
+            UserAccount(
+                phone_lookup=lookup,
+                phone_sealed=vault.seal(phone, purpose=PHONE_PURPOSE),
+                name=name,
+            )
+        ).returning(UserAccount.id)
+        return int(rows[0]["id"])
+    except _DUPLICATE:
+        again = (
+            await UserAccount.select(UserAccount.id)
+            .where(UserAccount.phone_lookup == lookup)
+            .first()
+        )
+        assert again is not None
+        return int(again["id"])
+
+
+def _granting_roles(actor: Claims, role: Role, path: str) -> list[Role]:
+    return [
+        admin
+        for admin in ADMIN_ROLES
+        if actor.has_role(admin) and may_grant(admin, role) and actor.covers(path, admin)
+    ]
+
+
+async def provision_staff(*, actor: Claims, request: StaffCreate, vault: Vault) -> StaffView:
+    """Give a person a staff role over an org path the admin holds; opens the account if new."""
+    if not _granting_roles(actor, request.role, request.scope_path):
+        raise Forbidden("grant_not_allowed")
+    if not await OrgUnit.exists().where(OrgUnit.path == request.scope_path):
+        raise Unprocessable("org_unknown")
+    async with transaction():
+        user_id = await account_for_phone(phone=request.phone, vault=vault, name=request.name)
+        await _fill_profile(user_id, request, vault)
+        assignment_id = await assign_role(
+            user_id=user_id,
+            role=request.role,
+            scope_path=request.scope_path,
+            granted_by=actor.user_id,
+        )
+        await audit(
+            actor, "staff.provision", user_id, {"role": request.role, "scope": request.scope_path}
+        )
+    staff = await _staff_rows(RoleAssignment.id == assignment_id, limit=1)
+    return _staff_view(staff[0], vault)
+
+
+async def assign_role(
+    *, user_id: int, role: Role, scope_path: str, granted_by: int | None = None
+) -> int:
+    """Give `role` over `scope_path` to a user; giving it twice changes nothing."""
+    existing = (
+        await RoleAssignment.select(RoleAssignment.id)
+        .where(
+            (RoleAssignment.user == user_id)
+            & (RoleAssignment.role == role)
+            & (RoleAssignment.scope_path == scope_path)
+        )
+        .first()
+    )
+    if existing is not None:
+        return int(existing["id"])
+    rows = await RoleAssignment.insert(
+        RoleAssignment(user=user_id, role=role, scope_path=scope_path, granted_by=granted_by)
+    ).returning(RoleAssignment.id)
+    return int(rows[0]["id"])
+
+
+async def set_home(*, user_id: int, home_path: str) -> None:
+    await UserAccount.update({UserAccount.home_path: home_path}).where(UserAccount.id == user_id)
+
+
+async def _fill_profile(user_id: int, request: StaffCreate, vault: Vault) -> None:
+    values: dict[Any, Any] = {UserAccount.name: request.name}
+    if request.id_card:
+        values[UserAccount.id_card_sealed] = vault.seal(request.id_card, purpose=_ID_CARD_PURPOSE)
+    await UserAccount.update(values).where(UserAccount.id == user_id)
+
+
+async def list_staff(
+    *, actor: Claims, under: str | None, cursor: str | None, limit: int, vault: Vault
+) -> StaffPage:
+    """Staff whose role scope lies under `under` (default: everything the admin holds)."""
+    held = actor.paths_for(*ADMIN_ROLES)
+    roots = [under] if under else held
+    if not roots or not all(actor.covers(root, *ADMIN_ROLES) for root in roots):
+        raise Forbidden("scope_not_allowed")
+    where = _under_any(roots)
+    if cursor:
+        where &= RoleAssignment.id > decode_cursor(cursor)
+    rows = await _staff_rows(where, limit=limit + 1)
+    items = [_staff_view(row, vault) for row in rows[:limit]]
+    more = len(rows) > limit
+    return StaffPage(
+        items=items, next_cursor=encode_cursor(items[-1].assignment_id) if more else None
+    )
+
+
+def _under_any(roots: list[str]) -> Any:
+    condition = None
+    for root in roots:
+        # Org paths hold no LIKE wildcards (see orgs.paths.SEGMENT), so this is a prefix test.
+        here = (RoleAssignment.scope_path == root) | RoleAssignment.scope_path.like(root + "/%")
+        condition = here if condition is None else condition | here
+    return condition
+
+
+async def _staff_rows(where: Any, *, limit: int) -> list[dict[str, Any]]:
+    return (
+        await RoleAssignment.select(
+            RoleAssignment.id,
+            RoleAssignment.role,
+            RoleAssignment.scope_path,
+            RoleAssignment.created_at,
+            RoleAssignment.user.id.as_alias("user_id"),
+            RoleAssignment.user.name.as_alias("name"),
+            RoleAssignment.user.phone_sealed.as_alias("phone_sealed"),
+        )
+        .where(where)
+        .order_by(RoleAssignment.id)
+        .limit(limit)
+    )
+
+
+def _staff_view(row: dict[str, Any], vault: Vault) -> StaffView:
+    return StaffView(
+        assignment_id=row["id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        phone=mask_phone(vault.open(row["phone_sealed"], purpose=PHONE_PURPOSE)),
+        role=row["role"],
+        scope_path=row["scope_path"],
+        created_at=row["created_at"],
+    )
+
+
+async def read_person(*, actor: Claims, user_id: int, vault: Vault) -> PersonView:
+    """One person's record: whole to its owner, masked and audited to an admin above them."""
+    user = await UserAccount.select().where(UserAccount.id == user_id).first()
+    if user is None:
+        raise NotFound("user_not_found")
+    own = actor.user_id == user_id
+    if not own:
+        if not await _administers(actor, user):
+            raise NotFound("user_not_found")
+        await audit(actor, "person.read", user_id, {})
+    return _person_view(user, vault, masked=not own)
+
+
+async def administers(actor: Claims, user_id: int) -> bool:
+    user = await UserAccount.select().where(UserAccount.id == user_id).first()
+    return user is not None and await _administers(actor, user)
+
+
+async def _administers(actor: Claims, user: dict[str, Any]) -> bool:
+    paths = [user["home_path"]] if user["home_path"] else []
+    paths += [
+        row["scope_path"]
+        for row in await RoleAssignment.select(RoleAssignment.scope_path).where(
+            RoleAssignment.user == user["id"]
+        )
+    ]
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return True
+    return bool(paths) and any(actor.covers(path, *ADMIN_ROLES) for path in paths)
+
+
+def _person_view(user: dict[str, Any], vault: Vault, *, masked: bool) -> PersonView:
+    phone = vault.open(user["phone_sealed"], purpose=PHONE_PURPOSE)
+    id_card = (
+        vault.open(user["id_card_sealed"], purpose=_ID_CARD_PURPOSE)
+        if user["id_card_sealed"]
+        else None
+    )
+    return PersonView(
+        id=user["id"],
+        name=mask_name(user["name"]) if masked else user["name"],
+        phone=mask_phone(phone) if masked else phone,
+        id_card=(mask_id_card(id_card) if masked else id_card) if id_card else None,
+        home_path=user["home_path"],
+        active=user["active"],
+        masked=masked,
+    )
+
+
+async def audit(actor: Claims, action: str, subject_id: int | None, detail: dict[str, Any]) -> None:
+    """Record who read or changed whose sensitive data; the rows are never changed."""
+    await AuditEntry.insert(
+        AuditEntry(actor_id=actor.user_id, action=action, subject_id=subject_id, detail=detail)
+    )

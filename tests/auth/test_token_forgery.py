@@ -1,0 +1,139 @@
+"""Every forged or stale access token is refused with a 401 problem."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from litestar import Litestar
+
+from auth.roles import Role
+from backend.settings import Settings
+from tests.conftest import Client, TokenFor, bearer
+
+
+def _claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    claims = {
+        "sub": "1",
+        "iss": settings.issuer,
+        "aud": settings.audience,
+        "iat": now,
+        "exp": now + 600,
+        "jti": "x",
+        "roles": ["platform_admin"],
+        "scope": {"platform_admin": ["zz"]},
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _sign(app: Litestar, claims: dict[str, Any], **headers: Any) -> str:
+    signer = app.state.auth.keys.signer
+    return jwt.encode(
+        claims, signer.private, algorithm="ES256", headers={"kid": signer.kid, **headers}
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+async def _assert_refused(client: Client, token: str) -> None:
+    response = await client.get("/v1/me", headers=bearer(token))
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] in {"token_invalid", "token_revoked"}
+
+
+async def test_a_genuine_token_passes(client: Client, app: Litestar, settings: Settings) -> None:
+    response = await client.get("/v1/me", headers=bearer(_sign(app, _claims(settings))))
+    assert response.status_code == 200
+    assert response.json()["roles"] == ["platform_admin"]
+
+
+async def test_alg_none_is_refused(client: Client, app: Litestar, settings: Settings) -> None:
+    kid = app.state.auth.keys.signer.kid
+    header = _b64(json.dumps({"alg": "none", "typ": "JWT", "kid": kid}).encode())
+    payload = _b64(json.dumps(_claims(settings)).encode())
+    await _assert_refused(client, f"{header}.{payload}.")
+
+
+async def test_hs256_signed_with_the_public_key_is_refused(
+    client: Client, app: Litestar, settings: Settings
+) -> None:
+    signer = app.state.auth.keys.signer
+    public_pem = signer.public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": signer.kid}).encode())
+    payload = _b64(json.dumps(_claims(settings)).encode())
+    import hashlib
+    import hmac
+
+    signature = _b64(hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    await _assert_refused(client, f"{header}.{payload}.{signature}")
+
+
+async def test_a_foreign_key_is_refused(client: Client, app: Litestar, settings: Settings) -> None:
+    foreign = ec.generate_private_key(ec.SECP256R1())
+    token = jwt.encode(
+        _claims(settings),
+        foreign,
+        algorithm="ES256",
+        headers={"kid": app.state.auth.keys.signer.kid},
+    )
+    await _assert_refused(client, token)
+
+
+async def test_an_unknown_kid_is_refused(client: Client, app: Litestar, settings: Settings) -> None:
+    await _assert_refused(client, _sign(app, _claims(settings), kid="no-such-key"))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"exp": int(time.time()) - 60}, id="expired"),
+        pytest.param({"nbf": int(time.time()) + 600}, id="not-yet-valid"),
+        pytest.param({"iat": int(time.time()) + 600}, id="issued-in-the-future"),
+        pytest.param({"iss": "https://evil.example"}, id="wrong-iss"),
+        pytest.param({"aud": "someone-else"}, id="wrong-aud"),
+        pytest.param({"sub": None}, id="missing-sub"),
+        pytest.param({"exp": None}, id="missing-exp"),
+        pytest.param({"iat": None}, id="missing-iat"),
+        pytest.param({"roles": "platform_admin"}, id="malformed-roles"),
+    ],
+)
+async def test_bad_claims_are_refused(
+    client: Client, app: Litestar, settings: Settings, overrides: dict[str, Any]
+) -> None:
+    await _assert_refused(client, _sign(app, _claims(settings, **overrides)))
+
+
+async def test_tampered_claims_are_refused(client: Client, token_for: TokenFor) -> None:
+    token = await token_for(Role.RESIDENT)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["roles"] = ["platform_admin"]
+    claims["scope"] = {"platform_admin": ["zz"]}
+    forged = _b64(json.dumps(claims).encode())
+    await _assert_refused(client, f"{header}.{forged}.{signature}")
+
+
+@pytest.mark.parametrize("value", ["Basic abc", "Bearer ", "Bearer not.a.jwt", "Bearer x"])
+async def test_malformed_authorization_is_refused(client: Client, value: str) -> None:
+    response = await client.get("/v1/me", headers={"Authorization": value})
+    assert response.status_code == 401
+
+
+async def test_no_token_is_unauthenticated(client: Client) -> None:
+    response = await client.get("/v1/me", headers={"Accept-Language": "en"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+    assert response.json()["title"] == "Authentication required"

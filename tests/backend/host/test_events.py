@@ -1,0 +1,256 @@
+"""Domain events through the outbox, on the embedded in-process queue."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from litestar import Litestar
+from yimen_library.app import Book, BookBorrowed
+
+from backend.app import create_app
+from backend.contract import Event, Subscription
+from backend.events import emit, unit_of_work
+from backend.events.delivery import (
+    MAX_ATTEMPTS,
+    deliver_event,
+    retry_dead_letter,
+    sweep_outbox,
+)
+from backend.events.outbox import install_bus
+from backend.events.tables import DeadLetter, HandledEvent, OutboxEvent
+from backend.settings import Settings
+from tests.backend.host import sample_apps
+from tests.backend.host.sample_apps import PermitIssued, app
+from tests.support import running, yimen
+
+
+class Flaky:
+    """A handler that fails until told to recover."""
+
+    def __init__(self) -> None:
+        self.failing = True
+        self.calls = 0
+
+    async def __call__(self, event: Event) -> None:
+        self.calls += 1
+        if self.failing:
+            raise ConnectionError("the registry office is closed")
+
+
+flaky = Flaky()
+
+
+@pytest.fixture
+async def host_app(settings: Settings) -> AsyncIterator[tuple[Litestar, httpx.AsyncClient]]:
+    sample_apps.handled.clear()
+    flaky.failing, flaky.calls = True, 0
+    apps = [
+        *sample_apps.sample_apps(),
+        app(
+            "licences",
+            emits={"licences.granted": PermitIssued},
+            subscribes=[Subscription("licences.granted", flaky, "licences.flaky")],
+        ),
+    ]
+    application = create_app(settings, miniapps=apps)
+    async with running(application) as client:
+        yield application, client
+
+
+async def _until(condition: object, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if await condition():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def test_an_event_is_delivered_after_commit(
+    host_app: tuple[Litestar, httpx.AsyncClient],
+) -> None:
+    async with unit_of_work():
+        event_id = await emit("permits.issued", PermitIssued(permit_id=7))
+        await asyncio.sleep(0.1)
+        assert sample_apps.handled == []  # nothing leaves before the commit
+
+    async def delivered() -> bool:
+        return bool(sample_apps.handled)
+
+    await _until(delivered)
+    assert sample_apps.handled[0].id == event_id
+    assert sample_apps.handled[0].payload == PermitIssued(permit_id=7)
+    row = await OutboxEvent.select().where(OutboxEvent.event_id == event_id).first()
+    assert row is not None
+
+
+async def test_a_rolled_back_transaction_emits_nothing(
+    host_app: tuple[Litestar, httpx.AsyncClient],
+) -> None:
+    async def change_of_mind() -> None:
+        async with unit_of_work():
+            await emit("permits.issued", PermitIssued(permit_id=8))
+            raise ValueError("changed my mind")
+
+    with pytest.raises(ValueError, match="changed my mind"):
+        await change_of_mind()
+    await asyncio.sleep(0.2)
+    assert await OutboxEvent.count() == 0
+    assert sample_apps.handled == []
+
+
+async def test_emit_needs_a_unit_of_work_and_a_known_event(
+    host_app: tuple[Litestar, httpx.AsyncClient],
+) -> None:
+    with pytest.raises(RuntimeError):
+        await emit("permits.issued", PermitIssued(permit_id=1))
+    async with unit_of_work():
+        with pytest.raises(LookupError):
+            await emit("permits.revoked", PermitIssued(permit_id=1))
+        with pytest.raises(TypeError):
+            await emit("permits.issued", BookBorrowed(1, 2, 3))
+
+
+async def test_a_failing_handler_is_retried_then_buried_then_retried_by_hand(
+    host_app: tuple[Litestar, httpx.AsyncClient],
+) -> None:
+    application, _ = host_app
+    install_bus(None)  # deliver by hand below, without the queue's deferred retries
+    async with unit_of_work():
+        event_id = await emit("licences.granted", PermitIssued(permit_id=9))
+    ctx = {"host": application.state.host}
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        await deliver_event(ctx, str(event_id))
+        row = await OutboxEvent.select().where(OutboxEvent.event_id == event_id).first()
+        assert row is not None
+        assert row["attempts"] == attempt
+        assert "registry office is closed" in row["last_error"]
+        if attempt < MAX_ATTEMPTS:
+            assert row["next_attempt_at"] > dt.datetime.now(dt.UTC)
+    dead = await DeadLetter.select().where(DeadLetter.event_id == event_id).first()
+    assert dead is not None
+    assert dead["handler"] == "licences.flaky"
+    assert "ConnectionError" in dead["error"]
+    await deliver_event(ctx, str(event_id))
+    assert flaky.calls == MAX_ATTEMPTS  # a buried event is not retried by itself
+
+    flaky.failing = False
+    assert await retry_dead_letter(dead["id"], application.state.host.registry) is None
+    assert await DeadLetter.count() == 0
+    assert await HandledEvent.count().where(HandledEvent.event_id == event_id) == 1
+
+
+async def test_backoff_grows_and_is_capped() -> None:
+    from backend.retry import backoff
+
+    assert 0.5 <= backoff(1) <= 2
+    assert 8 <= backoff(5) <= 32
+    assert backoff(30) <= 300
+
+
+async def _borrowable_book() -> int:
+    rows = await Book.insert(Book(title="三体", community="zz/gx/fengyang/c03", copies=100))
+    return int(rows[0]["id"])
+
+
+async def test_a_redelivered_event_takes_effect_once(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    book = await _borrowable_book()
+    install_bus(None)
+    async with unit_of_work():
+        event_id = await emit("library.book_borrowed", BookBorrowed(book, 1, 1))
+    ctx = {"host": app.state.host}
+    await asyncio.gather(*(deliver_event(ctx, str(event_id)) for _ in range(4)))
+    await deliver_event(ctx, str(event_id))
+    tally = await Book.select(Book.times_borrowed).where(Book.id == book).first()
+    assert tally == {"times_borrowed": 1}
+
+
+async def test_the_sweeper_hands_on_what_was_never_sent(settings: Settings) -> None:
+    from backend.host import Host, load_registry
+
+    host = Host(settings, load_registry())
+    await host.start(runs_jobs=False)  # no cron timer racing the sweep below
+    try:
+        book = await _borrowable_book()
+        install_bus(None)  # as if the process died right after the commit
+        async with unit_of_work():
+            await emit("library.book_borrowed", BookBorrowed(book, 1, 1))
+        await OutboxEvent.update(
+            {OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}
+        ).where(OutboxEvent.id > 0)
+        assert await sweep_outbox({"host": host}) == 1
+
+        async def tallied() -> bool:
+            row = await Book.select(Book.times_borrowed).where(Book.id == book).first()
+            return row == {"times_borrowed": 1}
+
+        await _until(tallied)
+    finally:
+        await host.stop()
+
+
+async def test_the_cli_retries_a_dead_letter(client: httpx.AsyncClient) -> None:
+    book = await _borrowable_book()
+    event_id = uuid.uuid4()
+    await OutboxEvent.insert(
+        OutboxEvent(
+            event_id=event_id,
+            name="library.book_borrowed",
+            payload=f'{{"book_id": {book}, "loan_id": 1, "user_id": 1}}',
+            attempts=MAX_ATTEMPTS,
+            dispatched_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    rows = await DeadLetter.insert(
+        DeadLetter(
+            event_id=event_id,
+            name="library.book_borrowed",
+            handler="library.tally_loan",
+            error="boom",
+            attempts=MAX_ATTEMPTS,
+        )
+    ).returning(DeadLetter.id)
+    listed = await yimen("events", "dead")
+    assert "library.tally_loan" in listed.stdout
+    result = await yimen("events", "retry", str(rows[0]["id"]))
+    assert result.returncode == 0, result.stderr
+    assert await DeadLetter.count() == 0
+    assert await Book.select(Book.times_borrowed).where(Book.id == book).first() == {
+        "times_borrowed": 1
+    }
+    again = await yimen("events", "retry", str(rows[0]["id"]))
+    assert again.returncode == 1
+
+
+async def test_a_miniapp_cron_runs_with_its_typed_context(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    """The book corner's cron, run through the host's queue like any scheduled run."""
+    from yimen_library.app import Loan
+
+    overdue = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    await Loan.insert(Loan(book=1, user_id=1, due_at=overdue))
+    assert await app.state.host.jobs.enqueue("library.mark_overdue", job_id="overdue-now")
+
+    async def marked() -> bool:
+        return bool(await Loan.exists().where(Loan.status == "overdue"))
+
+    await _until(marked)
+
+
+def test_the_worker_registers_every_job_and_cron() -> None:
+    from backend.host import arq_crons, arq_functions, load_registry
+
+    registry = load_registry()
+    names = {f.name for f in arq_functions(registry)}
+    assert {"events.deliver", "events.sweep", "library.mark_overdue"} <= names
+    assert {c.name for c in arq_crons(registry)} >= {
+        "cron:events.sweep",
+        "cron:library.mark_overdue",
+    }

@@ -1,0 +1,224 @@
+"""One call, different content: each caller sees the tiles of their roles, scope and district."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from auth.roles import Role
+from backend.app import create_app
+from backend.settings import Settings
+from tests.backend.host.sample_apps import sample_apps
+from tests.conftest import TokenFor, TokenForPhone, bearer
+from tests.support import running
+
+GX_RESIDENT = "13800000001"
+JINSHUI_RESIDENT = "13800000016"
+JINSHUI_ADMIN = "13800000017"
+
+
+@pytest.fixture
+async def host(settings: Settings, demo: None) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(settings, miniapps=sample_apps())) as client:
+        yield client
+
+
+def _tiles(launcher: dict[str, Any]) -> set[str]:
+    return {f"{t['app_id']}/{t['tile_id']}" for s in launcher["sections"] for t in s["tiles"]}
+
+
+async def _launcher(client: httpx.AsyncClient, token: str, **params: Any) -> dict[str, Any]:
+    response = await client.get("/v1/launcher", headers=bearer(token), params=params)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_same_call_different_launchers(host: httpx.AsyncClient, token_for: TokenFor) -> None:
+    seen = {
+        role: _tiles(await _launcher(host, await token_for(role)))
+        for role in (Role.RESIDENT, Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.MERCHANT)
+    }
+    assert seen[Role.RESIDENT] == {"permits/apply", "permits/promo"}
+    assert seen[Role.GRID_WORKER] == {"permits/apply", "permits/promo", "patrol/tasks"}
+    assert seen[Role.COMMUNITY_ADMIN] == {"permits/apply", "permits/promo", "council/staff"}
+    assert seen[Role.MERCHANT] == {"permits/apply", "permits/promo", "shopfront/orders"}
+
+
+@pytest.mark.parametrize(
+    ("role", "app_id"),
+    [
+        (Role.RESIDENT, "patrol"),
+        (Role.GRID_WORKER, "council"),
+        (Role.MERCHANT, "council"),
+        (Role.COMMUNITY_ADMIN, "shopfront"),
+    ],
+)
+async def test_a_tile_the_caller_lacks_has_routes_that_answer_403(
+    host: httpx.AsyncClient, token_for: TokenFor, role: Role, app_id: str
+) -> None:
+    token = await token_for(role)
+    assert not any(t.startswith(app_id) for t in _tiles(await _launcher(host, token)))
+    response = await host.get(f"/v1/miniapps/{app_id}/ping", headers=bearer(token))
+    assert response.status_code == 403
+
+
+async def test_a_tile_the_caller_has_leads_to_working_routes(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    response = await host.get(
+        "/v1/miniapps/patrol/ping", headers=bearer(await token_for(Role.GRID_WORKER))
+    )
+    assert response.status_code == 200
+
+
+async def test_scope_conditions_follow_the_callers_home(
+    host: httpx.AsyncClient, token_for_phone: TokenForPhone
+) -> None:
+    assert "jinshui_only/local" in _tiles(
+        await _launcher(host, await token_for_phone(JINSHUI_RESIDENT))
+    )
+    assert "jinshui_only/local" not in _tiles(
+        await _launcher(host, await token_for_phone(GX_RESIDENT))
+    )
+
+
+async def test_badges_come_per_user(host: httpx.AsyncClient, token_for: TokenFor) -> None:
+    launcher = await _launcher(host, await token_for(Role.GRID_WORKER))
+    tiles = {t["tile_id"]: t for s in launcher["sections"] for t in s["tiles"]}
+    assert tiles["tasks"]["badge"] == 3
+    assert "badge" not in tiles["apply"]
+
+
+async def test_locale_and_elder_mode(host: httpx.AsyncClient, token_for: TokenFor) -> None:
+    token = await token_for(Role.RESIDENT)
+    normal = await _launcher(host, token)
+    assert normal["locale"] == "zh-CN"
+    assert {s["id"] for s in normal["sections"]} == {"services", "promotions"}
+    assert normal["sections"][0]["tiles"][0]["title"] == "apply-中"
+    elder = await _launcher(host, token, elder="true", locale="en")
+    assert elder["elder_mode"] is True
+    assert [s["id"] for s in elder["sections"]] == ["services"]
+    assert elder["sections"][0]["title"] == "Services"
+    assert (
+        elder["sections"][0]["tiles"][0] | {"title": "apply-en", "size": "large"}
+        == (elder["sections"][0]["tiles"][0])
+    )
+
+
+async def test_etag_gives_304(host: httpx.AsyncClient, token_for: TokenFor) -> None:
+    token = await token_for(Role.GRID_WORKER)
+    first = await host.get("/v1/launcher", headers=bearer(token))
+    etag = first.headers["etag"]
+    again = await host.get("/v1/launcher", headers={**bearer(token), "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    other = await host.get(
+        "/v1/launcher", headers={**bearer(await token_for(Role.MERCHANT)), "If-None-Match": etag}
+    )
+    assert other.status_code == 200
+
+
+async def test_the_launcher_needs_a_login(host: httpx.AsyncClient) -> None:
+    assert (await host.get("/v1/launcher")).status_code == 401
+
+
+async def test_a_district_that_disabled_an_app_loses_tile_and_routes(
+    host: httpx.AsyncClient, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    gx_admin = await token_for(Role.DISTRICT_ADMIN)
+    gx_resident = await token_for_phone(GX_RESIDENT)
+    jinshui_resident = await token_for_phone(JINSHUI_RESIDENT)
+    off = await host.put(
+        "/v1/admin/miniapps/permits/switch",
+        json={"enabled": False, "district": "zz/gx"},
+        headers=bearer(gx_admin),
+    )
+    assert off.status_code == 200, off.text
+    assert off.json()[0]["disabled_in"] == ["zz/gx"]
+
+    assert not any(t.startswith("permits/") for t in _tiles(await _launcher(host, gx_resident)))
+    hidden = await host.get("/v1/miniapps/permits/ping", headers=bearer(gx_resident))
+    assert hidden.status_code == 404
+    assert hidden.json()["code"] == "miniapp_unavailable"
+
+    assert "permits/apply" in _tiles(await _launcher(host, jinshui_resident))
+    assert (
+        await host.get("/v1/miniapps/permits/ping", headers=bearer(jinshui_resident))
+    ).status_code == 200
+
+    on = await host.put(
+        "/v1/admin/miniapps/permits/switch",
+        json={"enabled": True, "district": "zz/gx"},
+        headers=bearer(gx_admin),
+    )
+    assert on.json()[0]["disabled_in"] == []
+    assert "permits/apply" in _tiles(await _launcher(host, gx_resident))
+
+
+async def test_a_district_admin_cannot_switch_another_district_or_the_city(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    gx_admin = bearer(await token_for(Role.DISTRICT_ADMIN))
+    other = await host.put(
+        "/v1/admin/miniapps/permits/switch",
+        json={"enabled": False, "district": "zz/jinshui"},
+        headers=gx_admin,
+    )
+    assert other.status_code == 403
+    city = await host.put(
+        "/v1/admin/miniapps/permits/switch", json={"enabled": False}, headers=gx_admin
+    )
+    assert city.status_code == 403
+    resident = await host.put(
+        "/v1/admin/miniapps/permits/switch",
+        json={"enabled": False},
+        headers=bearer(await token_for(Role.RESIDENT)),
+    )
+    assert resident.status_code == 403
+
+
+async def test_a_platform_admin_switches_an_app_city_wide(
+    host: httpx.AsyncClient, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    admin = bearer(await token_for(Role.PLATFORM_ADMIN))
+    await host.put("/v1/admin/miniapps/permits/switch", json={"enabled": False}, headers=admin)
+    for phone in (GX_RESIDENT, JINSHUI_RESIDENT):
+        token = await token_for_phone(phone)
+        assert not any(t.startswith("permits/") for t in _tiles(await _launcher(host, token)))
+    await host.put("/v1/admin/miniapps/permits/switch", json={"enabled": True}, headers=admin)
+    listed = await host.get("/v1/admin/miniapps", headers=admin)
+    assert {"app_id": "permits", "enabled_city_wide": True, "disabled_in": []} in listed.json()
+
+
+async def test_switching_an_unknown_app_is_404(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    response = await host.put(
+        "/v1/admin/miniapps/nothing/switch",
+        json={"enabled": False},
+        headers=bearer(await token_for(Role.PLATFORM_ADMIN)),
+    )
+    assert response.status_code == 404
+
+
+async def test_another_process_sees_a_switch(
+    settings: Settings,
+    host: httpx.AsyncClient,
+    token_for: TokenFor,
+    token_for_phone: TokenForPhone,
+) -> None:
+    """Switches live in the database; every process reloads them within seconds."""
+    other_app = create_app(settings, miniapps=sample_apps())
+    async with running(other_app) as other:
+        await host.put(
+            "/v1/admin/miniapps/permits/switch",
+            json={"enabled": False, "district": "zz/gx"},
+            headers=bearer(await token_for(Role.DISTRICT_ADMIN)),
+        )
+        await other_app.state.enablement.load()  # what its reload timer does every 5 s
+        gx_resident = await token_for_phone(GX_RESIDENT)
+        response = await other.get("/v1/miniapps/permits/ping", headers=bearer(gx_resident))
+        assert response.status_code == 404
