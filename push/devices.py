@@ -1,0 +1,92 @@
+"""The device registry: many devices per user, one user per device address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from backend.db import transaction
+from backend.errors import NotFound, register_messages
+from push.schemas import DeviceIn, DeviceView
+from push.tables import Device, TopicSubscription
+from push.topics import plan_topics
+
+register_messages({"device_not_found": ("设备不存在", "No such device")})
+
+STALE_AFTER = dt.timedelta(days=270)
+
+
+def _view(row: dict[str, Any]) -> DeviceView:
+    return DeviceView(
+        id=row["id"],
+        kind=row["kind"],
+        platform=row["platform"],
+        app_version=row["app_version"],
+        locale=row["locale"],
+        created_at=row["created_at"],
+        last_seen=row["last_seen"],
+    )
+
+
+async def register_device(*, user_id: int, device: DeviceIn) -> tuple[DeviceView, bool]:
+    """Register or refresh a device; an address seen before moves to this user. Returns the
+    device and whether it is new."""
+    now = dt.datetime.now(dt.UTC)
+    values: dict[Any, Any] = {
+        Device.user_id: user_id,
+        Device.kind: device.kind,
+        Device.platform: device.platform,
+        Device.app_version: device.app_version,
+        Device.locale: device.locale,
+        Device.active: True,
+        Device.deactivated_reason: None,
+        Device.last_seen: now,
+    }
+    async with transaction():
+        existing = (
+            await Device.select(Device.id, Device.user_id)
+            .where(Device.address == device.address)
+            .first()
+        )
+        if existing is None:
+            new = Device({Device.address: device.address, **values})
+            rows = await Device.insert(new).returning(Device.id)
+            device_id, created = rows[0]["id"], True
+        else:
+            await Device.update(values).where(Device.id == existing["id"])
+            device_id, created = existing["id"], False
+    await plan_topics(device_id=device_id)
+    row = await Device.select().where(Device.id == device_id).first()
+    assert row is not None
+    return _view(row), created
+
+
+async def unregister_device(*, user_id: int, device_id: int) -> None:
+    gone = (
+        await Device.update({Device.active: False, Device.deactivated_reason: "unregistered"})
+        .where((Device.id == device_id) & (Device.user_id == user_id))
+        .returning(Device.id)
+    )
+    if not gone:
+        raise NotFound("device_not_found")
+    await plan_topics(device_id=device_id)
+
+
+async def devices_of(user_id: int) -> list[DeviceView]:
+    rows = (
+        await Device.select()
+        .where((Device.user_id == user_id) & Device.active.eq(True))
+        .order_by(Device.id)
+    )
+    return [_view(row) for row in rows]
+
+
+async def prune_stale_devices() -> int:
+    """Forget devices not seen for 270 days."""
+    cutoff = dt.datetime.now(dt.UTC) - STALE_AFTER
+    async with transaction():
+        gone = await Device.delete().where(Device.last_seen < cutoff).returning(Device.id)
+        ids = [row["id"] for row in gone]
+        if ids:
+            await TopicSubscription.delete().where(TopicSubscription.device_id.is_in(ids))
+    return len(ids)

@@ -1,0 +1,126 @@
+"""Fan-out: one notification becomes an inbox row per person and a delivery row per device."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+from backend.contract import Event
+from backend.db import json_value
+from backend.events import on_commit
+from backend.users.tables import UserAccount
+from push.audience import Audience, resolve
+from push.preferences import is_muted, is_quiet, preferences_for
+from push.tables import Delivery, Device, InboxItem, Notification
+from push.templates import render
+
+CHUNK = 1000  # rows per statement, well inside PostgreSQL's 32767 bound parameters
+
+
+class Status:
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    LOGGED = "logged"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+    NO_DEVICE = "no_device"
+    SKIPPED_QUIET_HOURS = "skipped_quiet_hours"
+    SKIPPED_OPT_OUT = "skipped_opt_out"
+
+
+async def fan_out(event: Event) -> None:
+    """Handler of push.notification_requested; its rows commit with its handled-marker."""
+    from push.sending import request_sending
+
+    notification = (
+        await Notification.select().where(Notification.id == event.payload.notification_id).first()
+    )
+    if notification is None:
+        return
+    audience = msgspec.convert(json_value(notification["audience"]), Audience)
+    user_ids = await resolve(audience)
+    await _write_inbox(notification, user_ids)
+    pending = await _write_deliveries(notification, user_ids)
+    await Notification.update(
+        {
+            Notification.fanned_out_at: dt.datetime.now(dt.UTC),
+            Notification.recipients: len(user_ids),
+        }
+    ).where(Notification.id == notification["id"])
+    if pending:
+        on_commit(lambda: request_sending(notification["id"]))
+
+
+async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> None:
+    titles, bodies = json_value(notification["titles"]), json_value(notification["bodies"])
+    data = json_value(notification["data"])
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
+        locales = {
+            row["id"]: row["locale"]
+            for row in await UserAccount.select(UserAccount.id, UserAccount.locale).where(
+                UserAccount.id.is_in(chunk)
+            )
+        }
+        await InboxItem.insert(
+            *[
+                InboxItem(
+                    user_id=user_id,
+                    notification_id=notification["id"],
+                    category=notification["category"],
+                    title=render(titles, locales.get(user_id, "zh-CN"), data),
+                    body=render(bodies, locales.get(user_id, "zh-CN"), data),
+                    deep_link=notification["deep_link"],
+                )
+                for user_id in chunk
+            ]
+        )
+
+
+async def _write_deliveries(notification: dict[str, Any], user_ids: list[int]) -> int:
+    now = dt.datetime.now(dt.UTC)
+    pending = 0
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
+        preferences = await preferences_for(chunk)
+        devices: dict[int, list[int]] = {}
+        for row in await Device.select(Device.id, Device.user_id).where(
+            Device.user_id.is_in(chunk) & Device.active.eq(True)
+        ):
+            devices.setdefault(row["user_id"], []).append(row["id"])
+        rows = []
+        for user_id in chunk:
+            status = _status_for(notification, preferences.get(user_id), now)
+            if not devices.get(user_id):
+                rows.append(
+                    Delivery(
+                        notification_id=notification["id"], user_id=user_id, status=Status.NO_DEVICE
+                    )
+                )
+                continue
+            for device_id in devices[user_id]:
+                rows.append(
+                    Delivery(
+                        notification_id=notification["id"],
+                        user_id=user_id,
+                        device_id=device_id,
+                        status=status,
+                    )
+                )
+                pending += status == Status.PENDING
+        for first in range(0, len(rows), CHUNK):
+            await Delivery.insert(*rows[first : first + CHUNK])
+    return pending
+
+
+def _status_for(notification: dict[str, Any], preference: Any, now: dt.datetime) -> str:
+    if notification["urgent"]:
+        return Status.PENDING
+    if is_muted(preference, notification["category"]):
+        return Status.SKIPPED_OPT_OUT
+    if is_quiet(preference, now):
+        return Status.SKIPPED_QUIET_HOURS
+    return Status.PENDING

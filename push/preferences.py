@@ -1,0 +1,70 @@
+"""Quiet hours and category opt-outs; urgent notifications pass through both."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from backend.db import json_value
+from push.schemas import Preferences, QuietHours
+from push.tables import Preference
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def is_quiet(row: dict[str, Any] | None, now: dt.datetime) -> bool:
+    """Whether `now` falls in the user's quiet hours, which may span midnight."""
+    if row is None or row["quiet_start"] is None or row["quiet_end"] is None:
+        return False
+    local = now.astimezone(ZoneInfo(row["timezone"]))
+    minute = local.hour * 60 + local.minute
+    start, end = row["quiet_start"], row["quiet_end"]
+    return bool(start <= minute < end if start <= end else minute >= start or minute < end)
+
+
+def is_muted(row: dict[str, Any] | None, category: str) -> bool:
+    return row is not None and category in _muted(row)
+
+
+def _muted(row: dict[str, Any]) -> list[str]:
+    return list(json_value(row["muted_categories"]))
+
+
+async def preferences_of(user_id: int) -> Preferences:
+    row = await Preference.select().where(Preference.user_id == user_id).first()
+    if row is None:
+        return Preferences()
+    quiet = None
+    if row["quiet_start"] is not None and row["quiet_end"] is not None:
+        quiet = QuietHours(start=_hhmm(row["quiet_start"]), end=_hhmm(row["quiet_end"]))
+    return Preferences(quiet_hours=quiet, muted_categories=_muted(row))
+
+
+async def set_preferences(user_id: int, preferences: Preferences) -> Preferences:
+    quiet = preferences.quiet_hours
+    values: dict[Any, Any] = {
+        Preference.quiet_start: _minutes(quiet.start) if quiet else None,
+        Preference.quiet_end: _minutes(quiet.end) if quiet else None,
+        Preference.muted_categories: sorted(set(preferences.muted_categories)),
+    }
+    updated = (
+        await Preference.update(values)
+        .where(Preference.user_id == user_id)
+        .returning(Preference.id)
+    )
+    if not updated:
+        await Preference.insert(Preference({Preference.user_id: user_id, **values}))
+    return await preferences_of(user_id)
+
+
+async def preferences_for(user_ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = await Preference.select().where(Preference.user_id.is_in(user_ids or [0]))
+    return {row["user_id"]: row for row in rows}

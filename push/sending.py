@@ -1,0 +1,209 @@
+"""Sending deliveries: each (notification, device) at most once, even when the job reruns.
+
+Rows are claimed (pending → sending) in chunks no larger than what goes on the wire at
+once, then sent, then recorded. A rerun never touches a claimed row; a row still claimed
+after the lease is "unconfirmed" (the provider may or may not have it) and is not resent.
+Retryable refusals go back to pending with backoff; invalid addresses switch the device off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from backend.contract import JobContext
+from backend.db import is_postgres, json_value, transaction
+from backend.events.outbox import current_jobs
+from backend.retry import backoff
+from backend.settings import Settings
+from push.fanout import Status
+from push.senders import Outcome, PushMessage, Sender, SendResult
+from push.senders.log import LogSender
+from push.tables import Delivery, Device, Notification
+from push.templates import render
+
+log = logging.getLogger(__name__)
+
+SEND = "push.send"
+CHUNK = 10  # few requests in flight send fastest through httpx, and each claimed row is on the wire
+MAX_ATTEMPTS = 5
+LEASE = dt.timedelta(seconds=60)
+
+_sender: Sender | None = None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def sender_for(settings: Settings) -> Sender:
+    """This process's sender, made on first use on the loop that will use it."""
+    global _sender
+    if _sender is None:
+        if settings.firebase_credentials:
+            from push.senders.fcm import FcmSender
+
+            _sender = FcmSender(settings)
+        else:
+            _sender = LogSender()
+    return _sender
+
+
+async def close_sender() -> None:
+    global _sender
+    if _sender is not None:
+        sender, _sender = _sender, None
+        await sender.close()
+
+
+async def request_sending(notification_id: int, *, defer: float = 0) -> None:
+    jobs = current_jobs()
+    if jobs is not None:
+        slot = int(_now().timestamp() + defer)
+        await jobs.enqueue(
+            SEND, notification_id, job_id=f"push:{notification_id}:{slot}", defer=defer
+        )
+
+
+async def send_notification(job: JobContext, notification_id: int) -> dict[str, int]:
+    """Send every due delivery of a notification; schedule itself again for retries."""
+    sender = sender_for(job.settings)
+    notification = await Notification.select().where(Notification.id == notification_id).first()
+    if notification is None:
+        return {}
+    tally: dict[str, int] = {}
+    while rows := await _claim(notification_id):
+        messages = await _messages(notification, rows)
+        results = await sender.send([m for _, m in messages])
+        for outcome, count in (await _record(messages, results)).items():
+            tally[outcome] = tally.get(outcome, 0) + count
+    await _schedule_retry(notification_id)
+    return tally
+
+
+async def _claim(notification_id: int) -> list[dict[str, Any]]:
+    lock = "FOR UPDATE SKIP LOCKED" if is_postgres() else ""
+    async with transaction():
+        # Only constants are formatted into the SQL; values are bound parameters.
+        rows: list[dict[str, Any]] = await Delivery.raw(
+            "UPDATE push_delivery SET status = {}, claimed_at = {}, attempts = attempts + 1 "  # noqa: S608
+            "WHERE id IN (SELECT id FROM push_delivery WHERE notification_id = {} "
+            f"AND status = {{}} AND next_attempt_at <= {{}} ORDER BY id LIMIT {CHUNK} {lock}) "
+            "RETURNING id, device_id, attempts",
+            Status.SENDING,
+            _now(),
+            notification_id,
+            Status.PENDING,
+            _now(),
+        )
+    return rows
+
+
+async def _messages(
+    notification: dict[str, Any], rows: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], PushMessage]]:
+    devices = {
+        d["id"]: d
+        for d in await Device.select().where(Device.id.is_in([r["device_id"] for r in rows]))
+    }
+    titles, bodies, data = (json_value(notification[k]) for k in ("titles", "bodies", "data"))
+    payload = {**data, "notification_id": str(notification["id"])}
+    if notification["deep_link"]:
+        payload["deep_link"] = notification["deep_link"]
+    out = []
+    for row in rows:
+        device = devices[row["device_id"]]
+        out.append(
+            (
+                row,
+                PushMessage(
+                    address=device["address"],
+                    kind=device["kind"],
+                    platform=device["platform"],
+                    title=render(titles, device["locale"], data),
+                    body=render(bodies, device["locale"], data),
+                    data=payload,
+                    urgent=notification["urgent"],
+                    collapse_key=notification["collapse_key"],
+                    ttl=notification["ttl"],
+                ),
+            )
+        )
+    return out
+
+
+async def _record(
+    messages: list[tuple[dict[str, Any], PushMessage]], results: list[SendResult]
+) -> dict[str, int]:
+    by_status: dict[str, list[int]] = {}
+    invalid_devices: list[int] = []
+    now = _now()
+    for (row, _), result in zip(messages, results, strict=True):
+        if result.outcome in (Outcome.SENT, Outcome.LOGGED):
+            by_status.setdefault(result.outcome.value, []).append(row["id"])
+        elif result.outcome is Outcome.RETRY and row["attempts"] < MAX_ATTEMPTS:
+            delay = max(backoff(row["attempts"]), result.retry_after or 0.0)
+            await Delivery.update(
+                {
+                    Delivery.status: Status.PENDING,
+                    Delivery.error: result.error,
+                    Delivery.next_attempt_at: now + dt.timedelta(seconds=delay),
+                    Delivery.claimed_at: None,
+                    Delivery.updated_at: now,
+                }
+            ).where(Delivery.id == row["id"])
+            by_status.setdefault("retry", [])
+        else:
+            if result.outcome is Outcome.INVALID_ADDRESS:
+                invalid_devices.append(row["device_id"])
+            await Delivery.update(
+                {
+                    Delivery.status: Status.FAILED,
+                    Delivery.error: result.error,
+                    Delivery.updated_at: now,
+                }
+            ).where(Delivery.id == row["id"])
+            by_status.setdefault(Status.FAILED, [])
+    for status, ids in by_status.items():
+        if ids:
+            await Delivery.update({Delivery.status: status, Delivery.updated_at: now}).where(
+                Delivery.id.is_in(ids)
+            )
+    if invalid_devices:
+        await Device.update(
+            {Device.active: False, Device.deactivated_reason: "invalid_address"}
+        ).where(Device.id.is_in(invalid_devices))
+    return {status: len(ids) for status, ids in by_status.items()}
+
+
+async def _schedule_retry(notification_id: int) -> None:
+    next_row = (
+        await Delivery.select(Delivery.next_attempt_at)
+        .where((Delivery.notification_id == notification_id) & (Delivery.status == Status.PENDING))
+        .order_by(Delivery.next_attempt_at)
+        .first()
+    )
+    if next_row is not None:
+        wait = max((next_row["next_attempt_at"] - _now()).total_seconds(), 0.0)
+        await request_sending(notification_id, defer=wait)
+
+
+async def resume_sending(job: JobContext) -> int:
+    """Cron: mark claims past their lease unconfirmed; restart sending that lost its job."""
+    now = _now()
+    await Delivery.update({Delivery.status: Status.UNCONFIRMED, Delivery.updated_at: now}).where(
+        (Delivery.status == Status.SENDING) & (Delivery.claimed_at < now - LEASE)
+    )
+    due = (
+        await Delivery.select(Delivery.notification_id)
+        .where(
+            (Delivery.status == Status.PENDING)
+            & (Delivery.next_attempt_at < now - dt.timedelta(seconds=5))
+        )
+        .distinct()
+        .limit(100)
+    )
+    for row in due:
+        await request_sending(row["notification_id"])
+    return len(due)

@@ -1,0 +1,101 @@
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    BigSerial,
+    Boolean,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Device(Table, tablename="push_device"):
+    """A phone or browser that can receive pushes; one address belongs to one user at a time."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(index=True)
+    provider = Varchar(length=16, default="fcm")
+    kind = Varchar(length=8)  # "token" (registration token) or "fid" (installation id)
+    address = Varchar(length=4096, unique=True)
+    platform = Varchar(length=8)
+    app_version = Varchar(length=32, default="")
+    locale = Varchar(length=8, default="zh-CN")
+    active = Boolean(default=True, index=True)
+    deactivated_reason = Varchar(length=64, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Notification(Table, tablename="push_notification"):
+    """What a mini-app asked to tell an audience; inbox rows and deliveries follow from it."""
+
+    id = BigSerial(primary_key=True)
+    source = Varchar(length=32)
+    category = Varchar(length=32)
+    template = Varchar(length=64)
+    titles = JSON()
+    bodies = JSON()
+    data = JSON(default={})
+    audience = JSON()
+    urgent = Boolean(default=False)
+    collapse_key = Varchar(length=64, null=True, default=None)
+    ttl = Integer(default=3600)
+    deep_link = Varchar(length=500, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    fanned_out_at = Timestamptz(null=True, default=None)
+    recipients = Integer(default=0)
+
+
+class InboxItem(Table, tablename="push_inbox"):
+    """A notification as its recipient reads it, whatever happened to the push."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(index=True)
+    notification_id = BigInt(index=True)
+    category = Varchar(length=32)
+    title = Text()
+    body = Text()
+    deep_link = Varchar(length=500, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None, index=True)
+
+
+class Delivery(Table, tablename="push_delivery"):
+    """One notification to one device: sent at most once, whatever reruns its job."""
+
+    id = BigSerial(primary_key=True)
+    notification_id = BigInt(index=True)
+    user_id = BigInt(index=True)
+    device_id = BigInt(null=True, default=None)
+    status = Varchar(length=24, index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    claimed_at = Timestamptz(null=True, default=None)
+    error = Text(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Preference(Table, tablename="push_preference"):
+    """Quiet hours (minutes after local midnight) and the categories a user opted out of."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(unique=True)
+    quiet_start = Integer(null=True, default=None)
+    quiet_end = Integer(null=True, default=None)
+    timezone = Varchar(length=40, default="Asia/Shanghai")
+    muted_categories = JSON(default=[])
+
+
+class TopicSubscription(Table, tablename="push_topic_subscription"):
+    """A device's place in an FCM topic (one per grid): `wanted` says join or leave, and
+    `synced_at` when FCM was last told so; a synced leave is deleted."""
+
+    id = BigSerial(primary_key=True)
+    device_id = BigInt(index=True)
+    topic = Varchar(length=200, index=True)
+    wanted = Boolean(default=True)
+    synced_at = Timestamptz(null=True, default=None, index=True)
+    error = Text(null=True, default=None)

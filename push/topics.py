@@ -1,0 +1,120 @@
+"""FCM topics, one per grid, kept in our own table in step with FCM.
+
+Server-side audiences are how Yimen sends; topics let a phone hear its grid's broadcasts
+through FCM alone. Which topics a device should be in follows from its user's grids (as a
+grid worker, or as a resident living there); the table records what we want and when FCM
+was last told, and a job tells FCM what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from auth.roles import Role
+from backend.contract import JobContext
+from backend.events.outbox import current_jobs
+from backend.orgs.paths import Level, level_of
+from backend.users.tables import RoleAssignment, UserAccount
+from push.schemas import AddressKind
+from push.tables import Device, TopicSubscription
+
+SYNC = "push.sync_topics"
+BATCH = 1000
+
+
+def grid_topic(path: str) -> str:
+    return "grid." + path.replace("/", ".")
+
+
+async def grids_of(user_id: int) -> set[str]:
+    paths = {
+        row["scope_path"]
+        for row in await RoleAssignment.select(RoleAssignment.scope_path).where(
+            (RoleAssignment.user == user_id) & (RoleAssignment.role == Role.GRID_WORKER)
+        )
+    }
+    home = await UserAccount.select(UserAccount.home_path).where(UserAccount.id == user_id).first()
+    if home and home["home_path"]:
+        paths.add(home["home_path"])
+    return {p for p in paths if level_of(p) is Level.GRID}
+
+
+async def plan_topics(*, device_id: int) -> bool:
+    """Record the topics a device should join and leave; True when anything changed."""
+    device = await Device.select().where(Device.id == device_id).first()
+    if device is None:
+        return False
+    wanted = set()
+    if device["active"] and device["kind"] == AddressKind.TOKEN:
+        wanted = {grid_topic(path) for path in await grids_of(device["user_id"])}
+    rows = await TopicSubscription.select().where(TopicSubscription.device_id == device_id)
+    held = {row["topic"]: row for row in rows}
+    changed = False
+    for topic in wanted - {t for t, r in held.items() if r["wanted"]}:
+        changed = True
+        if topic in held:
+            await _want(held[topic]["id"], True)
+        else:
+            await TopicSubscription.insert(TopicSubscription(device_id=device_id, topic=topic))
+    for topic, row in held.items():
+        if row["wanted"] and topic not in wanted:
+            changed = True
+            await _want(row["id"], False)
+    if changed:
+        await request_sync()
+    return changed
+
+
+async def _want(row_id: int, wanted: bool) -> None:
+    await TopicSubscription.update(
+        {TopicSubscription.wanted: wanted, TopicSubscription.synced_at: None}
+    ).where(TopicSubscription.id == row_id)
+
+
+async def request_sync() -> None:
+    jobs = current_jobs()
+    if jobs is not None:
+        await jobs.enqueue(SYNC, job_id=f"{SYNC}:{int(dt.datetime.now(dt.UTC).timestamp())}")
+
+
+async def sync_topics(job: JobContext) -> int:
+    """Tell FCM every join and leave not yet told; returns how many rows were synced."""
+    from push.sending import sender_for
+
+    sender = sender_for(job.settings)
+    pending = (
+        await TopicSubscription.select(
+            TopicSubscription.id,
+            TopicSubscription.topic,
+            TopicSubscription.wanted,
+            TopicSubscription.device_id.join_on(Device.id).address.as_alias("address"),
+        )
+        .where(TopicSubscription.synced_at.is_null())
+        .order_by(TopicSubscription.id)
+        .limit(BATCH)
+    )
+    groups: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+    for row in pending:
+        groups.setdefault((row["topic"], row["wanted"]), []).append(row)
+    synced = 0
+    for (topic, join), rows in groups.items():
+        errors = await sender.change_topic([r["address"] for r in rows], topic, join=join)
+        for row, error in zip(rows, errors, strict=True):
+            synced += await _settle(row, join, error)
+    return synced
+
+
+async def _settle(row: dict[str, Any], join: bool, error: str | None) -> int:
+    if error is not None:
+        await TopicSubscription.update({TopicSubscription.error: error}).where(
+            TopicSubscription.id == row["id"]
+        )
+        return 0
+    if join:
+        await TopicSubscription.update(
+            {TopicSubscription.synced_at: dt.datetime.now(dt.UTC), TopicSubscription.error: None}
+        ).where(TopicSubscription.id == row["id"])
+    else:
+        await TopicSubscription.delete().where(TopicSubscription.id == row["id"])
+    return 1

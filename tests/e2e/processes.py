@@ -1,0 +1,171 @@
+"""Real processes for whole-system tests: a private Redis, workers and API servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import msgspec
+import pytest
+
+from backend.host import Host, load_registry
+from backend.settings import Settings
+from tests.support import free_port
+
+
+def postgres_url_or_skip() -> str:
+    url = os.environ.get("YIMEN_TEST_DATABASE_URL", "")
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail("YIMEN_TEST_DATABASE_URL is not set, and CI needs the process tests")
+    pytest.skip("several processes need PostgreSQL (set YIMEN_TEST_DATABASE_URL)")
+
+
+class RedisServer:
+    """A Redis of the test's own, so that it can be stopped and started again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._dir = tempfile.mkdtemp(prefix="yimen-redis-")
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("redis-server is not installed")
+        self._process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self._dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.cleanup()
+
+
+def _env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "YIMEN_LOG_LEVEL": "WARNING",
+    }
+
+
+class Fleet:
+    """Workers and API servers started for one test and stopped after it."""
+
+    def __init__(self, database_url: str, redis_url: str, extra: dict[str, str]) -> None:
+        self.env = {**_env(database_url, redis_url), **extra}
+        self.processes: list[asyncio.subprocess.Process] = []
+
+    async def worker(self) -> asyncio.subprocess.Process:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "backend.cli",
+            "worker",
+            env=self.env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        self.processes.append(process)
+        return process
+
+    async def api(self) -> str:
+        port = free_port()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "backend.cli",
+            "serve",
+            "--port",
+            str(port),
+            env=self.env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        self.processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient() as http:
+            for _ in range(200):
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get(f"{base}/healthz")).status_code == 200:
+                        return base
+                await asyncio.sleep(0.05)
+        raise RuntimeError("API server did not start")
+
+    async def stop_all(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def fleet(
+    database_url: str, redis_url: str, extra: dict[str, str] | None = None
+) -> AsyncIterator[Fleet]:
+    group = Fleet(database_url, redis_url, extra or {})
+    try:
+        yield group
+    finally:
+        await group.stop_all()
+
+
+@pytest.fixture
+async def api_host(settings: Settings, redis_server: RedisServer) -> AsyncIterator[Host]:
+    """This test process as an API process: it emits and hands on to arq."""
+    host = Host(msgspec.structs.replace(settings, redis_url=redis_server.url), load_registry())
+    await host.start(runs_jobs=False)
+    yield host
+    await host.stop()

@@ -1,0 +1,113 @@
+"""Push through real arq workers on a real Redis to the FCM stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from backend.host import Host
+from backend.settings import Settings
+from backend.users.service import account_for_phone
+from backend.vault import Vault
+from push.audience import Audience
+from push.fanout import Status
+from push.sending import CHUNK
+from push.tables import Delivery, Device
+from tests.e2e.processes import (
+    RedisServer,
+    api_host,
+    fleet,
+    postgres_url_or_skip,
+    redis_server,
+)
+from tests.push.fcm_standin import PROJECT, FcmStandIn, write_service_account
+from tests.push.helpers import tell
+
+__all__ = ["api_host", "redis_server"]
+
+
+@pytest.fixture
+async def fcm() -> AsyncIterator[FcmStandIn]:
+    postgres_url_or_skip()
+    standin = FcmStandIn()
+    await standin.start()
+    yield standin
+    await standin.stop()
+
+
+def _firebase_env(fcm: FcmStandIn, directory: Path) -> dict[str, str]:
+    return {
+        "FIREBASE_CREDENTIALS": str(write_service_account(directory)),
+        "FIREBASE_PROJECT_ID": PROJECT,
+        "FCM_ENDPOINT": fcm.url,
+    }
+
+
+async def _phone_with_devices(vault: Vault, count: int) -> int:
+    user_id = await account_for_phone(phone="13900009999", vault=vault)
+    await Device.insert(
+        *[
+            Device(user_id=user_id, kind="token", address=f"token-{n:05d}", platform="android")
+            for n in range(count)
+        ]
+    )
+    return user_id
+
+
+async def _received(fcm: FcmStandIn, count: int, seconds: float = 60) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if len(fcm.received) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the stand-in received {len(fcm.received)} of {count}")
+
+
+async def test_a_real_worker_delivers(
+    settings: Settings,
+    redis_server: RedisServer,
+    api_host: Host,
+    fcm: FcmStandIn,
+    vault: Vault,
+    tmp_path: Path,
+) -> None:
+    user = await _phone_with_devices(vault, 3)
+    async with fleet(
+        settings.database_url, redis_server.url, _firebase_env(fcm, tmp_path)
+    ) as group:
+        await group.worker()
+        await tell(Audience.users(user), urgent=True)
+        await _received(fcm, 3)
+    assert fcm.delivered_to() == {f"token-{n:05d}": 1 for n in range(3)}
+
+
+async def test_a_worker_killed_mid_batch_leaves_every_device_one_message(
+    settings: Settings,
+    redis_server: RedisServer,
+    api_host: Host,
+    fcm: FcmStandIn,
+    vault: Vault,
+    tmp_path: Path,
+) -> None:
+    devices = 10 * CHUNK
+    user = await _phone_with_devices(vault, devices)
+    async with fleet(
+        settings.database_url, redis_server.url, _firebase_env(fcm, tmp_path)
+    ) as group:
+        fcm.hold(after=2 * CHUNK + CHUNK // 2)  # answers stop half-way through the third chunk
+        first = await group.worker()
+        await tell(Audience.users(user), urgent=True)
+        await _received(fcm, 3 * CHUNK)  # the whole third chunk is on the wire
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        fcm.release()
+        await group.worker()
+        await _received(fcm, devices, seconds=90)
+        await asyncio.sleep(1)
+    sent_to = fcm.sent_to()
+    assert len(sent_to) == devices
+    assert set(sent_to.values()) == {1}
+    assert await Delivery.count().where(Delivery.status == Status.PENDING) == 0

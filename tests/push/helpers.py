@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from litestar import Litestar
+
+from backend.app import create_app
+from backend.events import unit_of_work
+from backend.settings import Settings
+from push.audience import Audience
+from push.fanout import Status
+from push.service import notify
+from push.tables import Delivery
+from push.templates import Template
+from tests.support import running
+
+DISPATCH = Template(
+    key="test.dispatch",
+    category="dispatch",
+    titles={"zh-CN": "新任务:{what}", "en": "New task: {what}"},
+    bodies={"zh-CN": "地点 {where}", "en": "At {where}"},
+)
+NEWS = Template(
+    key="test.news",
+    category="news",
+    titles={"zh-CN": "社区新闻", "en": "News"},
+    bodies={"zh-CN": "{text}", "en": "{text}"},
+)
+
+
+@asynccontextmanager
+async def push_app(settings: Settings) -> AsyncIterator[tuple[Litestar, httpx.AsyncClient]]:
+    app = create_app(settings)
+    async with running(app) as client:
+        yield app, client
+
+
+async def tell(
+    audience: Audience, template: Template = DISPATCH, *, urgent: bool = False, **data: str
+) -> int:
+    fields = {"what": "井盖破损", "where": "科学大道", "text": "停水通知", **data}
+    async with unit_of_work():
+        return await notify(
+            audience=audience,
+            template=template,
+            data=fields,
+            source="test",
+            urgent=urgent,
+            collapse_key="c1",
+            ttl=600,
+        )
+
+
+async def settled(notification_id: int, seconds: float = 20.0) -> dict[str, int]:
+    """Wait until no delivery of the notification is pending or being sent."""
+    busy = [Status.PENDING, Status.SENDING]
+    for _ in range(int(seconds / 0.05)):
+        rows = await Delivery.select(Delivery.status).where(
+            Delivery.notification_id == notification_id
+        )
+        if rows and not any(r["status"] in busy for r in rows):
+            counts: dict[str, int] = {}
+            for row in rows:
+                counts[row["status"]] = counts.get(row["status"], 0) + 1
+            return counts
+        await asyncio.sleep(0.05)
+    raise AssertionError("deliveries did not settle")
+
+
+async def until(condition: Callable[[], Awaitable[bool]], seconds: float = 20.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")

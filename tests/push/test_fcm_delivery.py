@@ -1,0 +1,283 @@
+"""Delivery through the real firebase-admin client to the FCM stand-in on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from auth.roles import Role
+from auth.sessions import grant_for
+from backend.contract import JobContext
+from backend.settings import Settings
+from backend.vault import Vault
+from push.audience import Audience
+from push.fanout import Status
+from push.sending import LEASE, resume_sending, send_notification
+from push.tables import Delivery, Device, TopicSubscription
+from push.topics import sync_topics
+from tests.push.fcm_standin import FcmStandIn
+from tests.push.helpers import NEWS, push_app, settled, tell, until
+
+G07 = "zz/gx/fengyang/c03/g07"
+G08 = "zz/gx/fengyang/c03/g08"
+G07_WORKER, G08_WORKER, RESIDENT = "13800000003", "13800000004", "13800000001"
+
+
+async def _device(
+    app: Litestar, client: httpx.AsyncClient, vault: Vault, phone: str, address: str, **extra: str
+) -> int:
+    from backend.users.service import PHONE_PURPOSE
+    from backend.users.tables import UserAccount
+
+    lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+    user = (
+        await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup).first()
+    )
+    assert user is not None
+    token, _ = app.state.auth.tokens.issue(await grant_for(user["id"]))
+    response = await client.post(
+        "/v1/devices",
+        json={"address": address, "platform": "android", **extra},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code in (200, 201), response.text
+    return int(user["id"])
+
+
+@pytest.fixture
+async def pushing(fcm_settings: Settings, demo: None) -> object:
+    async with push_app(fcm_settings) as (app, client):
+        yield app, client
+
+
+async def test_a_grid_worker_gets_the_push_for_their_grid_and_nobody_else(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    await _device(app, client, vault, G07_WORKER, "token-g07-worker")
+    await _device(app, client, vault, G08_WORKER, "token-g08-worker")
+    await _device(app, client, vault, RESIDENT, "token-resident", locale="en")
+    counts = await settled(await tell(Audience.role_within(Role.GRID_WORKER, G07), urgent=True))
+    assert counts == {"sent": 1}
+    assert fcm.sent_to() == {"token-g07-worker": 1}
+    message = fcm.received[0]
+    assert message["notification"] == {"title": "新任务:井盖破损", "body": "地点 科学大道"}
+    assert message["android"] == {
+        "priority": "high",
+        "ttl": "600s",
+        "collapse_key": "c1",
+        "notification": {"channel_id": "urgent", "tag": "c1"},
+    }
+    assert message["apns"]["headers"] == {
+        "apns-priority": "10",
+        "apns-push-type": "alert",
+        "apns-collapse-id": "c1",
+    }
+    assert message["apns"]["payload"]["aps"]["interruption-level"] == "time-sensitive"
+    assert message["data"]["notification_id"].isdigit()
+    assert fcm.headers[0]["authorization"].startswith("Bearer ")
+    assert fcm.headers[0]["x-goog-api-format-version"] == "2"
+
+
+async def test_messages_speak_the_devices_locale(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, RESIDENT, "token-en", locale="en")
+    await settled(await tell(Audience.users(user)))
+    assert fcm.received[0]["notification"] == {"title": "New task: 井盖破损", "body": "At 科学大道"}
+    assert fcm.received[0]["android"]["priority"] == "normal"
+
+
+async def test_503_three_times_then_200_is_delivered_once(
+    fcm_settings: Settings,
+    demo: None,
+    fcm: FcmStandIn,
+    vault: Vault,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # httpx then bypasses the SDK's own retries
+    async with push_app(fcm_settings) as (app, client):
+        user = await _device(app, client, vault, RESIDENT, "token-flaky")
+        fcm.answer("token-flaky", "UNAVAILABLE", "UNAVAILABLE", "UNAVAILABLE")
+        counts = await settled(await tell(Audience.users(user)), seconds=30)
+    assert counts == {"sent": 1}
+    assert fcm.sent_to() == {"token-flaky": 4}
+    assert fcm.delivered_to() == {"token-flaky": 1}
+    row = await Delivery.select(Delivery.attempts).first()
+    assert row == {"attempts": 4}
+
+
+async def test_unregistered_switches_the_device_off_without_retry(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, RESIDENT, "token-gone")
+    fcm.answer("token-gone", "UNREGISTERED")
+    counts = await settled(await tell(Audience.users(user)))
+    assert counts == {"failed": 1}
+    await asyncio.sleep(0.5)
+    assert fcm.sent_to() == {"token-gone": 1}
+    device = await Device.select(Device.active, Device.deactivated_reason).first()
+    assert device == {"active": False, "deactivated_reason": "invalid_address"}
+    later = await settled(await tell(Audience.users(user)))
+    assert later == {"no_device": 1}
+
+
+@pytest.mark.parametrize("code", ["SENDER_ID_MISMATCH", "INVALID_ARGUMENT"])
+async def test_other_invalid_addresses_are_never_retried(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault, code: str
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, RESIDENT, "token-bad")
+    fcm.answer("token-bad", code)
+    assert await settled(await tell(Audience.users(user))) == {"failed": 1}
+    assert fcm.sent_to() == {"token-bad": 1}
+
+
+async def test_quota_exceeded_backs_off_at_least_a_minute(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, RESIDENT, "token-busy")
+    fcm.answer("token-busy", "QUOTA_EXCEEDED")
+    await tell(Audience.users(user))
+
+    async def backed_off() -> bool:
+        row = await Delivery.select().where(Delivery.status == Status.PENDING).first()
+        return row is not None and row["attempts"] == 1
+
+    await until(backed_off)
+    row = await Delivery.select().first()
+    assert row is not None
+    assert row["next_attempt_at"] >= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=55)
+    assert "QuotaExceededError" in row["error"]
+
+
+async def test_quiet_hours_and_opt_outs_hold_back_all_but_urgent(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, RESIDENT, "token-sleepy")
+    token, _ = app.state.auth.tokens.issue(await grant_for(user))
+    everything_quiet = {
+        "quiet_hours": {"start": "00:00", "end": "23:59"},
+        "muted_categories": ["news"],
+    }
+    await client.put(
+        "/v1/push/preferences", json=everything_quiet, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert await settled(await tell(Audience.users(user))) == {"skipped_quiet_hours": 1}
+    assert await settled(await tell(Audience.users(user), NEWS)) == {"skipped_opt_out": 1}
+    assert await settled(await tell(Audience.users(user), urgent=True)) == {"sent": 1}
+    assert fcm.sent_to() == {"token-sleepy": 1}
+
+
+async def test_a_rerun_job_sends_nothing_twice(
+    pushing: tuple[Litestar, httpx.AsyncClient],
+    fcm: FcmStandIn,
+    vault: Vault,
+    fcm_settings: Settings,
+) -> None:
+    app, client = pushing
+    users = [
+        await _device(app, client, vault, phone, f"token-{phone}")
+        for phone in (RESIDENT, G07_WORKER, G08_WORKER)
+    ]
+    fcm.hold(after=0)
+    notification = await tell(Audience.users(*users))
+    await until(lambda: _received(fcm, 3))
+    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    rerun = asyncio.create_task(send_notification(context, notification))
+    await asyncio.sleep(0.3)
+    fcm.release()
+    await rerun
+    assert await settled(notification) == {"sent": 3}
+    assert set(fcm.sent_to().values()) == {1}
+
+
+async def _received(fcm: FcmStandIn, count: int) -> bool:
+    return len(fcm.received) >= count
+
+
+async def test_claims_past_their_lease_are_unconfirmed_not_resent(
+    pushing: tuple[Litestar, httpx.AsyncClient],
+    fcm: FcmStandIn,
+    vault: Vault,
+    fcm_settings: Settings,
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, RESIDENT, "token-lost")
+    notification = await tell(Audience.users(user))
+    await settled(notification)
+    await Delivery.update(
+        {Delivery.status: Status.SENDING, Delivery.claimed_at: dt.datetime.now(dt.UTC) - LEASE * 2}
+    ).where(Delivery.id > 0)
+    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    await resume_sending(context)
+    await send_notification(context, notification)
+    assert await settled(notification) == {"unconfirmed": 1}
+    assert fcm.sent_to() == {"token-lost": 1}
+
+
+async def test_operators_see_stats_and_failures(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    users = [
+        await _device(app, client, vault, RESIDENT, "token-ok"),
+        await _device(app, client, vault, G07_WORKER, "token-dead"),
+    ]
+    fcm.answer("token-dead", "UNREGISTERED")
+    notification = await tell(Audience.users(*users, 999_999))
+    await settled(notification)
+    admin = await _device(app, client, vault, "13800000007", "token-admin")
+    token, _ = app.state.auth.tokens.issue(await grant_for(admin))
+    auth = {"Authorization": f"Bearer {token}"}
+    stats = (
+        await client.get(f"/v1/admin/notifications/{notification}/deliveries", headers=auth)
+    ).json()
+    assert stats == {
+        "notification_id": notification,
+        "recipients": 3,
+        "by_status": {"sent": 1, "failed": 1, "no_device": 1},
+    }
+    failures = (
+        await client.get(f"/v1/admin/notifications/{notification}/failures", headers=auth)
+    ).json()
+    assert [f["error"] for f in failures] == ["UnregisteredError: stand-in says UNREGISTERED"]
+    resident_token, _ = app.state.auth.tokens.issue(await grant_for(users[0]))
+    refused = await client.get(
+        f"/v1/admin/notifications/{notification}/deliveries",
+        headers={"Authorization": f"Bearer {resident_token}"},
+    )
+    assert refused.status_code == 403
+
+
+async def test_grid_topics_follow_the_device_and_stay_in_step_with_fcm(
+    pushing: tuple[Litestar, httpx.AsyncClient],
+    fcm: FcmStandIn,
+    vault: Vault,
+    fcm_settings: Settings,
+) -> None:
+    app, client = pushing
+    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    await _device(app, client, vault, G07_WORKER, "token-phone")
+    await sync_topics(context)
+    assert fcm.topics == {"grid.zz.gx.fengyang.c03.g07": {"token-phone"}}
+    rows = await TopicSubscription.select(TopicSubscription.topic, TopicSubscription.wanted)
+    assert rows == [{"topic": "grid.zz.gx.fengyang.c03.g07", "wanted": True}]
+
+    await _device(app, client, vault, G08_WORKER, "token-phone")  # the phone changes hands
+    await sync_topics(context)
+    assert fcm.topics == {
+        "grid.zz.gx.fengyang.c03.g07": set(),
+        "grid.zz.gx.fengyang.c03.g08": {"token-phone"},
+    }
+    rows = await TopicSubscription.select(TopicSubscription.topic)
+    assert rows == [{"topic": "grid.zz.gx.fengyang.c03.g08"}]
+    assert await TopicSubscription.count().where(TopicSubscription.synced_at.is_null()) == 0
