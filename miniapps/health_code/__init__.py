@@ -1,0 +1,56 @@
+"""Health code (健康码): colours set by officials, codes bound to the holder's phone that a
+checkpoint verifies offline, and scans recorded for tracing."""
+
+from auth.roles import Role
+from backend.contract import Cron, JobContext, Manifest, Section, Tile
+from miniapps.health_code.checkpoint import CHECKPOINT
+from miniapps.health_code.controllers import router
+from miniapps.health_code.service import forget_old_scans
+
+
+async def forget_scans(job: JobContext) -> int:
+    return await forget_old_scans()
+
+
+MINIAPP = Manifest(
+    id="health_code",
+    version="0.1.0",
+    names={"zh-CN": "健康码", "en": "Health code"},
+    descriptions={"zh-CN": "出示与核验健康码", "en": "Show and check health codes"},
+    icon="qrcode",
+    tiles=[
+        Tile(
+            id="show",
+            titles={"zh-CN": "健康码", "en": "Health code"},
+            icon="qrcode",
+            target="native:health_code/show",
+            roles=frozenset({Role.RESIDENT}),
+            section=Section.SERVICES,
+            order=1,
+        ),
+        Tile(
+            id="scan",
+            titles={"zh-CN": "扫码核验", "en": "Check codes"},
+            icon="scan",
+            target="native:health_code/scan",
+            roles=frozenset({Role.CHECKPOINT_STAFF}),
+            section=Section.WORK,
+            order=1,
+        ),
+        Tile(
+            id="manage",
+            titles={"zh-CN": "健康状态管理", "en": "Health statuses"},
+            icon="shield",
+            target="native:health_code/manage",
+            roles=frozenset({Role.HEALTH_OFFICIAL}),
+            section=Section.ADMIN,
+        ),
+    ],
+    router=router,
+    piccolo_app="miniapps.health_code.piccolo_app",
+    on_start=CHECKPOINT.start,
+    on_stop=CHECKPOINT.stop,
+    crons=[
+        Cron(name="forget_scans", run=forget_scans, hour=frozenset({2}), minute=frozenset({30}))
+    ],
+)

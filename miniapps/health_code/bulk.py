@@ -1,0 +1,77 @@
+"""Bulk colours from a CSV or JSON upload: every row checked, and all applied or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import msgspec
+
+from auth.claims import Claims
+from auth.roles import Role
+from backend.errors import FieldError, Unprocessable, register_messages
+from backend.events import unit_of_work
+from backend.users.service import PHONE_PURPOSE
+from backend.users.tables import UserAccount
+from backend.vault import Vault
+from miniapps.health_code.schemas import BulkReport, BulkStatusIn, BulkStatusRow, Colour, StatusIn
+from miniapps.health_code.service import apply_status
+
+register_messages(
+    {"bulk_status_invalid": ("批量导入有误,未做任何修改", "The upload has errors; nothing changed")}
+)
+
+
+def rows_of(upload: BulkStatusIn) -> list[BulkStatusRow]:
+    if upload.rows is not None:
+        return upload.rows
+    reader = csv.DictReader(io.StringIO(upload.csv or ""))
+    try:
+        return msgspec.convert(list(reader), list[BulkStatusRow])
+    except msgspec.ValidationError as err:
+        raise Unprocessable(
+            "bulk_status_invalid", errors=[FieldError(field="csv", message=str(err))]
+        ) from err
+
+
+async def apply_bulk(*, actor: Claims, upload: BulkStatusIn, vault: Vault) -> BulkReport:
+    """Check every row (known resident, in the official's area, a real colour), then apply
+    all of them in one transaction, or report every bad row and apply none."""
+    rows = rows_of(upload)
+    errors: list[FieldError] = []
+    planned: list[tuple[dict[str, Any], StatusIn]] = []
+    for number, row in enumerate(rows, start=1):
+        resident, problem = await _resident(actor, row, vault)
+        if problem:
+            errors.append(FieldError(field=problem[0], message=problem[1], row=number))
+        elif resident is not None:
+            planned.append(
+                (
+                    resident,
+                    StatusIn(colour=Colour(row.colour), reason=row.reason, source=row.source),
+                )
+            )
+    if errors:
+        raise Unprocessable("bulk_status_invalid", errors=errors)
+    async with unit_of_work():
+        for resident, status in planned:
+            await apply_status(actor=actor, resident=resident, status=status)
+    return BulkReport(changed=len(planned))
+
+
+async def _resident(
+    actor: Claims, row: BulkStatusRow, vault: Vault
+) -> tuple[dict[str, Any] | None, tuple[str, str] | None]:
+    if row.colour not in {c.value for c in Colour}:
+        return None, ("colour", "green, yellow or red")
+    resident = (
+        await UserAccount.select(UserAccount.id, UserAccount.home_path)
+        .where(UserAccount.phone_lookup == vault.lookup(row.phone, purpose=PHONE_PURPOSE))
+        .first()
+    )
+    if resident is None:
+        return None, ("phone", "no resident with this phone")
+    if not resident["home_path"] or not actor.covers(resident["home_path"], Role.HEALTH_OFFICIAL):
+        return None, ("phone", "this resident lives outside your area")
+    return resident, None

@@ -1,0 +1,172 @@
+"""The checkpoint's hot path: verify, catch replays and revocations, log the scan.
+
+Checkpoints scan in queues, so this path does no database write of its own: scans are
+logged in batches (every half second, and on a clean shutdown), a code seen within the
+freshness window is a replay (through Redis when configured, so across processes), and a
+holder's status version is read at most every few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from typing import Any
+
+import msgspec
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from auth.claims import Claims
+from auth.roles import Role
+from backend.settings import Settings
+from backend.timers import cancel, every
+from miniapps.health_code import verifier
+from miniapps.health_code.schemas import ScanView
+from miniapps.health_code.tables import HealthStatus, HolderKey, Scan
+
+log = logging.getLogger(__name__)
+
+FLUSH_EVERY = 0.5
+VERSION_TTL = 5.0
+REPLAY_WINDOW = 2 * verifier.FRESHNESS
+
+
+class Checkpoint:
+    def __init__(self) -> None:
+        self._jwks: bytes = b""
+        self._verifier: verifier.Verifier | None = None
+        self._seen: dict[str, float] = {}
+        self._versions: dict[str, tuple[float, asyncio.Future[int | None]]] = {}
+        self._pending: list[Scan] = []
+        self._redis: Redis | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._flushing = asyncio.Lock()
+        self._apps = 0
+
+    async def start(self, settings: Settings) -> None:
+        # One checkpoint serves every app in the process; the first to start sets it up.
+        if self._running_here():
+            self._apps += 1
+            return
+        self._apps = 1
+        self._seen.clear()
+        self._versions.clear()
+        self._verifier = None
+        self._flushing = asyncio.Lock()
+        self._redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        self._flusher = every(FLUSH_EVERY, self.flush, "logging scans")
+
+    async def stop(self) -> None:
+        self._apps = max(self._apps - 1, 0)
+        if self._apps == 0:
+            await cancel(self._flusher)
+            self._flusher = None
+        await self.flush()
+        if self._apps == 0 and self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+    async def scan(self, *, actor: Claims, text: str, place: str, jwks: bytes) -> ScanView:
+        verdict = self._verifier_for(jwks).verify(text)
+        code_hash = hashlib.sha256(text.encode()).hexdigest()
+        if verdict.valid and await self._seen_before(code_hash):
+            verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REPLAYED)
+        if verdict.valid and await self._version(verdict.subject or "") != verdict.version:
+            verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REVOKED)
+        self._pending.append(
+            Scan(
+                place=place,
+                scanner_id=actor.user_id,
+                scanner_scope=(actor.paths_for(Role.CHECKPOINT_STAFF) or [""])[0],
+                subject=verdict.subject,
+                code_hash=code_hash,
+                colour=verdict.colour,
+                valid=verdict.valid,
+                reason=verdict.reason,
+            )
+        )
+        if self._flusher is None:  # not started (a one-off use): log at once
+            await self.flush()
+        return ScanView(
+            valid=verdict.valid,
+            reason=verdict.reason,
+            colour=verdict.colour,
+            masked_name=verdict.masked_name,
+        )
+
+    async def flush(self) -> None:
+        """Log every buffered scan; returns only once any flush already under way is done,
+        so a shutdown never ends while a batch is still on its way to the database."""
+        async with self._flushing:
+            while self._pending:
+                batch, self._pending = self._pending[:500], self._pending[500:]
+                try:
+                    await Scan.insert(*batch)
+                except (OSError, ConnectionError):
+                    self._pending = batch + self._pending
+                    raise
+
+    def _running_here(self) -> bool:
+        flusher = self._flusher
+        return (
+            flusher is not None
+            and not flusher.done()
+            and flusher.get_loop() is asyncio.get_running_loop()
+        )
+
+    def _verifier_for(self, jwks: bytes) -> verifier.Verifier:
+        if self._verifier is None or jwks is not self._jwks:
+            self._jwks = jwks
+            self._verifier = verifier.Verifier(
+                verifier.KeySet(msgspec.json.decode(jwks)), remember=50_000
+            )
+        return self._verifier
+
+    async def _seen_before(self, code_hash: str) -> bool:
+        if self._redis is not None:
+            try:
+                first = await self._redis.set(
+                    f"yimen:hc:seen:{code_hash}", 1, nx=True, ex=REPLAY_WINDOW
+                )
+                return not first
+            except RedisError as err:
+                log.warning("replay check falls back to this process: %s", err)
+        now = time.monotonic()
+        if len(self._seen) > 100_000:
+            self._seen = {k: v for k, v in self._seen.items() if v > now}
+        if self._seen.get(code_hash, 0.0) > now:
+            return True
+        self._seen[code_hash] = now + REPLAY_WINDOW
+        return False
+
+    async def _version(self, subject: str) -> int | None:
+        """The holder's status version, read once per VERSION_TTL however many scans wait."""
+        now = time.monotonic()
+        cached = self._versions.get(subject)
+        if cached is None or cached[0] <= now:
+            if len(self._versions) > 100_000:
+                self._versions.clear()
+            cached = (now + VERSION_TTL, asyncio.ensure_future(_current_version(subject)))
+            self._versions[subject] = cached
+        try:
+            return await asyncio.shield(cached[1])
+        except (OSError, ConnectionError):
+            self._versions.pop(subject, None)
+            raise
+
+
+async def _current_version(subject: str) -> int | None:
+    holder = await HolderKey.select(HolderKey.user_id).where(HolderKey.subject == subject).first()
+    if holder is None:
+        return None
+    row: Any = (
+        await HealthStatus.select(HealthStatus.version)
+        .where(HealthStatus.user_id == holder["user_id"])
+        .first()
+    )
+    return int(row["version"]) if row else 0
+
+
+CHECKPOINT = Checkpoint()

@@ -1,0 +1,131 @@
+"""HTTP of the health code: statuses for officials, codes for residents, scans for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from auth.controllers import runtime_of
+from auth.guards import claims_of, requires_role
+from auth.roles import Role
+from miniapps.health_code import service
+from miniapps.health_code.checkpoint import CHECKPOINT
+from miniapps.health_code.place_controllers import PLACE_ROUTES
+from miniapps.health_code.schemas import (
+    CodeView,
+    HolderKeyIn,
+    ScanIn,
+    ScanView,
+    StatusIn,
+    StatusView,
+)
+
+AnyRequest = Request[Any, Any, Any]
+ShownCode = FromQuery[str]
+
+
+@put(
+    "/statuses/{user_id:int}",
+    operation_id="SetHealthStatus",
+    guards=[requires_role(Role.HEALTH_OFFICIAL)],
+)
+async def set_status(
+    request: AnyRequest, user_id: FromPath[int], data: JSONBody[StatusIn]
+) -> StatusView:
+    """Give a resident in the official's area a colour; they (and for red, their grid's
+    workers) are told."""
+    return await service.set_status(actor=claims_of(request), user_id=user_id, status=data)
+
+
+@get("/statuses/{user_id:int}/history", operation_id="ListHealthStatusHistory")
+async def history(request: AnyRequest, user_id: FromPath[int]) -> list[StatusView]:
+    """Every colour a resident had: for the resident and officials in their area."""
+    return await service.history_of(actor=claims_of(request), user_id=user_id)
+
+
+@get("/status", operation_id="GetMyHealthStatus", guards=[requires_role(Role.RESIDENT)])
+async def my_status(request: AnyRequest) -> StatusView:
+    """The caller's own colour and why."""
+    return await service.status_of(claims_of(request).user_id)
+
+
+@post(
+    "/phone",
+    status_code=HTTP_204_NO_CONTENT,
+    operation_id="EnrolHealthCodePhone",
+    guards=[requires_role(Role.RESIDENT)],
+)
+async def enrol(request: AnyRequest, data: JSONBody[HolderKeyIn]) -> None:
+    """Bind the caller's codes to this phone's P-256 key (compressed point, base64url)."""
+    await service.enrol_phone(
+        user_id=claims_of(request).user_id,
+        public_key=data.public_key,
+        vault=runtime_of(request).vault,
+    )
+
+
+@get("/code", operation_id="GetHealthCode", guards=[requires_role(Role.RESIDENT)])
+async def code(request: AnyRequest) -> CodeView:
+    """A signed credential for the enrolled phone, which adds its own proof to show it."""
+    return await service.issue_code(
+        user_id=claims_of(request).user_id, keys=runtime_of(request).keys
+    )
+
+
+@get("/code/qr.png", operation_id="RenderHealthCodePng", guards=[requires_role(Role.RESIDENT)])
+async def code_png(request: AnyRequest, code: ShownCode) -> Response[bytes]:
+    """The caller's code, with their phone's proof, as a PNG QR."""
+    return await _qr(request, code, svg=False)
+
+
+@get("/code/qr.svg", operation_id="RenderHealthCodeSvg", guards=[requires_role(Role.RESIDENT)])
+async def code_svg(request: AnyRequest, code: ShownCode) -> Response[bytes]:
+    """The caller's code, with their phone's proof, as an SVG QR."""
+    return await _qr(request, code, svg=True)
+
+
+async def _qr(request: AnyRequest, code: str, *, svg: bool) -> Response[bytes]:
+    await service.check_own_code(
+        user_id=claims_of(request).user_id, text=code, jwks=runtime_of(request).keys.jwks
+    )
+    image = await service.render_qr_off_loop(code, svg=svg)
+    return Response(
+        image,
+        media_type="image/svg+xml" if svg else "image/png",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@post(
+    "/scans",
+    status_code=200,
+    operation_id="ScanHealthCode",
+    guards=[requires_role(Role.CHECKPOINT_STAFF)],
+)
+async def scan(request: AnyRequest, data: JSONBody[ScanIn]) -> ScanView:
+    """Verify a scanned code at a place and record the scan for tracing."""
+    return await CHECKPOINT.scan(
+        actor=claims_of(request),
+        text=data.text,
+        place=data.place,
+        jwks=runtime_of(request).keys.jwks,
+    )
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        set_status,
+        history,
+        my_status,
+        enrol,
+        code,
+        code_png,
+        code_svg,
+        scan,
+        *PLACE_ROUTES,
+    ],
+)

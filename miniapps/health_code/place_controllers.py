@@ -1,0 +1,145 @@
+"""HTTP for place codes, check-ins, tracing, risk levels and bulk colours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from auth.controllers import runtime_of
+from auth.guards import claims_of, requires_role
+from auth.roles import Role
+from miniapps.health_code import bulk, places, risk
+from miniapps.health_code.schemas import (
+    BulkReport,
+    BulkStatusIn,
+    CheckInIn,
+    CheckInView,
+    PlaceIn,
+    PlaceView,
+    RiskLevelIn,
+    RiskLevelView,
+    Visit,
+)
+from miniapps.health_code.service import render_qr_off_loop
+
+AnyRequest = Request[Any, Any, Any]
+
+
+@post("/places", operation_id="RegisterPlace", guards=[requires_role(*places.REGISTRARS)])
+async def register_place(request: AnyRequest, data: JSONBody[PlaceIn]) -> PlaceView:
+    """Register a venue and get its static, signed place code."""
+    return await places.register_place(
+        actor=claims_of(request), place=data, keys=runtime_of(request).keys
+    )
+
+
+@get(
+    "/places/{place_id:int}/qr.png",
+    operation_id="RenderPlaceCode",
+    guards=[requires_role(*places.REGISTRARS)],
+)
+async def place_qr(request: AnyRequest, place_id: FromPath[int]) -> Response[bytes]:
+    """The place's static code as a PNG QR, to print and put up at the door (its owner)."""
+    code = await places.code_of(
+        actor=claims_of(request), place_id=place_id, keys=runtime_of(request).keys
+    )
+    image = await render_qr_off_loop(code, svg=False)
+    return Response(image, media_type="image/png")
+
+
+@post("/check-ins", operation_id="CheckIn", guards=[requires_role(Role.RESIDENT)])
+async def check_in(request: AnyRequest, data: JSONBody[CheckInIn]) -> CheckInView:
+    """Check in at a place by its code; answers with the caller's own colour."""
+    return await places.check_in(
+        user_id=claims_of(request).user_id, code=data.code, keys=runtime_of(request).keys
+    )
+
+
+@get("/places/{place_id:int}/visitors", operation_id="ListPlaceVisitors")
+async def place_visitors(
+    request: AnyRequest,
+    place_id: FromPath[int],
+    since: FromQuery[dt.datetime],
+    until: FromQuery[dt.datetime],
+) -> list[Visit]:
+    """Who checked in at a place: for its owner and tracers in scope; every query audited."""
+    return await places.visitors(
+        actor=claims_of(request), place_id=place_id, since=since, until=until
+    )
+
+
+@get(
+    "/contacts/{user_id:int}",
+    operation_id="TraceContacts",
+    guards=[requires_role(Role.HEALTH_OFFICIAL)],
+)
+async def trace_contacts(
+    request: AnyRequest,
+    user_id: FromPath[int],
+    since: FromQuery[dt.datetime],
+    until: FromQuery[dt.datetime],
+    minutes: FromQuery[int] = 30,
+) -> list[Visit]:
+    """Who shared a place with a person within `minutes`; every query audited."""
+    return await places.contacts(
+        actor=claims_of(request),
+        user_id=user_id,
+        since=since,
+        until=until,
+        minutes=min(max(minutes, 1), 24 * 60),
+    )
+
+
+@put(
+    "/risk-levels/{community:path}",
+    operation_id="SetRiskLevel",
+    guards=[requires_role(Role.HEALTH_OFFICIAL)],
+)
+async def set_risk_level(
+    request: AnyRequest, community: FromPath[str], data: JSONBody[RiskLevelIn]
+) -> RiskLevelView:
+    """Set a community's risk level."""
+    return await risk.set_level(
+        actor=claims_of(request), community=community.strip("/"), level=data.level
+    )
+
+
+@get("/risk-levels", operation_id="ListMyRiskLevels")
+async def my_risk_levels(request: AnyRequest) -> list[RiskLevelView]:
+    """The risk levels of the communities the caller lives or works in."""
+    return await risk.levels_for(claims_of(request))
+
+
+@get("/risk-level-counts", operation_id="CountRiskLevels", guards=[requires_role(*risk.OVERSEERS)])
+async def risk_level_counts(request: AnyRequest, district: FromQuery[str]) -> dict[str, int]:
+    """How many communities of a district are at each level."""
+    return await risk.counts_in(actor=claims_of(request), district=district)
+
+
+@post(
+    "/statuses/bulk",
+    operation_id="SetHealthStatusesInBulk",
+    guards=[requires_role(Role.HEALTH_OFFICIAL)],
+)
+async def bulk_statuses(request: AnyRequest, data: JSONBody[BulkStatusIn]) -> BulkReport:
+    """Colours for many residents from rows or CSV (phone,colour,reason,source): every row
+    is checked, and all are applied or none."""
+    return await bulk.apply_bulk(
+        actor=claims_of(request), upload=data, vault=runtime_of(request).vault
+    )
+
+
+PLACE_ROUTES = [
+    register_place,
+    place_qr,
+    check_in,
+    place_visitors,
+    trace_contacts,
+    set_risk_level,
+    my_risk_levels,
+    risk_level_counts,
+    bulk_statuses,
+]

@@ -1,0 +1,190 @@
+"""Place codes (场所码): venues check residents in; officials trace who was where."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import jwt
+
+from auth.claims import Claims
+from auth.keys import KeyRing
+from auth.roles import Role
+from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.orgs.tables import OrgUnit
+from backend.users.service import audit
+from backend.users.tables import UserAccount
+from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
+from miniapps.health_code.service import status_of
+from miniapps.health_code.tables import CheckIn, Place
+
+register_messages(
+    {
+        "place_not_found": ("场所不存在", "No such place"),
+        "place_code_invalid": ("场所码无效", "This place code is not valid"),
+    }
+)
+
+PLACE_PREFIX = "YMP."
+MAX_WINDOW = dt.timedelta(days=28)
+REGISTRARS = (Role.MERCHANT, Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
+TRACERS = (Role.HEALTH_OFFICIAL, Role.CHECKPOINT_STAFF)
+
+
+def place_code(place_id: int, keys: KeyRing) -> str:
+    """A static code: the platform's signature over the place id, checkable offline too."""
+    signer = keys.signer
+    token = jwt.encode(
+        {"p": place_id},
+        signer.private,
+        algorithm=signer.algorithm,
+        headers={"kid": signer.kid, "typ": None},
+    )
+    return PLACE_PREFIX + token
+
+
+async def register_place(*, actor: Claims, place: PlaceIn, keys: KeyRing) -> PlaceView:
+    if not actor.covers(place.org_path, *REGISTRARS):
+        raise Forbidden("scope_not_allowed")
+    if not await OrgUnit.exists().where(OrgUnit.path == place.org_path):
+        raise Unprocessable("org_unknown")
+    rows = await Place.insert(
+        Place(name=place.name, org_path=place.org_path, owner_id=actor.user_id)
+    ).returning(Place.id)
+    place_id = int(rows[0]["id"])
+    return PlaceView(
+        id=place_id, name=place.name, org_path=place.org_path, code=place_code(place_id, keys)
+    )
+
+
+async def code_of(*, actor: Claims, place_id: int, keys: KeyRing) -> str:
+    place = await _place(place_id)
+    if place["owner_id"] != actor.user_id:
+        raise NotFound("place_not_found")
+    return place_code(place_id, keys)
+
+
+async def check_in(*, user_id: int, code: str, keys: KeyRing) -> CheckInView:
+    """A resident scans a place code: the visit is recorded and their own colour shown."""
+    place = await _place(_place_id(code, keys))
+    status = await status_of(user_id)
+    now = dt.datetime.now(dt.UTC)
+    await CheckIn.insert(
+        CheckIn(place_id=place["id"], user_id=user_id, colour=status.colour, at=now)
+    )
+    return CheckInView(place=place["name"], colour=status.colour, at=now)
+
+
+def _place_id(code: str, keys: KeyRing) -> int:
+    token = code.removeprefix(PLACE_PREFIX)
+    try:
+        key = keys.get(jwt.get_unverified_header(token).get("kid", ""))
+        if key is None or not code.startswith(PLACE_PREFIX):
+            raise Unprocessable("place_code_invalid")
+        return int(jwt.decode(token, key.public, algorithms=[key.algorithm])["p"])
+    except (jwt.PyJWTError, KeyError, ValueError) as err:
+        raise Unprocessable("place_code_invalid") from err
+
+
+async def _place(place_id: int) -> dict[str, Any]:
+    place = await Place.select().where(Place.id == place_id).first()
+    if place is None:
+        raise NotFound("place_not_found")
+    return place
+
+
+async def visitors(
+    *, actor: Claims, place_id: int, since: dt.datetime, until: dt.datetime
+) -> list[Visit]:
+    """Who checked in at a place: for its owner and for tracers whose scope holds it."""
+    place = await _place(place_id)
+    if place["owner_id"] != actor.user_id and not actor.covers(place["org_path"], *TRACERS):
+        raise NotFound("place_not_found")
+    since, until = _window(since, until)
+    rows = (
+        await CheckIn.select()
+        .where((CheckIn.place_id == place_id) & (CheckIn.at >= since) & (CheckIn.at <= until))
+        .order_by(CheckIn.at)
+    )
+    await audit(
+        actor,
+        "health_code.place_visitors",
+        None,
+        {"place": place_id, "since": since.isoformat(), "until": until.isoformat()},
+    )
+    return await _visits(rows, {place_id: place["name"]})
+
+
+async def contacts(
+    *, actor: Claims, user_id: int, since: dt.datetime, until: dt.datetime, minutes: int
+) -> list[Visit]:
+    """Who was at the same places as a person within `minutes` of them (health officials)."""
+    person = (
+        await UserAccount.select(UserAccount.home_path).where(UserAccount.id == user_id).first()
+    )
+    if (
+        person is None
+        or not person["home_path"]
+        or not actor.covers(person["home_path"], Role.HEALTH_OFFICIAL)
+    ):
+        raise NotFound("holder_not_found")
+    since, until = _window(since, until)
+    stays = await CheckIn.select().where(
+        (CheckIn.user_id == user_id) & (CheckIn.at >= since) & (CheckIn.at <= until)
+    )
+    margin = dt.timedelta(minutes=minutes)
+    met: list[dict[str, Any]] = []
+    for stay in stays:
+        met += await CheckIn.select().where(
+            (CheckIn.place_id == stay["place_id"])
+            & (CheckIn.user_id != user_id)
+            & (CheckIn.at >= stay["at"] - margin)
+            & (CheckIn.at <= stay["at"] + margin)
+        )
+    await audit(
+        actor,
+        "health_code.contacts",
+        user_id,
+        {"since": since.isoformat(), "until": until.isoformat(), "minutes": minutes},
+    )
+    names = {
+        p["id"]: p["name"]
+        for p in await Place.select().where(Place.id.is_in([s["place_id"] for s in stays] or [0]))
+    }
+    return await _visits(met, names)
+
+
+def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    if until <= since or until - since > MAX_WINDOW:
+        raise Unprocessable("trace_window_invalid")
+    return since, until
+
+
+async def _visits(rows: list[dict[str, Any]], places: dict[int, str]) -> list[Visit]:
+    names = {
+        u["id"]: u["name"]
+        for u in await UserAccount.select(UserAccount.id, UserAccount.name).where(
+            UserAccount.id.is_in([r["user_id"] for r in rows] or [0])
+        )
+    }
+    return [
+        Visit(
+            user_id=r["user_id"],
+            name=names.get(r["user_id"], ""),
+            colour=r["colour"],
+            place_id=r["place_id"],
+            place=places.get(r["place_id"], ""),
+            at=r["at"],
+        )
+        for r in rows
+    ]
+
+
+register_messages(
+    {
+        "trace_window_invalid": (
+            "查询时间范围无效(最长28天)",
+            "The time window is not valid (28 days at most)",
+        )
+    }
+)

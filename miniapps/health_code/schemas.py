@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+import msgspec
+
+
+class Colour(enum.StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class StatusIn(msgspec.Struct, frozen=True, kw_only=True):
+    colour: Colour
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    source: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    valid_until: dt.datetime | None = None
+
+
+class StatusView(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: int
+    colour: Colour
+    reason: str
+    source: str
+    valid_until: dt.datetime | None
+    set_at: dt.datetime | None
+
+
+class HolderKeyIn(msgspec.Struct, frozen=True):
+    public_key: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{44}$")]
+
+
+class CodeView(msgspec.Struct, frozen=True, kw_only=True):
+    credential: str
+    colour: Colour
+    expires_at: int
+
+
+class ScanIn(msgspec.Struct, frozen=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    place: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class ScanView(msgspec.Struct, frozen=True, kw_only=True):
+    valid: bool
+    reason: str | None
+    colour: str | None
+    masked_name: str | None
+
+
+class PlaceIn(msgspec.Struct, frozen=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    org_path: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class PlaceView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    org_path: str
+    code: str
+
+
+class CheckInIn(msgspec.Struct, frozen=True):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+
+
+class CheckInView(msgspec.Struct, frozen=True, kw_only=True):
+    place: str
+    colour: Colour
+    at: dt.datetime
+
+
+class Visit(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: int
+    name: str
+    colour: str
+    place_id: int
+    place: str
+    at: dt.datetime
+
+
+class RiskLevelName(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class RiskLevelIn(msgspec.Struct, frozen=True):
+    level: RiskLevelName
+
+
+class RiskLevelView(msgspec.Struct, frozen=True, kw_only=True):
+    community: str
+    level: RiskLevelName
+
+
+class BulkStatusRow(msgspec.Struct, frozen=True, kw_only=True):
+    phone: str
+    colour: str
+    reason: str = ""
+    source: str = ""
+
+
+class BulkStatusIn(msgspec.Struct, frozen=True, kw_only=True):
+    rows: Annotated[list[BulkStatusRow], msgspec.Meta(max_length=10_000)] | None = None
+    csv: Annotated[str, msgspec.Meta(max_length=2_000_000)] | None = None
+
+
+class BulkReport(msgspec.Struct, frozen=True):
+    changed: int
