@@ -1,0 +1,167 @@
+"""HTTP of grid events: report, act on the chain, and views scoped by claims."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from auth.controllers import runtime_of
+from auth.guards import claims_of, requires_role
+from auth.roles import Role
+from backend.errors import Forbidden
+from backend.idempotency import idempotent
+from backend.pagination import PageLimit
+from backend.storage import LocalDiskStorage
+from miniapps.grid_events import photos, sensors, service, stats
+from miniapps.grid_events.catalogue import CATEGORIES, Category
+from miniapps.grid_events.schemas import ActIn, EventView, ReportIn
+from miniapps.grid_events.states import State
+
+AnyRequest = Request[Any, Any, Any]
+
+
+@get("/categories", operation_id="ListEventCategories")
+async def categories() -> list[Category]:
+    """The catalogue of event categories and their attributes."""
+    return list(CATEGORIES.values())
+
+
+@post(
+    "/events",
+    operation_id="ReportEvent",
+    middleware=[idempotent],
+    guards=[requires_role(Role.RESIDENT, Role.GRID_WORKER)],
+)
+async def report(request: AnyRequest, data: JSONBody[ReportIn]) -> EventView:
+    """上报: report an event at a place; it lands in the grid that holds the place."""
+    return await service.report(actor=claims_of(request), data=data)
+
+
+@get("/events", operation_id="ListEvents")
+async def list_events(
+    request: AnyRequest,
+    event_state: Annotated[State | None, QueryParameter(name="state")] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> list[EventView]:
+    """The caller's reports, queue, grid or subtree, optionally in one state."""
+    return await service.list_events(actor=claims_of(request), state=event_state, limit=limit)
+
+
+@get("/events/{event_id:int}", operation_id="GetEvent")
+async def get_event(request: AnyRequest, event_id: FromPath[int]) -> EventView:
+    """One event with its timeline, for those who may see it."""
+    return await service.event_view(actor=claims_of(request), event_id=event_id)
+
+
+@post("/events/{event_id:int}/actions", status_code=200, operation_id="ActOnEvent")
+async def act(request: AnyRequest, event_id: FromPath[int], data: JSONBody[ActIn]) -> EventView:
+    """Take a step: register, dispatch, reassign, start, feed back, verify, close, return,
+    suspend, resume or cancel. An illegal step is a 409."""
+    return await service.act(actor=claims_of(request), event_id=event_id, data=data)
+
+
+def _storage(request: AnyRequest) -> LocalDiskStorage:
+    return LocalDiskStorage(request.app.state.settings.media_dir)
+
+
+@post("/events/{event_id:int}/photos", operation_id="AddEventPhoto")
+async def add_photo(
+    request: AnyRequest, event_id: FromPath[int], stage: FromQuery[photos.Stage]
+) -> dict[str, int]:
+    """Attach a photo (the raw JPEG or PNG as the body, 5 MB at most), before or after."""
+    photo_id = await photos.add_photo(
+        actor=claims_of(request),
+        event_id=event_id,
+        stage=stage,
+        data=await request.body(),
+        storage=_storage(request),
+    )
+    return {"photo_id": photo_id}
+
+
+@get("/events/{event_id:int}/photos/{photo_id:int}", operation_id="GetEventPhoto")
+async def get_photo(
+    request: AnyRequest, event_id: FromPath[int], photo_id: FromPath[int]
+) -> Response[bytes]:
+    """One photo of an event, for those who may see the event."""
+    data, content_type = await photos.photo_bytes(
+        actor=claims_of(request), event_id=event_id, photo_id=photo_id, storage=_storage(request)
+    )
+    return Response(data, media_type=content_type)
+
+
+@get("/stats", operation_id="GetEventStats", guards=[requires_role(*service.ADMINS)])
+async def event_stats(request: AnyRequest, under: FromQuery[str]) -> stats.EventStats:
+    """Counts by state, the overdue, closure and on-time rates and median times, for an org
+    unit the admin holds."""
+    return await stats.stats_for(actor=claims_of(request), under=under, admins=service.ADMINS)
+
+
+class SensorIn(msgspec.Struct, frozen=True, kw_only=True):
+    device: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{3,64}$")]
+    grid_path: str
+    category: str
+    threshold: float
+
+
+class SensorEnrolled(msgspec.Struct, frozen=True):
+    device: str
+    secret: str
+
+
+@post("/sensors", operation_id="EnrolSensor", guards=[requires_role(*service.ADMINS)])
+async def enrol_sensor(request: AnyRequest, data: JSONBody[SensorIn]) -> SensorEnrolled:
+    """Enrol an IoT device in a grid the admin holds; its secret is shown this once."""
+    actor = claims_of(request)
+    if not actor.covers(data.grid_path, *service.ADMINS) or data.category not in CATEGORIES:
+        raise Forbidden("scope_not_allowed")
+    secret = secrets.token_urlsafe(32)
+    await sensors.register_sensor(
+        device=data.device,
+        secret=secret,
+        grid=data.grid_path,
+        category=data.category,
+        threshold=data.threshold,
+        vault=runtime_of(request).vault,
+    )
+    return SensorEnrolled(device=data.device, secret=secret)
+
+
+@post(
+    "/sensors/{device:str}/readings",
+    status_code=200,
+    operation_id="SendSensorReading",
+    security=[{}],
+    opt={"signed_by_device": True},
+)
+async def sensor_reading(request: AnyRequest, device: FromPath[str]) -> dict[str, Any]:
+    """A device's reading, signed: X-Yimen-Timestamp (Unix seconds) and X-Yimen-Signature,
+    the hex HMAC-SHA256 of "<timestamp>.<body>" with the device's secret."""
+    return await sensors.take_reading(
+        device=device,
+        timestamp=request.headers.get("x-yimen-timestamp", ""),
+        signed=request.headers.get("x-yimen-signature", ""),
+        body=await request.body(),
+        vault=runtime_of(request).vault,
+    )
+
+
+router = Router(
+    path="/",
+    route_handlers=[
+        categories,
+        report,
+        list_events,
+        get_event,
+        act,
+        event_stats,
+        add_photo,
+        get_photo,
+        enrol_sensor,
+        sensor_reading,
+    ],
+)

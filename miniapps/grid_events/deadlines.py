@@ -1,0 +1,37 @@
+"""Step deadlines: plain hours, or working hours (Monday to Friday, 09:00–17:00 in the city's
+time zone) where the category says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+CITY_TIME = ZoneInfo("Asia/Shanghai")
+OPENS, CLOSES = dt.time(9), dt.time(17)
+
+
+def deadline_after(start: dt.datetime, hours: int, *, working_hours: bool) -> dt.datetime:
+    """When a step begun at `start` is overdue."""
+    if not working_hours:
+        return start + dt.timedelta(hours=hours)
+    left = dt.timedelta(hours=hours)
+    moment = start.astimezone(CITY_TIME)
+    while True:
+        moment = _next_open(moment)
+        closing = moment.replace(hour=CLOSES.hour, minute=0, second=0, microsecond=0)
+        if moment + left <= closing:
+            return (moment + left).astimezone(dt.UTC)
+        left -= closing - moment
+        moment = closing
+
+
+def _next_open(moment: dt.datetime) -> dt.datetime:
+    """`moment` if the office is open then, else when it next opens."""
+    while True:
+        opening = moment.replace(hour=OPENS.hour, minute=0, second=0, microsecond=0)
+        closing = moment.replace(hour=CLOSES.hour, minute=0, second=0, microsecond=0)
+        if moment.weekday() < 5 and opening <= moment < closing:
+            return moment
+        if moment.weekday() < 5 and moment < opening:
+            return opening
+        moment = opening + dt.timedelta(days=1)

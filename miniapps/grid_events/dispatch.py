@@ -1,0 +1,52 @@
+"""Choosing a handler: the grid's workers of the category's role, least loaded first, then
+up the org tree; or the one an admin names, if they work within the admin's subtree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auth.claims import Claims
+from auth.roles import Role
+from backend.errors import Unprocessable
+from backend.orgs.paths import ancestors, is_within
+from backend.users.tables import RoleAssignment
+from miniapps.grid_events.catalogue import CATEGORIES
+from miniapps.grid_events.states import State
+from miniapps.grid_events.tables import GridEvent
+
+OPEN = [State.DISPATCHED, State.HANDLING]
+
+
+async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen: int | None) -> int:
+    role = CATEGORIES[event["category"]].handler_role
+    if chosen is not None and actor is not None:
+        return await _named(actor, event, chosen)
+    for path in reversed(ancestors(event["grid_path"])):
+        holders = await RoleAssignment.select(RoleAssignment.user).where(
+            (RoleAssignment.role == role) & (RoleAssignment.scope_path == path)
+        )
+        candidates = sorted({h["user"] for h in holders})
+        if candidates:
+            return await _least_loaded(candidates)
+    raise Unprocessable("event_no_handler")
+
+
+async def _named(actor: Claims, event: dict[str, Any], user_id: int) -> int:
+    rows = await RoleAssignment.select(RoleAssignment.scope_path).where(
+        RoleAssignment.user == user_id
+    )
+    admin_paths = actor.paths_for(Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
+    works_here = any(is_within(row["scope_path"], admin) for row in rows for admin in admin_paths)
+    if not works_here:
+        raise Unprocessable("event_no_handler")
+    return user_id
+
+
+async def _least_loaded(candidates: list[int]) -> int:
+    loads = {c: 0 for c in candidates}
+    rows = await GridEvent.select(GridEvent.handler_id).where(
+        GridEvent.handler_id.is_in(candidates) & GridEvent.state.is_in(OPEN)
+    )
+    for row in rows:
+        loads[row["handler_id"]] += 1
+    return min(candidates, key=lambda c: (loads[c], c))

@@ -1,0 +1,46 @@
+"""Duplicate reports: the same category within a radius and a time window is one event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from miniapps.grid_events.states import State
+from miniapps.grid_events.tables import GridEvent
+
+RADIUS_METRES = 50.0
+WINDOW = dt.timedelta(hours=24)
+_EARTH = 6_371_000.0
+
+
+def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH * math.asin(math.sqrt(a))
+
+
+async def original_of(
+    *, category: str, grid: str, lat: float | None, lon: float | None
+) -> dict[str, Any] | None:
+    """The open event this report repeats, if one lies within the radius and window."""
+    if lat is None or lon is None:
+        return None
+    since = dt.datetime.now(dt.UTC) - WINDOW
+    candidates = (
+        await GridEvent.select(GridEvent.id, GridEvent.lat, GridEvent.lon, GridEvent.state)
+        .where(
+            (GridEvent.category == category)
+            & (GridEvent.grid_path == grid)
+            & (GridEvent.created_at > since)
+            & GridEvent.lat.is_not_null()
+            & GridEvent.state.not_in([State.CLOSED, State.CANCELLED])
+        )
+        .order_by(GridEvent.id)
+    )
+    for event in candidates:
+        if metres_between(lat, lon, event["lat"], event["lon"]) <= RADIUS_METRES:
+            return event
+    return None

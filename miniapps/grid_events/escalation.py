@@ -1,0 +1,87 @@
+"""Time limits: an event past its step's deadline goes one level up the org tree for
+supervision (督办), once per level, then again one step period later, up to the district."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from typing import Any
+
+import asyncpg
+
+from auth.roles import Role
+from backend.events import unit_of_work
+from backend.orgs.paths import Level, ancestors, level_of
+from miniapps.grid_events.catalogue import CATEGORIES
+from miniapps.grid_events.deadlines import deadline_after
+from miniapps.grid_events.states import State
+from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
+from push.audience import Audience
+from push.service import notify
+from push.templates import Template
+
+OPEN = [State.REPORTED, State.REGISTERED, State.DISPATCHED, State.HANDLING, State.FED_BACK]
+SUPERVISORS = {Level.COMMUNITY: Role.COMMUNITY_ADMIN, Level.DISTRICT: Role.DISTRICT_ADMIN}
+_DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
+
+OVERDUE = Template(
+    key="grid_events.overdue",
+    category="grid_events",
+    titles={"zh-CN": "督办:事件{event}已超时", "en": "Supervision: event {event} is overdue"},
+    bodies={"zh-CN": "{category},网格 {grid}", "en": "{category}, grid {grid}"},
+)
+
+
+def levels_above(grid: str) -> list[str]:
+    """The units an overdue event climbs to, nearest first: its community, then district."""
+    return [p for p in reversed(ancestors(grid)) if level_of(p) in SUPERVISORS]
+
+
+async def escalate_overdue() -> int:
+    """Cron: escalate every overdue open event one level; returns how many moved up."""
+    now = dt.datetime.now(dt.UTC)
+    rows = await GridEvent.select().where(GridEvent.state.is_in(OPEN) & (GridEvent.deadline < now))
+    moved = 0
+    for event in rows:
+        moved += await _escalate(event, now)
+    return moved
+
+
+async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
+    done = await Escalation.count().where(Escalation.event_id == event["id"])
+    levels = levels_above(event["grid_path"])
+    category = CATEGORIES[event["category"]]
+    due = deadline_after(
+        event["deadline"], done * category.hours_per_step, working_hours=category.working_hours
+    )
+    if done >= len(levels) or now < due:
+        return 0
+    level = levels[done]
+    try:
+        async with unit_of_work():
+            await Escalation.insert(Escalation(event_id=event["id"], level=level))
+            await GridEvent.update({GridEvent.supervised: True}).where(GridEvent.id == event["id"])
+            await TimelineEntry.insert(
+                TimelineEntry(
+                    event_id=event["id"],
+                    action="escalate",
+                    from_state=event["state"],
+                    to_state=event["state"],
+                    actor_id=0,
+                    reason=f"超时督办 → {level}",
+                )
+            )
+            await notify(
+                audience=Audience.role_within(SUPERVISORS[level_of(level)], level),
+                template=OVERDUE,
+                source="grid_events",
+                urgent=True,
+                data={
+                    "event": str(event["id"]),
+                    "grid": event["grid_path"],
+                    "category": CATEGORIES[event["category"]].names["zh-CN"],
+                },
+            )
+    except _DUPLICATE:
+        return 0  # another worker escalated it to this level first
+    return 1

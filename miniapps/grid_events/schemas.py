@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+
+from miniapps.grid_events.states import Action
+
+
+class ReportIn(msgspec.Struct, frozen=True, kw_only=True):
+    category: Annotated[str, msgspec.Meta(max_length=32)]
+    description: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    attributes: dict[str, Any] = {}
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+    address: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+class ActIn(msgspec.Struct, frozen=True, kw_only=True):
+    action: Action
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    handler_id: int | None = None
+
+
+class TimelineView(msgspec.Struct, frozen=True, kw_only=True):
+    action: str
+    from_state: str | None
+    to_state: str
+    actor_id: int
+    reason: str
+    at: dt.datetime
+
+
+class EventView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    category: str
+    description: str
+    attributes: dict[str, Any]
+    grid_path: str
+    state: str
+    reporter_id: int
+    handler_id: int | None
+    deadline: dt.datetime | None
+    duplicate_of: int | None
+    created_at: dt.datetime
+    timeline: list[TimelineView] = []

@@ -1,0 +1,292 @@
+"""Reporting, the state machine, dispatch to the right phone, and views scoped by claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from auth.claims import Claims
+from auth.roles import Role
+from backend.db import json_value
+from backend.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unprocessable,
+    register_messages,
+)
+from backend.events import unit_of_work
+from backend.orgs.service import place_in_grid
+from backend.users.tables import UserAccount
+from miniapps.grid_events import dispatch, duplicates, notices
+from miniapps.grid_events.catalogue import CATEGORIES, Category, attribute_problems
+from miniapps.grid_events.schemas import ActIn, EventView, ReportIn, TimelineView
+from miniapps.grid_events.states import MOVES, Action, Actor, State
+from miniapps.grid_events.tables import GridEvent, TimelineEntry
+
+register_messages(
+    {
+        "event_not_found": ("事件不存在", "No such event"),
+        "event_report_invalid": ("上报内容不正确", "The report is not valid"),
+        "event_no_grid": ("无法确定所在网格", "The place is in no grid we know"),
+        "event_transition_illegal": (
+            "当前状态下不能执行该操作",
+            "This action is not allowed in the event's current state",
+        ),
+        "event_reason_required": ("请填写原因", "A reason is required"),
+        "event_no_handler": ("没有可派遣的处置人员", "Nobody can be dispatched for this event"),
+    }
+)
+
+ADMINS = (Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
+SYSTEM = 0  # the actor id of steps the rules take
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def report(*, actor: Claims, data: ReportIn) -> EventView:
+    """上报: a resident or grid worker reports; the event is placed in a grid."""
+    category = CATEGORIES.get(data.category)
+    if category is None:
+        raise Unprocessable(
+            "event_report_invalid",
+            errors=[FieldError(field="category", message="unknown category")],
+        )
+    problems = attribute_problems(category, data.attributes)
+    if problems:
+        raise Unprocessable(
+            "event_report_invalid", errors=[FieldError(field=f, message=m) for f, m in problems]
+        )
+    grid = await _grid_of(actor, data)
+    original = await duplicates.original_of(
+        category=data.category, grid=grid, lat=data.lat, lon=data.lon
+    )
+    if original is not None:
+        state = State(original["state"])
+        await record_step(
+            original["id"],
+            "duplicate",
+            state,
+            state,
+            actor.user_id,
+            data.description,
+            {"lat": data.lat, "lon": data.lon},
+        )
+        return await _view(original["id"])
+    async with unit_of_work():
+        rows = await GridEvent.insert(
+            GridEvent(
+                category=data.category,
+                description=data.description,
+                attributes=data.attributes,
+                lat=data.lat,
+                lon=data.lon,
+                address=data.address,
+                grid_path=grid,
+                reporter_id=actor.user_id,
+                state=State.REPORTED,
+                deadline=category.deadline(_now()),
+            )
+        ).returning(GridEvent.id)
+        await record_step(rows[0]["id"], "report", None, State.REPORTED, actor.user_id, "")
+        if category.auto_dispatch:
+            await _dispatch_at_once(rows[0]["id"], grid, category)
+        else:
+            await notices.reported(event_id=rows[0]["id"], grid=grid, category=category)
+    return await _view(rows[0]["id"])
+
+
+async def _dispatch_at_once(event_id: int, grid: str, category: Category) -> None:
+    """Urgent categories skip the desk: registered and dispatched by the rules on report."""
+    event = await GridEvent.select().where(GridEvent.id == event_id).first()
+    assert event is not None
+    handler = await dispatch.choose_handler(actor=None, event=event, chosen=None)
+    await GridEvent.update(
+        {GridEvent.state: State.DISPATCHED, GridEvent.handler_id: handler}
+    ).where(GridEvent.id == event_id)
+    await record_step(event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, "")
+    await record_step(
+        event_id,
+        Action.DISPATCH,
+        State.REGISTERED,
+        State.DISPATCHED,
+        SYSTEM,
+        "",
+        {"handler_id": handler},
+    )
+    await notices.moved(
+        action=Action.DISPATCH, event={**event, "handler_id": handler}, category=category
+    )
+
+
+async def _grid_of(actor: Claims, data: ReportIn) -> str:
+    if data.lat is not None and data.lon is not None:
+        placed = await place_in_grid(lon=data.lon, lat=data.lat)
+        if placed:
+            return placed
+    home = (
+        await UserAccount.select(UserAccount.home_path)
+        .where(UserAccount.id == actor.user_id)
+        .first()
+    )
+    if home and home["home_path"] and home["home_path"].count("/") == 4:
+        return str(home["home_path"])
+    held = actor.paths_for(Role.GRID_WORKER)
+    if held:
+        return held[0]
+    raise Unprocessable("event_no_grid")
+
+
+async def act(*, actor: Claims, event_id: int, data: ActIn) -> EventView:
+    """Take one step of the chain; an illegal one is a 409 and changes nothing."""
+    event = await event_if_visible(actor, event_id)
+    move = MOVES[data.action]
+    if State(event["state"]) not in move.sources:
+        raise Conflict("event_transition_illegal", action=data.action, state=event["state"])
+    if not _may(actor, event, move.actors):
+        raise Forbidden("forbidden")
+    if move.needs_reason and not data.reason.strip():
+        raise BadRequest("event_reason_required")
+    handler = event["handler_id"]
+    if data.action in (Action.DISPATCH, Action.REASSIGN):
+        handler = await dispatch.choose_handler(actor=actor, event=event, chosen=data.handler_id)
+    category = CATEGORIES[event["category"]]
+    async with unit_of_work():
+        moved = (
+            await GridEvent.update(
+                {
+                    GridEvent.state: move.target,
+                    GridEvent.handler_id: handler,
+                    GridEvent.updated_at: _now(),
+                    GridEvent.deadline: category.deadline(_now()),
+                }
+            )
+            .where((GridEvent.id == event_id) & (GridEvent.state == event["state"]))
+            .returning(GridEvent.id)
+        )
+        if not moved:  # someone else moved it first
+            raise Conflict("event_transition_illegal", action=data.action, state=event["state"])
+        await record_step(
+            event_id,
+            data.action,
+            State(event["state"]),
+            move.target,
+            actor.user_id,
+            data.reason,
+            {"handler_id": handler} if handler != event["handler_id"] else {},
+        )
+        await notices.moved(
+            action=data.action, event={**event, "handler_id": handler}, category=category
+        )
+    return await _view(event_id)
+
+
+def _may(actor: Claims, event: dict[str, Any], allowed: frozenset[Actor]) -> bool:
+    grid = event["grid_path"]
+    if Actor.ADMIN in allowed and actor.covers(grid, *ADMINS):
+        return True
+    if Actor.HANDLER in allowed and event["handler_id"] == actor.user_id:
+        return True
+    return (
+        Actor.VERIFIER in allowed
+        and event["handler_id"] != actor.user_id
+        and actor.covers(grid, Role.GRID_WORKER, *ADMINS)
+    )
+
+
+async def record_step(
+    event_id: int,
+    action: str,
+    source: State | None,
+    target: State,
+    actor_id: int,
+    reason: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await TimelineEntry.insert(
+        TimelineEntry(
+            event_id=event_id,
+            action=action,
+            from_state=source,
+            to_state=target,
+            actor_id=actor_id,
+            reason=reason,
+            detail=detail or {},
+        )
+    )
+
+
+async def event_if_visible(actor: Claims, event_id: int) -> dict[str, Any]:
+    """The event if the caller may see it: its reporter, its handler, or staff above it."""
+    event = await GridEvent.select().where(GridEvent.id == event_id).first()
+    if event is None or not _sees(actor, event):
+        raise NotFound("event_not_found")
+    return event
+
+
+def _sees(actor: Claims, event: dict[str, Any]) -> bool:
+    return (
+        event["reporter_id"] == actor.user_id
+        or event["handler_id"] == actor.user_id
+        or actor.covers(event["grid_path"], Role.GRID_WORKER, *ADMINS)
+    )
+
+
+async def event_view(*, actor: Claims, event_id: int) -> EventView:
+    await event_if_visible(actor, event_id)
+    return await _view(event_id)
+
+
+async def list_events(*, actor: Claims, state: str | None, limit: int) -> list[EventView]:
+    """Residents see their reports; grid workers their queue and grid; admins their subtree."""
+    where: Any = GridEvent.reporter_id == actor.user_id
+    where |= GridEvent.handler_id == actor.user_id
+    for path in actor.paths_for(Role.GRID_WORKER, *ADMINS):
+        where |= (GridEvent.grid_path == path) | GridEvent.grid_path.like(path + "/%")
+    if state:
+        where &= GridEvent.state == state
+    rows = (
+        await GridEvent.select(GridEvent.id)
+        .where(where)
+        .order_by(GridEvent.id, ascending=False)
+        .limit(limit)
+    )
+    return [await _view(row["id"], with_timeline=False) for row in rows]
+
+
+async def _view(event_id: int, *, with_timeline: bool = True) -> EventView:
+    e = await GridEvent.select().where(GridEvent.id == event_id).first()
+    assert e is not None
+    timeline = []
+    if with_timeline:
+        timeline = [
+            TimelineView(
+                action=t["action"],
+                from_state=t["from_state"],
+                to_state=t["to_state"],
+                actor_id=t["actor_id"],
+                reason=t["reason"],
+                at=t["at"],
+            )
+            for t in await TimelineEntry.select()
+            .where(TimelineEntry.event_id == event_id)
+            .order_by(TimelineEntry.id)
+        ]
+    return EventView(
+        id=e["id"],
+        category=e["category"],
+        description=e["description"],
+        attributes=json_value(e["attributes"]),
+        grid_path=e["grid_path"],
+        state=e["state"],
+        reporter_id=e["reporter_id"],
+        handler_id=e["handler_id"],
+        deadline=e["deadline"],
+        duplicate_of=e["duplicate_of"],
+        created_at=e["created_at"],
+        timeline=timeline,
+    )

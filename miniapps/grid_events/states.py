@@ -1,0 +1,84 @@
+"""The chain 上报 → 立案 → 派遣 → 处置 → 反馈 → 核查 → 结案, with 退回, 挂账 and 注销:
+which action moves an event from which states to which, and who may take it."""
+
+from __future__ import annotations
+
+import enum
+
+import msgspec
+
+
+class State(enum.StrEnum):
+    REPORTED = "reported"  # 上报
+    REGISTERED = "registered"  # 立案
+    DISPATCHED = "dispatched"  # 派遣
+    HANDLING = "handling"  # 处置
+    FED_BACK = "fed_back"  # 反馈
+    VERIFIED = "verified"  # 核查
+    CLOSED = "closed"  # 结案
+    SUSPENDED = "suspended"  # 挂账
+    CANCELLED = "cancelled"  # 注销
+
+
+class Action(enum.StrEnum):
+    REGISTER = "register"
+    DISPATCH = "dispatch"
+    REASSIGN = "reassign"
+    START = "start"
+    FEED_BACK = "feed_back"
+    VERIFY = "verify"
+    CLOSE = "close"
+    RETURN = "return"  # 退回: back to registered, with a reason
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    CANCEL = "cancel"
+
+
+class Actor(enum.StrEnum):
+    ADMIN = "admin"  # a community or district admin above the event's grid
+    HANDLER = "handler"  # the worker the event is dispatched to
+    VERIFIER = "verifier"  # an admin or grid worker of the grid who is not the handler
+
+
+class Move(msgspec.Struct, frozen=True):
+    sources: frozenset[State]
+    target: State
+    actors: frozenset[Actor]
+    needs_reason: bool = False
+
+
+_ADMIN = frozenset({Actor.ADMIN})
+_HANDLER = frozenset({Actor.HANDLER})
+
+MOVES: dict[Action, Move] = {
+    Action.REGISTER: Move(frozenset({State.REPORTED}), State.REGISTERED, _ADMIN),
+    Action.DISPATCH: Move(frozenset({State.REGISTERED}), State.DISPATCHED, _ADMIN),
+    Action.REASSIGN: Move(frozenset({State.DISPATCHED, State.HANDLING}), State.DISPATCHED, _ADMIN),
+    Action.START: Move(frozenset({State.DISPATCHED}), State.HANDLING, _HANDLER),
+    Action.FEED_BACK: Move(frozenset({State.HANDLING}), State.FED_BACK, _HANDLER),
+    Action.VERIFY: Move(frozenset({State.FED_BACK}), State.VERIFIED, frozenset({Actor.VERIFIER})),
+    Action.CLOSE: Move(frozenset({State.VERIFIED}), State.CLOSED, _ADMIN),
+    Action.RETURN: Move(
+        frozenset({State.DISPATCHED, State.HANDLING, State.FED_BACK}),
+        State.REGISTERED,
+        frozenset({Actor.ADMIN, Actor.HANDLER, Actor.VERIFIER}),
+        needs_reason=True,
+    ),
+    Action.SUSPEND: Move(
+        frozenset({State.REGISTERED, State.DISPATCHED, State.HANDLING}),
+        State.SUSPENDED,
+        _ADMIN,
+        needs_reason=True,
+    ),
+    Action.RESUME: Move(frozenset({State.SUSPENDED}), State.REGISTERED, _ADMIN),
+    Action.CANCEL: Move(
+        frozenset({State.REPORTED, State.REGISTERED, State.SUSPENDED}),
+        State.CANCELLED,
+        _ADMIN,
+        needs_reason=True,
+    ),
+}
+
+
+def legal(action: Action, state: State) -> bool:
+    return state in MOVES[action].sources

@@ -1,0 +1,154 @@
+"""Overdue events escalate once per level; sensor readings are signed, fresh and in order."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+
+from miniapps.grid_events.escalation import escalate_overdue
+from miniapps.grid_events.sensors import signature
+from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
+from push.tables import InboxItem, Notification
+from tests.conftest import Client, TokenForPhone, bearer
+from tests.miniapps.grid_events.test_chain import MANHOLE, People
+from tests.push.helpers import until
+
+C03_ADMIN, GX_ADMIN = "13800000005", "13800000006"
+
+
+async def _overdue_event(people: People) -> int:
+    response = await people.client.post(
+        "/v1/miniapps/grid_events/events",
+        json=MANHOLE,
+        headers=bearer(await people.token("13800000001")),
+    )
+    event = int(response.json()["id"])
+    await GridEvent.update(
+        {GridEvent.deadline: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}
+    ).where(GridEvent.id == event)
+    return event
+
+
+async def _supervisors_told(level_admin: int) -> None:
+    async def told() -> bool:
+        overdue = await Notification.select(Notification.id).where(
+            Notification.template == "grid_events.overdue"
+        )
+        ids = [n["id"] for n in overdue]
+        rows = await InboxItem.select(InboxItem.user_id).where(
+            InboxItem.notification_id.is_in(ids or [0])
+        )
+        return level_admin in {r["user_id"] for r in rows}
+
+    await until(told)
+
+
+async def test_an_overdue_event_escalates_once_per_level_even_with_two_workers(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    event = await _overdue_event(people)
+    results = await asyncio.gather(escalate_overdue(), escalate_overdue())
+    assert sum(results) == 1
+    assert await Escalation.select(Escalation.level) == [{"level": "zz/gx/fengyang/c03"}]
+    await _supervisors_told(await people.id(C03_ADMIN))
+    assert await escalate_overdue() == 0  # not due again until another step has passed
+
+    step = dt.timedelta(hours=4)  # the manhole category's step
+    await GridEvent.update({GridEvent.deadline: GridEvent.deadline - step}).where(
+        GridEvent.id == event
+    )
+    assert sum(await asyncio.gather(escalate_overdue(), escalate_overdue())) == 1
+    levels = [r["level"] for r in await Escalation.select(Escalation.level).order_by(Escalation.id)]
+    assert levels == ["zz/gx/fengyang/c03", "zz/gx"]
+    await _supervisors_told(await people.id(GX_ADMIN))
+    await GridEvent.update({GridEvent.deadline: GridEvent.deadline - step * 5}).where(
+        GridEvent.id == event
+    )
+    assert await escalate_overdue() == 0  # no level above the district
+    supervised = await GridEvent.select(GridEvent.supervised).where(GridEvent.id == event)
+    assert supervised == [{"supervised": True}]
+    assert await TimelineEntry.count().where(TimelineEntry.action == "escalate") == 2
+
+
+async def _enrol(people: People) -> str:
+    response = await people.client.post(
+        "/v1/miniapps/grid_events/sensors",
+        json={
+            "device": "tilt-0007",
+            "grid_path": "zz/gx/fengyang/c03/g07",
+            "category": "manhole_cover",
+            "threshold": 15.0,
+        },
+        headers=bearer(await people.token(C03_ADMIN)),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["secret"])
+
+
+async def _read(
+    people: People,
+    secret: str,
+    value: float,
+    *,
+    at: int | None = None,
+    signed_with: str | None = None,
+) -> int:
+    body = json.dumps({"value": value, "unit": "°"}).encode()
+    stamp = str(at if at is not None else int(time.time()))
+    response = await people.client.post(
+        "/v1/miniapps/grid_events/sensors/tilt-0007/readings",
+        content=body,
+        headers={
+            "X-Yimen-Timestamp": stamp,
+            "X-Yimen-Signature": signature(signed_with or secret, stamp, body),
+            "Content-Type": "application/json",
+        },
+    )
+    return response.status_code
+
+
+async def test_a_sensor_opens_one_event_and_updates_it(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    now = int(time.time())
+    assert await _read(people, secret, 3.0, at=now - 3) == 200
+    assert await GridEvent.count() == 0
+    assert await _read(people, secret, 30.0, at=now - 2) == 200
+    assert await _read(people, secret, 35.0, at=now - 1) == 200
+    assert await GridEvent.count() == 1
+    alarms = await TimelineEntry.count().where(TimelineEntry.action == "alarm")
+    assert alarms == 1
+
+
+async def test_bad_signatures_and_replays_are_refused(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    now = int(time.time())
+    assert await _read(people, secret, 30.0, signed_with="not-the-secret") == 401
+    assert await _read(people, secret, 30.0, at=now - 3600) == 401
+    assert await _read(people, secret, 30.0, at=now) == 200
+    assert await _read(people, secret, 30.0, at=now) == 401  # the same timestamp again
+    assert await _read(people, secret, 30.0, at=now - 5) == 401  # older than the last
+    assert await GridEvent.count() == 1
+
+
+async def test_a_signed_reading_that_is_not_a_reading_is_a_400(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    body, stamp = b'{"temperature": "hot"}', str(int(time.time()))
+    response = await client.post(
+        "/v1/miniapps/grid_events/sensors/tilt-0007/readings",
+        content=body,
+        headers={"X-Yimen-Timestamp": stamp, "X-Yimen-Signature": signature(secret, stamp, body)},
+    )
+    assert response.status_code == 400
+    assert await GridEvent.count() == 0
