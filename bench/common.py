@@ -1,0 +1,101 @@
+"""Shared parts of the benchmarks: a demo database, a server process, and wrk as the load.
+
+The server and the load generator run as separate processes on loopback, pinned to
+different cores when the machine has two; every figure is reported next to a baseline
+measured in the same run, on the same server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pinned(core: int) -> list[str]:
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        return ["taskset", "-c", str(core)]
+    return []
+
+
+def demo_environment() -> dict[str, str]:
+    """A fresh demo city on SQLite unless DATABASE_URL says otherwise."""
+    env = dict(os.environ)
+    if not env.get("DATABASE_URL"):
+        env["YIMEN_SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="yimen-bench-")) / "db.sqlite3")
+    env.setdefault("YIMEN_LOG_LEVEL", "WARNING")
+    for command in (["migrate"], ["seed-demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "backend.cli", *command],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
+def yimen(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+@contextlib.contextmanager
+def server(script: Path, env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([*pinned(0), sys.executable, str(script), str(port)], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
+) -> float:
+    """Requests per second that wrk measured; non-2xx answers fail the run."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    command = [*pinned(1), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    if "Non-2xx or 3xx responses" in out:
+        raise SystemExit(f"{url} answered errors under load:\n{out}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if match is None:
+        raise SystemExit(f"cannot read wrk's output:\n{out}")
+    return float(match.group(1))

@@ -1,0 +1,152 @@
+"""bench/push_fanout: one notification to 10,000 devices through the FCM stand-in.
+
+The stand-in runs as its own process; this process is a Yimen host on the embedded default
+(or DATABASE_URL), sending through the real firebase-admin client. The baseline is plain
+httpx posting the same number of FCM requests, 100 at a time, to the same stand-in.
+
+    python bench/push_fanout/run.py [--devices 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from common import demo_environment, free_port, pinned  # noqa: E402
+
+
+async def _wait_received(http: object, base: str, count: int) -> float:
+    while True:
+        stats = (await http.get(f"{base}/_stats")).json()  # type: ignore[attr-defined]
+        if stats["received"] >= count:
+            return time.perf_counter()
+        await asyncio.sleep(0.01)
+
+
+async def baseline(base: str, count: int) -> float:
+    import httpx
+
+    limit = asyncio.Semaphore(100)
+    body = {"message": {"token": "baseline", "notification": {"title": "t", "body": "b"}}}
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as http:
+
+        async def one() -> None:
+            async with limit:
+                await http.post(
+                    f"{base}/v1/projects/yimen-test/messages:send",
+                    json=body,
+                    headers={"Authorization": "Bearer x"},
+                )
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(count)))
+        return time.perf_counter() - start
+
+
+async def fanout(base: str, count: int) -> float:
+    import httpx
+
+    from backend.db import close_database, current_engine, open_database
+    from backend.events import unit_of_work
+    from backend.host import Host, load_registry
+    from backend.settings import get_settings
+    from backend.users.service import account_for_phone
+    from backend.vault import vault_for
+    from push.audience import Audience
+    from push.service import notify
+    from push.tables import Device
+    from push.templates import Template
+
+    settings = get_settings()
+    await open_database(current_engine())
+    user = await account_for_phone(phone="13900000000", vault=vault_for(settings.secret))
+    for start in range(0, count, 1000):
+        await Device.insert(
+            *[
+                Device(user_id=user, kind="token", address=f"bench-{n:06d}", platform="android")
+                for n in range(start, min(start + 1000, count))
+            ]
+        )
+    host = Host(settings, load_registry())
+    await host.start(runs_jobs=True)
+    template = Template(
+        key="bench", category="bench", titles={"zh-CN": "演练"}, bodies={"zh-CN": "第{n}次"}
+    )
+    async with httpx.AsyncClient() as http:
+        already = (await http.get(f"{base}/_stats")).json()["received"]
+        started = time.perf_counter()
+        async with unit_of_work():
+            await notify(
+                audience=Audience.users(user),
+                template=template,
+                data={"n": "1"},
+                source="bench",
+                urgent=True,
+            )
+        finished = await _wait_received(http, base, already + count)
+    await host.stop()
+    await close_database(current_engine())
+    return finished - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--devices", type=int, default=10_000)
+    args = parser.parse_args()
+    env = demo_environment()
+    port = free_port()
+    standin = subprocess.Popen(
+        [*pinned(1), sys.executable, "-m", "tests.push.fcm_standin", str(port)], cwd=ROOT, env=env
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        time.sleep(1.5)
+        from tests.push.fcm_standin import write_service_account
+
+        os.environ.update(env)
+        os.environ.update(
+            {
+                "FIREBASE_CREDENTIALS": str(write_service_account(Path(tempfile.mkdtemp()))),
+                "FIREBASE_PROJECT_ID": "yimen-test",
+                "FCM_ENDPOINT": base,
+                "YIMEN_LOG_LEVEL": "WARNING",
+            }
+        )
+        if pinned(0):
+            os.sched_setaffinity(0, {0})
+        import uvloop
+
+        raw = (
+            uvloop.run(baseline(base, args.devices)) if not os.environ.get("SKIP_BASELINE") else 1.0
+        )
+        yimen = uvloop.run(fanout(base, args.devices))
+    finally:
+        standin.terminate()
+        standin.wait()
+    print(
+        json.dumps(
+            {
+                "devices": args.devices,
+                "seconds_to_last_send": round(yimen, 2),
+                "sends_per_second": round(args.devices / yimen),
+                "baseline_seconds": round(raw, 2),
+                "ratio_to_baseline": round(raw / yimen, 3),
+                "target_seconds": 5,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
