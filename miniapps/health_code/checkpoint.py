@@ -9,6 +9,7 @@ holder's status version is read at most every few seconds.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -20,6 +21,7 @@ from redis.exceptions import RedisError
 
 from auth.claims import Claims
 from auth.roles import Role
+from backend.db import insert_rows
 from backend.settings import Settings
 from backend.timers import cancel, every
 from miniapps.health_code import verifier
@@ -31,6 +33,18 @@ log = logging.getLogger(__name__)
 FLUSH_EVERY = 0.5
 VERSION_TTL = 5.0
 REPLAY_WINDOW = 2 * verifier.FRESHNESS
+LOGGED = (
+    Scan.place,
+    Scan.scanner_id,
+    Scan.scanner_scope,
+    Scan.subject,
+    Scan.code_hash,
+    Scan.colour,
+    Scan.valid,
+    Scan.reason,
+    Scan.scanned_at,
+)
+ScanRow = tuple[str, int, str, str | None, str, str | None, bool, str | None, dt.datetime]
 
 
 class Checkpoint:
@@ -39,7 +53,7 @@ class Checkpoint:
         self._verifier: verifier.Verifier | None = None
         self._seen: dict[str, float] = {}
         self._versions: dict[str, tuple[float, asyncio.Future[int | None]]] = {}
-        self._pending: list[Scan] = []
+        self._pending: list[ScanRow] = []
         self._redis: Redis | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._flushing = asyncio.Lock()
@@ -76,15 +90,16 @@ class Checkpoint:
         if verdict.valid and await self._version(verdict.subject or "") != verdict.version:
             verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REVOKED)
         self._pending.append(
-            Scan(
-                place=place,
-                scanner_id=actor.user_id,
-                scanner_scope=(actor.paths_for(Role.CHECKPOINT_STAFF) or [""])[0],
-                subject=verdict.subject,
-                code_hash=code_hash,
-                colour=verdict.colour,
-                valid=verdict.valid,
-                reason=verdict.reason,
+            (
+                place,
+                actor.user_id,
+                (actor.paths_for(Role.CHECKPOINT_STAFF) or [""])[0],
+                verdict.subject,
+                code_hash,
+                verdict.colour,
+                verdict.valid,
+                None if verdict.reason is None else str(verdict.reason),
+                dt.datetime.now(dt.UTC),
             )
         )
         if self._flusher is None:  # not started (a one-off use): log at once
@@ -103,7 +118,7 @@ class Checkpoint:
             while self._pending:
                 batch, self._pending = self._pending[:500], self._pending[500:]
                 try:
-                    await Scan.insert(*batch)
+                    await insert_rows(Scan, LOGGED, batch)
                 except (OSError, ConnectionError):
                     self._pending = batch + self._pending
                     raise
