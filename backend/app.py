@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server
@@ -20,6 +21,7 @@ from auth.middleware import BearerTokenMiddleware
 from auth.runtime import AuthRuntime
 from backend.badges import BadgeBoard
 from backend.db import close_database, current_engine, open_database
+from backend.enablement.middleware import SwitchedOn
 from backend.enablement.service import Enablement
 from backend.errors import EXCEPTION_HANDLERS
 from backend.health import healthz, readyz
@@ -28,7 +30,6 @@ from backend.launcher import Launcher
 from backend.launcher_controllers import (
     get_launcher,
     list_miniapps,
-    requires_enabled,
     switch_miniapp,
 )
 from backend.orgs.controllers import list_org_units
@@ -62,7 +63,7 @@ def _miniapp_routers(registry: Registry) -> list[Router]:
         Router(
             path=f"/v1/miniapps/{manifest.id}",
             route_handlers=[manifest.router],
-            guards=[requires_enabled(manifest.id)],  # it also refuses a caller with no login
+            middleware=[DefineMiddleware(SwitchedOn, app_id=manifest.id)],
             tags=[manifest.id],
             security=SECURITY,
         )

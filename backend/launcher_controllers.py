@@ -5,32 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, put
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from auth.guards import Guard, claims_of, requires_role
+from auth.guards import claims_of, requires_role
 from auth.roles import Role
-from backend.enablement.service import AppState, Enablement, SwitchChange, districts_of, switch
-from backend.errors import NotFound
+from backend.enablement.service import AppState, Enablement, SwitchChange, switch
 from backend.launcher import LOCALES, Launcher, LauncherView
 
 AnyRequest = Request[Any, Any, Any]
-
-
-def requires_enabled(app_id: str) -> Guard:
-    """The mini-app is switched on where the caller is; else its routes do not exist."""
-
-    async def guard(
-        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-    ) -> None:
-        if handler.opt.get("signed_by_device"):
-            return  # the route checks a device's signature itself; no person is logged in
-        enablement: Enablement = connection.app.state.enablement
-        if not enablement.enabled_for(app_id, districts_of(claims_of(connection))):
-            raise NotFound("miniapp_unavailable")
-
-    return guard
 
 
 @get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])
