@@ -34,10 +34,18 @@ def requires_role(*roles: Role) -> Guard:
     """The caller holds at least one of `roles`."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if not claims_of(connection).has_role(*roles):
-            raise Forbidden("forbidden")
+        holding_role(connection, *roles)
 
     return guard
+
+
+def holding_role(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -> Claims:
+    """The caller's claims if they hold at least one of `roles`: `requires_role` inside a
+    handler, for the hottest routes, since Litestar copies the handler for every guard."""
+    claims = claims_of(connection)
+    if not claims.has_role(*roles):
+        raise Forbidden("forbidden")
+    return claims
 
 
 def requires_scope(path: PathSource, *roles: Role) -> Guard:
