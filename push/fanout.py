@@ -33,7 +33,7 @@ class Status:
 
 async def fan_out(event: Event) -> None:
     """Handler of push.notification_requested; its rows commit with its handled-marker."""
-    from push.sending import request_sending
+    from push.sending import send_soon
 
     notification = (
         await Notification.select().where(Notification.id == event.payload.notification_id).first()
@@ -51,7 +51,8 @@ async def fan_out(event: Event) -> None:
         }
     ).where(Notification.id == notification["id"])
     if pending:
-        on_commit(lambda: request_sending(notification["id"]))
+        urgent = bool(notification["urgent"])
+        on_commit(lambda: send_soon(notification["id"], urgent=urgent, pending=pending))
 
 
 async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> None:

@@ -6,7 +6,7 @@ from backend.contract import Cron, HostPart, Job, JobContext, Subscription
 from push.devices import prune_stale_devices
 from push.fanout import fan_out
 from push.inbox import unread_badge
-from push.sending import close_sender, resume_sending, send_notification
+from push.sending import close_sender, resume_sending, send_notification, start_sending
 from push.service import NOTIFICATION_REQUESTED, NotificationRequested
 from push.topics import sync_topics
 
@@ -32,5 +32,6 @@ PUSH = HostPart(
         ),
     ],
     badges={"inbox.unread": unread_badge},
+    on_start=start_sending,
     on_stop=close_sender,
 )

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from backend.contract import JobContext
-from backend.db import is_postgres, json_value, transaction
+from backend.db import is_postgres, json_value
 from backend.events.outbox import current_jobs
 from backend.retry import backoff
 from backend.settings import Settings
@@ -30,7 +30,10 @@ CHUNK = 10  # few requests in flight send fastest through httpx, and each claime
 MAX_ATTEMPTS = 5
 LEASE = dt.timedelta(seconds=60)
 
+INLINE_AT_MOST = CHUNK  # an urgent notification this small is sent by its fan-out's process
+
 _sender: Sender | None = None
+_settings: Settings | None = None
 
 
 def _now() -> dt.datetime:
@@ -50,8 +53,14 @@ def sender_for(settings: Settings) -> Sender:
     return _sender
 
 
+async def start_sending(settings: Settings) -> None:
+    global _settings
+    _settings = settings
+
+
 async def close_sender() -> None:
-    global _sender
+    global _sender, _settings
+    _settings = None
     if _sender is not None:
         sender, _sender = _sender, None
         await sender.close()
@@ -66,9 +75,25 @@ async def request_sending(notification_id: int, *, defer: float = 0) -> None:
         )
 
 
+async def send_soon(notification_id: int, *, urgent: bool, pending: int) -> None:
+    """After a fan-out commits: an urgent notification to a few devices is sent right here,
+    sparing its push a trip through the queue; anything else, or a failure, goes queued."""
+    if urgent and pending <= INLINE_AT_MOST and _settings is not None:
+        try:
+            await send_due(sender_for(_settings), notification_id)
+            return
+        except Exception:  # whatever went wrong, the queued job (or the resume cron) sends
+            log.exception("sending notification %s in place failed", notification_id)
+    await request_sending(notification_id)
+
+
 async def send_notification(job: JobContext, notification_id: int) -> dict[str, int]:
-    """Send every due delivery of a notification; schedule itself again for retries."""
-    sender = sender_for(job.settings)
+    """The send job: every due delivery of a notification."""
+    return await send_due(sender_for(job.settings), notification_id)
+
+
+async def send_due(sender: Sender, notification_id: int) -> dict[str, int]:
+    """Send every due delivery of a notification; schedule another send for retries."""
     notification = await Notification.select().where(Notification.id == notification_id).first()
     if notification is None:
         return {}
@@ -78,25 +103,28 @@ async def send_notification(job: JobContext, notification_id: int) -> dict[str, 
         results = await sender.send([m for _, m in messages])
         for outcome, count in (await _record(messages, results)).items():
             tally[outcome] = tally.get(outcome, 0) + count
-    await _schedule_retry(notification_id)
+        if len(rows) < CHUNK:
+            break  # nothing more was due: a fuller claim would have been taken
+    if "retry" in tally:
+        await _schedule_retry(notification_id)
     return tally
 
 
 async def _claim(notification_id: int) -> list[dict[str, Any]]:
+    """One statement, so atomic on its own: two senders never claim the same row."""
     lock = "FOR UPDATE SKIP LOCKED" if is_postgres() else ""
-    async with transaction():
-        # Only constants are formatted into the SQL; values are bound parameters.
-        rows: list[dict[str, Any]] = await Delivery.raw(
-            "UPDATE push_delivery SET status = {}, claimed_at = {}, attempts = attempts + 1 "  # noqa: S608
-            "WHERE id IN (SELECT id FROM push_delivery WHERE notification_id = {} "
-            f"AND status = {{}} AND next_attempt_at <= {{}} ORDER BY id LIMIT {CHUNK} {lock}) "
-            "RETURNING id, device_id, attempts",
-            Status.SENDING,
-            _now(),
-            notification_id,
-            Status.PENDING,
-            _now(),
-        )
+    # Only constants are formatted into the SQL; values are bound parameters.
+    rows: list[dict[str, Any]] = await Delivery.raw(
+        "UPDATE push_delivery SET status = {}, claimed_at = {}, attempts = attempts + 1 "  # noqa: S608
+        "WHERE id IN (SELECT id FROM push_delivery WHERE notification_id = {} "
+        f"AND status = {{}} AND next_attempt_at <= {{}} ORDER BY id LIMIT {CHUNK} {lock}) "
+        "RETURNING id, device_id, attempts",
+        Status.SENDING,
+        _now(),
+        notification_id,
+        Status.PENDING,
+        _now(),
+    )
     return rows
 
 

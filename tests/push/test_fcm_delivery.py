@@ -16,8 +16,8 @@ from backend.settings import Settings
 from backend.vault import Vault
 from push.audience import Audience
 from push.fanout import Status
-from push.sending import LEASE, resume_sending, send_notification
-from push.tables import Delivery, Device, TopicSubscription
+from push.sending import LEASE, resume_sending, send_notification, send_soon
+from push.tables import Delivery, Device, Notification, TopicSubscription
 from push.topics import sync_topics
 from tests.push.fcm_standin import FcmStandIn
 from tests.push.helpers import NEWS, push_app, settled, tell, until
@@ -281,3 +281,53 @@ async def test_grid_topics_follow_the_device_and_stay_in_step_with_fcm(
     rows = await TopicSubscription.select(TopicSubscription.topic)
     assert rows == [{"topic": "grid.zz.gx.fengyang.c03.g08"}]
     assert await TopicSubscription.count().where(TopicSubscription.synced_at.is_null()) == 0
+
+
+async def _waiting(user: int, *, urgent: bool) -> int:
+    """A notification already fanned out to the user's device, its delivery still pending."""
+    rows = await Notification.insert(
+        Notification(
+            source="test",
+            category="test",
+            template=NEWS.key,
+            titles=NEWS.titles,
+            bodies=NEWS.bodies,
+            data={"text": "停水通知"},
+            audience={"users": [user]},
+            urgent=urgent,
+        )
+    ).returning(Notification.id)
+    device = await Device.select(Device.id).where(Device.user_id == user).first()
+    assert device is not None
+    await Delivery.insert(
+        Delivery(
+            notification_id=rows[0]["id"],
+            user_id=user,
+            device_id=device["id"],
+            status=Status.PENDING,
+        )
+    )
+    return int(rows[0]["id"])
+
+
+async def test_an_urgent_push_to_a_few_devices_is_sent_by_the_fan_out_itself(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, G07_WORKER, "token-sos")
+    notification = await _waiting(user, urgent=True)
+    await send_soon(notification, urgent=True, pending=1)
+    # Sent before send_soon returned: no queued job was waited for.
+    assert fcm.delivered_to() == {"token-sos": 1}
+    assert await Delivery.select(Delivery.status).first() == {"status": Status.SENT}
+
+
+async def test_other_pushes_go_through_the_queue_and_are_sent_once(
+    pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
+) -> None:
+    app, client = pushing
+    user = await _device(app, client, vault, RESIDENT, "token-news")
+    notification = await _waiting(user, urgent=False)
+    await send_soon(notification, urgent=False, pending=1)
+    assert await settled(notification) == {"sent": 1}
+    assert fcm.delivered_to() == {"token-news": 1}
