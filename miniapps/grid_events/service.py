@@ -21,7 +21,7 @@ from backend.events import unit_of_work
 from backend.orgs.service import place_in_grid
 from backend.users.tables import UserAccount
 from miniapps.grid_events import dispatch, duplicates, notices
-from miniapps.grid_events.catalogue import CATEGORIES, Category, attribute_problems
+from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
 from miniapps.grid_events.schemas import ActIn, EventView, ReportIn, TimelineView
 from miniapps.grid_events.states import MOVES, Action, Actor, State
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
@@ -77,6 +77,12 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
             {"lat": data.lat, "lon": data.lon},
         )
         return await _view(original["id"])
+    handler = None
+    if category.auto_dispatch:
+        # Urgent categories skip the desk: registered and dispatched by the rules on report.
+        # The choice only reads, so it is made before the transaction opens.
+        place = {"category": data.category, "grid_path": grid}
+        handler = await dispatch.choose_handler(actor=None, event=place, chosen=None)
     async with unit_of_work():
         rows = await GridEvent.insert(
             GridEvent(
@@ -88,39 +94,36 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
                 address=data.address,
                 grid_path=grid,
                 reporter_id=actor.user_id,
-                state=State.REPORTED,
+                state=State.REPORTED if handler is None else State.DISPATCHED,
+                handler_id=handler,
                 deadline=category.deadline(_now()),
             )
-        ).returning(GridEvent.id)
-        await record_step(rows[0]["id"], "report", None, State.REPORTED, actor.user_id, "")
-        if category.auto_dispatch:
-            await _dispatch_at_once(rows[0]["id"], grid, category)
+        ).returning(*GridEvent.all_columns())
+        event = rows[0]
+        steps = [_step(event["id"], "report", None, State.REPORTED, actor.user_id, "")]
+        if handler is None:
+            await TimelineEntry.insert(*steps)
+            await notices.reported(event_id=event["id"], grid=grid, category=category)
         else:
-            await notices.reported(event_id=rows[0]["id"], grid=grid, category=category)
-    return await _view(rows[0]["id"])
+            steps += _dispatched_by_rule(event["id"], handler)
+            await TimelineEntry.insert(*steps)
+            await notices.moved(action=Action.DISPATCH, event=event, category=category)
+    return _view_of(event, steps)
 
 
-async def _dispatch_at_once(event_id: int, grid: str, category: Category) -> None:
-    """Urgent categories skip the desk: registered and dispatched by the rules on report."""
-    event = await GridEvent.select().where(GridEvent.id == event_id).first()
-    assert event is not None
-    handler = await dispatch.choose_handler(actor=None, event=event, chosen=None)
-    await GridEvent.update(
-        {GridEvent.state: State.DISPATCHED, GridEvent.handler_id: handler}
-    ).where(GridEvent.id == event_id)
-    await record_step(event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, "")
-    await record_step(
-        event_id,
-        Action.DISPATCH,
-        State.REGISTERED,
-        State.DISPATCHED,
-        SYSTEM,
-        "",
-        {"handler_id": handler},
-    )
-    await notices.moved(
-        action=Action.DISPATCH, event={**event, "handler_id": handler}, category=category
-    )
+def _dispatched_by_rule(event_id: int, handler: int) -> list[TimelineEntry]:
+    return [
+        _step(event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, ""),
+        _step(
+            event_id,
+            Action.DISPATCH,
+            State.REGISTERED,
+            State.DISPATCHED,
+            SYSTEM,
+            "",
+            {"handler_id": handler},
+        ),
+    ]
 
 
 async def _grid_of(actor: Claims, data: ReportIn) -> str:
@@ -207,16 +210,26 @@ async def record_step(
     reason: str,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await TimelineEntry.insert(
-        TimelineEntry(
-            event_id=event_id,
-            action=action,
-            from_state=source,
-            to_state=target,
-            actor_id=actor_id,
-            reason=reason,
-            detail=detail or {},
-        )
+    await TimelineEntry.insert(_step(event_id, action, source, target, actor_id, reason, detail))
+
+
+def _step(
+    event_id: int,
+    action: str,
+    source: State | None,
+    target: State,
+    actor_id: int,
+    reason: str,
+    detail: dict[str, Any] | None = None,
+) -> TimelineEntry:
+    return TimelineEntry(
+        event_id=event_id,
+        action=action,
+        from_state=source,
+        to_state=target,
+        actor_id=actor_id,
+        reason=reason,
+        detail=detail or {},
     )
 
 
@@ -259,23 +272,19 @@ async def list_events(*, actor: Claims, state: str | None, limit: int) -> list[E
 
 
 async def _view(event_id: int, *, with_timeline: bool = True) -> EventView:
-    e = await GridEvent.select().where(GridEvent.id == event_id).first()
-    assert e is not None
+    event = await GridEvent.select().where(GridEvent.id == event_id).first()
+    assert event is not None
     timeline = []
     if with_timeline:
-        timeline = [
-            TimelineView(
-                action=t["action"],
-                from_state=t["from_state"],
-                to_state=t["to_state"],
-                actor_id=t["actor_id"],
-                reason=t["reason"],
-                at=t["at"],
-            )
-            for t in await TimelineEntry.select()
+        timeline = (
+            await TimelineEntry.select()
             .where(TimelineEntry.event_id == event_id)
             .order_by(TimelineEntry.id)
-        ]
+        )
+    return _view_of(event, timeline)
+
+
+def _view_of(e: dict[str, Any], timeline: list[dict[str, Any]] | list[TimelineEntry]) -> EventView:
     return EventView(
         id=e["id"],
         category=e["category"],
@@ -288,5 +297,15 @@ async def _view(event_id: int, *, with_timeline: bool = True) -> EventView:
         deadline=e["deadline"],
         duplicate_of=e["duplicate_of"],
         created_at=e["created_at"],
-        timeline=timeline,
+        timeline=[
+            TimelineView(
+                action=t["action"],
+                from_state=t["from_state"],
+                to_state=t["to_state"],
+                actor_id=t["actor_id"],
+                reason=t["reason"],
+                at=t["at"],
+            )
+            for t in timeline
+        ],
     )

@@ -364,6 +364,11 @@ async def test_an_urgent_report_goes_straight_to_the_grids_worker(
     assert await _told(before) == {await people.id(G07_WORKER)}
     steps = [t["action"] for t in response.json()["timeline"]]
     assert steps == ["report", "register", "dispatch"]
+    read_back = await people.client.get(
+        f"/v1/miniapps/grid_events/events/{response.json()['id']}",
+        headers=bearer(await people.token(RESIDENT)),
+    )
+    assert read_back.json() == response.json()
 
 
 async def test_side_steps_tell_the_right_person_too(people: People, demo: None) -> None:
