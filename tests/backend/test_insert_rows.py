@@ -33,15 +33,20 @@ async def test_rows_read_back_as_written() -> None:
     assert [tuple(r.values()) for r in stored] == rows
 
 
-async def test_a_rolled_back_transaction_keeps_none_of_them() -> None:
-    class Undo(Exception):
-        pass
+class Undo(Exception):
+    pass
 
+
+async def _write_then_give_up() -> None:
+    async with transaction():
+        await insert_rows(DeadLetter, COLUMNS, [_row(1), _row(2)])
+        assert await DeadLetter.count() == 2
+        raise Undo
+
+
+async def test_a_rolled_back_transaction_keeps_none_of_them() -> None:
     with pytest.raises(Undo):
-        async with transaction():
-            await insert_rows(DeadLetter, COLUMNS, [_row(1), _row(2)])
-            assert await DeadLetter.count() == 2
-            raise Undo
+        await _write_then_give_up()
     assert await DeadLetter.count() == 0
 
 
