@@ -51,8 +51,7 @@ async def fan_out(event: Event) -> None:
         }
     ).where(Notification.id == notification["id"])
     if pending:
-        urgent = bool(notification["urgent"])
-        on_commit(lambda: send_soon(notification["id"], urgent=urgent, pending=pending))
+        on_commit(lambda: send_soon(notification, pending=pending))
 
 
 async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> None:

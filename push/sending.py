@@ -75,16 +75,16 @@ async def request_sending(notification_id: int, *, defer: float = 0) -> None:
         )
 
 
-async def send_soon(notification_id: int, *, urgent: bool, pending: int) -> None:
+async def send_soon(notification: dict[str, Any], *, pending: int) -> None:
     """After a fan-out commits: an urgent notification to a few devices is sent right here,
     sparing its push a trip through the queue; anything else, or a failure, goes queued."""
-    if urgent and pending <= INLINE_AT_MOST and _settings is not None:
+    if notification["urgent"] and pending <= INLINE_AT_MOST and _settings is not None:
         try:
-            await send_due(sender_for(_settings), notification_id)
+            await _send(sender_for(_settings), notification)
             return
         except Exception:  # whatever went wrong, the queued job (or the resume cron) sends
-            log.exception("sending notification %s in place failed", notification_id)
-    await request_sending(notification_id)
+            log.exception("sending notification %s in place failed", notification["id"])
+    await request_sending(notification["id"])
 
 
 async def send_notification(job: JobContext, notification_id: int) -> dict[str, int]:
@@ -97,6 +97,11 @@ async def send_due(sender: Sender, notification_id: int) -> dict[str, int]:
     notification = await Notification.select().where(Notification.id == notification_id).first()
     if notification is None:
         return {}
+    return await _send(sender, notification)
+
+
+async def _send(sender: Sender, notification: dict[str, Any]) -> dict[str, int]:
+    notification_id = notification["id"]
     tally: dict[str, int] = {}
     while rows := await _claim(notification_id):
         messages = await _messages(notification, rows)

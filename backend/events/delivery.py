@@ -54,7 +54,9 @@ async def deliver_event(ctx: dict[str, Any], event_id: str) -> str:
     event = decode(row, host.registry)
     failures = {}
     for sub in host.registry.subscribers.get(event.name, []):
-        error = await run_handler(event, sub)
+        # On a first try no handler can have had its effect unless a twin delivery is racing
+        # this one, and then the handled-marker settles it: the look-ahead is for retries.
+        error = await run_handler(event, sub, look_first=row["attempts"] > 0)
         if error is not None:
             failures[sub.name] = error
     if not failures:
@@ -66,13 +68,13 @@ async def deliver_event(ctx: dict[str, Any], event_id: str) -> str:
     return f"failed: {', '.join(failures)}"
 
 
-async def run_handler(event: Event, sub: Subscription) -> str | None:
+async def run_handler(event: Event, sub: Subscription, *, look_first: bool = True) -> str | None:
     """Run one handler with its effect and its handled-marker in one transaction.
 
     Two runs of the same event (a redelivery racing a slow worker) cannot both commit: the
     marker is unique per (event, handler), so the loser's effect is rolled back.
     """
-    if await _handled(event.id, sub.name):
+    if look_first and await _handled(event.id, sub.name):
         return None
     try:
         async with unit_of_work():

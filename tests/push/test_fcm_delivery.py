@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import httpx
 import pytest
@@ -310,13 +311,19 @@ async def _waiting(user: int, *, urgent: bool) -> int:
     return int(rows[0]["id"])
 
 
+async def _row(notification_id: int) -> dict[str, Any]:
+    row = await Notification.select().where(Notification.id == notification_id).first()
+    assert row is not None
+    return row
+
+
 async def test_an_urgent_push_to_a_few_devices_is_sent_by_the_fan_out_itself(
     pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
 ) -> None:
     app, client = pushing
     user = await _device(app, client, vault, G07_WORKER, "token-sos")
     notification = await _waiting(user, urgent=True)
-    await send_soon(notification, urgent=True, pending=1)
+    await send_soon(await _row(notification), pending=1)
     # Sent before send_soon returned: no queued job was waited for.
     assert fcm.delivered_to() == {"token-sos": 1}
     assert await Delivery.select(Delivery.status).first() == {"status": Status.SENT}
@@ -328,6 +335,6 @@ async def test_other_pushes_go_through_the_queue_and_are_sent_once(
     app, client = pushing
     user = await _device(app, client, vault, RESIDENT, "token-news")
     notification = await _waiting(user, urgent=False)
-    await send_soon(notification, urgent=False, pending=1)
+    await send_soon(await _row(notification), pending=1)
     assert await settled(notification) == {"sent": 1}
     assert fcm.delivered_to() == {"token-news": 1}
