@@ -3,10 +3,13 @@ each report's 201 to its handler's push arriving at the FCM stand-in.
 
 Real parts throughout: PostgreSQL (DATABASE_URL, default a fresh yimen_bench database), Redis
 (REDIS_URL, default db 14 of the local server), one `yimen serve`, one `yimen worker`, and the
-FCM stand-in in its own process. This process is the load: reports at --rate per second for
---seconds, then up to 30 s more for the last pushes.
+FCM stand-in in its own process. This process is the load, on plain keep-alive sockets:
+reports at --rate per second for --warmup seconds (not counted) and then --seconds more,
+then up to 30 s for the last pushes. It also reports the CPU the API and the worker spent
+per report, and how long the load took to be answered (longer than --warmup + --seconds
+means the API fell behind the rate).
 
-    python bench/event_dispatch/run.py [--rate 200] [--seconds 60]
+    python bench/event_dispatch/run.py [--rate 200] [--seconds 60] [--warmup 3]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -80,33 +84,61 @@ async def register_device(base: str, token: str) -> None:
         response.raise_for_status()
 
 
-async def load(base: str, token: str, rate: int, seconds: int) -> dict[int, float]:
-    import httpx
+class Connection:
+    """One keep-alive HTTP/1.1 connection that sends prepared requests: a load this light
+    keeps its own delays out of the figures (httpx costs milliseconds a request)."""
 
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    async def post(self, request: bytes) -> tuple[int, bytes]:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+        return status, await self.reader.readexactly(length)
+
+
+async def load(
+    base: str, token: str, rate: int, seconds: int, warmup: int
+) -> tuple[dict[int, float], int]:
+    """Reports at `rate` per second on a fixed schedule, each on a free connection, the first
+    `warmup` seconds' worth not counted (connections and caches filling); returns when each
+    counted report's 201 arrived, and how many were refused."""
+    host, port = base.removeprefix("http://").split(":")
+    body = json.dumps({"category": "elderly_alert", "description": "独居老人求助"}).encode()
+    request = (
+        f"POST /v1/miniapps/grid_events/events HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    idle: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(64):
+        idle.put_nowait(Connection(*await asyncio.open_connection(host, int(port))))
     sent: dict[int, float] = {}
-    failed: list[int] = []
-    body = {"category": "elderly_alert", "description": "独居老人求助"}
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        base_url=base, timeout=30, limits=httpx.Limits(max_connections=64)
-    ) as http:
+    refused = 0
 
-        async def one() -> None:
-            response = await http.post(
-                "/v1/miniapps/grid_events/events", json=body, headers=headers
-            )
-            if response.status_code == 201:
-                sent[int(response.json()["id"])] = time.time()
+    async def one(counted: bool) -> None:
+        nonlocal refused
+        connection = await idle.get()
+        try:
+            status, answer = await connection.post(request)
+        finally:
+            idle.put_nowait(connection)
+        if status != 201:
+            refused += 1
+        elif counted:
+            sent[int(json.loads(answer)["id"])] = time.time()
 
-        tasks = []
-        start = time.perf_counter()
-        for n in range(rate * seconds):
-            await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(one()))
-        await asyncio.gather(*tasks)
-    if failed:
-        print(f"{len(failed)} reports were not accepted", file=sys.stderr)
-    return sent
+    tasks = []
+    start = time.perf_counter()
+    for n in range(rate * (warmup + seconds)):
+        await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(n >= rate * warmup)))
+    await asyncio.gather(*tasks)
+    while not idle.empty():
+        idle.get_nowait().writer.close()
+    return sent, refused
 
 
 async def arrivals(fcm: str, expected: int) -> dict[int, float]:
@@ -121,10 +153,16 @@ async def arrivals(fcm: str, expected: int) -> dict[int, float]:
     return {int(link.rsplit("/", 1)[1]): at for link, at in rows if link}
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()
     fcm_port, api_port = free_port(), free_port()
     fcm = f"http://127.0.0.1:{fcm_port}"
@@ -145,13 +183,28 @@ def main() -> None:
         worker = yimen(env, "dev-token", "--phone", WORKER_PHONE)
         resident = yimen(env, "dev-token", "--phone", RESIDENT_PHONE)
         asyncio.run(register_device(base, worker))
-        sent = asyncio.run(load(base, resident, args.rate, args.seconds))
-        arrived = asyncio.run(arrivals(fcm, len(sent)))
+        api_pid, worker_pid = processes[1].pid, processes[2].pid
+        cpu_before = cpu_seconds(api_pid), cpu_seconds(worker_pid)
+        started = time.perf_counter()
+        sent, refused = asyncio.run(load(base, resident, args.rate, args.seconds, args.warmup))
+        load_seconds = time.perf_counter() - started
+        warm = args.rate * args.warmup
+        arrived = asyncio.run(arrivals(fcm, len(sent) + warm))
+        cpu_ms = {
+            name: round((cpu_seconds(pid) - before) * 1000 / (len(sent) + warm), 2)
+            for name, pid, before in (
+                ("api", api_pid, cpu_before[0]),
+                ("worker", worker_pid, cpu_before[1]),
+            )
+        }
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+    if os.environ.get("BENCH_TRACE"):
+        trace = sorted((t, (arrived.get(i, t + 999) - t) * 1000) for i, t in sent.items())
+        Path(os.environ["BENCH_TRACE"]).write_text(json.dumps(trace))
     latencies = sorted((arrived[i] - t) * 1000 for i, t in sent.items() if i in arrived)
     lost = len(sent) - len(latencies)
     print(
@@ -159,13 +212,17 @@ def main() -> None:
             {
                 "rate": args.rate,
                 "seconds": args.seconds,
+                "warmup_seconds": args.warmup,
                 "reports": len(sent),
+                "refused": refused,
+                "load_seconds": round(load_seconds, 1),
                 "lost": lost,
                 "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
                 "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 1)
                 if latencies
                 else None,
                 "target_p99_ms": 500,
+                "cpu_ms_per_report": cpu_ms,
             },
             indent=2,
         )
