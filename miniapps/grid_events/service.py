@@ -21,7 +21,7 @@ from backend.events import unit_of_work
 from backend.orgs.service import place_in_grid
 from backend.users.tables import UserAccount
 from miniapps.grid_events import dispatch, duplicates, notices
-from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
+from miniapps.grid_events.catalogue import CATEGORIES, Category, attribute_problems
 from miniapps.grid_events.schemas import ActIn, EventView, ReportIn, TimelineView
 from miniapps.grid_events.states import MOVES, Action, Actor, State
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
@@ -61,6 +61,13 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
         raise Unprocessable(
             "event_report_invalid", errors=[FieldError(field=f, message=m) for f, m in problems]
         )
+    # One transaction from the first read: each read outside one would take a pooled
+    # connection and reset it on return, a round trip more per read.
+    async with unit_of_work():
+        return await _file_report(actor, data, category)
+
+
+async def _file_report(actor: Claims, data: ReportIn, category: Category) -> EventView:
     grid = await _grid_of(actor, data)
     original = await duplicates.original_of(
         category=data.category, grid=grid, lat=data.lat, lon=data.lon
@@ -80,34 +87,32 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
     handler = None
     if category.auto_dispatch:
         # Urgent categories skip the desk: registered and dispatched by the rules on report.
-        # The choice only reads, so it is made before the transaction opens.
         place = {"category": data.category, "grid_path": grid}
         handler = await dispatch.choose_handler(actor=None, event=place, chosen=None)
-    async with unit_of_work():
-        rows = await GridEvent.insert(
-            GridEvent(
-                category=data.category,
-                description=data.description,
-                attributes=data.attributes,
-                lat=data.lat,
-                lon=data.lon,
-                address=data.address,
-                grid_path=grid,
-                reporter_id=actor.user_id,
-                state=State.REPORTED if handler is None else State.DISPATCHED,
-                handler_id=handler,
-                deadline=category.deadline(_now()),
-            )
-        ).returning(*GridEvent.all_columns())
-        event = rows[0]
-        steps = [_step(event["id"], "report", None, State.REPORTED, actor.user_id, "")]
-        if handler is None:
-            await TimelineEntry.insert(*steps)
-            await notices.reported(event_id=event["id"], grid=grid, category=category)
-        else:
-            steps += _dispatched_by_rule(event["id"], handler)
-            await TimelineEntry.insert(*steps)
-            await notices.moved(action=Action.DISPATCH, event=event, category=category)
+    rows = await GridEvent.insert(
+        GridEvent(
+            category=data.category,
+            description=data.description,
+            attributes=data.attributes,
+            lat=data.lat,
+            lon=data.lon,
+            address=data.address,
+            grid_path=grid,
+            reporter_id=actor.user_id,
+            state=State.REPORTED if handler is None else State.DISPATCHED,
+            handler_id=handler,
+            deadline=category.deadline(_now()),
+        )
+    ).returning(*GridEvent.all_columns())
+    event = rows[0]
+    steps = [_step(event["id"], "report", None, State.REPORTED, actor.user_id, "")]
+    if handler is None:
+        await TimelineEntry.insert(*steps)
+        await notices.reported(event_id=event["id"], grid=grid, category=category)
+    else:
+        steps += _dispatched_by_rule(event["id"], handler)
+        await TimelineEntry.insert(*steps)
+        await notices.moved(action=Action.DISPATCH, event=event, category=category)
     return _view_of(event, steps)
 
 
