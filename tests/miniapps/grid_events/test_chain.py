@@ -13,6 +13,7 @@ from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.push.helpers import until
 
 G07_CENTRE = {"lat": 34.805, "lon": 113.555}  # inside the demo polygon of grid g07
+JINSHUI_CENTRE = {"lat": 34.785, "lon": 113.665}  # a demo grid with no grid worker above it
 RESIDENT, G07_WORKER, G08_WORKER, C03_ADMIN, C04_ADMIN = (
     "13800000001",
     "13800000003",
@@ -389,3 +390,19 @@ async def test_side_steps_tell_the_right_person_too(people: People, demo: None) 
         response = await _act(people, phone, event, action, **extra)
         assert response.status_code == 200, (action, response.text)
         assert await _told(before) == told, action
+
+
+async def test_an_urgent_report_with_nobody_to_send_is_refused_and_stores_nothing(
+    people: People, demo: None
+) -> None:
+    before = await _last_notification()
+    response = await people.client.post(
+        "/v1/miniapps/grid_events/events",
+        json={"category": "elderly_alert", "description": "独居老人求助", **JINSHUI_CENTRE},
+        headers=bearer(await people.token(RESIDENT)),
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "event_no_handler"
+    assert await GridEvent.count() == 0
+    assert await TimelineEntry.count() == 0
+    assert await _last_notification() == before
