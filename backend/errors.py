@@ -181,8 +181,16 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     )
 
 
+# What Litestar raises when a client hangs up before its request body has arrived: on
+# mobile networks that is routine, not a fault of ours worth a traceback.
+_CLIENT_GONE = "client disconnected prematurely"
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if isinstance(exc, HTTPException) and exc.detail == _CLIENT_GONE:
+        log.info("client left during %s %s", request.method, request.url.path)
+    else:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, code="internal_error", status=HTTP_500_INTERNAL_SERVER_ERROR)
 
 

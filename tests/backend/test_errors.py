@@ -1,0 +1,47 @@
+"""What the API logs when a request goes wrong."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from tests.conftest import Client
+
+
+async def test_a_client_leaving_mid_body_is_noted_not_logged_as_a_fault(
+    app: Litestar, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": b'{"phone": "138', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/auth/logout",
+        "raw_path": b"/v1/auth/logout",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    with caplog.at_level(logging.INFO, logger="backend.errors"):
+        await app(scope, receive, send)  # type: ignore[arg-type]
+    assert sent[0]["status"] == 500
+    assert [r.levelno for r in caplog.records if r.name == "backend.errors"] == [logging.INFO]
+    assert "client left" in caplog.text
