@@ -61,6 +61,12 @@ class YimenCommand(click.Group):
         return groups
 
 
+# Longer than the idle timeout of whatever keeps connections to us (nginx's upstream
+# keepalive: 60 s; httpx: 5 s, uvicorn's own default). The server must be the side that
+# waits longer, or a request sent just as it closes an idle connection is lost in between.
+KEEP_ALIVE = 75
+
+
 @click.group(cls=YimenCommand)
 def main() -> None:
     """Yimen (一门): the backend of a city's single-entry government app."""
@@ -85,6 +91,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="warning",
         factory=False,
+        timeout_keep_alive=KEEP_ALIVE,
     )
 
 
