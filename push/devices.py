@@ -7,8 +7,9 @@ from typing import Any
 
 from backend.db import transaction
 from backend.errors import NotFound, register_messages
+from push.fanout import Status
 from push.schemas import DeviceIn, DeviceView
-from push.tables import Device, TopicSubscription
+from push.tables import Delivery, Device, TopicSubscription
 from push.topics import plan_topics
 
 register_messages({"device_not_found": ("设备不存在", "No such device")})
@@ -89,4 +90,8 @@ async def prune_stale_devices() -> int:
         ids = [row["id"] for row in gone]
         if ids:
             await TopicSubscription.delete().where(TopicSubscription.device_id.is_in(ids))
+            # a send claims rows with their device; one whose device is gone would wait forever
+            await Delivery.update(
+                {Delivery.status: Status.FAILED, Delivery.error: "device forgotten"}
+            ).where(Delivery.device_id.is_in(ids) & (Delivery.status == Status.PENDING))
     return len(ids)

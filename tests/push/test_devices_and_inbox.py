@@ -11,6 +11,7 @@ from auth.roles import Role
 from backend.settings import Settings
 from push.audience import Audience
 from push.devices import prune_stale_devices
+from push.fanout import Status
 from push.inbox import unread_badge
 from push.tables import Delivery, Device, InboxItem
 from tests.conftest import Client, TokenFor, bearer
@@ -77,8 +78,23 @@ async def test_stale_devices_are_pruned(client: Client, token_for: TokenFor) -> 
     await Device.update({Device.last_seen: dt.datetime.now(dt.UTC) - dt.timedelta(days=271)}).where(
         Device.id > 0
     )
+    device = await Device.select(Device.id, Device.user_id).first()
+    assert device is not None
+    await Delivery.insert(
+        Delivery(
+            notification_id=1,
+            user_id=device["user_id"],
+            device_id=device["id"],
+            status=Status.PENDING,
+        )
+    )
     assert await prune_stale_devices() == 1
     assert await Device.count() == 0
+    # a pending send to it is settled, not left for a claim that can no longer find it
+    assert await Delivery.select(Delivery.status, Delivery.error).first() == {
+        "status": Status.FAILED,
+        "error": "device forgotten",
+    }
 
 
 async def test_the_inbox_pages_counts_and_marks_read(
