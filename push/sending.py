@@ -104,7 +104,7 @@ async def _send(sender: Sender, notification: dict[str, Any]) -> dict[str, int]:
     notification_id = notification["id"]
     tally: dict[str, int] = {}
     while rows := await _claim(notification_id):
-        messages = await _messages(notification, rows)
+        messages = _messages(notification, rows)
         results = await sender.send([m for _, m in messages])
         for outcome, count in (await _record(messages, results)).items():
             tally[outcome] = tally.get(outcome, 0) + count
@@ -116,14 +116,19 @@ async def _send(sender: Sender, notification: dict[str, Any]) -> dict[str, int]:
 
 
 async def _claim(notification_id: int) -> list[dict[str, Any]]:
-    """One statement, so atomic on its own: two senders never claim the same row."""
-    lock = "FOR UPDATE SKIP LOCKED" if is_postgres() else ""
+    """One statement, so atomic on its own: two senders never claim the same row. The
+    claimed rows come back with their devices' addresses, sparing a read."""
+    lock = "FOR UPDATE OF push_delivery SKIP LOCKED" if is_postgres() else ""
+    device = "(SELECT {0} FROM push_device WHERE push_device.id = push_delivery.device_id) AS {0}"
     # Only constants are formatted into the SQL; values are bound parameters.
     rows: list[dict[str, Any]] = await Delivery.raw(
         "UPDATE push_delivery SET status = {}, claimed_at = {}, attempts = attempts + 1 "  # noqa: S608
-        "WHERE id IN (SELECT id FROM push_delivery WHERE notification_id = {} "
-        f"AND status = {{}} AND next_attempt_at <= {{}} ORDER BY id LIMIT {CHUNK} {lock}) "
-        "RETURNING id, device_id, attempts",
+        "WHERE id IN (SELECT push_delivery.id FROM push_delivery "
+        "JOIN push_device ON push_device.id = push_delivery.device_id "
+        "WHERE notification_id = {} AND status = {} AND next_attempt_at <= {} "
+        f"ORDER BY push_delivery.id LIMIT {CHUNK} {lock}) "
+        "RETURNING id, device_id, attempts, "
+        + ", ".join(device.format(c) for c in ("address", "kind", "platform", "locale")),
         Status.SENDING,
         _now(),
         notification_id,
@@ -133,37 +138,30 @@ async def _claim(notification_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def _messages(
+def _messages(
     notification: dict[str, Any], rows: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], PushMessage]]:
-    devices = {
-        d["id"]: d
-        for d in await Device.select().where(Device.id.is_in([r["device_id"] for r in rows]))
-    }
     titles, bodies, data = (json_value(notification[k]) for k in ("titles", "bodies", "data"))
     payload = {**data, "notification_id": str(notification["id"])}
     if notification["deep_link"]:
         payload["deep_link"] = notification["deep_link"]
-    out = []
-    for row in rows:
-        device = devices[row["device_id"]]
-        out.append(
-            (
-                row,
-                PushMessage(
-                    address=device["address"],
-                    kind=device["kind"],
-                    platform=device["platform"],
-                    title=render(titles, device["locale"], data),
-                    body=render(bodies, device["locale"], data),
-                    data=payload,
-                    urgent=notification["urgent"],
-                    collapse_key=notification["collapse_key"],
-                    ttl=notification["ttl"],
-                ),
-            )
+    return [
+        (
+            row,
+            PushMessage(
+                address=row["address"],
+                kind=row["kind"],
+                platform=row["platform"],
+                title=render(titles, row["locale"], data),
+                body=render(bodies, row["locale"], data),
+                data=payload,
+                urgent=notification["urgent"],
+                collapse_key=notification["collapse_key"],
+                ttl=notification["ttl"],
+            ),
         )
-    return out
+        for row in rows
+    ]
 
 
 async def _record(
