@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import sqlite3
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -52,23 +53,49 @@ async def deliver_event(ctx: dict[str, Any], event_id: str) -> str:
     if row is None or row["dispatched_at"] is not None:
         return "already delivered"
     event = decode(row, host.registry)
-    failures = {}
-    for sub in host.registry.subscribers.get(event.name, []):
-        # On a first try no handler can have had its effect unless a twin delivery is racing
-        # this one, and then the handled-marker settles it: the look-ahead is for retries.
-        error = await run_handler(event, sub, look_first=row["attempts"] > 0)
+    failures: dict[str, str] = {}
+    subscribers = host.registry.subscribers.get(event.name, [])
+    marked: list[bool] = []
+
+    async def mark() -> None:
+        await _mark_delivered(row["id"])
+        marked.append(True)  # counts only if its transaction commits: else a failure is kept
+
+    for n, sub in enumerate(subscribers):
+        # The last handler, when all before it succeeded, marks the event delivered in its
+        # own transaction, sparing a statement. On a first try no handler can have had its
+        # effect unless a twin delivery races this one, and the handled-marker settles
+        # that: the look-ahead is for retries.
+        last = n == len(subscribers) - 1 and not failures
+        error = await run_handler(
+            event,
+            sub,
+            look_first=row["attempts"] > 0,
+            also=mark if last else None,
+        )
         if error is not None:
             failures[sub.name] = error
     if not failures:
-        await OutboxEvent.update({OutboxEvent.dispatched_at: _now()}).where(
-            (OutboxEvent.id == row["id"]) & OutboxEvent.dispatched_at.is_null()
-        )
+        if not marked:
+            await _mark_delivered(row["id"])
         return "delivered"
     await _retry_or_bury(row, failures, host.jobs)
     return f"failed: {', '.join(failures)}"
 
 
-async def run_handler(event: Event, sub: Subscription, *, look_first: bool = True) -> str | None:
+async def _mark_delivered(outbox_id: int) -> None:
+    await OutboxEvent.update({OutboxEvent.dispatched_at: _now()}).where(
+        (OutboxEvent.id == outbox_id) & OutboxEvent.dispatched_at.is_null()
+    )
+
+
+async def run_handler(
+    event: Event,
+    sub: Subscription,
+    *,
+    look_first: bool = True,
+    also: Callable[[], Awaitable[None]] | None = None,
+) -> str | None:
     """Run one handler with its effect and its handled-marker in one transaction.
 
     Two runs of the same event (a redelivery racing a slow worker) cannot both commit: the
@@ -80,6 +107,8 @@ async def run_handler(event: Event, sub: Subscription, *, look_first: bool = Tru
         async with unit_of_work():
             await sub.handler(event)
             await HandledEvent.insert(HandledEvent(event_id=event.id, handler=sub.name))
+            if also is not None:
+                await also()
     except _DUPLICATE as err:
         if await _handled(event.id, sub.name):
             return None
