@@ -7,9 +7,9 @@ import enum
 from auth.claims import Claims
 from backend.errors import NotFound, Unprocessable, register_messages
 from backend.storage import Storage
-from miniapps.grid_events.service import event_if_visible, record_step
+from miniapps.grid_events.service import event_if_visible, timeline_step
 from miniapps.grid_events.states import State
-from miniapps.grid_events.tables import Photo
+from miniapps.grid_events.tables import Photo, TimelineEntry
 
 register_messages(
     {
@@ -56,8 +56,10 @@ async def add_photo(
         )
     ).returning(Photo.id)
     state = State(event["state"])
-    await record_step(
-        event_id, "photo", state, state, actor.user_id, stage, {"photo": rows[0]["id"]}
+    await TimelineEntry.insert(
+        timeline_step(
+            event_id, "photo", state, state, actor.user_id, stage, {"photo": rows[0]["id"]}
+        )
     )
     return int(rows[0]["id"])
 

@@ -74,14 +74,16 @@ async def _file_report(actor: Claims, data: ReportIn, category: Category) -> Eve
     )
     if original is not None:
         state = State(original["state"])
-        await record_step(
-            original["id"],
-            "duplicate",
-            state,
-            state,
-            actor.user_id,
-            data.description,
-            {"lat": data.lat, "lon": data.lon},
+        await TimelineEntry.insert(
+            timeline_step(
+                original["id"],
+                "duplicate",
+                state,
+                state,
+                actor.user_id,
+                data.description,
+                {"lat": data.lat, "lon": data.lon},
+            )
         )
         return await _view(original["id"])
     handler = None
@@ -105,7 +107,7 @@ async def _file_report(actor: Claims, data: ReportIn, category: Category) -> Eve
         )
     ).returning(*GridEvent.all_columns())
     event = rows[0]
-    steps = [_step(event["id"], "report", None, State.REPORTED, actor.user_id, "")]
+    steps = [timeline_step(event["id"], "report", None, State.REPORTED, actor.user_id, "")]
     if handler is None:
         await TimelineEntry.insert(*steps)
         await notices.reported(event_id=event["id"], grid=grid, category=category)
@@ -118,8 +120,8 @@ async def _file_report(actor: Claims, data: ReportIn, category: Category) -> Eve
 
 def _dispatched_by_rule(event_id: int, handler: int) -> list[TimelineEntry]:
     return [
-        _step(event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, ""),
-        _step(
+        timeline_step(event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, ""),
+        timeline_step(
             event_id,
             Action.DISPATCH,
             State.REGISTERED,
@@ -178,14 +180,16 @@ async def act(*, actor: Claims, event_id: int, data: ActIn) -> EventView:
         )
         if not moved:  # someone else moved it first
             raise Conflict("event_transition_illegal", action=data.action, state=event["state"])
-        await record_step(
-            event_id,
-            data.action,
-            State(event["state"]),
-            move.target,
-            actor.user_id,
-            data.reason,
-            {"handler_id": handler} if handler != event["handler_id"] else {},
+        await TimelineEntry.insert(
+            timeline_step(
+                event_id,
+                data.action,
+                State(event["state"]),
+                move.target,
+                actor.user_id,
+                data.reason,
+                {"handler_id": handler} if handler != event["handler_id"] else {},
+            )
         )
         await notices.moved(
             action=data.action, event={**event, "handler_id": handler}, category=category
@@ -206,19 +210,7 @@ def _may(actor: Claims, event: dict[str, Any], allowed: frozenset[Actor]) -> boo
     )
 
 
-async def record_step(
-    event_id: int,
-    action: str,
-    source: State | None,
-    target: State,
-    actor_id: int,
-    reason: str,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    await TimelineEntry.insert(_step(event_id, action, source, target, actor_id, reason, detail))
-
-
-def _step(
+def timeline_step(
     event_id: int,
     action: str,
     source: State | None,
@@ -227,6 +219,7 @@ def _step(
     reason: str,
     detail: dict[str, Any] | None = None,
 ) -> TimelineEntry:
+    """One step for the timeline; the caller inserts it with the step's own change."""
     return TimelineEntry(
         event_id=event_id,
         action=action,
