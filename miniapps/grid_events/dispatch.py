@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from auth.claims import Claims
 from auth.roles import Role
 from backend.errors import Unprocessable
@@ -43,10 +45,11 @@ async def _named(actor: Claims, event: dict[str, Any], user_id: int) -> int:
 
 
 async def _least_loaded(candidates: list[int]) -> int:
-    loads = {c: 0 for c in candidates}
-    rows = await GridEvent.select(GridEvent.handler_id).where(
-        GridEvent.handler_id.is_in(candidates) & GridEvent.state.is_in(OPEN)
+    """Counted by the database: a busy worker's queue is not read row by row per report."""
+    rows = (
+        await GridEvent.select(GridEvent.handler_id, Count(alias="open"))
+        .where(GridEvent.handler_id.is_in(candidates) & GridEvent.state.is_in(OPEN))
+        .group_by(GridEvent.handler_id)
     )
-    for row in rows:
-        loads[row["handler_id"]] += 1
-    return min(candidates, key=lambda c: (loads[c], c))
+    loads = {row["handler_id"]: row["open"] for row in rows}
+    return min(candidates, key=lambda c: (loads.get(c, 0), c))

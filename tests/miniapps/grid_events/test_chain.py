@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from backend.vault import Vault
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import InboxItem, Notification
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
@@ -406,3 +407,30 @@ async def test_an_urgent_report_with_nobody_to_send_is_refused_and_stores_nothin
     assert await GridEvent.count() == 0
     assert await TimelineEntry.count() == 0
     assert await _last_notification() == before
+
+
+async def test_urgent_reports_go_to_the_grids_least_loaded_worker(
+    people: People, demo: None, vault: Vault
+) -> None:
+    from auth.roles import Role
+    from backend.users.service import account_for_phone, assign_role
+
+    second = await account_for_phone(phone="13800000099", vault=vault, name="第二网格员")
+    await assign_role(user_id=second, role=Role.GRID_WORKER, scope_path="zz/gx/fengyang/c03/g07")
+    first = await people.id(G07_WORKER)
+    resident = bearer(await people.token(RESIDENT))
+
+    async def urgent(n: int) -> int:
+        # 200 m apart, so none is taken for a repeat of another
+        place = {"lat": 34.801 + n * 0.002, "lon": G07_CENTRE["lon"]}
+        response = await people.client.post(
+            "/v1/miniapps/grid_events/events",
+            json={"category": "elderly_alert", "description": "独居老人求助", **place},
+            headers=resident,
+        )
+        assert response.status_code == 201
+        return int(response.json()["handler_id"])
+
+    # Both idle: the lower id; then the other, then turn about as their queues grow.
+    handlers = [await urgent(n) for n in range(4)]
+    assert handlers == [first, second, first, second]
