@@ -1,8 +1,12 @@
 """bench/health_scan: POST /v1/miniapps/health_code/scans under load, against hello-world.
 
 Twenty residents with enrolled phones show 20,000 distinct codes, more than a run sends,
-so every scan verifies both signatures and is logged. The load is wrk on loopback,
+so every scan checks its phone's proof and is logged. The load is wrk on loopback,
 cycling through the codes, in a second process.
+
+A second baseline, `POST /bench/proof`, decodes the same bodies and checks each code with
+the offline verifier and does nothing else: its ratio is the ceiling for a scan route that
+verifies the phone's P-256 proof on every scan.
 
     python bench/health_scan/run.py [--seconds 10] [--connections 32]
 """
@@ -81,17 +85,20 @@ def main() -> None:
     codes = asyncio.run(make_codes())
     token = yimen(env, "dev-token", "--role", "checkpoint_staff")
     script = lua_script(codes, token)
-    with server(ROOT / "bench" / "hello_server.py", env) as base:
-        url = base + "/v1/miniapps/health_code/scans"
+    load = {"seconds": args.seconds, "connections": args.connections}
+    with server(Path(__file__).with_name("server.py"), env) as base:
         wrk(base + "/bench/hello", seconds=2, connections=args.connections)
-        hello = wrk(base + "/bench/hello", seconds=args.seconds, connections=args.connections)
-        scans = wrk(url, seconds=args.seconds, connections=args.connections, script=script)
+        hello = wrk(base + "/bench/hello", **load)
+        proofs = wrk(base + "/bench/proof", **load, script=script)
+        scans = wrk(base + "/v1/miniapps/health_code/scans", **load, script=script)
     print(
         json.dumps(
             {
                 "hello_rps": round(hello),
                 "scan_rps": round(scans),
                 "ratio": round(scans / hello, 3),
+                "proof_only_rps": round(proofs),
+                "proof_only_ratio": round(proofs / hello, 3),
                 "distinct_codes": len(codes),
                 "target": 0.5,
             },

@@ -1,0 +1,36 @@
+"""The hello-world server plus `POST /bench/proof`, which decodes a scan's body and checks
+the code with the offline verifier, nothing else: the most a scan route can do while it
+verifies the phone's proof on every scan."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import uvicorn
+from litestar import Request, post
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hello_server import app
+
+from miniapps.health_code import verifier
+from miniapps.health_code.schemas import ScanIn
+
+_verifiers: dict[bytes, verifier.Verifier] = {}
+
+
+@post("/bench/proof", status_code=200, include_in_schema=False)
+async def proof(request: Request[Any, Any, Any], data: ScanIn) -> dict[str, bool]:
+    jwks: bytes = request.app.state.auth.keys.jwks
+    if jwks not in _verifiers:
+        _verifiers[jwks] = verifier.Verifier(
+            verifier.KeySet(msgspec.json.decode(jwks)), remember=50_000
+        )
+    return {"valid": _verifiers[jwks].verify(data.text).valid}
+
+
+app.register(proof)
+
+if __name__ == "__main__":
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
