@@ -5,9 +5,10 @@ Real parts throughout: PostgreSQL (DATABASE_URL, default a fresh yimen_bench dat
 (REDIS_URL, default db 14 of the local server), one `yimen serve`, one `yimen worker`, and the
 FCM stand-in in its own process. This process is the load, on plain keep-alive sockets:
 reports at --rate per second for --warmup seconds (not counted) and then --seconds more,
-then up to 30 s for the last pushes. It also reports the CPU the API and the worker spent
-per report, and how long the load took to be answered (longer than --warmup + --seconds
-means the API fell behind the rate).
+then up to 30 s for the last pushes. It also reports the CPU the API, the worker and the
+whole machine (PostgreSQL, Redis, the stand-in and this load included) spent per report,
+the cores that makes busy at --rate, and how long the load took to be answered (longer
+than --warmup + --seconds means the API fell behind the rate).
 
     python bench/event_dispatch/run.py [--rate 200] [--seconds 60] [--warmup 3]
 """
@@ -158,6 +159,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def busy_seconds() -> float:
+    """CPU time the whole machine has spent busy, every process and the kernel's share."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=int, default=200)
@@ -184,19 +192,21 @@ def main() -> None:
         resident = yimen(env, "dev-token", "--phone", RESIDENT_PHONE)
         asyncio.run(register_device(base, worker))
         api_pid, worker_pid = processes[1].pid, processes[2].pid
-        cpu_before = cpu_seconds(api_pid), cpu_seconds(worker_pid)
+        cpu_before = cpu_seconds(api_pid), cpu_seconds(worker_pid), busy_seconds()
         started = time.perf_counter()
         sent, refused = asyncio.run(load(base, resident, args.rate, args.seconds, args.warmup))
         load_seconds = time.perf_counter() - started
         warm = args.rate * args.warmup
         arrived = asyncio.run(arrivals(fcm, len(sent) + warm))
+        handled = len(sent) + warm
         cpu_ms = {
-            name: round((cpu_seconds(pid) - before) * 1000 / (len(sent) + warm), 2)
+            name: round((cpu_seconds(pid) - before) * 1000 / handled, 2)
             for name, pid, before in (
                 ("api", api_pid, cpu_before[0]),
                 ("worker", worker_pid, cpu_before[1]),
             )
         }
+        cpu_ms["machine"] = round((busy_seconds() - cpu_before[2]) * 1000 / handled, 2)
     finally:
         for process in processes:
             process.terminate()
@@ -223,6 +233,8 @@ def main() -> None:
                 else None,
                 "target_p99_ms": 500,
                 "cpu_ms_per_report": cpu_ms,
+                "cores_busy_at_rate": round(cpu_ms["machine"] * args.rate / 1000, 2),
+                "cores": os.cpu_count(),
             },
             indent=2,
         )
