@@ -60,6 +60,17 @@ class Enablement:
             return True
         return bool(districts - self._off.get(app_id, frozenset()))
 
+    def serves(self, app_id: str, path: str) -> bool:
+        """Whether the app is on where `path` lies: in its district, or city-wide above one."""
+        return self.enabled_for(app_id, frozenset({district_of(path) or CITY}))
+
+    def switched_off_in(self, app_id: str) -> frozenset[str] | None:
+        """The districts where the app is off; None when it is off city-wide (or unknown)."""
+        manifest = self._registry.apps.get(app_id)
+        if manifest is None or not self._city.get(app_id, manifest.enabled_by_default):
+            return None
+        return self._off.get(app_id, frozenset())
+
     def states(self) -> list[AppState]:
         return [
             AppState(

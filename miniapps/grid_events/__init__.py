@@ -7,6 +7,7 @@ from miniapps.grid_events.controllers import router
 from miniapps.grid_events.escalation import escalate_overdue
 from miniapps.grid_events.open311 import open311
 from miniapps.grid_events.suggest import suggest
+from miniapps.grid_events.switches import APP_ID
 
 
 async def escalate(job: JobContext) -> int:
@@ -14,7 +15,7 @@ async def escalate(job: JobContext) -> int:
 
 
 MINIAPP = Manifest(
-    id="grid_events",
+    id=APP_ID,
     version="0.1.0",
     names={"zh-CN": "网格事件", "en": "Grid events"},
     descriptions={"zh-CN": "随手拍、上报与处置", "en": "Report and resolve local problems"},

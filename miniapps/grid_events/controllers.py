@@ -20,6 +20,7 @@ from miniapps.grid_events import photos, sensors, service, stats
 from miniapps.grid_events.catalogue import CATEGORIES, Category
 from miniapps.grid_events.schemas import ActIn, EventView, ReportIn
 from miniapps.grid_events.states import State
+from miniapps.grid_events.switches import enablement_of
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -147,6 +148,7 @@ async def sensor_reading(request: AnyRequest, device: FromPath[str]) -> dict[str
         signed=request.headers.get("x-yimen-signature", ""),
         body=await request.body(),
         vault=runtime_of(request).vault,
+        enablement=enablement_of(request),
     )
 
 

@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 over grid events, so existing 311 clients work against Yimen.
 
 `jurisdiction_id` is a district path (zz/gx). Reads are public and name no one; a POST needs
-a resident's bearer token, like any report, and takes the spec's form fields.
+a resident's bearer token, like any report, and takes the spec's form fields. Where a
+district has switched grid events off, its jurisdiction and its requests are not found.
 """
 
 from __future__ import annotations
@@ -11,15 +12,18 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Router, get, post
+from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath, FromQuery
 
 from auth.guards import claims_of, requires_role
 from auth.roles import Role
+from backend.enablement.middleware import SwitchedOn
 from backend.errors import BadRequest, NotFound
 from miniapps.grid_events import service
 from miniapps.grid_events.catalogue import CATEGORIES, AttributeKind, Category
 from miniapps.grid_events.schemas import ReportIn
 from miniapps.grid_events.states import State
+from miniapps.grid_events.switches import APP_ID, districts_off, enablement_of, require_on_at
 from miniapps.grid_events.tables import GridEvent
 
 AnyRequest = Request[Any, Any, Any]
@@ -83,14 +87,16 @@ def _json_name(name: str) -> str:
 
 
 @get("/services.json", operation_id="Open311ListServices", security=[{}])
-async def services() -> list[Service]:
+async def services(request: AnyRequest) -> list[Service]:
     """Every event category as an Open311 service."""
+    districts_off(enablement_of(request))
     return [_service(c) for c in CATEGORIES.values()]
 
 
 @get("/services/{name:str}", operation_id="Open311GetService", security=[{}])
-async def service_definition(name: FromPath[str]) -> dict[str, Any]:
+async def service_definition(request: AnyRequest, name: FromPath[str]) -> dict[str, Any]:
     """A service's attributes (`/services/{code}.json`)."""
+    districts_off(enablement_of(request))
     category = CATEGORIES.get(_json_name(name))
     if category is None:
         raise NotFound("not_found")
@@ -112,6 +118,7 @@ async def service_definition(name: FromPath[str]) -> dict[str, Any]:
 
 @get("/requests.json", operation_id="Open311ListRequests", security=[{}])
 async def list_requests(
+    request: AnyRequest,
     jurisdiction_id: FromQuery[str | None] = None,
     service_code: FromQuery[str | None] = None,
     status: FromQuery[str | None] = None,
@@ -119,11 +126,16 @@ async def list_requests(
     end_date: FromQuery[dt.datetime | None] = None,
 ) -> list[ServiceRequest]:
     """Requests filtered as the spec says (90 days and 1000 requests at most)."""
+    enablement = enablement_of(request)
+    off = districts_off(enablement)
     end = end_date or dt.datetime.now(dt.UTC)
     start = start_date or end - dt.timedelta(days=90)
     where: Any = (GridEvent.created_at >= start) & (GridEvent.created_at <= end)
     if jurisdiction_id:
+        require_on_at(enablement, jurisdiction_id.strip("/"))
         where &= GridEvent.grid_path.like(jurisdiction_id.strip("/") + "/%")
+    for district in off:
+        where &= (GridEvent.grid_path != district) & GridEvent.grid_path.not_like(district + "/%")
     if service_code:
         where &= GridEvent.category.is_in(service_code.split(","))
     if status in ("open", "closed"):
@@ -134,14 +146,17 @@ async def list_requests(
 
 
 @get("/requests/{name:str}", operation_id="Open311GetRequest", security=[{}])
-async def get_request(name: FromPath[str]) -> list[ServiceRequest]:
+async def get_request(request: AnyRequest, name: FromPath[str]) -> list[ServiceRequest]:
     """One request (`/requests/{id}.json`), as a list, as the spec has it."""
+    enablement = enablement_of(request)
+    districts_off(enablement)
     raw = _json_name(name)
     if not raw.isdigit():
         raise NotFound("not_found")
     row = await GridEvent.select().where(GridEvent.id == int(raw)).first()
     if row is None:
         raise NotFound("not_found")
+    require_on_at(enablement, row["grid_path"])
     return [_request(row)]
 
 
@@ -149,6 +164,7 @@ async def get_request(name: FromPath[str]) -> list[ServiceRequest]:
     "/requests.json",
     operation_id="Open311CreateRequest",
     guards=[requires_role(Role.RESIDENT, Role.GRID_WORKER)],
+    middleware=[DefineMiddleware(SwitchedOn, app_id=APP_ID)],
 )
 async def create_request(request: AnyRequest) -> list[dict[str, str]]:
     """Create a request from the spec's form fields: service_code, lat, long, address_string,

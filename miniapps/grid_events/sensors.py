@@ -10,10 +10,12 @@ from typing import Any
 
 import msgspec
 
+from backend.enablement.service import Enablement
 from backend.errors import BadRequest, Unauthorized, register_messages
 from backend.events import unit_of_work
 from backend.vault import Vault
 from miniapps.grid_events.states import State
+from miniapps.grid_events.switches import require_on_at
 from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry
 
 register_messages(
@@ -50,9 +52,16 @@ async def register_sensor(
 
 
 async def take_reading(
-    *, device: str, timestamp: str, signed: str, body: bytes, vault: Vault
+    *,
+    device: str,
+    timestamp: str,
+    signed: str,
+    body: bytes,
+    vault: Vault,
+    enablement: Enablement,
 ) -> dict[str, Any]:
-    """Check the device's signature and timestamp (fresh, and newer than the last), then act."""
+    """Check the device's signature and timestamp (fresh, and newer than the last), and that
+    its district has grid events switched on, then act."""
     sensor = await Sensor.select().where(Sensor.device == device).first()
     if sensor is None or not timestamp.isdigit():
         raise Unauthorized("sensor_refused")
@@ -60,6 +69,7 @@ async def take_reading(
     stamp = int(timestamp)
     if not hmac.compare_digest(expected, signed) or abs(time.time() - stamp) > MAX_SKEW:
         raise Unauthorized("sensor_refused")
+    require_on_at(enablement, sensor["grid_path"])
     advanced = (
         await Sensor.update({Sensor.last_timestamp: stamp})
         .where((Sensor.id == sensor["id"]) & (Sensor.last_timestamp < stamp))

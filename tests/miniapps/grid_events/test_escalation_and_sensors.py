@@ -1,4 +1,5 @@
-"""Overdue events escalate once per level; sensor readings are signed, fresh and in order."""
+"""Overdue events escalate once per level; sensor readings are signed, fresh, in order, and
+refused where grid events are switched off."""
 
 from __future__ import annotations
 
@@ -152,3 +153,21 @@ async def test_a_signed_reading_that_is_not_a_reading_is_a_400(
     )
     assert response.status_code == 400
     assert await GridEvent.count() == 0
+
+
+async def test_a_sensor_in_a_switched_off_district_is_refused_and_changes_nothing(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    gx_admin = bearer(await people.token(GX_ADMIN))
+    switch = "/v1/admin/miniapps/grid_events/switch"
+    off = {"enabled": False, "district": "zz/gx"}
+    assert (await client.put(switch, json=off, headers=gx_admin)).status_code == 200
+    now = int(time.time())
+    assert await _read(people, secret, 30.0, at=now) == 404
+    assert await GridEvent.count() == 0
+    on = {"enabled": True, "district": "zz/gx"}
+    assert (await client.put(switch, json=on, headers=gx_admin)).status_code == 200
+    assert await _read(people, secret, 30.0, at=now) == 200  # the refusal kept no timestamp
+    assert await GridEvent.count() == 1

@@ -1,0 +1,32 @@
+"""Where grid events are switched on. The host's own check covers the app's routes for a
+logged-in caller; devices and Open311's public reads name no caller, so the place decides:
+a sensor's grid, a request's grid, a jurisdiction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from backend.enablement.service import Enablement
+from backend.errors import NotFound
+
+APP_ID = "grid_events"
+
+
+def enablement_of(request: Request[Any, Any, Any]) -> Enablement:
+    enablement: Enablement = request.app.state.enablement
+    return enablement
+
+
+def require_on_at(enablement: Enablement, path: str) -> None:
+    if not enablement.serves(APP_ID, path):
+        raise NotFound("miniapp_unavailable")
+
+
+def districts_off(enablement: Enablement) -> frozenset[str]:
+    """The districts to leave out; a 404 when the app is off city-wide."""
+    off = enablement.switched_off_in(APP_ID)
+    if off is None:
+        raise NotFound("miniapp_unavailable")
+    return off
