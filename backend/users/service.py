@@ -91,22 +91,25 @@ async def provision_staff(*, actor: Claims, request: StaffCreate, vault: Vault) 
 async def assign_role(
     *, user_id: int, role: Role, scope_path: str, granted_by: int | None = None
 ) -> int:
-    """Give `role` over `scope_path` to a user; giving it twice changes nothing."""
-    existing = (
-        await RoleAssignment.select(RoleAssignment.id)
-        .where(
-            (RoleAssignment.user == user_id)
-            & (RoleAssignment.role == role)
-            & (RoleAssignment.scope_path == scope_path)
+    """Give `role` over `scope_path` to a user; giving it twice, even at once, changes nothing
+    (a unique index holds each grant once)."""
+    held = (RoleAssignment.user == user_id) & (RoleAssignment.role == role)
+    held &= RoleAssignment.scope_path == scope_path
+    while True:  # again only if a revoke slipped between the two statements
+        rows = (
+            await RoleAssignment.insert(
+                RoleAssignment(
+                    user=user_id, role=role, scope_path=scope_path, granted_by=granted_by
+                )
+            )
+            .on_conflict(action="DO NOTHING")
+            .returning(RoleAssignment.id)
         )
-        .first()
-    )
-    if existing is not None:
-        return int(existing["id"])
-    rows = await RoleAssignment.insert(
-        RoleAssignment(user=user_id, role=role, scope_path=scope_path, granted_by=granted_by)
-    ).returning(RoleAssignment.id)
-    return int(rows[0]["id"])
+        existing = (
+            rows[0] if rows else await RoleAssignment.select(RoleAssignment.id).where(held).first()
+        )
+        if existing is not None:
+            return int(existing["id"])
 
 
 async def set_home(*, user_id: int, home_path: str) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from auth.roles import Role
+from backend.users.service import assign_role
 from backend.users.tables import AuditEntry, RoleAssignment, UserAccount
 from tests.conftest import Client, TokenFor, bearer
 
@@ -37,6 +39,22 @@ async def test_provisioning_twice_adds_one_role(client: Client, token_for: Token
     for _ in range(2):
         await client.post("/v1/staff", json=_staff(f"{C03}/g07"), headers=bearer(admin))
     assert await RoleAssignment.count() == before + 1
+
+
+async def test_granting_one_role_at_once_holds_it_once(client: Client, token_for: TokenFor) -> None:
+    admin = await token_for(Role.COMMUNITY_ADMIN)
+    first = await client.post("/v1/staff", json=_staff(f"{C03}/g07"), headers=bearer(admin))
+    user_id = int(first.json()["user_id"])
+    grants = [
+        assign_role(user_id=user_id, role=Role.GRID_WORKER, scope_path=f"{C03}/g08")
+        for _ in range(6)
+    ]
+    ids = await asyncio.gather(*grants)
+    assert len(set(ids)) == 1
+    held = await RoleAssignment.count().where(
+        (RoleAssignment.user == user_id) & (RoleAssignment.scope_path == f"{C03}/g08")
+    )
+    assert held == 1
 
 
 async def test_c03_admin_cannot_provision_in_c04(client: Client, token_for: TokenFor) -> None:
