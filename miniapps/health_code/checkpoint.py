@@ -47,11 +47,37 @@ LOGGED = (
 ScanRow = tuple[str, int, str, str | None, str, str | None, bool, str | None, dt.datetime]
 
 
+class ReplayMemory:
+    """The codes this process saw within the window, for when there is no Redis. Codes are
+    remembered in the order they expire, so forgetting is from the front and costs nothing
+    per scan; past `cap` codes the oldest are forgotten early, to bound memory."""
+
+    def __init__(self, window: float = REPLAY_WINDOW, cap: int = 100_000) -> None:
+        self._window = window
+        self._cap = cap
+        self._until: dict[str, float] = {}
+
+    def seen_before(self, code_hash: str, now: float) -> bool:
+        until = self._until
+        while until:
+            oldest = next(iter(until))
+            if until[oldest] > now and len(until) < self._cap:
+                break
+            del until[oldest]
+        if code_hash in until:
+            return True
+        until[code_hash] = now + self._window
+        return False
+
+    def __len__(self) -> int:
+        return len(self._until)
+
+
 class Checkpoint:
     def __init__(self) -> None:
         self._jwks: bytes = b""
         self._verifier: verifier.Verifier | None = None
-        self._seen: dict[str, float] = {}
+        self._seen = ReplayMemory()
         self._versions: dict[str, tuple[float, asyncio.Future[int | None]]] = {}
         self._pending: list[ScanRow] = []
         self._redis: Redis | None = None
@@ -65,7 +91,7 @@ class Checkpoint:
             self._apps += 1
             return
         self._apps = 1
-        self._seen.clear()
+        self._seen = ReplayMemory()
         self._versions.clear()
         self._verifier = None
         self._flushing = asyncio.Lock()
@@ -148,13 +174,7 @@ class Checkpoint:
                 return not first
             except RedisError as err:
                 log.warning("replay check falls back to this process: %s", err)
-        now = time.monotonic()
-        if len(self._seen) > 100_000:
-            self._seen = {k: v for k, v in self._seen.items() if v > now}
-        if self._seen.get(code_hash, 0.0) > now:
-            return True
-        self._seen[code_hash] = now + REPLAY_WINDOW
-        return False
+        return self._seen.seen_before(code_hash, time.monotonic())
 
     async def _version(self, subject: str) -> int | None:
         """The holder's status version, read once per VERSION_TTL however many scans wait."""
