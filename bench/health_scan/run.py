@@ -9,7 +9,7 @@ A second baseline, `POST /bench/proof`, decodes the same bodies and checks each 
 the offline verifier and does nothing else: its ratio is the ceiling for a scan route that
 verifies the phone's P-256 proof on every scan.
 
-    python bench/health_scan/run.py [--rounds 3] [--seconds 4] [--connections 32]
+    python bench/health_scan/run.py [--rounds 7] [--seconds 2] [--connections 32]
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ def lua_script(codes: list[str], token: str) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--seconds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
     env = demo_environment()
