@@ -23,11 +23,14 @@ async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen:
     role = CATEGORIES[event["category"]].handler_role
     if chosen is not None and actor is not None:
         return await _named(actor, event, chosen)
-    for path in reversed(ancestors(event["grid_path"])):
-        holders = await RoleAssignment.select(RoleAssignment.user).where(
-            (RoleAssignment.role == role) & (RoleAssignment.scope_path == path)
-        )
-        candidates = sorted({h["user"] for h in holders})
+    paths = ancestors(event["grid_path"])
+    holders = await RoleAssignment.select(RoleAssignment.user, RoleAssignment.scope_path).where(
+        (RoleAssignment.role == role) & RoleAssignment.scope_path.is_in(paths)
+    )
+    for path in reversed(paths):
+        candidates = sorted({int(h["user"]) for h in holders if h["scope_path"] == path})
+        if len(candidates) == 1:  # most grids have one worker: nothing to weigh
+            return candidates[0]
         if candidates:
             return await _least_loaded(candidates)
     raise Unprocessable("event_no_handler")
