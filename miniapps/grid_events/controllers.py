@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from auth.controllers import runtime_of
@@ -16,9 +16,9 @@ from backend.errors import Forbidden
 from backend.idempotency import idempotent
 from backend.pagination import PageLimit
 from backend.storage import LocalDiskStorage
-from miniapps.grid_events import photos, sensors, service, stats
+from miniapps.grid_events import duty, photos, sensors, service, stats
 from miniapps.grid_events.catalogue import CATEGORIES, Category
-from miniapps.grid_events.schemas import ActIn, EventView, ReportIn
+from miniapps.grid_events.schemas import ActIn, DutyIn, DutyView, EventView, ReportIn
 from miniapps.grid_events.states import State
 from miniapps.grid_events.switches import enablement_of
 
@@ -95,6 +95,18 @@ async def get_photo(
     return Response(data, media_type=content_type)
 
 
+@get("/duty", operation_id="GetMyDuty", guards=[requires_role(Role.GRID_WORKER)])
+async def my_duty(request: AnyRequest) -> DutyView:
+    """Whether the calling worker is on duty, and since when they are off."""
+    return await duty.duty_of(claims_of(request).user_id)
+
+
+@put("/duty", operation_id="SetMyDuty", guards=[requires_role(Role.GRID_WORKER)])
+async def set_my_duty(request: AnyRequest, data: JSONBody[DutyIn]) -> DutyView:
+    """Go on or off duty (上班/下班); off duty, new events go to someone on duty if anyone is."""
+    return await duty.set_duty(user_id=claims_of(request).user_id, on_duty=data.on_duty)
+
+
 @get("/stats", operation_id="GetEventStats", guards=[requires_role(*service.ADMINS)])
 async def event_stats(request: AnyRequest, under: FromQuery[str]) -> stats.EventStats:
     """Counts by state, the overdue, closure and on-time rates and median times, for an org
@@ -161,6 +173,8 @@ router = Router(
         get_event,
         act,
         event_stats,
+        my_duty,
+        set_my_duty,
         add_photo,
         get_photo,
         enrol_sensor,

@@ -1,5 +1,6 @@
-"""Choosing a handler: the grid's workers of the category's role, least loaded first, then
-up the org tree; or the one an admin names, if they work within the admin's subtree."""
+"""Choosing a handler: the grid's on-duty workers of the category's role, least loaded first,
+then up the org tree; with nobody on duty at any level, the grid's own workers all the same.
+Or the one an admin names, if they work within the admin's subtree."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from backend.errors import Unprocessable
 from backend.orgs.paths import ancestors, is_within
 from backend.users.tables import RoleAssignment
 from miniapps.grid_events.catalogue import CATEGORIES
+from miniapps.grid_events.duty import off_duty
 from miniapps.grid_events.states import State
 from miniapps.grid_events.tables import GridEvent
 
@@ -27,13 +29,19 @@ async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen:
     holders = await RoleAssignment.select(RoleAssignment.user, RoleAssignment.scope_path).where(
         (RoleAssignment.role == role) & RoleAssignment.scope_path.is_in(paths)
     )
-    for path in reversed(paths):
-        candidates = sorted({int(h["user"]) for h in holders if h["scope_path"] == path})
-        if len(candidates) == 1:  # most grids have one worker: nothing to weigh
-            return candidates[0]
-        if candidates:
-            return await _least_loaded(candidates)
-    raise Unprocessable("event_no_handler")
+    levels = [
+        sorted({int(h["user"]) for h in holders if h["scope_path"] == path})
+        for path in reversed(paths)
+    ]
+    levels = [level for level in levels if level]
+    if not levels:
+        raise Unprocessable("event_no_handler")
+    away = await off_duty({user for level in levels for user in level})
+    for level in levels:
+        on_duty = [user for user in level if user not in away]
+        if on_duty:
+            return await _least_loaded(on_duty)
+    return await _least_loaded(levels[0])
 
 
 async def _named(actor: Claims, event: dict[str, Any], user_id: int) -> int:
@@ -49,6 +57,8 @@ async def _named(actor: Claims, event: dict[str, Any], user_id: int) -> int:
 
 async def _least_loaded(candidates: list[int]) -> int:
     """Counted by the database: a busy worker's queue is not read row by row per report."""
+    if len(candidates) == 1:  # most grids have one worker: nothing to weigh
+        return candidates[0]
     rows = (
         await GridEvent.select(GridEvent.handler_id, Count(alias="open"))
         .where(GridEvent.handler_id.is_in(candidates) & GridEvent.state.is_in(OPEN))

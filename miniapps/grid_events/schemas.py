@@ -45,3 +45,12 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     duplicate_of: int | None
     created_at: dt.datetime
     timeline: list[TimelineView] = []
+
+
+class DutyIn(msgspec.Struct, frozen=True):
+    on_duty: bool
+
+
+class DutyView(msgspec.Struct, frozen=True, kw_only=True):
+    on_duty: bool
+    off_since: dt.datetime | None

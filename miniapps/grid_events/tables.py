@@ -72,3 +72,11 @@ class Photo(Table, tablename="grid_events_photo"):
     size = BigInt()
     uploaded_by = BigInt()
     at = Timestamptz(default=TimestamptzNow())
+
+
+class OffDuty(Table, tablename="grid_events_off_duty"):
+    """A worker off duty (下班) since when; going back on duty deletes the row."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(unique=True)
+    since = Timestamptz(default=TimestamptzNow())
