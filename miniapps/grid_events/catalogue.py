@@ -1,5 +1,9 @@
 """The typed catalogue of event categories (城市部件/事件): who handles each, how urgent,
-how long each step may take, and the extra attributes a report must carry."""
+how long each step may take, and the extra attributes a report must carry.
+
+A step is named by the state an event waits in: `reported` waits for 立案, `registered` for
+派遣, `dispatched` for the handler to start, `handling` for 反馈, `fed_back` for 核查 and
+`verified` for 结案."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import msgspec
 
 from auth.roles import Role
+from miniapps.grid_events.states import State
 
 
 class AttributeKind(enum.StrEnum):
@@ -33,13 +38,18 @@ class Category(msgspec.Struct, frozen=True, kw_only=True):
     handler_role: Role
     urgent: bool = False
     auto_dispatch: bool = False  # registered and dispatched by the rules as it is reported
-    hours_per_step: int = 24
+    hours_per_step: float = 24  # for a step that `step_hours` does not name
+    step_hours: dict[State, float] = msgspec.field(default_factory=dict)
     working_hours: bool = False  # count only office hours towards a step's deadline
 
-    def deadline(self, start: dt.datetime) -> dt.datetime:
+    def hours_for(self, step: State) -> float:
+        return self.step_hours.get(step, self.hours_per_step)
+
+    def deadline(self, start: dt.datetime, step: State) -> dt.datetime:
+        """When an event that entered `step` at `start` is overdue."""
         from miniapps.grid_events.deadlines import deadline_after
 
-        return deadline_after(start, self.hours_per_step, working_hours=self.working_hours)
+        return deadline_after(start, self.hours_for(step), working_hours=self.working_hours)
 
     attributes: tuple[Attribute, ...] = ()
 
@@ -53,6 +63,7 @@ CATEGORIES = {
             handler_role=Role.GRID_WORKER,
             urgent=True,
             hours_per_step=4,
+            step_hours={State.REPORTED: 1, State.REGISTERED: 1, State.DISPATCHED: 1},
             attributes=(
                 Attribute(
                     name="damage",
@@ -67,12 +78,14 @@ CATEGORIES = {
             names={"zh-CN": "占道经营", "en": "Street vending"},
             handler_role=Role.GRID_WORKER,
             hours_per_step=24,
+            step_hours={State.REPORTED: 4, State.DISPATCHED: 4},
         ),
         Category(
             code="dust",
             names={"zh-CN": "工地扬尘", "en": "Construction dust"},
             handler_role=Role.GRID_WORKER,
             hours_per_step=24,
+            step_hours={State.HANDLING: 48},
             attributes=(Attribute(name="site", kind=AttributeKind.STRING),),
         ),
         Category(
@@ -81,6 +94,7 @@ CATEGORIES = {
             names={"zh-CN": "群租房", "en": "Group renting"},
             handler_role=Role.GRID_WORKER,
             hours_per_step=72,
+            step_hours={State.REPORTED: 8},
             attributes=(Attribute(name="tenants", kind=AttributeKind.NUMBER),),
         ),
         Category(
@@ -90,6 +104,7 @@ CATEGORIES = {
             urgent=True,
             auto_dispatch=True,
             hours_per_step=1,
+            step_hours={State.DISPATCHED: 0.25},  # someone is at the door within 15 minutes
         ),
     )
 }

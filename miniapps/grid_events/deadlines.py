@@ -10,7 +10,7 @@ CITY_TIME = ZoneInfo("Asia/Shanghai")
 OPENS, CLOSES = dt.time(9), dt.time(17)
 
 
-def deadline_after(start: dt.datetime, hours: int, *, working_hours: bool) -> dt.datetime:
+def deadline_after(start: dt.datetime, hours: float, *, working_hours: bool) -> dt.datetime:
     """When a step begun at `start` is overdue."""
     if not working_hours:
         return start + dt.timedelta(hours=hours)

@@ -51,9 +51,8 @@ async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
     done = await Escalation.count().where(Escalation.event_id == event["id"])
     levels = levels_above(event["grid_path"])
     category = CATEGORIES[event["category"]]
-    due = deadline_after(
-        event["deadline"], done * category.hours_per_step, working_hours=category.working_hours
-    )
+    step = category.hours_for(State(event["state"]))
+    due = deadline_after(event["deadline"], done * step, working_hours=category.working_hours)
     if done >= len(levels) or now < due:
         return 0
     level = levels[done]

@@ -91,6 +91,7 @@ async def _file_report(actor: Claims, data: ReportIn, category: Category) -> Eve
         # Urgent categories skip the desk: registered and dispatched by the rules on report.
         place = {"category": data.category, "grid_path": grid}
         handler = await dispatch.choose_handler(actor=None, event=place, chosen=None)
+    state = State.REPORTED if handler is None else State.DISPATCHED
     rows = await GridEvent.insert(
         GridEvent(
             category=data.category,
@@ -101,9 +102,9 @@ async def _file_report(actor: Claims, data: ReportIn, category: Category) -> Eve
             address=data.address,
             grid_path=grid,
             reporter_id=actor.user_id,
-            state=State.REPORTED if handler is None else State.DISPATCHED,
+            state=state,
             handler_id=handler,
-            deadline=category.deadline(_now()),
+            deadline=category.deadline(_now(), state),
         )
     ).returning(*GridEvent.all_columns())
     event = rows[0]
@@ -172,7 +173,7 @@ async def act(*, actor: Claims, event_id: int, data: ActIn) -> EventView:
                     GridEvent.state: move.target,
                     GridEvent.handler_id: handler,
                     GridEvent.updated_at: _now(),
-                    GridEvent.deadline: category.deadline(_now()),
+                    GridEvent.deadline: category.deadline(_now(), move.target),
                 }
             )
             .where((GridEvent.id == event_id) & (GridEvent.state == event["state"]))
