@@ -18,6 +18,7 @@ from backend.errors import (
     register_messages,
 )
 from backend.events import unit_of_work
+from backend.orgs.paths import Level, level_of
 from backend.orgs.service import place_in_grid
 from backend.users.tables import UserAccount
 from miniapps.grid_events import dispatch, duplicates, notices
@@ -144,7 +145,8 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
         .where(UserAccount.id == actor.user_id)
         .first()
     )
-    if home and home["home_path"] and home["home_path"].count("/") == 4:
+    # Unplaced: the reporter's own grid, or their community's desk if they live in no grid.
+    if home and home["home_path"] and level_of(home["home_path"]) in (Level.GRID, Level.COMMUNITY):
         return str(home["home_path"])
     held = actor.paths_for(Role.GRID_WORKER)
     if held:

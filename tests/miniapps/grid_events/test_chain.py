@@ -434,3 +434,26 @@ async def test_urgent_reports_go_to_the_grids_least_loaded_worker(
     # Both idle: the lower id; then the other, then turn about as their queues grow.
     handlers = [await urgent(n) for n in range(4)]
     assert handlers == [first, second, first, second]
+
+
+async def test_an_unplaced_report_goes_to_the_reporters_community_desk(
+    people: People, demo: None, vault: Vault
+) -> None:
+    from backend.users.service import account_for_phone, set_home
+
+    resident = await account_for_phone(phone="13800000097", vault=vault, name="社区居民")
+    await set_home(user_id=resident, home_path="zz/gx/fengyang/c03")
+    token = await people.mint("13800000097")
+    response = await people.client.post(
+        "/v1/miniapps/grid_events/events",
+        json={"category": "dust", "description": "工地扬尘", "address": "科学大道 100 号"},
+        headers=bearer(token),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["grid_path"] == "zz/gx/fengyang/c03"
+    assert response.json()["state"] == "reported"
+    desk = await people.client.get(
+        f"/v1/miniapps/grid_events/events/{response.json()['id']}",
+        headers=bearer(await people.token(C03_ADMIN)),
+    )
+    assert desk.status_code == 200
