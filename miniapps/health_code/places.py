@@ -14,6 +14,7 @@ from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
 from backend.orgs.tables import OrgUnit
 from backend.users.service import audit
 from backend.users.tables import UserAccount
+from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
 from miniapps.health_code.service import status_of
 from miniapps.health_code.tables import CheckIn, Place
@@ -118,7 +119,8 @@ async def visitors(
 async def contacts(
     *, actor: Claims, user_id: int, since: dt.datetime, until: dt.datetime, minutes: int
 ) -> list[Visit]:
-    """Who was at the same places as a person within `minutes` of them (health officials)."""
+    """Who was at the same places, or passed the same checkpoints, as a person within
+    `minutes` of them (health officials)."""
     person = (
         await UserAccount.select(UserAccount.home_path).where(UserAccount.id == user_id).first()
     )
@@ -141,6 +143,7 @@ async def contacts(
             & (CheckIn.at >= stay["at"] - margin)
             & (CheckIn.at <= stay["at"] + margin)
         )
+    met += await met_at_checkpoints(user_id, since, until, margin)
     await audit(
         actor,
         "health_code.contacts",
@@ -173,8 +176,9 @@ async def _visits(rows: list[dict[str, Any]], places: dict[int, str]) -> list[Vi
             name=names.get(r["user_id"], ""),
             colour=r["colour"],
             place_id=r["place_id"],
-            place=places.get(r["place_id"], ""),
+            place=r.get("place") or places.get(r["place_id"], ""),
             at=r["at"],
+            via=r.get("via", "place_code"),
         )
         for r in rows
     ]

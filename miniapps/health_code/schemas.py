@@ -77,9 +77,10 @@ class Visit(msgspec.Struct, frozen=True, kw_only=True):
     user_id: int
     name: str
     colour: str
-    place_id: int
+    place_id: int | None  # None for a checkpoint, which is no registered place
     place: str
     at: dt.datetime
+    via: str = "place_code"  # or "checkpoint": a staff member scanned their code
 
 
 class RiskLevelName(enum.StrEnum):

@@ -23,7 +23,7 @@ from miniapps.health_code.service import render_qr
 from miniapps.health_code.tables import Scan, StatusChange
 from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
-from tests.miniapps.health_code.phone import Phone
+from tests.miniapps.health_code.phone import Phone, enrolled
 from tests.push.helpers import until
 
 RESIDENT = "13800000001"
@@ -32,19 +32,6 @@ JINSHUI_RESIDENT = "13800000016"
 
 async def _me(client: Client, token: str) -> int:
     return int((await client.get("/v1/me", headers=bearer(token))).json()["user_id"])
-
-
-async def _enrolled(client: Client, token: str) -> tuple[Phone, str]:
-    phone = Phone()
-    enrolled = await client.post(
-        "/v1/miniapps/health_code/phone",
-        json={"public_key": phone.public_key},
-        headers=bearer(token),
-    )
-    assert enrolled.status_code == 204, enrolled.text
-    code = await client.get("/v1/miniapps/health_code/code", headers=bearer(token))
-    assert code.status_code == 200, code.text
-    return phone, code.json()["credential"]
 
 
 async def _jwks(client: Client) -> dict[str, object]:
@@ -62,7 +49,7 @@ async def _scan(client: Client, token_for: TokenFor, text: str) -> dict[str, obj
 
 
 async def test_a_fresh_code_passes_offline_and_online(client: Client, token_for: TokenFor) -> None:
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     text = phone.show(credential)
     offline = verifier.verify(text, await _jwks(client))
     assert offline.valid
@@ -78,7 +65,7 @@ async def test_a_fresh_code_passes_offline_and_online(client: Client, token_for:
 
 
 async def test_a_code_stays_within_qr_version_15_at_m(client: Client, token_for: TokenFor) -> None:
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(phone.show(credential))
     code.make(fit=True)
@@ -87,7 +74,7 @@ async def test_a_code_stays_within_qr_version_15_at_m(client: Client, token_for:
 
 async def test_the_png_decodes_to_the_same_text(client: Client, token_for: TokenFor) -> None:
     token = await token_for(Role.RESIDENT)
-    phone, credential = await _enrolled(client, token)
+    phone, credential = await enrolled(client, token)
     shown = phone.show(credential)
     response = await client.get(
         "/v1/miniapps/health_code/code/qr.png", params={"code": shown}, headers=bearer(token)
@@ -131,21 +118,21 @@ async def _refused(client: Client, token_for: TokenFor, text: str, reason: str) 
 async def test_a_screenshot_older_than_the_window_is_refused(
     client: Client, token_for: TokenFor
 ) -> None:
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     await _refused(client, token_for, phone.show(credential, at=time.time() - 90), "expired")
 
 
 async def test_a_code_shown_from_another_phone_is_refused(
     client: Client, token_for: TokenFor
 ) -> None:
-    _, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    _, credential = await enrolled(client, await token_for(Role.RESIDENT))
     await _refused(client, token_for, Phone().show(credential), "bad_binding")
 
 
 async def test_a_code_resigned_with_a_foreign_key_is_refused(
     client: Client, token_for: TokenFor
 ) -> None:
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     claims = jwt.decode(credential, options={"verify_signature": False})
     header = jwt.get_unverified_header(credential)
     forged = jwt.encode(
@@ -165,7 +152,7 @@ async def test_a_code_resigned_with_a_foreign_key_is_refused(
 
 
 async def test_a_tampered_colour_is_refused(client: Client, token_for: TokenFor) -> None:
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     header, payload, signature = credential.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     claims["c"] = "g" if claims["c"] != "g" else "r"
@@ -178,7 +165,7 @@ async def test_a_tampered_colour_is_refused(client: Client, token_for: TokenFor)
 async def test_a_scanned_code_scanned_again_is_a_replay(
     client: Client, token_for: TokenFor
 ) -> None:
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     text = phone.show(credential)
     assert (await _scan(client, token_for, text))["valid"] is True
     again = await _scan(client, token_for, text)
@@ -189,7 +176,7 @@ async def test_a_colour_change_revokes_codes_issued_before_it(
     client: Client, token_for: TokenFor, token_for_phone: TokenForPhone, app: Litestar
 ) -> None:
     resident = await token_for(Role.RESIDENT)
-    phone, credential = await _enrolled(client, resident)
+    phone, credential = await enrolled(client, resident)
     official = bearer(await token_for(Role.HEALTH_OFFICIAL))
     changed = await client.put(
         f"/v1/miniapps/health_code/statuses/{await _me(client, resident)}",
@@ -267,7 +254,7 @@ async def test_a_bad_phone_key_is_refused(client: Client, token_for: TokenFor) -
 async def test_codes_in_flight_survive_a_key_rotation(
     client: Client, token_for: TokenFor, app: Litestar, settings: Settings, vault: Vault
 ) -> None:
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     await create_signing_key(settings, vault)
     await app.state.auth.keys.load()
     assert len((await _jwks(client))["keys"]) == 2  # type: ignore[arg-type]
@@ -281,7 +268,7 @@ async def test_scans_buffered_at_shutdown_are_kept(
     from backend.app import create_app
     from tests.support import running
 
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     staff = bearer(await token_for(Role.CHECKPOINT_STAFF))
     async with running(create_app(settings)) as other:
         for _ in range(3):
@@ -303,7 +290,7 @@ async def test_a_replay_to_another_process_is_caught_through_redis(
     from tests.support import redis_url_or_skip
 
     redis_settings = msgspec.structs.replace(settings, redis_url=redis_url_or_skip())
-    phone, credential = await _enrolled(client, await token_for(Role.RESIDENT))
+    phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     staff = await app.state.auth.tokens.verify(await token_for(Role.CHECKPOINT_STAFF))
     jwks = (await client.get("/.well-known/jwks.json")).content
     text = phone.show(credential)

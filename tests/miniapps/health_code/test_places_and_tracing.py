@@ -10,8 +10,10 @@ from auth.roles import Role
 from backend.users.service import account_for_phone, assign_role
 from backend.users.tables import AuditEntry
 from backend.vault import Vault
-from miniapps.health_code.tables import CheckIn, HealthStatus, StatusChange
+from miniapps.health_code.tables import CheckIn, HealthStatus, Scan, StatusChange
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
+from tests.miniapps.health_code.phone import enrolled
+from tests.push.helpers import until
 
 C03 = "zz/gx/fengyang/c03"
 RESIDENT, NEIGHBOUR, JINSHUI_RESIDENT = "13800000001", "13800000002", "13800000016"
@@ -202,3 +204,36 @@ async def test_the_owner_prints_the_place_code(client: Client, token_for: TokenF
         headers=bearer(await token_for(Role.COMMUNITY_ADMIN)),
     )
     assert other.status_code == 404
+
+
+async def test_contacts_include_people_scanned_at_the_same_checkpoint(
+    client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    staff = bearer(await token_for(Role.CHECKPOINT_STAFF))
+    shown = {}
+    for phone in (RESIDENT, NEIGHBOUR, JINSHUI_RESIDENT):
+        holder, credential = await enrolled(client, await token_for_phone(phone))
+        shown[phone] = holder.show(credential)
+    for phone, place in ((RESIDENT, "东门"), (NEIGHBOUR, "东门"), (JINSHUI_RESIDENT, "西门")):
+        scanned = await client.post(
+            "/v1/miniapps/health_code/scans",
+            json={"text": shown[phone], "place": place},
+            headers=staff,
+        )
+        assert scanned.json()["valid"] is True
+
+    async def logged() -> bool:
+        return bool(await Scan.count() == 3)
+
+    await until(logged)
+    resident = await token_for_phone(RESIDENT)
+    resident_id = int((await client.get("/v1/me", headers=bearer(resident))).json()["user_id"])
+    met = await client.get(
+        f"/v1/miniapps/health_code/contacts/{resident_id}",
+        params=_window(minutes=30),
+        headers=bearer(await token_for(Role.HEALTH_OFFICIAL)),
+    )
+    assert met.status_code == 200, met.text
+    assert [(v["name"], v["place"], v["via"], v["place_id"]) for v in met.json()] == [
+        ("王家属", "东门", "checkpoint", None)
+    ]

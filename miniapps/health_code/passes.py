@@ -1,0 +1,56 @@
+"""Checkpoint scans as tracing data: who passed the same checkpoint (a place as its staff
+name it, within their scope) around the same time as a person. Scans carry the holder's
+pairwise subject, which only the server maps back to a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from miniapps.health_code.tables import HolderKey, Scan
+
+
+async def met_at_checkpoints(
+    user_id: int, since: dt.datetime, until: dt.datetime, margin: dt.timedelta
+) -> list[dict[str, Any]]:
+    """The others scanned at the checkpoints where `user_id` was scanned in the window, each
+    within `margin` of them, as visits (`place_id` None)."""
+    holder = await HolderKey.select(HolderKey.subject).where(HolderKey.user_id == user_id).first()
+    if holder is None:
+        return []
+    subject = holder["subject"]
+    passes = await Scan.select(Scan.place, Scan.scanner_scope, Scan.scanned_at).where(
+        (Scan.subject == subject) & (Scan.scanned_at >= since) & (Scan.scanned_at <= until)
+    )
+    near: list[dict[str, Any]] = []
+    for scan in passes:
+        near += await Scan.select(Scan.subject, Scan.colour, Scan.place, Scan.scanned_at).where(
+            (Scan.place == scan["place"])
+            & (Scan.scanner_scope == scan["scanner_scope"])
+            & Scan.subject.is_not_null()
+            & (Scan.subject != subject)
+            & (Scan.scanned_at >= scan["scanned_at"] - margin)
+            & (Scan.scanned_at <= scan["scanned_at"] + margin)
+        )
+    people = await _people_of({row["subject"] for row in near})
+    return [
+        {
+            "user_id": people[row["subject"]],
+            "colour": row["colour"] or "",
+            "place_id": None,
+            "place": row["place"],
+            "at": row["scanned_at"],
+            "via": "checkpoint",
+        }
+        for row in near
+        if row["subject"] in people
+    ]
+
+
+async def _people_of(subjects: set[str]) -> dict[str, int]:
+    if not subjects:
+        return {}
+    rows = await HolderKey.select(HolderKey.subject, HolderKey.user_id).where(
+        HolderKey.subject.is_in(list(subjects))
+    )
+    return {row["subject"]: int(row["user_id"]) for row in rows}
