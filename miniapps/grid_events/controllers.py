@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, Router, get, post, put
+from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from auth.controllers import runtime_of
@@ -16,9 +16,17 @@ from backend.errors import Forbidden
 from backend.idempotency import idempotent
 from backend.pagination import PageLimit
 from backend.storage import LocalDiskStorage
-from miniapps.grid_events import duty, photos, sensors, service, stats
+from miniapps.grid_events import duty, photos, rules, sensors, service, stats
 from miniapps.grid_events.catalogue import CATEGORIES, Category
-from miniapps.grid_events.schemas import ActIn, DutyIn, DutyView, EventView, ReportIn
+from miniapps.grid_events.schemas import (
+    ActIn,
+    DutyIn,
+    DutyView,
+    EventView,
+    ReportIn,
+    RuleIn,
+    RuleView,
+)
 from miniapps.grid_events.states import State
 from miniapps.grid_events.switches import enablement_of
 
@@ -107,6 +115,29 @@ async def set_my_duty(request: AnyRequest, data: JSONBody[DutyIn]) -> DutyView:
     return await duty.set_duty(user_id=claims_of(request).user_id, on_duty=data.on_duty)
 
 
+@get("/rules", operation_id="ListDispatchRules", guards=[requires_role(*service.ADMINS)])
+async def list_rules(request: AnyRequest) -> list[RuleView]:
+    """The dispatch rules for places the admin holds."""
+    return await rules.rules_under(actor=claims_of(request), admins=service.ADMINS)
+
+
+@put("/rules", operation_id="SetDispatchRule", guards=[requires_role(*service.ADMINS)])
+async def set_rule(request: AnyRequest, data: JSONBody[RuleIn]) -> RuleView:
+    """Send a category's events in a place the admin holds to one worker first (replacing
+    the rule for that category and place, if any)."""
+    return await rules.set_rule(actor=claims_of(request), rule=data, admins=service.ADMINS)
+
+
+@delete(
+    "/rules/{rule_id:int}",
+    operation_id="DropDispatchRule",
+    guards=[requires_role(*service.ADMINS)],
+)
+async def drop_rule(request: AnyRequest, rule_id: FromPath[int]) -> None:
+    """Drop a rule: its events go to the grid's own workers again."""
+    await rules.drop_rule(actor=claims_of(request), rule_id=rule_id, admins=service.ADMINS)
+
+
 @get("/stats", operation_id="GetEventStats", guards=[requires_role(*service.ADMINS)])
 async def event_stats(request: AnyRequest, under: FromQuery[str]) -> stats.EventStats:
     """Counts by state, the overdue, closure and on-time rates and median times, for an org
@@ -175,6 +206,9 @@ router = Router(
         event_stats,
         my_duty,
         set_my_duty,
+        list_rules,
+        set_rule,
+        drop_rule,
         add_photo,
         get_photo,
         enrol_sensor,

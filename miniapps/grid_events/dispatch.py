@@ -1,6 +1,7 @@
-"""Choosing a handler: the grid's on-duty workers of the category's role, least loaded first,
-then up the org tree; with nobody on duty at any level, the grid's own workers all the same.
-Or the one an admin names, if they work within the admin's subtree."""
+"""Choosing a handler: the worker a dispatch rule names for the category and place, then the
+grid's workers of the category's role, least loaded first, then up the org tree; each only
+while on duty, and with nobody on duty the first of them all the same. Or the one an admin
+names, if they work within the admin's subtree."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from backend.users.tables import RoleAssignment
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.duty import off_duty
 from miniapps.grid_events.states import State
-from miniapps.grid_events.tables import GridEvent
+from miniapps.grid_events.tables import DispatchRule, GridEvent
 
 OPEN = [State.DISPATCHED, State.HANDLING]
 
@@ -24,16 +25,12 @@ OPEN = [State.DISPATCHED, State.HANDLING]
 async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen: int | None) -> int:
     role = CATEGORIES[event["category"]].handler_role
     if chosen is not None and actor is not None:
-        return await _named(actor, event, chosen)
+        if not await works_under(actor, chosen):
+            raise Unprocessable("event_no_handler")
+        return chosen
     paths = ancestors(event["grid_path"])
-    holders = await RoleAssignment.select(RoleAssignment.user, RoleAssignment.scope_path).where(
-        (RoleAssignment.role == role) & RoleAssignment.scope_path.is_in(paths)
-    )
-    levels = [
-        sorted({int(h["user"]) for h in holders if h["scope_path"] == path})
-        for path in reversed(paths)
-    ]
-    levels = [level for level in levels if level]
+    ruled = await _ruled(event["category"], paths)
+    levels = ([[ruled]] if ruled is not None else []) + await _holders_by_level(role, paths)
     if not levels:
         raise Unprocessable("event_no_handler")
     away = await off_duty({user for level in levels for user in level})
@@ -44,15 +41,34 @@ async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen:
     return await _least_loaded(levels[0])
 
 
-async def _named(actor: Claims, event: dict[str, Any], user_id: int) -> int:
+async def _holders_by_level(role: Role, paths: list[str]) -> list[list[int]]:
+    """The holders of `role` at each of `paths` that has any, deepest first."""
+    holders = await RoleAssignment.select(RoleAssignment.user, RoleAssignment.scope_path).where(
+        (RoleAssignment.role == role) & RoleAssignment.scope_path.is_in(paths)
+    )
+    levels = [
+        sorted({int(h["user"]) for h in holders if h["scope_path"] == path})
+        for path in reversed(paths)
+    ]
+    return [level for level in levels if level]
+
+
+async def _ruled(category: str, paths: list[str]) -> int | None:
+    """The worker the deepest dispatch rule for `category` over these paths names, if any."""
+    rows = await DispatchRule.select(DispatchRule.place_path, DispatchRule.handler_id).where(
+        (DispatchRule.category == category) & DispatchRule.place_path.is_in(paths)
+    )
+    deepest = max(rows, key=lambda row: len(row["place_path"]), default=None)
+    return None if deepest is None else int(deepest["handler_id"])
+
+
+async def works_under(actor: Claims, user_id: int) -> bool:
+    """Whether the user holds a role anywhere within the admin's subtree."""
     rows = await RoleAssignment.select(RoleAssignment.scope_path).where(
         RoleAssignment.user == user_id
     )
     admin_paths = actor.paths_for(Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
-    works_here = any(is_within(row["scope_path"], admin) for row in rows for admin in admin_paths)
-    if not works_here:
-        raise Unprocessable("event_no_handler")
-    return user_id
+    return any(is_within(row["scope_path"], admin) for row in rows for admin in admin_paths)
 
 
 async def _least_loaded(candidates: list[int]) -> int:

@@ -6,6 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 import migrations
 from miniapps.grid_events.tables import (
+    DispatchRule,
     Escalation,
     GridEvent,
     OffDuty,
@@ -17,5 +18,5 @@ from miniapps.grid_events.tables import (
 APP_CONFIG = AppConfig(
     app_name="grid_events",
     migrations_folder_path=str(Path(migrations.__file__).parent / "grid_events"),
-    table_classes=[GridEvent, TimelineEntry, Escalation, Sensor, Photo, OffDuty],
+    table_classes=[GridEvent, TimelineEntry, Escalation, Sensor, Photo, OffDuty, DispatchRule],
 )

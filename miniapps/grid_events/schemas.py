@@ -54,3 +54,18 @@ class DutyIn(msgspec.Struct, frozen=True):
 class DutyView(msgspec.Struct, frozen=True, kw_only=True):
     on_duty: bool
     off_since: dt.datetime | None
+
+
+class RuleIn(msgspec.Struct, frozen=True, kw_only=True):
+    category: str
+    place_path: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    handler_id: int
+
+
+class RuleView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    category: str
+    place_path: str
+    handler_id: int
+    set_by: int
+    set_at: dt.datetime

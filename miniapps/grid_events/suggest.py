@@ -1,5 +1,7 @@
 """`yimen grid_events suggest`: proposals for the dispatch rules, from the reassignments
-admins made by hand: who ended up handling a category in a grid the rules sent elsewhere."""
+admins made by hand: who ended up handling a category in a grid the rules sent elsewhere.
+An admin applies one with `PUT /v1/miniapps/grid_events/rules`; an applied one is not
+proposed again."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import click
 import msgspec
 
 from backend.db import json_value
-from miniapps.grid_events.tables import GridEvent, TimelineEntry
+from miniapps.grid_events.tables import DispatchRule, GridEvent, TimelineEntry
 
 
 class Suggestion(msgspec.Struct, frozen=True):
@@ -36,10 +38,16 @@ async def suggestions(minimum: int = 3) -> list[Suggestion]:
         event: dict[str, Any] | None = events.get(move["event_id"])
         if handler is not None and event is not None:
             counted[(event["category"], event["grid_path"], int(handler))] += 1
+    ruled = {
+        (r["category"], r["place_path"], r["handler_id"])
+        for r in await DispatchRule.select(
+            DispatchRule.category, DispatchRule.place_path, DispatchRule.handler_id
+        )
+    }
     return [
         Suggestion(category=c, grid=g, handler_id=h, reassignments=n)
         for (c, g, h), n in counted.most_common()
-        if n >= minimum
+        if n >= minimum and (c, g, h) not in ruled
     ]
 
 

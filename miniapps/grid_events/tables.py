@@ -80,3 +80,15 @@ class OffDuty(Table, tablename="grid_events_off_duty"):
     id = BigSerial(primary_key=True)
     user_id = BigInt(unique=True)
     since = Timestamptz(default=TimestamptzNow())
+
+
+class DispatchRule(Table, tablename="grid_events_dispatch_rule"):
+    """Events of a category in a place (and below it) go to this worker first; one rule per
+    category and place."""
+
+    id = BigSerial(primary_key=True)
+    category = Varchar(length=32)
+    place_path = Varchar(length=200)
+    handler_id = BigInt()
+    set_by = BigInt()
+    set_at = Timestamptz(default=TimestamptzNow())

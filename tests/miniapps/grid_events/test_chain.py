@@ -312,6 +312,18 @@ async def test_reassignments_by_hand_become_rule_suggestions(people: People, dem
         f"send manhole_cover in zz/gx/fengyang/c03/g07 to user {g08_worker} "
         "(2 reassignments by hand)"
     ) in result.stdout
+    applied = await people.client.put(
+        "/v1/miniapps/grid_events/rules",
+        json={
+            "category": "manhole_cover",
+            "place_path": "zz/gx/fengyang/c03/g07",
+            "handler_id": g08_worker,
+        },
+        headers=bearer(await people.token(C03_ADMIN)),
+    )
+    assert applied.status_code == 200, applied.text
+    after = await yimen("grid_events", "suggest", "--minimum", "2")
+    assert "no rule changes to suggest" in after.stdout
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -1,0 +1,58 @@
+"""Dispatch rules (派遣规则): an admin sends a category's events in a place, and below it, to
+one worker ahead of the grid's own workers (while that worker is on duty). `yimen
+grid_events suggest` proposes rules from the reassignments admins made by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auth.claims import Claims
+from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.orgs.paths import is_valid
+from miniapps.grid_events.catalogue import CATEGORIES
+from miniapps.grid_events.dispatch import works_under
+from miniapps.grid_events.schemas import RuleIn, RuleView
+from miniapps.grid_events.tables import DispatchRule
+
+register_messages({"rule_not_found": ("派遣规则不存在", "No such dispatch rule")})
+
+
+async def set_rule(*, actor: Claims, rule: RuleIn, admins: tuple[Any, ...]) -> RuleView:
+    """Make or replace the rule for a category in a place the admin holds, naming a worker
+    who works within the admin's subtree."""
+    if rule.category not in CATEGORIES or not is_valid(rule.place_path):
+        raise Unprocessable("event_report_invalid")
+    if not actor.covers(rule.place_path, *admins):
+        raise Forbidden("scope_not_allowed")
+    if not await works_under(actor, rule.handler_id):
+        raise Unprocessable("event_no_handler")
+    rows = (
+        await DispatchRule.insert(
+            DispatchRule(
+                category=rule.category,
+                place_path=rule.place_path,
+                handler_id=rule.handler_id,
+                set_by=actor.user_id,
+            )
+        )
+        .on_conflict(
+            target=(DispatchRule.category, DispatchRule.place_path),
+            action="DO UPDATE",
+            values=[DispatchRule.handler_id, DispatchRule.set_by, DispatchRule.set_at],
+        )
+        .returning(*DispatchRule.all_columns())
+    )
+    return RuleView(**rows[0])
+
+
+async def rules_under(*, actor: Claims, admins: tuple[Any, ...]) -> list[RuleView]:
+    """The rules for places the admin holds."""
+    rows = await DispatchRule.select().order_by(DispatchRule.id)
+    return [RuleView(**row) for row in rows if actor.covers(row["place_path"], *admins)]
+
+
+async def drop_rule(*, actor: Claims, rule_id: int, admins: tuple[Any, ...]) -> None:
+    row = await DispatchRule.select().where(DispatchRule.id == rule_id).first()
+    if row is None or not actor.covers(row["place_path"], *admins):
+        raise NotFound("rule_not_found")
+    await DispatchRule.delete().where(DispatchRule.id == rule_id)
