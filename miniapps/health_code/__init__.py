@@ -5,11 +5,15 @@ from auth.roles import Role
 from backend.contract import Cron, JobContext, Manifest, Section, Tile
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.controllers import router
-from miniapps.health_code.service import forget_old_scans
+from miniapps.health_code.service import end_lapsed_statuses, forget_old_scans
 
 
 async def forget_scans(job: JobContext) -> int:
     return await forget_old_scans()
+
+
+async def end_lapsed(job: JobContext) -> int:
+    return await end_lapsed_statuses()
 
 
 MINIAPP = Manifest(
@@ -51,6 +55,7 @@ MINIAPP = Manifest(
     on_start=CHECKPOINT.start,
     on_stop=CHECKPOINT.stop,
     crons=[
-        Cron(name="forget_scans", run=forget_scans, hour=frozenset({2}), minute=frozenset({30}))
+        Cron(name="forget_scans", run=forget_scans, hour=frozenset({2}), minute=frozenset({30})),
+        Cron(name="end_lapsed_statuses", run=end_lapsed, second=frozenset({0})),
     ],
 )

@@ -56,7 +56,7 @@ async def apply_bulk(*, actor: Claims, upload: BulkStatusIn, vault: Vault) -> Bu
         raise Unprocessable("bulk_status_invalid", errors=errors)
     async with unit_of_work():
         for resident, status in planned:
-            await apply_status(actor=actor, resident=resident, status=status)
+            await apply_status(set_by=actor.user_id, resident=resident, status=status)
     return BulkReport(changed=len(planned))
 
 

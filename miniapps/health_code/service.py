@@ -39,9 +39,11 @@ register_messages(
         ),
         "holder_key_invalid": ("设备公钥无效", "The phone's public key is not valid"),
         "code_not_yours": ("不是本人的有效健康码", "This is not your own valid code"),
+        "status_validity_past": ("有效期须晚于当前时间", "The validity must end in the future"),
     }
 )
 
+LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
 CODE_TTL = 3600  # a colour change reaches offline checkpoints within the hour
 RETENTION = dt.timedelta(days=28)
 QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
@@ -85,12 +87,14 @@ async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> Status
     home = resident["home_path"]
     if not home or not actor.covers(home, Role.HEALTH_OFFICIAL):
         raise NotFound("holder_not_found")
+    if status.valid_until is not None and status.valid_until <= dt.datetime.now(dt.UTC):
+        raise Unprocessable("status_validity_past")
     async with unit_of_work():
-        await apply_status(actor=actor, resident=resident, status=status)
+        await apply_status(set_by=actor.user_id, resident=resident, status=status)
     return await status_of(user_id)
 
 
-async def apply_status(*, actor: Claims, resident: dict[str, Any], status: StatusIn) -> None:
+async def apply_status(*, set_by: int, resident: dict[str, Any], status: StatusIn) -> None:
     """Record a colour and its history row and tell people; inside the caller's unit of work."""
     user_id, home = resident["id"], resident["home_path"]
     values: dict[Any, Any] = {
@@ -98,7 +102,7 @@ async def apply_status(*, actor: Claims, resident: dict[str, Any], status: Statu
         HealthStatus.reason: status.reason,
         HealthStatus.source: status.source,
         HealthStatus.valid_until: status.valid_until,
-        HealthStatus.set_by: actor.user_id,
+        HealthStatus.set_by: set_by,
         HealthStatus.set_at: dt.datetime.now(dt.UTC),
     }
     changed = (
@@ -108,6 +112,49 @@ async def apply_status(*, actor: Claims, resident: dict[str, Any], status: Statu
     )
     if not changed:
         await HealthStatus.insert(HealthStatus({HealthStatus.user_id: user_id, **values}))
+    await _record(user_id, home, status, set_by)
+
+
+async def end_lapsed_statuses() -> int:
+    """Cron: a colour whose validity has passed gives way to green, with its history row and
+    a push. The update is conditional on the version read, so of two workers running the
+    cron only one ends each."""
+    now = dt.datetime.now(dt.UTC)
+    lapsed = await HealthStatus.select(HealthStatus.user_id, HealthStatus.version).where(
+        (HealthStatus.valid_until <= now) & (HealthStatus.colour != Colour.GREEN)
+    )
+    green = StatusIn(colour=Colour.GREEN, reason=LAPSED_REASON, source=LAPSED_SOURCE)
+    ended = 0
+    for row in lapsed:
+        home = await UserAccount.select(UserAccount.home_path).where(
+            UserAccount.id == row["user_id"]
+        )
+        async with unit_of_work():
+            changed = (
+                await HealthStatus.update(
+                    {
+                        HealthStatus.colour: green.colour,
+                        HealthStatus.reason: green.reason,
+                        HealthStatus.source: green.source,
+                        HealthStatus.valid_until: None,
+                        HealthStatus.set_by: None,
+                        HealthStatus.set_at: now,
+                        HealthStatus.version: HealthStatus.version + 1,
+                    }
+                )
+                .where(
+                    (HealthStatus.user_id == row["user_id"])
+                    & (HealthStatus.version == row["version"])
+                )
+                .returning(HealthStatus.id)
+            )
+            if changed:
+                await _record(row["user_id"], home[0]["home_path"] if home else "", green, None)
+                ended += 1
+    return ended
+
+
+async def _record(user_id: int, home: str, status: StatusIn, set_by: int | None) -> None:
     await StatusChange.insert(
         StatusChange(
             user_id=user_id,
@@ -115,7 +162,7 @@ async def apply_status(*, actor: Claims, resident: dict[str, Any], status: Statu
             reason=status.reason,
             source=status.source,
             valid_until=status.valid_until,
-            set_by=actor.user_id,
+            set_by=set_by,
         )
     )
     await _tell(user_id, home, status)
