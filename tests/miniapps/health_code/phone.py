@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from miniapps.health_code.verifier import b64encode, proof_message
-from tests.conftest import Client, bearer
 
 
 class Phone:
@@ -32,20 +31,6 @@ class Phone:
 
     def show(self, credential: str, at: float | None = None) -> str:
         return f"{credential}.{self.proof(credential, at)}"
-
-
-async def enrolled(client: Client, token: str) -> tuple[Phone, str]:
-    """A new phone enrolled for the holder of `token`, and the credential issued to it."""
-    phone = Phone()
-    enrolled = await client.post(
-        "/v1/miniapps/health_code/phone",
-        json={"public_key": phone.public_key},
-        headers=bearer(token),
-    )
-    assert enrolled.status_code == 204, enrolled.text
-    code = await client.get("/v1/miniapps/health_code/code", headers=bearer(token))
-    assert code.status_code == 200, code.text
-    return phone, code.json()["credential"]
 
 
 def _base36(number: int) -> str:

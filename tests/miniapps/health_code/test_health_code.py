@@ -23,7 +23,8 @@ from miniapps.health_code.service import render_qr
 from miniapps.health_code.tables import Scan, StatusChange
 from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
-from tests.miniapps.health_code.phone import Phone, enrolled
+from tests.miniapps.health_code.holders import enrolled
+from tests.miniapps.health_code.phone import Phone
 from tests.push.helpers import until
 
 RESIDENT = "13800000001"

@@ -12,7 +12,7 @@ from backend.users.tables import AuditEntry
 from backend.vault import Vault
 from miniapps.health_code.tables import CheckIn, HealthStatus, Scan, StatusChange
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
-from tests.miniapps.health_code.phone import enrolled
+from tests.miniapps.health_code.holders import enrolled
 from tests.push.helpers import until
 
 C03 = "zz/gx/fengyang/c03"
