@@ -24,12 +24,6 @@ def claims_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Claims:
     return claims
 
 
-async def requires_login(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    claims_of(connection)
-
-
 def requires_role(*roles: Role) -> Guard:
     """The caller holds at least one of `roles`."""
 

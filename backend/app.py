@@ -16,8 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Server
 
 import backend
 from auth.controllers import AuthController, RevocationController, jwks
-from auth.guards import requires_login
-from auth.middleware import BearerTokenMiddleware
+from auth.middleware import BearerTokenMiddleware, SignedIn
 from auth.runtime import AuthRuntime
 from backend.badges import BadgeBoard
 from backend.db import close_database, current_engine, open_database
@@ -97,7 +96,7 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
 
     signed_in = Router(
         path="/",
-        guards=[requires_login],
+        middleware=[SignedIn],
         security=SECURITY,
         route_handlers=[
             get_me,
