@@ -49,6 +49,19 @@ class People:
         return self.ids[phone]
 
 
+async def alert(people: People, n: int) -> int:
+    """A resident's elderly alert in g07, `n` × 200 m north of the others (so none is taken
+    for a repeat of another); the handler it was dispatched to."""
+    place = {"lat": 34.801 + n * 0.002, "lon": G07_CENTRE["lon"]}
+    response = await people.client.post(
+        "/v1/miniapps/grid_events/events",
+        json={"category": "elderly_alert", "description": "独居老人求助", **place},
+        headers=bearer(await people.token(RESIDENT)),
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["handler_id"])
+
+
 async def _told(before: int) -> set[int]:
     """The people told by the notification made after `before` (waits for its fan-out)."""
 
@@ -430,21 +443,9 @@ async def test_urgent_reports_go_to_the_grids_least_loaded_worker(
     second = await account_for_phone(phone="13800000099", vault=vault, name="第二网格员")
     await assign_role(user_id=second, role=Role.GRID_WORKER, scope_path="zz/gx/fengyang/c03/g07")
     first = await people.id(G07_WORKER)
-    resident = bearer(await people.token(RESIDENT))
-
-    async def urgent(n: int) -> int:
-        # 200 m apart, so none is taken for a repeat of another
-        place = {"lat": 34.801 + n * 0.002, "lon": G07_CENTRE["lon"]}
-        response = await people.client.post(
-            "/v1/miniapps/grid_events/events",
-            json={"category": "elderly_alert", "description": "独居老人求助", **place},
-            headers=resident,
-        )
-        assert response.status_code == 201
-        return int(response.json()["handler_id"])
 
     # Both idle: the lower id; then the other, then turn about as their queues grow.
-    handlers = [await urgent(n) for n in range(4)]
+    handlers = [await alert(people, n) for n in range(4)]
     assert handlers == [first, second, first, second]
 
 

@@ -7,7 +7,7 @@ from auth.roles import Role
 from backend.users.service import account_for_phone, assign_role
 from backend.vault import Vault
 from tests.conftest import bearer
-from tests.miniapps.grid_events.test_chain import G07_CENTRE, G07_WORKER, RESIDENT, People
+from tests.miniapps.grid_events.test_chain import G07_WORKER, RESIDENT, People, alert
 
 G07, C03 = "zz/gx/fengyang/c03/g07", "zz/gx/fengyang/c03"
 
@@ -20,18 +20,6 @@ async def _duty(people: People, phone: str, on_duty: bool) -> dict[str, object]:
     )
     assert response.status_code == 200, response.text
     return dict(response.json())
-
-
-async def _urgent(people: People, n: int) -> int:
-    # 200 m apart, so none is taken for a repeat of another
-    place = {"lat": 34.801 + n * 0.002, "lon": G07_CENTRE["lon"]}
-    response = await people.client.post(
-        "/v1/miniapps/grid_events/events",
-        json={"category": "elderly_alert", "description": "独居老人求助", **place},
-        headers=bearer(await people.token(RESIDENT)),
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["handler_id"])
 
 
 async def _worker(vault: Vault, phone: str, path: str) -> int:
@@ -65,22 +53,22 @@ async def test_reports_pass_over_a_worker_off_duty(
     second = await _worker(vault, "13800000099", G07)
     await _duty(people, G07_WORKER, False)
     # the second worker's queue grows, and still the first is passed over
-    assert [await _urgent(people, n) for n in range(3)] == [second] * 3
+    assert [await alert(people, n) for n in range(3)] == [second] * 3
     await _duty(people, G07_WORKER, True)
-    assert await _urgent(people, 3) == await people.id(G07_WORKER)
+    assert await alert(people, 3) == await people.id(G07_WORKER)
 
 
 async def test_off_duty_in_the_grid_goes_up_the_org_tree(
     people: People, demo: None, vault: Vault
 ) -> None:
     above = await _worker(vault, "13800000098", C03)
-    assert await _urgent(people, 0) == await people.id(G07_WORKER)
+    assert await alert(people, 0) == await people.id(G07_WORKER)
     await _duty(people, G07_WORKER, False)
-    assert await _urgent(people, 1) == above
+    assert await alert(people, 1) == above
 
 
 async def test_with_nobody_on_duty_the_grid_worker_still_gets_it(
     people: People, demo: None
 ) -> None:
     await _duty(people, G07_WORKER, False)
-    assert await _urgent(people, 0) == await people.id(G07_WORKER)
+    assert await alert(people, 0) == await people.id(G07_WORKER)

@@ -10,11 +10,11 @@ from tests.conftest import bearer
 from tests.miniapps.grid_events.test_chain import (
     C03_ADMIN,
     C04_ADMIN,
-    G07_CENTRE,
     G07_WORKER,
     G08_WORKER,
     RESIDENT,
     People,
+    alert,
 )
 
 C03, G07 = "zz/gx/fengyang/c03", "zz/gx/fengyang/c03/g07"
@@ -27,27 +27,15 @@ async def _rule(people: People, admin: str, **rule: Any) -> Any:
     )
 
 
-async def _alert(people: People, n: int) -> int:
-    # 200 m apart, so none is taken for a repeat of another
-    place = {"lat": 34.801 + n * 0.002, "lon": G07_CENTRE["lon"]}
-    response = await people.client.post(
-        "/v1/miniapps/grid_events/events",
-        json={"category": "elderly_alert", "description": "独居老人求助", **place},
-        headers=bearer(await people.token(RESIDENT)),
-    )
-    assert response.status_code == 201, response.text
-    return int(response.json()["handler_id"])
-
-
 async def test_a_rule_sends_its_category_to_its_worker_first(people: People, demo: None) -> None:
     g08 = await people.id(G08_WORKER)
     made = await _rule(people, C03_ADMIN, place_path=G07, handler_id=g08)
     assert made.status_code == 200, made.text
-    assert await _alert(people, 0) == g08
+    assert await alert(people, 0) == g08
     again = await _rule(people, C03_ADMIN, place_path=G07, handler_id=await people.id(G07_WORKER))
     assert again.json()["id"] == made.json()["id"]  # one rule per category and place
     assert await DispatchRule.count() == 1
-    assert await _alert(people, 1) == await people.id(G07_WORKER)
+    assert await alert(people, 1) == await people.id(G07_WORKER)
 
 
 async def test_the_deepest_rule_wins_and_off_duty_is_passed_over(
@@ -56,13 +44,13 @@ async def test_the_deepest_rule_wins_and_off_duty_is_passed_over(
     g07, g08 = await people.id(G07_WORKER), await people.id(G08_WORKER)
     await _rule(people, C03_ADMIN, place_path=C03, handler_id=g07)
     await _rule(people, C03_ADMIN, place_path=G07, handler_id=g08)
-    assert await _alert(people, 0) == g08
+    assert await alert(people, 0) == g08
     await people.client.put(
         "/v1/miniapps/grid_events/duty",
         json={"on_duty": False},
         headers=bearer(await people.token(G08_WORKER)),
     )
-    assert await _alert(people, 1) == g07  # the grid's own worker, on duty
+    assert await alert(people, 1) == g07  # the grid's own worker, on duty
 
 
 async def test_rules_stay_in_the_admins_subtree(people: People, demo: None) -> None:
@@ -80,7 +68,7 @@ async def test_rules_stay_in_the_admins_subtree(people: People, demo: None) -> N
     c03 = bearer(await people.token(C03_ADMIN))
     assert [r["id"] for r in (await people.client.get(RULES, headers=c03)).json()] == [made["id"]]
     assert (await people.client.delete(f"{RULES}/{made['id']}", headers=c03)).status_code == 204
-    assert await _alert(people, 0) == await people.id(G07_WORKER)
+    assert await alert(people, 0) == await people.id(G07_WORKER)
 
 
 async def test_workers_and_residents_cannot_set_rules(people: People, demo: None) -> None:
