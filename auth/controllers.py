@@ -16,6 +16,7 @@ from auth.roles import ADMIN_ROLES
 from auth.runtime import AuthRuntime
 from auth.schemas import CodeRequest, LoginRequest, RefreshRequest
 from auth.sessions import TokenPair
+from backend.params import RowId
 from backend.users.service import account_for_phone
 
 AnyRequest = Request[Any, Any, Any]
@@ -76,7 +77,7 @@ class RevocationController(Controller):
     guards = [requires_role(*ADMIN_ROLES)]
 
     @post("/{user_id:int}/revoke", status_code=HTTP_204_NO_CONTENT, operation_id="RevokeUser")
-    async def revoke(self, request: AnyRequest, user_id: FromPath[int]) -> None:
+    async def revoke(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
         """Refuse every token of a user now, in every process, and end their sessions."""
         await revoke_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
 

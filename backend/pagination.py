@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated
-
-import msgspec
 
 from backend.errors import BadRequest, register_messages
+from backend.params import CURSOR_MAX_LENGTH, PageLimit
 
 register_messages({"cursor_invalid": ("分页游标无效", "The cursor is not valid")})
 
-PageLimit = Annotated[int, msgspec.Meta(ge=1, le=100)]
+__all__ = ["PageLimit", "decode_cursor", "encode_cursor"]
 
 
 def encode_cursor(last_id: int) -> str:
@@ -19,6 +17,8 @@ def encode_cursor(last_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        raise BadRequest("cursor_invalid")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = raw.partition(":")

@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from auth.guards import claims_of, requires_role
 from auth.roles import Role
+from backend.params import RowId
 from push import devices, inbox, operations, preferences
 from push.schemas import (
     DeliveryStats,
@@ -42,7 +43,7 @@ class DeviceController(Controller):
         return await devices.devices_of(claims_of(request).user_id)
 
     @delete("/{device_id:int}", operation_id="UnregisterDevice")
-    async def unregister(self, request: AnyRequest, device_id: FromPath[int]) -> None:
+    async def unregister(self, request: AnyRequest, device_id: FromPath[RowId]) -> None:
         """Stop pushes to one of the caller's devices."""
         await devices.unregister_device(user_id=claims_of(request).user_id, device_id=device_id)
 
@@ -64,7 +65,7 @@ class InboxController(Controller):
         )
 
     @post("/{item_id:int}/read", status_code=HTTP_204_NO_CONTENT, operation_id="MarkInboxRead")
-    async def mark_read(self, request: AnyRequest, item_id: FromPath[int]) -> None:
+    async def mark_read(self, request: AnyRequest, item_id: FromPath[RowId]) -> None:
         """Mark one notification read."""
         await inbox.mark_read(user_id=claims_of(request).user_id, item_id=item_id)
 
@@ -95,12 +96,12 @@ class DeliveryReportController(Controller):
     guards = [requires_role(Role.PLATFORM_ADMIN)]
 
     @get("/{notification_id:int}/deliveries", operation_id="GetDeliveryStats")
-    async def stats(self, notification_id: FromPath[int]) -> DeliveryStats:
+    async def stats(self, notification_id: FromPath[RowId]) -> DeliveryStats:
         """How many deliveries of a notification ended in each status."""
         return await operations.delivery_stats(notification_id)
 
     @get("/{notification_id:int}/failures", operation_id="ListFailedDeliveries")
-    async def failures(self, notification_id: FromPath[int]) -> list[FailedDelivery]:
+    async def failures(self, notification_id: FromPath[RowId]) -> list[FailedDelivery]:
         """Deliveries that failed or stayed unconfirmed, with the provider's reason."""
         return await operations.failed_deliveries(notification_id)
 

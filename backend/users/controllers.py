@@ -11,6 +11,7 @@ from auth.guards import claims_of, requires_role
 from auth.roles import ADMIN_ROLES
 from backend.idempotency import idempotent
 from backend.pagination import PageLimit
+from backend.params import RowId
 from backend.users import service
 from backend.users.schemas import MeView, PersonView, StaffCreate, StaffPage, StaffView
 from backend.vault import Vault
@@ -64,7 +65,7 @@ class StaffController(Controller):
 
 
 @get("/v1/users/{user_id:int}", operation_id="GetPerson", tags=["users"])
-async def get_person(request: AnyRequest, user_id: FromPath[int]) -> PersonView:
+async def get_person(request: AnyRequest, user_id: FromPath[RowId]) -> PersonView:
     """A person's record: whole for its owner, masked and audited for an admin above them."""
     return await service.read_person(
         actor=claims_of(request), user_id=user_id, vault=_vault(request)

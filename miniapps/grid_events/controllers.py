@@ -15,6 +15,7 @@ from auth.roles import Role
 from backend.errors import Forbidden
 from backend.idempotency import idempotent
 from backend.pagination import PageLimit
+from backend.params import RowId
 from backend.storage import LocalDiskStorage
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
 from miniapps.grid_events.catalogue import CATEGORIES, Category
@@ -61,13 +62,13 @@ async def list_events(
 
 
 @get("/events/{event_id:int}", operation_id="GetEvent")
-async def get_event(request: AnyRequest, event_id: FromPath[int]) -> EventView:
+async def get_event(request: AnyRequest, event_id: FromPath[RowId]) -> EventView:
     """One event with its timeline, for those who may see it."""
     return await service.event_view(actor=claims_of(request), event_id=event_id)
 
 
 @post("/events/{event_id:int}/actions", status_code=200, operation_id="ActOnEvent")
-async def act(request: AnyRequest, event_id: FromPath[int], data: JSONBody[ActIn]) -> EventView:
+async def act(request: AnyRequest, event_id: FromPath[RowId], data: JSONBody[ActIn]) -> EventView:
     """Take a step: register, dispatch, reassign, start, feed back, verify, close, return,
     suspend, resume or cancel. An illegal step is a 409."""
     return await service.act(actor=claims_of(request), event_id=event_id, data=data)
@@ -79,7 +80,7 @@ def _storage(request: AnyRequest) -> LocalDiskStorage:
 
 @post("/events/{event_id:int}/photos", operation_id="AddEventPhoto")
 async def add_photo(
-    request: AnyRequest, event_id: FromPath[int], stage: FromQuery[photos.Stage]
+    request: AnyRequest, event_id: FromPath[RowId], stage: FromQuery[photos.Stage]
 ) -> dict[str, int]:
     """Attach a photo (the raw JPEG or PNG as the body, 5 MB at most), before or after."""
     photo_id = await photos.add_photo(
@@ -94,7 +95,7 @@ async def add_photo(
 
 @get("/events/{event_id:int}/photos/{photo_id:int}", operation_id="GetEventPhoto")
 async def get_photo(
-    request: AnyRequest, event_id: FromPath[int], photo_id: FromPath[int]
+    request: AnyRequest, event_id: FromPath[RowId], photo_id: FromPath[RowId]
 ) -> Response[bytes]:
     """One photo of an event, for those who may see the event."""
     data, content_type = await photos.photo_bytes(
@@ -133,7 +134,7 @@ async def set_rule(request: AnyRequest, data: JSONBody[RuleIn]) -> RuleView:
     operation_id="DropDispatchRule",
     guards=[requires_role(*service.ADMINS)],
 )
-async def drop_rule(request: AnyRequest, rule_id: FromPath[int]) -> None:
+async def drop_rule(request: AnyRequest, rule_id: FromPath[RowId]) -> None:
     """Drop a rule: its events go to the grid's own workers again."""
     await rules.drop_rule(actor=claims_of(request), rule_id=rule_id, admins=service.ADMINS)
 

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from auth.controllers import runtime_of
 from auth.guards import claims_of, holding_role, requires_role
 from auth.roles import Role
+from backend.params import RowId
 from miniapps.health_code import service
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.place_controllers import PLACE_ROUTES
@@ -33,7 +34,7 @@ ShownCode = FromQuery[str]
     guards=[requires_role(Role.HEALTH_OFFICIAL)],
 )
 async def set_status(
-    request: AnyRequest, user_id: FromPath[int], data: JSONBody[StatusIn]
+    request: AnyRequest, user_id: FromPath[RowId], data: JSONBody[StatusIn]
 ) -> StatusView:
     """Give a resident in the official's area a colour; they (and for red, their grid's
     workers) are told."""
@@ -41,7 +42,7 @@ async def set_status(
 
 
 @get("/statuses/{user_id:int}/history", operation_id="ListHealthStatusHistory")
-async def history(request: AnyRequest, user_id: FromPath[int]) -> list[StatusView]:
+async def history(request: AnyRequest, user_id: FromPath[RowId]) -> list[StatusView]:
     """Every colour a resident had: for the resident and officials in their area."""
     return await service.history_of(actor=claims_of(request), user_id=user_id)
 

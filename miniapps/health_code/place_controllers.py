@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from auth.controllers import runtime_of
 from auth.guards import claims_of, requires_role
 from auth.roles import Role
+from backend.params import RowId
 from miniapps.health_code import bulk, places, risk
 from miniapps.health_code.schemas import (
     BulkReport,
@@ -41,7 +42,7 @@ async def register_place(request: AnyRequest, data: JSONBody[PlaceIn]) -> PlaceV
     operation_id="RenderPlaceCode",
     guards=[requires_role(*places.REGISTRARS)],
 )
-async def place_qr(request: AnyRequest, place_id: FromPath[int]) -> Response[bytes]:
+async def place_qr(request: AnyRequest, place_id: FromPath[RowId]) -> Response[bytes]:
     """The place's static code as a PNG QR, to print and put up at the door (its owner)."""
     code = await places.code_of(
         actor=claims_of(request), place_id=place_id, keys=runtime_of(request).keys
@@ -61,7 +62,7 @@ async def check_in(request: AnyRequest, data: JSONBody[CheckInIn]) -> CheckInVie
 @get("/places/{place_id:int}/visitors", operation_id="ListPlaceVisitors")
 async def place_visitors(
     request: AnyRequest,
-    place_id: FromPath[int],
+    place_id: FromPath[RowId],
     since: FromQuery[dt.datetime],
     until: FromQuery[dt.datetime],
 ) -> list[Visit]:
@@ -78,7 +79,7 @@ async def place_visitors(
 )
 async def trace_contacts(
     request: AnyRequest,
-    user_id: FromPath[int],
+    user_id: FromPath[RowId],
     since: FromQuery[dt.datetime],
     until: FromQuery[dt.datetime],
     minutes: FromQuery[int] = 30,

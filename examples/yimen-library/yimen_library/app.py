@@ -18,6 +18,7 @@ from backend.contract import Event, JobContext
 from backend.errors import Conflict, register_messages
 from backend.events import emit, unit_of_work
 from backend.idempotency import idempotent
+from backend.params import RowId
 
 register_messages({"library_no_copy": ("该书已全部借出", "Every copy is out")})
 
@@ -68,7 +69,7 @@ async def add_book(request: Request[Any, Any, Any], data: JSONBody[BookIn]) -> d
     guards=[requires_role(Role.RESIDENT)],
     middleware=[idempotent],
 )
-async def borrow(request: Request[Any, Any, Any], book_id: FromPath[int]) -> dict[str, Any]:
+async def borrow(request: Request[Any, Any, Any], book_id: FromPath[RowId]) -> dict[str, Any]:
     user_id = claims_of(request).user_id
     async with unit_of_work():
         taken = (
