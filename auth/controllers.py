@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from auth import login, sessions
-from auth.admin import revoke_user
+from auth.admin import disable_user, enable_user, revoke_user
 from auth.guards import claims_of, requires_role
 from auth.login import CodeSent
 from auth.roles import ADMIN_ROLES
@@ -80,6 +80,16 @@ class RevocationController(Controller):
     async def revoke(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
         """Refuse every token of a user now, in every process, and end their sessions."""
         await revoke_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
+
+    @post("/{user_id:int}/disable", status_code=HTTP_204_NO_CONTENT, operation_id="DisableUser")
+    async def disable(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
+        """Disable an account: its tokens stop working now, and it cannot log in or refresh."""
+        await disable_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
+
+    @post("/{user_id:int}/enable", status_code=HTTP_204_NO_CONTENT, operation_id="EnableUser")
+    async def enable(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
+        """Let a disabled account log in again."""
+        await enable_user(actor=claims_of(request), user_id=user_id)
 
 
 @get(
