@@ -20,6 +20,7 @@ class Claims(msgspec.Struct, frozen=True, kw_only=True):
     locale: str = "zh-CN"
     elder_mode: bool = False
     nbf: int | None = None
+    sid: str | None = None  # the login session (refresh family) that issued the token
 
     @property
     def user_id(self) -> int:

@@ -62,13 +62,19 @@ class AuthController(Controller):
         """Rotate a refresh token; presenting a used one revokes the whole session."""
         rt = runtime_of(request)
         return await sessions.refresh_session(
-            refresh_token=data.refresh_token, tokens=rt.tokens, settings=rt.settings
+            refresh_token=data.refresh_token,
+            tokens=rt.tokens,
+            settings=rt.settings,
+            revocations=rt.revocations,
         )
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, operation_id="LogOut", security=[{}])
-    async def log_out(self, data: JSONBody[RefreshRequest]) -> None:
-        """End the session of a refresh token."""
-        await sessions.end_session(refresh_token=data.refresh_token)
+    async def log_out(self, request: AnyRequest, data: JSONBody[RefreshRequest]) -> None:
+        """End the session of a refresh token; its access tokens stop working at once."""
+        rt = runtime_of(request)
+        await sessions.end_session(
+            refresh_token=data.refresh_token, settings=rt.settings, revocations=rt.revocations
+        )
 
 
 class RevocationController(Controller):
