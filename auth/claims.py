@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from auth.roles import Role
+from auth.roles import ADMIN_ROLES, Role, rank
 from backend.orgs.paths import is_within
 
 
@@ -20,6 +20,7 @@ class Claims(msgspec.Struct, frozen=True, kw_only=True):
     locale: str = "zh-CN"
     elder_mode: bool = False
     nbf: int | None = None
+    sid: str | None = None  # the login session (refresh family) that issued the token
 
     @property
     def user_id(self) -> int:
@@ -37,3 +38,11 @@ class Claims(msgspec.Struct, frozen=True, kw_only=True):
     def covers(self, path: str, *roles: Role) -> bool:
         """True when one of the caller's roles (of `roles`, if given) holds `path` or above it."""
         return any(is_within(path, held) for held in self.paths_for(*roles))
+
+    def outranks(self, role: str, path: str) -> bool:
+        """True when the caller holds an admin role that ranks above `role` over `path`."""
+        return any(
+            rank(admin) > rank(role) and self.covers(path, admin)
+            for admin in ADMIN_ROLES
+            if admin in self.roles
+        )

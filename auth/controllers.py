@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from auth import login, sessions
-from auth.admin import revoke_user
+from auth.admin import disable_user, enable_user, revoke_user
 from auth.guards import claims_of, requires_role
 from auth.login import CodeSent
 from auth.roles import ADMIN_ROLES
@@ -62,13 +62,19 @@ class AuthController(Controller):
         """Rotate a refresh token; presenting a used one revokes the whole session."""
         rt = runtime_of(request)
         return await sessions.refresh_session(
-            refresh_token=data.refresh_token, tokens=rt.tokens, settings=rt.settings
+            refresh_token=data.refresh_token,
+            tokens=rt.tokens,
+            settings=rt.settings,
+            revocations=rt.revocations,
         )
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, operation_id="LogOut", security=[{}])
-    async def log_out(self, data: JSONBody[RefreshRequest]) -> None:
-        """End the session of a refresh token."""
-        await sessions.end_session(refresh_token=data.refresh_token)
+    async def log_out(self, request: AnyRequest, data: JSONBody[RefreshRequest]) -> None:
+        """End the session of a refresh token; its access tokens stop working at once."""
+        rt = runtime_of(request)
+        await sessions.end_session(
+            refresh_token=data.refresh_token, settings=rt.settings, revocations=rt.revocations
+        )
 
 
 class RevocationController(Controller):
@@ -80,6 +86,16 @@ class RevocationController(Controller):
     async def revoke(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
         """Refuse every token of a user now, in every process, and end their sessions."""
         await revoke_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
+
+    @post("/{user_id:int}/disable", status_code=HTTP_204_NO_CONTENT, operation_id="DisableUser")
+    async def disable(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
+        """Disable an account: its tokens stop working now, and it cannot log in or refresh."""
+        await disable_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
+
+    @post("/{user_id:int}/enable", status_code=HTTP_204_NO_CONTENT, operation_id="EnableUser")
+    async def enable(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
+        """Let a disabled account log in again."""
+        await enable_user(actor=claims_of(request), user_id=user_id)
 
 
 @get(

@@ -1,10 +1,14 @@
-"""Immediate revocation: a small deny-list of subjects, in memory, kept in step everywhere.
+"""Immediate revocation: a small deny-list of subjects and of ended sessions, in memory,
+kept in step everywhere.
 
-An entry lives only until the last access token it can refuse has expired. Each process
-holds the list in memory so that authorizing a request reads nothing; a revocation is
-written to the database (so a new process sees it) and, when Redis is configured, published
-so every running process applies it within milliseconds. Without Redis, processes re-read
-the table every few seconds.
+A subject's entry (an admin's revoke, a disabled account) refuses every access token the
+user held when it was written; a session's entry (a logout, a replayed refresh token)
+refuses every access token of that one login, whenever issued, and no other. An entry
+lives only until the last access token it can refuse has expired. Each process holds the
+list in memory so that authorizing a request reads nothing; a revocation is written to
+the database (so a new process sees it) and, when Redis is configured, published so every
+running process applies it within milliseconds. Without Redis, processes re-read the
+table every few seconds.
 """
 
 from __future__ import annotations
@@ -30,17 +34,24 @@ class RevocationNotice(msgspec.Struct, frozen=True):
     user_id: int
     revoked_at: float
     until: float
+    session: str | None = None  # set: only this login's tokens are refused
 
 
 class DenyList:
     def __init__(self) -> None:
         self._revoked: dict[str, RevocationNotice] = {}
+        self._ended: dict[str, RevocationNotice] = {}
 
-    def refuses(self, sub: str, iat: int) -> bool:
+    def refuses(self, sub: str, iat: int, sid: str | None = None) -> bool:
         notice = self._revoked.get(sub)
-        return notice is not None and iat <= notice.revoked_at
+        if notice is not None and iat <= notice.revoked_at:
+            return True
+        return sid is not None and sid in self._ended
 
     def apply(self, notice: RevocationNotice) -> None:
+        if notice.session is not None:
+            self._ended.setdefault(notice.session, notice)
+            return
         current = self._revoked.get(str(notice.user_id))
         if current is None or current.revoked_at < notice.revoked_at:
             self._revoked[str(notice.user_id)] = notice
@@ -48,24 +59,32 @@ class DenyList:
     def prune(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
         self._revoked = {k: v for k, v in self._revoked.items() if v.until > now}
+        self._ended = {k: v for k, v in self._ended.items() if v.until > now}
 
     def __len__(self) -> int:
-        return len(self._revoked)
+        return len(self._revoked) + len(self._ended)
 
 
-async def record_revocation(user_id: int, *, access_token_ttl: int) -> RevocationNotice:
-    """Write a revocation that refuses every access token the user holds now."""
+async def record_revocation(
+    user_id: int, *, access_token_ttl: int, session: str | None = None
+) -> RevocationNotice:
+    """Write a revocation that refuses every access token the user holds now, or, with
+    `session`, every access token of that login."""
     now = dt.datetime.now(dt.UTC)
     until = now + dt.timedelta(seconds=access_token_ttl + 60)
-    await Revocation.insert(Revocation(user_id=user_id, revoked_at=now, until=until))
-    return RevocationNotice(user_id, now.timestamp(), until.timestamp())
+    await Revocation.insert(
+        Revocation(user_id=user_id, revoked_at=now, until=until, session=session)
+    )
+    return RevocationNotice(user_id, now.timestamp(), until.timestamp(), session)
 
 
 async def load_revocations() -> list[RevocationNotice]:
     now = dt.datetime.now(dt.UTC)
     rows = await Revocation.select().where(Revocation.until > now)
     return [
-        RevocationNotice(r["user_id"], r["revoked_at"].timestamp(), r["until"].timestamp())
+        RevocationNotice(
+            r["user_id"], r["revoked_at"].timestamp(), r["until"].timestamp(), r["session"]
+        )
         for r in rows
     ]
 

@@ -1,4 +1,4 @@
-"""The roles a token can hold, and which admin may grant which."""
+"""The roles a token can hold, how admins rank, and which admin may grant which."""
 
 from __future__ import annotations
 
@@ -22,6 +22,21 @@ class Role(enum.StrEnum):
 
 
 ADMIN_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN})
+
+# An admin acts on a person only through a role that ranks above every role the person
+# holds (see `Claims.outranks`); every role that is not an admin's ranks 0. So no admin
+# acts on an equal or a higher one, whatever other roles either of them holds.
+RANK: dict[str, int] = {
+    Role.COMMUNITY_ADMIN: 1,
+    Role.DISTRICT_ADMIN: 2,
+    Role.PLATFORM_ADMIN: 3,
+}
+
+
+def rank(role: str) -> int:
+    """How high `role` stands among admins; 0 for every other role (and unknown ones)."""
+    return RANK.get(role, 0)
+
 
 _COMMUNITY_GRANTS = frozenset(
     {Role.GRID_WORKER, Role.CARE_WORKER, Role.CHECKPOINT_STAFF, Role.MEDIATOR}

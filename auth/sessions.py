@@ -1,7 +1,9 @@
 """Sessions: a login starts a refresh-token family; each refresh rotates it.
 
-A refresh token is used once. Presenting a used or revoked one means it was stolen or
-replayed, so the whole family is revoked and its holder must log in again. Roles are read
+The family's id is the session id (`sid`) of every access token it issues. A refresh token
+is used once. Presenting a used one means it was stolen or replayed, so the session ends:
+its family is revoked and its access tokens are refused at once. Presenting a token of a
+session that has already ended (a logout, an admin's revoke) just says so. Roles are read
 afresh at each refresh, so a role change takes effect then.
 """
 
@@ -10,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 import msgspec
 
+from auth.revocation import RevocationSync, record_revocation
 from auth.roles import Role
 from auth.tables import RefreshToken
 from auth.tokens import Grant, TokenService
@@ -24,6 +28,7 @@ from backend.users.tables import RoleAssignment, UserAccount
 register_messages(
     {
         "refresh_invalid": ("登录已失效,请重新登录", "The session has ended; log in again"),
+        "session_ended": ("您已退出登录,请重新登录", "This session was ended; log in again"),
         "refresh_reused": (
             "检测到登录凭证被重复使用,已退出所有相关登录",
             "A used refresh token was presented again; the session is revoked",
@@ -74,21 +79,24 @@ async def grant_for(user_id: int) -> Grant:
 
 async def start_session(*, user_id: int, tokens: TokenService, settings: Settings) -> TokenPair:
     grant = await grant_for(user_id)
-    refresh = await _new_link(user_id=user_id, family=secrets.token_hex(16), settings=settings)
-    return _pair(tokens, grant, refresh, settings)
+    family = secrets.token_hex(16)
+    refresh = await _new_link(user_id=user_id, family=family, settings=settings)
+    return _pair(tokens, grant, family, refresh, settings)
 
 
 async def refresh_session(
-    *, refresh_token: str, tokens: TokenService, settings: Settings
+    *, refresh_token: str, tokens: TokenService, settings: Settings, revocations: RevocationSync
 ) -> TokenPair:
-    """Trade a refresh token for a new pair; a second use of any link revokes its family."""
+    """Trade a refresh token for a new pair; a second use of any link ends its session."""
     link = (
         await RefreshToken.select().where(RefreshToken.token_hash == _hash(refresh_token)).first()
     )
     if link is None:
         raise Unauthorized("refresh_invalid")
-    if link["used_at"] is not None or link["revoked_at"] is not None:
-        await revoke_family(link["family"])
+    if link["revoked_at"] is not None:
+        raise Unauthorized("session_ended")
+    if link["used_at"] is not None:
+        await _end(link, settings=settings, revocations=revocations)
         raise Unauthorized("refresh_reused")
     if link["expires_at"] <= _now():
         raise Unauthorized("refresh_invalid")
@@ -104,26 +112,43 @@ async def refresh_session(
                 user_id=link["user_id"], family=link["family"], settings=settings
             )
     if not claimed:
-        await revoke_family(link["family"])
+        await _end(link, settings=settings, revocations=revocations)
         raise Unauthorized("refresh_reused")
-    return _pair(tokens, grant, refresh, settings)
+    return _pair(tokens, grant, link["family"], refresh, settings)
 
 
-async def end_session(*, refresh_token: str) -> None:
-    """Log out: the token's family can no longer refresh. Unknown tokens are ignored."""
-    family = (
-        await RefreshToken.select(RefreshToken.family)
+async def end_session(
+    *, refresh_token: str, settings: Settings, revocations: RevocationSync
+) -> None:
+    """Log out: the session can no longer refresh, and its access tokens are refused now,
+    in every process; the user's other sessions go on. Unknown tokens are ignored."""
+    link = (
+        await RefreshToken.select(RefreshToken.family, RefreshToken.user_id)
         .where(RefreshToken.token_hash == _hash(refresh_token))
         .first()
     )
-    if family is not None:
-        await revoke_family(family["family"])
+    if link is not None:
+        await _end(link, settings=settings, revocations=revocations)
 
 
-async def revoke_family(family: str) -> None:
-    await RefreshToken.update({RefreshToken.revoked_at: _now()}).where(
-        (RefreshToken.family == family) & RefreshToken.revoked_at.is_null()
+async def _end(link: dict[str, Any], *, settings: Settings, revocations: RevocationSync) -> None:
+    # A session ended before (a second logout, a revoke) already has its deny entry.
+    if not await revoke_family(link["family"]):
+        return
+    notice = await record_revocation(
+        link["user_id"], access_token_ttl=settings.access_token_ttl, session=link["family"]
     )
+    await revocations.announce(notice)
+
+
+async def revoke_family(family: str) -> int:
+    """Revoke every live link of a session; returns how many were still live."""
+    revoked = (
+        await RefreshToken.update({RefreshToken.revoked_at: _now()})
+        .where((RefreshToken.family == family) & RefreshToken.revoked_at.is_null())
+        .returning(RefreshToken.id)
+    )
+    return len(revoked)
 
 
 async def revoke_all_sessions(user_id: int) -> None:
@@ -145,8 +170,10 @@ async def _new_link(*, user_id: int, family: str, settings: Settings) -> str:
     return token
 
 
-def _pair(tokens: TokenService, grant: Grant, refresh: str, settings: Settings) -> TokenPair:
-    access, _ = tokens.issue(grant)
+def _pair(
+    tokens: TokenService, grant: Grant, session: str, refresh: str, settings: Settings
+) -> TokenPair:
+    access, _ = tokens.issue(grant, session=session)
     return TokenPair(
         access_token=access,
         refresh_token=refresh,

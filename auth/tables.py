@@ -43,9 +43,11 @@ class RefreshToken(Table, tablename="auth_refresh_token"):
 
 
 class Revocation(Table, tablename="auth_revocation"):
-    """A user whose access tokens issued before `revoked_at` are refused until `until`."""
+    """A user whose access tokens issued before `revoked_at` are refused until `until`; with
+    `session`, only the access tokens of that login (refresh family), whenever issued."""
 
     id = BigSerial(primary_key=True)
     user_id = BigInt(index=True)
     revoked_at = Timestamptz()
     until = Timestamptz(index=True)
+    session = Varchar(length=32, null=True, default=None)

@@ -41,7 +41,9 @@ class TokenService:
         self._cache: OrderedDict[str, Claims] = OrderedDict()
         self._cache_size = cache_size
 
-    def issue(self, grant: Grant) -> tuple[str, int]:
+    def issue(self, grant: Grant, *, session: str | None = None) -> tuple[str, int]:
+        """A signed access token for `grant`; `session` names the login it belongs to, so
+        that logging out refuses this token at once without touching the user's others."""
         now = int(time.time())
         exp = now + self._settings.access_token_ttl
         signer = self._keys.signer
@@ -57,6 +59,8 @@ class TokenService:
             "locale": grant.locale,
             "elder_mode": grant.elder_mode,
         }
+        if session is not None:
+            payload["sid"] = session
         token = jwt.encode(
             payload, signer.private, algorithm=signer.algorithm, headers={"kid": signer.kid}
         )
@@ -68,7 +72,7 @@ class TokenService:
         if claims is None or claims.exp <= time.time() - _LEEWAY:
             claims = await self._verify_signature(token)
             self._remember(token, claims)
-        if self._deny.refuses(claims.sub, claims.iat):
+        if self._deny.refuses(claims.sub, claims.iat, claims.sid):
             raise Unauthorized("token_revoked")
         return claims
 

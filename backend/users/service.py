@@ -1,11 +1,15 @@
-"""Accounts, staff provisioning within an admin's own subtree, and audited reads."""
+"""Accounts, staff provisioning within an admin's own subtree, and audited reads.
+
+Who administers whom (reading a person's record, revoking, disabling, enabling, granting
+them another role) is one rule, `administers`: the admin holds, for EVERY role the person
+holds, an admin role that ranks above it (`auth.roles.RANK`) over that role's org path.
+A person with no granted role answers only to a platform admin: their home is their own
+choice and gives no admin a hold on them. Nobody administers themselves.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
-
-import asyncpg
 
 from auth.claims import Claims
 from auth.roles import ADMIN_ROLES, Role, may_grant
@@ -21,6 +25,12 @@ from backend.vault import Vault
 register_messages(
     {
         "grant_not_allowed": ("无权在该范围授予此角色", "You may not grant this role there"),
+        "grant_to_self": ("不能给自己授予角色", "You may not grant a role to yourself"),
+        "person_not_administered": (
+            "该手机号已属于您无权管理的账号,请联系其上级管理员",
+            "This phone belongs to an account you do not administer; ask an admin above them",
+        ),
+        "own_account": ("不能对自己的账号执行此操作", "You may not do this to your own account"),
         "org_unknown": ("组织机构不存在", "No such org unit"),
         "user_not_found": ("用户不存在", "No such user"),
     }
@@ -28,34 +38,54 @@ register_messages(
 
 PHONE_PURPOSE = "user.phone"
 _ID_CARD_PURPOSE = "user.id-card"
-_DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
 
 async def account_for_phone(*, phone: str, vault: Vault, name: str = "") -> int:
     """The account of a phone number, opened as a resident's on first use."""
+    user_id, _ = await open_account(phone=phone, vault=vault, name=name)
+    return user_id
+
+
+async def open_account(
+    *, phone: str, vault: Vault, name: str = "", id_card: str | None = None
+) -> tuple[int, bool]:
+    """The account of a phone and whether this call opened it. `name` and `id_card` are
+    written only into a new account: an existing one keeps its identity.
+
+    Safe when many open one phone at once, inside a transaction too: the insert skips a
+    row that exists (on PostgreSQL it waits for a racing insert to commit), where catching
+    a unique violation would leave a PostgreSQL transaction aborted.
+    """
     lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
-    found = (
-        await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup).first()
-    )
-    if found is not None:
-        return int(found["id"])
-    try:
-        rows = await UserAccount.insert(
-            UserAccount(
-                phone_lookup=lookup,
-                phone_sealed=vault.seal(phone, purpose=PHONE_PURPOSE),
-                name=name,
+    while True:  # again only if the account went between the two statements
+        found = await _account_id(lookup)
+        if found is not None:
+            return found, False
+        opened = (
+            await UserAccount.insert(
+                UserAccount(
+                    phone_lookup=lookup,
+                    phone_sealed=vault.seal(phone, purpose=PHONE_PURPOSE),
+                    name=name,
+                    id_card_sealed=vault.seal(id_card, purpose=_ID_CARD_PURPOSE)
+                    if id_card
+                    else None,
+                )
             )
-        ).returning(UserAccount.id)
-        return int(rows[0]["id"])
-    except _DUPLICATE:
-        again = (
-            await UserAccount.select(UserAccount.id)
-            .where(UserAccount.phone_lookup == lookup)
-            .first()
+            .on_conflict(action="DO NOTHING")
+            .returning(UserAccount.id)
         )
-        assert again is not None
-        return int(again["id"])
+        if opened:
+            return int(opened[0]["id"]), True
+
+
+async def _account_id(phone_lookup: str) -> int | None:
+    found = (
+        await UserAccount.select(UserAccount.id)
+        .where(UserAccount.phone_lookup == phone_lookup)
+        .first()
+    )
+    return None if found is None else int(found["id"])
 
 
 def _granting_roles(actor: Claims, role: Role, path: str) -> list[Role]:
@@ -67,14 +97,25 @@ def _granting_roles(actor: Claims, role: Role, path: str) -> list[Role]:
 
 
 async def provision_staff(*, actor: Claims, request: StaffCreate, vault: Vault) -> StaffView:
-    """Give a person a staff role over an org path the admin holds; opens the account if new."""
+    """Give a person a staff role over an org path the admin holds; opens the account if new.
+
+    A new phone gets an account with the request's name and ID-card number. An existing
+    account is never rewritten (its name and ID card stay its own, whatever the request
+    says) and gets the role only when the admin already administers its holder (see the
+    module's docstring); otherwise the grant is refused with `person_not_administered`,
+    so that granting a role can never be the way to gain power over someone. Nobody
+    grants themselves a role (`grant_to_self`): separation of duties.
+    """
     if not _granting_roles(actor, request.role, request.scope_path):
         raise Forbidden("grant_not_allowed")
     if not await OrgUnit.exists().where(OrgUnit.path == request.scope_path):
         raise Unprocessable("org_unknown")
     async with transaction():
-        user_id = await account_for_phone(phone=request.phone, vault=vault, name=request.name)
-        await _fill_profile(user_id, request, vault)
+        user_id, opened = await open_account(
+            phone=request.phone, vault=vault, name=request.name, id_card=request.id_card
+        )
+        if not opened:
+            await _may_grant_to(actor, user_id)
         assignment_id = await assign_role(
             user_id=user_id,
             role=request.role,
@@ -116,11 +157,16 @@ async def set_home(*, user_id: int, home_path: str) -> None:
     await UserAccount.update({UserAccount.home_path: home_path}).where(UserAccount.id == user_id)
 
 
-async def _fill_profile(user_id: int, request: StaffCreate, vault: Vault) -> None:
-    values: dict[Any, Any] = {UserAccount.name: request.name}
-    if request.id_card:
-        values[UserAccount.id_card_sealed] = vault.seal(request.id_card, purpose=_ID_CARD_PURPOSE)
-    await UserAccount.update(values).where(UserAccount.id == user_id)
+async def _may_grant_to(actor: Claims, user_id: int) -> None:
+    if user_id == actor.user_id:
+        raise Forbidden("grant_to_self")
+    if not await administers(actor, user_id):
+        raise Forbidden("person_not_administered")
+
+
+async def set_active(*, user_id: int, active: bool) -> None:
+    """Enable or disable an account; a disabled one can neither log in nor refresh."""
+    await UserAccount.update({UserAccount.active: active}).where(UserAccount.id == user_id)
 
 
 async def list_staff(
@@ -182,33 +228,39 @@ def _staff_view(row: dict[str, Any], vault: Vault) -> StaffView:
 
 async def read_person(*, actor: Claims, user_id: int, vault: Vault) -> PersonView:
     """One person's record: whole to its owner, masked and audited to an admin above them."""
+    own = actor.user_id == user_id
+    if not own and not await administers(actor, user_id):
+        raise NotFound("user_not_found")
     user = await UserAccount.select().where(UserAccount.id == user_id).first()
     if user is None:
         raise NotFound("user_not_found")
-    own = actor.user_id == user_id
     if not own:
-        if not await _administers(actor, user):
-            raise NotFound("user_not_found")
         await audit(actor, "person.read", user_id, {})
     return _person_view(user, vault, masked=not own)
 
 
+async def require_administered(actor: Claims, user_id: int) -> None:
+    """Refuse to act on oneself (`own_account`), or on a person the actor does not
+    administer, who is then reported as not found, so their existence is not revealed."""
+    if user_id == actor.user_id:
+        raise Forbidden("own_account")
+    if not await administers(actor, user_id):
+        raise NotFound("user_not_found")
+
+
 async def administers(actor: Claims, user_id: int) -> bool:
-    user = await UserAccount.select().where(UserAccount.id == user_id).first()
-    return user is not None and await _administers(actor, user)
-
-
-async def _administers(actor: Claims, user: dict[str, Any]) -> bool:
-    paths = [user["home_path"]] if user["home_path"] else []
-    paths += [
-        row["scope_path"]
-        for row in await RoleAssignment.select(RoleAssignment.scope_path).where(
-            RoleAssignment.user == user["id"]
-        )
-    ]
-    if actor.has_role(Role.PLATFORM_ADMIN):
-        return True
-    return bool(paths) and any(actor.covers(path, *ADMIN_ROLES) for path in paths)
+    """True when the actor outranks every role the person holds, each over its path; a
+    person with no granted role answers only to a platform admin. Never oneself."""
+    if user_id == actor.user_id:
+        return False
+    if not await UserAccount.exists().where(UserAccount.id == user_id):
+        return False
+    held = await RoleAssignment.select(RoleAssignment.role, RoleAssignment.scope_path).where(
+        RoleAssignment.user == user_id
+    )
+    if not held:
+        return actor.has_role(Role.PLATFORM_ADMIN)
+    return all(actor.outranks(row["role"], row["scope_path"]) for row in held)
 
 
 def _person_view(user: dict[str, Any], vault: Vault, *, masked: bool) -> PersonView:

@@ -15,6 +15,7 @@ from auth.tables import SigningKeyRow
 from backend.app import create_app
 from backend.settings import Settings
 from backend.vault import Vault
+from tests.auth.polling import until
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import RecordingSms, redis_url_or_skip, running
 
@@ -41,9 +42,13 @@ async def test_a_revoked_user_may_log_in_again(
     admin = await token_for(Role.COMMUNITY_ADMIN)
     worker_id = await _user_id(client, worker)
     await client.post(f"/v1/admin/users/{worker_id}/revoke", headers=bearer(admin))
-    await asyncio.sleep(1.1)  # iat has one-second resolution
-    fresh = await token_for(Role.GRID_WORKER)
-    assert (await client.get("/v1/me", headers=bearer(fresh))).status_code == 200
+
+    async def fresh_token_works() -> bool:
+        # iat counts whole seconds: a token from the second of the revoke is refused.
+        fresh = await token_for(Role.GRID_WORKER)
+        return (await client.get("/v1/me", headers=bearer(fresh))).status_code == 200
+
+    await until(fresh_token_works)
 
 
 async def test_an_admin_cannot_revoke_outside_their_subtree(
@@ -87,11 +92,11 @@ async def test_revocation_reaches_another_process_through_redis(settings: Settin
         await asyncio.wait_for(receiver.listening.wait(), 5)
         notice = await record_revocation(42, access_token_ttl=settings.access_token_ttl)
         await sender.announce(notice)
-        for _ in range(100):
-            if there.refuses("42", int(notice.revoked_at)):
-                break
-            await asyncio.sleep(0.02)
-        assert there.refuses("42", int(notice.revoked_at))
+
+        async def refused() -> bool:
+            return there.refuses("42", int(notice.revoked_at))
+
+        await until(refused)
         assert not there.refuses("42", int(notice.revoked_at) + 1)
     finally:
         await sender.stop()
@@ -122,8 +127,12 @@ async def test_a_process_that_missed_the_rotation_still_verifies(
     other = create_app(settings)
     async with running(other):
         token, _ = other.state.auth.tokens.issue(await grant_for(1))
-    await asyncio.sleep(5.1)  # the ring reloads an unknown kid at most every five seconds
-    assert (await client.get("/v1/me", headers=bearer(token))).status_code == 200
+
+    async def verified() -> bool:
+        # The ring reloads for an unknown kid at most every five seconds.
+        return (await client.get("/v1/me", headers=bearer(token))).status_code == 200
+
+    await until(verified, within=15, every=0.25)
 
 
 async def test_retired_keys_leave_the_jwks_when_their_tokens_expired(
