@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from auth.controllers import runtime_of
 from auth.guards import claims_of, requires_role
@@ -61,17 +61,34 @@ async def list_events(
     return await service.list_events(actor=claims_of(request), state=event_state, limit=limit)
 
 
+def _tagged(view: EventView) -> Response[EventView]:
+    return Response(view, headers={"ETag": f'"{view.version}"'})
+
+
 @get("/events/{event_id:int}", operation_id="GetEvent")
-async def get_event(request: AnyRequest, event_id: FromPath[RowId]) -> EventView:
-    """One event with its timeline, for those who may see it."""
-    return await service.event_view(actor=claims_of(request), event_id=event_id)
+async def get_event(request: AnyRequest, event_id: FromPath[RowId]) -> Response[EventView]:
+    """One event with its timeline, for those who may see it; its ETag is its version."""
+    return _tagged(await service.event_view(actor=claims_of(request), event_id=event_id))
 
 
 @post("/events/{event_id:int}/actions", status_code=200, operation_id="ActOnEvent")
-async def act(request: AnyRequest, event_id: FromPath[RowId], data: JSONBody[ActIn]) -> EventView:
+async def act(
+    request: AnyRequest,
+    event_id: FromPath[RowId],
+    data: JSONBody[ActIn],
+    if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=64)] = None,
+) -> Response[EventView]:
     """Take a step: register, dispatch, reassign, start, feed back, verify, close, return,
-    suspend, resume or cancel. An illegal step is a 409."""
-    return await service.act(actor=claims_of(request), event_id=event_id, data=data)
+    suspend, resume or cancel. An illegal step is a 409 `event_transition_illegal`; a step
+    on an event that changed since it was read (or since the version `If-Match` names) is
+    a 409 `event_changed`."""
+    view = await service.act(
+        actor=claims_of(request),
+        event_id=event_id,
+        data=data,
+        expected_version=service.version_in(if_match),
+    )
+    return _tagged(view)
 
 
 def _storage(request: AnyRequest) -> LocalDiskStorage:
@@ -101,7 +118,8 @@ async def get_photo(
     data, content_type = await photos.photo_bytes(
         actor=claims_of(request), event_id=event_id, photo_id=photo_id, storage=_storage(request)
     )
-    return Response(data, media_type=content_type)
+    # nosniff: a browser must never run a stored file as anything but the image it is
+    return Response(data, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})
 
 
 @get("/duty", operation_id="GetMyDuty", guards=[requires_role(Role.GRID_WORKER)])

@@ -44,6 +44,7 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     deadline: dt.datetime | None
     duplicate_of: int | None
     created_at: dt.datetime
+    version: int  # the `If-Match` of a step taken from this reading; also the ETag
     timeline: list[TimelineView] = []
 
 
