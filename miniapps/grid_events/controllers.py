@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from auth.controllers import runtime_of
 from auth.guards import claims_of, requires_role
 from auth.roles import Role
-from backend.errors import Forbidden
 from backend.idempotency import idempotent
 from backend.pagination import PageLimit
 from backend.params import RowId
@@ -27,6 +24,8 @@ from miniapps.grid_events.schemas import (
     ReportIn,
     RuleIn,
     RuleView,
+    SensorEnrolled,
+    SensorIn,
 )
 from miniapps.grid_events.states import State
 from miniapps.grid_events.switches import enablement_of
@@ -164,34 +163,16 @@ async def event_stats(request: AnyRequest, under: FromQuery[str]) -> stats.Event
     return await stats.stats_for(actor=claims_of(request), under=under, admins=service.ADMINS)
 
 
-class SensorIn(msgspec.Struct, frozen=True, kw_only=True):
-    device: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{3,64}$")]
-    grid_path: str
-    category: str
-    threshold: float
-
-
-class SensorEnrolled(msgspec.Struct, frozen=True):
-    device: str
-    secret: str
-
-
 @post("/sensors", operation_id="EnrolSensor", guards=[requires_role(*service.ADMINS)])
 async def enrol_sensor(request: AnyRequest, data: JSONBody[SensorIn]) -> SensorEnrolled:
-    """Enrol an IoT device in a grid the admin holds; its secret is shown this once."""
-    actor = claims_of(request)
-    if not actor.covers(data.grid_path, *service.ADMINS) or data.category not in CATEGORIES:
-        raise Forbidden("scope_not_allowed")
-    secret = secrets.token_urlsafe(32)
-    await sensors.register_sensor(
-        device=data.device,
-        secret=secret,
-        grid=data.grid_path,
-        category=data.category,
-        threshold=data.threshold,
+    """Enrol an IoT device in a grid the admin holds; its secret is shown this once. A device
+    name already enrolled is a 409."""
+    return await sensors.enrol_sensor(
+        actor=claims_of(request),
+        sensor=data,
+        admins=service.ADMINS,
         vault=runtime_of(request).vault,
     )
-    return SensorEnrolled(device=data.device, secret=secret)
 
 
 @post(

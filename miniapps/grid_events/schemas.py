@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from backend.params import ROW_ID_MAX
 from miniapps.grid_events.states import Action
 
 
@@ -17,10 +18,14 @@ class ReportIn(msgspec.Struct, frozen=True, kw_only=True):
     address: Annotated[str, msgspec.Meta(max_length=300)] = ""
 
 
+# A user's row id: a larger number would fail in PostgreSQL's driver, a 500.
+UserId = Annotated[int, msgspec.Meta(ge=1, le=ROW_ID_MAX)]
+
+
 class ActIn(msgspec.Struct, frozen=True, kw_only=True):
     action: Action
     reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    handler_id: int | None = None
+    handler_id: UserId | None = None
 
 
 class TimelineView(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,9 +63,9 @@ class DutyView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RuleIn(msgspec.Struct, frozen=True, kw_only=True):
-    category: str
+    category: Annotated[str, msgspec.Meta(max_length=32)]
     place_path: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    handler_id: int
+    handler_id: UserId
 
 
 class RuleView(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,3 +75,15 @@ class RuleView(msgspec.Struct, frozen=True, kw_only=True):
     handler_id: int
     set_by: int
     set_at: dt.datetime
+
+
+class SensorIn(msgspec.Struct, frozen=True, kw_only=True):
+    device: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{3,64}$")]
+    grid_path: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    category: Annotated[str, msgspec.Meta(max_length=32)]
+    threshold: Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)]
+
+
+class SensorEnrolled(msgspec.Struct, frozen=True):
+    device: str
+    secret: str
