@@ -28,7 +28,7 @@ from backend.orgs.paths import Level
 from backend.orgs.service import require_unit
 from backend.vault import Vault
 from miniapps.grid_events.catalogue import CATEGORIES
-from miniapps.grid_events.schemas import SensorEnrolled, SensorIn
+from miniapps.grid_events.schemas import NO_NUL, SensorEnrolled, SensorIn
 from miniapps.grid_events.states import State
 from miniapps.grid_events.switches import require_on_at
 from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry
@@ -53,7 +53,7 @@ CLOSED = [State.CLOSED, State.CANCELLED]
 
 class Reading(msgspec.Struct, frozen=True):
     value: float
-    unit: Annotated[str, msgspec.Meta(max_length=16)] = ""
+    unit: Annotated[str, msgspec.Meta(max_length=16, pattern=NO_NUL)] = ""
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -24,6 +24,7 @@ from tests.miniapps.grid_events.test_chain import (
 )
 
 BASE = "/v1/miniapps/grid_events"
+GX_ADMIN = "13800000006"
 G07, NO_GRID = "zz/gx/fengyang/c03/g07", "zz/gx/fengyang/c03/g99"
 DEVICE = "tilt-0007"
 
@@ -191,3 +192,45 @@ async def test_ids_past_bigint_in_a_body_are_refused(people: People, demo: None)
         assert rule.status_code == 400, rule.text
     assert await TimelineEntry.count() == steps
     assert await DispatchRule.count() == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"description": "井盖\u0000缺失"}, {"address": "科学大道\u0000"}, {"category": "\u0000"}],
+)
+async def test_text_with_a_nul_character_is_refused(
+    people: People, demo: None, change: dict[str, str]
+) -> None:
+    response = await people.client.post(
+        f"{BASE}/events", json={**MANHOLE, **change}, headers=bearer(await people.token(RESIDENT))
+    )
+    assert response.status_code == 400, response.text
+    assert await GridEvent.count() == 0
+
+
+async def test_a_step_or_reading_with_a_nul_character_is_refused(
+    people: People, demo: None
+) -> None:
+    reported = await people.client.post(
+        f"{BASE}/events", json=MANHOLE, headers=bearer(await people.token(RESIDENT))
+    )
+    cancelled = await people.client.post(
+        f"{BASE}/events/{reported.json()['id']}/actions",
+        json={"action": "cancel", "reason": "重复\u0000"},
+        headers=bearer(await people.token(C03_ADMIN)),
+    )
+    assert cancelled.status_code == 400, cancelled.text
+    secret = (await _enrol(people)).json()["secret"]
+    body = json.dumps({"value": 30.0, "unit": "°\u0000"}).encode()
+    assert await _read(people, secret, 0, stamp=str(int(time.time())), body=body) == 400
+    assert await TimelineEntry.count() == 1  # the report's own step
+
+
+@pytest.mark.parametrize("under", ["zz/gx/fengyang/c03\u0000", "zz/gx/nowhere", "zz/gx/%"])
+async def test_numbers_for_a_unit_that_does_not_exist_are_refused(
+    people: People, demo: None, under: str
+) -> None:
+    response = await people.client.get(
+        f"{BASE}/stats", params={"under": under}, headers=bearer(await people.token(GX_ADMIN))
+    )
+    _problem(response, 422, "org_unit_unknown")
