@@ -23,6 +23,10 @@ register_messages(
             "组织机构导入有误,未导入任何数据",
             "The org import has errors; nothing was imported",
         ),
+        "org_unit_unknown": (
+            "该组织机构不存在或层级不符",
+            "No org unit of the expected level has this path",
+        ),
     }
 )
 
@@ -126,6 +130,21 @@ async def children_of(path: str | None) -> list[OrgUnitView]:
 async def unit_at(path: str) -> OrgUnitView | None:
     row = await OrgUnit.select().where(OrgUnit.path == path).first()
     return _view(row) if row else None
+
+
+async def require_unit(path: str, *levels: Level, field: str) -> None:
+    """Refuse, as a 422 naming `field`, a path that names no existing unit of one of `levels`
+    (of any level, if none is given): a rule or a device placed on a path nobody holds would
+    route its events where nobody sees them."""
+    row = None
+    if is_valid(path):
+        row = await OrgUnit.select(OrgUnit.level).where(OrgUnit.path == path).first()
+    if row is None or (levels and row["level"] not in levels):
+        expected = "/".join(levels) if levels else "org unit"
+        raise Unprocessable(
+            "org_unit_unknown",
+            errors=[FieldError(field=field, message=f"no {expected} has this path")],
+        )
 
 
 def _view(row: dict[str, Any]) -> OrgUnitView:

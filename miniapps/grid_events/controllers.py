@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Response, Router, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from auth.controllers import runtime_of
 from auth.guards import claims_of, requires_role
 from auth.roles import Role
-from backend.errors import Forbidden
 from backend.idempotency import idempotent
 from backend.pagination import PageLimit
 from backend.params import RowId
@@ -27,6 +24,8 @@ from miniapps.grid_events.schemas import (
     ReportIn,
     RuleIn,
     RuleView,
+    SensorEnrolled,
+    SensorIn,
 )
 from miniapps.grid_events.states import State
 from miniapps.grid_events.switches import enablement_of
@@ -61,17 +60,34 @@ async def list_events(
     return await service.list_events(actor=claims_of(request), state=event_state, limit=limit)
 
 
+def _tagged(view: EventView) -> Response[EventView]:
+    return Response(view, headers={"ETag": f'"{view.version}"'})
+
+
 @get("/events/{event_id:int}", operation_id="GetEvent")
-async def get_event(request: AnyRequest, event_id: FromPath[RowId]) -> EventView:
-    """One event with its timeline, for those who may see it."""
-    return await service.event_view(actor=claims_of(request), event_id=event_id)
+async def get_event(request: AnyRequest, event_id: FromPath[RowId]) -> Response[EventView]:
+    """One event with its timeline, for those who may see it; its ETag is its version."""
+    return _tagged(await service.event_view(actor=claims_of(request), event_id=event_id))
 
 
 @post("/events/{event_id:int}/actions", status_code=200, operation_id="ActOnEvent")
-async def act(request: AnyRequest, event_id: FromPath[RowId], data: JSONBody[ActIn]) -> EventView:
+async def act(
+    request: AnyRequest,
+    event_id: FromPath[RowId],
+    data: JSONBody[ActIn],
+    if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=64)] = None,
+) -> Response[EventView]:
     """Take a step: register, dispatch, reassign, start, feed back, verify, close, return,
-    suspend, resume or cancel. An illegal step is a 409."""
-    return await service.act(actor=claims_of(request), event_id=event_id, data=data)
+    suspend, resume or cancel. An illegal step is a 409 `event_transition_illegal`; a step
+    on an event that changed since it was read (or since the version `If-Match` names) is
+    a 409 `event_changed`."""
+    view = await service.act(
+        actor=claims_of(request),
+        event_id=event_id,
+        data=data,
+        expected_version=service.version_in(if_match),
+    )
+    return _tagged(view)
 
 
 def _storage(request: AnyRequest) -> LocalDiskStorage:
@@ -101,7 +117,8 @@ async def get_photo(
     data, content_type = await photos.photo_bytes(
         actor=claims_of(request), event_id=event_id, photo_id=photo_id, storage=_storage(request)
     )
-    return Response(data, media_type=content_type)
+    # nosniff: a browser must never run a stored file as anything but the image it is
+    return Response(data, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})
 
 
 @get("/duty", operation_id="GetMyDuty", guards=[requires_role(Role.GRID_WORKER)])
@@ -146,34 +163,16 @@ async def event_stats(request: AnyRequest, under: FromQuery[str]) -> stats.Event
     return await stats.stats_for(actor=claims_of(request), under=under, admins=service.ADMINS)
 
 
-class SensorIn(msgspec.Struct, frozen=True, kw_only=True):
-    device: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{3,64}$")]
-    grid_path: str
-    category: str
-    threshold: float
-
-
-class SensorEnrolled(msgspec.Struct, frozen=True):
-    device: str
-    secret: str
-
-
 @post("/sensors", operation_id="EnrolSensor", guards=[requires_role(*service.ADMINS)])
 async def enrol_sensor(request: AnyRequest, data: JSONBody[SensorIn]) -> SensorEnrolled:
-    """Enrol an IoT device in a grid the admin holds; its secret is shown this once."""
-    actor = claims_of(request)
-    if not actor.covers(data.grid_path, *service.ADMINS) or data.category not in CATEGORIES:
-        raise Forbidden("scope_not_allowed")
-    secret = secrets.token_urlsafe(32)
-    await sensors.register_sensor(
-        device=data.device,
-        secret=secret,
-        grid=data.grid_path,
-        category=data.category,
-        threshold=data.threshold,
+    """Enrol an IoT device in a grid the admin holds; its secret is shown this once. A device
+    name already enrolled is a 409."""
+    return await sensors.enrol_sensor(
+        actor=claims_of(request),
+        sensor=data,
+        admins=service.ADMINS,
         vault=runtime_of(request).vault,
     )
-    return SensorEnrolled(device=data.device, secret=secret)
 
 
 @post(

@@ -10,10 +10,12 @@ from typing import Any
 import asyncpg
 
 from auth.roles import Role
+from backend.errors import Conflict
 from backend.events import unit_of_work
 from backend.orgs.paths import Level, ancestors, level_of
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.deadlines import deadline_after
+from miniapps.grid_events.service import change_event
 from miniapps.grid_events.states import State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 from push.audience import Audience
@@ -59,7 +61,7 @@ async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
     try:
         async with unit_of_work():
             await Escalation.insert(Escalation(event_id=event["id"], level=level))
-            await GridEvent.update({GridEvent.supervised: True}).where(GridEvent.id == event["id"])
+            await change_event(event, {GridEvent.supervised: True})
             await TimelineEntry.insert(
                 TimelineEntry(
                     event_id=event["id"],
@@ -83,4 +85,6 @@ async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
             )
     except _DUPLICATE:
         return 0  # another worker escalated it to this level first
+    except Conflict:
+        return 0  # the event moved since it was read: the next run weighs it anew
     return 1

@@ -5,22 +5,30 @@ from typing import Annotated, Any
 
 import msgspec
 
+from backend.params import ROW_ID_MAX
 from miniapps.grid_events.states import Action
+
+# PostgreSQL's text holds no NUL character: one would fail in the driver, a 500.
+NO_NUL = r"^[^\x00]*$"
 
 
 class ReportIn(msgspec.Struct, frozen=True, kw_only=True):
-    category: Annotated[str, msgspec.Meta(max_length=32)]
-    description: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    category: Annotated[str, msgspec.Meta(max_length=32, pattern=NO_NUL)]
+    description: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=NO_NUL)]
     attributes: dict[str, Any] = {}
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
-    address: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    address: Annotated[str, msgspec.Meta(max_length=300, pattern=NO_NUL)] = ""
+
+
+# A user's row id: a larger number would fail in PostgreSQL's driver, a 500.
+UserId = Annotated[int, msgspec.Meta(ge=1, le=ROW_ID_MAX)]
 
 
 class ActIn(msgspec.Struct, frozen=True, kw_only=True):
     action: Action
-    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    handler_id: int | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=1000, pattern=NO_NUL)] = ""
+    handler_id: UserId | None = None
 
 
 class TimelineView(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,6 +52,7 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     deadline: dt.datetime | None
     duplicate_of: int | None
     created_at: dt.datetime
+    version: int  # the `If-Match` of a step taken from this reading; also the ETag
     timeline: list[TimelineView] = []
 
 
@@ -57,9 +66,9 @@ class DutyView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RuleIn(msgspec.Struct, frozen=True, kw_only=True):
-    category: str
+    category: Annotated[str, msgspec.Meta(max_length=32)]
     place_path: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    handler_id: int
+    handler_id: UserId
 
 
 class RuleView(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,3 +78,15 @@ class RuleView(msgspec.Struct, frozen=True, kw_only=True):
     handler_id: int
     set_by: int
     set_at: dt.datetime
+
+
+class SensorIn(msgspec.Struct, frozen=True, kw_only=True):
+    device: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{3,64}$")]
+    grid_path: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    category: Annotated[str, msgspec.Meta(max_length=32)]
+    threshold: Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)]
+
+
+class SensorEnrolled(msgspec.Struct, frozen=True):
+    device: str
+    secret: str

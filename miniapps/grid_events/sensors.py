@@ -5,50 +5,89 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import secrets
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from auth.claims import Claims
+from auth.roles import Role
 from backend.enablement.service import Enablement
-from backend.errors import BadRequest, Unauthorized, register_messages
+from backend.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Unauthorized,
+    Unprocessable,
+    register_messages,
+)
 from backend.events import unit_of_work
+from backend.orgs.paths import Level
+from backend.orgs.service import require_unit
 from backend.vault import Vault
+from miniapps.grid_events.catalogue import CATEGORIES
+from miniapps.grid_events.schemas import NO_NUL, SensorEnrolled, SensorIn
 from miniapps.grid_events.states import State
 from miniapps.grid_events.switches import require_on_at
 from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry
 
 register_messages(
-    {"sensor_refused": ("设备签名无效或已过期", "The reading's signature is not valid")}
+    {
+        "sensor_refused": ("设备签名无效或已过期", "The reading's signature is not valid"),
+        "sensor_exists": ("该设备名已登记", "A device of this name is already enrolled"),
+        "sensor_category_unknown": ("未知的事件类别", "No such event category"),
+    }
 )
 
-MAX_SKEW = 300
+MAX_SKEW = 300  # how old a reading may be, in seconds
+# How far ahead of our clock a device's may run. Small: the newest timestamp taken is the
+# floor for the next, so one far in the future would refuse the device's honest readings.
+MAX_AHEAD = 30
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII digits only: int() also reads '٣' and '²'
+SIGNATURE = re.compile(r"[0-9a-f]{64}")
 SEAL = "grid_events.sensor"
 CLOSED = [State.CLOSED, State.CANCELLED]
 
 
 class Reading(msgspec.Struct, frozen=True):
     value: float
-    unit: str = ""
+    unit: Annotated[str, msgspec.Meta(max_length=16, pattern=NO_NUL)] = ""
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-async def register_sensor(
-    *, device: str, secret: str, grid: str, category: str, threshold: float, vault: Vault
-) -> None:
-    """Enrol a device with the secret it signs with (shown to the installer once)."""
-    await Sensor.insert(
-        Sensor(
-            device=device,
-            secret_sealed=vault.seal(secret, purpose=SEAL),
-            grid_path=grid,
-            category=category,
-            threshold=threshold,
+async def enrol_sensor(
+    *, actor: Claims, sensor: SensorIn, admins: tuple[Role, ...], vault: Vault
+) -> SensorEnrolled:
+    """Enrol a device in an existing grid the admin holds, with a new secret to sign with
+    (shown to the installer once); a name already enrolled, even at the same moment, is a
+    409 and keeps its first secret."""
+    if sensor.category not in CATEGORIES:
+        raise Unprocessable("sensor_category_unknown")
+    if not actor.covers(sensor.grid_path, *admins):
+        raise Forbidden("scope_not_allowed")
+    await require_unit(sensor.grid_path, Level.GRID, field="grid_path")
+    secret = secrets.token_urlsafe(32)
+    enrolled = (
+        await Sensor.insert(
+            Sensor(
+                device=sensor.device,
+                secret_sealed=vault.seal(secret, purpose=SEAL),
+                grid_path=sensor.grid_path,
+                category=sensor.category,
+                threshold=sensor.threshold,
+            )
         )
+        .on_conflict(target=Sensor.device, action="DO NOTHING")
+        .returning(Sensor.id)
     )
+    if not enrolled:
+        raise Conflict("sensor_exists")
+    return SensorEnrolled(device=sensor.device, secret=secret)
 
 
 async def take_reading(
@@ -60,16 +99,21 @@ async def take_reading(
     vault: Vault,
     enablement: Enablement,
 ) -> dict[str, Any]:
-    """Check the device's signature and timestamp (fresh, and newer than the last), and that
-    its district has grid events switched on, then act."""
+    """Check the device's signature and timestamp (fresh, not ahead of our clock, and newer
+    than the last taken), that its district has grid events switched on, and that the body
+    is a reading; only then take its timestamp as the floor for the next, and act."""
     sensor = await Sensor.select().where(Sensor.device == device).first()
-    if sensor is None or not timestamp.isdigit():
+    if sensor is None or not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signed):
         raise Unauthorized("sensor_refused")
     expected = signature(vault.open(sensor["secret_sealed"], purpose=SEAL), timestamp, body)
     stamp = int(timestamp)
-    if not hmac.compare_digest(expected, signed) or abs(time.time() - stamp) > MAX_SKEW:
+    if not hmac.compare_digest(expected, signed) or not _fresh(stamp):
         raise Unauthorized("sensor_refused")
     require_on_at(enablement, sensor["grid_path"])
+    try:
+        reading = msgspec.json.decode(body, type=Reading)
+    except msgspec.DecodeError as err:  # signed, fresh, but not a reading
+        raise BadRequest("validation_failed") from err
     advanced = (
         await Sensor.update({Sensor.last_timestamp: stamp})
         .where((Sensor.id == sensor["id"]) & (Sensor.last_timestamp < stamp))
@@ -77,13 +121,14 @@ async def take_reading(
     )
     if not advanced:  # a replayed or reordered reading
         raise Unauthorized("sensor_refused")
-    try:
-        reading = msgspec.json.decode(body, type=Reading)
-    except msgspec.DecodeError as err:  # signed, fresh, but not a reading
-        raise BadRequest("validation_failed") from err
     if reading.value < sensor["threshold"]:
         return {"alarm": False, "event_id": None}
     return {"alarm": True, "event_id": await _alarm(sensor, reading)}
+
+
+def _fresh(stamp: int) -> bool:
+    now = time.time()
+    return now - MAX_SKEW <= stamp <= now + MAX_AHEAD
 
 
 async def _alarm(sensor: dict[str, Any], reading: Reading) -> int:

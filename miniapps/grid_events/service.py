@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from piccolo.columns import Column
+
 from auth.claims import Claims
 from auth.roles import Role
 from backend.db import json_value
@@ -38,6 +40,14 @@ register_messages(
         ),
         "event_reason_required": ("请填写原因", "A reason is required"),
         "event_no_handler": ("没有可派遣的处置人员", "Nobody can be dispatched for this event"),
+        "event_changed": (
+            "事件已被他人更新,请刷新后重试",
+            "The event changed since it was read; read it again and retry",
+        ),
+        "if_match_invalid": (
+            "If-Match 须为事件的版本号",
+            "If-Match must carry the event's version",
+        ),
     }
 )
 
@@ -154,9 +164,15 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
     raise Unprocessable("event_no_grid")
 
 
-async def act(*, actor: Claims, event_id: int, data: ActIn) -> EventView:
-    """Take one step of the chain; an illegal one is a 409 and changes nothing."""
+async def act(
+    *, actor: Claims, event_id: int, data: ActIn, expected_version: int | None = None
+) -> EventView:
+    """Take one step of the chain; an illegal one is a 409 and changes nothing. The step is
+    taken from the version read (or the one the caller names): if the event changed in
+    between, it is a 409 `event_changed` and nothing of the step is written."""
     event = await event_if_visible(actor, event_id)
+    if expected_version is not None and expected_version != event["version"]:
+        raise Conflict("event_changed")
     move = MOVES[data.action]
     if State(event["state"]) not in move.sources:
         raise Conflict("event_transition_illegal", action=data.action, state=event["state"])
@@ -169,20 +185,14 @@ async def act(*, actor: Claims, event_id: int, data: ActIn) -> EventView:
         handler = await dispatch.choose_handler(actor=actor, event=event, chosen=data.handler_id)
     category = CATEGORIES[event["category"]]
     async with unit_of_work():
-        moved = (
-            await GridEvent.update(
-                {
-                    GridEvent.state: move.target,
-                    GridEvent.handler_id: handler,
-                    GridEvent.updated_at: _now(),
-                    GridEvent.deadline: category.deadline(_now(), move.target),
-                }
-            )
-            .where((GridEvent.id == event_id) & (GridEvent.state == event["state"]))
-            .returning(GridEvent.id)
+        await change_event(
+            event,
+            {
+                GridEvent.state: move.target,
+                GridEvent.handler_id: handler,
+                GridEvent.deadline: category.deadline(_now(), move.target),
+            },
         )
-        if not moved:  # someone else moved it first
-            raise Conflict("event_transition_illegal", action=data.action, state=event["state"])
         await TimelineEntry.insert(
             timeline_step(
                 event_id,
@@ -198,6 +208,37 @@ async def act(*, actor: Claims, event_id: int, data: ActIn) -> EventView:
             action=data.action, event={**event, "handler_id": handler}, category=category
         )
     return await _view(event_id)
+
+
+async def change_event(event: dict[str, Any], values: dict[Column | str, Any]) -> None:
+    """Write `values` to the event if it is still at the version `event` was read at, and
+    bump its version; else raise `event_changed`. Of two changes made from one reading
+    exactly one lands (PostgreSQL re-checks the condition once the first has committed;
+    SQLite's write transactions take turns). Call it inside the change's unit of work, so
+    that a refused change leaves its timeline rows and notices unwritten."""
+    changed = (
+        await GridEvent.update(
+            {
+                **values,
+                GridEvent.version: GridEvent.version + 1,
+                GridEvent.updated_at: _now(),
+            }
+        )
+        .where((GridEvent.id == event["id"]) & (GridEvent.version == event["version"]))
+        .returning(GridEvent.id)
+    )
+    if not changed:
+        raise Conflict("event_changed")
+
+
+def version_in(if_match: str | None) -> int | None:
+    """The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); None for none or `*`."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
+        raise BadRequest("if_match_invalid")
+    return int(tag)
 
 
 def _may(actor: Claims, event: dict[str, Any], allowed: frozenset[Actor]) -> bool:
@@ -298,6 +339,7 @@ def _view_of(e: dict[str, Any], timeline: list[dict[str, Any]] | list[TimelineEn
         deadline=e["deadline"],
         duplicate_of=e["duplicate_of"],
         created_at=e["created_at"],
+        version=e["version"],
         timeline=[
             TimelineView(
                 action=t["action"],

@@ -11,6 +11,7 @@ import msgspec
 
 from auth.claims import Claims
 from backend.errors import Forbidden
+from backend.orgs.service import require_unit
 from miniapps.grid_events.states import State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 
@@ -30,6 +31,7 @@ class EventStats(msgspec.Struct, frozen=True, kw_only=True):
 async def stats_for(*, actor: Claims, under: str, admins: tuple[Any, ...]) -> EventStats:
     if not actor.covers(under, *admins):
         raise Forbidden("scope_not_allowed")
+    await require_unit(under, field="under")
     events = await GridEvent.select(
         GridEvent.id, GridEvent.state, GridEvent.deadline, GridEvent.created_at
     ).where((GridEvent.grid_path == under) | GridEvent.grid_path.like(under + "/%"))

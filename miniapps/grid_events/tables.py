@@ -1,4 +1,14 @@
-from piccolo.columns import JSON, BigInt, BigSerial, Boolean, Real, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    BigSerial,
+    Boolean,
+    Integer,
+    Real,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -22,6 +32,9 @@ class GridEvent(Table, tablename="grid_events_event"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
     supervised = Boolean(default=False)
+    # Bumped by every change of the event: each change is conditional on the version it read,
+    # so of two changes made from one reading exactly one lands.
+    version = Integer(default=0)
 
 
 class TimelineEntry(Table, tablename="grid_events_timeline"):

@@ -3,9 +3,11 @@ step is a 409 and changes nothing; nobody sees another grid's or another person'
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from backend.vault import Vault
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
@@ -62,31 +64,28 @@ async def alert(people: People, n: int) -> int:
     return int(response.json()["handler_id"])
 
 
-async def _told(before: int) -> set[int]:
-    """The people told by the notification made after `before` (waits for its fan-out)."""
+async def told(before: int) -> list[set[int]]:
+    """Everyone each notification made after `before` reached, one set per notification in
+    the order made (waits for their fan-out). The whole list, not the newest only: a step
+    that also told someone else in a notification of its own must show."""
 
-    async def made() -> bool:
-        newest = (
-            await Notification.select(Notification.id, Notification.fanned_out_at)
-            .order_by(Notification.id, ascending=False)
-            .first()
-        )
-        return newest is not None and newest["id"] > before and newest["fanned_out_at"] is not None
+    async def fanned_out() -> bool:
+        made = await Notification.select(Notification.fanned_out_at).where(Notification.id > before)
+        return bool(made) and all(n["fanned_out_at"] is not None for n in made)
 
-    await until(made)
-    newest = (
+    await until(fanned_out)
+    made = (
         await Notification.select(Notification.id)
-        .order_by(Notification.id, ascending=False)
-        .first()
+        .where(Notification.id > before)
+        .order_by(Notification.id)
     )
-    assert newest is not None
-    rows = await InboxItem.select(InboxItem.user_id).where(
-        InboxItem.notification_id == newest["id"]
+    rows = await InboxItem.select(InboxItem.notification_id, InboxItem.user_id).where(
+        InboxItem.notification_id.is_in([n["id"] for n in made])
     )
-    return {row["user_id"] for row in rows}
+    return [{r["user_id"] for r in rows if r["notification_id"] == n["id"]} for n in made]
 
 
-async def _last_notification() -> int:
+async def last_notification() -> int:
     row = (
         await Notification.select(Notification.id)
         .order_by(Notification.id, ascending=False)
@@ -104,7 +103,7 @@ async def _act(people: People, phone: str, event: int, action: str, **extra: Any
 
 
 async def _report(people: People) -> int:
-    before = await _last_notification()
+    before = await last_notification()
     response = await people.client.post(
         "/v1/miniapps/grid_events/events",
         json=MANHOLE,
@@ -112,7 +111,7 @@ async def _report(people: People) -> int:
     )
     assert response.status_code == 201, response.text
     assert response.json()["grid_path"] == "zz/gx/fengyang/c03/g07"
-    assert await _told(before) == {await people.id(C03_ADMIN)}
+    assert await told(before) == [{await people.id(C03_ADMIN)}]
     return int(response.json()["id"])
 
 
@@ -129,12 +128,12 @@ async def test_the_whole_chain_tells_the_right_person_each_time(people: People, 
         (C03_ADMIN, "verify", {}, "verified", {worker}),
         (C03_ADMIN, "close", {}, "closed", {resident}),
     ]
-    for phone, action, extra, state, told in steps:
-        before = await _last_notification()
+    for phone, action, extra, state, audience in steps:
+        before = await last_notification()
         response = await _act(people, phone, event, action, **extra)
         assert response.status_code == 200, (action, response.text)
         assert response.json()["state"] == state
-        assert await _told(before) == told, action
+        assert await told(before) == [audience], action
     detail = await people.client.get(
         f"/v1/miniapps/grid_events/events/{event}", headers=bearer(await people.token(RESIDENT))
     )
@@ -339,7 +338,14 @@ async def test_reassignments_by_hand_become_rule_suggestions(people: People, dem
     assert "no rule changes to suggest" in after.stdout
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def picture(kind: str, *, exif: Image.Exif | None = None) -> bytes:
+    """A small real picture in `kind` (JPEG or PNG), with `exif` if given."""
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 40, 40)).save(out, kind, exif=exif or Image.Exif())
+    return out.getvalue()
+
+
+PNG = picture("PNG")
 
 
 async def test_photos_are_checked_kept_and_shown_to_those_on_the_event(
@@ -357,7 +363,7 @@ async def test_photos_are_checked_kept_and_shown_to_those_on_the_event(
     assert added.status_code == 201, added.text
     photo = added.json()["photo_id"]
     shown = await people.client.get(f"{url}/{photo}", headers=resident)
-    assert shown.content == PNG
+    assert Image.open(io.BytesIO(shown.content)).size == (32, 24)
     assert shown.headers["content-type"] == "image/png"
     fake = await people.client.post(
         url,
@@ -380,7 +386,7 @@ async def test_photos_are_checked_kept_and_shown_to_those_on_the_event(
 async def test_an_urgent_report_goes_straight_to_the_grids_worker(
     people: People, demo: None
 ) -> None:
-    before = await _last_notification()
+    before = await last_notification()
     response = await people.client.post(
         "/v1/miniapps/grid_events/events",
         json={"category": "elderly_alert", "description": "独居老人摔倒", **G07_CENTRE},
@@ -388,7 +394,7 @@ async def test_an_urgent_report_goes_straight_to_the_grids_worker(
     )
     assert response.json()["state"] == "dispatched"
     assert response.json()["handler_id"] == await people.id(G07_WORKER)
-    assert await _told(before) == {await people.id(G07_WORKER)}
+    assert await told(before) == [{await people.id(G07_WORKER)}]
     steps = [t["action"] for t in response.json()["timeline"]]
     assert steps == ["report", "register", "dispatch"]
     read_back = await people.client.get(
@@ -411,17 +417,17 @@ async def test_side_steps_tell_the_right_person_too(people: People, demo: None) 
         (G08_WORKER, "return", {"reason": "不属于本网格"}, {admin}),
         (C03_ADMIN, "cancel", {"reason": "重复上报"}, {resident}),
     ]
-    for phone, action, extra, told in steps:
-        before = await _last_notification()
+    for phone, action, extra, audience in steps:
+        before = await last_notification()
         response = await _act(people, phone, event, action, **extra)
         assert response.status_code == 200, (action, response.text)
-        assert await _told(before) == told, action
+        assert await told(before) == [audience], action
 
 
 async def test_an_urgent_report_with_nobody_to_send_is_refused_and_stores_nothing(
     people: People, demo: None
 ) -> None:
-    before = await _last_notification()
+    before = await last_notification()
     response = await people.client.post(
         "/v1/miniapps/grid_events/events",
         json={"category": "elderly_alert", "description": "独居老人求助", **JINSHUI_CENTRE},
@@ -431,7 +437,7 @@ async def test_an_urgent_report_with_nobody_to_send_is_refused_and_stores_nothin
     assert response.json()["code"] == "event_no_handler"
     assert await GridEvent.count() == 0
     assert await TimelineEntry.count() == 0
-    assert await _last_notification() == before
+    assert await last_notification() == before
 
 
 async def test_urgent_reports_go_to_the_grids_least_loaded_worker(

@@ -69,8 +69,10 @@ async def test_an_overdue_event_escalates_once_per_level_even_with_two_workers(
         GridEvent.id == event
     )
     assert await escalate_overdue() == 0  # no level above the district
-    supervised = await GridEvent.select(GridEvent.supervised).where(GridEvent.id == event)
-    assert supervised == [{"supervised": True}]
+    supervised = await GridEvent.select(GridEvent.supervised, GridEvent.version).where(
+        GridEvent.id == event
+    )
+    assert supervised == [{"supervised": True, "version": 2}]  # each escalation is a change
     assert await TimelineEntry.count().where(TimelineEntry.action == "escalate") == 2
 
 

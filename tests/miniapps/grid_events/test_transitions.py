@@ -1,0 +1,155 @@
+"""The whole transition table: every (state, action) pair, taken by an actor the action
+allows. The legal ones move the event; every illegal one is a 409 that changes nothing: not
+the state, the version, the handler, the timeline, nor anyone's notices.
+
+The expected table is written out here, not read from `states.py`, so that a wrong source
+state there shows. The city is seeded once for the module; each case makes its own event in
+the state it needs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+from litestar import Litestar
+
+from auth.sessions import grant_for
+from backend.app import create_app
+from backend.db import current_engine, is_postgres
+from backend.seed import seed_demo
+from backend.settings import Settings
+from backend.users.service import PHONE_PURPOSE
+from backend.users.tables import UserAccount
+from backend.vault import Vault
+from miniapps.grid_events.states import Action, State
+from miniapps.grid_events.tables import GridEvent, TimelineEntry
+from push.tables import Notification
+from tests.conftest import Client, bearer
+from tests.miniapps.grid_events.test_chain import C03_ADMIN, G07_WORKER, RESIDENT
+from tests.support import all_tables, running
+
+G07 = "zz/gx/fengyang/c03/g07"
+S, A = State, Action
+LEGAL: dict[tuple[State, Action], State] = {
+    (S.REPORTED, A.REGISTER): S.REGISTERED,
+    (S.REPORTED, A.CANCEL): S.CANCELLED,
+    (S.REGISTERED, A.DISPATCH): S.DISPATCHED,
+    (S.REGISTERED, A.SUSPEND): S.SUSPENDED,
+    (S.REGISTERED, A.CANCEL): S.CANCELLED,
+    (S.DISPATCHED, A.REASSIGN): S.DISPATCHED,
+    (S.DISPATCHED, A.START): S.HANDLING,
+    (S.DISPATCHED, A.RETURN): S.REGISTERED,
+    (S.DISPATCHED, A.SUSPEND): S.SUSPENDED,
+    (S.HANDLING, A.REASSIGN): S.DISPATCHED,
+    (S.HANDLING, A.FEED_BACK): S.FED_BACK,
+    (S.HANDLING, A.RETURN): S.REGISTERED,
+    (S.HANDLING, A.SUSPEND): S.SUSPENDED,
+    (S.FED_BACK, A.VERIFY): S.VERIFIED,
+    (S.FED_BACK, A.RETURN): S.REGISTERED,
+    (S.VERIFIED, A.CLOSE): S.CLOSED,
+    (S.SUSPENDED, A.RESUME): S.REGISTERED,
+    (S.SUSPENDED, A.CANCEL): S.CANCELLED,
+}
+HANDLERS_ONLY = {A.START, A.FEED_BACK}  # every other action is open to the grid's admin
+WITH_HANDLER = {S.DISPATCHED, S.HANDLING, S.FED_BACK, S.VERIFIED, S.CLOSED, S.SUSPENDED}
+
+
+class City(msgspec.Struct):
+    client: Client
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+
+async def _empty_tables() -> None:
+    engine = current_engine()
+    names = [table._meta.tablename for table in all_tables()]
+    if is_postgres(engine):
+        await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    else:
+        for name in names:
+            await engine.run_ddl(f"DELETE FROM {name}")
+
+
+async def _user(vault: Vault, phone: str) -> int:
+    lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+    row = await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup).first()
+    assert row is not None
+    return int(row["id"])
+
+
+async def _token(app: Litestar, user_id: int) -> str:
+    token, _ = app.state.auth.tokens.issue(await grant_for(user_id))
+    return str(token)
+
+
+@pytest.fixture(scope="module")
+async def city(settings: Settings, vault: Vault) -> AsyncIterator[City]:
+    await _empty_tables()
+    await seed_demo(vault)
+    app = create_app(settings)
+    async with running(app) as client:
+        ids = {phone: await _user(vault, phone) for phone in (RESIDENT, G07_WORKER, C03_ADMIN)}
+        tokens = {phone: await _token(app, user) for phone, user in ids.items()}
+        yield City(client=client, tokens=tokens, ids=ids)
+
+
+@pytest.fixture
+def clean_tables() -> None:
+    """Replaces the suite's emptying of every table before each test: the module's city is
+    seeded once, and each case works on an event of its own."""
+
+
+async def _event_in(city: City, state: State) -> int:
+    rows = await GridEvent.insert(
+        GridEvent(
+            category="manhole_cover",
+            description="井盖缺失",
+            attributes={"damage": "missing"},
+            grid_path=G07,
+            reporter_id=city.ids[RESIDENT],
+            state=state,
+            handler_id=city.ids[G07_WORKER] if state in WITH_HANDLER else None,
+        )
+    ).returning(GridEvent.id)
+    return int(rows[0]["id"])
+
+
+async def _snapshot(event: int) -> dict[str, Any]:
+    row = await GridEvent.select(GridEvent.state, GridEvent.version, GridEvent.handler_id).where(
+        GridEvent.id == event
+    )
+    return {
+        "event": row[0],
+        "timeline": await TimelineEntry.count().where(TimelineEntry.event_id == event),
+        "notices": await Notification.count(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("state", "action"),
+    [(state, action) for state in State for action in Action],
+    ids=lambda value: str(value),
+)
+async def test_every_action_in_every_state(city: City, state: State, action: Action) -> None:
+    event = await _event_in(city, state)
+    before = await _snapshot(event)
+    actor = G07_WORKER if action in HANDLERS_ONLY else C03_ADMIN
+    response = await city.client.post(
+        f"/v1/miniapps/grid_events/events/{event}/actions",
+        json={"action": action, "reason": "因故"},
+        headers=bearer(city.tokens[actor]),
+    )
+    after = await _snapshot(event)
+    target = LEGAL.get((state, action))
+    if target is None:
+        assert response.status_code == 409, response.text
+        assert response.json()["code"] == "event_transition_illegal"
+        assert after == before
+        return
+    assert response.status_code == 200, response.text
+    assert after["event"]["state"] == response.json()["state"] == target
+    assert after["event"]["version"] == before["event"]["version"] + 1
+    assert after["timeline"] == before["timeline"] + 1
+    assert after["notices"] == before["notices"] + 1
