@@ -49,7 +49,7 @@ RETENTION = dt.timedelta(days=28)
 QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 SHORT = {Colour.GREEN: "g", Colour.YELLOW: "y", Colour.RED: "r"}
 _NOT_THEIRS = {
-    verifier.Reason.MALFORMED,
+    verifier.Reason.BAD_FORMAT,
     verifier.Reason.UNKNOWN_KEY,
     verifier.Reason.BAD_SIGNATURE,
     verifier.Reason.BAD_BINDING,
