@@ -4,6 +4,7 @@ work there, counted per district for admins."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from auth.claims import Claims
 from auth.roles import Role
@@ -26,18 +27,27 @@ async def set_level(*, actor: Claims, community: str, level: RiskLevelName) -> R
     ):
         raise NotFound("community_unknown")
     now = dt.datetime.now(dt.UTC)
-    updated = (
-        await RiskLevel.update(
-            {RiskLevel.level: level, RiskLevel.set_by: actor.user_id, RiskLevel.set_at: now}
+    values = {RiskLevel.level: level, RiskLevel.set_by: actor.user_id, RiskLevel.set_at: now}
+    if not await _change_level(community, values):
+        # A first level: of requests racing to create the row one inserts it, and the others
+        # then change it, as they would one after another.
+        created = (
+            await RiskLevel.insert(RiskLevel({RiskLevel.community: community, **values}))
+            .on_conflict(target=RiskLevel.community, action="DO NOTHING")
+            .returning(RiskLevel.id)
         )
+        if not created:
+            await _change_level(community, values)
+    return RiskLevelView(community=community, level=level)
+
+
+async def _change_level(community: str, values: dict[Any, Any]) -> bool:
+    updated = (
+        await RiskLevel.update(values)
         .where(RiskLevel.community == community)
         .returning(RiskLevel.id)
     )
-    if not updated:
-        await RiskLevel.insert(
-            RiskLevel(community=community, level=level, set_by=actor.user_id, set_at=now)
-        )
-    return RiskLevelView(community=community, level=level)
+    return bool(updated)
 
 
 async def levels_for(actor: Claims) -> list[RiskLevelView]:

@@ -105,14 +105,26 @@ async def apply_status(*, set_by: int, resident: dict[str, Any], status: StatusI
         HealthStatus.set_by: set_by,
         HealthStatus.set_at: dt.datetime.now(dt.UTC),
     }
+    if not await _change_status(user_id, values):
+        # A first colour: of requests racing to create the row, one inserts it and the
+        # others, once it is committed, change it as if it had been there.
+        created = (
+            await HealthStatus.insert(HealthStatus({HealthStatus.user_id: user_id, **values}))
+            .on_conflict(target=HealthStatus.user_id, action="DO NOTHING")
+            .returning(HealthStatus.id)
+        )
+        if not created:
+            await _change_status(user_id, values)
+    await _record(user_id, home, status, set_by)
+
+
+async def _change_status(user_id: int, values: dict[Any, Any]) -> bool:
     changed = (
         await HealthStatus.update({**values, HealthStatus.version: HealthStatus.version + 1})
         .where(HealthStatus.user_id == user_id)
         .returning(HealthStatus.id)
     )
-    if not changed:
-        await HealthStatus.insert(HealthStatus({HealthStatus.user_id: user_id, **values}))
-    await _record(user_id, home, status, set_by)
+    return bool(changed)
 
 
 async def end_lapsed_statuses() -> int:
@@ -233,6 +245,20 @@ async def enrol_phone(*, user_id: int, public_key: str, vault: Vault) -> None:
     except ValueError as err:
         raise Unprocessable("holder_key_invalid") from err
     subject = vault.lookup(str(user_id), purpose="health_code.subject")[:16]
+    if await _rebind(user_id, public_key):
+        return
+    # A first phone: of enrolments racing to create the row one inserts it, and the others
+    # then rebind it, the last to arrive winning as it would one after another.
+    created = (
+        await HolderKey.insert(HolderKey(user_id=user_id, subject=subject, public_key=public_key))
+        .on_conflict(action="DO NOTHING")
+        .returning(HolderKey.id)
+    )
+    if not created:
+        await _rebind(user_id, public_key)
+
+
+async def _rebind(user_id: int, public_key: str) -> bool:
     updated = (
         await HolderKey.update(
             {HolderKey.public_key: public_key, HolderKey.enrolled_at: dt.datetime.now(dt.UTC)}
@@ -240,8 +266,7 @@ async def enrol_phone(*, user_id: int, public_key: str, vault: Vault) -> None:
         .where(HolderKey.user_id == user_id)
         .returning(HolderKey.id)
     )
-    if not updated:
-        await HolderKey.insert(HolderKey(user_id=user_id, subject=subject, public_key=public_key))
+    return bool(updated)
 
 
 async def issue_code(*, user_id: int, keys: KeyRing) -> CodeView:
