@@ -11,6 +11,7 @@ from auth.claims import Claims
 from auth.keys import KeyRing
 from auth.roles import Role
 from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.orgs.paths import is_valid
 from backend.orgs.tables import OrgUnit
 from backend.users.service import audit
 from backend.users.tables import UserAccount
@@ -45,6 +46,8 @@ def place_code(place_id: int, keys: KeyRing) -> str:
 
 
 async def register_place(*, actor: Claims, place: PlaceIn, keys: KeyRing) -> PlaceView:
+    if not is_valid(place.org_path):
+        raise Unprocessable("org_unknown")
     if not actor.covers(place.org_path, *REGISTRARS):
         raise Forbidden("scope_not_allowed")
     if not await OrgUnit.exists().where(OrgUnit.path == place.org_path):
@@ -158,6 +161,12 @@ async def contacts(
 
 
 def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The window in UTC, as stored; a time whose UTC date is before year 1 or after 9999
+    has none, and is refused like any other window that cannot be searched."""
+    try:
+        since, until = since.astimezone(dt.UTC), until.astimezone(dt.UTC)
+    except OverflowError as err:
+        raise Unprocessable("trace_window_invalid") from err
     if until <= since or until - since > MAX_WINDOW:
         raise Unprocessable("trace_window_invalid")
     return since, until

@@ -40,12 +40,17 @@ register_messages(
         "holder_key_invalid": ("设备公钥无效", "The phone's public key is not valid"),
         "code_not_yours": ("不是本人的有效健康码", "This is not your own valid code"),
         "status_validity_past": ("有效期须晚于当前时间", "The validity must end in the future"),
+        "status_validity_too_far": (
+            "有效期最长一年",
+            "The validity may end a year from now at the latest",
+        ),
     }
 )
 
 LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
 CODE_TTL = 3600  # a colour change reaches offline checkpoints within the hour
 RETENTION = dt.timedelta(days=28)
+MAX_VALIDITY = dt.timedelta(days=366)
 QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 SHORT = {Colour.GREEN: "g", Colour.YELLOW: "y", Colour.RED: "r"}
 _NOT_THEIRS = {
@@ -87,11 +92,20 @@ async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> Status
     home = resident["home_path"]
     if not home or not actor.covers(home, Role.HEALTH_OFFICIAL):
         raise NotFound("holder_not_found")
-    if status.valid_until is not None and status.valid_until <= dt.datetime.now(dt.UTC):
-        raise Unprocessable("status_validity_past")
+    _check_validity(status.valid_until)
     async with unit_of_work():
         await apply_status(set_by=actor.user_id, resident=resident, status=status)
     return await status_of(user_id)
+
+
+def _check_validity(valid_until: dt.datetime | None) -> None:
+    """A validity ends in the future, within a year: a colour is not set for good by a
+    typo, and a time near year 9999 cannot overflow when it is stored in UTC."""
+    now = dt.datetime.now(dt.UTC)
+    if valid_until is not None and valid_until <= now:
+        raise Unprocessable("status_validity_past")
+    if valid_until is not None and valid_until > now + MAX_VALIDITY:
+        raise Unprocessable("status_validity_too_far")
 
 
 async def apply_status(*, set_by: int, resident: dict[str, Any], status: StatusIn) -> None:
