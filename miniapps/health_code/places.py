@@ -17,7 +17,7 @@ from backend.users.service import audit
 from backend.users.tables import UserAccount
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
-from miniapps.health_code.service import status_of
+from miniapps.health_code.service import masked_name, status_of
 from miniapps.health_code.tables import CheckIn, Place
 
 register_messages(
@@ -100,7 +100,8 @@ async def _place(place_id: int) -> dict[str, Any]:
 async def visitors(
     *, actor: Claims, place_id: int, since: dt.datetime, until: dt.datetime
 ) -> list[Visit]:
-    """Who checked in at a place: for its owner and for tracers whose scope holds it."""
+    """Who checked in at a place: for its owner and for tracers whose scope holds it. Only
+    a health official in scope learns who they are; the others see masked names."""
     place = await _place(place_id)
     if place["owner_id"] != actor.user_id and not actor.covers(place["org_path"], *TRACERS):
         raise NotFound("place_not_found")
@@ -116,7 +117,8 @@ async def visitors(
         None,
         {"place": place_id, "since": since.isoformat(), "until": until.isoformat()},
     )
-    return await _visits(rows, {place_id: place["name"]})
+    named = actor.covers(place["org_path"], Role.HEALTH_OFFICIAL)
+    return await _visits(rows, {place_id: place["name"]}, named=named)
 
 
 async def contacts(
@@ -157,7 +159,7 @@ async def contacts(
         p["id"]: p["name"]
         for p in await Place.select().where(Place.id.is_in([s["place_id"] for s in stays] or [0]))
     }
-    return await _visits(met, names)
+    return await _visits(met, names, named=True)
 
 
 def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -172,7 +174,10 @@ def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.dat
     return since, until
 
 
-async def _visits(rows: list[dict[str, Any]], places: dict[int, str]) -> list[Visit]:
+async def _visits(
+    rows: list[dict[str, Any]], places: dict[int, str], *, named: bool
+) -> list[Visit]:
+    """The visits as shown: with names and account ids when `named`, else masked names."""
     names = {
         u["id"]: u["name"]
         for u in await UserAccount.select(UserAccount.id, UserAccount.name).where(
@@ -181,8 +186,8 @@ async def _visits(rows: list[dict[str, Any]], places: dict[int, str]) -> list[Vi
     }
     return [
         Visit(
-            user_id=r["user_id"],
-            name=names.get(r["user_id"], ""),
+            user_id=r["user_id"] if named else None,
+            name=names.get(r["user_id"], "") if named else masked_name(names.get(r["user_id"])),
             colour=r["colour"],
             place_id=r["place_id"],
             place=r.get("place") or places.get(r["place_id"], ""),

@@ -83,7 +83,7 @@ class CheckInView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Visit(msgspec.Struct, frozen=True, kw_only=True):
-    user_id: int
+    user_id: int | None  # None, and the name masked, for all but health officials
     name: str
     colour: str
     place_id: int | None  # None for a checkpoint, which is no registered place

@@ -85,6 +85,12 @@ async def _resident(user_id: int) -> dict[str, Any]:
     return row
 
 
+def masked_name(name: str | None) -> str:
+    """What a scanner or a venue may see of a name: its first character and one `*`, so
+    that not even its length shows."""
+    return (name or "居")[:1] + "*"
+
+
 async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> StatusView:
     """An official in scope gives a resident a colour; the resident, and for red the grid's
     workers, are told."""
@@ -299,7 +305,7 @@ async def issue_code(*, user_id: int, keys: KeyRing) -> CodeView:
     payload = {
         "s": holder["subject"],
         "c": SHORT[status.colour],
-        "n": (resident["name"] or "居")[:1] + "*",  # one character: not even the length shows
+        "n": masked_name(resident["name"]),
         "i": expires - CODE_TTL,
         "t": CODE_TTL,
         "v": version["version"] if version else 0,
