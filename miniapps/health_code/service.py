@@ -289,8 +289,9 @@ async def _rebind(user_id: int, public_key: str) -> bool:
     return bool(updated)
 
 
-async def issue_code(*, user_id: int, keys: KeyRing) -> CodeView:
-    """A credential for the enrolled phone; the phone adds its proof every few seconds."""
+async def issue_code(*, user_id: int, keys: KeyRing, now: float | None = None) -> CodeView:
+    """A credential for the enrolled phone, issued `now` (the clock's time unless given);
+    the phone adds its proof every few seconds."""
     holder = await HolderKey.select().where(HolderKey.user_id == user_id).first()
     if holder is None:
         raise Conflict("device_not_enrolled")
@@ -301,7 +302,7 @@ async def issue_code(*, user_id: int, keys: KeyRing) -> CodeView:
         .where(HealthStatus.user_id == user_id)
         .first()
     )
-    expires = int(time.time()) + CODE_TTL
+    expires = int(time.time() if now is None else now) + CODE_TTL
     payload = {
         "s": holder["subject"],
         "c": SHORT[status.colour],
