@@ -112,13 +112,14 @@ def b64encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def is_canonical_b64(text: str) -> bool:
-    """True when `text` is the unpadded base64url of its bytes, spare bits zero: the one
-    spelling of them, where a lenient decoder would also take padding, junk or set bits."""
+def canonical_b64decode(text: str) -> bytes | None:
+    """The bytes of `text` if it is their one spelling (unpadded base64url, spare bits zero),
+    where a lenient decoder would also take padding, junk or set bits; else None."""
     try:
-        return b64encode(b64decode(text)) == text
+        raw = b64decode(text)
     except ValueError:
-        return False
+        return None
+    return raw if b64encode(raw) == text else None
 
 
 def proof_message(credential: str, signed_at: int) -> bytes:
@@ -155,15 +156,16 @@ class Verifier:
     def verify(self, text: str, now: float | None = None) -> Verdict:
         now = time.time() if now is None else now
         parsed = CODE.fullmatch(text)
-        if not (parsed and is_canonical_b64(parsed["seal"]) and is_canonical_b64(parsed["proof"])):
+        proof = canonical_b64decode(parsed["proof"]) if parsed else None
+        if parsed is None or proof is None:
             return Verdict(valid=False, reason=Reason.BAD_FORMAT)
         credential, signed_at = parsed["credential"], int(parsed["signed"], 36)
-        claims = self._claims(credential)
+        claims = self._claims(credential, parsed["seal"])
         if isinstance(claims, Reason):
             return Verdict(valid=False, reason=claims)
         if now >= claims["i"] + claims["t"]:
             return Verdict(valid=False, reason=Reason.EXPIRED)
-        if not _phone_signed(claims["k"], proof_message(credential, signed_at), parsed["proof"]):
+        if not _phone_signed(claims["k"], proof_message(credential, signed_at), proof):
             return Verdict(valid=False, reason=Reason.BAD_BINDING)
         fresh = abs(now - signed_at) <= FRESHNESS
         verdict = Verdict(
@@ -185,10 +187,12 @@ class Verifier:
             return msgspec.structs.replace(verdict, valid=False, reason=Reason.REPLAYED)
         return verdict
 
-    def _claims(self, credential: str) -> dict[str, Any] | Reason:
+    def _claims(self, credential: str, seal: str) -> dict[str, Any] | Reason:
         known = self._verified.get(credential)
         if known is not None:
-            return known
+            return known  # its seal was checked when it was verified
+        if canonical_b64decode(seal) is None:
+            return Reason.BAD_FORMAT
         try:
             key = self._keys.get(jwt.get_unverified_header(credential).get("kid"))
         except jwt.PyJWTError:
@@ -229,10 +233,9 @@ def _phone_key(key: str) -> ec.EllipticCurvePublicKey:
     return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64decode(key))
 
 
-def _phone_signed(key: str, message: bytes, signature: str) -> bool:
+def _phone_signed(key: str, message: bytes, raw: bytes) -> bool:
     try:
         public = _phone_key(key)
-        raw = b64decode(signature)
         der = _der(raw)
         public.verify(der, message, ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
