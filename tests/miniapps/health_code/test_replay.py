@@ -46,8 +46,6 @@ def _parts(text: str) -> tuple[str, str, str]:
 def _respelled(text: str) -> dict[str, str]:
     """The same code in spellings a lenient parser reads as the same values."""
     credential, signed, signature = _parts(text)
-    head, last = signature[:-1], signature[-1]
-    spare_bits = B64URL[B64URL.index(last) ^ 1]
     return {
         "upper-case time": f"{credential}.{signed.upper()}:{signature}",
         "zero-prefixed time": f"{credential}.0{signed}:{signature}",
@@ -57,9 +55,16 @@ def _respelled(text: str) -> dict[str, str]:
         "padded signature": f"{credential}.{signed}:{signature}=",
         "twice padded signature": f"{credential}.{signed}:{signature}==",
         "signature with junk": f"{credential}.{signed}:{signature[:9]}!{signature[9:]}",
-        "signature with spare bits set": f"{credential}.{signed}:{head}{spare_bits}",
+        "signature with spare bits set": f"{credential}.{signed}:{_spare_bit_set(signature)}",
         "padded credential signature": f"{credential}=.{signed}:{signature}",
+        "credential with a spare bit": f"{_spare_bit_set(credential)}.{signed}:{signature}",
     }
+
+
+def _spare_bit_set(encoded: str) -> str:
+    """`encoded` with the lowest bit of its last character flipped: for a 64-byte value that
+    bit is padding, so a lenient decoder gives the same bytes."""
+    return encoded[:-1] + B64URL[B64URL.index(encoded[-1]) ^ 1]
 
 
 def _malleated(text: str) -> str:
