@@ -260,8 +260,9 @@ async def history_of(*, actor: Claims, user_id: int) -> list[StatusView]:
 
 async def enrol_phone(*, user_id: int, public_key: str, vault: Vault) -> None:
     """Bind the resident's codes to this phone's key; a new phone replaces the old one."""
+    point = verifier.canonical_b64decode(public_key)  # one spelling, as in every code
     try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), verifier.b64decode(public_key))
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point or b"")
     except ValueError as err:
         raise Unprocessable("holder_key_invalid") from err
     subject = vault.lookup(str(user_id), purpose="health_code.subject")[:16]

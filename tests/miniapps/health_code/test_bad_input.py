@@ -23,6 +23,7 @@ from miniapps.health_code.tables import (
 )
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
+from tests.miniapps.health_code.phone import Phone
 from tests.miniapps.health_code.problems import assert_problem
 
 BASE = "/v1/miniapps/health_code"
@@ -30,6 +31,7 @@ C03 = "zz/gx/fengyang/c03"
 ZONELESS = "2026-01-01T08:00:00"
 BEFORE_YEAR_ONE = "0001-01-01T00:00:00+14:00"  # 31 December of year 0 in UTC
 AFTER_YEAR_9999 = "9999-12-31T23:59:59-14:00"  # 1 January 10000 in UTC
+KEY = Phone().public_key
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,9 @@ CASES = {
     ),
     "NUL in a checkpoint's place": Case(
         "post", "/scans", STAFF, 400, "validation_failed", {"text": "x", "place": "东\x00门"}
+    ),
+    "a phone key with a line break": Case(
+        "post", "/phone", Role.RESIDENT, 422, "holder_key_invalid", {"public_key": KEY + "\n"}
     ),
     "an upload of nothing": Case(
         "post", "/statuses/bulk", OFFICIAL, 422, "bulk_status_invalid", {}
