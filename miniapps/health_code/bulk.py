@@ -22,17 +22,47 @@ register_messages(
     {"bulk_status_invalid": ("批量导入有误,未做任何修改", "The upload has errors; nothing changed")}
 )
 
+ONE_OF_THEM = "give either rows or csv"
+
 
 def rows_of(upload: BulkStatusIn) -> list[BulkStatusRow]:
+    """The upload's rows, or every row the CSV reader or the row's checks refuse, by number."""
+    if (upload.rows is None) == (upload.csv is None):
+        raise Unprocessable(
+            "bulk_status_invalid", errors=[FieldError(field="csv", message=ONE_OF_THEM)]
+        )
     if upload.rows is not None:
         return upload.rows
-    reader = csv.DictReader(io.StringIO(upload.csv or ""))
+    rows, errors = _csv_rows(upload.csv or "")
+    if errors:
+        raise Unprocessable("bulk_status_invalid", errors=errors)
+    return rows
+
+
+def _csv_rows(text: str) -> tuple[list[BulkStatusRow], list[FieldError]]:
+    reader = csv.DictReader(io.StringIO(text))
+    rows: list[BulkStatusRow] = []
+    errors: list[FieldError] = []
+    number = 0
     try:
-        return msgspec.convert(list(reader), list[BulkStatusRow])
-    except msgspec.ValidationError as err:
-        raise Unprocessable(
-            "bulk_status_invalid", errors=[FieldError(field="csv", message=str(err))]
-        ) from err
+        for number, raw in enumerate(reader, start=1):
+            try:
+                rows.append(msgspec.convert(raw, BulkStatusRow))
+            except msgspec.ValidationError as err:
+                errors.append(FieldError(field="csv", message=str(err), row=number))
+    except csv.Error as err:
+        # The reader stops at the first row it cannot read (a field over 128 KiB, a bare
+        # carriage return): that is the row after the last one it gave.
+        errors.append(FieldError(field="csv", message=_unreadable(err), row=number + 1))
+    return rows, errors
+
+
+def _unreadable(err: csv.Error) -> str:
+    if "field limit" in str(err):
+        return f"a field is longer than {csv.field_size_limit() // 1024} KiB"
+    if "new-line character" in str(err):
+        return "a line break inside a field must be quoted"
+    return f"not readable as CSV: {err}"
 
 
 async def apply_bulk(*, actor: Claims, upload: BulkStatusIn, vault: Vault) -> BulkReport:
@@ -46,12 +76,8 @@ async def apply_bulk(*, actor: Claims, upload: BulkStatusIn, vault: Vault) -> Bu
         if problem:
             errors.append(FieldError(field=problem[0], message=problem[1], row=number))
         elif resident is not None:
-            planned.append(
-                (
-                    resident,
-                    StatusIn(colour=Colour(row.colour), reason=row.reason, source=row.source),
-                )
-            )
+            wanted = {"colour": row.colour, "reason": row.reason, "source": row.source}
+            planned.append((resident, msgspec.convert(wanted, StatusIn)))
     if errors:
         raise Unprocessable("bulk_status_invalid", errors=errors)
     async with unit_of_work():

@@ -1,9 +1,9 @@
 """The checkpoint's hot path: verify, catch replays and revocations, log the scan.
 
 Checkpoints scan in queues, so this path does no database write of its own: scans are
-logged in batches (every half second, and on a clean shutdown), a code seen within the
-freshness window is a replay (through Redis when configured, so across processes), and a
-holder's status version is read at most every few seconds.
+logged in batches (every half second, and on a clean shutdown), a holder's proof of a
+second seen within the freshness window is a replay (through Redis when configured, so
+across processes), and a holder's status version is read at most every few seconds.
 """
 
 from __future__ import annotations
@@ -22,17 +22,29 @@ from redis.exceptions import RedisError
 from auth.claims import Claims
 from auth.roles import Role
 from backend.db import insert_rows
+from backend.errors import FieldError, Unprocessable, register_messages
 from backend.settings import Settings
 from backend.timers import cancel, every
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import ScanView
 from miniapps.health_code.tables import HealthStatus, HolderKey, Scan
+from miniapps.health_code.verifier import ReplayMemory
 
 log = logging.getLogger(__name__)
+
+register_messages(
+    {
+        "bad_format": (
+            "这不是一个格式正确的健康码",
+            "This is not a health code in its one valid form",
+        )
+    }
+)
 
 FLUSH_EVERY = 0.5
 VERSION_TTL = 5.0
 REPLAY_WINDOW = 2 * verifier.FRESHNESS
+BAD_FORMAT = "not a health code in its one spelling (base 36 lower-case, unpadded base64url)"
 LOGGED = (
     Scan.place,
     Scan.scanner_id,
@@ -47,37 +59,11 @@ LOGGED = (
 ScanRow = tuple[str, int, str, str | None, str, str | None, bool, str | None, dt.datetime]
 
 
-class ReplayMemory:
-    """The codes this process saw within the window, for when there is no Redis. Codes are
-    remembered in the order they expire, so forgetting is from the front and costs nothing
-    per scan; past `cap` codes the oldest are forgotten early, to bound memory."""
-
-    def __init__(self, window: float = REPLAY_WINDOW, cap: int = 100_000) -> None:
-        self._window = window
-        self._cap = cap
-        self._until: dict[str, float] = {}
-
-    def seen_before(self, code_hash: str, now: float) -> bool:
-        until = self._until
-        while until:
-            oldest = next(iter(until))
-            if until[oldest] > now and len(until) < self._cap:
-                break
-            del until[oldest]
-        if code_hash in until:
-            return True
-        until[code_hash] = now + self._window
-        return False
-
-    def __len__(self) -> int:
-        return len(self._until)
-
-
 class Checkpoint:
     def __init__(self) -> None:
         self._jwks: bytes = b""
         self._verifier: verifier.Verifier | None = None
-        self._seen = ReplayMemory()
+        self._seen = ReplayMemory(REPLAY_WINDOW)
         self._versions: dict[str, tuple[float, asyncio.Future[int | None]]] = {}
         self._pending: list[ScanRow] = []
         self._redis: Redis | None = None
@@ -91,7 +77,7 @@ class Checkpoint:
             self._apps += 1
             return
         self._apps = 1
-        self._seen = ReplayMemory()
+        self._seen = ReplayMemory(REPLAY_WINDOW)
         self._versions.clear()
         self._verifier = None
         self._flushing = asyncio.Lock()
@@ -110,8 +96,10 @@ class Checkpoint:
 
     async def scan(self, *, actor: Claims, text: str, place: str, jwks: bytes) -> ScanView:
         verdict = self._verifier_for(jwks).verify(text)
+        if verdict.reason is verifier.Reason.BAD_FORMAT:
+            raise Unprocessable("bad_format", errors=[FieldError(field="text", message=BAD_FORMAT)])
         code_hash = hashlib.sha256(text.encode()).hexdigest()
-        if verdict.valid and await self._seen_before(code_hash):
+        if verdict.valid and await self._seen_before(verdict.replay_key):
             verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REPLAYED)
         if verdict.valid and await self._version(verdict.subject or "") != verdict.version:
             verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REVOKED)
@@ -165,16 +153,16 @@ class Checkpoint:
             )
         return self._verifier
 
-    async def _seen_before(self, code_hash: str) -> bool:
+    async def _seen_before(self, replay_key: str) -> bool:
         if self._redis is not None:
             try:
                 first = await self._redis.set(
-                    f"yimen:hc:seen:{code_hash}", 1, nx=True, ex=REPLAY_WINDOW
+                    f"yimen:hc:seen:{replay_key}", 1, nx=True, ex=REPLAY_WINDOW
                 )
                 return not first
             except RedisError as err:
                 log.warning("replay check falls back to this process: %s", err)
-        return self._seen.seen_before(code_hash, time.monotonic())
+        return self._seen.seen_before(replay_key, time.monotonic())
 
     async def _version(self, subject: str) -> int | None:
         """The holder's status version, read once per VERSION_TTL however many scans wait."""

@@ -1,5 +1,6 @@
 """Checkpoint scans as tracing data: who passed the same checkpoint (a place as its staff
-name it, within their scope) around the same time as a person. Scans carry the holder's
+name it, within their scope) around the same time as a person, by the scans that prove
+they were there. Scans carry the holder's
 pairwise subject, which only the server maps back to a person."""
 
 from __future__ import annotations
@@ -8,6 +9,12 @@ import datetime as dt
 from typing import Any
 
 from miniapps.health_code.tables import HolderKey, Scan
+from miniapps.health_code.verifier import Reason
+
+# Scans that show their holder was there: valid ones, and those refused only because the
+# colour changed since the credential was issued (the holder's phone signed the proof
+# there and then). A replayed, stale or foreign code says nothing of where its holder was.
+_PRESENT = (Scan.valid == True) | (Scan.reason == Reason.REVOKED.value)  # noqa: E712
 
 
 async def met_at_checkpoints(
@@ -20,7 +27,10 @@ async def met_at_checkpoints(
         return []
     subject = holder["subject"]
     passes = await Scan.select(Scan.place, Scan.scanner_scope, Scan.scanned_at).where(
-        (Scan.subject == subject) & (Scan.scanned_at >= since) & (Scan.scanned_at <= until)
+        (Scan.subject == subject)
+        & (Scan.scanned_at >= since)
+        & (Scan.scanned_at <= until)
+        & _PRESENT
     )
     near: list[dict[str, Any]] = []
     for scan in passes:
@@ -29,6 +39,7 @@ async def met_at_checkpoints(
             & (Scan.scanner_scope == scan["scanner_scope"])
             & Scan.subject.is_not_null()
             & (Scan.subject != subject)
+            & _PRESENT
             & (Scan.scanned_at >= scan["scanned_at"] - margin)
             & (Scan.scanned_at <= scan["scanned_at"] + margin)
         )

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from auth.controllers import runtime_of
 from auth.guards import claims_of, requires_role
 from auth.roles import Role
-from backend.params import RowId
+from backend.params import RowId, require_aware
 from miniapps.health_code import bulk, places, risk
 from miniapps.health_code.schemas import (
     BulkReport,
@@ -68,7 +68,10 @@ async def place_visitors(
 ) -> list[Visit]:
     """Who checked in at a place: for its owner and tracers in scope; every query audited."""
     return await places.visitors(
-        actor=claims_of(request), place_id=place_id, since=since, until=until
+        actor=claims_of(request),
+        place_id=place_id,
+        since=require_aware(since, field="since"),
+        until=require_aware(until, field="until"),
     )
 
 
@@ -88,8 +91,8 @@ async def trace_contacts(
     return await places.contacts(
         actor=claims_of(request),
         user_id=user_id,
-        since=since,
-        until=until,
+        since=require_aware(since, field="since"),
+        until=require_aware(until, field="until"),
         minutes=min(max(minutes, 1), 24 * 60),
     )
 

@@ -11,12 +11,13 @@ from auth.claims import Claims
 from auth.keys import KeyRing
 from auth.roles import Role
 from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.orgs.paths import is_valid
 from backend.orgs.tables import OrgUnit
 from backend.users.service import audit
 from backend.users.tables import UserAccount
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
-from miniapps.health_code.service import status_of
+from miniapps.health_code.service import masked_name, status_of
 from miniapps.health_code.tables import CheckIn, Place
 
 register_messages(
@@ -45,6 +46,8 @@ def place_code(place_id: int, keys: KeyRing) -> str:
 
 
 async def register_place(*, actor: Claims, place: PlaceIn, keys: KeyRing) -> PlaceView:
+    if not is_valid(place.org_path):
+        raise Unprocessable("org_unknown")
     if not actor.covers(place.org_path, *REGISTRARS):
         raise Forbidden("scope_not_allowed")
     if not await OrgUnit.exists().where(OrgUnit.path == place.org_path):
@@ -97,7 +100,8 @@ async def _place(place_id: int) -> dict[str, Any]:
 async def visitors(
     *, actor: Claims, place_id: int, since: dt.datetime, until: dt.datetime
 ) -> list[Visit]:
-    """Who checked in at a place: for its owner and for tracers whose scope holds it."""
+    """Who checked in at a place: for its owner and for tracers whose scope holds it. Only
+    a health official in scope learns who they are; the others see masked names."""
     place = await _place(place_id)
     if place["owner_id"] != actor.user_id and not actor.covers(place["org_path"], *TRACERS):
         raise NotFound("place_not_found")
@@ -113,7 +117,8 @@ async def visitors(
         None,
         {"place": place_id, "since": since.isoformat(), "until": until.isoformat()},
     )
-    return await _visits(rows, {place_id: place["name"]})
+    named = actor.covers(place["org_path"], Role.HEALTH_OFFICIAL)
+    return await _visits(rows, {place_id: place["name"]}, named=named)
 
 
 async def contacts(
@@ -154,16 +159,25 @@ async def contacts(
         p["id"]: p["name"]
         for p in await Place.select().where(Place.id.is_in([s["place_id"] for s in stays] or [0]))
     }
-    return await _visits(met, names)
+    return await _visits(met, names, named=True)
 
 
 def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The window in UTC, as stored; a time whose UTC date is before year 1 or after 9999
+    has none, and is refused like any other window that cannot be searched."""
+    try:
+        since, until = since.astimezone(dt.UTC), until.astimezone(dt.UTC)
+    except OverflowError as err:
+        raise Unprocessable("trace_window_invalid") from err
     if until <= since or until - since > MAX_WINDOW:
         raise Unprocessable("trace_window_invalid")
     return since, until
 
 
-async def _visits(rows: list[dict[str, Any]], places: dict[int, str]) -> list[Visit]:
+async def _visits(
+    rows: list[dict[str, Any]], places: dict[int, str], *, named: bool
+) -> list[Visit]:
+    """The visits as shown: with names and account ids when `named`, else masked names."""
     names = {
         u["id"]: u["name"]
         for u in await UserAccount.select(UserAccount.id, UserAccount.name).where(
@@ -172,8 +186,8 @@ async def _visits(rows: list[dict[str, Any]], places: dict[int, str]) -> list[Vi
     }
     return [
         Visit(
-            user_id=r["user_id"],
-            name=names.get(r["user_id"], ""),
+            user_id=r["user_id"] if named else None,
+            name=names.get(r["user_id"], "") if named else masked_name(names.get(r["user_id"])),
             colour=r["colour"],
             place_id=r["place_id"],
             place=r.get("place") or places.get(r["place_id"], ""),

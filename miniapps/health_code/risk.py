@@ -4,40 +4,55 @@ work there, counted per district for admins."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from auth.claims import Claims
 from auth.roles import Role
 from backend.errors import Forbidden, NotFound, register_messages
-from backend.orgs.paths import Level, ancestors, level_of
+from backend.orgs.paths import Level, ancestors, is_valid, level_of
 from backend.orgs.tables import OrgUnit
 from miniapps.health_code.schemas import RiskLevelName, RiskLevelView
 from miniapps.health_code.tables import RiskLevel
 
-register_messages({"community_unknown": ("社区不存在", "No such community")})
+register_messages(
+    {
+        "community_unknown": ("社区不存在", "No such community"),
+        "district_unknown": ("区县不存在", "No such district"),
+    }
+)
 
 OVERSEERS = (Role.HEALTH_OFFICIAL, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
 
 
 async def set_level(*, actor: Claims, community: str, level: RiskLevelName) -> RiskLevelView:
+    if not _names_a(Level.COMMUNITY, community):
+        raise NotFound("community_unknown")
     if not actor.covers(community, Role.HEALTH_OFFICIAL):
         raise Forbidden("scope_not_allowed")
-    if level_of(community) is not Level.COMMUNITY or not await OrgUnit.exists().where(
-        OrgUnit.path == community
-    ):
+    if not await _unit_exists(community):
         raise NotFound("community_unknown")
     now = dt.datetime.now(dt.UTC)
-    updated = (
-        await RiskLevel.update(
-            {RiskLevel.level: level, RiskLevel.set_by: actor.user_id, RiskLevel.set_at: now}
+    values = {RiskLevel.level: level, RiskLevel.set_by: actor.user_id, RiskLevel.set_at: now}
+    if not await _change_level(community, values):
+        # A first level: of requests racing to create the row one inserts it, and the others
+        # then change it, as they would one after another.
+        created = (
+            await RiskLevel.insert(RiskLevel({RiskLevel.community: community, **values}))
+            .on_conflict(target=RiskLevel.community, action="DO NOTHING")
+            .returning(RiskLevel.id)
         )
+        if not created:
+            await _change_level(community, values)
+    return RiskLevelView(community=community, level=level)
+
+
+async def _change_level(community: str, values: dict[Any, Any]) -> bool:
+    updated = (
+        await RiskLevel.update(values)
         .where(RiskLevel.community == community)
         .returning(RiskLevel.id)
     )
-    if not updated:
-        await RiskLevel.insert(
-            RiskLevel(community=community, level=level, set_by=actor.user_id, set_at=now)
-        )
-    return RiskLevelView(community=community, level=level)
+    return bool(updated)
 
 
 async def levels_for(actor: Claims) -> list[RiskLevelView]:
@@ -62,8 +77,12 @@ async def levels_for(actor: Claims) -> list[RiskLevelView]:
 
 async def counts_in(*, actor: Claims, district: str) -> dict[str, int]:
     """How many communities of a district are at each level (never set counts as low)."""
+    if not _names_a(Level.DISTRICT, district):
+        raise NotFound("district_unknown")
     if not actor.covers(district, *OVERSEERS):
         raise Forbidden("scope_not_allowed")
+    if not await _unit_exists(district):
+        raise NotFound("district_unknown")
     communities = [
         r["path"]
         for r in await OrgUnit.select(OrgUnit.path).where(
@@ -78,3 +97,13 @@ async def counts_in(*, actor: Claims, district: str) -> dict[str, int]:
     for community in communities:
         counts[levels.get(community, "low")] += 1
     return counts
+
+
+def _names_a(level: Level, path: str) -> bool:
+    """True when `path` is well formed and as deep as a unit of `level` (its segments then
+    hold no LIKE wildcard either)."""
+    return is_valid(path) and level_of(path) is level
+
+
+async def _unit_exists(path: str) -> bool:
+    return bool(await OrgUnit.exists().where(OrgUnit.path == path))

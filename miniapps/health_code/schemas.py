@@ -6,6 +6,15 @@ from typing import Annotated
 
 import msgspec
 
+from backend.params import AwareDatetime
+
+# Text PostgreSQL can store: a NUL character fails the insert, and with it a whole batch of
+# logged scans.
+NO_NUL = r"^[^\x00]*$"
+StatusReason = Annotated[str, msgspec.Meta(max_length=500, pattern=NO_NUL)]
+StatusSource = Annotated[str, msgspec.Meta(max_length=64, pattern=NO_NUL)]
+PlaceName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
+
 
 class Colour(enum.StrEnum):
     GREEN = "green"
@@ -15,9 +24,9 @@ class Colour(enum.StrEnum):
 
 class StatusIn(msgspec.Struct, frozen=True, kw_only=True):
     colour: Colour
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
-    source: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    valid_until: dt.datetime | None = None
+    reason: StatusReason = ""
+    source: StatusSource = ""
+    valid_until: AwareDatetime | None = None
 
 
 class StatusView(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,7 +50,7 @@ class CodeView(msgspec.Struct, frozen=True, kw_only=True):
 
 class ScanIn(msgspec.Struct, frozen=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-    place: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    place: PlaceName
 
 
 class ScanView(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,7 +61,7 @@ class ScanView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PlaceIn(msgspec.Struct, frozen=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    name: PlaceName
     org_path: Annotated[str, msgspec.Meta(max_length=200)]
 
 
@@ -74,7 +83,7 @@ class CheckInView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Visit(msgspec.Struct, frozen=True, kw_only=True):
-    user_id: int
+    user_id: int | None  # None, and the name masked, for all but health officials
     name: str
     colour: str
     place_id: int | None  # None for a checkpoint, which is no registered place
@@ -99,10 +108,10 @@ class RiskLevelView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BulkStatusRow(msgspec.Struct, frozen=True, kw_only=True):
-    phone: str
-    colour: str
-    reason: str = ""
-    source: str = ""
+    phone: Annotated[str, msgspec.Meta(max_length=32, pattern=NO_NUL)]
+    colour: str  # checked per row, so that a bad colour is reported with its row
+    reason: StatusReason = ""
+    source: StatusSource = ""
 
 
 class BulkStatusIn(msgspec.Struct, frozen=True, kw_only=True):

@@ -40,16 +40,21 @@ register_messages(
         "holder_key_invalid": ("设备公钥无效", "The phone's public key is not valid"),
         "code_not_yours": ("不是本人的有效健康码", "This is not your own valid code"),
         "status_validity_past": ("有效期须晚于当前时间", "The validity must end in the future"),
+        "status_validity_too_far": (
+            "有效期最长一年",
+            "The validity may end a year from now at the latest",
+        ),
     }
 )
 
 LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
 CODE_TTL = 3600  # a colour change reaches offline checkpoints within the hour
 RETENTION = dt.timedelta(days=28)
+MAX_VALIDITY = dt.timedelta(days=366)
 QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 SHORT = {Colour.GREEN: "g", Colour.YELLOW: "y", Colour.RED: "r"}
 _NOT_THEIRS = {
-    verifier.Reason.MALFORMED,
+    verifier.Reason.BAD_FORMAT,
     verifier.Reason.UNKNOWN_KEY,
     verifier.Reason.BAD_SIGNATURE,
     verifier.Reason.BAD_BINDING,
@@ -80,6 +85,12 @@ async def _resident(user_id: int) -> dict[str, Any]:
     return row
 
 
+def masked_name(name: str | None) -> str:
+    """What a scanner or a venue may see of a name: its first character and one `*`, so
+    that not even its length shows."""
+    return (name or "居")[:1] + "*"
+
+
 async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> StatusView:
     """An official in scope gives a resident a colour; the resident, and for red the grid's
     workers, are told."""
@@ -87,11 +98,20 @@ async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> Status
     home = resident["home_path"]
     if not home or not actor.covers(home, Role.HEALTH_OFFICIAL):
         raise NotFound("holder_not_found")
-    if status.valid_until is not None and status.valid_until <= dt.datetime.now(dt.UTC):
-        raise Unprocessable("status_validity_past")
+    _check_validity(status.valid_until)
     async with unit_of_work():
         await apply_status(set_by=actor.user_id, resident=resident, status=status)
     return await status_of(user_id)
+
+
+def _check_validity(valid_until: dt.datetime | None) -> None:
+    """A validity ends in the future, within a year: a colour is not set for good by a
+    typo, and a time near year 9999 cannot overflow when it is stored in UTC."""
+    now = dt.datetime.now(dt.UTC)
+    if valid_until is not None and valid_until <= now:
+        raise Unprocessable("status_validity_past")
+    if valid_until is not None and valid_until > now + MAX_VALIDITY:
+        raise Unprocessable("status_validity_too_far")
 
 
 async def apply_status(*, set_by: int, resident: dict[str, Any], status: StatusIn) -> None:
@@ -105,14 +125,26 @@ async def apply_status(*, set_by: int, resident: dict[str, Any], status: StatusI
         HealthStatus.set_by: set_by,
         HealthStatus.set_at: dt.datetime.now(dt.UTC),
     }
+    if not await _change_status(user_id, values):
+        # A first colour: of requests racing to create the row, one inserts it and the
+        # others, once it is committed, change it as if it had been there.
+        created = (
+            await HealthStatus.insert(HealthStatus({HealthStatus.user_id: user_id, **values}))
+            .on_conflict(target=HealthStatus.user_id, action="DO NOTHING")
+            .returning(HealthStatus.id)
+        )
+        if not created:
+            await _change_status(user_id, values)
+    await _record(user_id, home, status, set_by)
+
+
+async def _change_status(user_id: int, values: dict[Any, Any]) -> bool:
     changed = (
         await HealthStatus.update({**values, HealthStatus.version: HealthStatus.version + 1})
         .where(HealthStatus.user_id == user_id)
         .returning(HealthStatus.id)
     )
-    if not changed:
-        await HealthStatus.insert(HealthStatus({HealthStatus.user_id: user_id, **values}))
-    await _record(user_id, home, status, set_by)
+    return bool(changed)
 
 
 async def end_lapsed_statuses() -> int:
@@ -228,11 +260,26 @@ async def history_of(*, actor: Claims, user_id: int) -> list[StatusView]:
 
 async def enrol_phone(*, user_id: int, public_key: str, vault: Vault) -> None:
     """Bind the resident's codes to this phone's key; a new phone replaces the old one."""
+    point = verifier.canonical_b64decode(public_key)  # one spelling, as in every code
     try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), verifier.b64decode(public_key))
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point or b"")
     except ValueError as err:
         raise Unprocessable("holder_key_invalid") from err
     subject = vault.lookup(str(user_id), purpose="health_code.subject")[:16]
+    if await _rebind(user_id, public_key):
+        return
+    # A first phone: of enrolments racing to create the row one inserts it, and the others
+    # then rebind it, the last to arrive winning as it would one after another.
+    created = (
+        await HolderKey.insert(HolderKey(user_id=user_id, subject=subject, public_key=public_key))
+        .on_conflict(action="DO NOTHING")
+        .returning(HolderKey.id)
+    )
+    if not created:
+        await _rebind(user_id, public_key)
+
+
+async def _rebind(user_id: int, public_key: str) -> bool:
     updated = (
         await HolderKey.update(
             {HolderKey.public_key: public_key, HolderKey.enrolled_at: dt.datetime.now(dt.UTC)}
@@ -240,12 +287,12 @@ async def enrol_phone(*, user_id: int, public_key: str, vault: Vault) -> None:
         .where(HolderKey.user_id == user_id)
         .returning(HolderKey.id)
     )
-    if not updated:
-        await HolderKey.insert(HolderKey(user_id=user_id, subject=subject, public_key=public_key))
+    return bool(updated)
 
 
-async def issue_code(*, user_id: int, keys: KeyRing) -> CodeView:
-    """A credential for the enrolled phone; the phone adds its proof every few seconds."""
+async def issue_code(*, user_id: int, keys: KeyRing, now: float | None = None) -> CodeView:
+    """A credential for the enrolled phone, issued `now` (the clock's time unless given);
+    the phone adds its proof every few seconds."""
     holder = await HolderKey.select().where(HolderKey.user_id == user_id).first()
     if holder is None:
         raise Conflict("device_not_enrolled")
@@ -256,11 +303,11 @@ async def issue_code(*, user_id: int, keys: KeyRing) -> CodeView:
         .where(HealthStatus.user_id == user_id)
         .first()
     )
-    expires = int(time.time()) + CODE_TTL
+    expires = int(time.time() if now is None else now) + CODE_TTL
     payload = {
         "s": holder["subject"],
         "c": SHORT[status.colour],
-        "n": (resident["name"] or "居")[:1] + "*",  # one character: not even the length shows
+        "n": masked_name(resident["name"]),
         "i": expires - CODE_TTL,
         "t": CODE_TTL,
         "v": version["version"] if version else 0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -10,13 +11,16 @@ from auth.roles import Role
 from backend.users.service import account_for_phone, assign_role
 from backend.users.tables import AuditEntry
 from backend.vault import Vault
+from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.tables import CheckIn, HealthStatus, Scan, StatusChange
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.health_code.holders import enrolled
+from tests.miniapps.health_code.phone import Phone
 from tests.push.helpers import until
 
 C03 = "zz/gx/fengyang/c03"
 RESIDENT, NEIGHBOUR, JINSHUI_RESIDENT = "13800000001", "13800000002", "13800000016"
+G08_WORKER = "13800000004"
 WINDOW = {"since": "2020-01-01T00:00:00Z", "until": "2099-01-01T00:00:00Z"}
 
 
@@ -72,8 +76,13 @@ async def test_a_forged_place_code_is_refused(client: Client, token_for: TokenFo
 async def test_the_venue_and_tracers_in_scope_see_visitors_and_are_audited(
     client: Client, token_for: TokenFor
 ) -> None:
+    """Only a health official sees who they are; the venue and checkpoint staff see a masked
+    name, as a scanner does, and no account id."""
     place = await _place(client, token_for)
-    await _check_in(client, await token_for(Role.RESIDENT), place["code"])
+    resident = await token_for(Role.RESIDENT)
+    await _check_in(client, resident, place["code"])
+    resident_id = int((await client.get("/v1/me", headers=bearer(resident))).json()["user_id"])
+    seen = {}
     for role in (Role.MERCHANT, Role.HEALTH_OFFICIAL, Role.CHECKPOINT_STAFF):
         response = await client.get(
             f"/v1/miniapps/health_code/places/{place['id']}/visitors",
@@ -81,7 +90,12 @@ async def test_the_venue_and_tracers_in_scope_see_visitors_and_are_audited(
             headers=bearer(await token_for(role)),
         )
         assert response.status_code == 200, response.text
-        assert [v["name"] for v in response.json()] == ["王居民"]
+        seen[role] = [(v["name"], v["user_id"]) for v in response.json()]
+    assert seen == {
+        Role.MERCHANT: [("王*", None)],
+        Role.HEALTH_OFFICIAL: [("王居民", resident_id)],
+        Role.CHECKPOINT_STAFF: [("王*", None)],
+    }
     assert await AuditEntry.count().where(AuditEntry.action == "health_code.place_visitors") == 3
 
 
@@ -237,3 +251,53 @@ async def test_contacts_include_people_scanned_at_the_same_checkpoint(
     assert [(v["name"], v["place"], v["via"], v["place_id"]) for v in met.json()] == [
         ("王家属", "东门", "checkpoint", None)
     ]
+
+
+async def test_refused_scans_do_not_make_contacts(
+    client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    """A replayed screenshot or a stale proof says nothing of where its holder was; a code
+    refused only as revoked was signed there and then by the holder's own phone."""
+    staff = bearer(await token_for(Role.CHECKPOINT_STAFF))
+    official = bearer(await token_for(Role.HEALTH_OFFICIAL))
+    shown: dict[str, tuple[Phone, str]] = {}
+    for phone in (RESIDENT, NEIGHBOUR, JINSHUI_RESIDENT, G08_WORKER):
+        shown[phone] = await enrolled(client, await token_for_phone(phone))
+
+    async def scan(phone: str, place: str, at: float | None = None) -> dict[str, object]:
+        holder, credential = shown[phone]
+        text = holder.show(credential, at=at)
+        response = await client.post(
+            "/v1/miniapps/health_code/scans", json={"text": text, "place": place}, headers=staff
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    assert (await scan(RESIDENT, "东门"))["valid"] is True
+    neighbour, credential = shown[NEIGHBOUR]
+    replayed = neighbour.show(credential)
+    for place in ("西门", "东门"):  # first at the west gate, then its copy at the east gate
+        await client.post(
+            "/v1/miniapps/health_code/scans",
+            json={"text": replayed, "place": place},
+            headers=staff,
+        )
+    assert (await scan(JINSHUI_RESIDENT, "东门", at=time.time() - 90))["reason"] == "expired"
+    g08_worker = await _me(client, await token_for_phone(G08_WORKER))
+    red = await client.put(
+        f"/v1/miniapps/health_code/statuses/{g08_worker}", json={"colour": "red"}, headers=official
+    )
+    assert red.status_code == 200, red.text
+    assert (await scan(G08_WORKER, "东门"))["reason"] == "revoked"
+    await CHECKPOINT.flush()
+    met = await client.get(
+        f"/v1/miniapps/health_code/contacts/{await _me(client, await token_for_phone(RESIDENT))}",
+        params=_window(minutes=30),
+        headers=official,
+    )
+    assert met.status_code == 200, met.text
+    assert [(v["user_id"], v["place"]) for v in met.json()] == [(g08_worker, "东门")]
+
+
+async def _me(client: Client, token: str) -> int:
+    return int((await client.get("/v1/me", headers=bearer(token))).json()["user_id"])

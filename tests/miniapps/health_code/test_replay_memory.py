@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from miniapps.health_code.checkpoint import ReplayMemory
+from miniapps.health_code.verifier import ReplayMemory
 
 
 def test_a_code_is_a_replay_within_the_window_only() -> None:
