@@ -101,12 +101,16 @@ async def test_503_three_times_then_200_is_delivered_once(
     vault: Vault,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # httpx then bypasses the SDK's own retries
+    """Our jobs own retries: one HTTP request per attempt, each attempt counted. With the
+    SDK's own retries on, its transport would resend the 503s inside one attempt."""
+    for name in ("NO_PROXY", "no_proxy"):  # a NO_PROXY naming 127.0.0.1 hides SDK retries
+        monkeypatch.delenv(name, raising=False)
     async with push_app(fcm_settings) as (app, client):
         user = await _device(app, client, vault, RESIDENT, "token-flaky")
         fcm.answer("token-flaky", "UNAVAILABLE", "UNAVAILABLE", "UNAVAILABLE")
         counts = await settled(await tell(Audience.users(user)), seconds=30)
     assert counts == {"sent": 1}
+    assert len(fcm.received) == 4
     assert fcm.sent_to() == {"token-flaky": 4}
     assert fcm.delivered_to() == {"token-flaky": 1}
     row = await Delivery.select(Delivery.attempts).first()
