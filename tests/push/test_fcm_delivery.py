@@ -342,3 +342,31 @@ async def test_other_pushes_go_through_the_queue_and_are_sent_once(
     await send_soon(await _row(notification), pending=1)
     assert await settled(notification) == {"sent": 1}
     assert fcm.delivered_to() == {"token-news": 1}
+
+
+async def test_a_phone_handed_over_gets_nothing_meant_for_its_previous_owner(
+    pushing: tuple[Litestar, httpx.AsyncClient],
+    fcm: FcmStandIn,
+    vault: Vault,
+    fcm_settings: Settings,
+) -> None:
+    app, client = pushing
+    resident = await _device(app, client, vault, RESIDENT, "token-handed-over")
+    fcm.answer("token-handed-over", "UNAVAILABLE")
+    notification = await tell(Audience.users(resident))
+
+    async def waiting_to_retry() -> bool:
+        row = await Delivery.select(Delivery.status, Delivery.attempts).first()
+        return row == {"status": Status.PENDING, "attempts": 1}
+
+    await until(waiting_to_retry)
+    await _device(app, client, vault, G07_WORKER, "token-handed-over")
+    await Delivery.update({Delivery.next_attempt_at: dt.datetime.now(dt.UTC)}).where(
+        Delivery.id > 0
+    )
+    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    await send_notification(context, notification)
+    assert await settled(notification) == {"failed": 1}
+    assert fcm.delivered_to() == {}
+    row = await Delivery.select(Delivery.error).first()
+    assert row == {"error": "device changed hands"}
