@@ -1,5 +1,7 @@
 """Every push route against what a careless client or an attacker sends: each is a 4xx
-problem with a stable code, and no device, inbox item or preference changes."""
+problem with a stable code, and no device, inbox item or preference changes. Nobody acts
+on another's device or inbox item, nobody signed out on anything, and only a platform
+admin reads delivery reports."""
 
 from __future__ import annotations
 
@@ -235,3 +237,42 @@ async def test_operator_views_of_no_notification_are_not_found(
         response = await client.get(f"/v1/admin/notifications/{bad}/{path}", headers=admin)
         assert response.status_code == 400
         assert response.json()["code"] == "validation_failed"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", DEVICE),
+        ("GET", DEVICE),
+        ("DELETE", f"{DEVICE}/1"),
+        ("GET", "/v1/inbox"),
+        ("POST", "/v1/inbox/1/read"),
+        ("POST", "/v1/inbox/read-all"),
+        ("GET", PREFS),
+        ("PUT", PREFS),
+        ("GET", "/v1/admin/notifications/1/deliveries"),
+        ("GET", "/v1/admin/notifications/1/failures"),
+    ],
+)
+async def test_every_push_route_needs_a_login(client: Client, method: str, path: str) -> None:
+    response = await client.request(method, path, json=PHONE if method != "GET" else None)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.RESIDENT, Role.GRID_WORKER, Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.DEVELOPER],
+)
+async def test_only_a_platform_admin_sees_delivery_reports(
+    client: Client, token_for: TokenFor, role: Role
+) -> None:
+    notification = await tell(Audience.users(1))
+    await settled(notification)
+    for path in ("deliveries", "failures"):
+        url = f"/v1/admin/notifications/{notification}/{path}"
+        refused = await client.get(url, headers=bearer(await token_for(role)))
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "forbidden"
+        allowed = await client.get(url, headers=bearer(await token_for(Role.PLATFORM_ADMIN)))
+        assert allowed.status_code == 200
