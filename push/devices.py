@@ -50,13 +50,7 @@ async def register_device(*, user_id: int, device: DeviceIn) -> tuple[DeviceView
     }
     async with transaction():
         row, created = await _hold_address(device.address, values)
-        await Delivery.update(
-            {Delivery.status: Status.FAILED, Delivery.error: "device changed hands"}
-        ).where(
-            (Delivery.device_id == row["id"])
-            & (Delivery.user_id != user_id)
-            & (Delivery.status == Status.PENDING)
-        )
+        await _drop_sends_to_previous_owners(device_id=row["id"], user_id=user_id, now=now)
         topics_changed = await plan_topics(device_id=row["id"])
     if topics_changed:
         await request_sync()
@@ -80,6 +74,21 @@ async def _hold_address(address: str, values: dict[Any, Any]) -> tuple[dict[str,
         )
         if updated:
             return updated[0], False
+
+
+async def _drop_sends_to_previous_owners(*, device_id: int, user_id: int, now: dt.datetime) -> None:
+    """Settle what still waits to reach a phone's earlier owners: it is not for its holder."""
+    await Delivery.update(
+        {
+            Delivery.status: Status.FAILED,
+            Delivery.error: "device changed hands",
+            Delivery.updated_at: now,
+        }
+    ).where(
+        (Delivery.device_id == device_id)
+        & (Delivery.user_id != user_id)
+        & (Delivery.status == Status.PENDING)
+    )
 
 
 async def unregister_device(*, user_id: int, device_id: int) -> None:
