@@ -10,7 +10,7 @@ from backend.errors import NotFound, register_messages
 from push.fanout import Status
 from push.schemas import DeviceIn, DeviceView
 from push.tables import Delivery, Device, TopicSubscription
-from push.topics import plan_topics
+from push.topics import plan_topics, request_sync
 
 register_messages({"device_not_found": ("设备不存在", "No such device")})
 
@@ -30,8 +30,13 @@ def _view(row: dict[str, Any]) -> DeviceView:
 
 
 async def register_device(*, user_id: int, device: DeviceIn) -> tuple[DeviceView, bool]:
-    """Register or refresh a device; an address seen before moves to this user. Returns the
-    device and whether it is new."""
+    """Register or refresh a device; returns it and whether it is new.
+
+    An address seen before moves to this user: the newest registration owns a phone that
+    changed hands, and whatever still waited to reach its previous owner is not sent to it.
+    Concurrent registrations of one address end with one row: the insert gives way to a row
+    another request has just made, and the row lock (an IMMEDIATE transaction on SQLite)
+    orders the updates and the topic plans that follow them."""
     now = dt.datetime.now(dt.UTC)
     values: dict[Any, Any] = {
         Device.user_id: user_id,
@@ -44,33 +49,60 @@ async def register_device(*, user_id: int, device: DeviceIn) -> tuple[DeviceView
         Device.last_seen: now,
     }
     async with transaction():
-        existing = (
-            await Device.select(Device.id, Device.user_id)
-            .where(Device.address == device.address)
-            .first()
-        )
-        if existing is None:
-            new = Device({Device.address: device.address, **values})
-            rows = await Device.insert(new).returning(Device.id)
-            device_id, created = rows[0]["id"], True
-        else:
-            await Device.update(values).where(Device.id == existing["id"])
-            device_id, created = existing["id"], False
-    await plan_topics(device_id=device_id)
-    row = await Device.select().where(Device.id == device_id).first()
-    assert row is not None
+        row, created = await _hold_address(device.address, values)
+        await _drop_sends_to_previous_owners(device_id=row["id"], user_id=user_id, now=now)
+        topics_changed = await plan_topics(device_id=row["id"])
+    if topics_changed:
+        await request_sync()
     return _view(row), created
 
 
-async def unregister_device(*, user_id: int, device_id: int) -> None:
-    gone = (
-        await Device.update({Device.active: False, Device.deactivated_reason: "unregistered"})
-        .where((Device.id == device_id) & (Device.user_id == user_id))
-        .returning(Device.id)
+async def _hold_address(address: str, values: dict[Any, Any]) -> tuple[dict[str, Any], bool]:
+    """The device row of an address, made or updated with `values`; and whether it is new."""
+    while True:  # again only if the row was pruned between the two statements
+        made = (
+            await Device.insert(Device({Device.address: address, **values}))
+            .on_conflict(target=Device.address, action="DO NOTHING")
+            .returning(*Device.all_columns())
+        )
+        if made:
+            return made[0], True
+        updated = (
+            await Device.update(values)
+            .where(Device.address == address)
+            .returning(*Device.all_columns())
+        )
+        if updated:
+            return updated[0], False
+
+
+async def _drop_sends_to_previous_owners(*, device_id: int, user_id: int, now: dt.datetime) -> None:
+    """Settle what still waits to reach a phone's earlier owners: it is not for its holder."""
+    await Delivery.update(
+        {
+            Delivery.status: Status.FAILED,
+            Delivery.error: "device changed hands",
+            Delivery.updated_at: now,
+        }
+    ).where(
+        (Delivery.device_id == device_id)
+        & (Delivery.user_id != user_id)
+        & (Delivery.status == Status.PENDING)
     )
-    if not gone:
-        raise NotFound("device_not_found")
-    await plan_topics(device_id=device_id)
+
+
+async def unregister_device(*, user_id: int, device_id: int) -> None:
+    async with transaction():
+        gone = (
+            await Device.update({Device.active: False, Device.deactivated_reason: "unregistered"})
+            .where((Device.id == device_id) & (Device.user_id == user_id))
+            .returning(Device.id)
+        )
+        if not gone:
+            raise NotFound("device_not_found")
+        topics_changed = await plan_topics(device_id=device_id)
+    if topics_changed:
+        await request_sync()
 
 
 async def devices_of(user_id: int) -> list[DeviceView]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from backend.errors import NotFound, register_messages
 from push.fanout import Status
 from push.schemas import DeliveryStats, FailedDelivery
@@ -10,7 +12,7 @@ from push.tables import Delivery, Notification
 register_messages({"notification_not_found": ("通知不存在", "No such notification")})
 
 
-async def delivery_stats(notification_id: int) -> DeliveryStats:
+async def _notification(notification_id: int) -> dict[str, Any]:
     notification = (
         await Notification.select(Notification.recipients)
         .where(Notification.id == notification_id)
@@ -18,6 +20,11 @@ async def delivery_stats(notification_id: int) -> DeliveryStats:
     )
     if notification is None:
         raise NotFound("notification_not_found")
+    return notification
+
+
+async def delivery_stats(notification_id: int) -> DeliveryStats:
+    notification = await _notification(notification_id)
     rows = await Delivery.raw(
         "SELECT status, COUNT(*) AS n FROM push_delivery WHERE notification_id = {} "
         "GROUP BY status",
@@ -31,6 +38,7 @@ async def delivery_stats(notification_id: int) -> DeliveryStats:
 
 
 async def failed_deliveries(notification_id: int, limit: int = 100) -> list[FailedDelivery]:
+    await _notification(notification_id)
     rows = (
         await Delivery.select()
         .where(

@@ -40,29 +40,31 @@ def _muted(row: dict[str, Any]) -> list[str]:
 
 async def preferences_of(user_id: int) -> Preferences:
     row = await Preference.select().where(Preference.user_id == user_id).first()
-    if row is None:
-        return Preferences()
-    quiet = None
-    if row["quiet_start"] is not None and row["quiet_end"] is not None:
-        quiet = QuietHours(start=_hhmm(row["quiet_start"]), end=_hhmm(row["quiet_end"]))
-    return Preferences(quiet_hours=quiet, muted_categories=_muted(row))
+    return Preferences() if row is None else _view(row)
 
 
 async def set_preferences(user_id: int, preferences: Preferences) -> Preferences:
+    """Set a user's preferences in one statement: a read-then-insert let two first-time
+    writes both insert, and the loser broke the unique index with a 500."""
     quiet = preferences.quiet_hours
     values: dict[Any, Any] = {
         Preference.quiet_start: _minutes(quiet.start) if quiet else None,
         Preference.quiet_end: _minutes(quiet.end) if quiet else None,
         Preference.muted_categories: sorted(set(preferences.muted_categories)),
     }
-    updated = (
-        await Preference.update(values)
-        .where(Preference.user_id == user_id)
-        .returning(Preference.id)
-    )
-    if not updated:
+    rows = (
         await Preference.insert(Preference({Preference.user_id: user_id, **values}))
-    return await preferences_of(user_id)
+        .on_conflict(target=Preference.user_id, action="DO UPDATE", values=list(values))
+        .returning(*Preference.all_columns())
+    )
+    return _view(rows[0])
+
+
+def _view(row: dict[str, Any]) -> Preferences:
+    quiet = None
+    if row["quiet_start"] is not None and row["quiet_end"] is not None:
+        quiet = QuietHours(start=_hhmm(row["quiet_start"]), end=_hhmm(row["quiet_end"]))
+    return Preferences(quiet_hours=quiet, muted_categories=_muted(row))
 
 
 async def preferences_for(user_ids: list[int]) -> dict[int, dict[str, Any]]:

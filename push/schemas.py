@@ -25,11 +25,20 @@ class AddressKind(enum.StrEnum):
     FID = "fid"  # a Firebase installation id
 
 
+# FCM registration tokens and installation ids are ASCII, a few hundred characters at most.
+# The bound keeps an address inside one PostgreSQL index entry (2704 bytes), which a longer
+# or non-ASCII one overflowed.
+Address = Annotated[
+    str, msgspec.Meta(min_length=8, max_length=1024, pattern=r"^[A-Za-z0-9_:.\-]+$")
+]
+AppVersion = Annotated[str, msgspec.Meta(max_length=32, pattern=r"^[\x20-\x7e]*$")]
+
+
 class DeviceIn(msgspec.Struct, frozen=True, kw_only=True):
-    address: Annotated[str, msgspec.Meta(min_length=8, max_length=4096, pattern=r"^[\w:.\-]+$")]
+    address: Address
     kind: AddressKind = AddressKind.TOKEN
     platform: Platform
-    app_version: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    app_version: AppVersion = ""
     locale: Annotated[str, msgspec.Meta(pattern=r"^(zh-CN|en)$")] = "zh-CN"
 
 

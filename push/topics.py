@@ -41,7 +41,9 @@ async def grids_of(user_id: int) -> set[str]:
 
 
 async def plan_topics(*, device_id: int) -> bool:
-    """Record the topics a device should join and leave; True when anything changed."""
+    """Record the topics a device should join and leave; True when anything changed. Run it
+    in the transaction that changed the device, so two changes of one device plan in turn;
+    then `request_sync` once that has committed."""
     device = await Device.select().where(Device.id == device_id).first()
     if device is None:
         return False
@@ -61,8 +63,6 @@ async def plan_topics(*, device_id: int) -> bool:
         if row["wanted"] and topic not in wanted:
             changed = True
             await _want(row["id"], False)
-    if changed:
-        await request_sync()
     return changed
 
 

@@ -17,7 +17,8 @@ import warnings
 from typing import Any
 
 import firebase_admin
-from firebase_admin import credentials, exceptions, messaging
+from firebase_admin import _http_client, credentials, exceptions, messaging
+from firebase_admin._retry import HttpxRetry
 
 from backend.settings import Settings
 from push.senders import Outcome, PushMessage, SendResult
@@ -49,6 +50,7 @@ class FcmSender:
         self._service._fcm_topic_url = (
             f"{endpoint}/v1/projects/{self._service._project_id}/registrations"
         )
+        _leave_retries_to_the_jobs(self._service)
 
     async def send(self, messages: list[PushMessage]) -> list[SendResult]:
         results: list[SendResult] = []
@@ -77,6 +79,26 @@ class FcmSender:
     async def close(self) -> None:
         await self._service._async_client.aclose()
         await asyncio.to_thread(firebase_admin.delete_app, self._app)
+
+
+def _leave_retries_to_the_jobs(service: messaging._MessagingService) -> None:
+    """Make the SDK send each message once per call, retrying nothing itself.
+
+    Retries belong to the delivery jobs: they count every attempt, wait with backoff or the
+    provider's Retry-After, give up after MAX_ATTEMPTS, and hold each claimed row under a
+    lease. firebase-admin's async client would also retry 500 and 503 up to four times
+    within one of our attempts (its `DEFAULT_HTTPX_RETRY_CONFIG`, mounted as a transport for
+    http:// and https://): unseen by our counts, stacked on our backoff, holding the lease
+    meanwhile, and in force or not depending on whether NO_PROXY happened to name FCM's host
+    (httpx then routes around the mounted transport). The replacement client is the one
+    firebase-admin builds, with the same credential and timeout and no retries; it is used
+    for sends and topic changes alike.
+    """
+    service._async_client = _http_client.HttpxAsyncClient(
+        credential=service._credential,
+        timeout=service._async_client.timeout,
+        retry_config=HttpxRetry(max_retries=0),
+    )
 
 
 def _message(m: PushMessage) -> messaging.Message:

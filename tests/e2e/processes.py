@@ -13,13 +13,16 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import msgspec
 import pytest
 
+from auth.sessions import grant_for
 from backend.host import Host, load_registry
 from backend.settings import Settings
+from tests.push.fcm_standin import PROJECT, FcmStandIn, write_service_account
 from tests.support import free_port
 
 
@@ -169,3 +172,35 @@ async def api_host(settings: Settings, redis_server: RedisServer) -> AsyncIterat
     await host.start(runs_jobs=False)
     yield host
     await host.stop()
+
+
+@pytest.fixture
+async def fcm() -> AsyncIterator[FcmStandIn]:
+    """The FCM v1 stand-in, for workers that send through the real firebase-admin client."""
+    postgres_url_or_skip()
+    standin = FcmStandIn()
+    await standin.start()
+    yield standin
+    await standin.stop()
+
+
+def firebase_env(fcm: FcmStandIn, directory: Path) -> dict[str, str]:
+    """What a process needs to send through firebase-admin to the stand-in."""
+    return {
+        "FIREBASE_CREDENTIALS": str(write_service_account(directory)),
+        "FIREBASE_PROJECT_ID": PROJECT,
+        "FCM_ENDPOINT": fcm.url,
+    }
+
+
+async def access_token(settings: Settings, user_id: int) -> str:
+    """An access token the API processes accept: signed with the key ring they load."""
+    from auth.keys import KeyRing
+    from auth.revocation import DenyList
+    from auth.tokens import TokenService
+    from backend.vault import vault_for
+
+    ring = KeyRing(settings, vault_for(settings.secret))
+    await ring.load()
+    token, _ = TokenService(settings, ring, DenyList()).issue(await grant_for(user_id))
+    return str(token)

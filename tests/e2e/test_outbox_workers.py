@@ -13,7 +13,6 @@ import httpx
 import pytest
 from yimen_library.app import Book, BookBorrowed
 
-from auth.sessions import grant_for
 from backend.events import emit, unit_of_work
 from backend.events.tables import DeadLetter, HandledEvent, OutboxEvent
 from backend.host import Host
@@ -22,6 +21,7 @@ from backend.users.service import account_for_phone, set_home
 from backend.vault import Vault
 from tests.e2e.processes import (
     RedisServer,
+    access_token,
     api_host,
     fleet,
     postgres_url_or_skip,
@@ -110,25 +110,13 @@ async def test_two_apis_and_two_workers_lose_and_double_nothing(
         apis = [await group.api(), await group.api()]
         await group.worker()
         await group.worker()
-        token = await _token(settings, user_id)
+        token = await access_token(settings, user_id)
         borrowed = await _borrow_burst(apis, book, token, count=300)
         assert borrowed == 300
         await _wait_all_delivered(300)
     await _assert_once_each(book, 300)
     row = await Book.select(Book.copies_out).where(Book.id == book).first()
     assert row == {"copies_out": 300}
-
-
-async def _token(settings: Settings, user_id: int) -> str:
-    from auth.keys import KeyRing
-    from auth.revocation import DenyList
-    from auth.tokens import TokenService
-    from backend.vault import vault_for
-
-    ring = KeyRing(settings, vault_for(settings.secret))
-    await ring.load()
-    token, _ = TokenService(settings, ring, DenyList()).issue(await grant_for(user_id))
-    return token
 
 
 async def _borrow_burst(apis: list[str], book: int, token: str, count: int) -> int:

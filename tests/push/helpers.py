@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from litestar import Litestar
@@ -55,24 +58,30 @@ async def tell(
 
 
 async def settled(notification_id: int, seconds: float = 20.0) -> dict[str, int]:
-    """Wait until no delivery of the notification is pending or being sent."""
+    """Wait until no delivery of the notification is pending or being sent; their tally."""
     busy = [Status.PENDING, Status.SENDING]
-    for _ in range(int(seconds / 0.05)):
+    rows: list[dict[str, Any]] = []
+
+    async def done() -> bool:
+        nonlocal rows
         rows = await Delivery.select(Delivery.status).where(
             Delivery.notification_id == notification_id
         )
-        if rows and not any(r["status"] in busy for r in rows):
-            counts: dict[str, int] = {}
-            for row in rows:
-                counts[row["status"]] = counts.get(row["status"], 0) + 1
-            return counts
-        await asyncio.sleep(0.05)
-    raise AssertionError("deliveries did not settle")
+        return bool(rows) and not any(r["status"] in busy for r in rows)
+
+    await until(done, seconds, what="deliveries settled")
+    return dict(Counter(row["status"] for row in rows))
 
 
-async def until(condition: Callable[[], Awaitable[bool]], seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if await condition():
-            return
+async def until(
+    condition: Callable[[], Awaitable[bool]],
+    seconds: float = 20.0,
+    *,
+    what: str = "condition",
+) -> None:
+    """Poll `condition` until it holds; fail naming `what` once `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {seconds:g} s")
         await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")

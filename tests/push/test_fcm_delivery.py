@@ -101,12 +101,16 @@ async def test_503_three_times_then_200_is_delivered_once(
     vault: Vault,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # httpx then bypasses the SDK's own retries
+    """Our jobs own retries: one HTTP request per attempt, each attempt counted. With the
+    SDK's own retries on, its transport would resend the 503s inside one attempt."""
+    for name in ("NO_PROXY", "no_proxy"):  # a NO_PROXY naming 127.0.0.1 hides SDK retries
+        monkeypatch.delenv(name, raising=False)
     async with push_app(fcm_settings) as (app, client):
         user = await _device(app, client, vault, RESIDENT, "token-flaky")
         fcm.answer("token-flaky", "UNAVAILABLE", "UNAVAILABLE", "UNAVAILABLE")
         counts = await settled(await tell(Audience.users(user)), seconds=30)
     assert counts == {"sent": 1}
+    assert len(fcm.received) == 4
     assert fcm.sent_to() == {"token-flaky": 4}
     assert fcm.delivered_to() == {"token-flaky": 1}
     row = await Delivery.select(Delivery.attempts).first()
@@ -121,7 +125,8 @@ async def test_unregistered_switches_the_device_off_without_retry(
     fcm.answer("token-gone", "UNREGISTERED")
     counts = await settled(await tell(Audience.users(user)))
     assert counts == {"failed": 1}
-    await asyncio.sleep(0.5)
+    # failed is final (only pending rows are ever claimed), so this one attempt is all
+    assert await Delivery.select(Delivery.attempts).first() == {"attempts": 1}
     assert fcm.sent_to() == {"token-gone": 1}
     device = await Device.select(Device.active, Device.deactivated_reason).first()
     assert device == {"active": False, "deactivated_reason": "invalid_address"}
@@ -194,9 +199,14 @@ async def test_a_rerun_job_sends_nothing_twice(
     await until(lambda: _received(fcm, 3))
     context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
     rerun = asyncio.create_task(send_notification(context, notification))
-    await asyncio.sleep(0.3)
+
+    async def rerun_finished() -> bool:
+        return rerun.done()
+
+    # the rerun ends while the first send is still on the wire: it found nothing to claim
+    await until(rerun_finished, what="the rerun job finished")
     fcm.release()
-    await rerun
+    assert await rerun == {}
     assert await settled(notification) == {"sent": 3}
     assert set(fcm.sent_to().values()) == {1}
 
@@ -338,3 +348,31 @@ async def test_other_pushes_go_through_the_queue_and_are_sent_once(
     await send_soon(await _row(notification), pending=1)
     assert await settled(notification) == {"sent": 1}
     assert fcm.delivered_to() == {"token-news": 1}
+
+
+async def test_a_phone_handed_over_gets_nothing_meant_for_its_previous_owner(
+    pushing: tuple[Litestar, httpx.AsyncClient],
+    fcm: FcmStandIn,
+    vault: Vault,
+    fcm_settings: Settings,
+) -> None:
+    app, client = pushing
+    resident = await _device(app, client, vault, RESIDENT, "token-handed-over")
+    fcm.answer("token-handed-over", "UNAVAILABLE")
+    notification = await tell(Audience.users(resident))
+
+    async def waiting_to_retry() -> bool:
+        row = await Delivery.select(Delivery.status, Delivery.attempts).first()
+        return row == {"status": Status.PENDING, "attempts": 1}
+
+    await until(waiting_to_retry)
+    await _device(app, client, vault, G07_WORKER, "token-handed-over")
+    await Delivery.update({Delivery.next_attempt_at: dt.datetime.now(dt.UTC)}).where(
+        Delivery.id > 0
+    )
+    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    await send_notification(context, notification)
+    assert await settled(notification) == {"failed": 1}
+    assert fcm.delivered_to() == {}
+    row = await Delivery.select(Delivery.error).first()
+    assert row == {"error": "device changed hands"}
