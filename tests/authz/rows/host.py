@@ -10,8 +10,11 @@ grants themselves a role. What an admin may not administer does not exist for it
 
 from __future__ import annotations
 
+import httpx
+
 from auth.login import send_code
-from auth.roles import Role
+from auth.roles import ADMIN_ROLES, Role
+from backend.orgs.paths import is_within
 from backend.users.tables import RoleAssignment, UserAccount
 from tests.authz.city import City
 from tests.authz.matrix import (
@@ -169,6 +172,15 @@ async def _staff_query(city: City, target: Target, caller: Caller) -> Req:
     return Req(params={"under": target.ids["under"]} if "under" in target.ids else {})
 
 
+async def _only_staff_below(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    held = city.claims[caller].paths_for(*ADMIN_ROLES)
+    shown = [s["scope_path"] for s in response.json()["items"]]
+    outside = [p for p in shown if not any(is_within(p, path) for path in held)]
+    return f"the list shows staff outside the admin's units: {outside}" if outside else None
+
+
 async def _district_gx(city: City, caller: Caller) -> Target:
     return Target(path=GX, ids={"district": GX})
 
@@ -261,6 +273,7 @@ ROWS = [
         {"what the admin holds": NOTHING["-"], "c03": _under_c03},
         {"what the admin holds": each(ADMINS, 200), "c03": each(ADMINS_ABOVE_G07, 200)},
         _staff_query,
+        check=_only_staff_below,
     ),
     Row("GET", "/v1/orgs", NOTHING, SIGNED_IN_200, no_request),
     Row("GET", "/v1/launcher", NOTHING, SIGNED_IN_200, no_request),
@@ -301,14 +314,14 @@ PLANNED = [
         "POST",
         "/v1/admin/users/{user_id:int}/disable",
         PEOPLE,
-        _administered_by((200, 204)),
+        _administered_by(204),
         _user_path,
     ),
     Row(
         "POST",
         "/v1/admin/users/{user_id:int}/enable",
         {name: _disabled(make) for name, make in PEOPLE.items()},
-        _administered_by((200, 204)),
+        _administered_by(204),
         _user_path,
     ),
 ]
