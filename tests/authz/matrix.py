@@ -15,6 +15,10 @@ and lists its `ROWS` in `tests/authz/rows/__init__.py`):
   owns it (`Target.owner`): the walk derives each caller's relation to it (own, same grid,
   other grid, parent unit, other district, anonymous) and prints it with any mismatch.
   Routes acting on no resource use `NOTHING`.
+- A target that is not one for all (the caller's own record, device or code) is marked
+  `@per_caller`. Rows whose calls change nothing another cell would notice (every GET,
+  and rows with `reuse_targets=True`) build each of their other targets once, not once
+  per caller: the walk stays fast without letting one cell's effect reach another.
 - `expect` maps each target to the callers whose outcome differs from the row's `denied`
   status (403 by default; use 404 where the existence of the resource is itself private).
   Anonymous callers get `anonymous` (401) unless named. An outcome is a status or a tuple
@@ -148,6 +152,7 @@ class Row:
     denied: int = 403
     anonymous: int = 401
     variant: str = ""  # when one route needs several rows (e.g. one per action)
+    reuse_targets: bool | None = None  # None: a GET reuses its targets, others do not
     check: Checker | None = None
     after: Hook | None = None  # undo what allowed calls changed that other rows rely on
 
@@ -158,6 +163,11 @@ class Row:
     @property
     def name(self) -> str:
         return f"{self.method} {self.path}" + (f" [{self.variant}]" if self.variant else "")
+
+    def reuses(self, make: TargetMaker) -> bool:
+        """Whether one `make` target serves every caller of this row."""
+        reuse = self.method == "GET" if self.reuse_targets is None else self.reuse_targets
+        return reuse and not getattr(make, "per_caller", False)
 
     def outcome(self, target: str, caller: Caller) -> tuple[int, ...]:
         named = self.expect.get(target, {})
@@ -177,6 +187,12 @@ class Row:
 def each(callers: Iterable[Caller], outcome: Outcome) -> dict[Caller, Outcome]:
     """The same outcome for several callers: `{**each(ADMINS_ABOVE_G07, 200), ...}`."""
     return dict.fromkeys(callers, outcome)
+
+
+def per_caller(make: TargetMaker) -> TargetMaker:
+    """Mark a target factory whose target depends on the caller (their own record...)."""
+    make.per_caller = True  # type: ignore[attr-defined]
+    return make
 
 
 def relation(caller: Caller, target: Target) -> Relation:

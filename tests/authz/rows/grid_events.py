@@ -248,6 +248,7 @@ ROWS = [
             "jinshui event": each(SEES_JINSHUI, 201),
         },
         _photo,
+        reuse_targets=True,
         denied=404,
     ),
     Row(

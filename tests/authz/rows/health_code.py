@@ -23,6 +23,7 @@ from tests.authz.matrix import (
     each,
     json_body,
     no_request,
+    per_caller,
 )
 from tests.miniapps.health_code.phone import Phone
 
@@ -42,6 +43,7 @@ JINSHUI_RESIDENT = _resident(Caller.RESIDENT_JINSHUI, JINSHUI_G01)
 RESIDENTS = {"g07 resident": G07_RESIDENT, "jinshui resident": JINSHUI_RESIDENT}
 
 
+@per_caller
 async def _own_code(city: City, caller: Caller) -> Target:
     holder = Caller.RESIDENT if caller is Caller.ANONYMOUS else caller
     return Target(owner=holder, path=DEMO[holder][1], ids={"code": await city.shown_code(holder)})
@@ -53,6 +55,7 @@ async def _residents_code(city: City, caller: Caller) -> Target:
     )
 
 
+@per_caller
 async def _enrolled(city: City, caller: Caller) -> Target:
     holder = Caller.RESIDENT if caller is Caller.ANONYMOUS else caller
     await city.enrol(holder)
@@ -125,6 +128,7 @@ ROWS = [
         RESIDENTS,
         {"g07 resident": {Caller.HEALTH: 200}, "jinshui resident": {Caller.HEALTH: 404}},
         _colour,
+        reuse_targets=True,
     ),
     Row(
         "GET",
@@ -154,6 +158,7 @@ ROWS = [
         {"the g07 resident's code": G07_RESIDENT},
         {"the g07 resident's code": {Caller.CHECKPOINT: 200}},
         _resident_scan,
+        reuse_targets=True,
     ),
     Row(
         "POST",
@@ -175,6 +180,7 @@ ROWS = [
         {"the c03 merchant's place": _merchants_place},
         {"the c03 merchant's place": each(SIGNED_IN, 201)},
         json_body(lambda t: {"code": t.ids["code"]}),
+        reuse_targets=True,
     ),
     Row(
         "GET",
@@ -201,6 +207,7 @@ ROWS = [
         {"c03": _community(C03), "jinshui c01": _community("zz/jinshui/wenhua/c01")},
         {"c03": {Caller.HEALTH: 200}},
         _risk,
+        reuse_targets=True,
     ),
     Row("GET", f"{APP}/risk-levels", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
     Row(
@@ -216,6 +223,7 @@ ROWS = [
         RESIDENTS,
         {"g07 resident": {Caller.HEALTH: 201}, "jinshui resident": {Caller.HEALTH: 422}},
         _bulk,
+        reuse_targets=True,
     ),
 ]
 

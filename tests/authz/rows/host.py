@@ -40,6 +40,7 @@ from tests.authz.matrix import (
     json_body,
     no_request,
     path_ids,
+    per_caller,
 )
 
 ANYONE_200 = {"-": each(EVERYONE, 200)}
@@ -73,6 +74,7 @@ def _person(home: str, *roles: tuple[Role, str]) -> TargetMaker:
     return make
 
 
+@per_caller
 async def _self(city: City, caller: Caller) -> Target:
     someone = Caller.RESIDENT if caller is Caller.ANONYMOUS else caller
     return Target(owner=someone, path=DEMO[someone][1], ids={"user_id": city.ids[someone]})
@@ -140,6 +142,7 @@ _OWN_GRANT = {
 }
 
 
+@per_caller
 async def _themselves(city: City, caller: Caller) -> Target:
     someone = Caller.RESIDENT if caller is Caller.ANONYMOUS else caller
     grant = _OWN_GRANT.get(someone, (Role.GRID_WORKER, G07))
@@ -248,6 +251,7 @@ ROWS = [
         PEOPLE,
         _administered_by(204),
         _user_path,
+        reuse_targets=True,  # revoking twice ends nothing more
     ),
     Row(
         "POST",

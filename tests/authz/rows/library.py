@@ -42,5 +42,6 @@ ROWS = [
         {"a c03 book": _c03_book},
         {"a c03 book": each(SIGNED_IN, 201)},
         path_ids("book_id"),
+        reuse_targets=True,
     ),
 ]

@@ -11,6 +11,7 @@ from tests.authz.matrix import (
     NOTHING,
     SIGNED_IN,
     Caller,
+    Outcome,
     Req,
     Row,
     Target,
@@ -18,6 +19,7 @@ from tests.authz.matrix import (
     each,
     no_request,
     path_ids,
+    per_caller,
 )
 
 MINE_OR_RESIDENTS = ("the caller's own", "the g07 resident's")
@@ -30,6 +32,7 @@ def _owned(kind: str) -> dict[str, TargetMaker]:
         made = await (city.device(owner) if kind == "device" else city.inbox_item(owner))
         return Target(owner=owner, path=DEMO[owner][1], ids={"id": made})
 
+    @per_caller
     async def own(city: City, caller: Caller) -> Target:
         return await build(city, Caller.RESIDENT if caller is Caller.ANONYMOUS else caller)
 
@@ -39,7 +42,7 @@ def _owned(kind: str) -> dict[str, TargetMaker]:
     return dict(zip(MINE_OR_RESIDENTS, (own, residents), strict=True))
 
 
-def _only_owner(status: int) -> dict[str, dict[Caller, int]]:
+def _only_owner(status: int) -> dict[str, dict[Caller, Outcome]]:
     return {
         MINE_OR_RESIDENTS[0]: each(SIGNED_IN, status),
         MINE_OR_RESIDENTS[1]: {Caller.RESIDENT: status},
