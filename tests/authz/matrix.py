@@ -5,7 +5,9 @@ How to add rows for a new route (a new mini-app adds a module `tests/authz/rows/
 and lists its `ROWS` in `tests/authz/rows/__init__.py`):
 
 - One `Row` per route, named exactly as Litestar registers it: the method and the path
-  template with its converters (`"GET"`, `"/v1/miniapps/<id>/things/{thing_id:int}"`).
+  template with its converters (`"GET"`, `"/v1/miniapps/<id>/things/{thing_id:int}"`);
+  several rows told apart by `variant` where one route does several things (the chain's
+  actions).
   A route with no row fails `test_every_route_has_a_row`; a row for no route fails
   `test_every_row_names_a_route`. Routes of other branches not merged yet go in `PLANNED`:
   they are walked once the route exists, and skipped until then.
@@ -15,8 +17,8 @@ and lists its `ROWS` in `tests/authz/rows/__init__.py`):
   owns it (`Target.owner`): the walk derives each caller's relation to it (own, same grid,
   other grid, parent unit, other district, anonymous) and prints it with any mismatch.
   Routes acting on no resource use `NOTHING`.
-- A target that is not one for all (the caller's own record, device or code) is marked
-  `@per_caller`. Rows whose calls change nothing another cell would notice (every GET,
+- A factory whose target depends on the caller (their own record, device or code) is
+  marked `@per_caller`. Rows whose calls change nothing another cell would notice (every GET,
   and rows with `reuse_targets=True`) build each of their other targets once, not once
   per caller: the walk stays fast without letting one cell's effect reach another.
 - `expect` maps each target to the callers whose outcome differs from the row's `denied`

@@ -50,10 +50,8 @@ SIGNED_IN_200 = {"-": each(SIGNED_IN, 200)}
 async def _login_code(city: City, caller: Caller) -> Target:
     phone = city.fresh_phone()
     auth = city.app.state.auth
-    await send_code(
-        phone=phone, ip=f"10.0.0.{city.number() % 250}", settings=auth.settings,
-        vault=auth.vault, sms=auth.sms,
-    )  # fmt: skip
+    ip = f"10.0.0.{city.number() % 250}"
+    await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault, sms=auth.sms)
     return Target(ids={"phone": phone, "code": auth.sms.last_code(phone)})
 
 
@@ -120,18 +118,6 @@ async def _staff_body(city: City, target: Target, caller: Caller) -> Req:
     return Req(json={**body, "id_card": "41010519900307001X"})
 
 
-async def _existing(city: City, caller: Caller, home: str, *roles: tuple[Role, str]) -> Target:
-    return await _person(home, *roles)(city, caller)
-
-
-async def _platform_admin_account(city: City, caller: Caller) -> Target:
-    return await _existing(city, caller, "zz", (Role.PLATFORM_ADMIN, "zz"))
-
-
-async def _jinshui_resident_account(city: City, caller: Caller) -> Target:
-    return await _existing(city, caller, JINSHUI_G01)
-
-
 # The role each admin could grant over its own unit, were the grantee someone else.
 _OWN_GRANT = {
     Caller.ADMIN_C03: (Role.GRID_WORKER, G07),
@@ -150,7 +136,7 @@ async def _themselves(city: City, caller: Caller) -> Target:
 
 
 async def _identity_kept(
-    city: City, target: Target, caller: Caller, response: object
+    city: City, target: Target, caller: Caller, response: httpx.Response
 ) -> str | None:
     if (
         "identity" in target.ids
@@ -258,8 +244,8 @@ ROWS = [
         "/v1/staff",
         {
             "a new person, worker of g07": _fresh_phone,
-            "the platform admin's account": _platform_admin_account,
-            "a jinshui resident's account": _jinshui_resident_account,
+            "the platform admin's account": _person("zz", (Role.PLATFORM_ADMIN, "zz")),
+            "a jinshui resident's account": _person(JINSHUI_G01),
             "themselves": _themselves,
         },
         {
