@@ -1,0 +1,232 @@
+"""Rows for the health code: colours, history and tracing for health officials over the
+residents of their area (others' records are not found); codes for their holder only; scans
+for checkpoint staff; places for their owner and the tracers above them."""
+
+from __future__ import annotations
+
+from tests.authz.city import City, window
+from tests.authz.matrix import (
+    ADMINS,
+    ADMINS_ABOVE_G07,
+    C03,
+    DEMO,
+    G07,
+    GX,
+    JINSHUI_G01,
+    NOTHING,
+    SIGNED_IN,
+    Caller,
+    Req,
+    Row,
+    Target,
+    TargetMaker,
+    each,
+    json_body,
+    no_request,
+    per_caller,
+)
+from tests.miniapps.health_code.phone import Phone
+
+APP = "/v1/miniapps/health_code"
+REGISTRARS = (Caller.MERCHANT, *ADMINS)
+
+
+def _resident(caller: Caller, path: str) -> TargetMaker:
+    async def make(city: City, _: Caller) -> Target:
+        return Target(path=path, owner=caller, ids={"user_id": city.ids[caller]})
+
+    return make
+
+
+G07_RESIDENT = _resident(Caller.RESIDENT, G07)
+JINSHUI_RESIDENT = _resident(Caller.RESIDENT_JINSHUI, JINSHUI_G01)
+RESIDENTS = {"g07 resident": G07_RESIDENT, "jinshui resident": JINSHUI_RESIDENT}
+
+
+@per_caller
+async def _own_code(city: City, caller: Caller) -> Target:
+    holder = Caller.RESIDENT if caller is Caller.ANONYMOUS else caller
+    return Target(owner=holder, path=DEMO[holder][1], ids={"code": await city.shown_code(holder)})
+
+
+async def _residents_code(city: City, caller: Caller) -> Target:
+    return Target(
+        owner=Caller.RESIDENT, path=G07, ids={"code": await city.shown_code(Caller.RESIDENT)}
+    )
+
+
+@per_caller
+async def _enrolled(city: City, caller: Caller) -> Target:
+    holder = Caller.RESIDENT if caller is Caller.ANONYMOUS else caller
+    await city.enrol(holder)
+    return Target(owner=holder, path=DEMO[holder][1])
+
+
+async def _merchants_place(city: City, caller: Caller) -> Target:
+    place, code = await city.place(owner=Caller.MERCHANT, org_path=C03)
+    return Target(owner=Caller.MERCHANT, path=C03, ids={"place_id": place, "code": code})
+
+
+async def _with_code(city: City, target: Target, caller: Caller) -> Req:
+    return Req(params={"code": target.ids["code"]})
+
+
+async def _user_in_window(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"user_id": target.ids["user_id"]}, params=window())
+
+
+async def _place_in_window(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"place_id": target.ids["place_id"]}, params=window())
+
+
+async def _place(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"place_id": target.ids["place_id"]})
+
+
+async def _colour(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"user_id": target.ids["user_id"]}, json={"colour": "green"})
+
+
+async def _bulk(city: City, target: Target, caller: Caller) -> Req:
+    phone = await city.phone_of(target.ids["user_id"])
+    return Req(json={"rows": [{"phone": phone, "colour": "green", "reason": "复核"}]})
+
+
+async def _resident_scan(city: City, target: Target, caller: Caller) -> Req:
+    return Req(json={"text": await city.shown_code(Caller.RESIDENT), "place": "科学大道地铁站"})
+
+
+def _community(path: str) -> TargetMaker:
+    async def make(city: City, caller: Caller) -> Target:
+        return Target(path=path, ids={"community": path})
+
+    return make
+
+
+async def _risk(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"community": target.ids["community"]}, json={"level": "low"})
+
+
+async def _gx(city: City, target: Target, caller: Caller) -> Req:
+    return Req(params={"district": GX})
+
+
+async def _new_key(city: City, target: Target, caller: Caller) -> Req:
+    return Req(json={"public_key": Phone().public_key})
+
+
+OWN_CODE_OR_NOT = {
+    "the caller's own code": each(SIGNED_IN, 200),
+    "the g07 resident's code": {**each(SIGNED_IN, 422), Caller.RESIDENT: 200},
+}
+CODES = {"the caller's own code": _own_code, "the g07 resident's code": _residents_code}
+
+ROWS = [
+    Row(
+        "PUT",
+        f"{APP}/statuses/{{user_id:int}}",
+        RESIDENTS,
+        {"g07 resident": {Caller.HEALTH: 200}, "jinshui resident": {Caller.HEALTH: 404}},
+        _colour,
+        reuse_targets=True,
+    ),
+    Row(
+        "GET",
+        f"{APP}/statuses/{{user_id:int}}/history",
+        RESIDENTS,
+        {
+            "g07 resident": each((Caller.RESIDENT, Caller.HEALTH), 200),
+            "jinshui resident": {Caller.RESIDENT_JINSHUI: 200},
+        },
+        lambda city, t, c: _path_user(t),
+        denied=404,
+    ),
+    Row("GET", f"{APP}/status", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    Row("POST", f"{APP}/phone", NOTHING, {"-": each(SIGNED_IN, 204)}, _new_key),
+    Row(
+        "GET",
+        f"{APP}/code",
+        {"the caller's enrolled phone": _enrolled},
+        {"the caller's enrolled phone": each(SIGNED_IN, 200)},
+        no_request,
+    ),
+    Row("GET", f"{APP}/code/qr.png", CODES, OWN_CODE_OR_NOT, _with_code),
+    Row("GET", f"{APP}/code/qr.svg", CODES, OWN_CODE_OR_NOT, _with_code),
+    Row(
+        "POST",
+        f"{APP}/scans",
+        {"the g07 resident's code": G07_RESIDENT},
+        {"the g07 resident's code": {Caller.CHECKPOINT: 200}},
+        _resident_scan,
+        reuse_targets=True,
+    ),
+    Row(
+        "POST",
+        f"{APP}/places",
+        {"a place in c03": _community(C03)},
+        {"a place in c03": each((Caller.MERCHANT, *ADMINS_ABOVE_G07), 201)},
+        json_body(lambda t: {"name": "西岗超市", "org_path": C03}),
+    ),
+    Row(
+        "GET",
+        f"{APP}/places/{{place_id:int}}/qr.png",
+        {"the c03 merchant's place": _merchants_place},
+        {"the c03 merchant's place": {**each(REGISTRARS, 404), Caller.MERCHANT: 200}},
+        _place,
+    ),
+    Row(
+        "POST",
+        f"{APP}/check-ins",
+        {"the c03 merchant's place": _merchants_place},
+        {"the c03 merchant's place": each(SIGNED_IN, 201)},
+        json_body(lambda t: {"code": t.ids["code"]}),
+        reuse_targets=True,
+    ),
+    Row(
+        "GET",
+        f"{APP}/places/{{place_id:int}}/visitors",
+        {"the c03 merchant's place": _merchants_place},
+        {
+            "the c03 merchant's place": each(
+                (Caller.MERCHANT, Caller.HEALTH, Caller.CHECKPOINT), 200
+            )
+        },
+        _place_in_window,
+        denied=404,
+    ),
+    Row(
+        "GET",
+        f"{APP}/contacts/{{user_id:int}}",
+        RESIDENTS,
+        {"g07 resident": {Caller.HEALTH: 200}, "jinshui resident": {Caller.HEALTH: 404}},
+        _user_in_window,
+    ),
+    Row(
+        "PUT",
+        f"{APP}/risk-levels/{{community:path}}",
+        {"c03": _community(C03), "jinshui c01": _community("zz/jinshui/wenhua/c01")},
+        {"c03": {Caller.HEALTH: 200}},
+        _risk,
+        reuse_targets=True,
+    ),
+    Row("GET", f"{APP}/risk-levels", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    Row(
+        "GET",
+        f"{APP}/risk-level-counts",
+        {"gx": _community(GX)},
+        {"gx": each((Caller.HEALTH, Caller.DISTRICT_GX, Caller.PLATFORM), 200)},
+        _gx,
+    ),
+    Row(
+        "POST",
+        f"{APP}/statuses/bulk",
+        RESIDENTS,
+        {"g07 resident": {Caller.HEALTH: 201}, "jinshui resident": {Caller.HEALTH: 422}},
+        _bulk,
+        reuse_targets=True,
+    ),
+]
+
+
+async def _path_user(target: Target) -> Req:
+    return Req(path_params={"user_id": target.ids["user_id"]})
