@@ -21,7 +21,7 @@ from backend.users.service import PHONE_PURPOSE, account_for_phone, assign_role,
 from backend.users.tables import UserAccount
 from backend.vault import Vault
 from miniapps.grid_events import sensors
-from miniapps.grid_events.tables import DispatchRule, GridEvent
+from miniapps.grid_events.tables import DispatchRule, GridEvent, Sensor
 from miniapps.health_code import service as health_code
 from miniapps.health_code.places import place_code
 from miniapps.health_code.tables import Place
@@ -203,13 +203,14 @@ class City:
 
     async def sensor(self, grid: str) -> tuple[str, str]:
         device, secret = f"authz-{self.number()}", secrets.token_urlsafe(16)
-        await sensors.register_sensor(
-            device=device,
-            secret=secret,
-            grid=grid,
-            category="manhole_cover",
-            threshold=100.0,
-            vault=self.vault,
+        await Sensor.insert(
+            Sensor(
+                device=device,
+                secret_sealed=self.vault.seal(secret, purpose=sensors.SEAL),
+                grid_path=grid,
+                category="manhole_cover",
+                threshold=100.0,
+            )
         )
         return device, secret
 

@@ -9,8 +9,7 @@ and lists its `ROWS` in `tests/authz/rows/__init__.py`):
   several rows told apart by `variant` where one route does several things (the chain's
   actions).
   A route with no row fails `test_every_route_has_a_row`; a row for no route fails
-  `test_every_row_names_a_route`. Routes of other branches not merged yet go in `PLANNED`:
-  they are walked once the route exists, and skipped until then.
+  `test_every_row_names_a_route`.
 - `targets` names the resources the route acts on, each built by a small async factory
   `(city, caller) -> Target` run afresh for every caller, so mutations never leak from one
   cell to the next. Put each target somewhere in the seeded city (`Target.path`) and say who

@@ -11,7 +11,3 @@ ROWS: list[Row] = [
     *health_code.ROWS,
     *library.ROWS,
 ]
-
-# Rows for routes that branches not merged yet add: walked as soon as the route exists,
-# skipped until then. Move them into their module's ROWS once merged.
-PLANNED: list[Row] = [*host.PLANNED]

@@ -298,8 +298,8 @@ def _disabled(make: TargetMaker) -> TargetMaker:
     return disabled
 
 
-PLANNED = [
-    # fix/authz adds these; the same people, the same policy as revoking.
+ROWS += [
+    # Disabling and enabling: the same people, the same policy as revoking.
     Row(
         "POST",
         "/v1/admin/users/{user_id:int}/disable",
