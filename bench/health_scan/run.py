@@ -22,12 +22,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from common import demo_environment, server, wrk, yimen  # noqa: E402
+from common import demo_environment, server, wrk, wrk_load, yimen  # noqa: E402
+
+T = TypeVar("T")
 
 RESIDENTS = 20
 PROOFS_EACH = 2500
@@ -62,6 +66,55 @@ async def make_codes() -> list[str]:
     return codes
 
 
+def in_database(work: Callable[[], Awaitable[T]]) -> T:
+    async def opened() -> T:
+        from backend.db import close_database, current_engine, open_database
+
+        await open_database(current_engine())
+        try:
+            return await work()
+        finally:
+            await close_database(current_engine())
+
+    return asyncio.run(opened())
+
+
+async def last_scan_id() -> int:
+    from piccolo.query.functions.aggregate import Max
+
+    from miniapps.health_code.tables import Scan
+
+    row = await Scan.select(Max(Scan.id, alias="last")).first()
+    return int(row["last"] or 0) if row else 0
+
+
+async def verdicts_after(scan_id: int) -> dict[str, int]:
+    """How the scan log answered the scans logged after `scan_id`, by reason ("valid")."""
+    from piccolo.query.functions.aggregate import Count
+
+    from miniapps.health_code.tables import Scan
+
+    rows = (
+        await Scan.select(Scan.reason, Count(alias="scans"))
+        .where(Scan.id > scan_id)
+        .group_by(Scan.reason)
+    )
+    return {row["reason"] or "valid": int(row["scans"]) for row in rows}
+
+
+def premise_broken(verdicts: dict[str, int], answered: int) -> str | None:
+    """Why the scans measured were not all genuine first scans, if they were not: every one
+    must be logged valid (a refusal is far cheaper than a scan, so a few would flatter the
+    figure), and none answered may be missing from the log."""
+    refused = {reason: n for reason, n in verdicts.items() if reason != "valid"}
+    if refused:
+        return f"{sum(refused.values())} measured scans were refused ({refused})"
+    logged = verdicts.get("valid", 0)
+    if logged < answered:
+        return f"wrk counted {answered} scans answered, the log holds {logged}"
+    return None
+
+
 def lua_script(codes: list[str], token: str) -> Path:
     bodies = [json.dumps({"text": code, "place": "东门"}) for code in codes]
     path = Path(tempfile.mkdtemp()) / "scans.lua"
@@ -92,13 +145,18 @@ def main() -> None:
     scripts = [lua_script(codes[n * share : (n + 1) * share], token) for n in range(args.rounds)]
     load = {"seconds": args.seconds, "connections": args.connections}
     rounds = []
+    scanned_before = in_database(last_scan_id)
+    answered = 0
     with server(Path(__file__).with_name("server.py"), env) as base:
         wrk(base + "/bench/hello", seconds=2, connections=args.connections)
         for script in scripts:
             hello = wrk(base + "/bench/hello", **load)
             proofs = wrk(base + "/bench/proof", **load, script=script)
-            scans = wrk(base + "/v1/miniapps/health_code/scans", **load, script=script)
-            rounds.append((hello, proofs, scans))
+            scans = wrk_load(base + "/v1/miniapps/health_code/scans", **load, script=script)
+            answered += scans.requests
+            rounds.append((hello, proofs, scans.requests_per_second))
+    # The server has stopped, so every scan it answered is in the log.
+    verdicts = in_database(lambda: verdicts_after(scanned_before))
     print(
         json.dumps(
             {
@@ -109,11 +167,15 @@ def main() -> None:
                     for h, p, s in rounds
                 ],
                 "distinct_codes": len(codes),
+                "scan_verdicts": verdicts,
                 "target": 0.5,
             },
             indent=2,
         )
     )
+    broken = premise_broken(verdicts, answered)
+    if broken:
+        raise SystemExit(f"health_scan: NOT A SCAN BENCHMARK: {broken}; the ratio is void")
 
 
 if __name__ == "__main__":
