@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,6 +77,13 @@ def server(script: Path, env: dict[str, str]) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+class Load(NamedTuple):
+    """What one wrk run measured: its rate, and how many responses it counted."""
+
+    requests_per_second: float
+    requests: int
+
+
 def wrk(
     url: str,
     *,
@@ -85,6 +93,20 @@ def wrk(
     script: Path | None = None,
 ) -> float:
     """Requests per second that wrk measured; non-2xx answers fail the run."""
+    return wrk_load(
+        url, seconds=seconds, connections=connections, headers=headers, script=script
+    ).requests_per_second
+
+
+def wrk_load(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+    script: Path | None = None,
+) -> Load:
+    """The rate and the count of responses that wrk measured; non-2xx answers fail the run."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     command = [*pinned(1), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
@@ -95,7 +117,8 @@ def wrk(
     out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
     if "Non-2xx or 3xx responses" in out:
         raise SystemExit(f"{url} answered errors under load:\n{out}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if match is None:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    count = re.search(r"(\d+) requests in ", out)
+    if rate is None or count is None:
         raise SystemExit(f"cannot read wrk's output:\n{out}")
-    return float(match.group(1))
+    return Load(float(rate.group(1)), int(count.group(1)))
