@@ -4,6 +4,9 @@ passed on as a pattern."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import httpx
 import pytest
 
@@ -13,6 +16,7 @@ from miniapps.grid_events.tables import GridEvent
 from tests.conftest import Client, bearer
 from tests.miniapps.grid_events.test_chain import G07_CENTRE, RESIDENT, People
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 GOOD_POST = {
     "service_code": "dust",
     "description": "工地扬尘",
@@ -165,3 +169,44 @@ async def test_a_page_past_the_end_is_empty_and_pages_do_not_overlap(
         made[::-1][2:],
         [],
     ]
+
+
+async def test_a_file_where_text_belongs_stores_nothing(
+    client: Client, people: People, demo: None
+) -> None:
+    response = await client.post(
+        "/open311/v2/requests.json",
+        data={k: v for k, v in GOOD_POST.items() if k != "description"},
+        files={"description": ("d.txt", b"x" * 1000, "text/plain")},
+        headers=bearer(await people.token(RESIDENT)),
+    )
+    _problem(response, 400, "validation_failed")
+    assert await GridEvent.count() == 0
+
+
+async def test_filters_that_are_right_still_find(
+    client: Client, people: People, demo: None
+) -> None:
+    created = await client.post(
+        "/open311/v2/requests.json", data=GOOD_POST, headers=bearer(await people.token(RESIDENT))
+    )
+    made = created.json()[0]["service_request_id"]
+    now = dt.datetime.now(dt.UTC)
+    for params in (
+        {"jurisdiction_id": "zz"},
+        {"jurisdiction_id": "/zz/gx/"},
+        {"service_code": "dust,manhole_cover", "status": "open"},
+        {
+            "start_date": (now - dt.timedelta(hours=1)).astimezone(SHANGHAI).isoformat(),
+            "end_date": (now + dt.timedelta(hours=1)).isoformat(),
+        },
+        # The ids override every other filter, as the spec says.
+        {"service_request_id": f"{made},{2**63 - 1}", "status": "closed"},
+    ):
+        response = await client.get("/open311/v2/requests.json", params=params)
+        assert response.status_code == 200, (params, response.text)
+        assert [r["service_request_id"] for r in response.json()] == [made], params
+    elsewhere = await client.get(
+        "/open311/v2/requests.json", params={"end_date": "2020-01-01T00:00:00+08:00"}
+    )
+    assert elsewhere.json() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from miniapps.grid_events.catalogue import CATEGORIES
+from miniapps.grid_events.tables import GridEvent
 from tests.conftest import Client, bearer
 from tests.miniapps.grid_events.test_chain import RESIDENT, People
 
@@ -108,3 +109,16 @@ async def test_two_reports_in_one_cell_publish_the_same_place(
     await _report(people, "street_vending", "占道经营", lat=EXACT["lat"] + 0.0002)
     places = {(r["lat"], r["long"]) for r in (await client.get("/open311/v2/requests.json")).json()}
     assert len(places) == 1
+
+
+async def test_a_stored_point_that_is_no_point_is_published_as_none(
+    client: Client, people: People, demo: None
+) -> None:
+    # As a post stored them before posts were checked.
+    made = await _report(people, "dust", "工地扬尘")
+    await GridEvent.update({GridEvent.lat: 999.0, GridEvent.lon: -999.0}).where(
+        GridEvent.id == int(made)
+    )
+    response = await client.get(f"/open311/v2/requests/{made}.json")
+    assert response.status_code == 200, response.text
+    assert (response.json()[0]["lat"], response.json()[0]["long"]) == (None, None)
