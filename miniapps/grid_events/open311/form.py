@@ -45,9 +45,16 @@ def report_of(form: FormMultiDict) -> ReportIn:
 
 
 def _text(form: FormMultiDict, name: str) -> str:
-    value = form.get(name, "")
-    if not isinstance(value, str):  # a file where text belongs
-        raise BadRequest("validation_failed", errors=[FieldError(field=name, message="text")])
+    return _checked_text(name, form.get(name, ""))
+
+
+def _checked_text(name: str, value: Any) -> str:
+    # A file is no text; nor is NUL, which PostgreSQL's text and JSON cannot hold.
+    if not isinstance(value, str) or "\x00" in value:
+        raise BadRequest(
+            "validation_failed",
+            errors=[FieldError(field=name, message="text, without NUL characters")],
+        )
     return value
 
 
@@ -60,15 +67,15 @@ def _attributes(category: Category, form: FormMultiDict) -> dict[str, Any]:
         if not (key.startswith("attribute[") and key.endswith("]")):
             continue
         name = key[len("attribute[") : -1].removesuffix("][")
-        raw = form.getall(key) if key.endswith("[]") else [_text(form, key)]
+        raw = [_checked_text(key, v) for v in form.getall(key)]
         values[name] = _attribute_value(kinds.get(name), raw)
     return values
 
 
-def _attribute_value(kind: AttributeKind | None, raw: list[Any]) -> Any:
+def _attribute_value(kind: AttributeKind | None, raw: list[str]) -> Any:
     if kind is AttributeKind.MULTI:
         return raw
-    value = raw[-1] if raw else ""
+    value = raw[-1]
     if kind is AttributeKind.NUMBER:
         try:
             return msgspec.convert(value, FormNumber, strict=False)
