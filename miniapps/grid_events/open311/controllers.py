@@ -13,6 +13,7 @@ from auth.guards import claims_of, requires_role
 from auth.roles import Role
 from backend.enablement.middleware import SwitchedOn
 from backend.errors import NotFound
+from backend.orgs.paths import is_within
 from miniapps.grid_events import service
 from miniapps.grid_events.open311 import filters
 from miniapps.grid_events.open311.filters import (
@@ -47,16 +48,24 @@ def _json_name(name: str) -> str:
 
 
 @get("/services.json", operation_id="Open311ListServices", security=[{}])
-async def services(request: AnyRequest) -> list[Service]:
+async def services(
+    request: AnyRequest, jurisdiction_id: FromQuery[Jurisdiction] = None
+) -> list[Service]:
     """Every public event category as an Open311 service."""
-    districts_off(enablement_of(request))
+    enablement = enablement_of(request)
+    districts_off(enablement)
+    await filters.jurisdiction(enablement, jurisdiction_id)
     return [service_of(c) for c in PUBLIC_CATEGORIES.values()]
 
 
 @get("/services/{name:str}", operation_id="Open311GetService", security=[{}])
-async def service_definition(request: AnyRequest, name: FromPath[str]) -> dict[str, Any]:
+async def service_definition(
+    request: AnyRequest, name: FromPath[str], jurisdiction_id: FromQuery[Jurisdiction] = None
+) -> dict[str, Any]:
     """A public service's attributes (`/services/{code}.json`)."""
-    districts_off(enablement_of(request))
+    enablement = enablement_of(request)
+    districts_off(enablement)
+    await filters.jurisdiction(enablement, jurisdiction_id)
     category = PUBLIC_CATEGORIES.get(_json_name(name))
     if category is None:
         raise NotFound("not_found")
@@ -94,13 +103,16 @@ async def list_requests(
 
 
 @get("/requests/{name:str}", operation_id="Open311GetRequest", security=[{}])
-async def get_request(request: AnyRequest, name: FromPath[str]) -> list[ServiceRequest]:
+async def get_request(
+    request: AnyRequest, name: FromPath[str], jurisdiction_id: FromQuery[Jurisdiction] = None
+) -> list[ServiceRequest]:
     """One public request (`/requests/{id}.json`), as a list, as the spec has it."""
     enablement = enablement_of(request)
     districts_off(enablement)
+    district = await filters.jurisdiction(enablement, jurisdiction_id)
     request_id = filters.row_id(_json_name(name))
     found = None if request_id is None else await public_request(request_id=request_id)
-    if found is None:
+    if found is None or (district is not None and not is_within(found[0], district)):
         raise NotFound("not_found")
     grid_path, published = found
     require_on_at(enablement, grid_path)

@@ -81,6 +81,8 @@ async def test_a_district_that_switched_grid_events_off_is_not_found(
     gx = await client.get("/open311/v2/requests.json", params={"jurisdiction_id": "zz/gx"})
     assert gx.status_code == 404
     assert gx.json()["code"] == "miniapp_unavailable"
+    gx_services = await client.get("/open311/v2/services.json", params={"jurisdiction_id": "zz/gx"})
+    assert gx_services.status_code == 404
     everywhere = (await client.get("/open311/v2/requests.json")).json()
     assert request_id not in [r["service_request_id"] for r in everywhere]
     assert (await client.get(f"/open311/v2/requests/{request_id}.json")).status_code == 404

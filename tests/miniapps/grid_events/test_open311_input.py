@@ -215,3 +215,27 @@ async def test_filters_that_are_right_still_find(
         "/open311/v2/requests.json", params={"end_date": "2020-01-01T00:00:00+08:00"}
     )
     assert elsewhere.json() == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/services.json", "/services/dust.json", "/requests/1.json", "/requests.json"]
+)
+async def test_every_read_checks_its_jurisdiction(client: Client, demo: None, path: str) -> None:
+    for value in ("%", "zz/_x", "zz/gx/fengyang"):
+        response = await client.get(f"/open311/v2{path}", params={"jurisdiction_id": value})
+        _problem(response, 400, "open311_jurisdiction_invalid")
+    response = await client.get(f"/open311/v2{path}", params={"jurisdiction_id": "zz/xx"})
+    _problem(response, 404, "open311_jurisdiction_unknown")
+
+
+async def test_a_request_is_not_found_in_another_jurisdiction(
+    client: Client, people: People, demo: None
+) -> None:
+    created = await client.post(
+        "/open311/v2/requests.json", data=GOOD_POST, headers=bearer(await people.token(RESIDENT))
+    )
+    path = f"/open311/v2/requests/{created.json()[0]['service_request_id']}.json"
+    elsewhere = await client.get(path, params={"jurisdiction_id": "zz/jinshui"})
+    _problem(elsewhere, 404, "not_found")
+    for here in ("zz/gx", "zz"):
+        assert (await client.get(path, params={"jurisdiction_id": here})).status_code == 200
