@@ -19,10 +19,11 @@ report route, whose answer they can follow. The spec's personal fields (`email`,
 `first_name`, `last_name`, `phone`, `device_id`, `account_id`) and a post's
 `jurisdiction_id` are ignored: the token names the reporter, the point names the grid.
 
-`jurisdiction_id` is the city (`zz`) or a district path (`zz/gx`). Dates must name their
-zone, as the W3C format the spec cites requires for a time of day. `page` (from 1) and
-`page_size` (at most 1000, the spec's cap) are an extension the spec leaves room for. Where
-a district has switched grid events off, its jurisdiction and its requests are not found.
+`jurisdiction_id`, on every read, is the city (`zz`) or a district path (`zz/gx`). Dates
+must name their zone, as the W3C format the spec cites requires for a time of day. `page`
+(from 1) and `page_size` (at most 1000, the spec's cap) are an extension the spec leaves
+room for. Where a district has switched grid events off, its jurisdiction and its requests
+are not found.
 """
 
 from miniapps.grid_events.open311.controllers import open311
