@@ -34,7 +34,7 @@ OPEN_STATES = [
 CELL = 0.001  # degrees: ~111 m of latitude, ~91 m of longitude in Zhengzhou
 
 
-class Status(enum.StrEnum):
+class RequestStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
 
@@ -69,7 +69,7 @@ class RequestFilter(msgspec.Struct, frozen=True, kw_only=True):
     jurisdiction: str | None  # a district's path; None for the whole city
     ids: list[int] | None
     codes: list[str]
-    status: Status | None
+    status: RequestStatus | None
     start: dt.datetime
     end: dt.datetime
     page: int
@@ -127,9 +127,9 @@ async def find_requests(*, found: RequestFilter) -> list[ServiceRequest]:
 def _matching(found: RequestFilter) -> Any:
     where: Any = GridEvent.category.is_in(found.codes)
     where &= (GridEvent.created_at >= found.start) & (GridEvent.created_at <= found.end)
-    if found.status is Status.OPEN:
+    if found.status is RequestStatus.OPEN:
         where &= GridEvent.state.is_in(OPEN_STATES)
-    elif found.status is Status.CLOSED:
+    elif found.status is RequestStatus.CLOSED:
         where &= GridEvent.state.not_in(OPEN_STATES)
     # Safe as a LIKE pattern: a valid org path holds neither `%` nor `_`.
     if found.jurisdiction is not None:
@@ -151,7 +151,7 @@ def _published(row: dict[str, Any]) -> ServiceRequest:
     category = PUBLIC_CATEGORIES[row["category"]]
     return ServiceRequest(
         service_request_id=str(row["id"]),
-        status=Status.OPEN if row["state"] in OPEN_STATES else Status.CLOSED,
+        status=RequestStatus.OPEN if row["state"] in OPEN_STATES else RequestStatus.CLOSED,
         service_code=category.code,
         service_name=category.names["zh-CN"],
         requested_datetime=row["created_at"].isoformat(),
