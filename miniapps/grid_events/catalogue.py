@@ -41,6 +41,10 @@ class Category(msgspec.Struct, frozen=True, kw_only=True):
     hours_per_step: float = 24  # for a step that `step_hours` does not name
     step_hours: dict[State, float] = msgspec.field(default_factory=dict)
     working_hours: bool = False  # count only office hours towards a step's deadline
+    # Whether anyone may read that such an event exists (Open311's public view). Only a
+    # thing in a public place may be public; a category about a person or a household never
+    # is, and a new category stays private until someone decides otherwise.
+    public: bool = False
 
     def hours_for(self, step: State) -> float:
         return self.step_hours.get(step, self.hours_per_step)
@@ -59,6 +63,7 @@ CATEGORIES = {
     for c in (
         Category(
             code="manhole_cover",
+            public=True,
             names={"zh-CN": "井盖破损", "en": "Broken manhole cover"},
             handler_role=Role.GRID_WORKER,
             urgent=True,
@@ -75,6 +80,7 @@ CATEGORIES = {
         ),
         Category(
             code="street_vending",
+            public=True,
             names={"zh-CN": "占道经营", "en": "Street vending"},
             handler_role=Role.GRID_WORKER,
             hours_per_step=24,
@@ -82,6 +88,7 @@ CATEGORIES = {
         ),
         Category(
             code="dust",
+            public=True,
             names={"zh-CN": "工地扬尘", "en": "Construction dust"},
             handler_role=Role.GRID_WORKER,
             hours_per_step=24,
