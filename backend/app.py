@@ -33,6 +33,7 @@ from backend.launcher_controllers import (
 )
 from backend.orgs.controllers import list_org_units
 from backend.registry import Installed, Registry
+from backend.requests import JsonRequest
 from backend.settings import Settings
 from backend.users.controllers import StaffController, get_me, get_person
 from push.controllers import ROUTES as PUSH_ROUTES
@@ -121,6 +122,8 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
             *_miniapp_routers(registry),
         ],
         middleware=[BearerTokenMiddleware],
+        request_class=JsonRequest,
+        request_max_body_size=settings.max_body_bytes,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=_openapi(),

@@ -92,6 +92,14 @@ class Conflict(YimenError):
     status = 409
 
 
+class PayloadTooLarge(YimenError):
+    status = 413
+
+
+class UnsupportedMediaType(YimenError):
+    status = 415
+
+
 class Unprocessable(YimenError):
     status = 422
 
@@ -113,6 +121,11 @@ register_messages(
         "too_many_requests": ("请求过于频繁,请稍后再试", "Too many requests, slow down"),
         "conflict": ("与当前状态冲突", "The request conflicts with the current state"),
         "http_error": ("请求无法完成", "The request could not be completed"),
+        "body_too_large": ("请求内容过大", "The request body is too large"),
+        "unsupported_media_type": (
+            "不支持该内容类型(Content-Type)",
+            "This Content-Type is not accepted here",
+        ),
     }
 )
 
@@ -123,6 +136,8 @@ _STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
     429: "too_many_requests",
 }
 
@@ -207,10 +222,12 @@ __all__ = [
     "FieldError",
     "Forbidden",
     "NotFound",
+    "PayloadTooLarge",
     "Problem",
     "TooManyRequests",
     "Unauthorized",
     "Unprocessable",
+    "UnsupportedMediaType",
     "YimenError",
     "register_messages",
 ]
