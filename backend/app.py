@@ -33,7 +33,7 @@ from backend.launcher_controllers import (
 )
 from backend.orgs.controllers import list_org_units
 from backend.registry import Installed, Registry
-from backend.requests import JsonRequest
+from backend.requests import JsonRequest, RefuseNulInUrl
 from backend.settings import Settings
 from backend.users.controllers import StaffController, get_me, get_person
 from push.controllers import ROUTES as PUSH_ROUTES
@@ -121,7 +121,7 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
             signed_in,
             *_miniapp_routers(registry),
         ],
-        middleware=[BearerTokenMiddleware],
+        middleware=[RefuseNulInUrl, BearerTokenMiddleware],
         request_class=JsonRequest,
         request_max_body_size=settings.max_body_bytes,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -7,11 +7,12 @@ import httpx
 import pytest
 from litestar import Litestar, post
 
+from auth.roles import Role
 from backend.app import create_app
 from backend.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE
 from backend.requests import JsonRequest
 from backend.settings import Settings
-from tests.conftest import Client
+from tests.conftest import Client, TokenFor, bearer
 from tests.support import running
 
 LOGIN = "/v1/auth/login"
@@ -124,3 +125,33 @@ async def test_a_decoding_bug_of_our_own_stays_a_500() -> None:
     async with running(app) as client:
         response = await client.post("/decodes-badly", json={})
     assert_problem(response, 500, "internal_error")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"phone": "1380000\u00000001"}, id="in-a-value"),
+        pytest.param({"phone\u0000": "13800000001"}, id="in-a-key"),
+        pytest.param({"a": [[{"b": ["\u0000"]}]]}, id="nested"),
+    ],
+)
+async def test_a_nul_character_in_json_is_a_400(client: Client, body: object) -> None:
+    """PostgreSQL cannot store U+0000 in text, and no field of ours holds one."""
+    response = await client.post("/v1/auth/otp", json=body)
+    assert_problem(response, 400, "text_has_nul")
+
+
+async def test_a_nul_character_in_a_form_is_a_400(client: Client, token_for: TokenFor) -> None:
+    form = {"service_code": "dust", "description": "a\x00b", "lat": "34.8", "long": "113.55"}
+    resident = bearer(await token_for(Role.RESIDENT))
+    response = await client.post("/open311/v2/requests.json", data=form, headers=resident)
+    assert_problem(response, 400, "text_has_nul")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/open311/v2/requests.json?service_code=a%00b", "/open311/v2/services/a%00b"],
+    ids=["query", "path"],
+)
+async def test_a_nul_character_in_the_url_is_a_400(client: Client, url: str) -> None:
+    assert_problem(await client.get(url), 400, "text_has_nul")
