@@ -126,7 +126,9 @@ def fuzz(url: str, tokens: dict[str, str], *, max_examples: int, seed: int, phas
         for role, token in tokens.items():
             log = open(os.path.join(logs, role), "w+b")  # noqa: SIM115
             command = st_command(url, token, max_examples=max_examples, seed=seed, phases=phases)
-            runs[role] = (subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log)  # noqa: S603
+            # In a scratch directory: schemathesis leaves its caches in the working directory.
+            run = subprocess.Popen(command, cwd=logs, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+            runs[role] = (run, log)
         failed = []
         for role, (run, log) in runs.items():
             if run.wait() != 0:
