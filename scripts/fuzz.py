@@ -106,8 +106,11 @@ def st_command(url: str, token: str, *, max_examples: int, seed: int, phases: st
         str(max_examples),
         "--seed",
         str(seed),
+        # One thread per run: Hypothesis parses lambdas with `ast` and Python 3.11's parser
+        # fails ("AST constructor recursion depth mismatch") when two threads do it at once.
+        # The roles run as parallel processes instead.
         "--workers",
-        "2",
+        "1",
         "--request-timeout",
         "30",
         "--no-shrink",

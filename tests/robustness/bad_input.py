@@ -154,6 +154,7 @@ def _leaf_mutations(t: msgspec.inspect.Type) -> Iterator[tuple[str, Any]]:
                 yield from _leaf_mutations(member)
     elif isinstance(t, msgspec.inspect.StrType):
         yield "string of 100000 characters", "x" * HUGE
+        yield "a NUL character", "a\x00b"
         yield "a number for a string", 12345
     elif isinstance(t, msgspec.inspect.BoolType):
         yield "a string for a boolean", "yes"
@@ -316,7 +317,7 @@ def query_mutations(name: str, kind: Any) -> Iterator[tuple[str, str, bool]]:
         yield "a value outside the enum", "no-such-value", True
     elif kind is str:
         yield "a string of 60000 characters", "x" * HUGE_IN_URL, False
-        yield "a NUL character", "a\x00b", False
+        yield "a NUL character", "a\x00b", True
     else:
         raise SweepCannotBuild(f"query parameter {name}: {kind!r}")
 
@@ -336,7 +337,7 @@ def path_mutations(kind: type) -> Iterator[tuple[str, str, bool]]:
     else:
         yield "a segment of 60000 characters", "x" * HUGE_IN_URL, False
         yield "non-ASCII", "社区", False
-        yield "a NUL character", "a%00b", False
+        yield "a NUL character", "a%00b", True
         yield "many segments", "/".join(["a"] * 50), False
 
 
