@@ -13,6 +13,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server
+from litestar.routes import HTTPRoute
 
 import backend
 from auth.controllers import AuthController, RevocationController, jwks
@@ -22,7 +23,7 @@ from backend.badges import BadgeBoard
 from backend.db import close_database, current_engine, open_database
 from backend.enablement.middleware import SwitchedOn
 from backend.enablement.service import Enablement
-from backend.errors import EXCEPTION_HANDLERS
+from backend.errors import EXCEPTION_HANDLERS, PROBLEM_RESPONSES
 from backend.health import healthz, readyz
 from backend.host import Host, load_registry
 from backend.launcher import Launcher
@@ -33,6 +34,7 @@ from backend.launcher_controllers import (
 )
 from backend.orgs.controllers import list_org_units
 from backend.registry import Installed, Registry
+from backend.requests import JsonRequest, RefuseNulInUrl
 from backend.settings import Settings
 from backend.users.controllers import StaffController, get_me, get_person
 from push.controllers import ROUTES as PUSH_ROUTES
@@ -111,7 +113,7 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
         ],
     )
     logging.basicConfig(level=settings.log_level.upper())
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             readyz,
@@ -120,7 +122,9 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
             signed_in,
             *_miniapp_routers(registry),
         ],
-        middleware=[BearerTokenMiddleware],
+        middleware=[RefuseNulInUrl, BearerTokenMiddleware],
+        request_class=JsonRequest,
+        request_max_body_size=settings.max_body_bytes,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=_openapi(),
@@ -136,3 +140,14 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
         ),
         debug=False,
     )
+    _document_problems(app)
+    return app
+
+
+def _document_problems(app: Litestar) -> None:
+    """Every operation answers bad input with a Problem; say so in the OpenAPI document (a
+    handler's own entry for a status wins). Read when the document is first built."""
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                handler.responses = {**PROBLEM_RESPONSES, **(handler.responses or {})}

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.i18n import Locale, negotiate
@@ -92,6 +93,14 @@ class Conflict(YimenError):
     status = 409
 
 
+class PayloadTooLarge(YimenError):
+    status = 413
+
+
+class UnsupportedMediaType(YimenError):
+    status = 415
+
+
 class Unprocessable(YimenError):
     status = 422
 
@@ -113,6 +122,11 @@ register_messages(
         "too_many_requests": ("请求过于频繁,请稍后再试", "Too many requests, slow down"),
         "conflict": ("与当前状态冲突", "The request conflicts with the current state"),
         "http_error": ("请求无法完成", "The request could not be completed"),
+        "body_too_large": ("请求内容过大", "The request body is too large"),
+        "unsupported_media_type": (
+            "不支持该内容类型(Content-Type)",
+            "This Content-Type is not accepted here",
+        ),
     }
 )
 
@@ -123,6 +137,8 @@ _STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
     429: "too_many_requests",
 }
 
@@ -194,6 +210,17 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return problem_response(request, code="internal_error", status=HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+# How the OpenAPI document describes a 400: Litestar would describe its own validation-error
+# shape, which no client of ours ever receives.
+PROBLEM_RESPONSES = {
+    400: ResponseSpec(
+        data_container=Problem,
+        media_type=PROBLEM_MEDIA_TYPE,
+        description="The request is not valid: a problem naming its code and fields",
+        generate_examples=False,
+    )
+}
+
 EXCEPTION_HANDLERS = {
     YimenError: handle_domain_error,
     HTTPException: handle_http_error,
@@ -207,10 +234,12 @@ __all__ = [
     "FieldError",
     "Forbidden",
     "NotFound",
+    "PayloadTooLarge",
     "Problem",
     "TooManyRequests",
     "Unauthorized",
     "Unprocessable",
+    "UnsupportedMediaType",
     "YimenError",
     "register_messages",
 ]

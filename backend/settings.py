@@ -92,6 +92,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     media_dir: Annotated[
         str, _env("YIMEN_MEDIA_DIR", "where uploaded photos are kept on the local disk")
     ] = "var/media"
+    max_body_bytes: Annotated[
+        int,
+        msgspec.Meta(ge=64 * 1024, le=64 * 1024 * 1024),
+        _env(
+            "YIMEN_MAX_BODY_BYTES",
+            "largest request body accepted, bytes; above it a 413 (photos are up to 5 MiB)",
+        ),
+    ] = 6 * 1024 * 1024
     log_level: Annotated[str, _env("YIMEN_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR")] = "INFO"
 
     @property

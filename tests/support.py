@@ -8,7 +8,8 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -89,3 +90,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], *, seconds: float = 10.0, what: str = "condition"
+) -> None:
+    """Poll `condition` until it holds; fail once `seconds` have passed on the clock."""
+    deadline = time.monotonic() + seconds
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met in {seconds} s")
+        await asyncio.sleep(0.02)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
+import re
 import sqlite3
 from typing import Any
 
@@ -18,7 +20,13 @@ from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from auth.claims import Claims
-from backend.errors import BadRequest, Conflict, Unprocessable, register_messages
+from backend.errors import (
+    BadRequest,
+    Conflict,
+    PayloadTooLarge,
+    Unprocessable,
+    register_messages,
+)
 from backend.idempotency.tables import IdempotentRequest
 
 register_messages(
@@ -36,6 +44,8 @@ register_messages(
 )
 
 HEADER = b"idempotency-key"
+# Visible ASCII only, as the IETF draft's sf-string allows, and as long as the column holds.
+_KEY = re.compile(r"[!-~]{1,200}")
 KEEP_FOR = dt.timedelta(hours=24)
 _DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
@@ -51,7 +61,9 @@ class IdempotencyMiddleware:
         if http["type"] != "http" or key is None or not isinstance(claims, Claims):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await _read_body(scope, receive)
+        if body is None:
+            return  # the client left before its request had arrived; nothing to answer
         digest = hashlib.sha256(body).hexdigest()
         route = f"{http['method']} {http['path']}"
         if await _replayed(claims.user_id, key, route, digest, send):
@@ -80,19 +92,43 @@ def _key(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name == HEADER:
             key = value.decode("latin-1").strip()
-            if not 1 <= len(key) <= 200 or not key.isprintable():
+            if not _KEY.fullmatch(key):
                 raise BadRequest("idempotency_key_invalid")
             return key
     return None
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(scope: Scope, receive: Receive) -> bytes | None:
+    """The whole body (None if the client left first), refused with a 413 as soon as it is
+    announced or seen to be larger than the route accepts: it is held in memory to be
+    hashed, so it must be bounded here, before Litestar's own check of the same limit."""
+    handler: Any = scope["route_handler"]  # an HTTP route handler: the scope is "http"
+    limit = handler.resolve_request_max_body_size() or math.inf
+    if _announced_length(scope) > limit:
+        raise PayloadTooLarge("body_too_large")
     chunks: list[bytes] = []
+    size = 0
     while True:
         message: Any = await receive()
-        chunks.append(bytes(message.get("body", b"")))
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = bytes(message.get("body", b""))
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge("body_too_large")
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
+
+
+def _announced_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                raise BadRequest("validation_failed") from None
+    return 0
 
 
 def _replay_body(body: bytes) -> Receive:

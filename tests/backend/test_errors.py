@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import pytest
 from litestar import Litestar
 
+from backend.devtools import openapi_document
+from backend.errors import PROBLEM_MEDIA_TYPE
+from backend.settings import Settings
 from tests.conftest import Client
 
 
@@ -45,3 +49,18 @@ async def test_a_client_leaving_mid_body_is_noted_not_logged_as_a_fault(
     assert sent[0]["status"] == 500
     assert [r.levelno for r in caplog.records if r.name == "backend.errors"] == [logging.INFO]
     assert "client left" in caplog.text
+
+
+def test_the_openapi_document_describes_a_400_as_the_problem_we_send(settings: Settings) -> None:
+    """Litestar documents its own validation-error shape as application/json; every error
+    of ours is a Problem as application/problem+json, and clients are generated from this."""
+    document = json.loads(openapi_document(settings))
+    problem = document["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) >= {"type", "title", "status", "code"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            bad_request = operation["responses"].get("400")
+            assert bad_request is not None, f"{method} {path} documents no 400"
+            assert bad_request["content"] == {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }, f"{method} {path}"

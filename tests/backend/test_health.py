@@ -7,7 +7,7 @@ import msgspec
 from backend.app import create_app
 from backend.settings import Settings
 from tests.conftest import Client
-from tests.support import redis_url_or_skip, running
+from tests.support import eventually, redis_url_or_skip, running
 
 
 async def test_healthz(client: Client) -> None:
@@ -51,13 +51,15 @@ async def test_yimen_serve_answers(unused_port: int) -> None:
     )
     try:
         async with httpx.AsyncClient() as http:
-            for _ in range(100):
+
+            async def answers() -> bool:
                 try:
-                    response = await http.get(f"http://127.0.0.1:{unused_port}/readyz")
-                    break
+                    ready = await http.get(f"http://127.0.0.1:{unused_port}/readyz")
                 except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-        assert response.status_code == 200
+                    return False
+                return ready.status_code == 200
+
+            await eventually(answers, seconds=30, what="yimen serve answering /readyz")
     finally:
         process.terminate()
         await process.wait()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import pytest
+from litestar import Litestar
 from yimen_library.app import Book, Loan
 
 from auth.roles import Role
+from backend.errors import PROBLEM_MEDIA_TYPE
 from backend.idempotency.tables import IdempotentRequest
+from backend.settings import Settings
 from backend.users.tables import RoleAssignment
 from tests.conftest import Client, TokenFor, bearer
 
@@ -85,4 +90,111 @@ async def test_a_malformed_key_is_a_400(client: Client, token_for: TokenFor) -> 
     headers = {**bearer(await token_for(Role.COMMUNITY_ADMIN)), "Idempotency-Key": "x" * 201}
     response = await client.post("/v1/staff", json=STAFF, headers=headers)
     assert response.status_code == 400
+    assert await IdempotentRequest.count() == 0
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param("x" * 201, id="too-long"),
+        pytest.param("ключ-1", id="cyrillic"),
+        pytest.param("clé-1", id="accented"),
+        pytest.param("a\tb", id="control-character"),
+        pytest.param("a b", id="space"),
+    ],
+)
+async def test_a_bad_key_is_a_400_problem(client: Client, token_for: TokenFor, key: str) -> None:
+    headers = [
+        *bearer(await token_for(Role.COMMUNITY_ADMIN)).items(),
+        ("Idempotency-Key", key.encode()),
+    ]
+    response = await client.post("/v1/staff", json=STAFF, headers=headers)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert response.json()["code"] == "idempotency_key_invalid"
+    assert await IdempotentRequest.count() == 0
+
+
+class EndlessBody:
+    """An ASGI receive that sends a body in chunks until it has sent `total` bytes."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.sent = 0
+
+    async def __call__(self) -> dict[str, Any]:
+        chunk = b" " * min(self.CHUNK, self.total - self.sent)
+        self.sent += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": self.sent < self.total}
+
+
+class LeavingClient:
+    """An ASGI receive for a client that sends half a body and hangs up."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = [
+            {"type": "http.request", "body": b'{"phone": "137', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+
+    async def __call__(self) -> dict[str, Any]:
+        return self.messages.pop(0)
+
+
+async def _post_staff(
+    app: Litestar, token: str, body: EndlessBody | LeavingClient, *, announce: bool = False
+) -> list[dict[str, Any]]:
+    headers = [
+        (b"host", b"testserver"),
+        (b"content-type", b"application/json"),
+        (b"authorization", f"Bearer {token}".encode()),
+        (b"idempotency-key", b"huge-1"),
+    ]
+    if announce and isinstance(body, EndlessBody):
+        headers.append((b"content-length", str(body.total).encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/staff",
+        "raw_path": b"/v1/staff",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, body, send)  # type: ignore[arg-type]
+    return sent
+
+
+@pytest.mark.parametrize("announce", [True, False], ids=["content-length", "chunked"])
+async def test_a_huge_body_is_refused_before_it_is_buffered(
+    app: Litestar, client: Client, token_for: TokenFor, settings: Settings, announce: bool
+) -> None:
+    token = await token_for(Role.COMMUNITY_ADMIN)
+    body = EndlessBody(total=settings.max_body_bytes * 8)
+    start = (await _post_staff(app, token, body, announce=announce))[0]
+    assert start["status"] == 413
+    assert dict(start["headers"])[b"content-type"] == PROBLEM_MEDIA_TYPE.encode()
+    limit = 0 if announce else settings.max_body_bytes + EndlessBody.CHUNK
+    assert body.sent <= limit
+    assert await IdempotentRequest.count() == 0
+
+
+async def test_a_client_that_leaves_mid_body_claims_no_key(
+    app: Litestar, client: Client, token_for: TokenFor
+) -> None:
+    """Half a body is not the request: answering it would store an answer for the key, and
+    the client's retry with the whole body would be refused as another request."""
+    await _post_staff(app, await token_for(Role.COMMUNITY_ADMIN), LeavingClient())
     assert await IdempotentRequest.count() == 0

@@ -26,7 +26,7 @@ from backend.events.tables import DeadLetter, HandledEvent, OutboxEvent
 from backend.settings import Settings
 from tests.backend.host import sample_apps
 from tests.backend.host.sample_apps import PermitIssued, app
-from tests.support import running, yimen
+from tests.support import eventually, running, yimen
 
 
 class Flaky:
@@ -62,26 +62,17 @@ async def host_app(settings: Settings) -> AsyncIterator[tuple[Litestar, httpx.As
         yield application, client
 
 
-async def _until(condition: object, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if await condition():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 async def test_an_event_is_delivered_after_commit(
     host_app: tuple[Litestar, httpx.AsyncClient],
 ) -> None:
     async with unit_of_work():
         event_id = await emit("permits.issued", PermitIssued(permit_id=7))
-        await asyncio.sleep(0.1)
         assert sample_apps.handled == []  # nothing leaves before the commit
 
     async def delivered() -> bool:
         return bool(sample_apps.handled)
 
-    await _until(delivered)
+    await eventually(delivered, what="delivery")
     assert sample_apps.handled[0].id == event_id
     assert sample_apps.handled[0].payload == PermitIssued(permit_id=7)
     row = await OutboxEvent.select().where(OutboxEvent.event_id == event_id).first()
@@ -98,9 +89,16 @@ async def test_a_rolled_back_transaction_emits_nothing(
 
     with pytest.raises(ValueError, match="changed my mind"):
         await change_of_mind()
-    await asyncio.sleep(0.2)
     assert await OutboxEvent.count() == 0
-    assert sample_apps.handled == []
+    # A later event, committed, is delivered; by then the rolled-back one would have been.
+    async with unit_of_work():
+        later = await emit("permits.issued", PermitIssued(permit_id=9))
+
+    async def delivered() -> bool:
+        return bool(sample_apps.handled)
+
+    await eventually(delivered, what="delivery of the later event")
+    assert [event.id for event in sample_apps.handled] == [later]
 
 
 async def test_emit_needs_a_unit_of_work_and_a_known_event(
@@ -190,7 +188,7 @@ async def test_the_sweeper_hands_on_what_was_never_sent(settings: Settings) -> N
             row = await Book.select(Book.times_borrowed).where(Book.id == book).first()
             return row == {"times_borrowed": 1}
 
-        await _until(tallied)
+        await eventually(tallied, what="the swept event's effect")
     finally:
         await host.stop()
 
@@ -241,7 +239,7 @@ async def test_a_miniapp_cron_runs_with_its_typed_context(
     async def marked() -> bool:
         return bool(await Loan.exists().where(Loan.status == "overdue"))
 
-    await _until(marked)
+    await eventually(marked, what="the handled mark")
 
 
 def test_the_worker_registers_every_job_and_cron() -> None:
