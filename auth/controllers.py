@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
@@ -14,7 +15,7 @@ from auth.guards import claims_of, requires_role
 from auth.login import CodeSent
 from auth.roles import ADMIN_ROLES
 from auth.runtime import AuthRuntime
-from auth.schemas import CodeRequest, LoginRequest, RefreshRequest
+from auth.schemas import CodeRequest, LoginRequest, RefreshRequest, SigningKeySet
 from auth.sessions import TokenPair
 from backend.params import RowId
 from backend.users.service import account_for_phone
@@ -105,6 +106,9 @@ class RevocationController(Controller):
     security=[{}],
     media_type="application/json",
     cache_control=None,
+    responses={
+        200: ResponseSpec(data_container=SigningKeySet, description="The JWK Set (RFC 7517).")
+    },
 )
 async def jwks(request: AnyRequest) -> Response[bytes]:
     """The public keys that verify access tokens and health codes; several during rotation."""

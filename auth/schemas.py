@@ -21,3 +21,21 @@ class LoginRequest(msgspec.Struct, frozen=True):
 
 class RefreshRequest(msgspec.Struct, frozen=True):
     refresh_token: RefreshTokenText
+
+
+class PublicSigningKey(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One public key as an RFC 7517 JWK: EC P-256 (`x`, `y`) or Ed25519 (`x` only)."""
+
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    alg: str
+    use: str
+    y: str | None = None
+
+
+class SigningKeySet(msgspec.Struct, frozen=True):
+    """The JWK Set at `/.well-known/jwks.json`: every key that may still verify a token."""
+
+    keys: list[PublicSigningKey]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 
 import jwt
+import msgspec
 from litestar import Litestar
 
 from auth.keys import create_signing_key, prune_retired_keys
 from auth.revocation import DenyList, RevocationSync, record_revocation
 from auth.roles import Role
+from auth.schemas import SigningKeySet
 from auth.sessions import grant_for
 from auth.tables import SigningKeyRow
 from backend.app import create_app
-from backend.settings import Settings
+from backend.settings import Settings, SigningAlgorithm
 from backend.vault import Vault
 from tests.auth.polling import until
 from tests.conftest import Client, TokenFor, bearer
@@ -116,6 +118,24 @@ async def test_rotated_keys_keep_old_tokens_valid(
         assert (await client.get("/v1/me", headers=bearer(token))).status_code == 200
     kids = {key["kid"] for key in (await client.get("/.well-known/jwks.json")).json()["keys"]}
     assert kids == {old_kid, new_kid}
+
+
+async def test_the_jwks_is_the_key_set_the_document_declares(
+    client: Client, app: Litestar, token_for: TokenFor, settings: Settings, vault: Vault
+) -> None:
+    """Both kinds of key, EC P-256 and Ed25519, decode as the declared SigningKeySet."""
+    await token_for(Role.RESIDENT)
+    eddsa = msgspec.structs.replace(settings, signing_algorithm=SigningAlgorithm.EDDSA)
+    await create_signing_key(eddsa, vault)
+    await app.state.auth.keys.load()
+    response = await client.get("/.well-known/jwks.json")
+    keys = msgspec.json.decode(response.content, type=SigningKeySet).keys
+    assert {(key.kty, key.crv, key.y is not None) for key in keys} == {
+        ("EC", "P-256", True),
+        ("OKP", "Ed25519", False),
+    }
+    declared = app.openapi_schema.paths["/.well-known/jwks.json"].get.responses["200"]
+    assert declared.content["application/json"].schema.ref.endswith("/SigningKeySet")
 
 
 async def test_a_process_that_missed_the_rotation_still_verifies(
