@@ -61,11 +61,12 @@ class Host:
 
 
 def load_registry(apps: Iterable[Installed] | None = None) -> Registry:
+    from auth.part import AUTH
     from push.part import PUSH
 
     return build_registry(
         installed_miniapps() if apps is None else apps,
-        host_parts=[PUSH],
+        host_parts=[AUTH, PUSH],
     )
 
 
