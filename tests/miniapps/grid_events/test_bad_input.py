@@ -226,7 +226,7 @@ async def test_a_step_or_reading_with_a_nul_character_is_refused(
     assert await TimelineEntry.count() == 1  # the report's own step
 
 
-@pytest.mark.parametrize("under", ["zz/gx/fengyang/c03\u0000", "zz/gx/nowhere", "zz/gx/%"])
+@pytest.mark.parametrize("under", ["zz/gx/nowhere", "zz/gx/%"])
 async def test_numbers_for_a_unit_that_does_not_exist_are_refused(
     people: People, demo: None, under: str
 ) -> None:
