@@ -36,6 +36,9 @@ Cursor = Annotated[
     ),
 ]
 
+# A row id inside a request body, where msgspec checks the bound.
+BodyRowId = Annotated[int, msgspec.Meta(ge=1, le=ROW_ID_MAX)]
+
 # In a request body msgspec checks this; a query parameter goes through `require_aware`.
 AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
 
@@ -54,6 +57,7 @@ __all__ = [
     "CURSOR_MAX_LENGTH",
     "ROW_ID_MAX",
     "AwareDatetime",
+    "BodyRowId",
     "Cursor",
     "PageLimit",
     "RowId",

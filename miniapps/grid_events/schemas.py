@@ -5,30 +5,23 @@ from typing import Annotated, Any
 
 import msgspec
 
-from backend.params import ROW_ID_MAX
+from backend.params import BodyRowId
 from miniapps.grid_events.states import Action
-
-# PostgreSQL's text holds no NUL character: one would fail in the driver, a 500.
-NO_NUL = r"^[^\x00]*$"
 
 
 class ReportIn(msgspec.Struct, frozen=True, kw_only=True):
-    category: Annotated[str, msgspec.Meta(max_length=32, pattern=NO_NUL)]
-    description: Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=NO_NUL)]
+    category: Annotated[str, msgspec.Meta(max_length=32)]
+    description: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
     attributes: dict[str, Any] = {}
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
-    address: Annotated[str, msgspec.Meta(max_length=300, pattern=NO_NUL)] = ""
-
-
-# A user's row id: a larger number would fail in PostgreSQL's driver, a 500.
-UserId = Annotated[int, msgspec.Meta(ge=1, le=ROW_ID_MAX)]
+    address: Annotated[str, msgspec.Meta(max_length=300)] = ""
 
 
 class ActIn(msgspec.Struct, frozen=True, kw_only=True):
     action: Action
-    reason: Annotated[str, msgspec.Meta(max_length=1000, pattern=NO_NUL)] = ""
-    handler_id: UserId | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    handler_id: BodyRowId | None = None
 
 
 class TimelineView(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,7 +61,7 @@ class DutyView(msgspec.Struct, frozen=True, kw_only=True):
 class RuleIn(msgspec.Struct, frozen=True, kw_only=True):
     category: Annotated[str, msgspec.Meta(max_length=32)]
     place_path: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    handler_id: UserId
+    handler_id: BodyRowId
 
 
 class RuleView(msgspec.Struct, frozen=True, kw_only=True):

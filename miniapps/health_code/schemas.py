@@ -8,12 +8,9 @@ import msgspec
 
 from backend.params import AwareDatetime
 
-# Text PostgreSQL can store: a NUL character fails the insert, and with it a whole batch of
-# logged scans.
-NO_NUL = r"^[^\x00]*$"
-StatusReason = Annotated[str, msgspec.Meta(max_length=500, pattern=NO_NUL)]
-StatusSource = Annotated[str, msgspec.Meta(max_length=64, pattern=NO_NUL)]
-PlaceName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
+StatusReason = Annotated[str, msgspec.Meta(max_length=500)]
+StatusSource = Annotated[str, msgspec.Meta(max_length=64)]
+PlaceName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class Colour(enum.StrEnum):
@@ -108,7 +105,7 @@ class RiskLevelView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BulkStatusRow(msgspec.Struct, frozen=True, kw_only=True):
-    phone: Annotated[str, msgspec.Meta(max_length=32, pattern=NO_NUL)]
+    phone: Annotated[str, msgspec.Meta(max_length=32)]
     colour: str  # checked per row, so that a bad colour is reported with its row
     reason: StatusReason = ""
     source: StatusSource = ""

@@ -49,11 +49,10 @@ def _text(form: FormMultiDict, name: str) -> str:
 
 
 def _checked_text(name: str, value: Any) -> str:
-    # A file is no text; nor is NUL, which PostgreSQL's text and JSON cannot hold.
-    if not isinstance(value, str) or "\x00" in value:
+    # A file is no text (NUL in a form's text the host refuses before it reaches us).
+    if not isinstance(value, str):
         raise BadRequest(
-            "validation_failed",
-            errors=[FieldError(field=name, message="text, without NUL characters")],
+            "validation_failed", errors=[FieldError(field=name, message="text, not a file")]
         )
     return value
 
