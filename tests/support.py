@@ -93,11 +93,16 @@ def free_port() -> int:
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], *, seconds: float = 10.0, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]],
+    seconds: float = 20.0,
+    *,
+    what: str = "condition",
+    every: float = 0.02,
 ) -> None:
-    """Poll `condition` until it holds; fail once `seconds` have passed on the clock."""
+    """Poll `condition` until it holds, instead of sleeping a fixed time; fail naming `what`
+    once `seconds` have passed on the clock."""
     deadline = time.monotonic() + seconds
     while not await condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met in {seconds} s")
-        await asyncio.sleep(0.02)
+            raise AssertionError(f"{what} not met within {seconds:g} s")
+        await asyncio.sleep(every)

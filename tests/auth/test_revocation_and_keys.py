@@ -17,9 +17,8 @@ from auth.tables import SigningKeyRow
 from backend.app import create_app
 from backend.settings import Settings, SigningAlgorithm
 from backend.vault import Vault
-from tests.auth.polling import until
 from tests.conftest import Client, TokenFor, bearer
-from tests.support import RecordingSms, redis_url_or_skip, running
+from tests.support import RecordingSms, eventually, redis_url_or_skip, running
 
 
 async def _user_id(client: Client, token: str) -> int:
@@ -50,7 +49,7 @@ async def test_a_revoked_user_may_log_in_again(
         fresh = await token_for(Role.GRID_WORKER)
         return (await client.get("/v1/me", headers=bearer(fresh))).status_code == 200
 
-    await until(fresh_token_works)
+    await eventually(fresh_token_works)
 
 
 async def test_an_admin_cannot_revoke_outside_their_subtree(
@@ -98,7 +97,7 @@ async def test_revocation_reaches_another_process_through_redis(settings: Settin
         async def refused() -> bool:
             return there.refuses("42", int(notice.revoked_at))
 
-        await until(refused)
+        await eventually(refused)
         assert not there.refuses("42", int(notice.revoked_at) + 1)
     finally:
         await sender.stop()
@@ -152,7 +151,7 @@ async def test_a_process_that_missed_the_rotation_still_verifies(
         # The ring reloads for an unknown kid at most every five seconds.
         return (await client.get("/v1/me", headers=bearer(token))).status_code == 200
 
-    await until(verified, within=15, every=0.25)
+    await eventually(verified, 15, every=0.25)
 
 
 async def test_retired_keys_leave_the_jwks_when_their_tokens_expired(

@@ -10,9 +10,8 @@ from auth.roles import Role
 from auth.tables import OneTimeCode
 from backend.app import create_app
 from backend.settings import Settings
-from tests.auth.polling import until
 from tests.conftest import Client, TokenFor, bearer
-from tests.support import RecordingSms, redis_url_or_skip, running
+from tests.support import RecordingSms, eventually, redis_url_or_skip, running
 
 PHONE = "13912345678"
 G07_WORKER = "13800000003"
@@ -133,7 +132,7 @@ async def test_an_ended_session_reaches_another_process_through_redis(
         async def refused() -> bool:
             return there.refuses("42", int(notice.revoked_at), "f" * 32)
 
-        await until(refused)
+        await eventually(refused)
         assert not there.refuses("42", int(notice.revoked_at), "e" * 32)
     finally:
         await sender.stop()
@@ -185,7 +184,7 @@ async def test_an_enabled_account_logs_in_again(
         me = await client.get("/v1/me", headers=bearer(fresh["access_token"]))
         return me.status_code == 200
 
-    await until(accepted)
+    await eventually(accepted)
 
 
 async def test_only_admins_disable(client: Client, token_for: TokenFor) -> None:

@@ -24,7 +24,7 @@ from tests.e2e.processes import (
     redis_server,
 )
 from tests.push.fcm_standin import FcmStandIn
-from tests.push.helpers import until
+from tests.support import eventually
 
 __all__ = ["fcm", "redis_server"]
 
@@ -97,8 +97,8 @@ async def test_a_reported_fall_reaches_the_g07_workers_phone_and_no_other(
         async def arrived() -> bool:
             return len(fcm.received) >= 1
 
-        await until(arrived, 60, what="the dispatch push at the stand-in")
-        await until(_all_settled, 60, what="every delivery settled")
+        await eventually(arrived, 60, what="the dispatch push at the stand-in")
+        await eventually(_all_settled, 60, what="every delivery settled")
 
     notification = await Notification.select(Notification.id).first()
     assert notification is not None

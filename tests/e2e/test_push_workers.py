@@ -22,7 +22,8 @@ from tests.e2e.processes import (
     redis_server,
 )
 from tests.push.fcm_standin import FcmStandIn
-from tests.push.helpers import tell, until
+from tests.push.helpers import tell
+from tests.support import eventually
 
 __all__ = ["api_host", "fcm", "redis_server"]
 
@@ -42,7 +43,7 @@ async def _received(fcm: FcmStandIn, count: int, seconds: float = 60) -> None:
     async def arrived() -> bool:
         return len(fcm.received) >= count
 
-    await until(arrived, seconds, what=f"{count} messages at the stand-in")
+    await eventually(arrived, seconds, what=f"{count} messages at the stand-in")
 
 
 async def test_a_real_worker_delivers(
@@ -88,7 +89,7 @@ async def test_a_worker_killed_mid_batch_leaves_every_device_one_message(
             sent = await Delivery.count().where(Delivery.status == Status.SENT)
             return sent == devices - CHUNK
 
-        await until(recorded, 60, what="the second worker's sends recorded")
+        await eventually(recorded, 60, what="the second worker's sends recorded")
     sent_to = fcm.sent_to()
     assert len(sent_to) == devices
     assert set(sent_to.values()) == {1}

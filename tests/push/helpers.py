@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,7 +16,7 @@ from push.fanout import Status
 from push.service import notify
 from push.tables import Delivery
 from push.templates import Template
-from tests.support import running
+from tests.support import eventually, running
 
 DISPATCH = Template(
     key="test.dispatch",
@@ -69,19 +67,5 @@ async def settled(notification_id: int, seconds: float = 20.0) -> dict[str, int]
         )
         return bool(rows) and not any(r["status"] in busy for r in rows)
 
-    await until(done, seconds, what="deliveries settled")
+    await eventually(done, seconds, what="deliveries settled")
     return dict(Counter(row["status"] for row in rows))
-
-
-async def until(
-    condition: Callable[[], Awaitable[bool]],
-    seconds: float = 20.0,
-    *,
-    what: str = "condition",
-) -> None:
-    """Poll `condition` until it holds; fail naming `what` once `seconds` have passed."""
-    deadline = time.monotonic() + seconds
-    while not await condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {seconds:g} s")
-        await asyncio.sleep(0.05)

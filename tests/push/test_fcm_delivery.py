@@ -21,7 +21,8 @@ from push.sending import LEASE, resume_sending, send_notification, send_soon
 from push.tables import Delivery, Device, Notification, TopicSubscription
 from push.topics import sync_topics
 from tests.push.fcm_standin import FcmStandIn
-from tests.push.helpers import NEWS, push_app, settled, tell, until
+from tests.push.helpers import NEWS, push_app, settled, tell
+from tests.support import eventually
 
 G07 = "zz/gx/fengyang/c03/g07"
 G08 = "zz/gx/fengyang/c03/g08"
@@ -157,7 +158,7 @@ async def test_quota_exceeded_backs_off_at_least_a_minute(
         row = await Delivery.select().where(Delivery.status == Status.PENDING).first()
         return row is not None and row["attempts"] == 1
 
-    await until(backed_off)
+    await eventually(backed_off)
     row = await Delivery.select().first()
     assert row is not None
     assert row["next_attempt_at"] >= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=55)
@@ -196,7 +197,7 @@ async def test_a_rerun_job_sends_nothing_twice(
     ]
     fcm.hold(after=0)
     notification = await tell(Audience.users(*users))
-    await until(lambda: _received(fcm, 3))
+    await eventually(lambda: _received(fcm, 3))
     context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
     rerun = asyncio.create_task(send_notification(context, notification))
 
@@ -204,7 +205,7 @@ async def test_a_rerun_job_sends_nothing_twice(
         return rerun.done()
 
     # the rerun ends while the first send is still on the wire: it found nothing to claim
-    await until(rerun_finished, what="the rerun job finished")
+    await eventually(rerun_finished, what="the rerun job finished")
     fcm.release()
     assert await rerun == {}
     assert await settled(notification) == {"sent": 3}
@@ -365,7 +366,7 @@ async def test_a_phone_handed_over_gets_nothing_meant_for_its_previous_owner(
         row = await Delivery.select(Delivery.status, Delivery.attempts).first()
         return row == {"status": Status.PENDING, "attempts": 1}
 
-    await until(waiting_to_retry)
+    await eventually(waiting_to_retry)
     await _device(app, client, vault, G07_WORKER, "token-handed-over")
     await Delivery.update({Delivery.next_attempt_at: dt.datetime.now(dt.UTC)}).where(
         Delivery.id > 0

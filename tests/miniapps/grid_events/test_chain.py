@@ -13,7 +13,7 @@ from backend.vault import Vault
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import InboxItem, Notification
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
-from tests.push.helpers import until
+from tests.support import eventually
 
 G07_CENTRE = {"lat": 34.805, "lon": 113.555}  # inside the demo polygon of grid g07
 JINSHUI_CENTRE = {"lat": 34.785, "lon": 113.665}  # a demo grid with no grid worker above it
@@ -73,7 +73,7 @@ async def told(before: int) -> list[set[int]]:
         made = await Notification.select(Notification.fanned_out_at).where(Notification.id > before)
         return bool(made) and all(n["fanned_out_at"] is not None for n in made)
 
-    await until(fanned_out)
+    await eventually(fanned_out)
     made = (
         await Notification.select(Notification.id)
         .where(Notification.id > before)

@@ -14,7 +14,7 @@ from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 from push.tables import InboxItem, Notification
 from tests.conftest import Client, TokenForPhone, bearer
 from tests.miniapps.grid_events.test_chain import MANHOLE, People
-from tests.push.helpers import until
+from tests.support import eventually
 
 C03_ADMIN, GX_ADMIN = "13800000005", "13800000006"
 
@@ -43,7 +43,7 @@ async def _supervisors_told(level_admin: int) -> None:
         )
         return level_admin in {r["user_id"] for r in rows}
 
-    await until(told)
+    await eventually(told)
 
 
 async def test_an_overdue_event_escalates_once_per_level_even_with_two_workers(

@@ -23,7 +23,7 @@ from tests.miniapps.grid_events.test_chain import (
     last_notification,
     told,
 )
-from tests.push.helpers import until
+from tests.support import eventually
 
 EVENTS = "/v1/miniapps/grid_events/events"
 
@@ -72,7 +72,7 @@ async def _at_once(event: int, steps: list[Awaitable[httpx.Response]]) -> list[h
                 )
                 return int(waiting) >= len(steps)
 
-            await until(all_waiting)
+            await eventually(all_waiting)
         return list(await sent)
     finally:
         await connection.close()

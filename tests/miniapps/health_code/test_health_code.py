@@ -25,7 +25,7 @@ from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone
-from tests.push.helpers import until
+from tests.support import eventually
 
 RESIDENT = "13800000001"
 JINSHUI_RESIDENT = "13800000016"
@@ -62,7 +62,7 @@ async def test_a_fresh_code_passes_offline_and_online(client: Client, token_for:
     async def logged() -> bool:
         return bool(await Scan.count() == 1)
 
-    await until(logged)
+    await eventually(logged)
 
 
 async def test_a_code_stays_within_qr_version_15_at_m(client: Client, token_for: TokenFor) -> None:
@@ -208,7 +208,7 @@ async def test_officials_set_colours_in_their_area_and_people_are_told(
         rows = await InboxItem.select(InboxItem.user_id)
         return {resident_id, worker_id} <= {row["user_id"] for row in rows}
 
-    await until(told)
+    await eventually(told)
     outside = await _me(client, await token_for_phone(JINSHUI_RESIDENT))
     refused = await client.put(
         f"/v1/miniapps/health_code/statuses/{outside}", json={"colour": "red"}, headers=official

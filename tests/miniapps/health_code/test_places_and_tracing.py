@@ -16,7 +16,7 @@ from miniapps.health_code.tables import CheckIn, HealthStatus, Scan, StatusChang
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone
-from tests.push.helpers import until
+from tests.support import eventually
 
 C03 = "zz/gx/fengyang/c03"
 RESIDENT, NEIGHBOUR, JINSHUI_RESIDENT = "13800000001", "13800000002", "13800000016"
@@ -239,7 +239,7 @@ async def test_contacts_include_people_scanned_at_the_same_checkpoint(
     async def logged() -> bool:
         return bool(await Scan.count() == 3)
 
-    await until(logged)
+    await eventually(logged)
     resident = await token_for_phone(RESIDENT)
     resident_id = int((await client.get("/v1/me", headers=bearer(resident))).json()["user_id"])
     met = await client.get(
