@@ -1,7 +1,7 @@
 """Choosing a handler: the worker a dispatch rule names for the category and place, then the
 grid's workers of the category's role, least loaded first, then up the org tree; each only
 while on duty, and with nobody on duty the first of them all the same. Or the one an admin
-names, if they work within the admin's subtree."""
+names, if they hold the category's handler role within the admin's subtree."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ OPEN = [State.DISPATCHED, State.HANDLING]
 async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen: int | None) -> int:
     role = CATEGORIES[event["category"]].handler_role
     if chosen is not None and actor is not None:
-        if not await works_under(actor, chosen):
+        if not await handles_under(actor, chosen, role):
             raise Unprocessable("event_no_handler")
         return chosen
     paths = ancestors(event["grid_path"])
@@ -62,10 +62,11 @@ async def _ruled(category: str, paths: list[str]) -> int | None:
     return None if deepest is None else int(deepest["handler_id"])
 
 
-async def works_under(actor: Claims, user_id: int) -> bool:
-    """Whether the user holds a role anywhere within the admin's subtree."""
+async def handles_under(actor: Claims, user_id: int, role: Role) -> bool:
+    """Whether the user holds `role` (a category's handler role) within the admin's subtree:
+    any other role there, a merchant's or a family member's, is no licence to handle events."""
     rows = await RoleAssignment.select(RoleAssignment.scope_path).where(
-        RoleAssignment.user == user_id
+        (RoleAssignment.user == user_id) & (RoleAssignment.role == role)
     )
     admin_paths = actor.paths_for(Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
     return any(is_within(row["scope_path"], admin) for row in rows for admin in admin_paths)

@@ -10,7 +10,7 @@ from auth.claims import Claims
 from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
 from backend.orgs.service import require_unit
 from miniapps.grid_events.catalogue import CATEGORIES
-from miniapps.grid_events.dispatch import works_under
+from miniapps.grid_events.dispatch import handles_under
 from miniapps.grid_events.schemas import RuleIn, RuleView
 from miniapps.grid_events.tables import DispatchRule
 
@@ -19,13 +19,13 @@ register_messages({"rule_not_found": ("派遣规则不存在", "No such dispatch
 
 async def set_rule(*, actor: Claims, rule: RuleIn, admins: tuple[Any, ...]) -> RuleView:
     """Make or replace the rule for a category in a place the admin holds, naming a worker
-    who works within the admin's subtree."""
+    who holds the category's handler role within the admin's subtree."""
     if rule.category not in CATEGORIES:
         raise Unprocessable("event_report_invalid")
     if not actor.covers(rule.place_path, *admins):
         raise Forbidden("scope_not_allowed")
     await require_unit(rule.place_path, field="place_path")
-    if not await works_under(actor, rule.handler_id):
+    if not await handles_under(actor, rule.handler_id, CATEGORIES[rule.category].handler_role):
         raise Unprocessable("event_no_handler")
     rows = (
         await DispatchRule.insert(

@@ -14,6 +14,8 @@ from tests.miniapps.grid_events.test_chain import (
     G08_WORKER,
     RESIDENT,
     People,
+    _act,
+    _report,
     alert,
 )
 
@@ -75,3 +77,35 @@ async def test_workers_and_residents_cannot_set_rules(people: People, demo: None
     for phone in (G07_WORKER, RESIDENT):
         response = await _rule(people, phone, place_path=G07, handler_id=1)
         assert response.status_code == 403
+
+
+# Demo users who hold a role inside c03 that is not a handler's: a merchant, a care worker,
+# a family member.
+NOT_HANDLERS = ("13800000011", "13800000010", "13800000002")
+
+
+async def test_events_go_only_to_holders_of_the_handler_role(people: People, demo: None) -> None:
+    """A role inside the admin's subtree is not enough: a merchant named as handler would
+    read an elder's alert, with its phone number and the flat's address."""
+    event = await _report(people)
+    assert (await _act(people, C03_ADMIN, event, "register")).status_code == 200
+    for phone in NOT_HANDLERS:
+        someone = await people.id(phone)
+        refused = await _act(people, C03_ADMIN, event, "dispatch", handler_id=someone)
+        assert (refused.status_code, refused.json()["code"]) == (422, "event_no_handler")
+        rule = await _rule(people, C03_ADMIN, place_path=G07, handler_id=someone)
+        assert (rule.status_code, rule.json()["code"]) == (422, "event_no_handler")
+    assert await DispatchRule.count() == 0
+    g08 = await people.id(G08_WORKER)
+    dispatched = await _act(people, C03_ADMIN, event, "dispatch", handler_id=g08)
+    assert dispatched.json()["handler_id"] == g08  # a grid worker of the community may cover
+    for phone in NOT_HANDLERS:
+        someone = await people.id(phone)
+        refused = await _act(people, C03_ADMIN, event, "reassign", handler_id=someone)
+        assert refused.status_code == 422
+    assert (
+        await people.client.get(
+            f"/v1/miniapps/grid_events/events/{event}",
+            headers=bearer(await people.token(C03_ADMIN)),
+        )
+    ).json()["handler_id"] == g08
