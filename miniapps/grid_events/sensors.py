@@ -37,6 +37,7 @@ register_messages(
     {
         "sensor_refused": ("设备签名无效或已过期", "The reading's signature is not valid"),
         "sensor_exists": ("该设备名已登记", "A device of this name is already enrolled"),
+        "sensor_busy": ("设备报警过于频繁,请稍后重发", "The device alarms too fast; send again"),
         "sensor_category_unknown": ("未知的事件类别", "No such event category"),
     }
 )
@@ -52,6 +53,7 @@ SEAL = "grid_events.sensor"
 # JSON does not reach it; PostgreSQL's text cannot hold one.
 NO_NUL = r"^[^\x00]*$"
 CLOSED = [State.CLOSED, State.CANCELLED]
+ALARM_TRIES = 5
 
 
 class Reading(msgspec.Struct, frozen=True):
@@ -134,48 +136,75 @@ def _fresh(stamp: int) -> bool:
     return now - MAX_SKEW <= stamp <= now + MAX_AHEAD
 
 
+class _Raced(Exception):
+    """Another reading of the same sensor opened its event first."""
+
+
 async def _alarm(sensor: dict[str, Any], reading: Reading) -> int:
+    """The sensor's open event, with this alarm on its timeline, or a new one. Readings that
+    alarm at once race to open it: the sensor row's `open_event_id`, changed only from what
+    was read, lets one of them open it, and the others try again and join it."""
+    for _ in range(ALARM_TRIES):
+        try:
+            async with unit_of_work():
+                return await _alarm_once(sensor, reading)
+        except _Raced:
+            continue
+    raise Conflict("sensor_busy")
+
+
+async def _alarm_once(sensor: dict[str, Any], reading: Reading) -> int:
+    seen = await Sensor.select(Sensor.open_event_id).where(Sensor.id == sensor["id"]).first()
+    seen_id = seen["open_event_id"] if seen else None
     open_event = None
-    if sensor["open_event_id"]:
+    if seen_id:
         open_event = (
             await GridEvent.select(GridEvent.id, GridEvent.state)
-            .where((GridEvent.id == sensor["open_event_id"]) & GridEvent.state.not_in(CLOSED))
+            .where((GridEvent.id == seen_id) & GridEvent.state.not_in(CLOSED))
             .first()
         )
-    async with unit_of_work():
-        if open_event is not None:
-            event_id = int(open_event["id"])
-            await TimelineEntry.insert(
-                TimelineEntry(
-                    event_id=event_id,
-                    action="alarm",
-                    from_state=open_event["state"],
-                    to_state=open_event["state"],
-                    actor_id=0,
-                    reason=f"{sensor['device']}: {reading.value}{reading.unit}",
-                )
-            )
-            return event_id
-        rows = await GridEvent.insert(
-            GridEvent(
-                category=sensor["category"],
-                description=f"设备 {sensor['device']} 报警",
-                attributes={},
-                grid_path=sensor["grid_path"],
-                reporter_id=0,
-                state=State.REPORTED,
-            )
-        ).returning(GridEvent.id)
-        event_id = int(rows[0]["id"])
-        await Sensor.update({Sensor.open_event_id: event_id}).where(Sensor.id == sensor["id"])
+    why = f"{sensor['device']}: {reading.value}{reading.unit}"
+    if open_event is not None:
+        event_id = int(open_event["id"])
+        state = open_event["state"]
         await TimelineEntry.insert(
             TimelineEntry(
                 event_id=event_id,
-                action="report",
-                from_state=None,
-                to_state=State.REPORTED,
+                action="alarm",
+                from_state=state,
+                to_state=state,
                 actor_id=0,
-                reason=f"{sensor['device']}: {reading.value}{reading.unit}",
+                reason=why,
             )
         )
+        return event_id
+    rows = await GridEvent.insert(
+        GridEvent(
+            category=sensor["category"],
+            description=f"设备 {sensor['device']} 报警",
+            attributes={},
+            grid_path=sensor["grid_path"],
+            reporter_id=0,
+            state=State.REPORTED,
+        )
+    ).returning(GridEvent.id)
+    event_id = int(rows[0]["id"])
+    as_seen = Sensor.open_event_id.is_null() if seen_id is None else Sensor.open_event_id == seen_id
+    claimed = (
+        await Sensor.update({Sensor.open_event_id: event_id})
+        .where((Sensor.id == sensor["id"]) & as_seen)
+        .returning(Sensor.id)
+    )
+    if not claimed:
+        raise _Raced  # rolls back the event just made
+    await TimelineEntry.insert(
+        TimelineEntry(
+            event_id=event_id,
+            action="report",
+            from_state=None,
+            to_state=State.REPORTED,
+            actor_id=0,
+            reason=why,
+        )
+    )
     return event_id

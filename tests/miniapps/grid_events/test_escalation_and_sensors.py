@@ -173,3 +173,20 @@ async def test_a_sensor_in_a_switched_off_district_is_refused_and_changes_nothin
     assert (await client.put(switch, json=on, headers=gx_admin)).status_code == 200
     assert await _read(people, secret, 30.0, at=now) == 200  # the refusal kept no timestamp
     assert await GridEvent.count() == 1
+
+
+async def test_alarms_at_once_open_one_event(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    """Each alarm read the sensor's open event before any had opened one: ten at once
+    opened five events for one broken cover."""
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    now = int(time.time())
+    answers = await asyncio.gather(
+        *(_read(people, secret, 50.0, at=now - 20 + i) for i in range(10))
+    )
+    assert set(answers) <= {200, 401, 409}, answers
+    assert await GridEvent.count() == 1
+    taken = answers.count(200)
+    assert await TimelineEntry.count().where(TimelineEntry.action == "alarm") == taken - 1
