@@ -2,9 +2,9 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from backend.db import engine_for
-from backend.registry import piccolo_apps
-from backend.settings import get_settings
+from backend.kernel.db import engine_for
+from backend.kernel.registry import piccolo_apps
+from backend.kernel.settings import get_settings
 
 DB = engine_for(get_settings())
 

@@ -1,16 +1,16 @@
 """An admin's hold on an account: revoke its tokens, disable it, enable it again.
 
-Each acts only on a person the admin administers (`backend.users.service.administers`:
+Each acts only on a person the admin administers (`backend.directory.users.service.administers`:
 rank above every role they hold, over its path), never on the admin themselves.
 """
 
 from __future__ import annotations
 
-from auth.claims import Claims
 from auth.revocation import record_revocation
 from auth.runtime import AuthRuntime
 from auth.sessions import revoke_all_sessions
-from backend.users.service import audit, require_administered, set_active
+from backend.directory.users.service import audit, require_administered, set_active
+from backend.kernel.claims import Claims
 
 
 async def revoke_user(*, actor: Claims, user_id: int, runtime: AuthRuntime) -> None:

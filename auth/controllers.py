@@ -11,14 +11,14 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from auth import login, sessions
 from auth.admin import disable_user, enable_user, revoke_user
-from auth.guards import claims_of, requires_role
 from auth.login import CodeSent
-from auth.roles import ADMIN_ROLES
 from auth.runtime import AuthRuntime
 from auth.schemas import CodeRequest, LoginRequest, RefreshRequest, SigningKeySet
 from auth.sessions import TokenPair
-from backend.params import RowId
-from backend.users.service import account_for_phone
+from backend.directory.users.service import account_for_phone
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.params import RowId
+from backend.kernel.roles import ADMIN_ROLES
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
 from auth.tables import SigningKeyRow
-from backend.db import transaction
-from backend.settings import Settings, SigningAlgorithm
-from backend.vault import Vault
+from backend.kernel.db import transaction
+from backend.kernel.settings import Settings, SigningAlgorithm
+from backend.kernel.vault import Vault
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ import msgspec
 
 from auth.sms import SmsSender
 from auth.tables import OneTimeCode
-from backend.errors import TooManyRequests, Unauthorized, register_messages
-from backend.settings import Settings
-from backend.vault import Vault
+from backend.kernel.errors import TooManyRequests, Unauthorized, register_messages
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 
 register_messages(
     {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from auth.claims import Claims
 from auth.runtime import AuthRuntime
-from backend.errors import Unauthorized
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Unauthorized
 
 
 class BearerTokenMiddleware:

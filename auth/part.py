@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auth.revocation import prune_revocations
-from backend.contract import Cron, HostPart, JobContext
+from backend.kernel.contract import Cron, HostPart, JobContext
 
 
 async def forget_lapsed_revocations(job: JobContext) -> None:

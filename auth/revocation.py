@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from auth.tables import Revocation
-from backend.timers import cancel, every
+from backend.kernel.timers import cancel, every
 
 log = logging.getLogger(__name__)
 

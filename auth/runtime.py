@@ -8,9 +8,9 @@ from auth.keys import KeyRing
 from auth.revocation import DenyList, RevocationSync
 from auth.sms import ConsoleSms, NoSms, SmsSender
 from auth.tokens import TokenService
-from backend.settings import Settings
-from backend.timers import cancel, every
-from backend.vault import Vault, vault_for
+from backend.kernel.settings import Settings
+from backend.kernel.timers import cancel, every
+from backend.kernel.vault import Vault, vault_for
 
 _KEY_RELOAD_INTERVAL = 60.0
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import msgspec
 
-from backend.users.schemas import Phone
+from backend.directory.users.schemas import Phone
 
 OneTimeCodeText = Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
 RefreshTokenText = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]

@@ -17,13 +17,13 @@ from typing import Any
 import msgspec
 
 from auth.revocation import RevocationSync, record_revocation
-from auth.roles import Role
 from auth.tables import RefreshToken
 from auth.tokens import Grant, TokenService
-from backend.db import transaction
-from backend.errors import Forbidden, Unauthorized, register_messages
-from backend.settings import Settings
-from backend.users.tables import RoleAssignment, UserAccount
+from backend.directory.users.tables import RoleAssignment, UserAccount
+from backend.kernel.db import transaction
+from backend.kernel.errors import Forbidden, Unauthorized, register_messages
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 
 register_messages(
     {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from backend.errors import YimenError, register_messages
-from backend.masking import mask_phone
+from backend.kernel.errors import YimenError, register_messages
+from backend.kernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 

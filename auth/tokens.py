@@ -9,11 +9,11 @@ from collections import OrderedDict
 import jwt
 import msgspec
 
-from auth.claims import Claims
 from auth.keys import KeyRing
 from auth.revocation import DenyList
-from backend.errors import Unauthorized
-from backend.settings import Settings
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Unauthorized
+from backend.kernel.settings import Settings
 
 _REQUIRED = ["sub", "exp", "iat", "iss", "aud", "jti"]
 _LEEWAY = 5

@@ -20,23 +20,23 @@ from auth.controllers import AuthController, RevocationController, jwks
 from auth.middleware import BearerTokenMiddleware, SignedIn
 from auth.runtime import AuthRuntime
 from backend.badges import BadgeBoard
-from backend.db import close_database, current_engine, open_database
-from backend.enablement.middleware import SwitchedOn
-from backend.enablement.service import Enablement
-from backend.errors import EXCEPTION_HANDLERS, PROBLEM_RESPONSES
+from backend.directory.orgs.controllers import list_org_units
+from backend.directory.users.controllers import StaffController, get_me, get_person
 from backend.health import healthz, readyz
 from backend.host import Host, load_registry
+from backend.kernel.db import close_database, current_engine, open_database
+from backend.kernel.enablement.middleware import SwitchedOn
+from backend.kernel.enablement.service import Enablement
+from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_RESPONSES
+from backend.kernel.registry import Installed, Registry
+from backend.kernel.requests import JsonRequest, RefuseNulInUrl
+from backend.kernel.settings import Settings
 from backend.launcher import Launcher
 from backend.launcher_controllers import (
     get_launcher,
     list_miniapps,
     switch_miniapp,
 )
-from backend.orgs.controllers import list_org_units
-from backend.registry import Installed, Registry
-from backend.requests import JsonRequest, RefuseNulInUrl
-from backend.settings import Settings
-from backend.users.controllers import StaffController, get_me, get_person
 from push.controllers import ROUTES as PUSH_ROUTES
 
 SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]

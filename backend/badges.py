@@ -11,8 +11,8 @@ import asyncio
 import time
 from collections import OrderedDict
 
-from auth.claims import Claims
-from backend.registry import Registry
+from backend.kernel.claims import Claims
+from backend.kernel.registry import Registry
 
 DEFAULT_TTL = 10.0
 

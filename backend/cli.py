@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from backend.settings import Settings, SettingsError, get_settings
+from backend.kernel.settings import Settings, SettingsError, get_settings
 
 T = TypeVar("T")
 
@@ -25,7 +25,7 @@ def _settings() -> Settings:
 
 def run_with_database(work: Callable[[Settings], Awaitable[T]]) -> T:
     """Run `work` with the database open, as every command but serve does."""
-    from backend.db import close_database, current_engine, open_database
+    from backend.kernel.db import close_database, current_engine, open_database
 
     settings = _settings()
 
@@ -50,7 +50,7 @@ class YimenCommand(click.Group):
         return super().get_command(ctx, name) or self._miniapp_groups().get(name)
 
     def _miniapp_groups(self) -> dict[str, click.Command]:
-        from backend.registry import installed_miniapps
+        from backend.kernel.registry import installed_miniapps
 
         groups: dict[str, click.Command] = {}
         for app in installed_miniapps():
@@ -118,7 +118,7 @@ def events() -> None:
 @events.command("dead")
 def dead_letters() -> None:
     """List handlers that failed on their last try."""
-    from backend.events.tables import DeadLetter
+    from backend.kernel.events.tables import DeadLetter
 
     async def work(_: Settings) -> list[dict[str, Any]]:
         return await DeadLetter.select().order_by(DeadLetter.id)
@@ -133,8 +133,8 @@ def dead_letters() -> None:
 @click.argument("dead_letter_id", type=int)
 def retry_event(dead_letter_id: int) -> None:
     """Re-run one dead letter's handler now."""
-    from backend.events.delivery import retry_dead_letter
     from backend.host import load_registry
+    from backend.kernel.events.delivery import retry_dead_letter
 
     try:
         error = run_with_database(lambda _: retry_dead_letter(dead_letter_id, load_registry()))
@@ -157,8 +157,8 @@ def migrate() -> None:
 @main.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo city and one user for every role."""
+    from backend.kernel.vault import vault_for
     from backend.seed import seed_demo as seed
-    from backend.vault import vault_for
 
     users = run_with_database(lambda s: seed(vault_for(s.secret)))
     click.echo(f"{'phone':<13} {'name':<8} role")
@@ -205,7 +205,7 @@ def keys() -> None:
 def rotate() -> None:
     """Make a new signing key; old keys keep verifying until their tokens expire."""
     from auth.keys import create_signing_key, prune_retired_keys
-    from backend.vault import vault_for
+    from backend.kernel.vault import vault_for
 
     async def work(settings: Settings) -> str:
         await prune_retired_keys()
@@ -223,8 +223,8 @@ def orgs() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_orgs(file: Path) -> None:
     """Load org units from JSON or CSV; on any bad row nothing is imported."""
-    from backend.errors import YimenError
-    from backend.orgs.service import import_units, parse_units
+    from backend.directory.orgs.service import import_units, parse_units
+    from backend.kernel.errors import YimenError
 
     fmt = "csv" if file.suffix.lower() == ".csv" else "json"
 

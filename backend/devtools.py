@@ -6,14 +6,14 @@ import msgspec
 
 from auth.keys import KeyRing
 from auth.revocation import DenyList
-from auth.roles import Role
 from auth.sessions import grant_for
 from auth.tokens import TokenService
+from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.tables import UserAccount
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
+from backend.kernel.vault import vault_for
 from backend.seed import demo_user_with_role
-from backend.settings import Settings
-from backend.users.service import PHONE_PURPOSE
-from backend.users.tables import UserAccount
-from backend.vault import vault_for
 
 
 async def mint_dev_token(settings: Settings, *, phone: str | None, role: str | None) -> str:

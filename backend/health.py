@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from backend.db import current_engine, database_reachable
+from backend.kernel.db import current_engine, database_reachable
 
 
 class Health(msgspec.Struct, frozen=True):

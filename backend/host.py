@@ -11,12 +11,12 @@ from arq import func
 from arq.cron import CronJob, cron
 from arq.worker import Function
 
-from backend.contract import Cron, Job, JobContext
-from backend.events.delivery import deliver_event, sweep_outbox
-from backend.events.outbox import DELIVER, EventBus, install_bus
-from backend.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
-from backend.registry import Installed, Registry, build_registry, installed_miniapps
-from backend.settings import Settings
+from backend.kernel.contract import Cron, Job, JobContext
+from backend.kernel.events.delivery import deliver_event, sweep_outbox
+from backend.kernel.events.outbox import DELIVER, EventBus, install_bus
+from backend.kernel.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
+from backend.kernel.registry import Installed, Registry, build_registry, installed_miniapps
+from backend.kernel.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from typing import Literal
 
 import msgspec
 
-from auth.claims import Claims
 from backend.badges import BadgeBoard
-from backend.contract import Manifest, Section, Tile
-from backend.enablement.service import Enablement, districts_of
-from backend.orgs.paths import is_within
-from backend.registry import Registry
+from backend.kernel.claims import Claims
+from backend.kernel.contract import Manifest, Section, Tile
+from backend.kernel.enablement.service import Enablement, districts_of
+from backend.kernel.paths import is_within
+from backend.kernel.registry import Registry
 
 SECTION_TITLES = {
     Section.SERVICES: {"zh-CN": "办事", "en": "Services"},

@@ -7,9 +7,9 @@ from typing import Any
 from litestar import Request, Response, get, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from auth.guards import claims_of, requires_role
-from auth.roles import Role
-from backend.enablement.service import AppState, Enablement, SwitchChange, switch
+from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.roles import Role
 from backend.launcher import LOCALES, Launcher, LauncherView
 
 AnyRequest = Request[Any, Any, Any]

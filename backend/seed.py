@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
-from auth.roles import Role
-from backend.orgs.schemas import OrgUnitIn
-from backend.orgs.service import import_units
-from backend.users.service import account_for_phone, assign_role, set_home
-from backend.vault import Vault
+from backend.directory.orgs.schemas import OrgUnitIn
+from backend.directory.orgs.service import import_units
+from backend.directory.users.service import account_for_phone, assign_role, set_home
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
 
 G07 = "zz/gx/fengyang/c03/g07"
 

@@ -9,9 +9,9 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.worker import Worker, async_check_health
 
-from backend.db import close_database, current_engine, open_database
 from backend.host import Host, arq_crons, arq_functions, load_registry
-from backend.settings import Settings
+from backend.kernel.db import close_database, current_engine, open_database
+from backend.kernel.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import uvicorn
 from litestar import get
 
 from backend.app import create_app
-from backend.settings import get_settings
+from backend.kernel.settings import get_settings
 
 
 @get("/bench/hello", security=[{}], include_in_schema=False)

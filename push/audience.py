@@ -7,9 +7,9 @@ from typing import Any
 
 import msgspec
 
-from auth.roles import Role
-from backend.orgs.paths import ancestors
-from backend.users.tables import RoleAssignment
+from backend.directory.users.tables import RoleAssignment
+from backend.kernel.paths import ancestors
+from backend.kernel.roles import Role
 
 
 class Reach(enum.StrEnum):

@@ -8,9 +8,9 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from auth.guards import claims_of, requires_role
-from auth.roles import Role
-from backend.params import RowId
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.params import RowId
+from backend.kernel.roles import Role
 from push import devices, inbox, operations, preferences
 from push.schemas import (
     DeliveryStats,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backend.db import transaction
-from backend.errors import NotFound, register_messages
+from backend.kernel.db import transaction
+from backend.kernel.errors import NotFound, register_messages
 from push.fanout import Status
 from push.schemas import DeviceIn, DeviceView
 from push.tables import Delivery, Device, TopicSubscription

@@ -7,10 +7,10 @@ from typing import Any
 
 import msgspec
 
-from backend.contract import Event
-from backend.db import json_value
-from backend.events import on_commit
-from backend.users.tables import UserAccount
+from backend.directory.users.tables import UserAccount
+from backend.kernel.contract import Event
+from backend.kernel.db import json_value
+from backend.kernel.events import on_commit
 from push.audience import Audience, resolve
 from push.preferences import is_muted, is_quiet, preferences_for
 from push.tables import Delivery, Device, InboxItem, Notification

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from auth.claims import Claims
-from backend.errors import NotFound, register_messages
-from backend.pagination import decode_cursor, encode_cursor
+from backend.kernel.claims import Claims
+from backend.kernel.errors import NotFound, register_messages
+from backend.kernel.pagination import decode_cursor, encode_cursor
 from push.schemas import InboxItemView, InboxPage
 from push.tables import InboxItem
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.errors import NotFound, register_messages
+from backend.kernel.errors import NotFound, register_messages
 from push.fanout import Status
 from push.schemas import DeliveryStats, FailedDelivery
 from push.tables import Delivery, Notification

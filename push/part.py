@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.contract import Cron, HostPart, Job, JobContext, Subscription
+from backend.kernel.contract import Cron, HostPart, Job, JobContext, Subscription
 from push.devices import prune_stale_devices
 from push.fanout import fan_out
 from push.inbox import unread_badge

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from backend.db import json_value
+from backend.kernel.db import json_value
 from push.schemas import Preferences, QuietHours
 from push.tables import Preference
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from backend.pagination import PageLimit
+from backend.kernel.pagination import PageLimit
 
 __all__ = ["PageLimit"]
 

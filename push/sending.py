@@ -12,11 +12,11 @@ import datetime as dt
 import logging
 from typing import Any
 
-from backend.contract import JobContext
-from backend.db import is_postgres, json_value
-from backend.events.outbox import current_jobs
-from backend.retry import backoff
-from backend.settings import Settings
+from backend.kernel.contract import JobContext
+from backend.kernel.db import is_postgres, json_value
+from backend.kernel.events.outbox import current_jobs
+from backend.kernel.retry import backoff
+from backend.kernel.settings import Settings
 from push.fanout import Status
 from push.senders import Outcome, PushMessage, Sender, SendResult
 from push.senders.log import LogSender

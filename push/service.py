@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import msgspec
 
-from backend.events import emit
+from backend.kernel.events import emit
 from push.audience import Audience
 from push.tables import Notification
 from push.templates import Template, missing_fields

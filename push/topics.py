@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from auth.roles import Role
-from backend.contract import JobContext
-from backend.events.outbox import current_jobs
-from backend.orgs.paths import Level, level_of
-from backend.users.tables import RoleAssignment, UserAccount
+from backend.directory.users.tables import RoleAssignment, UserAccount
+from backend.kernel.contract import JobContext
+from backend.kernel.events.outbox import current_jobs
+from backend.kernel.paths import Level, level_of
+from backend.kernel.roles import Role
 from push.schemas import AddressKind
 from push.tables import Device, TopicSubscription
 

@@ -32,16 +32,16 @@ os.environ.update(
 import httpx  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
-from auth.roles import Role  # noqa: E402
 from auth.sessions import grant_for  # noqa: E402
 from backend.app import create_app  # noqa: E402
-from backend.db import close_database, current_engine, is_postgres, open_database  # noqa: E402
+from backend.directory.users.service import PHONE_PURPOSE  # noqa: E402
+from backend.directory.users.tables import UserAccount  # noqa: E402
+from backend.kernel.db import close_database, current_engine, is_postgres, open_database  # noqa: E402
+from backend.kernel.roles import Role  # noqa: E402
+from backend.kernel.settings import Settings, get_settings  # noqa: E402
+from backend.kernel.vault import Vault, vault_for  # noqa: E402
 from backend.migrate import apply_migrations  # noqa: E402
 from backend.seed import demo_user_with_role, seed_demo  # noqa: E402
-from backend.settings import Settings, get_settings  # noqa: E402
-from backend.users.service import PHONE_PURPOSE  # noqa: E402
-from backend.users.tables import UserAccount  # noqa: E402
-from backend.vault import Vault, vault_for  # noqa: E402
 from tests.support import RecordingSms, all_tables, free_port, running  # noqa: E402
 
 Client = httpx.AsyncClient

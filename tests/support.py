@@ -17,7 +17,7 @@ import pytest
 from litestar import Litestar
 from piccolo.table import Table
 
-from backend.registry import piccolo_apps
+from backend.kernel.registry import piccolo_apps
 
 
 class RecordingSms:

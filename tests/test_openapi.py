@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from backend.devtools import openapi_document
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 
 COMMITTED = Path(__file__).parent.parent / "openapi" / "openapi.json"
 

@@ -73,10 +73,10 @@ async def enrol(count: int) -> list[Resident]:
     """Residents with an enrolled phone and a credential each, in one transaction: a commit
     per resident would take most of a minute on SQLite."""
     from auth.keys import KeyRing
-    from backend.db import transaction
-    from backend.settings import get_settings
-    from backend.users.service import account_for_phone, set_home
-    from backend.vault import vault_for
+    from backend.directory.users.service import account_for_phone, set_home
+    from backend.kernel.db import transaction
+    from backend.kernel.settings import get_settings
+    from backend.kernel.vault import vault_for
     from miniapps.health_code.service import enrol_phone, issue_code
     from tests.miniapps.health_code.phone import Phone
 
@@ -126,7 +126,7 @@ def round_codes(residents: list[Resident], seconds: range) -> list[str]:
 
 def in_database(work: Callable[[], Awaitable[T]]) -> T:
     async def opened() -> T:
-        from backend.db import close_database, current_engine, open_database
+        from backend.kernel.db import close_database, current_engine, open_database
 
         await open_database(current_engine())
         try:

@@ -56,12 +56,12 @@ async def baseline(base: str, count: int) -> float:
 async def fanout(base: str, count: int) -> float:
     import httpx
 
-    from backend.db import close_database, current_engine, open_database
-    from backend.events import unit_of_work
+    from backend.directory.users.service import account_for_phone
     from backend.host import Host, load_registry
-    from backend.settings import get_settings
-    from backend.users.service import account_for_phone
-    from backend.vault import vault_for
+    from backend.kernel.db import close_database, current_engine, open_database
+    from backend.kernel.events import unit_of_work
+    from backend.kernel.settings import get_settings
+    from backend.kernel.vault import vault_for
     from push.audience import Audience
     from push.service import notify
     from push.tables import Device

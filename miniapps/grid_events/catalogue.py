@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from miniapps.grid_events.states import State
 
 

@@ -8,12 +8,12 @@ from litestar import Request, Response, Router, delete, get, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from auth.controllers import runtime_of
-from auth.guards import claims_of, requires_role
-from auth.roles import Role
-from backend.idempotency import idempotent
-from backend.pagination import PageLimit
-from backend.params import RowId
-from backend.storage import LocalDiskStorage
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.idempotency import idempotent
+from backend.kernel.pagination import PageLimit
+from backend.kernel.params import RowId
+from backend.kernel.roles import Role
+from backend.kernel.storage import LocalDiskStorage
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
 from miniapps.grid_events.catalogue import CATEGORIES, Category
 from miniapps.grid_events.schemas import (

@@ -9,11 +9,11 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from auth.claims import Claims
-from auth.roles import Role
-from backend.errors import Unprocessable
-from backend.orgs.paths import ancestors, is_within
-from backend.users.tables import RoleAssignment
+from backend.directory.users.tables import RoleAssignment
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Unprocessable
+from backend.kernel.paths import ancestors, is_within
+from backend.kernel.roles import Role
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.duty import off_duty
 from miniapps.grid_events.states import State

@@ -9,10 +9,10 @@ from typing import Any
 
 import asyncpg
 
-from auth.roles import Role
-from backend.errors import Conflict
-from backend.events import unit_of_work
-from backend.orgs.paths import Level, ancestors, level_of
+from backend.kernel.errors import Conflict
+from backend.kernel.events import unit_of_work
+from backend.kernel.paths import Level, ancestors, level_of
+from backend.kernel.roles import Role
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.deadlines import deadline_after
 from miniapps.grid_events.service import change_event

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from miniapps.grid_events.catalogue import Category
 from miniapps.grid_events.states import Action
 from push.audience import Audience

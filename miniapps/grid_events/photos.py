@@ -11,9 +11,9 @@ import io
 
 from PIL import Image, ImageOps
 
-from auth.claims import Claims
-from backend.errors import Conflict, NotFound, Unprocessable, register_messages
-from backend.storage import Storage
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Conflict, NotFound, Unprocessable, register_messages
+from backend.kernel.storage import Storage
 from miniapps.grid_events.service import event_if_visible, timeline_step
 from miniapps.grid_events.states import State
 from miniapps.grid_events.tables import Photo, TimelineEntry

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth.claims import Claims
-from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
-from backend.orgs.service import require_unit
+from backend.directory.orgs.service import require_unit
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Forbidden, NotFound, Unprocessable, register_messages
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.dispatch import handles_under
 from miniapps.grid_events.schemas import RuleIn, RuleView

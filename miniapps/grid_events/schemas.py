@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from backend.params import BodyRowId
+from backend.kernel.params import BodyRowId
 from miniapps.grid_events.states import Action
 
 

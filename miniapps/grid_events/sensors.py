@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 import msgspec
 
-from auth.claims import Claims
-from auth.roles import Role
-from backend.enablement.service import Enablement
-from backend.errors import (
+from backend.directory.orgs.service import require_unit
+from backend.kernel.claims import Claims
+from backend.kernel.enablement.service import Enablement
+from backend.kernel.errors import (
     BadRequest,
     Conflict,
     Forbidden,
@@ -23,10 +23,10 @@ from backend.errors import (
     Unprocessable,
     register_messages,
 )
-from backend.events import unit_of_work
-from backend.orgs.paths import Level
-from backend.orgs.service import require_unit
-from backend.vault import Vault
+from backend.kernel.events import unit_of_work
+from backend.kernel.paths import Level
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.schemas import SensorEnrolled, SensorIn
 from miniapps.grid_events.states import State

@@ -7,10 +7,11 @@ from typing import Any
 
 from piccolo.columns import Column
 
-from auth.claims import Claims
-from auth.roles import Role
-from backend.db import json_value
-from backend.errors import (
+from backend.directory.orgs.service import place_in_grid
+from backend.directory.users.tables import UserAccount
+from backend.kernel.claims import Claims
+from backend.kernel.db import json_value
+from backend.kernel.errors import (
     BadRequest,
     Conflict,
     FieldError,
@@ -19,10 +20,9 @@ from backend.errors import (
     Unprocessable,
     register_messages,
 )
-from backend.events import unit_of_work
-from backend.orgs.paths import Level, level_of
-from backend.orgs.service import place_in_grid
-from backend.users.tables import UserAccount
+from backend.kernel.events import unit_of_work
+from backend.kernel.paths import Level, level_of
+from backend.kernel.roles import Role
 from miniapps.grid_events import dispatch, duplicates, notices
 from miniapps.grid_events.catalogue import CATEGORIES, Category, attribute_problems
 from miniapps.grid_events.schemas import ActIn, EventView, ReportIn, TimelineView

@@ -9,9 +9,9 @@ from typing import Any
 
 import msgspec
 
-from auth.claims import Claims
-from backend.errors import Forbidden
-from backend.orgs.service import require_unit
+from backend.directory.orgs.service import require_unit
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Forbidden
 from miniapps.grid_events.states import State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import msgspec
 
-from backend.db import json_value
+from backend.kernel.db import json_value
 from miniapps.grid_events.tables import DispatchRule, GridEvent, TimelineEntry
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from litestar import Request
 
-from backend.enablement.service import Enablement
-from backend.errors import NotFound
+from backend.kernel.enablement.service import Enablement
+from backend.kernel.errors import NotFound
 
 APP_ID = "grid_events"
 

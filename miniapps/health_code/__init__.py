@@ -1,8 +1,8 @@
 """Health code (健康码): colours set by officials, codes bound to the holder's phone that a
 checkpoint verifies offline, and scans recorded for tracing."""
 
-from auth.roles import Role
-from backend.contract import Cron, JobContext, Manifest, Section, Tile
+from backend.kernel.contract import Cron, JobContext, Manifest, Section, Tile
+from backend.kernel.roles import Role
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.controllers import router
 from miniapps.health_code.service import end_lapsed_statuses, forget_old_scans

@@ -8,13 +8,13 @@ from typing import Any
 
 import msgspec
 
-from auth.claims import Claims
-from auth.roles import Role
-from backend.errors import FieldError, Unprocessable, register_messages
-from backend.events import unit_of_work
-from backend.users.service import PHONE_PURPOSE
-from backend.users.tables import UserAccount
-from backend.vault import Vault
+from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.tables import UserAccount
+from backend.kernel.claims import Claims
+from backend.kernel.errors import FieldError, Unprocessable, register_messages
+from backend.kernel.events import unit_of_work
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
 from miniapps.health_code.schemas import BulkReport, BulkStatusIn, BulkStatusRow, Colour, StatusIn
 from miniapps.health_code.service import apply_status
 

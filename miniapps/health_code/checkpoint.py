@@ -19,12 +19,12 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from auth.claims import Claims
-from auth.roles import Role
-from backend.db import insert_rows
-from backend.errors import FieldError, Unprocessable, register_messages
-from backend.settings import Settings
-from backend.timers import cancel, every
+from backend.kernel.claims import Claims
+from backend.kernel.db import insert_rows
+from backend.kernel.errors import FieldError, Unprocessable, register_messages
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
+from backend.kernel.timers import cancel, every
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import ScanView
 from miniapps.health_code.tables import HealthStatus, HolderKey, Scan

@@ -9,9 +9,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from auth.controllers import runtime_of
-from auth.guards import claims_of, holding_role, requires_role
-from auth.roles import Role
-from backend.params import RowId
+from backend.kernel.guards import claims_of, holding_role, requires_role
+from backend.kernel.params import RowId
+from backend.kernel.roles import Role
 from miniapps.health_code import service
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.place_controllers import PLACE_ROUTES

@@ -9,9 +9,9 @@ from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from auth.controllers import runtime_of
-from auth.guards import claims_of, requires_role
-from auth.roles import Role
-from backend.params import RowId, require_aware
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.params import RowId, require_aware
+from backend.kernel.roles import Role
 from miniapps.health_code import bulk, places, risk
 from miniapps.health_code.schemas import (
     BulkReport,

@@ -7,14 +7,14 @@ from typing import Any
 
 import jwt
 
-from auth.claims import Claims
 from auth.keys import KeyRing
-from auth.roles import Role
-from backend.errors import Forbidden, NotFound, Unprocessable, register_messages
-from backend.orgs.paths import is_valid
-from backend.orgs.tables import OrgUnit
-from backend.users.service import audit
-from backend.users.tables import UserAccount
+from backend.directory.orgs.tables import OrgUnit
+from backend.directory.users.service import audit
+from backend.directory.users.tables import UserAccount
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.kernel.paths import is_valid
+from backend.kernel.roles import Role
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
 from miniapps.health_code.service import masked_name, status_of

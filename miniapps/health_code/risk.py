@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from auth.claims import Claims
-from auth.roles import Role
-from backend.errors import Forbidden, NotFound, register_messages
-from backend.orgs.paths import Level, ancestors, is_valid, level_of
-from backend.orgs.tables import OrgUnit
+from backend.directory.orgs.tables import OrgUnit
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Forbidden, NotFound, register_messages
+from backend.kernel.paths import Level, ancestors, is_valid, level_of
+from backend.kernel.roles import Role
 from miniapps.health_code.schemas import RiskLevelName, RiskLevelView
 from miniapps.health_code.tables import RiskLevel
 

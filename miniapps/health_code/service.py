@@ -15,14 +15,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathImage
 
-from auth.claims import Claims
 from auth.keys import KeyRing
-from auth.roles import Role
-from backend.errors import Conflict, NotFound, Unprocessable, register_messages
-from backend.events import unit_of_work
-from backend.orgs.paths import Level, level_of
-from backend.users.tables import UserAccount
-from backend.vault import Vault
+from backend.directory.users.tables import UserAccount
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Conflict, NotFound, Unprocessable, register_messages
+from backend.kernel.events import unit_of_work
+from backend.kernel.paths import Level, level_of
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import CodeView, Colour, StatusIn, StatusView
 from miniapps.health_code.tables import HealthStatus, HolderKey, Scan, StatusChange

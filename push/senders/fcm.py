@@ -20,7 +20,7 @@ import firebase_admin
 from firebase_admin import _http_client, credentials, exceptions, messaging
 from firebase_admin._retry import HttpxRetry
 
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 from push.senders import Outcome, PushMessage, SendResult
 
 BATCH_LIMIT = 500  # firebase-admin's ceiling for one send_each_async

@@ -8,11 +8,11 @@ import pytest
 from litestar import Litestar, get
 from litestar.params import FromQuery
 
-from auth.guards import path_param, requires_role, requires_scope
-from auth.roles import Role
 from backend.app import create_app
-from backend.db import current_engine
-from backend.settings import Settings
+from backend.kernel.db import current_engine
+from backend.kernel.guards import path_param, requires_role, requires_scope
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import running
 

@@ -6,7 +6,7 @@ import pytest
 from litestar import Litestar
 
 from auth.tables import OneTimeCode, RefreshToken
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 from tests.conftest import Client, bearer
 from tests.support import RecordingSms
 
@@ -162,10 +162,10 @@ async def test_unknown_refresh_token_is_refused(client: Client) -> None:
 async def test_a_role_change_shows_at_the_next_refresh(
     client: Client, sms: RecordingSms, app: Litestar
 ) -> None:
-    from auth.roles import Role
-    from backend.orgs.schemas import OrgUnitIn
-    from backend.orgs.service import import_units
-    from backend.users.service import assign_role
+    from backend.directory.orgs.schemas import OrgUnitIn
+    from backend.directory.orgs.service import import_units
+    from backend.directory.users.service import assign_role
+    from backend.kernel.roles import Role
 
     pair = await _log_in(client, sms)
     me = (await client.get("/v1/me", headers=bearer(pair["access_token"]))).json()

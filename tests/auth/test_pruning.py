@@ -9,7 +9,7 @@ from litestar import Litestar
 from auth.revocation import record_revocation
 from auth.tables import Revocation
 from backend.host import all_crons, job_functions
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 from tests.conftest import Client
 
 

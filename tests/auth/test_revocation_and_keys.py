@@ -10,13 +10,13 @@ from litestar import Litestar
 
 from auth.keys import create_signing_key, prune_retired_keys
 from auth.revocation import DenyList, RevocationSync, record_revocation
-from auth.roles import Role
 from auth.schemas import SigningKeySet
 from auth.sessions import grant_for
 from auth.tables import SigningKeyRow
 from backend.app import create_app
-from backend.settings import Settings, SigningAlgorithm
-from backend.vault import Vault
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings, SigningAlgorithm
+from backend.kernel.vault import Vault
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import RecordingSms, eventually, redis_url_or_skip, running
 

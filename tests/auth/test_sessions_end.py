@@ -6,10 +6,10 @@ import asyncio
 import datetime as dt
 
 from auth.revocation import DenyList, RevocationSync, record_revocation
-from auth.roles import Role
 from auth.tables import OneTimeCode
 from backend.app import create_app
-from backend.settings import Settings
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import RecordingSms, eventually, redis_url_or_skip, running
 

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Litestar
 
-from auth.roles import Role
-from backend.settings import Settings
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 
 

@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
-from auth.claims import Claims
-from auth.roles import Role
 from auth.sessions import grant_for, start_session
-from backend.events import unit_of_work
-from backend.users.service import PHONE_PURPOSE, account_for_phone, assign_role, set_home
-from backend.users.tables import UserAccount
-from backend.vault import Vault
+from backend.directory.users.service import PHONE_PURPOSE, account_for_phone, assign_role, set_home
+from backend.directory.users.tables import UserAccount
+from backend.kernel.claims import Claims
+from backend.kernel.events import unit_of_work
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
 from miniapps.grid_events import sensors
 from miniapps.grid_events.tables import DispatchRule, GridEvent, Sensor
 from miniapps.health_code import service as health_code

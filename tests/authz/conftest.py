@@ -9,10 +9,10 @@ import msgspec
 import pytest
 
 from backend.app import create_app
-from backend.db import current_engine, is_postgres
+from backend.kernel.db import current_engine, is_postgres
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 from backend.seed import seed_demo
-from backend.settings import Settings
-from backend.vault import Vault
 from tests.authz.city import City
 from tests.support import RecordingSms, all_tables, running
 

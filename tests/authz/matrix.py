@@ -39,7 +39,7 @@ import enum
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from backend.orgs.paths import district_of, is_within
+from backend.kernel.paths import district_of, is_within
 
 if TYPE_CHECKING:
     import httpx

@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 
 from backend.app import create_app
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 from tests.authz.city import City
 from tests.authz.matrix import Caller, Row, relation
 from tests.authz.rows import ROWS

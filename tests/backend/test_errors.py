@@ -10,8 +10,8 @@ import pytest
 from litestar import Litestar
 
 from backend.devtools import openapi_document
-from backend.errors import PROBLEM_MEDIA_TYPE
-from backend.settings import Settings
+from backend.kernel.errors import PROBLEM_MEDIA_TYPE
+from backend.kernel.settings import Settings
 from tests.conftest import Client
 
 
@@ -44,10 +44,12 @@ async def test_a_client_leaving_mid_body_is_noted_not_logged_as_a_fault(
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 80),
     }
-    with caplog.at_level(logging.INFO, logger="backend.errors"):
+    with caplog.at_level(logging.INFO, logger="backend.kernel.errors"):
         await app(scope, receive, send)  # type: ignore[arg-type]
     assert sent[0]["status"] == 500
-    assert [r.levelno for r in caplog.records if r.name == "backend.errors"] == [logging.INFO]
+    assert [r.levelno for r in caplog.records if r.name == "backend.kernel.errors"] == [
+        logging.INFO
+    ]
     assert "client left" in caplog.text
 
 

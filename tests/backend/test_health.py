@@ -5,7 +5,7 @@ import httpx
 import msgspec
 
 from backend.app import create_app
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 from tests.conftest import Client
 from tests.support import eventually, redis_url_or_skip, running
 

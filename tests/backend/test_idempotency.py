@@ -9,11 +9,11 @@ import pytest
 from litestar import Litestar
 from yimen_library.app import Book, Loan
 
-from auth.roles import Role
-from backend.errors import PROBLEM_MEDIA_TYPE
-from backend.idempotency.tables import IdempotentRequest
-from backend.settings import Settings
-from backend.users.tables import RoleAssignment
+from backend.directory.users.tables import RoleAssignment
+from backend.kernel.errors import PROBLEM_MEDIA_TYPE
+from backend.kernel.idempotency.tables import IdempotentRequest
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 
 STAFF = {

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from backend.db import insert_rows, transaction
-from backend.events.tables import DeadLetter
+from backend.kernel.db import insert_rows, transaction
+from backend.kernel.events.tables import DeadLetter
 
 COLUMNS = (
     DeadLetter.event_id,

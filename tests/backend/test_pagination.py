@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from backend.errors import BadRequest
-from backend.pagination import decode_cursor, encode_cursor
-from backend.params import ROW_ID_MAX
+from backend.kernel.errors import BadRequest
+from backend.kernel.pagination import decode_cursor, encode_cursor
+from backend.kernel.params import ROW_ID_MAX
 
 
 def _cursor(raw: str) -> str:

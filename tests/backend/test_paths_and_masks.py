@@ -1,8 +1,8 @@
 import pytest
 
-from backend.i18n import Locale, negotiate
-from backend.masking import mask_id_card, mask_name, mask_phone
-from backend.orgs.paths import ancestors, district_of, is_valid, is_within, level_of
+from backend.kernel.i18n import Locale, negotiate
+from backend.kernel.masking import mask_id_card, mask_name, mask_phone
+from backend.kernel.paths import ancestors, district_of, is_valid, is_within, level_of
 
 
 def test_within_is_segment_aware() -> None:

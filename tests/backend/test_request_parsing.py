@@ -7,11 +7,11 @@ import httpx
 import pytest
 from litestar import Litestar, post
 
-from auth.roles import Role
 from backend.app import create_app
-from backend.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE
-from backend.requests import JsonRequest
-from backend.settings import Settings
+from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE
+from backend.kernel.requests import JsonRequest
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import running
 

@@ -2,7 +2,7 @@ import base64
 
 import pytest
 
-from backend.settings import Mode, SettingsError, env_names, load_settings
+from backend.kernel.settings import Mode, SettingsError, env_names, load_settings
 
 SECRET = base64.urlsafe_b64encode(b"s" * 32).decode()
 

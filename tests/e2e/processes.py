@@ -21,7 +21,7 @@ import pytest
 
 from auth.sessions import grant_for
 from backend.host import Host, load_registry
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 from tests.push.fcm_standin import PROJECT, FcmStandIn, write_service_account
 from tests.support import free_port
 
@@ -198,7 +198,7 @@ async def access_token(settings: Settings, user_id: int) -> str:
     from auth.keys import KeyRing
     from auth.revocation import DenyList
     from auth.tokens import TokenService
-    from backend.vault import vault_for
+    from backend.kernel.vault import vault_for
 
     ring = KeyRing(settings, vault_for(settings.secret))
     await ring.load()

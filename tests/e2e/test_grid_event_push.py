@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
-from backend.settings import Settings
-from backend.users.service import PHONE_PURPOSE
-from backend.users.tables import UserAccount
-from backend.vault import Vault
+from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.tables import UserAccount
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 from push.fanout import Status
 from push.tables import Delivery, Notification
 from tests.e2e.processes import (

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from yimen_library.app import Book, BookBorrowed
 
-from backend.events import emit, unit_of_work
-from backend.events.tables import DeadLetter, HandledEvent, OutboxEvent
+from backend.directory.users.service import account_for_phone, set_home
 from backend.host import Host
-from backend.settings import Settings
-from backend.users.service import account_for_phone, set_home
-from backend.vault import Vault
+from backend.kernel.events import emit, unit_of_work
+from backend.kernel.events.tables import DeadLetter, HandledEvent, OutboxEvent
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 from tests.e2e.processes import (
     RedisServer,
     access_token,

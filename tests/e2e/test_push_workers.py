@@ -5,10 +5,10 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+from backend.directory.users.service import account_for_phone
 from backend.host import Host
-from backend.settings import Settings
-from backend.users.service import account_for_phone
-from backend.vault import Vault
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 from push.audience import Audience
 from push.fanout import Status
 from push.sending import CHUNK

@@ -6,7 +6,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from backend.settings import Settings
+from backend.kernel.settings import Settings
 from tests.push.fcm_standin import PROJECT, FcmStandIn, write_service_account
 
 

@@ -9,8 +9,8 @@ import httpx
 from litestar import Litestar
 
 from backend.app import create_app
-from backend.events import unit_of_work
-from backend.settings import Settings
+from backend.kernel.events import unit_of_work
+from backend.kernel.settings import Settings
 from push.audience import Audience
 from push.fanout import Status
 from push.service import notify

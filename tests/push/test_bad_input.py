@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from push.audience import Audience
 from push.tables import Device, InboxItem, Notification, Preference
 from tests.conftest import Client, TokenFor, bearer

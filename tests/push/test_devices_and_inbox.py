@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from litestar import Litestar
 
-from auth.roles import Role
-from backend.settings import Settings
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from push.audience import Audience
 from push.devices import prune_stale_devices
 from push.fanout import Status

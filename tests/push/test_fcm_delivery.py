@@ -10,11 +10,11 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from auth.roles import Role
 from auth.sessions import grant_for
-from backend.contract import JobContext
-from backend.settings import Settings
-from backend.vault import Vault
+from backend.kernel.contract import JobContext
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 from push.audience import Audience
 from push.fanout import Status
 from push.sending import LEASE, resume_sending, send_notification, send_soon
@@ -32,8 +32,8 @@ G07_WORKER, G08_WORKER, RESIDENT = "13800000003", "13800000004", "13800000001"
 async def _device(
     app: Litestar, client: httpx.AsyncClient, vault: Vault, phone: str, address: str, **extra: str
 ) -> int:
-    from backend.users.service import PHONE_PURPOSE
-    from backend.users.tables import UserAccount
+    from backend.directory.users.service import PHONE_PURPOSE
+    from backend.directory.users.tables import UserAccount
 
     lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
     user = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from push.tables import Device, Preference
 from tests.conftest import Client, TokenFor, bearer
 

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from auth.roles import Role
-from backend.errors import PROBLEM_MEDIA_TYPE
-from backend.settings import Settings
+from backend.kernel.errors import PROBLEM_MEDIA_TYPE
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.robustness.bad_input import (
     Case,

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from tests.conftest import Client, TokenFor
 from tests.support import free_port
 

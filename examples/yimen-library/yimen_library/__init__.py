@@ -1,7 +1,7 @@
 """The community book corner (社区图书角): the whole mini-app contract in one small package."""
 
-from auth.roles import Role
-from backend.contract import Cron, Manifest, Permission, Section, Subscription, Tile
+from backend.kernel.contract import Cron, Manifest, Permission, Section, Subscription, Tile
+from backend.kernel.roles import Role
 from yimen_library.app import BookBorrowed, mark_overdue, open_loans, router, tally_loan
 
 MINIAPP = Manifest(

@@ -11,14 +11,14 @@ from litestar.params import FromPath, JSONBody
 from piccolo.columns import BigInt, BigSerial, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
-from auth.claims import Claims
-from auth.guards import claims_of, requires_role
-from auth.roles import Role
-from backend.contract import Event, JobContext
-from backend.errors import Conflict, register_messages
-from backend.events import emit, unit_of_work
-from backend.idempotency import idempotent
-from backend.params import RowId
+from backend.kernel.claims import Claims
+from backend.kernel.contract import Event, JobContext
+from backend.kernel.errors import Conflict, register_messages
+from backend.kernel.events import emit, unit_of_work
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.idempotency import idempotent
+from backend.kernel.params import RowId
+from backend.kernel.roles import Role
 
 register_messages({"library_no_copy": ("该书已全部借出", "Every copy is out")})
 

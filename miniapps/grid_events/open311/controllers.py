@@ -9,11 +9,11 @@ from litestar import Request, Router, get, post
 from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath, FromQuery
 
-from auth.guards import claims_of, requires_role
-from auth.roles import Role
-from backend.enablement.middleware import SwitchedOn
-from backend.errors import NotFound
-from backend.orgs.paths import is_within
+from backend.kernel.enablement.middleware import SwitchedOn
+from backend.kernel.errors import NotFound
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.paths import is_within
+from backend.kernel.roles import Role
 from miniapps.grid_events import service
 from miniapps.grid_events.open311 import filters
 from miniapps.grid_events.open311.filters import (

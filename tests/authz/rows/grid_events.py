@@ -9,8 +9,8 @@ import time
 
 import httpx
 
-from auth.roles import ADMIN_ROLES, Role
-from backend.orgs.paths import is_within
+from backend.kernel.paths import is_within
+from backend.kernel.roles import ADMIN_ROLES, Role
 from miniapps.grid_events.sensors import signature
 from tests.authz.city import City, png
 from tests.authz.matrix import (

@@ -13,9 +13,9 @@ from __future__ import annotations
 import httpx
 
 from auth.login import send_code
-from auth.roles import ADMIN_ROLES, Role
-from backend.orgs.paths import is_within
-from backend.users.tables import RoleAssignment, UserAccount
+from backend.directory.users.tables import RoleAssignment, UserAccount
+from backend.kernel.paths import is_within
+from backend.kernel.roles import ADMIN_ROLES, Role
 from tests.authz.city import City
 from tests.authz.matrix import (
     ADMINS,

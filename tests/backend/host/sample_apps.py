@@ -7,11 +7,11 @@ from typing import Any
 import msgspec
 from litestar import Router, get
 
-from auth.claims import Claims
-from auth.guards import requires_role
-from auth.roles import Role
-from backend.contract import Event, Manifest, Section, Subscription, Tile
-from backend.registry import Installed
+from backend.kernel.claims import Claims
+from backend.kernel.contract import Event, Manifest, Section, Subscription, Tile
+from backend.kernel.guards import requires_role
+from backend.kernel.registry import Installed
+from backend.kernel.roles import Role
 
 
 def tile(tile_id: str, *roles: Role, **extra: Any) -> Tile:

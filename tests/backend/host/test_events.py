@@ -13,17 +13,17 @@ from litestar import Litestar
 from yimen_library.app import Book, BookBorrowed
 
 from backend.app import create_app
-from backend.contract import Event, Subscription
-from backend.events import emit, unit_of_work
-from backend.events.delivery import (
+from backend.kernel.contract import Event, Subscription
+from backend.kernel.events import emit, unit_of_work
+from backend.kernel.events.delivery import (
     MAX_ATTEMPTS,
     deliver_event,
     retry_dead_letter,
     sweep_outbox,
 )
-from backend.events.outbox import install_bus
-from backend.events.tables import DeadLetter, HandledEvent, OutboxEvent
-from backend.settings import Settings
+from backend.kernel.events.outbox import install_bus
+from backend.kernel.events.tables import DeadLetter, HandledEvent, OutboxEvent
+from backend.kernel.settings import Settings
 from tests.backend.host import sample_apps
 from tests.backend.host.sample_apps import PermitIssued, app
 from tests.support import eventually, running, yimen
@@ -143,7 +143,7 @@ async def test_a_failing_handler_is_retried_then_buried_then_retried_by_hand(
 
 
 async def test_backoff_grows_and_is_capped() -> None:
-    from backend.retry import backoff
+    from backend.kernel.retry import backoff
 
     assert 0.5 <= backoff(1) <= 2
     assert 8 <= backoff(5) <= 32

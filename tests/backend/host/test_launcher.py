@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from auth.roles import Role
 from backend.app import create_app
-from backend.settings import Settings
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.backend.host.sample_apps import sample_apps
 from tests.conftest import TokenFor, TokenForPhone, bearer
 from tests.support import running

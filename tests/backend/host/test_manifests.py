@@ -8,11 +8,11 @@ import msgspec
 import pytest
 from litestar import Router
 
-from auth.roles import Role
 from backend.app import create_app
-from backend.contract import Permission, Subscription
-from backend.registry import ManifestError, installed_miniapps
-from backend.settings import Settings
+from backend.kernel.contract import Permission, Subscription
+from backend.kernel.registry import ManifestError, installed_miniapps
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from tests.backend.host.sample_apps import app, remember, tile
 
 

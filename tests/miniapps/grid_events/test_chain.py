@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from backend.vault import Vault
+from backend.kernel.vault import Vault
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import InboxItem, Notification
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
@@ -443,8 +443,8 @@ async def test_an_urgent_report_with_nobody_to_send_is_refused_and_stores_nothin
 async def test_urgent_reports_go_to_the_grids_least_loaded_worker(
     people: People, demo: None, vault: Vault
 ) -> None:
-    from auth.roles import Role
-    from backend.users.service import account_for_phone, assign_role
+    from backend.directory.users.service import account_for_phone, assign_role
+    from backend.kernel.roles import Role
 
     second = await account_for_phone(phone="13800000099", vault=vault, name="第二网格员")
     await assign_role(user_id=second, role=Role.GRID_WORKER, scope_path="zz/gx/fengyang/c03/g07")
@@ -458,7 +458,7 @@ async def test_urgent_reports_go_to_the_grids_least_loaded_worker(
 async def test_an_unplaced_report_goes_to_the_reporters_community_desk(
     people: People, demo: None, vault: Vault
 ) -> None:
-    from backend.users.service import account_for_phone, set_home
+    from backend.directory.users.service import account_for_phone, set_home
 
     resident = await account_for_phone(phone="13800000097", vault=vault, name="社区居民")
     await set_home(user_id=resident, home_path="zz/gx/fengyang/c03")

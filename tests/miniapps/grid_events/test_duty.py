@@ -3,9 +3,9 @@ event, here or up the org tree, and never refuses a report for it."""
 
 from __future__ import annotations
 
-from auth.roles import Role
-from backend.users.service import account_for_phone, assign_role
-from backend.vault import Vault
+from backend.directory.users.service import account_for_phone, assign_role
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
 from tests.conftest import bearer
 from tests.miniapps.grid_events.test_chain import G07_WORKER, RESIDENT, People, alert
 

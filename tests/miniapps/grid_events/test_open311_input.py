@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from backend.db import json_value
-from backend.errors import PROBLEM_MEDIA_TYPE
+from backend.kernel.db import json_value
+from backend.kernel.errors import PROBLEM_MEDIA_TYPE
 from miniapps.grid_events.tables import GridEvent
 from tests.conftest import Client, bearer
 from tests.miniapps.grid_events.test_chain import G07_CENTRE, RESIDENT, People

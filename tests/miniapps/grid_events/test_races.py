@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from backend.db import current_engine, is_postgres
+from backend.kernel.db import current_engine, is_postgres
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from tests.conftest import bearer
 from tests.miniapps.grid_events.test_chain import (

@@ -17,12 +17,12 @@ from litestar import Litestar
 
 from auth.sessions import grant_for
 from backend.app import create_app
-from backend.db import current_engine, is_postgres
+from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.tables import UserAccount
+from backend.kernel.db import current_engine, is_postgres
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 from backend.seed import seed_demo
-from backend.settings import Settings
-from backend.users.service import PHONE_PURPOSE
-from backend.users.tables import UserAccount
-from backend.vault import Vault
 from miniapps.grid_events.states import Action, State
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import Notification

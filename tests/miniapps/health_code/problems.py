@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from backend.errors import PROBLEM_MEDIA_TYPE
+from backend.kernel.errors import PROBLEM_MEDIA_TYPE
 
 
 def assert_problem(response: httpx.Response, status: int | set[int], code: str | None) -> None:

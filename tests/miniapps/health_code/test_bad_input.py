@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.tables import (
     CheckIn,

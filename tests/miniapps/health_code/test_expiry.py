@@ -7,7 +7,7 @@ import time
 
 from litestar import Litestar
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from miniapps.health_code import verifier
 from miniapps.health_code.service import CODE_TTL, issue_code
 from tests.conftest import Client, TokenFor, bearer

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Litestar
 
 from auth.keys import create_signing_key
-from auth.roles import Role
-from backend.settings import Settings
-from backend.vault import Vault
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
+from backend.kernel.vault import Vault
 from miniapps.health_code import verifier
 from miniapps.health_code.service import render_qr
 from miniapps.health_code.tables import Scan, StatusChange

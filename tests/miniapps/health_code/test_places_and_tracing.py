@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from auth.roles import Role
-from backend.users.service import account_for_phone, assign_role
-from backend.users.tables import AuditEntry
-from backend.vault import Vault
+from backend.directory.users.service import account_for_phone, assign_role
+from backend.directory.users.tables import AuditEntry
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.tables import CheckIn, HealthStatus, Scan, StatusChange
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer

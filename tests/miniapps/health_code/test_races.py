@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 from piccolo.table import Table
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from miniapps.health_code.tables import HealthStatus, HolderKey, RiskLevel
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.phone import Phone

@@ -9,8 +9,8 @@ import msgspec
 import pytest
 from litestar import Litestar
 
-from auth.roles import Role
-from backend.settings import Settings
+from backend.kernel.roles import Role
+from backend.kernel.settings import Settings
 from miniapps.health_code import verifier
 from miniapps.health_code.checkpoint import CHECKPOINT, Checkpoint
 from miniapps.health_code.tables import Scan

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from auth.roles import Role
+from backend.kernel.roles import Role
 from miniapps.health_code.service import end_lapsed_statuses
 from miniapps.health_code.tables import HealthStatus, StatusChange
 from push.tables import Notification

@@ -1,0 +1,1 @@
+"""The directory: accounts, role assignments and the org tree, behind one service."""

@@ -1,0 +1,172 @@
+"""The org tree: import (all rows or none), children, and placing a point in a grid."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from backend.directory.orgs import geometry
+from backend.directory.orgs.schemas import ImportReport, OrgUnitIn, OrgUnitView
+from backend.directory.orgs.tables import OrgUnit
+from backend.kernel.db import transaction
+from backend.kernel.errors import FieldError, Unprocessable, register_messages
+from backend.kernel.paths import Level, is_valid, level_of, parent_of
+
+register_messages(
+    {
+        "org_import_invalid": (
+            "组织机构导入有误,未导入任何数据",
+            "The org import has errors; nothing was imported",
+        ),
+        "org_unit_unknown": (
+            "该组织机构不存在或层级不符",
+            "No org unit of the expected level has this path",
+        ),
+    }
+)
+
+Progress = Callable[[int], None]
+
+
+def parse_units(text: str, *, fmt: str) -> list[OrgUnitIn]:
+    """Rows of a JSON list (or {"units": [...]}) or a CSV with path,name[,level][,polygon]."""
+    if fmt == "json":
+        data = json.loads(text)
+        rows = data.get("units", []) if isinstance(data, dict) else data
+    else:
+        rows = [_csv_row(r) for r in csv.DictReader(io.StringIO(text))]
+    try:
+        return msgspec.convert(rows, list[OrgUnitIn])
+    except msgspec.ValidationError as err:
+        raise Unprocessable(
+            "org_import_invalid", errors=[FieldError(field="file", message=str(err))]
+        ) from err
+
+
+def _csv_row(row: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: v for k, v in row.items() if k and v}
+    if "polygon" in out:
+        try:
+            out["polygon"] = json.loads(out["polygon"])
+        except json.JSONDecodeError:
+            out["polygon"] = "not JSON"
+    return out
+
+
+async def import_units(units: list[OrgUnitIn], progress: Progress | None = None) -> ImportReport:
+    """Create or update every unit, or, if any row is wrong, none; errors name their rows."""
+    existing = {r["path"] for r in await OrgUnit.select(OrgUnit.path)}
+    errors = _validate(units, existing)
+    if errors:
+        raise Unprocessable("org_import_invalid", errors=errors)
+    created = updated = 0
+    async with transaction():
+        for unit in sorted(units, key=lambda u: u.path.count("/")):
+            if unit.path in existing:
+                await OrgUnit.update(
+                    {OrgUnit.name: unit.name, OrgUnit.polygon: unit.polygon}
+                ).where(OrgUnit.path == unit.path)
+                updated += 1
+            else:
+                await OrgUnit.insert(_row(unit))
+                created += 1
+            if progress:
+                progress(1)
+    return ImportReport(created=created, updated=updated)
+
+
+def _row(unit: OrgUnitIn) -> OrgUnit:
+    return OrgUnit(
+        path=unit.path,
+        name=unit.name,
+        level=level_of(unit.path),
+        parent_path=parent_of(unit.path),
+        polygon=unit.polygon,
+    )
+
+
+def _validate(units: list[OrgUnitIn], existing: set[str]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    known = existing | {u.path for u in units}
+    seen: set[str] = set()
+    for row, unit in enumerate(units, start=1):
+        for field, message in _unit_problems(unit, known, seen):
+            errors.append(FieldError(field=field, message=message, row=row))
+        seen.add(unit.path)
+    return errors
+
+
+def _unit_problems(unit: OrgUnitIn, known: set[str], seen: set[str]) -> list[tuple[str, str]]:
+    if not is_valid(unit.path):
+        return [("path", "lowercase segments a-z 0-9 -, at most five levels")]
+    problems = []
+    if unit.path in seen:
+        problems.append(("path", "appears twice in the file"))
+    if not unit.name.strip() or len(unit.name) > 100:
+        problems.append(("name", "1 to 100 characters"))
+    if unit.level is not None and unit.level != level_of(unit.path):
+        problems.append(("level", f"a path this deep is a {level_of(unit.path)}"))
+    parent = parent_of(unit.path)
+    if parent is not None and parent not in known:
+        problems.append(("path", f"parent {parent} is neither in the file nor in the tree"))
+    if unit.polygon is not None:
+        reason = geometry.polygon_problem(unit.polygon)
+        if reason:
+            problems.append(("polygon", reason))
+    return problems
+
+
+async def children_of(path: str | None) -> list[OrgUnitView]:
+    where = OrgUnit.parent_path.is_null() if path is None else OrgUnit.parent_path == path
+    rows = await OrgUnit.select().where(where).order_by(OrgUnit.path)
+    return [_view(r) for r in rows]
+
+
+async def unit_at(path: str) -> OrgUnitView | None:
+    row = await OrgUnit.select().where(OrgUnit.path == path).first()
+    return _view(row) if row else None
+
+
+async def require_unit(path: str, *levels: Level, field: str) -> None:
+    """Refuse, as a 422 naming `field`, a path that names no existing unit of one of `levels`
+    (of any level, if none is given): a rule or a device placed on a path nobody holds would
+    route its events where nobody sees them."""
+    row = None
+    if is_valid(path):
+        row = await OrgUnit.select(OrgUnit.level).where(OrgUnit.path == path).first()
+    if row is None or (levels and row["level"] not in levels):
+        expected = "/".join(levels) if levels else "org unit"
+        raise Unprocessable(
+            "org_unit_unknown",
+            errors=[FieldError(field=field, message=f"no {expected} has this path")],
+        )
+
+
+def _view(row: dict[str, Any]) -> OrgUnitView:
+    return OrgUnitView(
+        path=row["path"],
+        name=row["name"],
+        level=row["level"],
+        parent_path=row["parent_path"],
+        has_polygon=row["polygon"] is not None,
+    )
+
+
+async def place_in_grid(*, lon: float, lat: float, within: str | None = None) -> str | None:
+    """The path of the grid whose polygon holds the point, if any does."""
+    query = OrgUnit.select(OrgUnit.path, OrgUnit.polygon).where(
+        (OrgUnit.level == Level.GRID) & OrgUnit.polygon.is_not_null()
+    )
+    if within:
+        query = query.where(OrgUnit.path.like(within + "/%"))
+    for row in await query:
+        polygon = row["polygon"]
+        shape = json.loads(polygon) if isinstance(polygon, str) else polygon
+        if geometry.contains(shape, lon, lat):
+            return str(row["path"])
+    return None

@@ -1,0 +1,24 @@
+"""The host's piccolo app: org tree, accounts, roles, audit and mini-app switches."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+import migrations
+from backend.directory.orgs.tables import OrgUnit
+from backend.directory.users.tables import AuditEntry, RoleAssignment, UserAccount
+from backend.kernel.enablement.tables import MiniAppSwitch
+from backend.kernel.idempotency.tables import IdempotentRequest
+
+APP_CONFIG = AppConfig(
+    app_name="backend",
+    migrations_folder_path=str(Path(migrations.__file__).parent / "backend"),
+    table_classes=[
+        OrgUnit,
+        UserAccount,
+        RoleAssignment,
+        AuditEntry,
+        MiniAppSwitch,
+        IdempotentRequest,
+    ],
+)

@@ -1,0 +1,72 @@
+"""HTTP for the caller, staff provisioning and person records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from backend.directory.users import service
+from backend.directory.users.schemas import MeView, PersonView, StaffCreate, StaffPage, StaffView
+from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.idempotency import idempotent
+from backend.kernel.pagination import PageLimit
+from backend.kernel.params import RowId
+from backend.kernel.roles import ADMIN_ROLES
+from backend.kernel.vault import Vault
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def _vault(request: AnyRequest) -> Vault:
+    vault: Vault = request.app.state.auth.vault
+    return vault
+
+
+@get("/v1/me", operation_id="GetMe", tags=["users"])
+async def get_me(request: AnyRequest) -> MeView:
+    """The caller as their token sees them: roles, scope, locale, elder mode."""
+    claims = claims_of(request)
+    return MeView(
+        user_id=claims.user_id,
+        roles=claims.roles,
+        scope=claims.scope,
+        locale=claims.locale,
+        elder_mode=claims.elder_mode,
+        expires_at=claims.exp,
+    )
+
+
+class StaffController(Controller):
+    path = "/v1/staff"
+    tags = ["users"]
+    guards = [requires_role(*ADMIN_ROLES)]
+
+    @post("/", operation_id="ProvisionStaff", middleware=[idempotent])
+    async def provision(self, request: AnyRequest, data: JSONBody[StaffCreate]) -> StaffView:
+        """Grant a staff role over an org unit within the admin's own subtree."""
+        return await service.provision_staff(
+            actor=claims_of(request), request=data, vault=_vault(request)
+        )
+
+    @get("/", operation_id="ListStaff")
+    async def list_staff(
+        self,
+        request: AnyRequest,
+        under: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[PageLimit] = 50,
+    ) -> StaffPage:
+        """Staff whose scope lies under an org path the admin holds."""
+        return await service.list_staff(
+            actor=claims_of(request), under=under, cursor=cursor, limit=limit, vault=_vault(request)
+        )
+
+
+@get("/v1/users/{user_id:int}", operation_id="GetPerson", tags=["users"])
+async def get_person(request: AnyRequest, user_id: FromPath[RowId]) -> PersonView:
+    """A person's record: whole for its owner, masked and audited for an admin above them."""
+    return await service.read_person(
+        actor=claims_of(request), user_id=user_id, vault=_vault(request)
+    )

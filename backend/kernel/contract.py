@@ -1,0 +1,145 @@
+"""The mini-app contract: what a mini-app declares, and what the host gives it back.
+
+A mini-app package exposes one `Manifest` through the entry-point group `yimen.miniapps`.
+Everything the host needs to know is declared here; the host validates it at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from litestar import Router
+
+from backend.kernel.claims import Claims
+from backend.kernel.roles import Role
+
+if TYPE_CHECKING:
+    from backend.kernel.jobs import JobQueue
+    from backend.kernel.settings import Settings
+
+
+class Section(enum.StrEnum):
+    SERVICES = "services"  # 办事
+    LIFE = "life"  # 生活
+    WORK = "work"  # 工作台, for staff
+    ADMIN = "admin"  # 管理
+    PROMOTIONS = "promotions"  # 推荐; never shown in elder mode
+
+
+class Permission(enum.StrEnum):
+    """What a mini-app may ask of the host's open API."""
+
+    PROFILE_READ = "profile.read"
+    ORGS_READ = "orgs.read"
+    PUSH_SEND = "push.send"
+    PAYMENT_CHARGE = "payment.charge"
+    LOCATION_READ = "location.read"
+    APPS_MANAGE = "apps.manage"  # the host's own; never granted to a mini-app
+
+
+class Tile(msgspec.Struct, frozen=True, kw_only=True):
+    """One tile of the launcher. Shown to callers holding one of `roles`; when `within` is
+    set, only through a role whose scope lies inside that org path."""
+
+    id: str
+    titles: dict[str, str]
+    icon: str
+    target: str
+    roles: frozenset[Role]
+    section: Section = Section.SERVICES
+    within: str | None = None
+    badge: str | None = None
+    elder: bool = True
+    order: int = 100
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    """A domain event as handlers receive it; `payload` is the emitter's declared Struct."""
+
+    id: uuid.UUID
+    name: str
+    payload: Any
+    occurred_at: dt.datetime
+
+
+EventHandler = Callable[[Event], Awaitable[None]]
+BadgeSource = Callable[[Claims], Awaitable[int]]
+
+
+class Subscription(msgspec.Struct, frozen=True):
+    event: str
+    handler: EventHandler
+    name: str
+
+
+class JobContext(msgspec.Struct, frozen=True, kw_only=True):
+    """What a mini-app's job or cron receives instead of arq's untyped dict."""
+
+    app_id: str
+    settings: Settings
+    jobs: JobQueue
+
+
+JobFunction = Callable[..., Awaitable[Any]]
+
+
+class Job(msgspec.Struct, frozen=True):
+    name: str
+    run: JobFunction
+    timeout: int = 60
+
+
+class Cron(msgspec.Struct, frozen=True, kw_only=True):
+    """A job run on a schedule; `hour`, `minute` and `second` (UTC) as in arq's cron."""
+
+    name: str
+    run: JobFunction
+    hour: frozenset[int] | None = None
+    minute: frozenset[int] | None = None
+    second: frozenset[int] = frozenset({0})
+    timeout: int = 60
+
+
+class Manifest(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    version: str
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    icon: str
+    requires_host: str = ">=0.1"
+    tiles: list[Tile] = []
+    router: Router | None = None
+    piccolo_app: str | None = None
+    jobs: list[Job] = []
+    crons: list[Cron] = []
+    emits: Mapping[str, type[msgspec.Struct]] = {}
+    subscribes: list[Subscription] = []
+    badges: Mapping[str, BadgeSource] = {}
+    permissions: frozenset[Permission] = frozenset()
+    enabled_by_default: bool = True
+    on_start: Callable[[Settings], Awaitable[None]] | None = None
+    on_stop: Callable[[], Awaitable[None]] | None = None
+    standard_routers: list[Router] = []  # at a standard protocol's own path, e.g. /open311/v2
+    commands: list[Any] = []  # click commands, added to `yimen` under the slug's name
+
+    def title(self, locale: str) -> str:
+        return self.names.get(locale) or next(iter(self.names.values()))
+
+
+class HostPart(msgspec.Struct, frozen=True, kw_only=True):
+    """A part of the host itself (push, …) declaring events, handlers, jobs and badges the
+    way a mini-app does, without tiles or a router of its own."""
+
+    name: str
+    emits: Mapping[str, type[msgspec.Struct]] = {}
+    subscribes: list[Subscription] = []
+    jobs: list[Job] = []
+    crons: list[Cron] = []
+    badges: Mapping[str, BadgeSource] = {}
+    on_start: Callable[[Settings], Awaitable[None]] | None = None
+    on_stop: Callable[[], Awaitable[None]] | None = None

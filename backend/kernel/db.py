@@ -1,0 +1,138 @@
+"""The database engine chosen from settings, and transactions that lock on both engines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+from piccolo.columns import Column
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.table import Table
+
+from backend.kernel.settings import Settings
+
+
+def engine_for(settings: Settings) -> Engine:
+    """PostgreSQL when DATABASE_URL is a postgres URL, else the embedded SQLite file."""
+    if settings.uses_postgres:
+        return PostgresEngine(config={"dsn": settings.database_url})
+    path = settings.database_url.removeprefix("sqlite:///") or settings.sqlite_path
+    return SQLiteEngine(path=path, timeout=30)
+
+
+def current_engine() -> Engine:
+    from piccolo_conf import DB
+
+    return DB
+
+
+def transaction(engine: Engine | None = None) -> PostgresTransaction | SQLiteTransaction:
+    """A write transaction; on SQLite an IMMEDIATE one, since SQLite has no row locks."""
+    engine = engine or current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    assert isinstance(engine, PostgresEngine)
+    postgres: PostgresTransaction = engine.transaction()
+    return postgres
+
+
+def is_postgres(engine: Engine | None = None) -> bool:
+    return isinstance(engine or current_engine(), PostgresEngine)
+
+
+_pool_users: dict[int, int] = {}
+
+
+async def open_database(engine: Engine) -> None:
+    """Start the connection pool; several apps in one process share it. An SQLite file is
+    switched to write-ahead logging, so readers never wait for a writer's commit."""
+    if isinstance(engine, SQLiteEngine):
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    if isinstance(engine, PostgresEngine):
+        users = _pool_users.get(id(engine), 0)
+        if users == 0:
+            await engine.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+        _pool_users[id(engine)] = users + 1
+
+
+async def _keep_session(connection: object) -> None:
+    """Release a pooled connection without asyncpg's reset query, a round trip on every
+    release. The pool still rolls back an open transaction; nothing here leaves session
+    state behind (no session advisory locks, LISTEN, SET or held cursors)."""
+
+
+async def close_database(engine: Engine) -> None:
+    """Close the pool once its last user is done with it."""
+    if isinstance(engine, PostgresEngine):
+        users = _pool_users.get(id(engine), 0) - 1
+        _pool_users[id(engine)] = max(users, 0)
+        if users == 0:
+            await engine.close_connection_pool()
+
+
+async def database_reachable(engine: Engine) -> bool:
+    try:
+        await engine.run_ddl("SELECT 1")
+    except (OSError, ConnectionError) as err:
+        del err
+        return False
+    return True
+
+
+def json_value(value: Any) -> Any:
+    """A piccolo JSON column's value; the engines hand it back as text."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+async def insert_rows(
+    table: type[Table], columns: Sequence[Column], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert plain rows with one prepared statement, joining the current transaction if
+    there is one. For hot paths: it skips the piccolo object that `Table.insert` builds and
+    renders for every row, so values must already be what the columns hold."""
+    if not rows:
+        return
+    engine = table._meta.db
+    names = ", ".join(f'"{column._meta.db_column_name}"' for column in columns)
+    into = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES'
+    if isinstance(engine, PostgresEngine):
+        marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+        await _insert_into_postgres(engine, f"{into} ({marks})", rows)
+    else:
+        assert isinstance(engine, SQLiteEngine)
+        await _insert_into_sqlite(engine, f"{into} ({', '.join('?' for _ in columns)})", rows)
+
+
+async def _insert_into_postgres(
+    engine: PostgresEngine, sql: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    current = engine.current_transaction.get()
+    if current is not None:
+        await current.connection.executemany(sql, rows)
+    elif engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            await connection.executemany(sql, rows)
+    else:
+        connection = await engine.get_new_connection()
+        try:
+            await connection.executemany(sql, rows)
+        finally:
+            await connection.close()
+
+
+async def _insert_into_sqlite(
+    engine: SQLiteEngine, sql: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    current = engine.current_transaction.get()
+    if current is not None:
+        await current.connection.executemany(sql, rows)
+        return
+    async with aiosqlite.connect(**engine.connection_kwargs) as connection:
+        # piccolo's connections autocommit: one transaction, not one per row
+        await connection.execute("BEGIN IMMEDIATE")
+        await connection.executemany(sql, rows)
+        await connection.commit()

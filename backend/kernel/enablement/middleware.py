@@ -1,0 +1,29 @@
+"""Switched-off mini-apps answer 404 where they are off."""
+
+from __future__ import annotations
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from backend.kernel.claims import Claims
+from backend.kernel.enablement.service import Enablement, districts_of
+from backend.kernel.errors import NotFound, Unauthorized
+
+
+class SwitchedOn:
+    """A mini-app's routes exist only where the app is switched on for the caller, who must
+    be logged in. A middleware rather than a guard: Litestar copies the route handler for
+    every guard it runs, and this check runs on every mini-app request."""
+
+    def __init__(self, app: ASGIApp, app_id: str) -> None:
+        self.app = app
+        self.app_id = app_id
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not scope["route_handler"].opt.get("signed_by_device"):
+            claims = scope.get("user")
+            if not isinstance(claims, Claims):
+                raise Unauthorized("unauthenticated")
+            enablement: Enablement = scope["litestar_app"].state.enablement
+            if not enablement.enabled_for(self.app_id, districts_of(claims)):
+                raise NotFound("miniapp_unavailable")
+        await self.app(scope, receive, send)

@@ -1,0 +1,116 @@
+"""emit(): a domain event is written in the business transaction and handed on after commit.
+
+So a crash between commit and delivery loses nothing: the row is there, and the sweeper
+hands it on again. Handing on is only an optimisation of latency.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import msgspec
+from redis.exceptions import RedisError
+
+from backend.kernel.db import transaction
+from backend.kernel.events.tables import OutboxEvent
+from backend.kernel.jobs import JobQueue
+from backend.kernel.registry import Registry
+
+log = logging.getLogger(__name__)
+
+DELIVER = "events.deliver"
+
+
+class EventBus(msgspec.Struct):
+    """This process's registry of events and the queue that delivers them."""
+
+    registry: Registry
+    jobs: JobQueue
+
+
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+class _Work(msgspec.Struct):
+    events: list[uuid.UUID]
+    after: list[AfterCommit]
+
+
+_bus: EventBus | None = None
+_pending: contextvars.ContextVar[_Work | None] = contextvars.ContextVar(
+    "yimen_unit_of_work", default=None
+)
+
+
+def install_bus(bus: EventBus | None) -> None:
+    global _bus
+    _bus = bus
+
+
+def current_jobs() -> JobQueue | None:
+    """The job queue of this process, once its host has started."""
+    return _bus.jobs if _bus is not None else None
+
+
+def delivery_job_id(event_id: uuid.UUID | str, attempt: int) -> str:
+    return f"event:{event_id}:{attempt}"
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work() -> AsyncIterator[None]:
+    """A transaction whose emitted events are handed on once it has committed."""
+    if _pending.get() is not None:
+        yield  # joins the unit of work around it
+        return
+    work = _Work(events=[], after=[])
+    token = _pending.set(work)
+    try:
+        async with transaction():
+            yield
+    finally:
+        _pending.reset(token)
+    await hand_on(work.events)
+    for callback in work.after:
+        await callback()
+
+
+def on_commit(callback: AfterCommit) -> None:
+    """Run `callback` once the current unit of work has committed (never if it rolls back)."""
+    work = _pending.get()
+    if work is None:
+        raise RuntimeError("on_commit() needs a unit_of_work() around it")
+    work.after.append(callback)
+
+
+async def emit(name: str, payload: msgspec.Struct) -> uuid.UUID:
+    """Record an event inside the current unit of work; delivered after it commits."""
+    work = _pending.get()
+    if work is None:
+        raise RuntimeError("emit() needs a unit_of_work() around it")
+    if _bus is not None:
+        expected = _bus.registry.events.get(name)
+        if expected is None:
+            raise LookupError(f"unknown event {name!r}")
+        if not isinstance(payload, expected):
+            raise TypeError(f"event {name!r} carries {expected.__name__}")
+    event_id = uuid.uuid4()
+    await OutboxEvent.insert(
+        OutboxEvent(event_id=event_id, name=name, payload=msgspec.json.encode(payload).decode())
+    )
+    work.events.append(event_id)
+    return event_id
+
+
+async def hand_on(event_ids: list[uuid.UUID]) -> None:
+    if _bus is None or not event_ids:
+        return
+    for event_id in event_ids:
+        try:
+            await _bus.jobs.enqueue(DELIVER, str(event_id), job_id=delivery_job_id(event_id, 0))
+        except (RedisError, OSError) as err:
+            log.warning("event %s waits in the outbox for the sweeper: %s", event_id, err)
+            return

@@ -1,0 +1,64 @@
+"""Guards for routes of the host and of mini-apps; they read only the token's claims."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from backend.kernel.claims import Claims
+from backend.kernel.errors import Forbidden, Unauthorized
+from backend.kernel.roles import Role
+
+# Guards are async: Litestar runs a sync guard in a worker thread, on every request.
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
+PathSource = str | Callable[[ASGIConnection[Any, Any, Any, Any]], str]
+
+
+def claims_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Claims:
+    claims = connection.scope.get("user")
+    if not isinstance(claims, Claims):
+        raise Unauthorized("unauthenticated")
+    return claims
+
+
+def requires_role(*roles: Role) -> Guard:
+    """The caller holds at least one of `roles`."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        holding_role(connection, *roles)
+
+    return guard
+
+
+def holding_role(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -> Claims:
+    """The caller's claims if they hold at least one of `roles`: `requires_role` inside a
+    handler, for the hottest routes, since Litestar copies the handler for every guard."""
+    claims = claims_of(connection)
+    if not claims.has_role(*roles):
+        raise Forbidden("forbidden")
+    return claims
+
+
+def requires_scope(path: PathSource, *roles: Role) -> Guard:
+    """The caller holds `path` (or an org unit above it) through one of `roles` (any role
+    if none are named). `path` is fixed, or read from the connection, e.g. a path parameter."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        wanted = path(connection) if callable(path) else path
+        if not claims_of(connection).covers(wanted, *roles):
+            raise Forbidden("scope_not_allowed")
+
+    return guard
+
+
+def path_param(name: str) -> Callable[[ASGIConnection[Any, Any, Any, Any]], str]:
+    """Read an org path from a path or query parameter, for `requires_scope`."""
+
+    def read(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        value = connection.path_params.get(name) or connection.query_params.get(name)
+        return str(value or "")
+
+    return read

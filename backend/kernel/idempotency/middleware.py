@@ -1,0 +1,195 @@
+"""The Idempotency-Key middleware, put on a route with `middleware=[idempotent]`.
+
+The first request with a key claims it (a unique row per user and key) before it runs, so
+two copies sent at once cannot both run; its answer is stored when it is not a server
+error, and every repeat with the same body gets that answer back. A server error frees
+the key, so the client may try again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import sqlite3
+from typing import Any
+
+import asyncpg
+from litestar.middleware import DefineMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.kernel.claims import Claims
+from backend.kernel.errors import (
+    BadRequest,
+    Conflict,
+    PayloadTooLarge,
+    Unprocessable,
+    register_messages,
+)
+from backend.kernel.idempotency.tables import IdempotentRequest
+
+register_messages(
+    {
+        "idempotency_key_invalid": (
+            "Idempotency-Key 格式不正确",
+            "The Idempotency-Key is malformed",
+        ),
+        "idempotency_key_reused": (
+            "该 Idempotency-Key 已用于另一个请求",
+            "This Idempotency-Key was used for a different request",
+        ),
+        "idempotency_key_in_progress": ("相同请求正在处理中", "The same request is still running"),
+    }
+)
+
+HEADER = b"idempotency-key"
+# Visible ASCII only, as the IETF draft's sf-string allows, and as long as the column holds.
+_KEY = re.compile(r"[!-~]{1,200}")
+KEEP_FOR = dt.timedelta(hours=24)
+_DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        http: Any = scope  # the ASGI TypedDicts do not narrow by "type"
+        key = _key(scope)
+        claims = http.get("user")
+        if http["type"] != "http" or key is None or not isinstance(claims, Claims):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(scope, receive)
+        if body is None:
+            return  # the client left before its request had arrived; nothing to answer
+        digest = hashlib.sha256(body).hexdigest()
+        route = f"{http['method']} {http['path']}"
+        if await _replayed(claims.user_id, key, route, digest, send):
+            return
+        await _claim(claims.user_id, key, route, digest)
+        captured: dict[str, Any] = {"body": b""}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = message.get("headers", [])
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, _replay_body(body), capture)
+        finally:
+            await _settle(claims.user_id, key, captured)
+
+
+idempotent = DefineMiddleware(IdempotencyMiddleware)
+
+
+def _key(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == HEADER:
+            key = value.decode("latin-1").strip()
+            if not _KEY.fullmatch(key):
+                raise BadRequest("idempotency_key_invalid")
+            return key
+    return None
+
+
+async def _read_body(scope: Scope, receive: Receive) -> bytes | None:
+    """The whole body (None if the client left first), refused with a 413 as soon as it is
+    announced or seen to be larger than the route accepts: it is held in memory to be
+    hashed, so it must be bounded here, before Litestar's own check of the same limit."""
+    handler: Any = scope["route_handler"]  # an HTTP route handler: the scope is "http"
+    limit = handler.resolve_request_max_body_size() or math.inf
+    if _announced_length(scope) > limit:
+        raise PayloadTooLarge("body_too_large")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message: Any = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = bytes(message.get("body", b""))
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge("body_too_large")
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _announced_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                raise BadRequest("validation_failed") from None
+    return 0
+
+
+def _replay_body(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Any:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _replayed(user_id: int, key: str, route: str, digest: str, send: Send) -> bool:
+    await IdempotentRequest.delete().where(
+        IdempotentRequest.created_at < dt.datetime.now(dt.UTC) - KEEP_FOR
+    )
+    first = (
+        await IdempotentRequest.select()
+        .where((IdempotentRequest.user_id == user_id) & (IdempotentRequest.key == key))
+        .first()
+    )
+    if first is None:
+        return False
+    if first["route"] != route or first["request_hash"] != digest:
+        raise Unprocessable("idempotency_key_reused")
+    if first["status"] is None:
+        raise Conflict("idempotency_key_in_progress")
+    headers = [(b"content-type", first["media_type"].encode()), (b"idempotent-replayed", b"true")]
+    start: Any = {"type": "http.response.start", "status": first["status"], "headers": headers}
+    body: Any = {"type": "http.response.body", "body": bytes(first["body"] or b"")}
+    await send(start)
+    await send(body)
+    return True
+
+
+async def _claim(user_id: int, key: str, route: str, digest: str) -> None:
+    try:
+        await IdempotentRequest.insert(
+            IdempotentRequest(user_id=user_id, key=key, route=route, request_hash=digest)
+        )
+    except _DUPLICATE as err:
+        raise Conflict("idempotency_key_in_progress") from err
+
+
+async def _settle(user_id: int, key: str, captured: dict[str, Any]) -> None:
+    mine = (IdempotentRequest.user_id == user_id) & (IdempotentRequest.key == key)
+    status = captured.get("status")
+    if status is None or status >= 500:
+        await IdempotentRequest.delete().where(mine)
+        return
+    media_type = next(
+        (v.decode() for k, v in captured.get("headers", []) if k.lower() == b"content-type"),
+        "application/json",
+    )
+    await IdempotentRequest.update(
+        {
+            IdempotentRequest.status: status,
+            IdempotentRequest.body: captured["body"],
+            IdempotentRequest.media_type: media_type,
+        }
+    ).where(mine)

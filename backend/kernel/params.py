@@ -1,0 +1,65 @@
+"""Typed request parameters whose bounds Litestar enforces (a msgspec `Meta` on a query or
+path parameter is documented but not checked; `Parameter` bounds are both)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar.params import Parameter
+
+from backend.kernel.errors import BadRequest, FieldError, register_messages
+
+register_messages(
+    {
+        "datetime_needs_timezone": (
+            "时间须带时区,例如 2026-01-01T08:00:00+08:00",
+            "A time needs its zone, e.g. 2026-01-01T08:00:00+08:00",
+        )
+    }
+)
+
+# A row id as PostgreSQL's bigint holds it: a larger number would fail in the driver, a 500.
+ROW_ID_MAX = 2**63 - 1
+
+RowId = Annotated[int, Parameter(ge=1, le=ROW_ID_MAX, description="A row id.")]
+PageLimit = Annotated[
+    int, Parameter(ge=1, le=100, description="How many items a page holds, 1 to 100.")
+]
+CURSOR_MAX_LENGTH = 200
+Cursor = Annotated[
+    str,
+    Parameter(
+        max_length=CURSOR_MAX_LENGTH,
+        description="The `next_cursor` of the previous page; absent for the first page.",
+    ),
+]
+
+# A row id inside a request body, where msgspec checks the bound.
+BodyRowId = Annotated[int, msgspec.Meta(ge=1, le=ROW_ID_MAX)]
+
+# In a request body msgspec checks this; a query parameter goes through `require_aware`.
+AwareDatetime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
+
+
+def require_aware(value: dt.datetime, *, field: str) -> dt.datetime:
+    """`value` if it names its zone: a naive time would be compared with UTC times and fail."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise BadRequest(
+            "datetime_needs_timezone",
+            errors=[FieldError(field=field, message="no time zone given")],
+        )
+    return value
+
+
+__all__ = [
+    "CURSOR_MAX_LENGTH",
+    "ROW_ID_MAX",
+    "AwareDatetime",
+    "BodyRowId",
+    "Cursor",
+    "PageLimit",
+    "RowId",
+    "require_aware",
+]

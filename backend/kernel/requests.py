@@ -1,0 +1,101 @@
+"""What every request goes through before a handler sees it: the JSON body is checked and
+decoded here, once, and text PostgreSQL cannot store is refused wherever it arrives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import FormMultiDict
+from litestar.enums import ScopeType
+from litestar.exceptions import SerializationException
+from litestar.middleware import MiddlewareProtocol
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from backend.kernel.errors import BadRequest, UnsupportedMediaType, register_messages
+
+register_messages(
+    {
+        "body_not_json": (
+            "请求内容不是有效的 JSON(UTF-8 编码,嵌套不超过几百层)",
+            "The body is not valid JSON (UTF-8, nested at most a few hundred levels)",
+        ),
+        "text_has_nul": (
+            "请求中含有空字符(U+0000)",
+            "The request contains a NUL character (U+0000)",
+        ),
+    }
+)
+
+# What msgspec raises for bytes it cannot read as JSON: malformed text (DecodeError, wrapped
+# by Litestar), a string that is not UTF-8 (UnicodeDecodeError) and nesting deeper than the
+# interpreter's recursion limit (RecursionError). Caught only around decoding the body, so the
+# same errors raised by our own code stay 500s.
+_UNREADABLE = (SerializationException, UnicodeDecodeError, RecursionError)
+_NUL_ESCAPE = b"\\u0000"
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """Whether a Content-Type header names JSON: application/json or a +json type."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def has_nul(value: Any) -> bool:
+    """Whether decoded JSON holds U+0000 in any string or key; walked without recursion, as
+    the value may be nested as deep as the decoder allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+class JsonRequest(Request[Any, Any, Any]):
+    async def json(self) -> Any:
+        """The decoded JSON body; a body that is not JSON, or not labelled as JSON, is a 4xx."""
+        body = await self.body()
+        if body and not is_json_media_type(self.headers.get("content-type", "")):
+            raise UnsupportedMediaType("unsupported_media_type")
+        try:
+            value = await super().json()
+        except _UNREADABLE as err:
+            raise BadRequest("body_not_json") from err
+        # JSON can carry U+0000 only as the escape \u0000, so most bodies skip the walk.
+        if _NUL_ESCAPE in body and has_nul(value):
+            raise BadRequest("text_has_nul")
+        return value
+
+    async def form(self) -> FormMultiDict:
+        """The form fields; U+0000 in a name or value is a 400."""
+        form = await super().form()
+        if any((isinstance(v, str) and "\x00" in v) or "\x00" in k for k, v in form.multi_items()):
+            raise BadRequest("text_has_nul")
+        return form
+
+
+class RefuseNulInUrl(MiddlewareProtocol):
+    """A 400 for U+0000 in the path or query string (%00): PostgreSQL cannot compare text
+    holding it, and no path or parameter of ours has one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and (
+            "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
+        ):
+            raise BadRequest("text_has_nul")
+        await self.app(scope, receive, send)
+
+
+__all__ = ["JsonRequest", "RefuseNulInUrl", "has_nul", "is_json_media_type"]
