@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -19,13 +20,9 @@ from backend.directory.users.service import account_for_phone
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.params import RowId
 from backend.kernel.roles import ADMIN_ROLES
+from backend.kernel.services import PlatformKeys
 
 AnyRequest = Request[Any, Any, Any]
-
-
-def runtime_of(request: AnyRequest) -> AuthRuntime:
-    runtime: AuthRuntime = request.app.state.auth
-    return runtime
 
 
 def client_ip(request: AnyRequest) -> str:
@@ -37,44 +34,50 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/otp", status_code=HTTP_202_ACCEPTED, operation_id="SendLoginCode", security=[{}])
-    async def send_code(self, request: AnyRequest, data: JSONBody[CodeRequest]) -> CodeSent:
+    async def send_code(
+        self, request: AnyRequest, data: JSONBody[CodeRequest], auth: NamedDependency[AuthRuntime]
+    ) -> CodeSent:
         """Send a one-time login code to a phone."""
-        rt = runtime_of(request)
         return await login.send_code(
             phone=data.phone,
             ip=client_ip(request),
-            settings=rt.settings,
-            vault=rt.vault,
-            sms=rt.sms,
+            settings=auth.settings,
+            vault=auth.vault,
+            sms=auth.sms,
         )
 
     @post("/login", status_code=200, operation_id="LogIn", security=[{}])
-    async def log_in(self, request: AnyRequest, data: JSONBody[LoginRequest]) -> TokenPair:
+    async def log_in(
+        self, data: JSONBody[LoginRequest], auth: NamedDependency[AuthRuntime]
+    ) -> TokenPair:
         """Trade a phone and its one-time code for an access and a refresh token."""
-        rt = runtime_of(request)
         await login.redeem_code(
-            phone=data.phone, code=data.code, settings=rt.settings, vault=rt.vault
+            phone=data.phone, code=data.code, settings=auth.settings, vault=auth.vault
         )
-        user_id = await account_for_phone(phone=data.phone, vault=rt.vault)
-        return await sessions.start_session(user_id=user_id, tokens=rt.tokens, settings=rt.settings)
+        user_id = await account_for_phone(phone=data.phone, vault=auth.vault)
+        return await sessions.start_session(
+            user_id=user_id, tokens=auth.tokens, settings=auth.settings
+        )
 
     @post("/refresh", status_code=200, operation_id="RefreshSession", security=[{}])
-    async def refresh(self, request: AnyRequest, data: JSONBody[RefreshRequest]) -> TokenPair:
+    async def refresh(
+        self, data: JSONBody[RefreshRequest], auth: NamedDependency[AuthRuntime]
+    ) -> TokenPair:
         """Rotate a refresh token; presenting a used one revokes the whole session."""
-        rt = runtime_of(request)
         return await sessions.refresh_session(
             refresh_token=data.refresh_token,
-            tokens=rt.tokens,
-            settings=rt.settings,
-            revocations=rt.revocations,
+            tokens=auth.tokens,
+            settings=auth.settings,
+            revocations=auth.revocations,
         )
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, operation_id="LogOut", security=[{}])
-    async def log_out(self, request: AnyRequest, data: JSONBody[RefreshRequest]) -> None:
+    async def log_out(
+        self, data: JSONBody[RefreshRequest], auth: NamedDependency[AuthRuntime]
+    ) -> None:
         """End the session of a refresh token; its access tokens stop working at once."""
-        rt = runtime_of(request)
         await sessions.end_session(
-            refresh_token=data.refresh_token, settings=rt.settings, revocations=rt.revocations
+            refresh_token=data.refresh_token, settings=auth.settings, revocations=auth.revocations
         )
 
 
@@ -84,14 +87,18 @@ class RevocationController(Controller):
     guards = [requires_role(*ADMIN_ROLES)]
 
     @post("/{user_id:int}/revoke", status_code=HTTP_204_NO_CONTENT, operation_id="RevokeUser")
-    async def revoke(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
+    async def revoke(
+        self, request: AnyRequest, user_id: FromPath[RowId], auth: NamedDependency[AuthRuntime]
+    ) -> None:
         """Refuse every token of a user now, in every process, and end their sessions."""
-        await revoke_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
+        await revoke_user(actor=claims_of(request), user_id=user_id, runtime=auth)
 
     @post("/{user_id:int}/disable", status_code=HTTP_204_NO_CONTENT, operation_id="DisableUser")
-    async def disable(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
+    async def disable(
+        self, request: AnyRequest, user_id: FromPath[RowId], auth: NamedDependency[AuthRuntime]
+    ) -> None:
         """Disable an account: its tokens stop working now, and it cannot log in or refresh."""
-        await disable_user(actor=claims_of(request), user_id=user_id, runtime=runtime_of(request))
+        await disable_user(actor=claims_of(request), user_id=user_id, runtime=auth)
 
     @post("/{user_id:int}/enable", status_code=HTTP_204_NO_CONTENT, operation_id="EnableUser")
     async def enable(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
@@ -114,10 +121,10 @@ class RevocationController(Controller):
         )
     },
 )
-async def jwks(request: AnyRequest) -> Response[bytes]:
+async def jwks(keys: NamedDependency[PlatformKeys]) -> Response[bytes]:
     """The public keys that verify access tokens and health codes; several during rotation."""
     return Response(
-        runtime_of(request).keys.jwks,
+        keys.jwks,
         media_type="application/json",
         headers={"Cache-Control": "public, max-age=300"},
     )

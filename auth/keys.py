@@ -17,6 +17,7 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
 from auth.tables import SigningKeyRow
 from backend.kernel.db import transaction
+from backend.kernel.services import SigningKey
 from backend.kernel.settings import Settings, SigningAlgorithm
 from backend.kernel.vault import Vault
 
@@ -29,14 +30,6 @@ _SEAL_PURPOSE = "auth.signing-key"
 # A rotated-out key keeps verifying this long past the longest token it can have signed,
 # so that processes that have not yet reloaded their ring may still sign with it.
 _RETIRE_GRACE = 120
-
-
-class SigningKey(msgspec.Struct, frozen=True):
-    kid: str
-    algorithm: str
-    private: Any
-    public: Any
-    jwk: dict[str, Any]
 
 
 def _new_private_key(algorithm: SigningAlgorithm) -> PrivateKey:

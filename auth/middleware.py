@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from auth.runtime import AuthRuntime
-from backend.kernel.claims import Claims
 from backend.kernel.errors import Unauthorized
+from backend.kernel.services import services_of
 
 
 class BearerTokenMiddleware:
@@ -20,7 +20,7 @@ class BearerTokenMiddleware:
             scope["user"] = None
             token = _bearer(scope)
             if token is not None:
-                runtime: AuthRuntime = scope["litestar_app"].state.auth
+                runtime = services_of(scope["litestar_app"]).runtime(AuthRuntime)
                 scope["user"] = await runtime.tokens.verify(token)
                 scope["auth"] = token
         await self.app(scope, receive, send)
@@ -34,17 +34,3 @@ def _bearer(scope: Scope) -> str | None:
                 raise Unauthorized("token_invalid")
             return token.strip()
     return None
-
-
-class SignedIn:
-    """The routes behind it need a login (401 without). A middleware rather than a guard:
-    Litestar copies the route handler for every guard it runs, which cost the launcher a
-    third of its time."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not isinstance(scope.get("user"), Claims):
-            raise Unauthorized("unauthenticated")
-        await self.app(scope, receive, send)

@@ -1,9 +1,17 @@
-"""Auth as a part of the host: what it runs on a schedule."""
+"""Auth as a part of the host: its routes, tables, the reading of every bearer token, the
+key ring and deny-list it keeps running, and what it runs on a schedule."""
 
 from __future__ import annotations
 
+from litestar import Router
+
+from auth.controllers import AuthController, RevocationController, jwks
+from auth.middleware import BearerTokenMiddleware
 from auth.revocation import prune_revocations
+from auth.runtime import AuthRuntime
 from backend.kernel.contract import Cron, HostPart, JobContext
+from backend.kernel.guards import BEARER_TOKEN, SignedIn
+from backend.kernel.services import Services, provide_runtime
 
 
 async def forget_lapsed_revocations(job: JobContext) -> None:
@@ -12,8 +20,37 @@ async def forget_lapsed_revocations(job: JobContext) -> None:
     await prune_revocations()
 
 
+async def start_auth(services: Services) -> AuthRuntime:
+    runtime = AuthRuntime(services.settings, services.vault)
+    await runtime.start()
+    services.keys = runtime.keys
+    return runtime
+
+
+async def stop_auth(services: Services) -> None:
+    await services.runtime(AuthRuntime).stop()
+    services.drop_runtime(AuthRuntime)
+
+
 AUTH = HostPart(
     name="auth",
+    order=20,
+    router=Router(
+        path="/",
+        route_handlers=[
+            jwks,
+            AuthController,
+            Router(
+                path="/",
+                middleware=[SignedIn],
+                security=BEARER_TOKEN,
+                route_handlers=[RevocationController],
+            ),
+        ],
+        dependencies={"auth": provide_runtime(AuthRuntime)},
+    ),
+    piccolo_app="auth.piccolo_app",
+    middleware=[BearerTokenMiddleware],
     crons=[
         Cron(
             name="prune_revocations",
@@ -22,4 +59,6 @@ AUTH = HostPart(
             second=frozenset({30}),
         )
     ],
+    on_start=start_auth,
+    on_stop=stop_auth,
 )

@@ -10,15 +10,15 @@ from auth.sms import ConsoleSms, NoSms, SmsSender
 from auth.tokens import TokenService
 from backend.kernel.settings import Settings
 from backend.kernel.timers import cancel, every
-from backend.kernel.vault import Vault, vault_for
+from backend.kernel.vault import Vault
 
 _KEY_RELOAD_INTERVAL = 60.0
 
 
 class AuthRuntime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, vault: Vault) -> None:
         self.settings = settings
-        self.vault: Vault = vault_for(settings.secret)
+        self.vault = vault
         self.keys = KeyRing(settings, self.vault)
         self.deny = DenyList()
         self.revocations = RevocationSync(self.deny, settings.redis_url)

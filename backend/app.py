@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
-from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -16,30 +15,21 @@ from litestar.openapi.spec import Components, SecurityScheme, Server
 from litestar.routes import HTTPRoute
 
 import backend
-from auth.controllers import AuthController, RevocationController, jwks
-from auth.middleware import BearerTokenMiddleware, SignedIn
-from auth.runtime import AuthRuntime
 from backend.badges import BadgeBoard
-from backend.directory.orgs.controllers import list_org_units
-from backend.directory.users.controllers import StaffController, get_me, get_person
 from backend.health import healthz, readyz
 from backend.host import Host, load_registry
-from backend.kernel.db import close_database, current_engine, open_database
+from backend.kernel.db import close_database, open_database, use_database
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_RESPONSES
-from backend.kernel.registry import Installed, Registry
+from backend.kernel.events.scope import EmitsThroughItsApp
+from backend.kernel.guards import BEARER_TOKEN, SignedIn
+from backend.kernel.registry import Installed, Registry, installed_miniapps, piccolo_apps
 from backend.kernel.requests import JsonRequest, RefuseNulInUrl
+from backend.kernel.services import Services, attach, dependencies, provide_runtime
 from backend.kernel.settings import Settings
 from backend.launcher import Launcher
-from backend.launcher_controllers import (
-    get_launcher,
-    list_miniapps,
-    switch_miniapp,
-)
-from push.controllers import ROUTES as PUSH_ROUTES
-
-SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
+from backend.launcher_controllers import LAUNCHER_ROUTES
 
 
 def _openapi() -> OpenAPIConfig:
@@ -66,7 +56,7 @@ def _miniapp_routers(registry: Registry) -> list[Router]:
             route_handlers=[manifest.router],
             middleware=[DefineMiddleware(SwitchedOn, app_id=manifest.id)],
             tags=[manifest.id],
-            security=SECURITY,
+            security=BEARER_TOKEN,
         )
         for manifest in registry.apps.values()
         if manifest.router is not None
@@ -74,72 +64,57 @@ def _miniapp_routers(registry: Registry) -> list[Router]:
 
 
 def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) -> Litestar:
-    """The API. A mini-app whose manifest breaks the contract raises ManifestError here."""
-    registry = load_registry(miniapps)
-    auth = AuthRuntime(settings)
-    host = Host(settings, registry)
-    enablement = Enablement(registry)
-    launcher = Launcher(registry, enablement, BadgeBoard(registry))
+    """The API on the database its settings name. A mini-app whose manifest breaks the
+    contract raises ManifestError here."""
+    installed = installed_miniapps() if miniapps is None else tuple(miniapps)
+    registry = load_registry(installed)
+    engine = use_database(settings, piccolo_apps(installed))
+    services = Services(settings, registry, engine)
+    services.enablement = Enablement(registry)
+    services.add_runtime(Launcher(registry, services.enablement, BadgeBoard(registry)))
+    host = Host(services)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        engine = current_engine()
         await open_database(engine)
-        await auth.start()
         await host.start(runs_jobs=not settings.redis_url)
-        await enablement.start()
+        await services.enablement.start()
         try:
             yield
         finally:
-            await enablement.stop()
+            await services.enablement.stop()
             await host.stop()
-            await auth.stop()
             await close_database(engine)
 
-    signed_in = Router(
-        path="/",
-        middleware=[SignedIn],
-        security=SECURITY,
-        route_handlers=[
-            get_me,
-            get_person,
-            StaffController,
-            RevocationController,
-            list_org_units,
-            get_launcher,
-            list_miniapps,
-            switch_miniapp,
-            *PUSH_ROUTES,
-        ],
-    )
     logging.basicConfig(level=settings.log_level.upper())
     app = Litestar(
         route_handlers=[
             healthz,
             readyz,
-            jwks,
-            AuthController,
-            signed_in,
+            Router(
+                path="/",
+                middleware=[SignedIn],
+                security=BEARER_TOKEN,
+                route_handlers=LAUNCHER_ROUTES,
+            ),
+            *(part.router for part in registry.host_parts if part.router is not None),
             *_miniapp_routers(registry),
         ],
-        middleware=[RefuseNulInUrl, BearerTokenMiddleware],
+        middleware=[
+            RefuseNulInUrl,
+            *(m for part in registry.host_parts for m in part.middleware),
+            EmitsThroughItsApp,
+        ],
+        dependencies={**dependencies(), "launcher": provide_runtime(Launcher)},
         request_class=JsonRequest,
         request_max_body_size=settings.max_body_bytes,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=_openapi(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        state=State(
-            {
-                "settings": settings,
-                "auth": auth,
-                "host": host,
-                "enablement": enablement,
-                "launcher": launcher,
-            }
-        ),
         debug=False,
     )
+    attach(app.state, services)
     _document_problems(app)
     return app
 

@@ -11,30 +11,34 @@ from typing import Any, TypeVar
 
 import click
 
-from backend.kernel.settings import Settings, SettingsError, get_settings
+from backend.kernel.commands import command_settings, run_with_database
+from backend.kernel.db import close_database, open_database, use_database
+from backend.kernel.registry import piccolo_apps
+from backend.kernel.services import Services
+from backend.kernel.settings import Settings
 
 T = TypeVar("T")
 
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except SettingsError as err:
-        raise click.ClickException(f"configuration: {err}") from err
+_settings = command_settings
 
 
-def run_with_database(work: Callable[[Settings], Awaitable[T]]) -> T:
-    """Run `work` with the database open, as every command but serve does."""
-    from backend.kernel.db import close_database, current_engine, open_database
+def run_with_host(work: Callable[[Services], Awaitable[T]]) -> T:
+    """Run `work` with every part started, as in a worker that runs no crons."""
+    from backend.host import Host, load_registry
 
     settings = _settings()
 
     async def main() -> T:
-        engine = current_engine()
+        registry = load_registry()
+        engine = use_database(settings, piccolo_apps())
+        services = Services(settings, registry, engine)
         await open_database(engine)
+        host = Host(services)
         try:
-            return await work(settings)
+            await host.start(runs_jobs=False)
+            return await work(services)
         finally:
+            await host.stop()
             await close_database(engine)
 
     return asyncio.run(main())
@@ -133,11 +137,10 @@ def dead_letters() -> None:
 @click.argument("dead_letter_id", type=int)
 def retry_event(dead_letter_id: int) -> None:
     """Re-run one dead letter's handler now."""
-    from backend.host import load_registry
     from backend.kernel.events.delivery import retry_dead_letter
 
     try:
-        error = run_with_database(lambda _: retry_dead_letter(dead_letter_id, load_registry()))
+        error = run_with_host(lambda services: retry_dead_letter(dead_letter_id, services))
     except LookupError as err:
         raise click.ClickException(str(err)) from err
     if error:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.di import NamedDependency
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from backend.kernel.db import current_engine, database_reachable
+from backend.kernel.db import database_reachable
+from backend.kernel.services import Services
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -24,10 +24,10 @@ async def healthz() -> Health:
 
 
 @get("/readyz", operation_id="CheckReadiness", tags=["health"], security=[{}])
-async def readyz(request: Request[Any, Any, Any]) -> Response[Health]:
+async def readyz(services: NamedDependency[Services]) -> Response[Health]:
     """The database and, when configured, Redis answer."""
-    checks = {"database": "ok" if await database_reachable(current_engine()) else "down"}
-    redis_url = request.app.state.settings.redis_url
+    checks = {"database": "ok" if await database_reachable(services.engine) else "down"}
+    redis_url = services.settings.redis_url
     if redis_url:
         checks["redis"] = "ok" if await _redis_reachable(redis_url) else "down"
     ready = all(v == "ok" for v in checks.values())

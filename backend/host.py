@@ -11,11 +11,18 @@ from arq import func
 from arq.cron import CronJob, cron
 from arq.worker import Function
 
-from backend.kernel.contract import Cron, Job, JobContext
+from backend.kernel.contract import Cron, HostPart, Job, JobContext, Manifest
 from backend.kernel.events.delivery import deliver_event, sweep_outbox
-from backend.kernel.events.outbox import DELIVER, EventBus, install_bus
+from backend.kernel.events.outbox import DELIVER, EventBus, bus_in_use
 from backend.kernel.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
-from backend.kernel.registry import Installed, Registry, build_registry, installed_miniapps
+from backend.kernel.registry import (
+    Installed,
+    Registry,
+    build_registry,
+    host_parts,
+    installed_miniapps,
+)
+from backend.kernel.services import Services
 from backend.kernel.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,60 +32,79 @@ SWEEP_CRON = Cron(name=SWEEP, run=sweep_outbox, second=frozenset(range(0, 60, 10
 
 
 class Host:
-    def __init__(self, settings: Settings, registry: Registry) -> None:
-        self.settings = settings
-        self.registry = registry
-        self._jobs: JobQueue | None = None
+    """Starts and stops the parts of one app or worker, in order, around its job queue."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.registry = services.registry
+        self._started: list[Manifest | HostPart] = []
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
 
     @property
     def jobs(self) -> JobQueue:
-        if self._jobs is None:
-            raise RuntimeError("host not started")
-        return self._jobs
+        return self.services.jobs
 
     async def start(self, *, runs_jobs: bool) -> None:
-        """Connect the job queue; an API process on the embedded default also runs the jobs."""
-        if self.settings.redis_url:
-            self._jobs = ArqQueue.connect(self.settings.redis_url)
+        """Connect the job queue (an API process on the embedded default also runs the
+        jobs), then start each part and keep the runtime it returns."""
+        settings = self.services.settings
+        if settings.redis_url:
+            jobs: JobQueue = ArqQueue.connect(settings.redis_url)
         else:
-            queue = InProcessQueue(job_functions(self.registry), {"host": self})
+            queue = InProcessQueue(job_functions(self.registry), {"services": self.services})
             if runs_jobs:
                 queue.run_crons(all_crons(self.registry))
-            self._jobs = queue
-        install_bus(EventBus(registry=self.registry, jobs=self._jobs))
-        for part in self.registry.parts:
-            if part.on_start is not None:
-                await part.on_start(self.settings)
+            jobs = queue
+        self.services.jobs = jobs
+        bus = self.services.bus = EventBus(registry=self.registry, jobs=jobs)
+        with bus_in_use(bus):
+            for part in self.registry.parts:
+                if part.on_start is not None:
+                    runtime = await part.on_start(self.services)
+                    if runtime is not None:
+                        self.services.add_runtime(runtime)
+                self._started.append(part)
 
     async def stop(self) -> None:
-        install_bus(None)
-        if self._jobs is not None:
-            await self._jobs.close()
-            self._jobs = None
-        for part in self.registry.parts:
+        self.services.bus = None
+        if self.services.has_jobs:
+            await self.services.jobs.close()
+            self.services.jobs = None
+        while self._started:
+            part = self._started.pop()
             if part.on_stop is not None:
-                await part.on_stop()
+                await part.on_stop(self.services)
 
 
 def load_registry(apps: Iterable[Installed] | None = None) -> Registry:
-    from auth.part import AUTH
-    from push.part import PUSH
-
     return build_registry(
-        installed_miniapps() if apps is None else apps,
-        host_parts=[AUTH, PUSH],
+        installed_miniapps() if apps is None else apps, host_parts=list(host_parts())
     )
 
 
 def _bind(name: str, job: Job | Cron) -> JobFunction:
-    """A mini-app job gets a typed JobContext instead of arq's dict."""
+    """A part's job gets a typed JobContext instead of arq's dict, and emits through its
+    process's bus."""
     app_id = name.split(".", 1)[0]
 
     @functools.wraps(job.run)
     async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        host: Host = ctx["host"]
-        context = JobContext(app_id=app_id, settings=host.settings, jobs=host.jobs)
-        return await job.run(context, *args, **kwargs)
+        services: Services = ctx["services"]
+        with bus_in_use(EventBus(registry=services.registry, jobs=services.jobs)):
+            return await job.run(JobContext(app_id=app_id, services=services), *args, **kwargs)
+
+    return run
+
+
+def _kernel_job(function: JobFunction) -> JobFunction:
+    @functools.wraps(function)
+    async def run(ctx: dict[str, Any], *args: Any) -> Any:
+        services: Services = ctx["services"]
+        with bus_in_use(EventBus(registry=services.registry, jobs=services.jobs)):
+            return await function(services, *args)
 
     return run
 
@@ -88,7 +114,10 @@ def _declared(registry: Registry) -> list[tuple[str, Job | Cron]]:
 
 
 def job_functions(registry: Registry) -> dict[str, JobFunction]:
-    functions: dict[str, JobFunction] = {DELIVER: deliver_event, SWEEP: sweep_outbox}
+    functions: dict[str, JobFunction] = {
+        DELIVER: _kernel_job(deliver_event),
+        SWEEP: _kernel_job(sweep_outbox),
+    }
     for name, job in _declared(registry):
         functions[name] = _bind(name, job)
     return functions

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.roles import Role
+from backend.kernel.services import Services
 from backend.launcher import LOCALES, Launcher, LauncherView
 
 AnyRequest = Request[Any, Any, Any]
@@ -18,12 +20,12 @@ AnyRequest = Request[Any, Any, Any]
 @get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])
 async def get_launcher(
     request: AnyRequest,
+    launcher: NamedDependency[Launcher],
     elder: FromQuery[bool | None] = None,
     locale: FromQuery[str | None] = None,
 ) -> Response[LauncherView]:
     """The caller's sections and tiles, in their locale, in elder mode when asked."""
     claims = claims_of(request)
-    launcher: Launcher = request.app.state.launcher
     chosen = locale if locale in LOCALES else claims.locale if claims.locale in LOCALES else "zh-CN"
     body, etag = await launcher.render(
         claims, locale=chosen, elder=claims.elder_mode if elder is None else elder
@@ -40,9 +42,8 @@ async def get_launcher(
     tags=["launcher"],
     guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
 )
-async def list_miniapps(request: AnyRequest) -> list[AppState]:
+async def list_miniapps(enablement: NamedDependency[Enablement]) -> list[AppState]:
     """Every installed mini-app, where it is switched on and off."""
-    enablement: Enablement = request.app.state.enablement
     return enablement.states()
 
 
@@ -53,14 +54,19 @@ async def list_miniapps(request: AnyRequest) -> list[AppState]:
     guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
 )
 async def switch_miniapp(
-    request: AnyRequest, app_id: FromPath[str], data: JSONBody[SwitchChange]
+    request: AnyRequest,
+    app_id: FromPath[str],
+    data: JSONBody[SwitchChange],
+    services: NamedDependency[Services],
 ) -> list[AppState]:
     """Switch a mini-app city-wide, or within one district."""
-    state = request.app.state
     return await switch(
         actor=claims_of(request),
         app_id=app_id,
         change=data,
-        enablement=state.enablement,
-        registry=state.host.registry,
+        enablement=services.enablement,
+        registry=services.registry,
     )
+
+
+LAUNCHER_ROUTES = [get_launcher, list_miniapps, switch_miniapp]

@@ -10,7 +10,9 @@ from arq.connections import RedisSettings
 from arq.worker import Worker, async_check_health
 
 from backend.host import Host, arq_crons, arq_functions, load_registry
-from backend.kernel.db import close_database, current_engine, open_database
+from backend.kernel.db import close_database, open_database, use_database
+from backend.kernel.registry import piccolo_apps
+from backend.kernel.services import Services
 from backend.kernel.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,12 +29,15 @@ def build_worker(settings: Settings, *, burst: bool = False) -> Worker:
     if not settings.redis_url:
         raise RuntimeError("the worker needs REDIS_URL; without it jobs run in the API process")
     registry = load_registry()
+    engine = use_database(settings, piccolo_apps())
+    services = Services(settings, registry, engine)
 
     async def startup(ctx: dict[str, Any]) -> None:
-        await open_database(current_engine())
-        host = Host(settings, registry)
+        await open_database(engine)
+        host = Host(services)
         await host.start(runs_jobs=True)
         ctx["host"] = host
+        ctx["services"] = services
         log.info(
             "worker up: %s jobs, %s mini-apps", len(ctx.get("functions", [])), len(registry.apps)
         )
@@ -41,7 +46,7 @@ def build_worker(settings: Settings, *, burst: bool = False) -> Worker:
         host: Host | None = ctx.get("host")
         if host is not None:
             await host.stop()
-        await close_database(current_engine())
+        await close_database(engine)
 
     return Worker(
         functions=arq_functions(registry),

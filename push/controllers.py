@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -21,6 +22,7 @@ from push.schemas import (
     PageLimit,
     Preferences,
 )
+from push.sending import PushRuntime
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -30,10 +32,12 @@ class DeviceController(Controller):
     tags = ["push"]
 
     @post("/", operation_id="RegisterDevice")
-    async def register(self, request: AnyRequest, data: JSONBody[DeviceIn]) -> Response[DeviceView]:
+    async def register(
+        self, request: AnyRequest, data: JSONBody[DeviceIn], push: NamedDependency[PushRuntime]
+    ) -> Response[DeviceView]:
         """Register this phone for pushes, or refresh it (201 when new, 200 when known)."""
         view, created = await devices.register_device(
-            user_id=claims_of(request).user_id, device=data
+            user_id=claims_of(request).user_id, device=data, push=push
         )
         return Response(view, status_code=201 if created else 200)
 
@@ -43,9 +47,13 @@ class DeviceController(Controller):
         return await devices.devices_of(claims_of(request).user_id)
 
     @delete("/{device_id:int}", operation_id="UnregisterDevice")
-    async def unregister(self, request: AnyRequest, device_id: FromPath[RowId]) -> None:
+    async def unregister(
+        self, request: AnyRequest, device_id: FromPath[RowId], push: NamedDependency[PushRuntime]
+    ) -> None:
         """Stop pushes to one of the caller's devices."""
-        await devices.unregister_device(user_id=claims_of(request).user_id, device_id=device_id)
+        await devices.unregister_device(
+            user_id=claims_of(request).user_id, device_id=device_id, push=push
+        )
 
 
 class InboxController(Controller):

@@ -9,8 +9,9 @@ from backend.kernel.db import transaction
 from backend.kernel.errors import NotFound, register_messages
 from push.fanout import Status
 from push.schemas import DeviceIn, DeviceView
+from push.sending import PushRuntime
 from push.tables import Delivery, Device, TopicSubscription
-from push.topics import plan_topics, request_sync
+from push.topics import plan_topics
 
 register_messages({"device_not_found": ("设备不存在", "No such device")})
 
@@ -29,7 +30,9 @@ def _view(row: dict[str, Any]) -> DeviceView:
     )
 
 
-async def register_device(*, user_id: int, device: DeviceIn) -> tuple[DeviceView, bool]:
+async def register_device(
+    *, user_id: int, device: DeviceIn, push: PushRuntime
+) -> tuple[DeviceView, bool]:
     """Register or refresh a device; returns it and whether it is new.
 
     An address seen before moves to this user: the newest registration owns a phone that
@@ -53,7 +56,7 @@ async def register_device(*, user_id: int, device: DeviceIn) -> tuple[DeviceView
         await _drop_sends_to_previous_owners(device_id=row["id"], user_id=user_id, now=now)
         topics_changed = await plan_topics(device_id=row["id"])
     if topics_changed:
-        await request_sync()
+        await push.request_sync()
     return _view(row), created
 
 
@@ -91,7 +94,7 @@ async def _drop_sends_to_previous_owners(*, device_id: int, user_id: int, now: d
     )
 
 
-async def unregister_device(*, user_id: int, device_id: int) -> None:
+async def unregister_device(*, user_id: int, device_id: int, push: PushRuntime) -> None:
     async with transaction():
         gone = (
             await Device.update({Device.active: False, Device.deactivated_reason: "unregistered"})
@@ -102,7 +105,7 @@ async def unregister_device(*, user_id: int, device_id: int) -> None:
             raise NotFound("device_not_found")
         topics_changed = await plan_topics(device_id=device_id)
     if topics_changed:
-        await request_sync()
+        await push.request_sync()
 
 
 async def devices_of(user_id: int) -> list[DeviceView]:

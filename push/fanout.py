@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from backend.directory.users.tables import UserAccount
-from backend.kernel.contract import Event
+from backend.kernel.contract import Event, JobContext
 from backend.kernel.db import json_value
 from backend.kernel.events import on_commit
 from push.audience import Audience, resolve
@@ -31,10 +31,11 @@ class Status:
     SKIPPED_OPT_OUT = "skipped_opt_out"
 
 
-async def fan_out(event: Event) -> None:
+async def fan_out(event: Event, job: JobContext) -> None:
     """Handler of push.notification_requested; its rows commit with its handled-marker."""
-    from push.sending import send_soon
+    from push.sending import PushRuntime
 
+    push = job.services.runtime(PushRuntime)
     notification = (
         await Notification.select().where(Notification.id == event.payload.notification_id).first()
     )
@@ -51,7 +52,7 @@ async def fan_out(event: Event) -> None:
         }
     ).where(Notification.id == notification["id"])
     if pending:
-        on_commit(lambda: send_soon(notification, pending=pending))
+        on_commit(lambda: push.send_soon(notification, pending=pending))
 
 
 async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> None:

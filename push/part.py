@@ -1,12 +1,17 @@
-"""Push as a part of the host: its event, handler, jobs, crons and badge."""
+"""Push as a part of the host: its routes, tables, event, handler, jobs, crons and badge."""
 
 from __future__ import annotations
 
+from litestar import Router
+
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Subscription
+from backend.kernel.guards import BEARER_TOKEN, SignedIn
+from backend.kernel.services import provide_runtime
+from push.controllers import ROUTES
 from push.devices import prune_stale_devices
 from push.fanout import fan_out
 from push.inbox import unread_badge
-from push.sending import close_sender, resume_sending, send_notification, start_sending
+from push.sending import PushRuntime, resume_sending, send_notification, start_push, stop_push
 from push.service import NOTIFICATION_REQUESTED, NotificationRequested
 from push.topics import sync_topics
 
@@ -17,6 +22,15 @@ async def prune_devices(job: JobContext) -> int:
 
 PUSH = HostPart(
     name="push",
+    order=30,
+    router=Router(
+        path="/",
+        middleware=[SignedIn],
+        security=BEARER_TOKEN,
+        route_handlers=ROUTES,
+        dependencies={"push": provide_runtime(PushRuntime)},
+    ),
+    piccolo_app="push.piccolo_app",
     emits={NOTIFICATION_REQUESTED: NotificationRequested},
     subscribes=[Subscription(NOTIFICATION_REQUESTED, fan_out, "push.fan_out")],
     jobs=[Job("send", send_notification, timeout=120), Job("sync_topics", sync_topics)],
@@ -32,6 +46,6 @@ PUSH = HostPart(
         ),
     ],
     badges={"inbox.unread": unread_badge},
-    on_start=start_sending,
-    on_stop=close_sender,
+    on_start=start_push,
+    on_stop=stop_push,
 )

@@ -14,8 +14,9 @@ from typing import Any
 
 from backend.kernel.contract import JobContext
 from backend.kernel.db import is_postgres, json_value
-from backend.kernel.events.outbox import current_jobs
+from backend.kernel.jobs import JobQueue
 from backend.kernel.retry import backoff
+from backend.kernel.services import Services
 from backend.kernel.settings import Settings
 from push.fanout import Status
 from push.senders import Outcome, PushMessage, Sender, SendResult
@@ -26,92 +27,99 @@ from push.templates import render
 log = logging.getLogger(__name__)
 
 SEND = "push.send"
+SYNC = "push.sync_topics"
 CHUNK = 10  # few requests in flight send fastest through httpx, and each claimed row is on the wire
 MAX_ATTEMPTS = 5
 LEASE = dt.timedelta(seconds=60)
 
 INLINE_AT_MOST = CHUNK  # an urgent notification this small is sent by its fan-out's process
 
-_sender: Sender | None = None
-_settings: Settings | None = None
-
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def sender_for(settings: Settings) -> Sender:
-    """This process's sender, made on first use on the loop that will use it."""
-    global _sender
-    if _sender is None:
-        if settings.firebase_credentials:
-            from push.senders.fcm import FcmSender
+class PushRuntime:
+    """Push in one process: its sender, made on first use on the loop that will use it,
+    and the job queue that its sends and topic syncs go through."""
 
-            _sender = FcmSender(settings)
-        else:
-            _sender = LogSender()
-    return _sender
+    def __init__(self, settings: Settings, jobs: JobQueue) -> None:
+        self.settings = settings
+        self.jobs = jobs
+        self._sender: Sender | None = None
 
+    @property
+    def sender(self) -> Sender:
+        if self._sender is None:
+            if self.settings.firebase_credentials:
+                from push.senders.fcm import FcmSender
 
-async def start_sending(settings: Settings) -> None:
-    global _settings
-    _settings = settings
+                self._sender = FcmSender(self.settings)
+            else:
+                self._sender = LogSender()
+        return self._sender
 
+    async def close(self) -> None:
+        if self._sender is not None:
+            sender, self._sender = self._sender, None
+            await sender.close()
 
-async def close_sender() -> None:
-    global _sender, _settings
-    _settings = None
-    if _sender is not None:
-        sender, _sender = _sender, None
-        await sender.close()
-
-
-async def request_sending(notification_id: int, *, defer: float = 0) -> None:
-    jobs = current_jobs()
-    if jobs is not None:
+    async def request_sending(self, notification_id: int, *, defer: float = 0) -> None:
         slot = int(_now().timestamp() + defer)
-        await jobs.enqueue(
+        await self.jobs.enqueue(
             SEND, notification_id, job_id=f"push:{notification_id}:{slot}", defer=defer
         )
 
+    async def request_sync(self) -> None:
+        await self.jobs.enqueue(SYNC, job_id=f"{SYNC}:{int(_now().timestamp())}")
 
-async def send_soon(notification: dict[str, Any], *, pending: int) -> None:
-    """After a fan-out commits: an urgent notification to a few devices is sent right here,
-    sparing its push a trip through the queue; anything else, or a failure, goes queued."""
-    if notification["urgent"] and pending <= INLINE_AT_MOST and _settings is not None:
-        try:
-            await _send(sender_for(_settings), notification)
-            return
-        except Exception:  # whatever went wrong, the queued job (or the resume cron) sends
-            log.exception("sending notification %s in place failed", notification["id"])
-    await request_sending(notification["id"])
+    async def send_soon(self, notification: dict[str, Any], *, pending: int) -> None:
+        """After a fan-out commits: an urgent notification to a few devices is sent right
+        here, sparing its push a trip through the queue; anything else, or a failure, goes
+        queued."""
+        if notification["urgent"] and pending <= INLINE_AT_MOST:
+            try:
+                await _send(self, notification)
+                return
+            except Exception:  # whatever went wrong, the queued job (or the resume cron) sends
+                log.exception("sending notification %s in place failed", notification["id"])
+        await self.request_sending(notification["id"])
+
+
+async def start_push(services: Services) -> PushRuntime:
+    return PushRuntime(services.settings, services.jobs)
+
+
+async def stop_push(services: Services) -> None:
+    await services.runtime(PushRuntime).close()
+    services.drop_runtime(PushRuntime)
 
 
 async def send_notification(job: JobContext, notification_id: int) -> dict[str, int]:
     """The send job: every due delivery of a notification."""
-    return await send_due(sender_for(job.settings), notification_id)
+    return await send_due(job.services.runtime(PushRuntime), notification_id)
 
 
-async def send_due(sender: Sender, notification_id: int) -> dict[str, int]:
+async def send_due(push: PushRuntime, notification_id: int) -> dict[str, int]:
     """Send every due delivery of a notification; schedule another send for retries."""
     notification = await Notification.select().where(Notification.id == notification_id).first()
     if notification is None:
         return {}
-    return await _send(sender, notification)
+    return await _send(push, notification)
 
 
-async def _send(sender: Sender, notification: dict[str, Any]) -> dict[str, int]:
+async def _send(push: PushRuntime, notification: dict[str, Any]) -> dict[str, int]:
     notification_id = notification["id"]
     tally: dict[str, int] = {}
     while rows := await _claim(notification_id):
         messages = _messages(notification, rows)
-        results = await sender.send([m for _, m in messages])
+        results = await push.sender.send([m for _, m in messages])
         for outcome, count in (await _record(messages, results)).items():
             tally[outcome] = tally.get(outcome, 0) + count
         if len(rows) < CHUNK:
             break  # nothing more was due: a fuller claim would have been taken
     if "retry" in tally:
-        await _schedule_retry(notification_id)
+        await _schedule_retry(push, notification_id)
     return tally
 
 
@@ -208,7 +216,7 @@ async def _record(
     return {status: len(ids) for status, ids in by_status.items()}
 
 
-async def _schedule_retry(notification_id: int) -> None:
+async def _schedule_retry(push: PushRuntime, notification_id: int) -> None:
     next_row = (
         await Delivery.select(Delivery.next_attempt_at)
         .where((Delivery.notification_id == notification_id) & (Delivery.status == Status.PENDING))
@@ -217,7 +225,7 @@ async def _schedule_retry(notification_id: int) -> None:
     )
     if next_row is not None:
         wait = max((next_row["next_attempt_at"] - _now()).total_seconds(), 0.0)
-        await request_sending(notification_id, defer=wait)
+        await push.request_sending(notification_id, defer=wait)
 
 
 async def resume_sending(job: JobContext) -> int:
@@ -235,6 +243,7 @@ async def resume_sending(job: JobContext) -> int:
         .distinct()
         .limit(100)
     )
+    push = job.services.runtime(PushRuntime)
     for row in due:
-        await request_sending(row["notification_id"])
+        await push.request_sending(row["notification_id"])
     return len(due)

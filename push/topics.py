@@ -13,13 +13,12 @@ from typing import Any
 
 from backend.directory.users.tables import RoleAssignment, UserAccount
 from backend.kernel.contract import JobContext
-from backend.kernel.events.outbox import current_jobs
 from backend.kernel.paths import Level, level_of
 from backend.kernel.roles import Role
 from push.schemas import AddressKind
+from push.sending import PushRuntime
 from push.tables import Device, TopicSubscription
 
-SYNC = "push.sync_topics"
 BATCH = 1000
 
 
@@ -72,17 +71,9 @@ async def _want(row_id: int, wanted: bool) -> None:
     ).where(TopicSubscription.id == row_id)
 
 
-async def request_sync() -> None:
-    jobs = current_jobs()
-    if jobs is not None:
-        await jobs.enqueue(SYNC, job_id=f"{SYNC}:{int(dt.datetime.now(dt.UTC).timestamp())}")
-
-
 async def sync_topics(job: JobContext) -> int:
     """Tell FCM every join and leave not yet told; returns how many rows were synced."""
-    from push.sending import sender_for
-
-    sender = sender_for(job.settings)
+    sender = job.services.runtime(PushRuntime).sender
     pending = (
         await TopicSubscription.select(
             TopicSubscription.id,

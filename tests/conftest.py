@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
+from tests.support import auth_of
+
 _TEST_DB = os.environ.get("YIMEN_TEST_DATABASE_URL", "")
 _TMP = tempfile.mkdtemp(prefix="yimen-test-")
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
@@ -92,15 +94,14 @@ def sms() -> RecordingSms:
 
 
 @pytest.fixture
-async def app(settings: Settings, sms: RecordingSms) -> Litestar:
-    application = create_app(settings)
-    application.state.auth.sms = sms
-    return application
+async def app(settings: Settings) -> Litestar:
+    return create_app(settings)
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[Client]:
+async def client(app: Litestar, sms: RecordingSms) -> AsyncIterator[Client]:
     async with running(app) as test_client:
+        auth_of(app).sms = sms
         yield test_client
 
 
@@ -125,7 +126,7 @@ def token_for_phone(app: Litestar, vault: Vault, demo: None, client: Client) -> 
             .first()
         )
         assert user is not None
-        token, _ = app.state.auth.tokens.issue(await grant_for(user["id"]))
+        token, _ = auth_of(app).tokens.issue(await grant_for(user["id"]))
         return str(token)
 
     return mint

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -17,7 +17,11 @@ import pytest
 from litestar import Litestar
 from piccolo.table import Table
 
+from auth.runtime import AuthRuntime
+from backend.kernel.events.outbox import bus_in_use
 from backend.kernel.registry import piccolo_apps
+from backend.kernel.services import services_of
+from miniapps.health_code.checkpoint import Checkpoint
 
 
 class RecordingSms:
@@ -106,3 +110,21 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met within {seconds:g} s")
         await asyncio.sleep(every)
+
+
+def auth_of(app: Litestar) -> AuthRuntime:
+    """The app's auth runtime: its key ring, deny-list and token service."""
+    return services_of(app).runtime(AuthRuntime)
+
+
+def checkpoint_of(app: Litestar) -> Checkpoint:
+    return services_of(app).runtime(Checkpoint)
+
+
+@contextlib.contextmanager
+def emitting_through(app: Litestar) -> Iterator[None]:
+    """Events emitted inside are handed on by the app's job queue, as in its requests."""
+    bus = services_of(app).bus
+    assert bus is not None, "the app has not started"
+    with bus_in_use(bus):
+        yield

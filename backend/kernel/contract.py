@@ -20,6 +20,7 @@ from backend.kernel.roles import Role
 
 if TYPE_CHECKING:
     from backend.kernel.jobs import JobQueue
+    from backend.kernel.services import Services
     from backend.kernel.settings import Settings
 
 
@@ -29,17 +30,6 @@ class Section(enum.StrEnum):
     WORK = "work"  # 工作台, for staff
     ADMIN = "admin"  # 管理
     PROMOTIONS = "promotions"  # 推荐; never shown in elder mode
-
-
-class Permission(enum.StrEnum):
-    """What a mini-app may ask of the host's open API."""
-
-    PROFILE_READ = "profile.read"
-    ORGS_READ = "orgs.read"
-    PUSH_SEND = "push.send"
-    PAYMENT_CHARGE = "payment.charge"
-    LOCATION_READ = "location.read"
-    APPS_MANAGE = "apps.manage"  # the host's own; never granted to a mini-app
 
 
 class Tile(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,22 +57,33 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: dt.datetime
 
 
-EventHandler = Callable[[Event], Awaitable[None]]
+class JobContext(msgspec.Struct, frozen=True, kw_only=True):
+    """What a part's job, cron or event handler receives instead of arq's untyped dict."""
+
+    app_id: str
+    services: Services
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def jobs(self) -> JobQueue:
+        return self.services.jobs
+
+
+EventHandler = Callable[[Event, JobContext], Awaitable[None]]
 BadgeSource = Callable[[Claims], Awaitable[int]]
+# Given the process's services when the part starts; what it returns is the part's runtime,
+# which its routes, jobs and handlers find again by type (`Services.runtime`).
+StartHook = Callable[["Services"], Awaitable[object | None]]
+StopHook = Callable[["Services"], Awaitable[None]]
 
 
 class Subscription(msgspec.Struct, frozen=True):
     event: str
     handler: EventHandler
     name: str
-
-
-class JobContext(msgspec.Struct, frozen=True, kw_only=True):
-    """What a mini-app's job or cron receives instead of arq's untyped dict."""
-
-    app_id: str
-    settings: Settings
-    jobs: JobQueue
 
 
 JobFunction = Callable[..., Awaitable[Any]]
@@ -120,10 +121,9 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     emits: Mapping[str, type[msgspec.Struct]] = {}
     subscribes: list[Subscription] = []
     badges: Mapping[str, BadgeSource] = {}
-    permissions: frozenset[Permission] = frozenset()
     enabled_by_default: bool = True
-    on_start: Callable[[Settings], Awaitable[None]] | None = None
-    on_stop: Callable[[], Awaitable[None]] | None = None
+    on_start: StartHook | None = None
+    on_stop: StopHook | None = None
     standard_routers: list[Router] = []  # at a standard protocol's own path, e.g. /open311/v2
     commands: list[Any] = []  # click commands, added to `yimen` under the slug's name
 
@@ -132,14 +132,20 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class HostPart(msgspec.Struct, frozen=True, kw_only=True):
-    """A part of the host itself (push, …) declaring events, handlers, jobs and badges the
-    way a mini-app does, without tiles or a router of its own."""
+    """A part of the host itself (the directory, auth, push), found through the entry-point
+    group `yimen.parts` and mounted the way a mini-app is, without tiles: its router at the
+    paths it names, its piccolo app, its jobs, crons, events, badges and start hook, and the
+    middleware it puts in front of every route (auth's reading of the bearer token)."""
 
     name: str
+    router: Router | None = None
+    piccolo_app: str | None = None
+    middleware: list[Any] = []
     emits: Mapping[str, type[msgspec.Struct]] = {}
     subscribes: list[Subscription] = []
     jobs: list[Job] = []
     crons: list[Cron] = []
     badges: Mapping[str, BadgeSource] = {}
-    on_start: Callable[[Settings], Awaitable[None]] | None = None
-    on_stop: Callable[[], Awaitable[None]] | None = None
+    order: int = 100  # parts start in this order (the directory before auth before push)
+    on_start: StartHook | None = None
+    on_stop: StopHook | None = None

@@ -1,9 +1,15 @@
-"""The database engine chosen from settings, and transactions that lock on both engines."""
+"""The database engine chosen from settings, and transactions that lock on both engines.
+
+Piccolo binds an engine to each table class, so a process talks to one database: the one
+`use_database` last bound every table to. `piccolo_conf.py` names it only for piccolo's CLI.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -17,14 +23,38 @@ from backend.kernel.settings import Settings
 
 
 def engine_for(settings: Settings) -> Engine:
-    """PostgreSQL when DATABASE_URL is a postgres URL, else the embedded SQLite file."""
+    """PostgreSQL when DATABASE_URL is a postgres URL, else the embedded SQLite file; one
+    engine per database, so that apps of one process share its connection pool."""
     if settings.uses_postgres:
-        return PostgresEngine(config={"dsn": settings.database_url})
-    path = settings.database_url.removeprefix("sqlite:///") or settings.sqlite_path
+        return _engine(settings.database_url, "")
+    return _engine("", settings.database_url.removeprefix("sqlite:///") or settings.sqlite_path)
+
+
+@functools.cache
+def _engine(dsn: str, path: str) -> Engine:
+    if dsn:
+        return PostgresEngine(config={"dsn": dsn})
     return SQLiteEngine(path=path, timeout=30)
 
 
+_bound: Engine | None = None
+
+
+def use_database(settings: Settings, piccolo_apps: Iterable[str]) -> Engine:
+    """Bind every table of these piccolo apps to the database the settings name."""
+    global _bound
+    engine = engine_for(settings)
+    for module in piccolo_apps:
+        for table in importlib.import_module(module).APP_CONFIG.table_classes:
+            table._meta.db = engine
+    _bound = engine
+    return engine
+
+
 def current_engine() -> Engine:
+    """The engine the tables are bound to: `use_database`'s, or piccolo_conf's."""
+    if _bound is not None:
+        return _bound
     from piccolo_conf import DB
 
     return DB

@@ -25,19 +25,14 @@ from backend.kernel.contract import (
     HostPart,
     Job,
     Manifest,
-    Permission,
     Subscription,
 )
 from backend.kernel.paths import is_valid
 from backend.kernel.roles import Role
 
 ENTRY_POINT_GROUP = "yimen.miniapps"
-HOST_PICCOLO_APPS = [
-    "backend.directory.piccolo_app",
-    "auth.piccolo_app",
-    "backend.kernel.events.piccolo_app",
-    "push.piccolo_app",
-]
+PARTS_GROUP = "yimen.parts"
+KERNEL_PICCOLO_APPS = ["backend.kernel.events.piccolo_app"]
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 LOCALES_REQUIRED = ("zh-CN",)
 # Paths that well-known protocols fix, which a mini-app may serve outside /v1/miniapps/<id>.
@@ -101,10 +96,26 @@ def installed_miniapps() -> tuple[Installed, ...]:
     return tuple(found)
 
 
+@functools.cache
+def host_parts() -> tuple[HostPart, ...]:
+    """The host's own parts (directory, auth, push), registered under `yimen.parts`."""
+    found = []
+    for point in entry_points(group=PARTS_GROUP):
+        part = point.load()
+        if not isinstance(part, HostPart) or part.name != point.name:
+            raise ManifestError(f"host part {point.name!r}: {point.value} is not its HostPart")
+        found.append(part)
+    return tuple(sorted(found, key=lambda part: (part.order, part.name)))
+
+
 def piccolo_apps(apps: Iterable[Installed] | None = None) -> list[str]:
-    """Every piccolo app module: the host's, then each mini-app's."""
+    """Every piccolo app module: the kernel's, each host part's, then each mini-app's."""
     apps = installed_miniapps() if apps is None else apps
-    return HOST_PICCOLO_APPS + [a.manifest.piccolo_app for a in apps if a.manifest.piccolo_app]
+    return [
+        *KERNEL_PICCOLO_APPS,
+        *(part.piccolo_app for part in host_parts() if part.piccolo_app),
+        *(a.manifest.piccolo_app for a in apps if a.manifest.piccolo_app),
+    ]
 
 
 def _name(part: Manifest | HostPart) -> str:
@@ -165,11 +176,6 @@ def _check_manifest(app: Installed, host_version: str) -> None:
     for name in m.emits:
         if not name.startswith(f"{m.id}."):
             _fail(app, "emits", f"event {name!r} must be named {m.id}.<event>")
-    for permission in m.permissions:
-        if permission not in Permission.__members__.values():
-            _fail(app, "permissions", f"unknown permission {permission!r}")
-        if permission == Permission.APPS_MANAGE:
-            _fail(app, "permissions", "apps.manage is never granted to a mini-app")
     _check_unique(app, "jobs", [j.name for j in m.jobs] + [c.name for c in m.crons])
     _check_unique(app, "subscribes", [s.name for s in m.subscribes])
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
+@runtime_checkable
 class Storage(Protocol):
     async def put(self, data: bytes, *, suffix: str) -> str:
         """Keep `data`; returns the key to fetch it by."""

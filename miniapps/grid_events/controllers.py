@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, delete, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from auth.controllers import runtime_of
+from backend.kernel.enablement.service import Enablement
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.idempotency import idempotent
 from backend.kernel.pagination import PageLimit
 from backend.kernel.params import RowId
 from backend.kernel.roles import Role
-from backend.kernel.storage import LocalDiskStorage
+from backend.kernel.storage import Storage
+from backend.kernel.vault import Vault
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
 from miniapps.grid_events.catalogue import CATEGORIES, Category
 from miniapps.grid_events.schemas import (
@@ -28,7 +30,6 @@ from miniapps.grid_events.schemas import (
     SensorIn,
 )
 from miniapps.grid_events.states import State
-from miniapps.grid_events.switches import enablement_of
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -90,13 +91,12 @@ async def act(
     return _tagged(view)
 
 
-def _storage(request: AnyRequest) -> LocalDiskStorage:
-    return LocalDiskStorage(request.app.state.settings.media_dir)
-
-
 @post("/events/{event_id:int}/photos", operation_id="AddEventPhoto")
 async def add_photo(
-    request: AnyRequest, event_id: FromPath[RowId], stage: FromQuery[photos.Stage]
+    request: AnyRequest,
+    event_id: FromPath[RowId],
+    stage: FromQuery[photos.Stage],
+    storage: NamedDependency[Storage],
 ) -> dict[str, int]:
     """Attach a photo (the raw JPEG or PNG as the body, 5 MB at most), before or after."""
     photo_id = await photos.add_photo(
@@ -104,18 +104,21 @@ async def add_photo(
         event_id=event_id,
         stage=stage,
         data=await request.body(),
-        storage=_storage(request),
+        storage=storage,
     )
     return {"photo_id": photo_id}
 
 
 @get("/events/{event_id:int}/photos/{photo_id:int}", operation_id="GetEventPhoto")
 async def get_photo(
-    request: AnyRequest, event_id: FromPath[RowId], photo_id: FromPath[RowId]
+    request: AnyRequest,
+    event_id: FromPath[RowId],
+    photo_id: FromPath[RowId],
+    storage: NamedDependency[Storage],
 ) -> Response[bytes]:
     """One photo of an event, for those who may see the event."""
     data, content_type = await photos.photo_bytes(
-        actor=claims_of(request), event_id=event_id, photo_id=photo_id, storage=_storage(request)
+        actor=claims_of(request), event_id=event_id, photo_id=photo_id, storage=storage
     )
     # nosniff: a browser must never run a stored file as anything but the image it is
     return Response(data, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})
@@ -164,14 +167,16 @@ async def event_stats(request: AnyRequest, under: FromQuery[str]) -> stats.Event
 
 
 @post("/sensors", operation_id="EnrolSensor", guards=[requires_role(*service.ADMINS)])
-async def enrol_sensor(request: AnyRequest, data: JSONBody[SensorIn]) -> SensorEnrolled:
+async def enrol_sensor(
+    request: AnyRequest, data: JSONBody[SensorIn], vault: NamedDependency[Vault]
+) -> SensorEnrolled:
     """Enrol an IoT device in a grid the admin holds; its secret is shown this once. A device
     name already enrolled is a 409."""
     return await sensors.enrol_sensor(
         actor=claims_of(request),
         sensor=data,
         admins=service.ADMINS,
-        vault=runtime_of(request).vault,
+        vault=vault,
     )
 
 
@@ -182,7 +187,12 @@ async def enrol_sensor(request: AnyRequest, data: JSONBody[SensorIn]) -> SensorE
     security=[{}],
     opt={"signed_by_device": True},
 )
-async def sensor_reading(request: AnyRequest, device: FromPath[str]) -> dict[str, Any]:
+async def sensor_reading(
+    request: AnyRequest,
+    device: FromPath[str],
+    vault: NamedDependency[Vault],
+    enablement: NamedDependency[Enablement],
+) -> dict[str, Any]:
     """A device's reading, signed: X-Yimen-Timestamp (Unix seconds) and X-Yimen-Signature,
     the hex HMAC-SHA256 of "<timestamp>.<body>" with the device's secret."""
     return await sensors.take_reading(
@@ -190,8 +200,8 @@ async def sensor_reading(request: AnyRequest, device: FromPath[str]) -> dict[str
         timestamp=request.headers.get("x-yimen-timestamp", ""),
         signed=request.headers.get("x-yimen-signature", ""),
         body=await request.body(),
-        vault=runtime_of(request).vault,
-        enablement=enablement_of(request),
+        vault=vault,
+        enablement=enablement,
     )
 
 

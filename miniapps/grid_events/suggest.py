@@ -11,6 +11,7 @@ from typing import Any
 import click
 import msgspec
 
+from backend.kernel.commands import run_with_database
 from backend.kernel.db import json_value
 from miniapps.grid_events.tables import DispatchRule, GridEvent, TimelineEntry
 
@@ -55,8 +56,6 @@ async def suggestions(minimum: int = 3) -> list[Suggestion]:
 @click.option("--minimum", default=3, show_default=True, help="reassignments to count")
 def suggest(minimum: int) -> None:
     """Propose dispatch rules from the reassignments made by hand."""
-    from backend.cli import run_with_database
-
     found = run_with_database(lambda _: suggestions(minimum))
     if not found:
         click.echo("no rule changes to suggest")

@@ -4,19 +4,10 @@ a sensor's grid, a request's grid, a jurisdiction."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request
-
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.errors import NotFound
 
 APP_ID = "grid_events"
-
-
-def enablement_of(request: Request[Any, Any, Any]) -> Enablement:
-    enablement: Enablement = request.app.state.enablement
-    return enablement
 
 
 def require_on_at(enablement: Enablement, path: str) -> None:

@@ -3,7 +3,7 @@ checkpoint verifies offline, and scans recorded for tracing."""
 
 from backend.kernel.contract import Cron, JobContext, Manifest, Section, Tile
 from backend.kernel.roles import Role
-from miniapps.health_code.checkpoint import CHECKPOINT
+from miniapps.health_code.checkpoint import start_checkpoint, stop_checkpoint
 from miniapps.health_code.controllers import router
 from miniapps.health_code.service import end_lapsed_statuses, forget_old_scans
 
@@ -52,8 +52,8 @@ MINIAPP = Manifest(
     ],
     router=router,
     piccolo_app="miniapps.health_code.piccolo_app",
-    on_start=CHECKPOINT.start,
-    on_stop=CHECKPOINT.stop,
+    on_start=start_checkpoint,
+    on_stop=stop_checkpoint,
     crons=[
         Cron(name="forget_scans", run=forget_scans, hour=frozenset({2}), minute=frozenset({30})),
         Cron(name="end_lapsed_statuses", run=end_lapsed, second=frozenset({0})),

@@ -23,6 +23,7 @@ from backend.kernel.claims import Claims
 from backend.kernel.db import insert_rows
 from backend.kernel.errors import FieldError, Unprocessable, register_messages
 from backend.kernel.roles import Role
+from backend.kernel.services import Services
 from backend.kernel.settings import Settings
 from backend.kernel.timers import cancel, every
 from miniapps.health_code import verifier
@@ -69,28 +70,16 @@ class Checkpoint:
         self._redis: Redis | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._flushing = asyncio.Lock()
-        self._apps = 0
 
     async def start(self, settings: Settings) -> None:
-        # One checkpoint serves every app in the process; the first to start sets it up.
-        if self._running_here():
-            self._apps += 1
-            return
-        self._apps = 1
-        self._seen = ReplayMemory(REPLAY_WINDOW)
-        self._versions.clear()
-        self._verifier = None
-        self._flushing = asyncio.Lock()
         self._redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         self._flusher = every(FLUSH_EVERY, self.flush, "logging scans")
 
     async def stop(self) -> None:
-        self._apps = max(self._apps - 1, 0)
-        if self._apps == 0:
-            await cancel(self._flusher)
-            self._flusher = None
+        await cancel(self._flusher)
+        self._flusher = None
         await self.flush()
-        if self._apps == 0 and self._redis is not None:
+        if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
 
@@ -136,14 +125,6 @@ class Checkpoint:
                 except (OSError, ConnectionError):
                     self._pending = batch + self._pending
                     raise
-
-    def _running_here(self) -> bool:
-        flusher = self._flusher
-        return (
-            flusher is not None
-            and not flusher.done()
-            and flusher.get_loop() is asyncio.get_running_loop()
-        )
 
     def _verifier_for(self, jwks: bytes) -> verifier.Verifier:
         if self._verifier is None or jwks is not self._jwks:
@@ -192,4 +173,14 @@ async def _current_version(subject: str) -> int | None:
     return int(row["version"]) if row else 0
 
 
-CHECKPOINT = Checkpoint()
+async def start_checkpoint(services: Services) -> Checkpoint:
+    """The health code's runtime: this app's checkpoint, with its replay memory and the
+    scans it has yet to write."""
+    checkpoint = Checkpoint()
+    await checkpoint.start(services.settings)
+    return checkpoint
+
+
+async def stop_checkpoint(services: Services) -> None:
+    await services.runtime(Checkpoint).stop()
+    services.drop_runtime(Checkpoint)

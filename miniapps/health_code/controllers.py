@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from auth.controllers import runtime_of
 from backend.kernel.guards import claims_of, holding_role, requires_role
 from backend.kernel.params import RowId
 from backend.kernel.roles import Role
+from backend.kernel.services import PlatformKeys, provide_runtime
+from backend.kernel.vault import Vault
 from miniapps.health_code import service
-from miniapps.health_code.checkpoint import CHECKPOINT
+from miniapps.health_code.checkpoint import Checkpoint
 from miniapps.health_code.place_controllers import PLACE_ROUTES
 from miniapps.health_code.schemas import (
     CodeView,
@@ -59,39 +61,43 @@ async def my_status(request: AnyRequest) -> StatusView:
     operation_id="EnrolHealthCodePhone",
     guards=[requires_role(Role.RESIDENT)],
 )
-async def enrol(request: AnyRequest, data: JSONBody[HolderKeyIn]) -> None:
+async def enrol(
+    request: AnyRequest, data: JSONBody[HolderKeyIn], vault: NamedDependency[Vault]
+) -> None:
     """Bind the caller's codes to this phone's P-256 key (compressed point, base64url)."""
     await service.enrol_phone(
         user_id=claims_of(request).user_id,
         public_key=data.public_key,
-        vault=runtime_of(request).vault,
+        vault=vault,
     )
 
 
 @get("/code", operation_id="GetHealthCode", guards=[requires_role(Role.RESIDENT)])
-async def code(request: AnyRequest) -> CodeView:
+async def code(request: AnyRequest, keys: NamedDependency[PlatformKeys]) -> CodeView:
     """A signed credential for the enrolled phone, which adds its own proof to show it."""
-    return await service.issue_code(
-        user_id=claims_of(request).user_id, keys=runtime_of(request).keys
-    )
+    return await service.issue_code(user_id=claims_of(request).user_id, keys=keys)
 
 
 @get("/code/qr.png", operation_id="RenderHealthCodePng", guards=[requires_role(Role.RESIDENT)])
-async def code_png(request: AnyRequest, code: ShownCode) -> Response[bytes]:
+async def code_png(
+    request: AnyRequest, code: ShownCode, keys: NamedDependency[PlatformKeys]
+) -> Response[bytes]:
     """The caller's code, with their phone's proof, as a PNG QR."""
-    return await _qr(request, code, svg=False)
+    return await _qr(request, code, keys, svg=False)
 
 
 @get("/code/qr.svg", operation_id="RenderHealthCodeSvg", guards=[requires_role(Role.RESIDENT)])
-async def code_svg(request: AnyRequest, code: ShownCode) -> Response[bytes]:
+async def code_svg(
+    request: AnyRequest, code: ShownCode, keys: NamedDependency[PlatformKeys]
+) -> Response[bytes]:
     """The caller's code, with their phone's proof, as an SVG QR."""
-    return await _qr(request, code, svg=True)
+    return await _qr(request, code, keys, svg=True)
 
 
-async def _qr(request: AnyRequest, code: str, *, svg: bool) -> Response[bytes]:
-    await service.check_own_code(
-        user_id=claims_of(request).user_id, text=code, jwks=runtime_of(request).keys.jwks
-    )
+async def _qr(
+    request: AnyRequest, code: str, keys: NamedDependency[PlatformKeys], *, svg: bool
+) -> Response[bytes]:
+    await service.check_own_code(user_id=claims_of(request).user_id, text=code, jwks=keys.jwks)
     image = await service.render_qr_off_loop(code, svg=svg)
     return Response(
         image,
@@ -105,13 +111,18 @@ async def _qr(request: AnyRequest, code: str, *, svg: bool) -> Response[bytes]:
     status_code=200,
     operation_id="ScanHealthCode",
 )
-async def scan(request: AnyRequest, data: JSONBody[ScanIn]) -> ScanView:
+async def scan(
+    request: AnyRequest,
+    data: JSONBody[ScanIn],
+    checkpoint: NamedDependency[Checkpoint],
+    keys: NamedDependency[PlatformKeys],
+) -> ScanView:
     """Verify a scanned code at a place and record the scan for tracing (checkpoint staff)."""
-    return await CHECKPOINT.scan(
+    return await checkpoint.scan(
         actor=holding_role(request, Role.CHECKPOINT_STAFF),
         text=data.text,
         place=data.place,
-        jwks=runtime_of(request).keys.jwks,
+        jwks=keys.jwks,
     )
 
 
@@ -128,4 +139,5 @@ router = Router(
         scan,
         *PLACE_ROUTES,
     ],
+    dependencies={"checkpoint": provide_runtime(Checkpoint)},
 )

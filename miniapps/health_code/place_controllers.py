@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from auth.controllers import runtime_of
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.params import RowId, require_aware
 from backend.kernel.roles import Role
+from backend.kernel.services import PlatformKeys
+from backend.kernel.vault import Vault
 from miniapps.health_code import bulk, places, risk
 from miniapps.health_code.schemas import (
     BulkReport,
@@ -30,11 +32,11 @@ AnyRequest = Request[Any, Any, Any]
 
 
 @post("/places", operation_id="RegisterPlace", guards=[requires_role(*places.REGISTRARS)])
-async def register_place(request: AnyRequest, data: JSONBody[PlaceIn]) -> PlaceView:
+async def register_place(
+    request: AnyRequest, data: JSONBody[PlaceIn], keys: NamedDependency[PlatformKeys]
+) -> PlaceView:
     """Register a venue and get its static, signed place code."""
-    return await places.register_place(
-        actor=claims_of(request), place=data, keys=runtime_of(request).keys
-    )
+    return await places.register_place(actor=claims_of(request), place=data, keys=keys)
 
 
 @get(
@@ -42,21 +44,21 @@ async def register_place(request: AnyRequest, data: JSONBody[PlaceIn]) -> PlaceV
     operation_id="RenderPlaceCode",
     guards=[requires_role(*places.REGISTRARS)],
 )
-async def place_qr(request: AnyRequest, place_id: FromPath[RowId]) -> Response[bytes]:
+async def place_qr(
+    request: AnyRequest, place_id: FromPath[RowId], keys: NamedDependency[PlatformKeys]
+) -> Response[bytes]:
     """The place's static code as a PNG QR, to print and put up at the door (its owner)."""
-    code = await places.code_of(
-        actor=claims_of(request), place_id=place_id, keys=runtime_of(request).keys
-    )
+    code = await places.code_of(actor=claims_of(request), place_id=place_id, keys=keys)
     image = await render_qr_off_loop(code, svg=False)
     return Response(image, media_type="image/png")
 
 
 @post("/check-ins", operation_id="CheckIn", guards=[requires_role(Role.RESIDENT)])
-async def check_in(request: AnyRequest, data: JSONBody[CheckInIn]) -> CheckInView:
+async def check_in(
+    request: AnyRequest, data: JSONBody[CheckInIn], keys: NamedDependency[PlatformKeys]
+) -> CheckInView:
     """Check in at a place by its code; answers with the caller's own colour."""
-    return await places.check_in(
-        user_id=claims_of(request).user_id, code=data.code, keys=runtime_of(request).keys
-    )
+    return await places.check_in(user_id=claims_of(request).user_id, code=data.code, keys=keys)
 
 
 @get("/places/{place_id:int}/visitors", operation_id="ListPlaceVisitors")
@@ -128,12 +130,12 @@ async def risk_level_counts(request: AnyRequest, district: FromQuery[str]) -> di
     operation_id="SetHealthStatusesInBulk",
     guards=[requires_role(Role.HEALTH_OFFICIAL)],
 )
-async def bulk_statuses(request: AnyRequest, data: JSONBody[BulkStatusIn]) -> BulkReport:
+async def bulk_statuses(
+    request: AnyRequest, data: JSONBody[BulkStatusIn], vault: NamedDependency[Vault]
+) -> BulkReport:
     """Colours for many residents from rows or CSV (phone,colour,reason,source): every row
     is checked, and all are applied or none."""
-    return await bulk.apply_bulk(
-        actor=claims_of(request), upload=data, vault=runtime_of(request).vault
-    )
+    return await bulk.apply_bulk(actor=claims_of(request), upload=data, vault=vault)
 
 
 PLACE_ROUTES = [

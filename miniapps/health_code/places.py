@@ -7,7 +7,6 @@ from typing import Any
 
 import jwt
 
-from auth.keys import KeyRing
 from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.service import audit
 from backend.directory.users.tables import UserAccount
@@ -15,6 +14,7 @@ from backend.kernel.claims import Claims
 from backend.kernel.errors import Forbidden, NotFound, Unprocessable, register_messages
 from backend.kernel.paths import is_valid
 from backend.kernel.roles import Role
+from backend.kernel.services import PlatformKeys
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
 from miniapps.health_code.service import masked_name, status_of
@@ -33,7 +33,7 @@ REGISTRARS = (Role.MERCHANT, Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLA
 TRACERS = (Role.HEALTH_OFFICIAL, Role.CHECKPOINT_STAFF)
 
 
-def place_code(place_id: int, keys: KeyRing) -> str:
+def place_code(place_id: int, keys: PlatformKeys) -> str:
     """A static code: the platform's signature over the place id, checkable offline too."""
     signer = keys.signer
     token = jwt.encode(
@@ -45,7 +45,7 @@ def place_code(place_id: int, keys: KeyRing) -> str:
     return PLACE_PREFIX + token
 
 
-async def register_place(*, actor: Claims, place: PlaceIn, keys: KeyRing) -> PlaceView:
+async def register_place(*, actor: Claims, place: PlaceIn, keys: PlatformKeys) -> PlaceView:
     if not is_valid(place.org_path):
         raise Unprocessable("org_unknown")
     if not actor.covers(place.org_path, *REGISTRARS):
@@ -61,14 +61,14 @@ async def register_place(*, actor: Claims, place: PlaceIn, keys: KeyRing) -> Pla
     )
 
 
-async def code_of(*, actor: Claims, place_id: int, keys: KeyRing) -> str:
+async def code_of(*, actor: Claims, place_id: int, keys: PlatformKeys) -> str:
     place = await _place(place_id)
     if place["owner_id"] != actor.user_id:
         raise NotFound("place_not_found")
     return place_code(place_id, keys)
 
 
-async def check_in(*, user_id: int, code: str, keys: KeyRing) -> CheckInView:
+async def check_in(*, user_id: int, code: str, keys: PlatformKeys) -> CheckInView:
     """A resident scans a place code: the visit is recorded and their own colour shown."""
     place = await _place(_place_id(code, keys))
     status = await status_of(user_id)
@@ -79,7 +79,7 @@ async def check_in(*, user_id: int, code: str, keys: KeyRing) -> CheckInView:
     return CheckInView(place=place["name"], colour=status.colour, at=now)
 
 
-def _place_id(code: str, keys: KeyRing) -> int:
+def _place_id(code: str, keys: PlatformKeys) -> int:
     token = code.removeprefix(PLACE_PREFIX)
     try:
         key = keys.get(jwt.get_unverified_header(token).get("kid", ""))

@@ -15,13 +15,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathImage
 
-from auth.keys import KeyRing
 from backend.directory.users.tables import UserAccount
 from backend.kernel.claims import Claims
 from backend.kernel.errors import Conflict, NotFound, Unprocessable, register_messages
 from backend.kernel.events import unit_of_work
 from backend.kernel.paths import Level, level_of
 from backend.kernel.roles import Role
+from backend.kernel.services import PlatformKeys
 from backend.kernel.vault import Vault
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import CodeView, Colour, StatusIn, StatusView
@@ -290,7 +290,7 @@ async def _rebind(user_id: int, public_key: str) -> bool:
     return bool(updated)
 
 
-async def issue_code(*, user_id: int, keys: KeyRing, now: float | None = None) -> CodeView:
+async def issue_code(*, user_id: int, keys: PlatformKeys, now: float | None = None) -> CodeView:
     """A credential for the enrolled phone, issued `now` (the clock's time unless given);
     the phone adds its proof every few seconds."""
     holder = await HolderKey.select().where(HolderKey.user_id == user_id).first()

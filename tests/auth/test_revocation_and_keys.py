@@ -18,7 +18,7 @@ from backend.kernel.roles import Role
 from backend.kernel.settings import Settings, SigningAlgorithm
 from backend.kernel.vault import Vault
 from tests.conftest import Client, TokenFor, bearer
-from tests.support import RecordingSms, eventually, redis_url_or_skip, running
+from tests.support import RecordingSms, auth_of, eventually, redis_url_or_skip, running
 
 
 async def _user_id(client: Client, token: str) -> int:
@@ -110,7 +110,7 @@ async def test_rotated_keys_keep_old_tokens_valid(
     old_token = await token_for(Role.RESIDENT)
     old_kid = jwt.get_unverified_header(old_token)["kid"]
     new_kid = await create_signing_key(settings, vault)
-    await app.state.auth.keys.load()
+    await auth_of(app).keys.load()
     new_token = await token_for(Role.RESIDENT)
     assert jwt.get_unverified_header(new_token)["kid"] == new_kid
     for token in (old_token, new_token):
@@ -126,7 +126,7 @@ async def test_the_jwks_is_the_key_set_the_document_declares(
     await token_for(Role.RESIDENT)
     eddsa = msgspec.structs.replace(settings, signing_algorithm=SigningAlgorithm.EDDSA)
     await create_signing_key(eddsa, vault)
-    await app.state.auth.keys.load()
+    await auth_of(app).keys.load()
     response = await client.get("/.well-known/jwks.json")
     keys = msgspec.json.decode(response.content, type=SigningKeySet).keys
     assert {(key.kty, key.crv, key.y is not None) for key in keys} == {
@@ -145,7 +145,7 @@ async def test_a_process_that_missed_the_rotation_still_verifies(
     await create_signing_key(settings, vault)
     other = create_app(settings)
     async with running(other):
-        token, _ = other.state.auth.tokens.issue(await grant_for(1))
+        token, _ = auth_of(other).tokens.issue(await grant_for(1))
 
     async def verified() -> bool:
         # The ring reloads for an unknown kid at most every five seconds.
@@ -159,17 +159,17 @@ async def test_retired_keys_leave_the_jwks_when_their_tokens_expired(
 ) -> None:
     import datetime as dt
 
-    first = app.state.auth.keys.signer.kid
+    first = auth_of(app).keys.signer.kid
     second = await create_signing_key(settings, vault)
     third = await create_signing_key(settings, vault)
     await SigningKeyRow.update(
         {SigningKeyRow.retire_after: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}
     ).where(SigningKeyRow.kid == first)
     assert await prune_retired_keys() == 1
-    await app.state.auth.keys.load()
+    await auth_of(app).keys.load()
     keys = (await client.get("/.well-known/jwks.json")).json()["keys"]
     assert {k["kid"] for k in keys} == {second, third}
-    assert app.state.auth.keys.signer.kid == third
+    assert auth_of(app).keys.signer.kid == third
 
 
 async def test_a_revoked_user_is_refused_at_the_next_refresh(

@@ -16,6 +16,7 @@ from litestar import Litestar
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
+from tests.support import auth_of
 
 
 def _claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def _claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
 
 
 def _sign(app: Litestar, claims: dict[str, Any], **headers: Any) -> str:
-    signer = app.state.auth.keys.signer
+    signer = auth_of(app).keys.signer
     return jwt.encode(
         claims, signer.private, algorithm="ES256", headers={"kid": signer.kid, **headers}
     )
@@ -59,7 +60,7 @@ async def test_a_genuine_token_passes(client: Client, app: Litestar, settings: S
 
 
 async def test_alg_none_is_refused(client: Client, app: Litestar, settings: Settings) -> None:
-    kid = app.state.auth.keys.signer.kid
+    kid = auth_of(app).keys.signer.kid
     header = _b64(json.dumps({"alg": "none", "typ": "JWT", "kid": kid}).encode())
     payload = _b64(json.dumps(_claims(settings)).encode())
     await _assert_refused(client, f"{header}.{payload}.")
@@ -68,7 +69,7 @@ async def test_alg_none_is_refused(client: Client, app: Litestar, settings: Sett
 async def test_hs256_signed_with_the_public_key_is_refused(
     client: Client, app: Litestar, settings: Settings
 ) -> None:
-    signer = app.state.auth.keys.signer
+    signer = auth_of(app).keys.signer
     public_pem = signer.public.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -87,7 +88,7 @@ async def test_a_foreign_key_is_refused(client: Client, app: Litestar, settings:
         _claims(settings),
         foreign,
         algorithm="ES256",
-        headers={"kid": app.state.auth.keys.signer.kid},
+        headers={"kid": auth_of(app).keys.signer.kid},
     )
     await _assert_refused(client, token)
 

@@ -19,6 +19,7 @@ from backend.directory.users.tables import UserAccount
 from backend.kernel.claims import Claims
 from backend.kernel.events import unit_of_work
 from backend.kernel.roles import Role
+from backend.kernel.services import services_of
 from backend.kernel.vault import Vault
 from miniapps.grid_events import sensors
 from miniapps.grid_events.tables import DispatchRule, GridEvent, Sensor
@@ -28,11 +29,13 @@ from miniapps.health_code.tables import Place
 from push.audience import Audience
 from push.devices import register_device
 from push.schemas import DeviceIn, Platform
+from push.sending import PushRuntime
 from push.service import notify
 from push.tables import InboxItem
 from push.templates import Template
 from tests.authz.matrix import DEMO, Caller, Req
 from tests.miniapps.health_code.phone import Phone
+from tests.support import auth_of
 
 NEWS = Template(
     key="authz.news",
@@ -74,9 +77,9 @@ class City:
             lookup = self.vault.lookup(phone, purpose=PHONE_PURPOSE)
             row = await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup)
             self.ids[caller] = int(row[0]["id"])
-            token, _ = self.app.state.auth.tokens.issue(await grant_for(self.ids[caller]))
+            token, _ = auth_of(self.app).tokens.issue(await grant_for(self.ids[caller]))
             self.tokens[caller] = str(token)
-            self.claims[caller] = await self.app.state.auth.tokens.verify(self.tokens[caller])
+            self.claims[caller] = await auth_of(self.app).tokens.verify(self.tokens[caller])
 
     async def send(self, caller: Caller, method: str, template: str, req: Req) -> httpx.Response:
         path = _CONVERTER.sub(lambda m: str(req.path_params[m.group(1)]), template)
@@ -126,7 +129,7 @@ class City:
     async def refresh_token(self) -> str:
         """The refresh token of a new session of a fresh user (never a caller's own)."""
         user_id = await self.fresh_user(home="zz/gx/fengyang/c03/g07")
-        auth = self.app.state.auth
+        auth = auth_of(self.app)
         pair = await start_session(user_id=user_id, tokens=auth.tokens, settings=auth.settings)
         return pair.refresh_token
 
@@ -167,7 +170,8 @@ class City:
 
     async def device(self, owner: Caller) -> int:
         device = DeviceIn(address=f"fcm-token-{secrets.token_hex(8)}", platform=Platform.ANDROID)
-        view, _ = await register_device(user_id=self.ids[owner], device=device)
+        push = services_of(self.app).runtime(PushRuntime)
+        view, _ = await register_device(user_id=self.ids[owner], device=device, push=push)
         return view.id
 
     async def inbox_item(self, owner: Caller) -> int:
@@ -219,7 +223,7 @@ class City:
             Place(name=f"场所{self.number()}", org_path=org_path, owner_id=self.ids[owner])
         ).returning(Place.id)
         place_id = int(rows[0]["id"])
-        return place_id, place_code(place_id, self.app.state.auth.keys)
+        return place_id, place_code(place_id, auth_of(self.app).keys)
 
     async def shown_code(self, holder: Caller) -> str:
         """The holder's health code as their enrolled phone shows it, with a fresh proof."""
@@ -228,7 +232,7 @@ class City:
         await health_code.enrol_phone(
             user_id=user_id, public_key=phone.public_key, vault=self.vault
         )
-        issued = await health_code.issue_code(user_id=user_id, keys=self.app.state.auth.keys)
+        issued = await health_code.issue_code(user_id=user_id, keys=auth_of(self.app).keys)
         return phone.show(issued.credential)
 
     async def enrol(self, holder: Caller) -> None:

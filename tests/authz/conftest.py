@@ -14,7 +14,7 @@ from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 from backend.seed import seed_demo
 from tests.authz.city import City
-from tests.support import RecordingSms, all_tables, running
+from tests.support import RecordingSms, all_tables, auth_of, running
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +38,8 @@ async def city(database: None, settings: Settings, vault: Vault) -> AsyncIterato
     cell comes from the test client's address, so its hourly limit is lifted here."""
     await _empty_tables()
     app = create_app(msgspec.structs.replace(settings, otp_per_ip_per_hour=100_000))
-    app.state.auth.sms = RecordingSms()
     async with running(app) as client:
+        auth_of(app).sms = RecordingSms()
         await seed_demo(vault)
         seeded = City(app, client, vault)
         await seeded.sign_in_everyone()

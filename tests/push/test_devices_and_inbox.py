@@ -16,6 +16,7 @@ from push.inbox import unread_badge
 from push.tables import Delivery, Device, InboxItem
 from tests.conftest import Client, TokenFor, bearer
 from tests.push.helpers import NEWS, settled, tell
+from tests.support import auth_of
 
 ANDROID = {"address": "fcm-token-aaaaaaaa", "platform": "android", "app_version": "5.1.0"}
 
@@ -116,7 +117,7 @@ async def test_the_inbox_pages_counts_and_marks_read(
     assert rest["next_cursor"] is None
     item = first["items"][0]["id"]
     assert (await client.post(f"/v1/inbox/{item}/read", headers=bearer(token))).status_code == 204
-    claims = app.state.auth.tokens
+    claims = auth_of(app).tokens
     assert await unread_badge(await claims.verify(token)) == 4
     assert (await client.post("/v1/inbox/read-all", headers=bearer(token))).status_code == 204
     assert (await client.get("/v1/inbox", headers=bearer(token))).json()["unread"] == 0

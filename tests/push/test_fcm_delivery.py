@@ -13,16 +13,17 @@ from litestar import Litestar
 from auth.sessions import grant_for
 from backend.kernel.contract import JobContext
 from backend.kernel.roles import Role
+from backend.kernel.services import services_of
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 from push.audience import Audience
 from push.fanout import Status
-from push.sending import LEASE, resume_sending, send_notification, send_soon
+from push.sending import LEASE, PushRuntime, resume_sending, send_notification
 from push.tables import Delivery, Device, Notification, TopicSubscription
 from push.topics import sync_topics
 from tests.push.fcm_standin import FcmStandIn
 from tests.push.helpers import NEWS, push_app, settled, tell
-from tests.support import eventually
+from tests.support import auth_of, eventually
 
 G07 = "zz/gx/fengyang/c03/g07"
 G08 = "zz/gx/fengyang/c03/g08"
@@ -40,7 +41,7 @@ async def _device(
         await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup).first()
     )
     assert user is not None
-    token, _ = app.state.auth.tokens.issue(await grant_for(user["id"]))
+    token, _ = auth_of(app).tokens.issue(await grant_for(user["id"]))
     response = await client.post(
         "/v1/devices",
         json={"address": address, "platform": "android", **extra},
@@ -170,7 +171,7 @@ async def test_quiet_hours_and_opt_outs_hold_back_all_but_urgent(
 ) -> None:
     app, client = pushing
     user = await _device(app, client, vault, RESIDENT, "token-sleepy")
-    token, _ = app.state.auth.tokens.issue(await grant_for(user))
+    token, _ = auth_of(app).tokens.issue(await grant_for(user))
     everything_quiet = {
         "quiet_hours": {"start": "00:00", "end": "23:59"},
         "muted_categories": ["news"],
@@ -198,7 +199,7 @@ async def test_a_rerun_job_sends_nothing_twice(
     fcm.hold(after=0)
     notification = await tell(Audience.users(*users))
     await eventually(lambda: _received(fcm, 3))
-    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    context = JobContext(app_id="push", services=services_of(app))
     rerun = asyncio.create_task(send_notification(context, notification))
 
     async def rerun_finished() -> bool:
@@ -229,7 +230,7 @@ async def test_claims_past_their_lease_are_unconfirmed_not_resent(
     await Delivery.update(
         {Delivery.status: Status.SENDING, Delivery.claimed_at: dt.datetime.now(dt.UTC) - LEASE * 2}
     ).where(Delivery.id > 0)
-    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    context = JobContext(app_id="push", services=services_of(app))
     await resume_sending(context)
     await send_notification(context, notification)
     assert await settled(notification) == {"unconfirmed": 1}
@@ -248,7 +249,7 @@ async def test_operators_see_stats_and_failures(
     notification = await tell(Audience.users(*users, 999_999))
     await settled(notification)
     admin = await _device(app, client, vault, "13800000007", "token-admin")
-    token, _ = app.state.auth.tokens.issue(await grant_for(admin))
+    token, _ = auth_of(app).tokens.issue(await grant_for(admin))
     auth = {"Authorization": f"Bearer {token}"}
     stats = (
         await client.get(f"/v1/admin/notifications/{notification}/deliveries", headers=auth)
@@ -262,7 +263,7 @@ async def test_operators_see_stats_and_failures(
         await client.get(f"/v1/admin/notifications/{notification}/failures", headers=auth)
     ).json()
     assert [f["error"] for f in failures] == ["UnregisteredError: stand-in says UNREGISTERED"]
-    resident_token, _ = app.state.auth.tokens.issue(await grant_for(users[0]))
+    resident_token, _ = auth_of(app).tokens.issue(await grant_for(users[0]))
     refused = await client.get(
         f"/v1/admin/notifications/{notification}/deliveries",
         headers={"Authorization": f"Bearer {resident_token}"},
@@ -277,7 +278,7 @@ async def test_grid_topics_follow_the_device_and_stay_in_step_with_fcm(
     fcm_settings: Settings,
 ) -> None:
     app, client = pushing
-    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    context = JobContext(app_id="push", services=services_of(app))
     await _device(app, client, vault, G07_WORKER, "token-phone")
     await sync_topics(context)
     assert fcm.topics == {"grid.zz.gx.fengyang.c03.g07": {"token-phone"}}
@@ -334,7 +335,7 @@ async def test_an_urgent_push_to_a_few_devices_is_sent_by_the_fan_out_itself(
     app, client = pushing
     user = await _device(app, client, vault, G07_WORKER, "token-sos")
     notification = await _waiting(user, urgent=True)
-    await send_soon(await _row(notification), pending=1)
+    await services_of(app).runtime(PushRuntime).send_soon(await _row(notification), pending=1)
     # Sent before send_soon returned: no queued job was waited for.
     assert fcm.delivered_to() == {"token-sos": 1}
     assert await Delivery.select(Delivery.status).first() == {"status": Status.SENT}
@@ -346,7 +347,7 @@ async def test_other_pushes_go_through_the_queue_and_are_sent_once(
     app, client = pushing
     user = await _device(app, client, vault, RESIDENT, "token-news")
     notification = await _waiting(user, urgent=False)
-    await send_soon(await _row(notification), pending=1)
+    await services_of(app).runtime(PushRuntime).send_soon(await _row(notification), pending=1)
     assert await settled(notification) == {"sent": 1}
     assert fcm.delivered_to() == {"token-news": 1}
 
@@ -371,7 +372,7 @@ async def test_a_phone_handed_over_gets_nothing_meant_for_its_previous_owner(
     await Delivery.update({Delivery.next_attempt_at: dt.datetime.now(dt.UTC)}).where(
         Delivery.id > 0
     )
-    context = JobContext(app_id="push", settings=fcm_settings, jobs=app.state.host.jobs)
+    context = JobContext(app_id="push", services=services_of(app))
     await send_notification(context, notification)
     assert await settled(notification) == {"failed": 1}
     assert fcm.delivered_to() == {}

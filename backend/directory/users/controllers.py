@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.directory.users import service
@@ -17,11 +18,6 @@ from backend.kernel.roles import ADMIN_ROLES
 from backend.kernel.vault import Vault
 
 AnyRequest = Request[Any, Any, Any]
-
-
-def _vault(request: AnyRequest) -> Vault:
-    vault: Vault = request.app.state.auth.vault
-    return vault
 
 
 @get("/v1/me", operation_id="GetMe", tags=["users"])
@@ -44,11 +40,11 @@ class StaffController(Controller):
     guards = [requires_role(*ADMIN_ROLES)]
 
     @post("/", operation_id="ProvisionStaff", middleware=[idempotent])
-    async def provision(self, request: AnyRequest, data: JSONBody[StaffCreate]) -> StaffView:
+    async def provision(
+        self, request: AnyRequest, data: JSONBody[StaffCreate], vault: NamedDependency[Vault]
+    ) -> StaffView:
         """Grant a staff role over an org unit within the admin's own subtree."""
-        return await service.provision_staff(
-            actor=claims_of(request), request=data, vault=_vault(request)
-        )
+        return await service.provision_staff(actor=claims_of(request), request=data, vault=vault)
 
     @get("/", operation_id="ListStaff")
     async def list_staff(
@@ -57,16 +53,18 @@ class StaffController(Controller):
         under: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
         limit: FromQuery[PageLimit] = 50,
+        *,
+        vault: NamedDependency[Vault],
     ) -> StaffPage:
         """Staff whose scope lies under an org path the admin holds."""
         return await service.list_staff(
-            actor=claims_of(request), under=under, cursor=cursor, limit=limit, vault=_vault(request)
+            actor=claims_of(request), under=under, cursor=cursor, limit=limit, vault=vault
         )
 
 
 @get("/v1/users/{user_id:int}", operation_id="GetPerson", tags=["users"])
-async def get_person(request: AnyRequest, user_id: FromPath[RowId]) -> PersonView:
+async def get_person(
+    request: AnyRequest, user_id: FromPath[RowId], vault: NamedDependency[Vault]
+) -> PersonView:
     """A person's record: whole for its owner, masked and audited for an admin above them."""
-    return await service.read_person(
-        actor=claims_of(request), user_id=user_id, vault=_vault(request)
-    )
+    return await service.read_person(actor=claims_of(request), user_id=user_id, vault=vault)

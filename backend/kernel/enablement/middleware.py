@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.kernel.claims import Claims
-from backend.kernel.enablement.service import Enablement, districts_of
+from backend.kernel.enablement.service import districts_of
 from backend.kernel.errors import NotFound, Unauthorized
+from backend.kernel.services import services_of
 
 
 class SwitchedOn:
@@ -23,7 +24,7 @@ class SwitchedOn:
             claims = scope.get("user")
             if not isinstance(claims, Claims):
                 raise Unauthorized("unauthenticated")
-            enablement: Enablement = scope["litestar_app"].state.enablement
+            enablement = services_of(scope["litestar_app"]).enablement
             if not enablement.enabled_for(self.app_id, districts_of(claims)):
                 raise NotFound("miniapp_unavailable")
         await self.app(scope, receive, send)

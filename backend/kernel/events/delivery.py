@@ -14,12 +14,13 @@ import asyncpg
 import msgspec
 from redis.exceptions import RedisError
 
-from backend.kernel.contract import Event, Subscription
+from backend.kernel.contract import Event, JobContext, Subscription
 from backend.kernel.db import transaction
 from backend.kernel.events.outbox import DELIVER, delivery_job_id, unit_of_work
 from backend.kernel.events.tables import DeadLetter, HandledEvent, OutboxEvent
 from backend.kernel.registry import Registry
 from backend.kernel.retry import backoff
+from backend.kernel.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +47,14 @@ def decode(row: dict[str, Any], registry: Registry) -> Event:
     )
 
 
-async def deliver_event(ctx: dict[str, Any], event_id: str) -> str:
+async def deliver_event(services: Services, event_id: str) -> str:
     """Run every handler of an event that has not yet had its effect."""
-    host = ctx["host"]
     row = await OutboxEvent.select().where(OutboxEvent.event_id == uuid.UUID(event_id)).first()
     if row is None or row["dispatched_at"] is not None:
         return "already delivered"
-    event = decode(row, host.registry)
+    event = decode(row, services.registry)
     failures: dict[str, str] = {}
-    subscribers = host.registry.subscribers.get(event.name, [])
+    subscribers = services.registry.subscribers.get(event.name, [])
     marked: list[bool] = []
 
     async def mark() -> None:
@@ -70,6 +70,7 @@ async def deliver_event(ctx: dict[str, Any], event_id: str) -> str:
         error = await run_handler(
             event,
             sub,
+            services,
             look_first=row["attempts"] > 0,
             also=mark if last else None,
         )
@@ -79,7 +80,7 @@ async def deliver_event(ctx: dict[str, Any], event_id: str) -> str:
         if not marked:
             await _mark_delivered(row["id"])
         return "delivered"
-    await _retry_or_bury(row, failures, host.jobs)
+    await _retry_or_bury(row, failures, services.jobs)
     return f"failed: {', '.join(failures)}"
 
 
@@ -92,6 +93,7 @@ async def _mark_delivered(outbox_id: int) -> None:
 async def run_handler(
     event: Event,
     sub: Subscription,
+    services: Services,
     *,
     look_first: bool = True,
     also: Callable[[], Awaitable[None]] | None = None,
@@ -105,7 +107,8 @@ async def run_handler(
         return None
     try:
         async with unit_of_work():
-            await sub.handler(event)
+            context = JobContext(app_id=sub.name.split(".", 1)[0], services=services)
+            await sub.handler(event, context)
             await HandledEvent.insert(HandledEvent(event_id=event.id, handler=sub.name))
             if also is not None:
                 await also()
@@ -174,9 +177,8 @@ async def _retry_or_bury(row: dict[str, Any], failures: dict[str, str], jobs: An
         log.warning("retry of event %s left to the sweeper: %s", row["event_id"], err)
 
 
-async def sweep_outbox(ctx: dict[str, Any]) -> int:
+async def sweep_outbox(services: Services) -> int:
     """Hand on events that were written but not delivered (a lost enqueue, a dead worker)."""
-    host = ctx["host"]
     rows = (
         await OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.attempts)
         .where(
@@ -189,23 +191,24 @@ async def sweep_outbox(ctx: dict[str, Any]) -> int:
     handed = 0
     for row in rows:
         job_id = delivery_job_id(row["event_id"], row["attempts"]) + ":swept"
-        if await host.jobs.enqueue(DELIVER, str(row["event_id"]), job_id=job_id):
+        if await services.jobs.enqueue(DELIVER, str(row["event_id"]), job_id=job_id):
             handed += 1
     if handed:
         log.info("sweeper handed on %s waiting events", handed)
     return handed
 
 
-async def retry_dead_letter(dead_letter_id: int, registry: Registry) -> str | None:
+async def retry_dead_letter(dead_letter_id: int, services: Services) -> str | None:
     """Re-run the buried handler now; on success the dead letter goes. Returns the error."""
     dead = await DeadLetter.select().where(DeadLetter.id == dead_letter_id).first()
     if dead is None:
         raise LookupError(f"no dead letter {dead_letter_id}")
     row = await OutboxEvent.select().where(OutboxEvent.event_id == dead["event_id"]).first()
+    registry = services.registry
     sub = registry.handler(dead["name"], dead["handler"])
     if row is None or sub is None:
         raise LookupError(f"event or handler of dead letter {dead_letter_id} is gone")
-    error = await run_handler(decode(row, registry), sub)
+    error = await run_handler(decode(row, registry), sub, services)
     if error is None:
         await DeadLetter.delete().where(DeadLetter.id == dead_letter_id)
     else:

@@ -10,7 +10,7 @@ import contextlib
 import contextvars
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import msgspec
 from redis.exceptions import RedisError
@@ -40,20 +40,24 @@ class _Work(msgspec.Struct):
     after: list[AfterCommit]
 
 
-_bus: EventBus | None = None
+# The bus of the app or worker whose request or job is running: set by the host around each
+# one, so that two apps in one process (as in the tests) never hand on each other's events.
+_bus: contextvars.ContextVar[EventBus | None] = contextvars.ContextVar(
+    "yimen_event_bus", default=None
+)
 _pending: contextvars.ContextVar[_Work | None] = contextvars.ContextVar(
     "yimen_unit_of_work", default=None
 )
 
 
-def install_bus(bus: EventBus | None) -> None:
-    global _bus
-    _bus = bus
-
-
-def current_jobs() -> JobQueue | None:
-    """The job queue of this process, once its host has started."""
-    return _bus.jobs if _bus is not None else None
+@contextlib.contextmanager
+def bus_in_use(bus: EventBus) -> Iterator[None]:
+    """Hand on what is emitted inside through `bus`."""
+    token = _bus.set(bus)
+    try:
+        yield
+    finally:
+        _bus.reset(token)
 
 
 def delivery_job_id(event_id: uuid.UUID | str, attempt: int) -> str:
@@ -91,8 +95,9 @@ async def emit(name: str, payload: msgspec.Struct) -> uuid.UUID:
     work = _pending.get()
     if work is None:
         raise RuntimeError("emit() needs a unit_of_work() around it")
-    if _bus is not None:
-        expected = _bus.registry.events.get(name)
+    bus = _bus.get()
+    if bus is not None:
+        expected = bus.registry.events.get(name)
         if expected is None:
             raise LookupError(f"unknown event {name!r}")
         if not isinstance(payload, expected):
@@ -106,11 +111,12 @@ async def emit(name: str, payload: msgspec.Struct) -> uuid.UUID:
 
 
 async def hand_on(event_ids: list[uuid.UUID]) -> None:
-    if _bus is None or not event_ids:
+    bus = _bus.get()
+    if bus is None or not event_ids:
         return
     for event_id in event_ids:
         try:
-            await _bus.jobs.enqueue(DELIVER, str(event_id), job_id=delivery_job_id(event_id, 0))
+            await bus.jobs.enqueue(DELIVER, str(event_id), job_id=delivery_job_id(event_id, 0))
         except (RedisError, OSError) as err:
             log.warning("event %s waits in the outbox for the sweeper: %s", event_id, err)
             return

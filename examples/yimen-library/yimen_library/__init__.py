@@ -1,6 +1,6 @@
 """The community book corner (社区图书角): the whole mini-app contract in one small package."""
 
-from backend.kernel.contract import Cron, Manifest, Permission, Section, Subscription, Tile
+from backend.kernel.contract import Cron, Manifest, Section, Subscription, Tile
 from backend.kernel.roles import Role
 from yimen_library.app import BookBorrowed, mark_overdue, open_loans, router, tally_loan
 
@@ -47,5 +47,4 @@ MINIAPP = Manifest(
         Cron(name="mark_overdue", run=mark_overdue, minute=frozenset({5}), second=frozenset({0}))
     ],
     badges={"library.open_loans": open_loans},
-    permissions=frozenset({Permission.PROFILE_READ}),
 )

@@ -88,7 +88,7 @@ async def borrow(request: Request[Any, Any, Any], book_id: FromPath[RowId]) -> d
 router = Router(path="/", route_handlers=[list_books, add_book, borrow])
 
 
-async def tally_loan(event: Event) -> None:
+async def tally_loan(event: Event, job: JobContext) -> None:
     """Count the loan on the book; the host runs this once per event."""
     await Book.update({Book.times_borrowed: Book.times_borrowed + 1}).where(
         Book.id == event.payload.book_id

@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Router, get, post
+from litestar.di import NamedDependency
 from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath, FromQuery
 
 from backend.kernel.enablement.middleware import SwitchedOn
+from backend.kernel.enablement.service import Enablement
 from backend.kernel.errors import NotFound
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.paths import is_within
@@ -36,7 +38,7 @@ from miniapps.grid_events.open311.published import (
     public_request,
     service_of,
 )
-from miniapps.grid_events.switches import APP_ID, districts_off, enablement_of, require_on_at
+from miniapps.grid_events.switches import APP_ID, districts_off, require_on_at
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -49,10 +51,9 @@ def _json_name(name: str) -> str:
 
 @get("/services.json", operation_id="Open311ListServices", security=[{}])
 async def services(
-    request: AnyRequest, jurisdiction_id: FromQuery[Jurisdiction] = None
+    enablement: NamedDependency[Enablement], jurisdiction_id: FromQuery[Jurisdiction] = None
 ) -> list[Service]:
     """Every public event category as an Open311 service."""
-    enablement = enablement_of(request)
     districts_off(enablement)
     await filters.jurisdiction(enablement, jurisdiction_id)
     return [service_of(c) for c in PUBLIC_CATEGORIES.values()]
@@ -60,10 +61,11 @@ async def services(
 
 @get("/services/{name:str}", operation_id="Open311GetService", security=[{}])
 async def service_definition(
-    request: AnyRequest, name: FromPath[str], jurisdiction_id: FromQuery[Jurisdiction] = None
+    enablement: NamedDependency[Enablement],
+    name: FromPath[str],
+    jurisdiction_id: FromQuery[Jurisdiction] = None,
 ) -> dict[str, Any]:
     """A public service's attributes (`/services/{code}.json`)."""
-    enablement = enablement_of(request)
     districts_off(enablement)
     await filters.jurisdiction(enablement, jurisdiction_id)
     category = PUBLIC_CATEGORIES.get(_json_name(name))
@@ -74,7 +76,7 @@ async def service_definition(
 
 @get("/requests.json", operation_id="Open311ListRequests", security=[{}])
 async def list_requests(
-    request: AnyRequest,
+    enablement: NamedDependency[Enablement],
     jurisdiction_id: FromQuery[Jurisdiction] = None,
     service_request_id: FromQuery[RequestIds] = None,
     service_code: FromQuery[ServiceCodes] = None,
@@ -86,7 +88,6 @@ async def list_requests(
 ) -> list[ServiceRequest]:
     """Public requests filtered as the spec says: the last 90 days unless dated, 1000 at
     most, and `service_request_id` overriding the other filters."""
-    enablement = enablement_of(request)
     start, end = filters.window(start_date, end_date)
     found = RequestFilter(
         districts_off=districts_off(enablement),
@@ -104,10 +105,11 @@ async def list_requests(
 
 @get("/requests/{name:str}", operation_id="Open311GetRequest", security=[{}])
 async def get_request(
-    request: AnyRequest, name: FromPath[str], jurisdiction_id: FromQuery[Jurisdiction] = None
+    enablement: NamedDependency[Enablement],
+    name: FromPath[str],
+    jurisdiction_id: FromQuery[Jurisdiction] = None,
 ) -> list[ServiceRequest]:
     """One public request (`/requests/{id}.json`), as a list, as the spec has it."""
-    enablement = enablement_of(request)
     districts_off(enablement)
     district = await filters.jurisdiction(enablement, jurisdiction_id)
     request_id = filters.row_id(_json_name(name))

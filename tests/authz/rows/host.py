@@ -42,6 +42,7 @@ from tests.authz.matrix import (
     path_ids,
     per_caller,
 )
+from tests.support import auth_of
 
 ANYONE_200 = {"-": each(EVERYONE, 200)}
 SIGNED_IN_200 = {"-": each(SIGNED_IN, 200)}
@@ -49,7 +50,7 @@ SIGNED_IN_200 = {"-": each(SIGNED_IN, 200)}
 
 async def _login_code(city: City, caller: Caller) -> Target:
     phone = city.fresh_phone()
-    auth = city.app.state.auth
+    auth = auth_of(city.app)
     ip = f"10.0.0.{city.number() % 250}"
     await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault, sms=auth.sms)
     return Target(ids={"phone": phone, "code": auth.sms.last_code(phone)})

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Router, get
 
 from backend.kernel.claims import Claims
-from backend.kernel.contract import Event, Manifest, Section, Subscription, Tile
+from backend.kernel.contract import Event, JobContext, Manifest, Section, Subscription, Tile
 from backend.kernel.guards import requires_role
 from backend.kernel.registry import Installed
 from backend.kernel.roles import Role
@@ -56,7 +56,7 @@ class PermitIssued(msgspec.Struct, frozen=True):
 handled: list[Event] = []
 
 
-async def remember(event: Event) -> None:
+async def remember(event: Event, job: JobContext) -> None:
     handled.append(event)
 
 

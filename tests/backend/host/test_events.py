@@ -13,7 +13,7 @@ from litestar import Litestar
 from yimen_library.app import Book, BookBorrowed
 
 from backend.app import create_app
-from backend.kernel.contract import Event, Subscription
+from backend.kernel.contract import Event, JobContext, Subscription
 from backend.kernel.events import emit, unit_of_work
 from backend.kernel.events.delivery import (
     MAX_ATTEMPTS,
@@ -21,12 +21,12 @@ from backend.kernel.events.delivery import (
     retry_dead_letter,
     sweep_outbox,
 )
-from backend.kernel.events.outbox import install_bus
 from backend.kernel.events.tables import DeadLetter, HandledEvent, OutboxEvent
+from backend.kernel.services import Services, services_of
 from backend.kernel.settings import Settings
 from tests.backend.host import sample_apps
 from tests.backend.host.sample_apps import PermitIssued, app
-from tests.support import eventually, running, yimen
+from tests.support import emitting_through, eventually, running, yimen
 
 
 class Flaky:
@@ -36,7 +36,7 @@ class Flaky:
         self.failing = True
         self.calls = 0
 
-    async def __call__(self, event: Event) -> None:
+    async def __call__(self, event: Event, job: JobContext) -> None:
         self.calls += 1
         if self.failing:
             raise ConnectionError("the registry office is closed")
@@ -104,25 +104,26 @@ async def test_a_rolled_back_transaction_emits_nothing(
 async def test_emit_needs_a_unit_of_work_and_a_known_event(
     host_app: tuple[Litestar, httpx.AsyncClient],
 ) -> None:
+    application, _ = host_app
     with pytest.raises(RuntimeError):
         await emit("permits.issued", PermitIssued(permit_id=1))
-    async with unit_of_work():
-        with pytest.raises(LookupError):
-            await emit("permits.revoked", PermitIssued(permit_id=1))
-        with pytest.raises(TypeError):
-            await emit("permits.issued", BookBorrowed(1, 2, 3))
+    with emitting_through(application):
+        async with unit_of_work():
+            with pytest.raises(LookupError):
+                await emit("permits.revoked", PermitIssued(permit_id=1))
+            with pytest.raises(TypeError):
+                await emit("permits.issued", BookBorrowed(1, 2, 3))
 
 
 async def test_a_failing_handler_is_retried_then_buried_then_retried_by_hand(
     host_app: tuple[Litestar, httpx.AsyncClient],
 ) -> None:
     application, _ = host_app
-    install_bus(None)  # deliver by hand below, without the queue's deferred retries
     async with unit_of_work():
         event_id = await emit("licences.granted", PermitIssued(permit_id=9))
-    ctx = {"host": application.state.host}
+    services = services_of(application)
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        await deliver_event(ctx, str(event_id))
+        await deliver_event(services, str(event_id))
         row = await OutboxEvent.select().where(OutboxEvent.event_id == event_id).first()
         assert row is not None
         assert row["attempts"] == attempt
@@ -133,11 +134,11 @@ async def test_a_failing_handler_is_retried_then_buried_then_retried_by_hand(
     assert dead is not None
     assert dead["handler"] == "licences.flaky"
     assert "ConnectionError" in dead["error"]
-    await deliver_event(ctx, str(event_id))
+    await deliver_event(services, str(event_id))
     assert flaky.calls == MAX_ATTEMPTS  # a buried event is not retried by itself
 
     flaky.failing = False
-    assert await retry_dead_letter(dead["id"], application.state.host.registry) is None
+    assert await retry_dead_letter(dead["id"], services) is None
     assert await DeadLetter.count() == 0
     assert await HandledEvent.count().where(HandledEvent.event_id == event_id) == 1
 
@@ -159,30 +160,30 @@ async def test_a_redelivered_event_takes_effect_once(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
     book = await _borrowable_book()
-    install_bus(None)
     async with unit_of_work():
         event_id = await emit("library.book_borrowed", BookBorrowed(book, 1, 1))
-    ctx = {"host": app.state.host}
-    await asyncio.gather(*(deliver_event(ctx, str(event_id)) for _ in range(4)))
-    await deliver_event(ctx, str(event_id))
+    services = services_of(app)
+    await asyncio.gather(*(deliver_event(services, str(event_id)) for _ in range(4)))
+    await deliver_event(services, str(event_id))
     tally = await Book.select(Book.times_borrowed).where(Book.id == book).first()
     assert tally == {"times_borrowed": 1}
 
 
 async def test_the_sweeper_hands_on_what_was_never_sent(settings: Settings) -> None:
     from backend.host import Host, load_registry
+    from backend.kernel.db import current_engine
 
-    host = Host(settings, load_registry())
+    services = Services(settings, load_registry(), current_engine())
+    host = Host(services)
     await host.start(runs_jobs=False)  # no cron timer racing the sweep below
     try:
         book = await _borrowable_book()
-        install_bus(None)  # as if the process died right after the commit
         async with unit_of_work():
             await emit("library.book_borrowed", BookBorrowed(book, 1, 1))
         await OutboxEvent.update(
             {OutboxEvent.next_attempt_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}
         ).where(OutboxEvent.id > 0)
-        assert await sweep_outbox({"host": host}) == 1
+        assert await sweep_outbox(services) == 1
 
         async def tallied() -> bool:
             row = await Book.select(Book.times_borrowed).where(Book.id == book).first()
@@ -234,7 +235,7 @@ async def test_a_miniapp_cron_runs_with_its_typed_context(
 
     overdue = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     await Loan.insert(Loan(book=1, user_id=1, due_at=overdue))
-    assert await app.state.host.jobs.enqueue("library.mark_overdue", job_id="overdue-now")
+    assert await services_of(app).jobs.enqueue("library.mark_overdue", job_id="overdue-now")
 
     async def marked() -> bool:
         return bool(await Loan.exists().where(Loan.status == "overdue"))

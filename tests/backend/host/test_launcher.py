@@ -10,6 +10,7 @@ import pytest
 
 from backend.app import create_app
 from backend.kernel.roles import Role
+from backend.kernel.services import services_of
 from backend.kernel.settings import Settings
 from tests.backend.host.sample_apps import sample_apps
 from tests.conftest import TokenFor, TokenForPhone, bearer
@@ -218,7 +219,7 @@ async def test_another_process_sees_a_switch(
             json={"enabled": False, "district": "zz/gx"},
             headers=bearer(await token_for(Role.DISTRICT_ADMIN)),
         )
-        await other_app.state.enablement.load()  # what its reload timer does every 5 s
+        await services_of(other_app).enablement.load()  # what its reload timer does every 5 s
         gx_resident = await token_for_phone(GX_RESIDENT)
         response = await other.get("/v1/miniapps/permits/ping", headers=bearer(gx_resident))
         assert response.status_code == 404

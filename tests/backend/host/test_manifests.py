@@ -9,7 +9,7 @@ import pytest
 from litestar import Router
 
 from backend.app import create_app
-from backend.kernel.contract import Permission, Subscription
+from backend.kernel.contract import Subscription
 from backend.kernel.registry import ManifestError, installed_miniapps
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
@@ -63,7 +63,6 @@ def test_an_incompatible_host_version_is_refused(settings: Settings) -> None:
     ("extra", "field"),
     [
         ({"router": Router(path="/v1/other", route_handlers=[])}, "router"),
-        ({"permissions": frozenset({Permission.APPS_MANAGE})}, "permissions"),
         ({"emits": {"elsewhere.done": msgspec.Struct}}, "emits"),
         ({"version": "one"}, "version"),
         ({"names": {"en": "Permits"}}, "names"),

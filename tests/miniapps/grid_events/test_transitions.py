@@ -28,7 +28,7 @@ from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import Notification
 from tests.conftest import Client, bearer
 from tests.miniapps.grid_events.test_chain import C03_ADMIN, G07_WORKER, RESIDENT
-from tests.support import all_tables, running
+from tests.support import all_tables, auth_of, running
 
 G07 = "zz/gx/fengyang/c03/g07"
 S, A = State, Action
@@ -80,7 +80,7 @@ async def _user(vault: Vault, phone: str) -> int:
 
 
 async def _token(app: Litestar, user_id: int) -> str:
-    token, _ = app.state.auth.tokens.issue(await grant_for(user_id))
+    token, _ = auth_of(app).tokens.issue(await grant_for(user_id))
     return str(token)
 
 

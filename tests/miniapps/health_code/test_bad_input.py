@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from litestar import Litestar
 
 from backend.kernel.roles import Role
-from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.tables import (
     CheckIn,
     HealthStatus,
@@ -25,6 +25,7 @@ from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone
 from tests.miniapps.health_code.problems import assert_problem
+from tests.support import checkpoint_of
 
 BASE = "/v1/miniapps/health_code"
 C03 = "zz/gx/fengyang/c03"
@@ -218,17 +219,17 @@ async def ids(client: Client, token_for: TokenFor) -> dict[str, int]:
     return {"resident": int(me.json()["user_id"]), "place": int(place.json()["id"])}
 
 
-async def _counts() -> list[int]:
-    await CHECKPOINT.flush()
+async def _counts(app: Litestar) -> list[int]:
+    await checkpoint_of(app).flush()
     tables = (HealthStatus, StatusChange, HolderKey, Scan, Place, CheckIn, RiskLevel)
     return [await table.count() for table in tables]
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 async def test_bad_input_is_refused_and_changes_nothing(
-    client: Client, token_for: TokenFor, ids: dict[str, int], case: Case
+    app: Litestar, client: Client, token_for: TokenFor, ids: dict[str, int], case: Case
 ) -> None:
-    before = await _counts()
+    before = await _counts(app)
     response = await client.request(
         case.method,
         BASE + case.path.format(**ids),
@@ -237,10 +238,12 @@ async def test_bad_input_is_refused_and_changes_nothing(
         headers=bearer(await token_for(case.role)),
     )
     assert_problem(response, case.status, case.code)
-    assert await _counts() == before
+    assert await _counts(app) == before
 
 
-async def test_a_scan_with_a_nul_loses_no_other_scan(client: Client, token_for: TokenFor) -> None:
+async def test_a_scan_with_a_nul_loses_no_other_scan(
+    app: Litestar, client: Client, token_for: TokenFor
+) -> None:
     """A NUL in the place would fail the whole batch of scans logged with it."""
     phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     staff = bearer(await token_for(STAFF))
@@ -254,7 +257,7 @@ async def test_a_scan_with_a_nul_loses_no_other_scan(client: Client, token_for: 
         headers=staff,
     )
     assert_problem(bad, 400, "text_has_nul")
-    await CHECKPOINT.flush()
+    await checkpoint_of(app).flush()
     assert await Scan.count() == 1
 
 

@@ -13,6 +13,7 @@ from miniapps.health_code.service import CODE_TTL, issue_code
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone
+from tests.support import auth_of
 
 
 async def _issued_at(
@@ -22,7 +23,7 @@ async def _issued_at(
     token = await token_for(Role.RESIDENT)
     phone, _ = await enrolled(client, token)
     me = int((await client.get("/v1/me", headers=bearer(token))).json()["user_id"])
-    code = await issue_code(user_id=me, keys=app.state.auth.keys, now=issued)
+    code = await issue_code(user_id=me, keys=auth_of(app).keys, now=issued)
     return phone, code.credential
 
 

@@ -25,7 +25,7 @@ from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone
-from tests.support import eventually
+from tests.support import auth_of, eventually
 
 RESIDENT = "13800000001"
 JINSHUI_RESIDENT = "13800000016"
@@ -257,7 +257,7 @@ async def test_codes_in_flight_survive_a_key_rotation(
 ) -> None:
     phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     await create_signing_key(settings, vault)
-    await app.state.auth.keys.load()
+    await auth_of(app).keys.load()
     assert len((await _jwks(client))["keys"]) == 2  # type: ignore[arg-type]
     assert verifier.verify(phone.show(credential), await _jwks(client)).valid
     assert (await _scan(client, token_for, phone.show(credential)))["valid"] is True
@@ -292,7 +292,7 @@ async def test_a_replay_to_another_process_is_caught_through_redis(
 
     redis_settings = msgspec.structs.replace(settings, redis_url=redis_url_or_skip())
     phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
-    staff = await app.state.auth.tokens.verify(await token_for(Role.CHECKPOINT_STAFF))
+    staff = await auth_of(app).tokens.verify(await token_for(Role.CHECKPOINT_STAFF))
     jwks = (await client.get("/.well-known/jwks.json")).content
     text = phone.show(credential)
     first, second = Checkpoint(), Checkpoint()

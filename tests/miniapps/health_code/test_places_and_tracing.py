@@ -6,17 +6,17 @@ import datetime as dt
 import time
 
 import pytest
+from litestar import Litestar
 
 from backend.directory.users.service import account_for_phone, assign_role
 from backend.directory.users.tables import AuditEntry
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
-from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.tables import CheckIn, HealthStatus, Scan, StatusChange
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone
-from tests.support import eventually
+from tests.support import checkpoint_of, eventually
 
 C03 = "zz/gx/fengyang/c03"
 RESIDENT, NEIGHBOUR, JINSHUI_RESIDENT = "13800000001", "13800000002", "13800000016"
@@ -254,7 +254,7 @@ async def test_contacts_include_people_scanned_at_the_same_checkpoint(
 
 
 async def test_refused_scans_do_not_make_contacts(
-    client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
 ) -> None:
     """A replayed screenshot or a stale proof says nothing of where its holder was; a code
     refused only as revoked was signed there and then by the holder's own phone."""
@@ -289,7 +289,7 @@ async def test_refused_scans_do_not_make_contacts(
     )
     assert red.status_code == 200, red.text
     assert (await scan(G08_WORKER, "东门"))["reason"] == "revoked"
-    await CHECKPOINT.flush()
+    await checkpoint_of(app).flush()
     met = await client.get(
         f"/v1/miniapps/health_code/contacts/{await _me(client, await token_for_phone(RESIDENT))}",
         params=_window(minutes=30),

@@ -12,13 +12,13 @@ from litestar import Litestar
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from miniapps.health_code import verifier
-from miniapps.health_code.checkpoint import CHECKPOINT, Checkpoint
+from miniapps.health_code.checkpoint import Checkpoint
 from miniapps.health_code.tables import Scan
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone
 from tests.miniapps.health_code.problems import assert_problem
-from tests.support import redis_url_or_skip
+from tests.support import auth_of, checkpoint_of, redis_url_or_skip
 
 SCANS = "/v1/miniapps/health_code/scans"
 # The order of P-256: (r, s) and (r, n - s) are both valid signatures of one message.
@@ -86,7 +86,7 @@ async def _staff(token_for: TokenFor) -> dict[str, str]:
 
 
 async def test_a_code_spelled_any_other_way_is_bad_format(
-    client: Client, token_for: TokenFor
+    app: Litestar, client: Client, token_for: TokenFor
 ) -> None:
     phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
     text = _shown_with_letters(phone, credential)
@@ -98,7 +98,7 @@ async def test_a_code_spelled_any_other_way_is_bad_format(
         assert verifier.verify(respelled, jwks).reason == "bad_format", name
         again = await client.post(SCANS, json={"text": respelled, "place": "东门"}, headers=staff)
         assert_problem(again, 422, "bad_format")
-    await CHECKPOINT.flush()
+    await checkpoint_of(app).flush()
     assert await Scan.count() == 1
 
 
@@ -106,7 +106,7 @@ async def test_a_code_spelled_any_other_way_is_bad_format(
     "proof_time", [36**9 - 1, 36**200 - 1, int("1" * 400, 36)], ids=["9", "200", "400"]
 )
 async def test_a_huge_proof_time_is_bad_format(
-    client: Client, token_for: TokenFor, proof_time: int
+    app: Litestar, client: Client, token_for: TokenFor, proof_time: int
 ) -> None:
     """Signed by the holder's own phone, so only the time's size is wrong with it."""
     phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
@@ -116,7 +116,7 @@ async def test_a_huge_proof_time_is_bad_format(
         SCANS, json={"text": forged, "place": "东门"}, headers=await _staff(token_for)
     )
     assert_problem(response, 422, "bad_format")
-    await CHECKPOINT.flush()
+    await checkpoint_of(app).flush()
     assert await Scan.count() == 0
 
 
@@ -153,7 +153,7 @@ async def test_a_malleated_replay_to_another_process_is_caught_through_redis(
 ) -> None:
     redis_settings = msgspec.structs.replace(settings, redis_url=redis_url_or_skip())
     phone, credential = await enrolled(client, await token_for(Role.RESIDENT))
-    staff = await app.state.auth.tokens.verify(await token_for(Role.CHECKPOINT_STAFF))
+    staff = await auth_of(app).tokens.verify(await token_for(Role.CHECKPOINT_STAFF))
     jwks = (await client.get("/.well-known/jwks.json")).content
     text = phone.show(credential)
     first, second = Checkpoint(), Checkpoint()

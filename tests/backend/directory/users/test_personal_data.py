@@ -7,6 +7,7 @@ from litestar import Litestar
 from backend.directory.users.tables import AuditEntry, UserAccount
 from backend.kernel.roles import Role
 from tests.conftest import Client, TokenFor, bearer
+from tests.support import auth_of
 
 ID_CARD = "410105199001011234"
 
@@ -57,7 +58,7 @@ async def test_the_owner_sees_everything_unaudited(
     from auth.sessions import grant_for
 
     user_id = await _provision(client, await token_for(Role.COMMUNITY_ADMIN))
-    token, _ = app.state.auth.tokens.issue(await grant_for(user_id))
+    token, _ = auth_of(app).tokens.issue(await grant_for(user_id))
     response = await client.get(f"/v1/users/{user_id}", headers=bearer(token))
     assert response.json()["id_card"] == ID_CARD
     assert response.json()["phone"] == "13700000009"
