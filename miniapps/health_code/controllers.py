@@ -12,7 +12,7 @@ from auth.controllers import runtime_of
 from auth.guards import claims_of, holding_role, requires_role
 from auth.roles import Role
 from backend.params import RowId
-from miniapps.health_code import service
+from miniapps.health_code import qr, service
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.place_controllers import PLACE_ROUTES
 from miniapps.health_code.schemas import (
@@ -92,7 +92,7 @@ async def _qr(request: AnyRequest, code: str, *, svg: bool) -> Response[bytes]:
     await service.check_own_code(
         user_id=claims_of(request).user_id, text=code, jwks=runtime_of(request).keys.jwks
     )
-    image = await service.render_qr_off_loop(code, svg=svg)
+    image = await qr.render_qr_off_loop(code, svg=svg)
     return Response(
         image,
         media_type="image/svg+xml" if svg else "image/png",

@@ -13,6 +13,7 @@ from auth.guards import claims_of, requires_role
 from auth.roles import Role
 from backend.params import RowId, require_aware
 from miniapps.health_code import bulk, places, risk
+from miniapps.health_code.qr import render_qr_off_loop
 from miniapps.health_code.schemas import (
     BulkReport,
     BulkStatusIn,
@@ -24,7 +25,6 @@ from miniapps.health_code.schemas import (
     RiskLevelView,
     Visit,
 )
-from miniapps.health_code.service import render_qr_off_loop
 
 AnyRequest = Request[Any, Any, Any]
 

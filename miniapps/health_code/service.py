@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import io
 import time
 from typing import Any
 
 import jwt
 import msgspec
-import qrcode
 from cryptography.hazmat.primitives.asymmetric import ec
-from qrcode.image.pure import PyPNGImage
-from qrcode.image.svg import SvgPathImage
 
 from auth.claims import Claims
 from auth.keys import KeyRing
@@ -51,7 +46,6 @@ LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
 CODE_TTL = 3600  # a colour change reaches offline checkpoints within the hour
 RETENTION = dt.timedelta(days=28)
 MAX_VALIDITY = dt.timedelta(days=366)
-QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 SHORT = {Colour.GREEN: "g", Colour.YELLOW: "y", Colour.RED: "r"}
 _NOT_THEIRS = {
     verifier.Reason.BAD_FORMAT,
@@ -329,24 +323,6 @@ async def check_own_code(*, user_id: int, text: str, jwks: bytes) -> None:
     holder = await HolderKey.select(HolderKey.subject).where(HolderKey.user_id == user_id).first()
     if verdict.reason in _NOT_THEIRS or holder is None or verdict.subject != holder["subject"]:
         raise Unprocessable("code_not_yours")
-
-
-def render_qr(text: str, *, svg: bool) -> bytes:
-    """The QR of a code; 15–30 ms of CPU, so call it through `render_qr_off_loop`."""
-    code = qrcode.QRCode(
-        error_correction=QR_ERROR_CORRECTION,
-        image_factory=SvgPathImage if svg else PyPNGImage,
-        border=2,
-    )
-    code.add_data(text)
-    code.make(fit=True)
-    out = io.BytesIO()
-    code.make_image().save(out)
-    return out.getvalue()
-
-
-async def render_qr_off_loop(text: str, *, svg: bool) -> bytes:
-    return await asyncio.to_thread(render_qr, text, svg=svg)
 
 
 async def forget_old_scans() -> int:

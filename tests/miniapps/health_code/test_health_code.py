@@ -19,7 +19,7 @@ from auth.roles import Role
 from backend.settings import Settings
 from backend.vault import Vault
 from miniapps.health_code import verifier
-from miniapps.health_code.service import render_qr
+from miniapps.health_code.qr import render_qr
 from miniapps.health_code.tables import Scan, StatusChange
 from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
