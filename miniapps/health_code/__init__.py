@@ -5,7 +5,8 @@ from auth.roles import Role
 from backend.contract import Cron, JobContext, Manifest, Section, Tile
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.controllers import router
-from miniapps.health_code.service import end_lapsed_statuses, forget_old_scans
+from miniapps.health_code.retention import forget_old_scans
+from miniapps.health_code.service import end_lapsed_statuses
 
 
 async def forget_scans(job: JobContext) -> int:

@@ -20,7 +20,7 @@ from backend.users.tables import UserAccount
 from backend.vault import Vault
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import CodeView, Colour, StatusIn, StatusView
-from miniapps.health_code.tables import HealthStatus, HolderKey, Scan, StatusChange
+from miniapps.health_code.tables import HealthStatus, HolderKey, StatusChange
 from push.audience import Audience
 from push.service import notify
 from push.templates import Template
@@ -44,7 +44,6 @@ register_messages(
 
 LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
 CODE_TTL = 3600  # a colour change reaches offline checkpoints within the hour
-RETENTION = dt.timedelta(days=28)
 MAX_VALIDITY = dt.timedelta(days=366)
 SHORT = {Colour.GREEN: "g", Colour.YELLOW: "y", Colour.RED: "r"}
 _NOT_THEIRS = {
@@ -323,9 +322,3 @@ async def check_own_code(*, user_id: int, text: str, jwks: bytes) -> None:
     holder = await HolderKey.select(HolderKey.subject).where(HolderKey.user_id == user_id).first()
     if verdict.reason in _NOT_THEIRS or holder is None or verdict.subject != holder["subject"]:
         raise Unprocessable("code_not_yours")
-
-
-async def forget_old_scans() -> int:
-    cutoff = dt.datetime.now(dt.UTC) - RETENTION
-    gone = await Scan.delete().where(Scan.scanned_at < cutoff).returning(Scan.id)
-    return len(gone)
