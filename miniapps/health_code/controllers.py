@@ -12,7 +12,7 @@ from auth.controllers import runtime_of
 from auth.guards import claims_of, holding_role, requires_role
 from auth.roles import Role
 from backend.params import RowId
-from miniapps.health_code import qr, service
+from miniapps.health_code import codes, qr, service
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.place_controllers import PLACE_ROUTES
 from miniapps.health_code.schemas import (
@@ -61,7 +61,7 @@ async def my_status(request: AnyRequest) -> StatusView:
 )
 async def enrol(request: AnyRequest, data: JSONBody[HolderKeyIn]) -> None:
     """Bind the caller's codes to this phone's P-256 key (compressed point, base64url)."""
-    await service.enrol_phone(
+    await codes.enrol_phone(
         user_id=claims_of(request).user_id,
         public_key=data.public_key,
         vault=runtime_of(request).vault,
@@ -71,9 +71,7 @@ async def enrol(request: AnyRequest, data: JSONBody[HolderKeyIn]) -> None:
 @get("/code", operation_id="GetHealthCode", guards=[requires_role(Role.RESIDENT)])
 async def code(request: AnyRequest) -> CodeView:
     """A signed credential for the enrolled phone, which adds its own proof to show it."""
-    return await service.issue_code(
-        user_id=claims_of(request).user_id, keys=runtime_of(request).keys
-    )
+    return await codes.issue_code(user_id=claims_of(request).user_id, keys=runtime_of(request).keys)
 
 
 @get("/code/qr.png", operation_id="RenderHealthCodePng", guards=[requires_role(Role.RESIDENT)])
@@ -89,7 +87,7 @@ async def code_svg(request: AnyRequest, code: ShownCode) -> Response[bytes]:
 
 
 async def _qr(request: AnyRequest, code: str, *, svg: bool) -> Response[bytes]:
-    await service.check_own_code(
+    await codes.check_own_code(
         user_id=claims_of(request).user_id, text=code, jwks=runtime_of(request).keys.jwks
     )
     image = await qr.render_qr_off_loop(code, svg=svg)

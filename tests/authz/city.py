@@ -22,7 +22,7 @@ from backend.users.tables import UserAccount
 from backend.vault import Vault
 from miniapps.grid_events import sensors
 from miniapps.grid_events.tables import DispatchRule, GridEvent, Sensor
-from miniapps.health_code import service as health_code
+from miniapps.health_code import codes as health_code
 from miniapps.health_code.places import place_code
 from miniapps.health_code.tables import Place
 from push.audience import Audience
