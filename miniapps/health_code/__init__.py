@@ -6,7 +6,7 @@ from backend.contract import Cron, JobContext, Manifest, Section, Tile
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.controllers import router
 from miniapps.health_code.retention import forget_old_scans
-from miniapps.health_code.service import end_lapsed_statuses
+from miniapps.health_code.status import end_lapsed_statuses
 
 
 async def forget_scans(job: JobContext) -> int:

@@ -16,7 +16,7 @@ from backend.vault import Vault
 from miniapps.health_code import verifier
 from miniapps.health_code.residents import find_resident, masked_name
 from miniapps.health_code.schemas import CodeView, Colour
-from miniapps.health_code.service import status_of
+from miniapps.health_code.status import status_of
 from miniapps.health_code.tables import HealthStatus, HolderKey
 
 register_messages(

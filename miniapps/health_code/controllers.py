@@ -12,7 +12,7 @@ from auth.controllers import runtime_of
 from auth.guards import claims_of, holding_role, requires_role
 from auth.roles import Role
 from backend.params import RowId
-from miniapps.health_code import codes, qr, service
+from miniapps.health_code import codes, qr, status
 from miniapps.health_code.checkpoint import CHECKPOINT
 from miniapps.health_code.place_controllers import PLACE_ROUTES
 from miniapps.health_code.schemas import (
@@ -38,19 +38,19 @@ async def set_status(
 ) -> StatusView:
     """Give a resident in the official's area a colour; they (and for red, their grid's
     workers) are told."""
-    return await service.set_status(actor=claims_of(request), user_id=user_id, status=data)
+    return await status.set_status(actor=claims_of(request), user_id=user_id, status=data)
 
 
 @get("/statuses/{user_id:int}/history", operation_id="ListHealthStatusHistory")
 async def history(request: AnyRequest, user_id: FromPath[RowId]) -> list[StatusView]:
     """Every colour a resident had: for the resident and officials in their area."""
-    return await service.history_of(actor=claims_of(request), user_id=user_id)
+    return await status.history_of(actor=claims_of(request), user_id=user_id)
 
 
 @get("/status", operation_id="GetMyHealthStatus", guards=[requires_role(Role.RESIDENT)])
 async def my_status(request: AnyRequest) -> StatusView:
     """The caller's own colour and why."""
-    return await service.status_of(claims_of(request).user_id)
+    return await status.status_of(claims_of(request).user_id)
 
 
 @post(

@@ -18,7 +18,7 @@ from backend.users.tables import UserAccount
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.residents import masked_name
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
-from miniapps.health_code.service import status_of
+from miniapps.health_code.status import status_of
 from miniapps.health_code.tables import CheckIn, Place
 
 register_messages(

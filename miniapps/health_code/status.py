@@ -1,4 +1,5 @@
-"""Health status, codes bound to a phone, and checkpoint scans."""
+"""A resident's colour: set by officials in their area, given way to green when its validity
+lapses, kept as history, and told to the resident and, for red, to their grid's workers."""
 
 from __future__ import annotations
 
