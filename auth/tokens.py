@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections import OrderedDict
 
 import jwt
 import msgspec
 
 from auth.keys import KeyRing
 from auth.revocation import DenyList
+from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
 from backend.kernel.errors import Unauthorized
 from backend.kernel.settings import Settings
@@ -38,8 +38,8 @@ class TokenService:
         self._settings = settings
         self._keys = keys
         self._deny = deny
-        self._cache: OrderedDict[str, Claims] = OrderedDict()
-        self._cache_size = cache_size
+        # First in, first out: the oldest token is the nearest its expiry; use does not delay it.
+        self._cache: BoundedCache[str, Claims] = BoundedCache(cache_size, lru=False)
 
     def issue(self, grant: Grant, *, session: str | None = None) -> tuple[str, int]:
         """A signed access token for `grant`; `session` names the login it belongs to, so
@@ -71,7 +71,7 @@ class TokenService:
         claims = self._cache.get(token)
         if claims is None or claims.exp <= time.time() - _LEEWAY:
             claims = await self._verify_signature(token)
-            self._remember(token, claims)
+            self._cache.put(token, claims)
         if self._deny.refuses(claims.sub, claims.iat, claims.sid):
             raise Unauthorized("token_revoked")
         return claims
@@ -99,8 +99,3 @@ class TokenService:
             return msgspec.convert(payload, Claims)
         except (jwt.InvalidTokenError, msgspec.ValidationError) as err:
             raise Unauthorized("token_invalid") from err
-
-    def _remember(self, token: str, claims: Claims) -> None:
-        self._cache[token] = claims
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)

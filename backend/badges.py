@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 
+from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
 from backend.kernel.registry import Registry
 
@@ -21,8 +21,10 @@ class BadgeBoard:
     def __init__(self, registry: Registry, ttl: float = DEFAULT_TTL, size: int = 100_000) -> None:
         self._registry = registry
         self._ttl = ttl
-        self._size = size
-        self._counts: OrderedDict[tuple[str, str], tuple[float, int]] = OrderedDict()
+        # First in, first out: a count is stale `ttl` after it is read, and a hit does not renew it.
+        self._counts: BoundedCache[tuple[str, str], tuple[float, int]] = BoundedCache(
+            size, lru=False
+        )
 
     async def counts(self, claims: Claims, sources: list[str]) -> list[int]:
         now = time.monotonic()
@@ -42,10 +44,9 @@ class BadgeBoard:
 
     def forget(self, user_id: int) -> None:
         """Drop a user's counts here, after a change this process made."""
-        for key in [k for k in self._counts if k[0] == str(user_id)]:
-            del self._counts[key]
+        for key in self._counts.held_keys():
+            if key[0] == str(user_id):
+                self._counts.discard(key)
 
     def _remember(self, sub: str, source: str, count: int, now: float) -> None:
-        self._counts[(sub, source)] = (now + self._ttl, count)
-        if len(self._counts) > self._size:
-            self._counts.popitem(last=False)
+        self._counts.put((sub, source), (now + self._ttl, count))

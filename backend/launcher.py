@@ -7,12 +7,12 @@ computed once per combination and kept; only badges are per user.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from typing import Literal
 
 import msgspec
 
 from backend.badges import BadgeBoard
+from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
 from backend.kernel.contract import Manifest, Section, Tile
 from backend.kernel.enablement.service import Enablement, districts_of
@@ -75,9 +75,12 @@ class Launcher:
         self._registry = registry
         self._enablement = enablement
         self._badges = badges
-        self._layouts: OrderedDict[LayoutKey, Layout] = OrderedDict()
-        self._rendered: OrderedDict[tuple[str, tuple[int, ...]], tuple[bytes, str]] = OrderedDict()
-        self._size = size
+        # Least recently used: a layout never goes stale (the switches' version is in its key).
+        self._layouts: BoundedCache[LayoutKey, Layout] = BoundedCache(size, lru=True)
+        # Least recently used: a rendering is named by its layout and counts, so never stale.
+        self._rendered: BoundedCache[tuple[str, tuple[int, ...]], tuple[bytes, str]] = BoundedCache(
+            size, lru=True
+        )
 
     async def render(self, claims: Claims, *, locale: str, elder: bool) -> tuple[bytes, str]:
         """The caller's launcher as JSON and its ETag."""
@@ -90,9 +93,7 @@ class Launcher:
         rendered = self._rendered.get((layout.etag, counts))
         if rendered is None:
             rendered = self._with_badges(layout, counts)
-            self._rendered[(layout.etag, counts)] = rendered
-            if len(self._rendered) > self._size:
-                self._rendered.popitem(last=False)
+            self._rendered.put((layout.etag, counts), rendered)
         return rendered
 
     def _with_badges(self, layout: Layout, counts: tuple[int, ...]) -> tuple[bytes, str]:
@@ -113,9 +114,7 @@ class Launcher:
         layout = self._layouts.get(key)
         if layout is None:
             layout = self._compute(claims, locale=locale, elder=elder)
-            self._layouts[key] = layout
-            if len(self._layouts) > self._size:
-                self._layouts.popitem(last=False)
+            self._layouts.put(key, layout)
         return layout
 
     def _compute(self, claims: Claims, *, locale: str, elder: bool) -> Layout:

@@ -77,7 +77,7 @@ async def enrol(count: int) -> list[Resident]:
     from backend.kernel.db import transaction
     from backend.kernel.settings import get_settings
     from backend.kernel.vault import vault_for
-    from miniapps.health_code.service import enrol_phone, issue_code
+    from miniapps.health_code.codes import enrol_phone, issue_code
     from tests.miniapps.health_code.phone import Phone
 
     settings = get_settings()

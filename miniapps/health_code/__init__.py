@@ -5,7 +5,8 @@ from backend.kernel.contract import Cron, JobContext, Manifest, Section, Tile
 from backend.kernel.roles import Role
 from miniapps.health_code.checkpoint import start_checkpoint, stop_checkpoint
 from miniapps.health_code.controllers import router
-from miniapps.health_code.service import end_lapsed_statuses, forget_old_scans
+from miniapps.health_code.retention import forget_old_scans
+from miniapps.health_code.status import end_lapsed_statuses
 
 
 async def forget_scans(job: JobContext) -> int:

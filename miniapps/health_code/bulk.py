@@ -16,7 +16,7 @@ from backend.kernel.events import unit_of_work
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
 from miniapps.health_code.schemas import BulkReport, BulkStatusIn, BulkStatusRow, Colour, StatusIn
-from miniapps.health_code.service import apply_status
+from miniapps.health_code.status import apply_status
 
 register_messages(
     {"bulk_status_invalid": ("批量导入有误,未做任何修改", "The upload has errors; nothing changed")}

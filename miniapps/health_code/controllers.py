@@ -14,7 +14,7 @@ from backend.kernel.params import RowId
 from backend.kernel.roles import Role
 from backend.kernel.services import PlatformKeys, provide_runtime
 from backend.kernel.vault import Vault
-from miniapps.health_code import service
+from miniapps.health_code import codes, qr, status
 from miniapps.health_code.checkpoint import Checkpoint
 from miniapps.health_code.place_controllers import PLACE_ROUTES
 from miniapps.health_code.schemas import (
@@ -40,19 +40,19 @@ async def set_status(
 ) -> StatusView:
     """Give a resident in the official's area a colour; they (and for red, their grid's
     workers) are told."""
-    return await service.set_status(actor=claims_of(request), user_id=user_id, status=data)
+    return await status.set_status(actor=claims_of(request), user_id=user_id, status=data)
 
 
 @get("/statuses/{user_id:int}/history", operation_id="ListHealthStatusHistory")
 async def history(request: AnyRequest, user_id: FromPath[RowId]) -> list[StatusView]:
     """Every colour a resident had: for the resident and officials in their area."""
-    return await service.history_of(actor=claims_of(request), user_id=user_id)
+    return await status.history_of(actor=claims_of(request), user_id=user_id)
 
 
 @get("/status", operation_id="GetMyHealthStatus", guards=[requires_role(Role.RESIDENT)])
 async def my_status(request: AnyRequest) -> StatusView:
     """The caller's own colour and why."""
-    return await service.status_of(claims_of(request).user_id)
+    return await status.status_of(claims_of(request).user_id)
 
 
 @post(
@@ -65,7 +65,7 @@ async def enrol(
     request: AnyRequest, data: JSONBody[HolderKeyIn], vault: NamedDependency[Vault]
 ) -> None:
     """Bind the caller's codes to this phone's P-256 key (compressed point, base64url)."""
-    await service.enrol_phone(
+    await codes.enrol_phone(
         user_id=claims_of(request).user_id,
         public_key=data.public_key,
         vault=vault,
@@ -75,7 +75,7 @@ async def enrol(
 @get("/code", operation_id="GetHealthCode", guards=[requires_role(Role.RESIDENT)])
 async def code(request: AnyRequest, keys: NamedDependency[PlatformKeys]) -> CodeView:
     """A signed credential for the enrolled phone, which adds its own proof to show it."""
-    return await service.issue_code(user_id=claims_of(request).user_id, keys=keys)
+    return await codes.issue_code(user_id=claims_of(request).user_id, keys=keys)
 
 
 @get("/code/qr.png", operation_id="RenderHealthCodePng", guards=[requires_role(Role.RESIDENT)])
@@ -97,8 +97,8 @@ async def code_svg(
 async def _qr(
     request: AnyRequest, code: str, keys: NamedDependency[PlatformKeys], *, svg: bool
 ) -> Response[bytes]:
-    await service.check_own_code(user_id=claims_of(request).user_id, text=code, jwks=keys.jwks)
-    image = await service.render_qr_off_loop(code, svg=svg)
+    await codes.check_own_code(user_id=claims_of(request).user_id, text=code, jwks=keys.jwks)
+    image = await qr.render_qr_off_loop(code, svg=svg)
     return Response(
         image,
         media_type="image/svg+xml" if svg else "image/png",

@@ -15,6 +15,7 @@ from backend.kernel.roles import Role
 from backend.kernel.services import PlatformKeys
 from backend.kernel.vault import Vault
 from miniapps.health_code import bulk, places, risk
+from miniapps.health_code.qr import render_qr_off_loop
 from miniapps.health_code.schemas import (
     BulkReport,
     BulkStatusIn,
@@ -26,7 +27,6 @@ from miniapps.health_code.schemas import (
     RiskLevelView,
     Visit,
 )
-from miniapps.health_code.service import render_qr_off_loop
 
 AnyRequest = Request[Any, Any, Any]
 

@@ -16,8 +16,9 @@ from backend.kernel.paths import is_valid
 from backend.kernel.roles import Role
 from backend.kernel.services import PlatformKeys
 from miniapps.health_code.passes import met_at_checkpoints
+from miniapps.health_code.residents import masked_name
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
-from miniapps.health_code.service import masked_name, status_of
+from miniapps.health_code.status import status_of
 from miniapps.health_code.tables import CheckIn, Place
 
 register_messages(

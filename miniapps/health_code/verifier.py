@@ -32,7 +32,6 @@ import enum
 import functools
 import re
 import time
-from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -40,6 +39,8 @@ import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from backend.kernel.caches import BoundedCache
 
 FRESHNESS = 60
 COLOURS = {"g": "green", "y": "yellow", "r": "red"}
@@ -149,9 +150,9 @@ class Verifier:
         self, keys: KeySet, remember: int = 0, replays: ReplayMemory | None = None
     ) -> None:
         self._keys = keys
-        self._remember = remember
         self._replays = replays
-        self._verified: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # First in, first out: a credential lapses `t` seconds after issue, however often shown.
+        self._verified: BoundedCache[str, dict[str, Any]] = BoundedCache(remember, lru=False)
 
     def verify(self, text: str, now: float | None = None) -> Verdict:
         now = time.time() if now is None else now
@@ -203,10 +204,7 @@ class Verifier:
             claims = _platform_claims(credential, *key)
         except (jwt.PyJWTError, ValueError, KeyError):
             return Reason.BAD_SIGNATURE
-        if self._remember:
-            self._verified[credential] = claims
-            if len(self._verified) > self._remember:
-                self._verified.popitem(last=False)
+        self._verified.put(credential, claims)
         return claims
 
 

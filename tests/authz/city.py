@@ -23,7 +23,7 @@ from backend.kernel.services import services_of
 from backend.kernel.vault import Vault
 from miniapps.grid_events import sensors
 from miniapps.grid_events.tables import DispatchRule, GridEvent, Sensor
-from miniapps.health_code import service as health_code
+from miniapps.health_code import codes as health_code
 from miniapps.health_code.places import place_code
 from miniapps.health_code.tables import Place
 from push.audience import Audience

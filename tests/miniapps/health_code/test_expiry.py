@@ -9,7 +9,7 @@ from litestar import Litestar
 
 from backend.kernel.roles import Role
 from miniapps.health_code import verifier
-from miniapps.health_code.service import CODE_TTL, issue_code
+from miniapps.health_code.codes import CODE_TTL, issue_code
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.miniapps.health_code.phone import Phone

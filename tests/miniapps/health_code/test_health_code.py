@@ -19,7 +19,7 @@ from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 from miniapps.health_code import verifier
-from miniapps.health_code.service import render_qr
+from miniapps.health_code.qr import render_qr
 from miniapps.health_code.tables import Scan, StatusChange
 from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer

@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 
 from backend.kernel.roles import Role
-from miniapps.health_code.service import end_lapsed_statuses
+from miniapps.health_code.status import end_lapsed_statuses
 from miniapps.health_code.tables import HealthStatus, StatusChange
 from push.tables import Notification
 from tests.conftest import Client, TokenFor, bearer

@@ -1,44 +1,26 @@
-"""Health status, codes bound to a phone, and checkpoint scans."""
+"""A resident's colour: set by officials in their area, given way to green when its validity
+lapses, kept as history, and told to the resident and, for red, to their grid's workers."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import io
-import time
 from typing import Any
-
-import jwt
-import msgspec
-import qrcode
-from cryptography.hazmat.primitives.asymmetric import ec
-from qrcode.image.pure import PyPNGImage
-from qrcode.image.svg import SvgPathImage
 
 from backend.directory.users.tables import UserAccount
 from backend.kernel.claims import Claims
-from backend.kernel.errors import Conflict, NotFound, Unprocessable, register_messages
+from backend.kernel.errors import NotFound, Unprocessable, register_messages
 from backend.kernel.events import unit_of_work
 from backend.kernel.paths import Level, level_of
 from backend.kernel.roles import Role
-from backend.kernel.services import PlatformKeys
-from backend.kernel.vault import Vault
-from miniapps.health_code import verifier
-from miniapps.health_code.schemas import CodeView, Colour, StatusIn, StatusView
-from miniapps.health_code.tables import HealthStatus, HolderKey, Scan, StatusChange
+from miniapps.health_code.residents import find_resident
+from miniapps.health_code.schemas import Colour, StatusIn, StatusView
+from miniapps.health_code.tables import HealthStatus, StatusChange
 from push.audience import Audience
 from push.service import notify
 from push.templates import Template
 
 register_messages(
     {
-        "holder_not_found": ("找不到该居民", "No such resident in your area"),
-        "device_not_enrolled": (
-            "请先在本机开通健康码",
-            "Enrol this phone for the health code first",
-        ),
-        "holder_key_invalid": ("设备公钥无效", "The phone's public key is not valid"),
-        "code_not_yours": ("不是本人的有效健康码", "This is not your own valid code"),
         "status_validity_past": ("有效期须晚于当前时间", "The validity must end in the future"),
         "status_validity_too_far": (
             "有效期最长一年",
@@ -48,17 +30,7 @@ register_messages(
 )
 
 LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
-CODE_TTL = 3600  # a colour change reaches offline checkpoints within the hour
-RETENTION = dt.timedelta(days=28)
 MAX_VALIDITY = dt.timedelta(days=366)
-QR_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
-SHORT = {Colour.GREEN: "g", Colour.YELLOW: "y", Colour.RED: "r"}
-_NOT_THEIRS = {
-    verifier.Reason.BAD_FORMAT,
-    verifier.Reason.UNKNOWN_KEY,
-    verifier.Reason.BAD_SIGNATURE,
-    verifier.Reason.BAD_BINDING,
-}
 
 STATUS_CHANGED = Template(
     key="health_code.status_changed",
@@ -74,27 +46,10 @@ RED_IN_GRID = Template(
 )
 
 
-async def _resident(user_id: int) -> dict[str, Any]:
-    row = (
-        await UserAccount.select(UserAccount.id, UserAccount.name, UserAccount.home_path)
-        .where(UserAccount.id == user_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound("holder_not_found")
-    return row
-
-
-def masked_name(name: str | None) -> str:
-    """What a scanner or a venue may see of a name: its first character and one `*`, so
-    that not even its length shows."""
-    return (name or "居")[:1] + "*"
-
-
 async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> StatusView:
     """An official in scope gives a resident a colour; the resident, and for red the grid's
     workers, are told."""
-    resident = await _resident(user_id)
+    resident = await find_resident(user_id)
     home = resident["home_path"]
     if not home or not actor.covers(home, Role.HEALTH_OFFICIAL):
         raise NotFound("holder_not_found")
@@ -246,7 +201,7 @@ def _view(user_id: int, row: dict[str, Any], *, set_at: dt.datetime | None) -> S
 
 
 async def history_of(*, actor: Claims, user_id: int) -> list[StatusView]:
-    resident = await _resident(user_id)
+    resident = await find_resident(user_id)
     own = actor.user_id == user_id
     if not own and not (
         resident["home_path"] and actor.covers(resident["home_path"], Role.HEALTH_OFFICIAL)
@@ -256,100 +211,3 @@ async def history_of(*, actor: Claims, user_id: int) -> list[StatusView]:
         await StatusChange.select().where(StatusChange.user_id == user_id).order_by(StatusChange.id)
     )
     return [_view(user_id, r, set_at=r["at"]) for r in rows]
-
-
-async def enrol_phone(*, user_id: int, public_key: str, vault: Vault) -> None:
-    """Bind the resident's codes to this phone's key; a new phone replaces the old one."""
-    point = verifier.canonical_b64decode(public_key)  # one spelling, as in every code
-    try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point or b"")
-    except ValueError as err:
-        raise Unprocessable("holder_key_invalid") from err
-    subject = vault.lookup(str(user_id), purpose="health_code.subject")[:16]
-    if await _rebind(user_id, public_key):
-        return
-    # A first phone: of enrolments racing to create the row one inserts it, and the others
-    # then rebind it, the last to arrive winning as it would one after another.
-    created = (
-        await HolderKey.insert(HolderKey(user_id=user_id, subject=subject, public_key=public_key))
-        .on_conflict(action="DO NOTHING")
-        .returning(HolderKey.id)
-    )
-    if not created:
-        await _rebind(user_id, public_key)
-
-
-async def _rebind(user_id: int, public_key: str) -> bool:
-    updated = (
-        await HolderKey.update(
-            {HolderKey.public_key: public_key, HolderKey.enrolled_at: dt.datetime.now(dt.UTC)}
-        )
-        .where(HolderKey.user_id == user_id)
-        .returning(HolderKey.id)
-    )
-    return bool(updated)
-
-
-async def issue_code(*, user_id: int, keys: PlatformKeys, now: float | None = None) -> CodeView:
-    """A credential for the enrolled phone, issued `now` (the clock's time unless given);
-    the phone adds its proof every few seconds."""
-    holder = await HolderKey.select().where(HolderKey.user_id == user_id).first()
-    if holder is None:
-        raise Conflict("device_not_enrolled")
-    resident = await _resident(user_id)
-    status = await status_of(user_id)
-    version = (
-        await HealthStatus.select(HealthStatus.version)
-        .where(HealthStatus.user_id == user_id)
-        .first()
-    )
-    expires = int(time.time() if now is None else now) + CODE_TTL
-    payload = {
-        "s": holder["subject"],
-        "c": SHORT[status.colour],
-        "n": masked_name(resident["name"]),
-        "i": expires - CODE_TTL,
-        "t": CODE_TTL,
-        "v": version["version"] if version else 0,
-        "k": holder["public_key"],
-    }
-    signer = keys.signer
-    credential = jwt.encode(
-        payload,
-        signer.private,
-        algorithm=signer.algorithm,
-        headers={"kid": signer.kid, "typ": None},
-    )
-    return CodeView(credential=credential, colour=status.colour, expires_at=expires)
-
-
-async def check_own_code(*, user_id: int, text: str, jwks: bytes) -> None:
-    """Refuse to render anything but the caller's own, genuine code."""
-    verdict = verifier.verify(text, msgspec.json.decode(jwks))
-    holder = await HolderKey.select(HolderKey.subject).where(HolderKey.user_id == user_id).first()
-    if verdict.reason in _NOT_THEIRS or holder is None or verdict.subject != holder["subject"]:
-        raise Unprocessable("code_not_yours")
-
-
-def render_qr(text: str, *, svg: bool) -> bytes:
-    """The QR of a code; 15–30 ms of CPU, so call it through `render_qr_off_loop`."""
-    code = qrcode.QRCode(
-        error_correction=QR_ERROR_CORRECTION,
-        image_factory=SvgPathImage if svg else PyPNGImage,
-        border=2,
-    )
-    code.add_data(text)
-    code.make(fit=True)
-    out = io.BytesIO()
-    code.make_image().save(out)
-    return out.getvalue()
-
-
-async def render_qr_off_loop(text: str, *, svg: bool) -> bytes:
-    return await asyncio.to_thread(render_qr, text, svg=svg)
-
-
-async def forget_old_scans() -> int:
-    cutoff = dt.datetime.now(dt.UTC) - RETENTION
-    gone = await Scan.delete().where(Scan.scanned_at < cutoff).returning(Scan.id)
-    return len(gone)
