@@ -29,7 +29,7 @@ from backend.orgs.service import require_unit
 from backend.vault import Vault
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.schemas import SensorEnrolled, SensorIn
-from miniapps.grid_events.states import State
+from miniapps.grid_events.states import UNFINISHED, State
 from miniapps.grid_events.switches import require_on_at
 from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry
 
@@ -52,7 +52,6 @@ SEAL = "grid_events.sensor"
 # A reading's body is read by hand, to check its signature, so the host's refusal of NUL in
 # JSON does not reach it; PostgreSQL's text cannot hold one.
 NO_NUL = r"^[^\x00]*$"
-CLOSED = [State.CLOSED, State.CANCELLED]
 ALARM_TRIES = 5
 
 
@@ -160,7 +159,7 @@ async def _alarm_once(sensor: dict[str, Any], reading: Reading) -> int:
     if seen_id:
         open_event = (
             await GridEvent.select(GridEvent.id, GridEvent.state)
-            .where((GridEvent.id == seen_id) & GridEvent.state.not_in(CLOSED))
+            .where((GridEvent.id == seen_id) & GridEvent.state.is_in(list(UNFINISHED)))
             .first()
         )
     why = f"{sensor['device']}: {reading.value}{reading.unit}"

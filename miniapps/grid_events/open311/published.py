@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from miniapps.grid_events.catalogue import CATEGORIES, AttributeKind, Category
-from miniapps.grid_events.states import State
+from miniapps.grid_events.states import FINISHED, UNFINISHED
 from miniapps.grid_events.tables import GridEvent
 
 PUBLIC_CATEGORIES = {code: c for code, c in CATEGORIES.items() if c.public}
@@ -22,15 +22,6 @@ DATATYPES = {
     AttributeKind.CHOICE: "singlevaluelist",
     AttributeKind.MULTI: "multivaluelist",
 }
-OPEN_STATES = [
-    State.REPORTED,
-    State.REGISTERED,
-    State.DISPATCHED,
-    State.HANDLING,
-    State.FED_BACK,
-    State.VERIFIED,
-    State.SUSPENDED,
-]
 CELL = 0.001  # degrees: ~111 m of latitude, ~91 m of longitude in Zhengzhou
 
 
@@ -128,9 +119,9 @@ def _matching(found: RequestFilter) -> Any:
     where: Any = GridEvent.category.is_in(found.codes)
     where &= (GridEvent.created_at >= found.start) & (GridEvent.created_at <= found.end)
     if found.status is RequestStatus.OPEN:
-        where &= GridEvent.state.is_in(OPEN_STATES)
+        where &= GridEvent.state.is_in(list(UNFINISHED))
     elif found.status is RequestStatus.CLOSED:
-        where &= GridEvent.state.not_in(OPEN_STATES)
+        where &= GridEvent.state.is_in(list(FINISHED))
     # Safe as a LIKE pattern: a valid org path holds neither `%` nor `_`.
     if found.jurisdiction is not None:
         where &= GridEvent.grid_path.like(found.jurisdiction + "/%")
@@ -151,7 +142,7 @@ def _published(row: dict[str, Any]) -> ServiceRequest:
     category = PUBLIC_CATEGORIES[row["category"]]
     return ServiceRequest(
         service_request_id=str(row["id"]),
-        status=RequestStatus.OPEN if row["state"] in OPEN_STATES else RequestStatus.CLOSED,
+        status=RequestStatus.OPEN if row["state"] in UNFINISHED else RequestStatus.CLOSED,
         service_code=category.code,
         service_name=category.names["zh-CN"],
         requested_datetime=row["created_at"].isoformat(),
