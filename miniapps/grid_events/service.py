@@ -24,7 +24,7 @@ from backend.orgs.paths import Level, level_of
 from backend.orgs.service import place_in_grid
 from backend.users.tables import UserAccount
 from miniapps.grid_events import dispatch, duplicates, notices
-from miniapps.grid_events.catalogue import CATEGORIES, Category, attribute_problems
+from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
 from miniapps.grid_events.schemas import ActIn, EventView, ReportIn, TimelineView
 from miniapps.grid_events.states import MOVES, Action, Actor, State
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
@@ -75,28 +75,39 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
     # One transaction from the first read: each read outside one would take a pooled
     # connection and reset it on return, a round trip more per read.
     async with unit_of_work():
-        return await _file_report(actor, data, category)
+        return await _file_report(actor, data)
 
 
-async def _file_report(actor: Claims, data: ReportIn, category: Category) -> EventView:
+async def _file_report(actor: Claims, data: ReportIn) -> EventView:
     grid = await _grid_of(actor, data)
     original = await duplicates.original_of(
         category=data.category, grid=grid, lat=data.lat, lon=data.lon
     )
-    if original is not None:
-        state = State(original["state"])
-        await TimelineEntry.insert(
-            timeline_step(
-                original["id"],
-                "duplicate",
-                state,
-                state,
-                actor.user_id,
-                data.description,
-                {"lat": data.lat, "lon": data.lon},
-            )
+    if original is None:
+        return await open_event(data=data, grid=grid, reporter_id=actor.user_id)
+    state = State(original["state"])
+    await TimelineEntry.insert(
+        timeline_step(
+            original["id"],
+            "duplicate",
+            state,
+            state,
+            actor.user_id,
+            data.description,
+            {"lat": data.lat, "lon": data.lon},
         )
-        return await _view(original["id"])
+    )
+    return await _view(original["id"])
+
+
+async def open_event(*, data: ReportIn, grid: str, reporter_id: int, why: str = "") -> EventView:
+    """Open an event in `grid`, whoever reports it (a resident, a worker, a device): due by
+    its category's time limit, dispatched at once by the rules if the category says so, its
+    first steps on the timeline (`why` as the report's reason) and their people told. The
+    one way an event comes to be, so that none escapes escalation or goes unannounced.
+    Call it inside a unit of work: a dispatch refused, or a caller that rolls back, leaves
+    no event, step or notice."""
+    category = CATEGORIES[data.category]
     handler = None
     if category.auto_dispatch:
         # Urgent categories skip the desk: registered and dispatched by the rules on report.
@@ -112,14 +123,14 @@ async def _file_report(actor: Claims, data: ReportIn, category: Category) -> Eve
             lon=data.lon,
             address=data.address,
             grid_path=grid,
-            reporter_id=actor.user_id,
+            reporter_id=reporter_id,
             state=state,
             handler_id=handler,
             deadline=category.deadline(_now(), state),
         )
     ).returning(*GridEvent.all_columns())
     event = rows[0]
-    steps = [timeline_step(event["id"], "report", None, State.REPORTED, actor.user_id, "")]
+    steps = [timeline_step(event["id"], "report", None, State.REPORTED, reporter_id, why)]
     if handler is None:
         await TimelineEntry.insert(*steps)
         await notices.reported(event_id=event["id"], grid=grid, category=category)
