@@ -22,10 +22,11 @@ from backend.errors import (
 from backend.events import unit_of_work
 from backend.orgs.paths import Level, level_of
 from backend.orgs.service import place_in_grid
+from backend.pagination import decode_cursor, encode_cursor
 from backend.users.tables import UserAccount
 from miniapps.grid_events import dispatch, duplicates, notices
 from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
-from miniapps.grid_events.schemas import ActIn, EventView, ReportIn, TimelineView
+from miniapps.grid_events.schemas import ActIn, EventPage, EventView, ReportIn, TimelineView
 from miniapps.grid_events.states import MOVES, Action, Actor, State
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 
@@ -307,33 +308,40 @@ async def event_view(*, actor: Claims, event_id: int) -> EventView:
     return await _view(event_id)
 
 
-async def list_events(*, actor: Claims, state: str | None, limit: int) -> list[EventView]:
-    """Residents see their reports; grid workers their queue and grid; admins their subtree."""
+async def list_events(
+    *, actor: Claims, state: str | None, cursor: str | None, limit: int
+) -> EventPage:
+    """Residents see their reports; grid workers their queue and grid; admins their subtree.
+    Newest first, a page at a time, each page in one query whatever its depth: the page
+    after a cursor starts below the last id shown, so none is shown twice or skipped while
+    events are added."""
     where: Any = GridEvent.reporter_id == actor.user_id
     where |= GridEvent.handler_id == actor.user_id
     for path in actor.paths_for(Role.GRID_WORKER, *ADMINS):
         where |= (GridEvent.grid_path == path) | GridEvent.grid_path.like(path + "/%")
     if state:
         where &= GridEvent.state == state
+    if cursor:
+        where &= GridEvent.id < decode_cursor(cursor)
     rows = (
-        await GridEvent.select(GridEvent.id)
+        await GridEvent.select()
         .where(where)
         .order_by(GridEvent.id, ascending=False)
-        .limit(limit)
+        .limit(limit + 1)
     )
-    return [await _view(row["id"], with_timeline=False) for row in rows]
+    items = [_view_of(row, []) for row in rows[:limit]]
+    more = len(rows) > limit
+    return EventPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-async def _view(event_id: int, *, with_timeline: bool = True) -> EventView:
+async def _view(event_id: int) -> EventView:
     event = await GridEvent.select().where(GridEvent.id == event_id).first()
     assert event is not None
-    timeline = []
-    if with_timeline:
-        timeline = (
-            await TimelineEntry.select()
-            .where(TimelineEntry.event_id == event_id)
-            .order_by(TimelineEntry.id)
-        )
+    timeline = (
+        await TimelineEntry.select()
+        .where(TimelineEntry.event_id == event_id)
+        .order_by(TimelineEntry.id)
+    )
     return _view_of(event, timeline)
 
 
