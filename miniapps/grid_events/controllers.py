@@ -22,6 +22,7 @@ from miniapps.grid_events.schemas import (
     ActIn,
     DutyIn,
     DutyView,
+    EventPage,
     EventView,
     ReportIn,
     RuleIn,
@@ -55,10 +56,14 @@ async def report(request: AnyRequest, data: JSONBody[ReportIn]) -> EventView:
 async def list_events(
     request: AnyRequest,
     event_state: Annotated[State | None, QueryParameter(name="state")] = None,
+    cursor: FromQuery[str | None] = None,
     limit: FromQuery[PageLimit] = 50,
-) -> list[EventView]:
-    """The caller's reports, queue, grid or subtree, optionally in one state."""
-    return await service.list_events(actor=claims_of(request), state=event_state, limit=limit)
+) -> EventPage:
+    """The caller's reports, queue, grid or subtree, optionally in one state, newest first;
+    the next page is the one after `next_cursor`."""
+    return await service.list_events(
+        actor=claims_of(request), state=event_state, cursor=cursor, limit=limit
+    )
 
 
 def _tagged(view: EventView) -> Response[EventView]:

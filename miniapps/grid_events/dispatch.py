@@ -16,10 +16,8 @@ from backend.kernel.paths import ancestors, is_within
 from backend.kernel.roles import Role
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.duty import off_duty
-from miniapps.grid_events.states import State
+from miniapps.grid_events.states import IN_HAND
 from miniapps.grid_events.tables import DispatchRule, GridEvent
-
-OPEN = [State.DISPATCHED, State.HANDLING]
 
 
 async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen: int | None) -> int:
@@ -78,7 +76,7 @@ async def _least_loaded(candidates: list[int]) -> int:
         return candidates[0]
     rows = (
         await GridEvent.select(GridEvent.handler_id, Count(alias="open"))
-        .where(GridEvent.handler_id.is_in(candidates) & GridEvent.state.is_in(OPEN))
+        .where(GridEvent.handler_id.is_in(candidates) & GridEvent.state.is_in(list(IN_HAND)))
         .group_by(GridEvent.handler_id)
     )
     loads = {row["handler_id"]: row["open"] for row in rows}

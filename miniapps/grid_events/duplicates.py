@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from miniapps.grid_events.states import State
+from miniapps.grid_events.states import UNFINISHED
 from miniapps.grid_events.tables import GridEvent
 
 RADIUS_METRES = 50.0
@@ -36,7 +36,7 @@ async def original_of(
             & (GridEvent.grid_path == grid)
             & (GridEvent.created_at > since)
             & GridEvent.lat.is_not_null()
-            & GridEvent.state.not_in([State.CLOSED, State.CANCELLED])
+            & GridEvent.state.is_in(list(UNFINISHED))
         )
         .order_by(GridEvent.id)
     )

@@ -16,13 +16,12 @@ from backend.kernel.roles import Role
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.deadlines import deadline_after
 from miniapps.grid_events.service import change_event
-from miniapps.grid_events.states import State
+from miniapps.grid_events.states import WATCHED, State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 from push.audience import Audience
 from push.service import notify
 from push.templates import Template
 
-OPEN = [State.REPORTED, State.REGISTERED, State.DISPATCHED, State.HANDLING, State.FED_BACK]
 SUPERVISORS = {Level.COMMUNITY: Role.COMMUNITY_ADMIN, Level.DISTRICT: Role.DISTRICT_ADMIN}
 _DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
@@ -42,7 +41,9 @@ def levels_above(grid: str) -> list[str]:
 async def escalate_overdue() -> int:
     """Cron: escalate every overdue open event one level; returns how many moved up."""
     now = dt.datetime.now(dt.UTC)
-    rows = await GridEvent.select().where(GridEvent.state.is_in(OPEN) & (GridEvent.deadline < now))
+    rows = await GridEvent.select().where(
+        GridEvent.state.is_in(list(WATCHED)) & (GridEvent.deadline < now)
+    )
     moved = 0
     for event in rows:
         moved += await _escalate(event, now)

@@ -15,7 +15,7 @@ from backend.kernel.claims import Claims
 from backend.kernel.errors import Conflict, NotFound, Unprocessable, register_messages
 from backend.kernel.storage import Storage
 from miniapps.grid_events.service import event_if_visible, timeline_step
-from miniapps.grid_events.states import State
+from miniapps.grid_events.states import FINISHED, State
 from miniapps.grid_events.tables import Photo, TimelineEntry
 
 register_messages(
@@ -35,7 +35,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 5 MB file can claim far more; decoding that would eat memory
 SIGNATURES = {b"\xff\xd8\xff": ("image/jpeg", ".jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", ".png")}
 FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
-FINISHED = {State.CLOSED, State.CANCELLED}
 _UNREADABLE = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
 

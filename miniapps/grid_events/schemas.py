@@ -49,6 +49,13 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     timeline: list[TimelineView] = []
 
 
+class EventPage(msgspec.Struct, frozen=True):
+    """A page of events, newest first, without their timelines."""
+
+    items: list[EventView]
+    next_cursor: str | None
+
+
 class DutyIn(msgspec.Struct, frozen=True):
     on_duty: bool
 

@@ -28,8 +28,9 @@ from backend.kernel.paths import Level
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
 from miniapps.grid_events.catalogue import CATEGORIES
-from miniapps.grid_events.schemas import SensorEnrolled, SensorIn
-from miniapps.grid_events.states import State
+from miniapps.grid_events.schemas import ReportIn, SensorEnrolled, SensorIn
+from miniapps.grid_events.service import SYSTEM, open_event, timeline_step
+from miniapps.grid_events.states import UNFINISHED, State
 from miniapps.grid_events.switches import require_on_at
 from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry
 
@@ -52,7 +53,6 @@ SEAL = "grid_events.sensor"
 # A reading's body is read by hand, to check its signature, so the host's refusal of NUL in
 # JSON does not reach it; PostgreSQL's text cannot hold one.
 NO_NUL = r"^[^\x00]*$"
-CLOSED = [State.CLOSED, State.CANCELLED]
 ALARM_TRIES = 5
 
 
@@ -156,55 +156,28 @@ async def _alarm(sensor: dict[str, Any], reading: Reading) -> int:
 async def _alarm_once(sensor: dict[str, Any], reading: Reading) -> int:
     seen = await Sensor.select(Sensor.open_event_id).where(Sensor.id == sensor["id"]).first()
     seen_id = seen["open_event_id"] if seen else None
-    open_event = None
+    current = None
     if seen_id:
-        open_event = (
+        current = (
             await GridEvent.select(GridEvent.id, GridEvent.state)
-            .where((GridEvent.id == seen_id) & GridEvent.state.not_in(CLOSED))
+            .where((GridEvent.id == seen_id) & GridEvent.state.is_in(list(UNFINISHED)))
             .first()
         )
     why = f"{sensor['device']}: {reading.value}{reading.unit}"
-    if open_event is not None:
-        event_id = int(open_event["id"])
-        state = open_event["state"]
-        await TimelineEntry.insert(
-            TimelineEntry(
-                event_id=event_id,
-                action="alarm",
-                from_state=state,
-                to_state=state,
-                actor_id=0,
-                reason=why,
-            )
-        )
+    if current is not None:
+        event_id = int(current["id"])
+        state = State(current["state"])
+        await TimelineEntry.insert(timeline_step(event_id, "alarm", state, state, SYSTEM, why))
         return event_id
-    rows = await GridEvent.insert(
-        GridEvent(
-            category=sensor["category"],
-            description=f"设备 {sensor['device']} 报警",
-            attributes={},
-            grid_path=sensor["grid_path"],
-            reporter_id=0,
-            state=State.REPORTED,
-        )
-    ).returning(GridEvent.id)
-    event_id = int(rows[0]["id"])
+    # Opened as a report is, so that it is due, told and escalated as one.
+    alarm = ReportIn(category=sensor["category"], description=f"设备 {sensor['device']} 报警")
+    event = await open_event(data=alarm, grid=sensor["grid_path"], reporter_id=SYSTEM, why=why)
     as_seen = Sensor.open_event_id.is_null() if seen_id is None else Sensor.open_event_id == seen_id
     claimed = (
-        await Sensor.update({Sensor.open_event_id: event_id})
+        await Sensor.update({Sensor.open_event_id: event.id})
         .where((Sensor.id == sensor["id"]) & as_seen)
         .returning(Sensor.id)
     )
     if not claimed:
-        raise _Raced  # rolls back the event just made
-    await TimelineEntry.insert(
-        TimelineEntry(
-            event_id=event_id,
-            action="report",
-            from_state=None,
-            to_state=State.REPORTED,
-            actor_id=0,
-            reason=why,
-        )
-    )
-    return event_id
+        raise _Raced  # rolls back the event just made, its steps and its notices
+    return event.id

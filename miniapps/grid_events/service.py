@@ -21,11 +21,12 @@ from backend.kernel.errors import (
     register_messages,
 )
 from backend.kernel.events import unit_of_work
+from backend.kernel.pagination import decode_cursor, encode_cursor
 from backend.kernel.paths import Level, level_of
 from backend.kernel.roles import Role
 from miniapps.grid_events import dispatch, duplicates, notices
-from miniapps.grid_events.catalogue import CATEGORIES, Category, attribute_problems
-from miniapps.grid_events.schemas import ActIn, EventView, ReportIn, TimelineView
+from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
+from miniapps.grid_events.schemas import ActIn, EventPage, EventView, ReportIn, TimelineView
 from miniapps.grid_events.states import MOVES, Action, Actor, State
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 
@@ -75,28 +76,39 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
     # One transaction from the first read: each read outside one would take a pooled
     # connection and reset it on return, a round trip more per read.
     async with unit_of_work():
-        return await _file_report(actor, data, category)
+        return await _file_report(actor, data)
 
 
-async def _file_report(actor: Claims, data: ReportIn, category: Category) -> EventView:
+async def _file_report(actor: Claims, data: ReportIn) -> EventView:
     grid = await _grid_of(actor, data)
     original = await duplicates.original_of(
         category=data.category, grid=grid, lat=data.lat, lon=data.lon
     )
-    if original is not None:
-        state = State(original["state"])
-        await TimelineEntry.insert(
-            timeline_step(
-                original["id"],
-                "duplicate",
-                state,
-                state,
-                actor.user_id,
-                data.description,
-                {"lat": data.lat, "lon": data.lon},
-            )
+    if original is None:
+        return await open_event(data=data, grid=grid, reporter_id=actor.user_id)
+    state = State(original["state"])
+    await TimelineEntry.insert(
+        timeline_step(
+            original["id"],
+            "duplicate",
+            state,
+            state,
+            actor.user_id,
+            data.description,
+            {"lat": data.lat, "lon": data.lon},
         )
-        return await _view(original["id"])
+    )
+    return await _view(original["id"])
+
+
+async def open_event(*, data: ReportIn, grid: str, reporter_id: int, why: str = "") -> EventView:
+    """Open an event in `grid`, whoever reports it (a resident, a worker, a device): due by
+    its category's time limit, dispatched at once by the rules if the category says so, its
+    first steps on the timeline (`why` as the report's reason) and their people told. The
+    one way an event comes to be, so that none escapes escalation or goes unannounced.
+    Call it inside a unit of work: a dispatch refused, or a caller that rolls back, leaves
+    no event, step or notice."""
+    category = CATEGORIES[data.category]
     handler = None
     if category.auto_dispatch:
         # Urgent categories skip the desk: registered and dispatched by the rules on report.
@@ -112,14 +124,14 @@ async def _file_report(actor: Claims, data: ReportIn, category: Category) -> Eve
             lon=data.lon,
             address=data.address,
             grid_path=grid,
-            reporter_id=actor.user_id,
+            reporter_id=reporter_id,
             state=state,
             handler_id=handler,
             deadline=category.deadline(_now(), state),
         )
     ).returning(*GridEvent.all_columns())
     event = rows[0]
-    steps = [timeline_step(event["id"], "report", None, State.REPORTED, actor.user_id, "")]
+    steps = [timeline_step(event["id"], "report", None, State.REPORTED, reporter_id, why)]
     if handler is None:
         await TimelineEntry.insert(*steps)
         await notices.reported(event_id=event["id"], grid=grid, category=category)
@@ -296,33 +308,40 @@ async def event_view(*, actor: Claims, event_id: int) -> EventView:
     return await _view(event_id)
 
 
-async def list_events(*, actor: Claims, state: str | None, limit: int) -> list[EventView]:
-    """Residents see their reports; grid workers their queue and grid; admins their subtree."""
+async def list_events(
+    *, actor: Claims, state: str | None, cursor: str | None, limit: int
+) -> EventPage:
+    """Residents see their reports; grid workers their queue and grid; admins their subtree.
+    Newest first, a page at a time, each page in one query whatever its depth: the page
+    after a cursor starts below the last id shown, so none is shown twice or skipped while
+    events are added."""
     where: Any = GridEvent.reporter_id == actor.user_id
     where |= GridEvent.handler_id == actor.user_id
     for path in actor.paths_for(Role.GRID_WORKER, *ADMINS):
         where |= (GridEvent.grid_path == path) | GridEvent.grid_path.like(path + "/%")
     if state:
         where &= GridEvent.state == state
+    if cursor:
+        where &= GridEvent.id < decode_cursor(cursor)
     rows = (
-        await GridEvent.select(GridEvent.id)
+        await GridEvent.select()
         .where(where)
         .order_by(GridEvent.id, ascending=False)
-        .limit(limit)
+        .limit(limit + 1)
     )
-    return [await _view(row["id"], with_timeline=False) for row in rows]
+    items = [_view_of(row, []) for row in rows[:limit]]
+    more = len(rows) > limit
+    return EventPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-async def _view(event_id: int, *, with_timeline: bool = True) -> EventView:
+async def _view(event_id: int) -> EventView:
     event = await GridEvent.select().where(GridEvent.id == event_id).first()
     assert event is not None
-    timeline = []
-    if with_timeline:
-        timeline = (
-            await TimelineEntry.select()
-            .where(TimelineEntry.event_id == event_id)
-            .order_by(TimelineEntry.id)
-        )
+    timeline = (
+        await TimelineEntry.select()
+        .where(TimelineEntry.event_id == event_id)
+        .order_by(TimelineEntry.id)
+    )
     return _view_of(event, timeline)
 
 

@@ -20,6 +20,24 @@ class State(enum.StrEnum):
     CANCELLED = "cancelled"  # 注销
 
 
+# What a state means to the rest of the package: each question asked of an event's state
+# has its answer here, so one part cannot count an event open that another counts done.
+
+# 结案 or 注销: no step is left to take.
+FINISHED = frozenset({State.CLOSED, State.CANCELLED})
+# Still someone's business: a repeat report or a sensor's next alarm joins it, it takes
+# photos, and Open311 calls it open.
+UNFINISHED = frozenset(State) - FINISHED
+# Waiting on a step with a time limit: escalation watches these, and the stats count them
+# overdue. Not 挂账 (suspended: the clock stops) nor verified (the work is done and checked).
+WATCHED = frozenset(
+    {State.REPORTED, State.REGISTERED, State.DISPATCHED, State.HANDLING, State.FED_BACK}
+)
+# With a handler, who has not yet fed back: what weighs on a worker when dispatch picks
+# the least loaded.
+IN_HAND = frozenset({State.DISPATCHED, State.HANDLING})
+
+
 class Action(enum.StrEnum):
     REGISTER = "register"
     DISPATCH = "dispatch"

@@ -12,10 +12,8 @@ import msgspec
 from backend.directory.orgs.service import require_unit
 from backend.kernel.claims import Claims
 from backend.kernel.errors import Forbidden
-from miniapps.grid_events.states import State
+from miniapps.grid_events.states import WATCHED, State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
-
-OPEN = [State.REPORTED, State.REGISTERED, State.DISPATCHED, State.HANDLING, State.FED_BACK]
 
 
 class EventStats(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,7 +41,7 @@ async def stats_for(*, actor: Claims, under: str, admins: tuple[Any, ...]) -> Ev
     overdue = [
         e["id"]
         for e in events
-        if e["state"] in OPEN and e["deadline"] is not None and e["deadline"] < now
+        if e["state"] in WATCHED and e["deadline"] is not None and e["deadline"] < now
     ]
     closed = [e for e in events if e["state"] == State.CLOSED]
     escalated = {

@@ -1,4 +1,4 @@
-"""Open311's routes: parse, check, call, shape. The policy is in the package docstring."""
+"""Open311's routes: parse, call the service, shape. The policy is in the package docstring."""
 
 from __future__ import annotations
 
@@ -12,12 +12,9 @@ from litestar.params import FromPath, FromQuery
 
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
-from backend.kernel.errors import NotFound
 from backend.kernel.guards import claims_of, requires_role
-from backend.kernel.paths import is_within
 from backend.kernel.roles import Role
 from miniapps.grid_events import service
-from miniapps.grid_events.open311 import filters
 from miniapps.grid_events.open311.filters import (
     MAX_REQUESTS,
     Jurisdiction,
@@ -27,26 +24,16 @@ from miniapps.grid_events.open311.filters import (
     ServiceCodes,
 )
 from miniapps.grid_events.open311.form import report_of
-from miniapps.grid_events.open311.published import (
-    PUBLIC_CATEGORIES,
-    RequestFilter,
-    RequestStatus,
-    Service,
-    ServiceRequest,
-    definition_of,
+from miniapps.grid_events.open311.published import RequestStatus, Service, ServiceRequest
+from miniapps.grid_events.open311.service import (
+    define_service,
+    find_request,
     find_requests,
-    public_request,
-    service_of,
+    list_services,
 )
-from miniapps.grid_events.switches import APP_ID, districts_off, require_on_at
+from miniapps.grid_events.switches import APP_ID
 
 AnyRequest = Request[Any, Any, Any]
-
-
-def _json_name(name: str) -> str:
-    if not name.endswith(".json"):
-        raise NotFound("not_found")
-    return name.removesuffix(".json")
 
 
 @get("/services.json", operation_id="Open311ListServices", security=[{}])
@@ -54,9 +41,7 @@ async def services(
     enablement: NamedDependency[Enablement], jurisdiction_id: FromQuery[Jurisdiction] = None
 ) -> list[Service]:
     """Every public event category as an Open311 service."""
-    districts_off(enablement)
-    await filters.jurisdiction(enablement, jurisdiction_id)
-    return [service_of(c) for c in PUBLIC_CATEGORIES.values()]
+    return await list_services(enablement=enablement, jurisdiction_id=jurisdiction_id)
 
 
 @get("/services/{name:str}", operation_id="Open311GetService", security=[{}])
@@ -66,12 +51,7 @@ async def service_definition(
     jurisdiction_id: FromQuery[Jurisdiction] = None,
 ) -> dict[str, Any]:
     """A public service's attributes (`/services/{code}.json`)."""
-    districts_off(enablement)
-    await filters.jurisdiction(enablement, jurisdiction_id)
-    category = PUBLIC_CATEGORIES.get(_json_name(name))
-    if category is None:
-        raise NotFound("not_found")
-    return definition_of(category)
+    return await define_service(enablement=enablement, name=name, jurisdiction_id=jurisdiction_id)
 
 
 @get("/requests.json", operation_id="Open311ListRequests", security=[{}])
@@ -88,19 +68,17 @@ async def list_requests(
 ) -> list[ServiceRequest]:
     """Public requests filtered as the spec says: the last 90 days unless dated, 1000 at
     most, and `service_request_id` overriding the other filters."""
-    start, end = filters.window(start_date, end_date)
-    found = RequestFilter(
-        districts_off=districts_off(enablement),
-        jurisdiction=await filters.jurisdiction(enablement, jurisdiction_id),
-        ids=filters.request_ids(service_request_id),
-        codes=filters.service_codes(service_code),
+    return await find_requests(
+        enablement=enablement,
+        jurisdiction_id=jurisdiction_id,
+        service_request_id=service_request_id,
+        service_code=service_code,
         status=status,
-        start=start,
-        end=end,
+        start_date=start_date,
+        end_date=end_date,
         page=page,
         page_size=page_size,
     )
-    return await find_requests(found=found)
 
 
 @get("/requests/{name:str}", operation_id="Open311GetRequest", security=[{}])
@@ -110,15 +88,12 @@ async def get_request(
     jurisdiction_id: FromQuery[Jurisdiction] = None,
 ) -> list[ServiceRequest]:
     """One public request (`/requests/{id}.json`), as a list, as the spec has it."""
-    districts_off(enablement)
-    district = await filters.jurisdiction(enablement, jurisdiction_id)
-    request_id = filters.row_id(_json_name(name))
-    found = None if request_id is None else await public_request(request_id=request_id)
-    if found is None or (district is not None and not is_within(found[0], district)):
-        raise NotFound("not_found")
-    grid_path, published = found
-    require_on_at(enablement, grid_path)
-    return [published]
+    found = await find_request(
+        enablement=enablement,
+        name=name,
+        jurisdiction_id=jurisdiction_id,
+    )
+    return [found]
 
 
 @post(

@@ -1,5 +1,6 @@
-"""The filters of `requests.json`, checked before any reaches the database: each is a value
-of a known kind or a 400 problem, never a pattern and never ignored."""
+"""The filters of Open311's reads, checked before any reaches the database: each is a value
+of a known kind or a 400 problem (a 404 for a name that names nothing), never a pattern and
+never ignored."""
 
 from __future__ import annotations
 
@@ -130,6 +131,13 @@ def request_ids(value: str | None) -> list[int] | None:
             errors=[FieldError(field="service_request_id", message="1 to 100 ids")],
         )
     return [i for i in ids if i is not None]
+
+
+def json_name(name: str) -> str:
+    """A code or id from a path that names it as a file, `{code}.json`; else not found."""
+    if not name.endswith(".json"):
+        raise NotFound("not_found")
+    return name.removesuffix(".json")
 
 
 def row_id(text: str) -> int | None:

@@ -1,9 +1,8 @@
-"""What Open311 publishes, and the reads that find it: public categories only, a place no
-finer than its ~100 m cell, nothing a reporter wrote and nobody's name or id."""
+"""What Open311 publishes: public categories only, a place no finer than its ~100 m cell,
+nothing a reporter wrote and nobody's name or id."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import math
 from typing import Any
@@ -11,8 +10,7 @@ from typing import Any
 import msgspec
 
 from miniapps.grid_events.catalogue import CATEGORIES, AttributeKind, Category
-from miniapps.grid_events.states import State
-from miniapps.grid_events.tables import GridEvent
+from miniapps.grid_events.states import UNFINISHED
 
 PUBLIC_CATEGORIES = {code: c for code, c in CATEGORIES.items() if c.public}
 DATATYPES = {
@@ -22,15 +20,6 @@ DATATYPES = {
     AttributeKind.CHOICE: "singlevaluelist",
     AttributeKind.MULTI: "multivaluelist",
 }
-OPEN_STATES = [
-    State.REPORTED,
-    State.REGISTERED,
-    State.DISPATCHED,
-    State.HANDLING,
-    State.FED_BACK,
-    State.VERIFIED,
-    State.SUSPENDED,
-]
 CELL = 0.001  # degrees: ~111 m of latitude, ~91 m of longitude in Zhengzhou
 
 
@@ -62,20 +51,6 @@ class ServiceRequest(msgspec.Struct, frozen=True):
     long: float | None
 
 
-class RequestFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """A checked `requests.json` query; `ids`, when given, override the other filters."""
-
-    districts_off: frozenset[str]
-    jurisdiction: str | None  # a district's path; None for the whole city
-    ids: list[int] | None
-    codes: list[str]
-    status: RequestStatus | None
-    start: dt.datetime
-    end: dt.datetime
-    page: int
-    page_size: int
-
-
 def service_of(category: Category) -> Service:
     return Service(
         service_code=category.code,
@@ -105,53 +80,12 @@ def definition_of(category: Category) -> dict[str, Any]:
     return {"service_code": category.code, "attributes": attributes}
 
 
-async def find_requests(*, found: RequestFilter) -> list[ServiceRequest]:
-    """The public requests a checked query asks for, newest first."""
-    where: Any = GridEvent.category.is_in(list(PUBLIC_CATEGORIES))
-    if found.ids is not None:
-        where &= GridEvent.id.is_in(found.ids)
-    else:
-        where &= _matching(found)
-    for district in found.districts_off:
-        where &= (GridEvent.grid_path != district) & GridEvent.grid_path.not_like(district + "/%")
-    rows = (
-        await GridEvent.select()
-        .where(where)
-        .order_by(GridEvent.id, ascending=False)
-        .limit(found.page_size)
-        .offset((found.page - 1) * found.page_size)
-    )
-    return [_published(row) for row in rows]
-
-
-def _matching(found: RequestFilter) -> Any:
-    where: Any = GridEvent.category.is_in(found.codes)
-    where &= (GridEvent.created_at >= found.start) & (GridEvent.created_at <= found.end)
-    if found.status is RequestStatus.OPEN:
-        where &= GridEvent.state.is_in(OPEN_STATES)
-    elif found.status is RequestStatus.CLOSED:
-        where &= GridEvent.state.not_in(OPEN_STATES)
-    # Safe as a LIKE pattern: a valid org path holds neither `%` nor `_`.
-    if found.jurisdiction is not None:
-        where &= GridEvent.grid_path.like(found.jurisdiction + "/%")
-    return where
-
-
-async def public_request(*, request_id: int) -> tuple[str, ServiceRequest] | None:
-    """A public request and the grid it lies in (for the district switch), if there is one."""
-    row = (
-        await GridEvent.select()
-        .where((GridEvent.id == request_id) & GridEvent.category.is_in(list(PUBLIC_CATEGORIES)))
-        .first()
-    )
-    return None if row is None else (str(row["grid_path"]), _published(row))
-
-
-def _published(row: dict[str, Any]) -> ServiceRequest:
+def published(row: dict[str, Any]) -> ServiceRequest:
+    """An event's row as anyone may read it; the row must be of a public category."""
     category = PUBLIC_CATEGORIES[row["category"]]
     return ServiceRequest(
         service_request_id=str(row["id"]),
-        status=RequestStatus.OPEN if row["state"] in OPEN_STATES else RequestStatus.CLOSED,
+        status=RequestStatus.OPEN if row["state"] in UNFINISHED else RequestStatus.CLOSED,
         service_code=category.code,
         service_name=category.names["zh-CN"],
         requested_datetime=row["created_at"].isoformat(),

@@ -1,5 +1,6 @@
 """Overdue events escalate once per level; sensor readings are signed, fresh, in order, and
-refused where grid events are switched off."""
+refused where grid events are switched off; a sensor's alarm opens its event as a report
+does: due, told and escalated alike."""
 
 from __future__ import annotations
 
@@ -7,13 +8,22 @@ import asyncio
 import datetime as dt
 import json
 import time
+from typing import Any
+
+import pytest
 
 from miniapps.grid_events.escalation import escalate_overdue
 from miniapps.grid_events.sensors import signature
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 from push.tables import InboxItem, Notification
 from tests.conftest import Client, TokenForPhone, bearer
-from tests.miniapps.grid_events.test_chain import MANHOLE, People
+from tests.miniapps.grid_events.test_chain import (
+    MANHOLE,
+    RESIDENT,
+    People,
+    last_notification,
+    told,
+)
 from tests.support import eventually
 
 C03_ADMIN, GX_ADMIN = "13800000005", "13800000006"
@@ -190,3 +200,83 @@ async def test_alarms_at_once_open_one_event(
     assert await GridEvent.count() == 1
     taken = answers.count(200)
     assert await TimelineEntry.count().where(TimelineEntry.action == "alarm") == taken - 1
+
+
+async def _alarmed(people: People, secret: str) -> dict[str, Any]:
+    assert await _read(people, secret, 30.0) == 200
+    event = await GridEvent.select().first()
+    assert event is not None
+    return event
+
+
+async def test_a_sensor_alarm_is_due_as_a_report_is(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    event = await _alarmed(people, secret)
+    assert (event["state"], event["reporter_id"], event["lat"]) == ("reported", 0, None)
+    assert event["deadline"] is not None
+    hours_left = (event["deadline"] - dt.datetime.now(dt.UTC)).total_seconds() / 3600
+    assert hours_left == pytest.approx(1, abs=0.01)  # a manhole's 立案 within the hour
+    timeline = await TimelineEntry.select(
+        TimelineEntry.action, TimelineEntry.actor_id, TimelineEntry.reason
+    ).where(TimelineEntry.event_id == event["id"])
+    assert timeline == [{"action": "report", "actor_id": 0, "reason": "tilt-0007: 30.0°"}]
+
+
+async def _received(before: int) -> list[dict[int, tuple[str, str]]]:
+    """What each notification made after `before` put in whose inbox (title and body), one
+    map per notification in the order made."""
+    await told(before)  # waits for their fan-out
+    rows = (
+        await InboxItem.select(
+            InboxItem.notification_id, InboxItem.user_id, InboxItem.title, InboxItem.body
+        )
+        .where(InboxItem.notification_id > before)
+        .order_by(InboxItem.notification_id)
+    )
+    made = sorted({r["notification_id"] for r in rows})
+    return [
+        {r["user_id"]: (r["title"], r["body"]) for r in rows if r["notification_id"] == n}
+        for n in made
+    ]
+
+
+async def test_a_sensor_alarm_tells_whom_a_report_tells_and_the_same(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    admin = await people.id(C03_ADMIN)
+    before = await last_notification()
+    event = await _alarmed(people, secret)
+    assert await told(before) == [{admin}]
+    assert await _received(before) == [{admin: (f"事件{event['id']}:新上报", "井盖破损")}]
+
+    before = await last_notification()
+    reported = await client.post(
+        "/v1/miniapps/grid_events/events",
+        json=MANHOLE,
+        headers=bearer(await people.token(RESIDENT)),
+    )
+    assert reported.status_code == 201, reported.text
+    assert await _received(before) == [{admin: (f"事件{reported.json()['id']}:新上报", "井盖破损")}]
+
+
+async def test_an_overdue_sensor_alarm_escalates(
+    client: Client, token_for_phone: TokenForPhone, demo: None
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    event = await _alarmed(people, secret)
+    assert await escalate_overdue() == 0  # within its hour
+    # An hour and a minute later, by its own deadline: none would leave it never overdue.
+    await GridEvent.update(
+        {GridEvent.deadline: GridEvent.deadline - dt.timedelta(hours=1, minutes=1)}
+    ).where(GridEvent.id == event["id"])
+    assert await escalate_overdue() == 1
+    assert await Escalation.select(Escalation.event_id, Escalation.level) == [
+        {"event_id": event["id"], "level": "zz/gx/fengyang/c03"}
+    ]
+    await _supervisors_told(await people.id(C03_ADMIN))
