@@ -7,14 +7,15 @@ from typing import Any
 
 import msgspec
 
-from backend.directory.users.tables import UserAccount
+from backend.directory.people import people
+from backend.kernel.audience import Audience
 from backend.kernel.contract import Event, JobContext
 from backend.kernel.db import json_value
 from backend.kernel.events import on_commit
-from push.audience import Audience, resolve
+from backend.kernel.templates import render
+from push.audience import resolve
 from push.preferences import is_muted, is_quiet, preferences_for
 from push.tables import Delivery, Device, InboxItem, Notification
-from push.templates import render
 
 CHUNK = 1000  # rows per statement, well inside PostgreSQL's 32767 bound parameters
 
@@ -33,14 +34,18 @@ class Status:
 
 async def fan_out(event: Event, job: JobContext) -> None:
     """Handler of push.notification_requested; its rows commit with its handled-marker."""
-    from push.sending import PushRuntime
-
-    push = job.services.runtime(PushRuntime)
     notification = (
         await Notification.select().where(Notification.id == event.payload.notification_id).first()
     )
-    if notification is None:
-        return
+    if notification is not None:
+        await fan_out_notification(notification, job)
+
+
+async def fan_out_notification(notification: dict[str, Any], job: JobContext) -> None:
+    """An inbox row per person and a delivery row per device; sending starts after commit."""
+    from push.sending import PushRuntime
+
+    push = job.services.runtime(PushRuntime)
     audience = msgspec.convert(json_value(notification["audience"]), Audience)
     user_ids = await resolve(audience)
     await _write_inbox(notification, user_ids)
@@ -60,12 +65,7 @@ async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> Non
     data = json_value(notification["data"])
     for start in range(0, len(user_ids), CHUNK):
         chunk = user_ids[start : start + CHUNK]
-        locales = {
-            row["id"]: row["locale"]
-            for row in await UserAccount.select(UserAccount.id, UserAccount.locale).where(
-                UserAccount.id.is_in(chunk)
-            )
-        }
+        locales = {user_id: person.locale for user_id, person in (await people(chunk)).items()}
         await InboxItem.insert(
             *[
                 InboxItem(

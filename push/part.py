@@ -6,13 +6,14 @@ from litestar import Router
 
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Subscription
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
+from backend.kernel.notices import NOTICE_REQUESTED, Notice
 from backend.kernel.services import provide_runtime
 from push.controllers import ROUTES
 from push.devices import prune_stale_devices
 from push.fanout import fan_out
 from push.inbox import unread_badge
 from push.sending import PushRuntime, resume_sending, send_notification, start_push, stop_push
-from push.service import NOTIFICATION_REQUESTED, NotificationRequested
+from push.service import NOTIFICATION_REQUESTED, NotificationRequested, take_notice
 from push.topics import sync_topics
 
 
@@ -31,8 +32,11 @@ PUSH = HostPart(
         dependencies={"push": provide_runtime(PushRuntime)},
     ),
     piccolo_app="push.piccolo_app",
-    emits={NOTIFICATION_REQUESTED: NotificationRequested},
-    subscribes=[Subscription(NOTIFICATION_REQUESTED, fan_out, "push.fan_out")],
+    emits={NOTIFICATION_REQUESTED: NotificationRequested, NOTICE_REQUESTED: Notice},
+    subscribes=[
+        Subscription(NOTIFICATION_REQUESTED, fan_out, "push.fan_out"),
+        Subscription(NOTICE_REQUESTED, take_notice, "push.take_notice"),
+    ],
     jobs=[Job("send", send_notification, timeout=120), Job("sync_topics", sync_topics)],
     crons=[
         Cron(name="resume", run=resume_sending, second=frozenset(range(5, 60, 10))),

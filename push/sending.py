@@ -18,11 +18,11 @@ from backend.kernel.jobs import JobQueue
 from backend.kernel.retry import backoff
 from backend.kernel.services import Services
 from backend.kernel.settings import Settings
+from backend.kernel.templates import render
 from push.fanout import Status
 from push.senders import Outcome, PushMessage, Sender, SendResult
 from push.senders.log import LogSender
 from push.tables import Delivery, Device, Notification
-from push.templates import render
 
 log = logging.getLogger(__name__)
 

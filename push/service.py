@@ -1,19 +1,24 @@
-"""notify(): what mini-apps call to tell people something, on their phones and in their inbox.
+"""Notifications as push keeps them: a notice becomes a Notification row, then its fan-out.
 
-The notification is written, and its fan-out requested through the outbox, in the caller's
-unit of work; so it survives a crash and leaves nothing behind if the caller rolls back.
+A part's notice (`backend.kernel.notices.notify`) arrives as an event and is recorded and
+fanned out by one handler. Push's own `record_notification` writes the row in the caller's
+unit of work and requests the fan-out through the outbox, for callers that need its id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import msgspec
 
+from backend.kernel.audience import Audience
+from backend.kernel.contract import Event, JobContext
 from backend.kernel.events import emit
-from push.audience import Audience
+from backend.kernel.notices import Notice, check_notice
+from backend.kernel.templates import Template
+from push.fanout import fan_out_notification
 from push.tables import Notification
-from push.templates import Template, missing_fields
 
 NOTIFICATION_REQUESTED = "push.notification_requested"
 
@@ -22,7 +27,27 @@ class NotificationRequested(msgspec.Struct, frozen=True):
     notification_id: int
 
 
-async def notify(
+async def _insert(notice: Notice) -> dict[str, Any]:
+    rows = await Notification.insert(
+        Notification(
+            source=notice.source,
+            category=notice.template.category,
+            template=notice.template.key,
+            titles=notice.template.titles,
+            bodies=notice.template.bodies,
+            data=dict(notice.data),
+            audience=msgspec.to_builtins(notice.audience),
+            urgent=notice.urgent,
+            collapse_key=notice.collapse_key,
+            ttl=notice.ttl,
+            deep_link=notice.deep_link,
+        )
+    ).returning(*Notification.all_columns())
+    row: dict[str, Any] = rows[0]
+    return row
+
+
+async def record_notification(
     *,
     audience: Audience,
     template: Template,
@@ -33,28 +58,25 @@ async def notify(
     ttl: int = 3600,
     deep_link: str | None = None,
 ) -> int:
-    """Tell an audience something. Urgent ones (SOS, dispatch) go out with high priority and
-    through quiet hours and opt-outs. Call inside a unit_of_work(); returns the id."""
-    missing = missing_fields(template, data)
-    if missing:
-        raise ValueError(f"template {template.key!r} needs {sorted(missing)}")
-    if not 0 <= ttl <= 28 * 24 * 3600:
-        raise ValueError("ttl must be between 0 and 28 days")
-    rows = await Notification.insert(
-        Notification(
-            source=source,
-            category=template.category,
-            template=template.key,
-            titles=template.titles,
-            bodies=template.bodies,
-            data=dict(data),
-            audience=msgspec.to_builtins(audience),
-            urgent=urgent,
-            collapse_key=collapse_key,
-            ttl=ttl,
-            deep_link=deep_link,
-        )
-    ).returning(Notification.id)
-    notification_id = int(rows[0]["id"])
-    await emit(NOTIFICATION_REQUESTED, NotificationRequested(notification_id))
-    return notification_id
+    """Write a notification and request its fan-out; call inside a unit_of_work(). Returns
+    its id."""
+    check_notice(template, data, ttl)
+    notice = Notice(
+        source=source,
+        template=template,
+        data=dict(data),
+        audience=audience,
+        urgent=urgent,
+        collapse_key=collapse_key,
+        ttl=ttl,
+        deep_link=deep_link,
+    )
+    row = await _insert(notice)
+    await emit(NOTIFICATION_REQUESTED, NotificationRequested(int(row["id"])))
+    return int(row["id"])
+
+
+async def take_notice(event: Event, job: JobContext) -> None:
+    """Handler of push.notice_requested: the row and its fan-out commit with the handler's
+    marker, so a redelivered notice is recorded once."""
+    await fan_out_notification(await _insert(event.payload), job)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backend.directory.users.tables import RoleAssignment, UserAccount
+from backend.directory.people import person, scopes_held
 from backend.kernel.contract import JobContext
 from backend.kernel.paths import Level, level_of
 from backend.kernel.roles import Role
@@ -27,15 +27,10 @@ def grid_topic(path: str) -> str:
 
 
 async def grids_of(user_id: int) -> set[str]:
-    paths = {
-        row["scope_path"]
-        for row in await RoleAssignment.select(RoleAssignment.scope_path).where(
-            (RoleAssignment.user == user_id) & (RoleAssignment.role == Role.GRID_WORKER)
-        )
-    }
-    home = await UserAccount.select(UserAccount.home_path).where(UserAccount.id == user_id).first()
-    if home and home["home_path"]:
-        paths.add(home["home_path"])
+    paths = set(await scopes_held(user_id, Role.GRID_WORKER))
+    holder = await person(user_id)
+    if holder is not None and holder.home_path:
+        paths.add(holder.home_path)
     return {p for p in paths if level_of(p) is Level.GRID}
 
 

@@ -58,14 +58,14 @@ async def fanout(base: str, count: int) -> float:
 
     from backend.directory.users.service import account_for_phone
     from backend.host import Host, load_registry
+    from backend.kernel.audience import Audience
     from backend.kernel.db import close_database, current_engine, open_database
     from backend.kernel.events import unit_of_work
     from backend.kernel.settings import get_settings
+    from backend.kernel.templates import Template
     from backend.kernel.vault import vault_for
-    from push.audience import Audience
-    from push.service import notify
+    from push.service import record_notification
     from push.tables import Device
-    from push.templates import Template
 
     settings = get_settings()
     await open_database(current_engine())
@@ -86,7 +86,7 @@ async def fanout(base: str, count: int) -> float:
         already = (await http.get(f"{base}/_stats")).json()["received"]
         started = time.perf_counter()
         async with unit_of_work():
-            await notify(
+            await record_notification(
                 audience=Audience.users(user),
                 template=template,
                 data={"n": "1"},

@@ -1,8 +1,7 @@
 """Grid events (网格事件): residents and workers report, admins register and dispatch, the
 handler's phone hears of it, and every step is kept."""
 
-from backend.kernel.contract import Cron, JobContext, Manifest, Section, Tile
-from backend.kernel.roles import Role
+from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
 from miniapps.grid_events.controllers import router
 from miniapps.grid_events.escalation import escalate_overdue
 from miniapps.grid_events.open311 import open311

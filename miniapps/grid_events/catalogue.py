@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from backend.kernel.roles import Role
+from backend.sdk import Role
 from miniapps.grid_events.states import State
 
 

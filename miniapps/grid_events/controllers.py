@@ -8,14 +8,17 @@ from litestar import Request, Response, Router, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from backend.kernel.enablement.service import Enablement
-from backend.kernel.guards import claims_of, requires_role
-from backend.kernel.idempotency import idempotent
-from backend.kernel.pagination import PageLimit
-from backend.kernel.params import RowId
-from backend.kernel.roles import Role
-from backend.kernel.storage import Storage
-from backend.kernel.vault import Vault
+from backend.sdk import (
+    Enablement,
+    PageLimit,
+    Role,
+    RowId,
+    Storage,
+    Vault,
+    claims_of,
+    idempotent,
+    requires_role,
+)
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
 from miniapps.grid_events.catalogue import CATEGORIES, Category
 from miniapps.grid_events.schemas import (

@@ -9,11 +9,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from backend.directory.users.tables import RoleAssignment
-from backend.kernel.claims import Claims
-from backend.kernel.errors import Unprocessable
-from backend.kernel.paths import ancestors, is_within
-from backend.kernel.roles import Role
+from backend.sdk import Claims, Role, Unprocessable, ancestors, holders_at, is_within, scopes_held
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.duty import off_duty
 from miniapps.grid_events.states import IN_HAND
@@ -41,13 +37,8 @@ async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen:
 
 async def _holders_by_level(role: Role, paths: list[str]) -> list[list[int]]:
     """The holders of `role` at each of `paths` that has any, deepest first."""
-    holders = await RoleAssignment.select(RoleAssignment.user, RoleAssignment.scope_path).where(
-        (RoleAssignment.role == role) & RoleAssignment.scope_path.is_in(paths)
-    )
-    levels = [
-        sorted({int(h["user"]) for h in holders if h["scope_path"] == path})
-        for path in reversed(paths)
-    ]
+    holders = await holders_at(role, paths)
+    levels = [sorted({user for user, at in holders if at == path}) for path in reversed(paths)]
     return [level for level in levels if level]
 
 
@@ -63,11 +54,9 @@ async def _ruled(category: str, paths: list[str]) -> int | None:
 async def handles_under(actor: Claims, user_id: int, role: Role) -> bool:
     """Whether the user holds `role` (a category's handler role) within the admin's subtree:
     any other role there, a merchant's or a family member's, is no licence to handle events."""
-    rows = await RoleAssignment.select(RoleAssignment.scope_path).where(
-        (RoleAssignment.user == user_id) & (RoleAssignment.role == role)
-    )
+    held = await scopes_held(user_id, role)
     admin_paths = actor.paths_for(Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
-    return any(is_within(row["scope_path"], admin) for row in rows for admin in admin_paths)
+    return any(is_within(path, admin) for path in held for admin in admin_paths)
 
 
 async def _least_loaded(candidates: list[int]) -> int:

@@ -9,18 +9,22 @@ from typing import Any
 
 import asyncpg
 
-from backend.kernel.errors import Conflict
-from backend.kernel.events import unit_of_work
-from backend.kernel.paths import Level, ancestors, level_of
-from backend.kernel.roles import Role
+from backend.sdk import (
+    Audience,
+    Conflict,
+    Level,
+    Role,
+    Template,
+    ancestors,
+    level_of,
+    notify,
+    unit_of_work,
+)
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.deadlines import deadline_after
 from miniapps.grid_events.service import change_event
 from miniapps.grid_events.states import WATCHED, State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
-from push.audience import Audience
-from push.service import notify
-from push.templates import Template
 
 SUPERVISORS = {Level.COMMUNITY: Role.COMMUNITY_ADMIN, Level.DISTRICT: Role.DISTRICT_ADMIN}
 _DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.kernel.roles import Role
+from backend.sdk import Audience, Role, Template, notify
 from miniapps.grid_events.catalogue import Category
 from miniapps.grid_events.states import Action
-from push.audience import Audience
-from push.service import notify
-from push.templates import Template
 
 STEP = Template(
     key="grid_events.step",

@@ -11,9 +11,7 @@ import io
 
 from PIL import Image, ImageOps
 
-from backend.kernel.claims import Claims
-from backend.kernel.errors import Conflict, NotFound, Unprocessable, register_messages
-from backend.kernel.storage import Storage
+from backend.sdk import Claims, Conflict, NotFound, Storage, Unprocessable, register_messages
 from miniapps.grid_events.service import event_if_visible, timeline_step
 from miniapps.grid_events.states import FINISHED, State
 from miniapps.grid_events.tables import Photo, TimelineEntry

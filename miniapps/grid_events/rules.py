@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.directory.orgs.service import require_unit
-from backend.kernel.claims import Claims
-from backend.kernel.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.sdk import Claims, Forbidden, NotFound, Unprocessable, register_messages, require_unit
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.dispatch import handles_under
 from miniapps.grid_events.schemas import RuleIn, RuleView

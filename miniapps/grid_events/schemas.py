@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from backend.kernel.params import BodyRowId
+from backend.sdk import BodyRowId
 from miniapps.grid_events.states import Action
 
 

@@ -12,21 +12,21 @@ from typing import Annotated, Any
 
 import msgspec
 
-from backend.directory.orgs.service import require_unit
-from backend.kernel.claims import Claims
-from backend.kernel.enablement.service import Enablement
-from backend.kernel.errors import (
+from backend.sdk import (
     BadRequest,
+    Claims,
     Conflict,
+    Enablement,
     Forbidden,
+    Level,
+    Role,
     Unauthorized,
     Unprocessable,
+    Vault,
     register_messages,
+    require_unit,
+    unit_of_work,
 )
-from backend.kernel.events import unit_of_work
-from backend.kernel.paths import Level
-from backend.kernel.roles import Role
-from backend.kernel.vault import Vault
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.schemas import ReportIn, SensorEnrolled, SensorIn
 from miniapps.grid_events.service import SYSTEM, open_event, timeline_step

@@ -7,23 +7,25 @@ from typing import Any
 
 from piccolo.columns import Column
 
-from backend.directory.orgs.service import place_in_grid
-from backend.directory.users.tables import UserAccount
-from backend.kernel.claims import Claims
-from backend.kernel.db import json_value
-from backend.kernel.errors import (
+from backend.sdk import (
     BadRequest,
+    Claims,
     Conflict,
     FieldError,
     Forbidden,
+    Level,
     NotFound,
+    Role,
     Unprocessable,
+    decode_cursor,
+    encode_cursor,
+    json_value,
+    level_of,
+    person,
+    place_in_grid,
     register_messages,
+    unit_of_work,
 )
-from backend.kernel.events import unit_of_work
-from backend.kernel.pagination import decode_cursor, encode_cursor
-from backend.kernel.paths import Level, level_of
-from backend.kernel.roles import Role
 from miniapps.grid_events import dispatch, duplicates, notices
 from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
 from miniapps.grid_events.schemas import ActIn, EventPage, EventView, ReportIn, TimelineView
@@ -162,14 +164,11 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
         placed = await place_in_grid(lon=data.lon, lat=data.lat)
         if placed:
             return placed
-    home = (
-        await UserAccount.select(UserAccount.home_path)
-        .where(UserAccount.id == actor.user_id)
-        .first()
-    )
+    reporter = await person(actor.user_id)
+    home = reporter.home_path if reporter else None
     # Unplaced: the reporter's own grid, or their community's desk if they live in no grid.
-    if home and home["home_path"] and level_of(home["home_path"]) in (Level.GRID, Level.COMMUNITY):
-        return str(home["home_path"])
+    if home and level_of(home) in (Level.GRID, Level.COMMUNITY):
+        return home
     held = actor.paths_for(Role.GRID_WORKER)
     if held:
         return held[0]

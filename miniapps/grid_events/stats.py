@@ -9,9 +9,7 @@ from typing import Any
 
 import msgspec
 
-from backend.directory.orgs.service import require_unit
-from backend.kernel.claims import Claims
-from backend.kernel.errors import Forbidden
+from backend.sdk import Claims, Forbidden, require_unit
 from miniapps.grid_events.states import WATCHED, State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 

@@ -11,8 +11,7 @@ from typing import Any
 import click
 import msgspec
 
-from backend.kernel.commands import run_with_database
-from backend.kernel.db import json_value
+from backend.sdk import json_value, run_with_database
 from miniapps.grid_events.tables import DispatchRule, GridEvent, TimelineEntry
 
 

@@ -4,8 +4,7 @@ a sensor's grid, a request's grid, a jurisdiction."""
 
 from __future__ import annotations
 
-from backend.kernel.enablement.service import Enablement
-from backend.kernel.errors import NotFound
+from backend.sdk import Enablement, NotFound
 
 APP_ID = "grid_events"
 

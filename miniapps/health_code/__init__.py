@@ -1,8 +1,7 @@
 """Health code (健康码): colours set by officials, codes bound to the holder's phone that a
 checkpoint verifies offline, and scans recorded for tracing."""
 
-from backend.kernel.contract import Cron, JobContext, Manifest, Section, Tile
-from backend.kernel.roles import Role
+from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
 from miniapps.health_code.checkpoint import start_checkpoint, stop_checkpoint
 from miniapps.health_code.controllers import router
 from miniapps.health_code.retention import forget_old_scans

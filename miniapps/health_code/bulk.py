@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import msgspec
 
-from backend.directory.users.service import PHONE_PURPOSE
-from backend.directory.users.tables import UserAccount
-from backend.kernel.claims import Claims
-from backend.kernel.errors import FieldError, Unprocessable, register_messages
-from backend.kernel.events import unit_of_work
-from backend.kernel.roles import Role
-from backend.kernel.vault import Vault
+from backend.sdk import (
+    Claims,
+    FieldError,
+    Person,
+    Role,
+    Unprocessable,
+    Vault,
+    person_by_phone,
+    register_messages,
+    unit_of_work,
+)
 from miniapps.health_code.schemas import BulkReport, BulkStatusIn, BulkStatusRow, Colour, StatusIn
 from miniapps.health_code.status import apply_status
 
@@ -70,7 +73,7 @@ async def apply_bulk(*, actor: Claims, upload: BulkStatusIn, vault: Vault) -> Bu
     all of them in one transaction, or report every bad row and apply none."""
     rows = rows_of(upload)
     errors: list[FieldError] = []
-    planned: list[tuple[dict[str, Any], StatusIn]] = []
+    planned: list[tuple[Person, StatusIn]] = []
     for number, row in enumerate(rows, start=1):
         resident, problem = await _resident(actor, row, vault)
         if problem:
@@ -81,23 +84,19 @@ async def apply_bulk(*, actor: Claims, upload: BulkStatusIn, vault: Vault) -> Bu
     if errors:
         raise Unprocessable("bulk_status_invalid", errors=errors)
     async with unit_of_work():
-        for resident, status in planned:
-            await apply_status(set_by=actor.user_id, resident=resident, status=status)
+        for holder, status in planned:
+            await apply_status(set_by=actor.user_id, resident=holder, status=status)
     return BulkReport(changed=len(planned))
 
 
 async def _resident(
     actor: Claims, row: BulkStatusRow, vault: Vault
-) -> tuple[dict[str, Any] | None, tuple[str, str] | None]:
+) -> tuple[Person | None, tuple[str, str] | None]:
     if row.colour not in {c.value for c in Colour}:
         return None, ("colour", "green, yellow or red")
-    resident = (
-        await UserAccount.select(UserAccount.id, UserAccount.home_path)
-        .where(UserAccount.phone_lookup == vault.lookup(row.phone, purpose=PHONE_PURPOSE))
-        .first()
-    )
+    resident = await person_by_phone(row.phone, vault)
     if resident is None:
         return None, ("phone", "no resident with this phone")
-    if not resident["home_path"] or not actor.covers(resident["home_path"], Role.HEALTH_OFFICIAL):
+    if not resident.home_path or not actor.covers(resident.home_path, Role.HEALTH_OFFICIAL):
         return None, ("phone", "this resident lives outside your area")
     return resident, None

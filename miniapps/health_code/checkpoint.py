@@ -19,13 +19,18 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from backend.kernel.claims import Claims
-from backend.kernel.db import insert_rows
-from backend.kernel.errors import FieldError, Unprocessable, register_messages
-from backend.kernel.roles import Role
-from backend.kernel.services import Services
-from backend.kernel.settings import Settings
-from backend.kernel.timers import cancel, every
+from backend.sdk import (
+    Claims,
+    FieldError,
+    Role,
+    Services,
+    Settings,
+    Unprocessable,
+    cancel,
+    every,
+    insert_rows,
+    register_messages,
+)
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import ScanView
 from miniapps.health_code.tables import HealthStatus, HolderKey, Scan

@@ -10,9 +10,7 @@ import jwt
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from backend.kernel.errors import Conflict, Unprocessable, register_messages
-from backend.kernel.services import PlatformKeys
-from backend.kernel.vault import Vault
+from backend.sdk import Conflict, PlatformKeys, Unprocessable, Vault, register_messages
 from miniapps.health_code import verifier
 from miniapps.health_code.residents import find_resident, masked_name
 from miniapps.health_code.schemas import CodeView, Colour
@@ -89,7 +87,7 @@ async def issue_code(*, user_id: int, keys: PlatformKeys, now: float | None = No
     payload = {
         "s": holder["subject"],
         "c": SHORT[status.colour],
-        "n": masked_name(resident["name"]),
+        "n": masked_name(resident.name),
         "i": expires - CODE_TTL,
         "t": CODE_TTL,
         "v": version["version"] if version else 0,

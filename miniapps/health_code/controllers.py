@@ -9,11 +9,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from backend.kernel.guards import claims_of, holding_role, requires_role
-from backend.kernel.params import RowId
-from backend.kernel.roles import Role
-from backend.kernel.services import PlatformKeys, provide_runtime
-from backend.kernel.vault import Vault
+from backend.sdk import (
+    PlatformKeys,
+    Role,
+    RowId,
+    Vault,
+    claims_of,
+    holding_role,
+    provide_runtime,
+    requires_role,
+)
 from miniapps.health_code import codes, qr, status
 from miniapps.health_code.checkpoint import Checkpoint
 from miniapps.health_code.place_controllers import PLACE_ROUTES

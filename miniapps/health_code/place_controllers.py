@@ -9,11 +9,7 @@ from litestar import Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from backend.kernel.guards import claims_of, requires_role
-from backend.kernel.params import RowId, require_aware
-from backend.kernel.roles import Role
-from backend.kernel.services import PlatformKeys
-from backend.kernel.vault import Vault
+from backend.sdk import PlatformKeys, Role, RowId, Vault, claims_of, require_aware, requires_role
 from miniapps.health_code import bulk, places, risk
 from miniapps.health_code.qr import render_qr_off_loop
 from miniapps.health_code.schemas import (

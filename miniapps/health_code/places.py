@@ -7,14 +7,20 @@ from typing import Any
 
 import jwt
 
-from backend.directory.orgs.tables import OrgUnit
-from backend.directory.users.service import audit
-from backend.directory.users.tables import UserAccount
-from backend.kernel.claims import Claims
-from backend.kernel.errors import Forbidden, NotFound, Unprocessable, register_messages
-from backend.kernel.paths import is_valid
-from backend.kernel.roles import Role
-from backend.kernel.services import PlatformKeys
+from backend.sdk import (
+    Claims,
+    Forbidden,
+    NotFound,
+    PlatformKeys,
+    Role,
+    Unprocessable,
+    audit,
+    is_valid,
+    people,
+    person,
+    register_messages,
+    unit_exists,
+)
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.residents import masked_name
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
@@ -51,7 +57,7 @@ async def register_place(*, actor: Claims, place: PlaceIn, keys: PlatformKeys) -
         raise Unprocessable("org_unknown")
     if not actor.covers(place.org_path, *REGISTRARS):
         raise Forbidden("scope_not_allowed")
-    if not await OrgUnit.exists().where(OrgUnit.path == place.org_path):
+    if not await unit_exists(place.org_path):
         raise Unprocessable("org_unknown")
     rows = await Place.insert(
         Place(name=place.name, org_path=place.org_path, owner_id=actor.user_id)
@@ -127,13 +133,11 @@ async def contacts(
 ) -> list[Visit]:
     """Who was at the same places, or passed the same checkpoints, as a person within
     `minutes` of them (health officials)."""
-    person = (
-        await UserAccount.select(UserAccount.home_path).where(UserAccount.id == user_id).first()
-    )
+    traced = await person(user_id)
     if (
-        person is None
-        or not person["home_path"]
-        or not actor.covers(person["home_path"], Role.HEALTH_OFFICIAL)
+        traced is None
+        or not traced.home_path
+        or not actor.covers(traced.home_path, Role.HEALTH_OFFICIAL)
     ):
         raise NotFound("holder_not_found")
     since, until = _window(since, until)
@@ -180,10 +184,8 @@ async def _visits(
 ) -> list[Visit]:
     """The visits as shown: with names and account ids when `named`, else masked names."""
     names = {
-        u["id"]: u["name"]
-        for u in await UserAccount.select(UserAccount.id, UserAccount.name).where(
-            UserAccount.id.is_in([r["user_id"] for r in rows] or [0])
-        )
+        user_id: visitor.name
+        for user_id, visitor in (await people(r["user_id"] for r in rows)).items()
     }
     return [
         Visit(

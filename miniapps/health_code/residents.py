@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from backend.directory.users.tables import UserAccount
-from backend.kernel.errors import NotFound, register_messages
+from backend.sdk import NotFound, Person, person, register_messages
 
 register_messages({"holder_not_found": ("找不到该居民", "No such resident in your area")})
 
 
-async def find_resident(user_id: int) -> dict[str, Any]:
-    """The resident's id, name and home path; NotFound when there is no such account."""
-    row = (
-        await UserAccount.select(UserAccount.id, UserAccount.name, UserAccount.home_path)
-        .where(UserAccount.id == user_id)
-        .first()
-    )
-    if row is None:
+async def find_resident(user_id: int) -> Person:
+    """The resident; NotFound when there is no such account."""
+    found = await person(user_id)
+    if found is None:
         raise NotFound("holder_not_found")
-    return row
+    return found
 
 
 def masked_name(name: str | None) -> str:

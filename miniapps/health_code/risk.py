@@ -6,11 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backend.directory.orgs.tables import OrgUnit
-from backend.kernel.claims import Claims
-from backend.kernel.errors import Forbidden, NotFound, register_messages
-from backend.kernel.paths import Level, ancestors, is_valid, level_of
-from backend.kernel.roles import Role
+from backend.sdk import (
+    Claims,
+    Forbidden,
+    Level,
+    NotFound,
+    Role,
+    ancestors,
+    is_valid,
+    level_of,
+    register_messages,
+    unit_exists,
+    units_under,
+)
 from miniapps.health_code.schemas import RiskLevelName, RiskLevelView
 from miniapps.health_code.tables import RiskLevel
 
@@ -29,7 +37,7 @@ async def set_level(*, actor: Claims, community: str, level: RiskLevelName) -> R
         raise NotFound("community_unknown")
     if not actor.covers(community, Role.HEALTH_OFFICIAL):
         raise Forbidden("scope_not_allowed")
-    if not await _unit_exists(community):
+    if not await unit_exists(community):
         raise NotFound("community_unknown")
     now = dt.datetime.now(dt.UTC)
     values = {RiskLevel.level: level, RiskLevel.set_by: actor.user_id, RiskLevel.set_at: now}
@@ -81,14 +89,9 @@ async def counts_in(*, actor: Claims, district: str) -> dict[str, int]:
         raise NotFound("district_unknown")
     if not actor.covers(district, *OVERSEERS):
         raise Forbidden("scope_not_allowed")
-    if not await _unit_exists(district):
+    if not await unit_exists(district):
         raise NotFound("district_unknown")
-    communities = [
-        r["path"]
-        for r in await OrgUnit.select(OrgUnit.path).where(
-            (OrgUnit.level == Level.COMMUNITY) & OrgUnit.path.like(district + "/%")
-        )
-    ]
+    communities = await units_under(district, Level.COMMUNITY)
     levels = {
         r["community"]: r["level"]
         for r in await RiskLevel.select().where(RiskLevel.community.is_in(communities or [""]))
@@ -103,7 +106,3 @@ def _names_a(level: Level, path: str) -> bool:
     """True when `path` is well formed and as deep as a unit of `level` (its segments then
     hold no LIKE wildcard either)."""
     return is_valid(path) and level_of(path) is level
-
-
-async def _unit_exists(path: str) -> bool:
-    return bool(await OrgUnit.exists().where(OrgUnit.path == path))

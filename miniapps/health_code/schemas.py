@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from backend.kernel.params import AwareDatetime
+from backend.sdk import AwareDatetime
 
 StatusReason = Annotated[str, msgspec.Meta(max_length=500)]
 StatusSource = Annotated[str, msgspec.Meta(max_length=64)]

@@ -6,18 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from backend.directory.users.tables import UserAccount
-from backend.kernel.claims import Claims
-from backend.kernel.errors import NotFound, Unprocessable, register_messages
-from backend.kernel.events import unit_of_work
-from backend.kernel.paths import Level, level_of
-from backend.kernel.roles import Role
+from backend.sdk import (
+    Audience,
+    Claims,
+    Level,
+    NotFound,
+    Person,
+    Role,
+    Template,
+    Unprocessable,
+    level_of,
+    notify,
+    person,
+    register_messages,
+    unit_of_work,
+)
 from miniapps.health_code.residents import find_resident
 from miniapps.health_code.schemas import Colour, StatusIn, StatusView
 from miniapps.health_code.tables import HealthStatus, StatusChange
-from push.audience import Audience
-from push.service import notify
-from push.templates import Template
 
 register_messages(
     {
@@ -50,7 +56,7 @@ async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> Status
     """An official in scope gives a resident a colour; the resident, and for red the grid's
     workers, are told."""
     resident = await find_resident(user_id)
-    home = resident["home_path"]
+    home = resident.home_path
     if not home or not actor.covers(home, Role.HEALTH_OFFICIAL):
         raise NotFound("holder_not_found")
     _check_validity(status.valid_until)
@@ -69,9 +75,9 @@ def _check_validity(valid_until: dt.datetime | None) -> None:
         raise Unprocessable("status_validity_too_far")
 
 
-async def apply_status(*, set_by: int, resident: dict[str, Any], status: StatusIn) -> None:
+async def apply_status(*, set_by: int, resident: Person, status: StatusIn) -> None:
     """Record a colour and its history row and tell people; inside the caller's unit of work."""
-    user_id, home = resident["id"], resident["home_path"]
+    user_id, home = resident.id, resident.home_path or ""
     values: dict[Any, Any] = {
         HealthStatus.colour: status.colour,
         HealthStatus.reason: status.reason,
@@ -113,9 +119,7 @@ async def end_lapsed_statuses() -> int:
     green = StatusIn(colour=Colour.GREEN, reason=LAPSED_REASON, source=LAPSED_SOURCE)
     ended = 0
     for row in lapsed:
-        home = await UserAccount.select(UserAccount.home_path).where(
-            UserAccount.id == row["user_id"]
-        )
+        holder = await person(row["user_id"])
         async with unit_of_work():
             changed = (
                 await HealthStatus.update(
@@ -136,7 +140,9 @@ async def end_lapsed_statuses() -> int:
                 .returning(HealthStatus.id)
             )
             if changed:
-                await _record(row["user_id"], home[0]["home_path"] if home else "", green, None)
+                await _record(
+                    row["user_id"], (holder.home_path or "") if holder else "", green, None
+                )
                 ended += 1
     return ended
 
@@ -204,7 +210,7 @@ async def history_of(*, actor: Claims, user_id: int) -> list[StatusView]:
     resident = await find_resident(user_id)
     own = actor.user_id == user_id
     if not own and not (
-        resident["home_path"] and actor.covers(resident["home_path"], Role.HEALTH_OFFICIAL)
+        resident.home_path and actor.covers(resident.home_path, Role.HEALTH_OFFICIAL)
     ):
         raise NotFound("holder_not_found")
     rows = (

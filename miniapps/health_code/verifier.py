@@ -40,7 +40,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from backend.kernel.caches import BoundedCache
+from backend.sdk import BoundedCache
 
 FRESHNESS = 60
 COLOURS = {"g": "green", "y": "yellow", "r": "red"}

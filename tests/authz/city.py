@@ -16,23 +16,23 @@ from litestar import Litestar
 from auth.sessions import grant_for, start_session
 from backend.directory.users.service import PHONE_PURPOSE, account_for_phone, assign_role, set_home
 from backend.directory.users.tables import UserAccount
+from backend.kernel.audience import Audience
 from backend.kernel.claims import Claims
 from backend.kernel.events import unit_of_work
 from backend.kernel.roles import Role
 from backend.kernel.services import services_of
+from backend.kernel.templates import Template
 from backend.kernel.vault import Vault
 from miniapps.grid_events import sensors
 from miniapps.grid_events.tables import DispatchRule, GridEvent, Sensor
 from miniapps.health_code import codes as health_code
 from miniapps.health_code.places import place_code
 from miniapps.health_code.tables import Place
-from push.audience import Audience
 from push.devices import register_device
 from push.schemas import DeviceIn, Platform
 from push.sending import PushRuntime
-from push.service import notify
+from push.service import record_notification
 from push.tables import InboxItem
-from push.templates import Template
 from tests.authz.matrix import DEMO, Caller, Req
 from tests.miniapps.health_code.phone import Phone
 from tests.support import auth_of
@@ -184,7 +184,7 @@ class City:
 
     async def notification(self, to: Caller) -> int:
         async with unit_of_work():
-            return await notify(
+            return await record_notification(
                 audience=Audience.users(self.ids[to]),
                 template=NEWS,
                 data={"text": "停水通知"},

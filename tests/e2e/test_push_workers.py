@@ -7,9 +7,9 @@ from pathlib import Path
 
 from backend.directory.users.service import account_for_phone
 from backend.host import Host
+from backend.kernel.audience import Audience
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
-from push.audience import Audience
 from push.fanout import Status
 from push.sending import CHUNK
 from push.tables import Delivery, Device

@@ -9,13 +9,13 @@ import httpx
 from litestar import Litestar
 
 from backend.app import create_app
+from backend.kernel.audience import Audience
 from backend.kernel.events import unit_of_work
 from backend.kernel.settings import Settings
-from push.audience import Audience
+from backend.kernel.templates import Template
 from push.fanout import Status
-from push.service import notify
+from push.service import record_notification
 from push.tables import Delivery
-from push.templates import Template
 from tests.support import eventually, running
 
 DISPATCH = Template(
@@ -44,7 +44,7 @@ async def tell(
 ) -> int:
     fields = {"what": "井盖破损", "where": "科学大道", "text": "停水通知", **data}
     async with unit_of_work():
-        return await notify(
+        return await record_notification(
             audience=audience,
             template=template,
             data=fields,

@@ -11,8 +11,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from backend.kernel.audience import Audience
 from backend.kernel.roles import Role
-from push.audience import Audience
 from push.tables import Device, InboxItem, Notification, Preference
 from tests.conftest import Client, TokenFor, bearer
 from tests.push.helpers import NEWS, settled, tell

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from litestar import Litestar
 
+from backend.kernel.audience import Audience
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
-from push.audience import Audience
 from push.devices import prune_stale_devices
 from push.fanout import Status
 from push.inbox import unread_badge

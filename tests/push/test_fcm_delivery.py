@@ -11,12 +11,12 @@ import pytest
 from litestar import Litestar
 
 from auth.sessions import grant_for
+from backend.kernel.audience import Audience
 from backend.kernel.contract import JobContext
 from backend.kernel.roles import Role
 from backend.kernel.services import services_of
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
-from push.audience import Audience
 from push.fanout import Status
 from push.sending import LEASE, PushRuntime, resume_sending, send_notification
 from push.tables import Delivery, Device, Notification, TopicSubscription

@@ -1,7 +1,6 @@
 """The community book corner (社区图书角): the whole mini-app contract in one small package."""
 
-from backend.kernel.contract import Cron, Manifest, Section, Subscription, Tile
-from backend.kernel.roles import Role
+from backend.sdk import Cron, Manifest, Role, Section, Subscription, Tile
 from yimen_library.app import BookBorrowed, mark_overdue, open_loans, router, tally_loan
 
 MINIAPP = Manifest(

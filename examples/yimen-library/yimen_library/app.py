@@ -11,14 +11,20 @@ from litestar.params import FromPath, JSONBody
 from piccolo.columns import BigInt, BigSerial, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
-from backend.kernel.claims import Claims
-from backend.kernel.contract import Event, JobContext
-from backend.kernel.errors import Conflict, register_messages
-from backend.kernel.events import emit, unit_of_work
-from backend.kernel.guards import claims_of, requires_role
-from backend.kernel.idempotency import idempotent
-from backend.kernel.params import RowId
-from backend.kernel.roles import Role
+from backend.sdk import (
+    Claims,
+    Conflict,
+    Event,
+    JobContext,
+    Role,
+    RowId,
+    claims_of,
+    emit,
+    idempotent,
+    register_messages,
+    requires_role,
+    unit_of_work,
+)
 
 register_messages({"library_no_copy": ("该书已全部借出", "Every copy is out")})
 

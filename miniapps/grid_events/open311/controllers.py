@@ -10,10 +10,7 @@ from litestar.di import NamedDependency
 from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath, FromQuery
 
-from backend.kernel.enablement.middleware import SwitchedOn
-from backend.kernel.enablement.service import Enablement
-from backend.kernel.guards import claims_of, requires_role
-from backend.kernel.roles import Role
+from backend.sdk import Enablement, Role, SwitchedOn, claims_of, requires_role
 from miniapps.grid_events import service
 from miniapps.grid_events.open311.filters import (
     MAX_REQUESTS,

@@ -10,11 +10,19 @@ from typing import Annotated
 
 from litestar.params import Parameter
 
-from backend.directory.orgs.service import unit_at
-from backend.kernel.enablement.service import Enablement
-from backend.kernel.errors import BadRequest, FieldError, NotFound, register_messages
-from backend.kernel.params import ROW_ID_MAX, require_aware
-from backend.kernel.paths import Level, is_valid, level_of
+from backend.sdk import (
+    ROW_ID_MAX,
+    BadRequest,
+    Enablement,
+    FieldError,
+    Level,
+    NotFound,
+    is_valid,
+    level_of,
+    register_messages,
+    require_aware,
+    unit_at,
+)
 from miniapps.grid_events.open311.published import PUBLIC_CATEGORIES
 from miniapps.grid_events.switches import require_on_at
 

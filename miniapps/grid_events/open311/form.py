@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar.datastructures import FormMultiDict
 
-from backend.kernel.errors import BadRequest, FieldError
+from backend.sdk import BadRequest, FieldError
 from miniapps.grid_events.catalogue import AttributeKind, Category
 from miniapps.grid_events.open311.published import PUBLIC_CATEGORIES
 from miniapps.grid_events.schemas import ReportIn

@@ -8,9 +8,7 @@ from typing import Any
 
 import msgspec
 
-from backend.kernel.enablement.service import Enablement
-from backend.kernel.errors import NotFound
-from backend.kernel.paths import is_within
+from backend.sdk import Enablement, NotFound, is_within
 from miniapps.grid_events.open311 import filters
 from miniapps.grid_events.open311.published import (
     PUBLIC_CATEGORIES,

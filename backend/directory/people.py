@@ -1,0 +1,100 @@
+"""What the parts may ask of the directory: who a person is, who holds a role where, which
+org units exist. The parts call these instead of reading the directory's tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from backend.directory.orgs.tables import OrgUnit
+from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.tables import RoleAssignment, UserAccount
+from backend.kernel.paths import Level, ancestors
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
+
+
+class Person(msgspec.Struct, frozen=True, kw_only=True):
+    """A person as other parts may know them: no phone, no ID-card number."""
+
+    id: int
+    name: str
+    home_path: str | None
+    locale: str
+
+
+_PERSON = (UserAccount.id, UserAccount.name, UserAccount.home_path, UserAccount.locale)
+
+
+def _person(row: dict[str, Any]) -> Person:
+    return Person(
+        id=int(row["id"]), name=row["name"], home_path=row["home_path"], locale=row["locale"]
+    )
+
+
+async def person(user_id: int) -> Person | None:
+    row = await UserAccount.select(*_PERSON).where(UserAccount.id == user_id).first()
+    return None if row is None else _person(row)
+
+
+async def people(user_ids: Iterable[int]) -> dict[int, Person]:
+    """The people among `user_ids` who have an account, by id."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    rows = await UserAccount.select(*_PERSON).where(UserAccount.id.is_in(wanted))
+    return {int(row["id"]): _person(row) for row in rows}
+
+
+async def person_by_phone(phone: str, vault: Vault) -> Person | None:
+    lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+    row = await UserAccount.select(*_PERSON).where(UserAccount.phone_lookup == lookup).first()
+    return None if row is None else _person(row)
+
+
+async def holders_at(role: Role, paths: Iterable[str]) -> list[tuple[int, str]]:
+    """(user id, scope) of every holder of `role` whose scope is exactly one of `paths`."""
+    wanted = list(paths)
+    if not wanted:
+        return []
+    rows = await RoleAssignment.select(RoleAssignment.user, RoleAssignment.scope_path).where(
+        (RoleAssignment.role == role) & RoleAssignment.scope_path.is_in(wanted)
+    )
+    return [(int(row["user"]), row["scope_path"]) for row in rows]
+
+
+async def holders_within(role: Role, path: str) -> set[int]:
+    """Holders of `role` whose scope lies at or below `path`: "grid workers of g07"."""
+    rows = await RoleAssignment.select(RoleAssignment.user).where(
+        (RoleAssignment.role == role)
+        & ((RoleAssignment.scope_path == path) | RoleAssignment.scope_path.like(path + "/%"))
+    )
+    return {int(row["user"]) for row in rows}
+
+
+async def holders_above(role: Role, path: str) -> set[int]:
+    """Holders of `role` whose scope contains `path`: "community admins above g07"."""
+    return {user for user, _ in await holders_at(role, ancestors(path))}
+
+
+async def scopes_held(user_id: int, role: Role) -> list[str]:
+    """The org paths where the person holds `role`."""
+    rows = await RoleAssignment.select(RoleAssignment.scope_path).where(
+        (RoleAssignment.user == user_id) & (RoleAssignment.role == role)
+    )
+    return [row["scope_path"] for row in rows]
+
+
+async def unit_exists(path: str) -> bool:
+    return bool(await OrgUnit.exists().where(OrgUnit.path == path))
+
+
+async def units_under(path: str, level: Level) -> list[str]:
+    """The paths of the org units of `level` below `path` (a well-formed path, so it holds no
+    LIKE wildcard)."""
+    rows = await OrgUnit.select(OrgUnit.path).where(
+        (OrgUnit.level == level) & OrgUnit.path.like(path + "/%")
+    )
+    return [row["path"] for row in rows]

@@ -1,0 +1,145 @@
+"""The public SDK: everything a mini-app may use of the host, and nothing else.
+
+A mini-app imports the host only from here (CI's import contract says so); the rest of
+`backend`, and `auth` and `push`, may change under it. `docs/write-a-miniapp.md` documents
+each name below.
+"""
+
+from backend.directory.orgs.service import place_in_grid, require_unit, unit_at
+from backend.directory.people import (
+    Person,
+    holders_above,
+    holders_at,
+    holders_within,
+    people,
+    person,
+    person_by_phone,
+    scopes_held,
+    unit_exists,
+    units_under,
+)
+from backend.directory.users.service import audit
+from backend.kernel.audience import Audience
+from backend.kernel.caches import BoundedCache
+from backend.kernel.claims import Claims
+from backend.kernel.commands import run_with_database
+from backend.kernel.contract import (
+    BadgeSource,
+    Cron,
+    Event,
+    Job,
+    JobContext,
+    Manifest,
+    Section,
+    Subscription,
+    Tile,
+)
+from backend.kernel.db import insert_rows, json_value, transaction
+from backend.kernel.enablement.middleware import SwitchedOn
+from backend.kernel.enablement.service import Enablement
+from backend.kernel.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+    register_messages,
+)
+from backend.kernel.events import emit, on_commit, unit_of_work
+from backend.kernel.guards import claims_of, holding_role, path_param, requires_role, requires_scope
+from backend.kernel.idempotency import idempotent
+from backend.kernel.masking import mask_id_card, mask_name, mask_phone
+from backend.kernel.notices import notify
+from backend.kernel.pagination import PageLimit, decode_cursor, encode_cursor
+from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
+from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
+from backend.kernel.roles import Role
+from backend.kernel.services import PlatformKeys, Services, SigningKey, provide_runtime
+from backend.kernel.settings import Settings
+from backend.kernel.storage import Storage
+from backend.kernel.templates import Template
+from backend.kernel.timers import cancel, every
+from backend.kernel.vault import Vault
+
+__all__ = [
+    "ROW_ID_MAX",
+    "Audience",
+    "AwareDatetime",
+    "BadRequest",
+    "BadgeSource",
+    "BodyRowId",
+    "BoundedCache",
+    "Claims",
+    "Conflict",
+    "Cron",
+    "Enablement",
+    "Event",
+    "FieldError",
+    "Forbidden",
+    "Job",
+    "JobContext",
+    "Level",
+    "Manifest",
+    "NotFound",
+    "PageLimit",
+    "Person",
+    "PlatformKeys",
+    "Role",
+    "RowId",
+    "Section",
+    "Services",
+    "Settings",
+    "SigningKey",
+    "Storage",
+    "Subscription",
+    "SwitchedOn",
+    "Template",
+    "Tile",
+    "Unauthorized",
+    "Unprocessable",
+    "Vault",
+    "ancestors",
+    "audit",
+    "cancel",
+    "claims_of",
+    "decode_cursor",
+    "district_of",
+    "emit",
+    "encode_cursor",
+    "every",
+    "holders_above",
+    "holders_at",
+    "holders_within",
+    "holding_role",
+    "idempotent",
+    "insert_rows",
+    "is_valid",
+    "is_within",
+    "json_value",
+    "level_of",
+    "mask_id_card",
+    "mask_name",
+    "mask_phone",
+    "notify",
+    "on_commit",
+    "path_param",
+    "people",
+    "person",
+    "person_by_phone",
+    "place_in_grid",
+    "provide_runtime",
+    "register_messages",
+    "require_aware",
+    "require_unit",
+    "requires_role",
+    "requires_scope",
+    "run_with_database",
+    "scopes_held",
+    "transaction",
+    "unit_at",
+    "unit_exists",
+    "unit_of_work",
+    "units_under",
+]
