@@ -71,7 +71,8 @@ async def yimen(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
 
 @contextlib.asynccontextmanager
 async def running(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    """The app started through its ASGI lifespan on this event loop, and a client for it."""
+    """The app started through its ASGI lifespan on this event loop, and a client for it.
+    What the test calls itself while the app runs, beside its requests, emits through it."""
     to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
@@ -83,7 +84,8 @@ async def running(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
+            with emitting_through(app):
+                yield client
     finally:
         await to_app.put({"type": "lifespan.shutdown"})
         await from_app.get()
@@ -128,3 +130,18 @@ def emitting_through(app: Litestar) -> Iterator[None]:
     assert bus is not None, "the app has not started"
     with bus_in_use(bus):
         yield
+
+
+async def notices_recorded() -> None:
+    """Wait until push has recorded every notice emitted so far: a part's notice becomes a
+    Notification row when push takes its event, after the emitting request has answered."""
+    from backend.kernel.events.tables import OutboxEvent
+    from backend.kernel.notices import NOTICE_REQUESTED
+
+    async def none_waiting() -> bool:
+        waiting = await OutboxEvent.count().where(
+            (OutboxEvent.name == NOTICE_REQUESTED) & OutboxEvent.dispatched_at.is_null()
+        )
+        return waiting == 0
+
+    await eventually(none_waiting, what="push recording the notices emitted so far")

@@ -13,7 +13,7 @@ from backend.kernel.vault import Vault
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import InboxItem, Notification
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
-from tests.support import eventually
+from tests.support import eventually, notices_recorded
 
 G07_CENTRE = {"lat": 34.805, "lon": 113.555}  # inside the demo polygon of grid g07
 JINSHUI_CENTRE = {"lat": 34.785, "lon": 113.665}  # a demo grid with no grid worker above it
@@ -68,6 +68,7 @@ async def told(before: int) -> list[set[int]]:
     """Everyone each notification made after `before` reached, one set per notification in
     the order made (waits for their fan-out). The whole list, not the newest only: a step
     that also told someone else in a notification of its own must show."""
+    await notices_recorded()
 
     async def fanned_out() -> bool:
         made = await Notification.select(Notification.fanned_out_at).where(Notification.id > before)
@@ -86,6 +87,7 @@ async def told(before: int) -> list[set[int]]:
 
 
 async def last_notification() -> int:
+    await notices_recorded()
     row = (
         await Notification.select(Notification.id)
         .order_by(Notification.id, ascending=False)

@@ -28,7 +28,7 @@ from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import Notification
 from tests.conftest import Client, bearer
 from tests.miniapps.grid_events.test_chain import C03_ADMIN, G07_WORKER, RESIDENT
-from tests.support import all_tables, auth_of, running
+from tests.support import all_tables, auth_of, notices_recorded, running
 
 G07 = "zz/gx/fengyang/c03/g07"
 S, A = State, Action
@@ -117,6 +117,7 @@ async def _event_in(city: City, state: State) -> int:
 
 
 async def _snapshot(event: int) -> dict[str, Any]:
+    await notices_recorded()
     row = await GridEvent.select(GridEvent.state, GridEvent.version, GridEvent.handler_id).where(
         GridEvent.id == event
     )

@@ -11,6 +11,7 @@ from miniapps.health_code.status import end_lapsed_statuses
 from miniapps.health_code.tables import HealthStatus, StatusChange
 from push.tables import Notification
 from tests.conftest import Client, TokenFor, bearer
+from tests.support import notices_recorded
 
 STATUSES = "/v1/miniapps/health_code/statuses"
 
@@ -47,6 +48,7 @@ async def test_a_lapsed_colour_gives_way_to_green_once(client: Client, token_for
     await HealthStatus.update(
         {HealthStatus.valid_until: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}
     ).where(HealthStatus.user_id == resident)
+    await notices_recorded()
     told = await Notification.count()
 
     assert sum(await asyncio.gather(end_lapsed_statuses(), end_lapsed_statuses())) == 1
@@ -63,4 +65,5 @@ async def test_a_lapsed_colour_gives_way_to_green_once(client: Client, token_for
         ("yellow", ""),
         ("green", "validity"),
     ]
+    await notices_recorded()
     assert await Notification.count() == told + 1
