@@ -4,16 +4,17 @@ verifies the phone's proof on every scan."""
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import uvicorn
-from litestar import Request, post
+from litestar import post
+from litestar.di import NamedDependency
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hello_server import app
 
+from backend.kernel.services import PlatformKeys
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import ScanIn
 
@@ -21,8 +22,8 @@ _verifiers: dict[bytes, verifier.Verifier] = {}
 
 
 @post("/bench/proof", status_code=200, include_in_schema=False)
-async def proof(request: Request[Any, Any, Any], data: ScanIn) -> dict[str, bool]:
-    jwks: bytes = request.app.state.auth.keys.jwks
+async def proof(data: ScanIn, keys: NamedDependency[PlatformKeys]) -> dict[str, bool]:
+    jwks = keys.jwks
     if jwks not in _verifiers:
         _verifiers[jwks] = verifier.Verifier(
             verifier.KeySet(msgspec.json.decode(jwks)), remember=50_000

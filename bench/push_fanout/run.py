@@ -61,6 +61,8 @@ async def fanout(base: str, count: int) -> float:
     from backend.kernel.audience import Audience
     from backend.kernel.db import close_database, current_engine, open_database
     from backend.kernel.events import unit_of_work
+    from backend.kernel.events.outbox import bus_in_use
+    from backend.kernel.services import Services
     from backend.kernel.settings import get_settings
     from backend.kernel.templates import Template
     from backend.kernel.vault import vault_for
@@ -77,22 +79,24 @@ async def fanout(base: str, count: int) -> float:
                 for n in range(start, min(start + 1000, count))
             ]
         )
-    host = Host(settings, load_registry())
+    host = Host(Services(settings, load_registry(), current_engine()))
     await host.start(runs_jobs=True)
+    assert host.services.bus is not None
     template = Template(
         key="bench", category="bench", titles={"zh-CN": "演练"}, bodies={"zh-CN": "第{n}次"}
     )
     async with httpx.AsyncClient() as http:
         already = (await http.get(f"{base}/_stats")).json()["received"]
         started = time.perf_counter()
-        async with unit_of_work():
-            await record_notification(
-                audience=Audience.users(user),
-                template=template,
-                data={"n": "1"},
-                source="bench",
-                urgent=True,
-            )
+        with bus_in_use(host.services.bus):
+            async with unit_of_work():
+                await record_notification(
+                    audience=Audience.users(user),
+                    template=template,
+                    data={"n": "1"},
+                    source="bench",
+                    urgent=True,
+                )
         finished = await _wait_received(http, base, already + count)
     await host.stop()
     await close_database(current_engine())

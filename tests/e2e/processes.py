@@ -21,6 +21,9 @@ import pytest
 
 from auth.sessions import grant_for
 from backend.host import Host, load_registry
+from backend.kernel.db import current_engine
+from backend.kernel.events.outbox import bus_in_use
+from backend.kernel.services import Services
 from backend.kernel.settings import Settings
 from tests.push.fcm_standin import PROJECT, FcmStandIn, write_service_account
 from tests.support import free_port
@@ -168,9 +171,12 @@ async def fleet(
 @pytest.fixture
 async def api_host(settings: Settings, redis_server: RedisServer) -> AsyncIterator[Host]:
     """This test process as an API process: it emits and hands on to arq."""
-    host = Host(msgspec.structs.replace(settings, redis_url=redis_server.url), load_registry())
+    api_settings = msgspec.structs.replace(settings, redis_url=redis_server.url)
+    host = Host(Services(api_settings, load_registry(), current_engine()))
     await host.start(runs_jobs=False)
-    yield host
+    assert host.services.bus is not None
+    with bus_in_use(host.services.bus):
+        yield host
     await host.stop()
 
 
