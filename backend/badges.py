@@ -42,11 +42,5 @@ class BadgeBoard:
                 self._remember(claims.sub, sources[i], count, now)
         return [count or 0 for count in found]
 
-    def forget(self, user_id: int) -> None:
-        """Drop a user's counts here, after a change this process made."""
-        for key in self._counts.held_keys():
-            if key[0] == str(user_id):
-                self._counts.discard(key)
-
     def _remember(self, sub: str, source: str, count: int, now: float) -> None:
         self._counts.put((sub, source), (now + self._ttl, count))

@@ -97,6 +97,3 @@ MOVES: dict[Action, Move] = {
     ),
 }
 
-
-def legal(action: Action, state: State) -> bool:
-    return state in MOVES[action].sources
