@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
@@ -19,10 +17,9 @@ from auth.sessions import TokenPair
 from backend.directory.users.service import account_for_phone
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.params import RowId
+from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import ADMIN_ROLES
 from backend.kernel.services import PlatformKeys
-
-AnyRequest = Request[Any, Any, Any]
 
 
 def client_ip(request: AnyRequest) -> str:

@@ -10,6 +10,8 @@ import msgspec
 
 from auth.sms import SmsSender
 from auth.tables import OneTimeCode
+from backend.directory.users.service import PHONE_PURPOSE
+from backend.kernel.clock import utc_now
 from backend.kernel.errors import TooManyRequests, Unauthorized, register_messages
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
@@ -30,17 +32,12 @@ register_messages(
     }
 )
 
-PHONE_PURPOSE = "user.phone"
 _CODE_PURPOSE = "auth.otp"
 
 
 class CodeSent(msgspec.Struct, frozen=True):
     expires_in: int
     resend_after: int
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _code_hash(vault: Vault, phone_lookup: str, code: str) -> str:
@@ -59,7 +56,7 @@ async def send_code(
             phone_lookup=phone_lookup,
             code_hash=_code_hash(vault, phone_lookup, code),
             ip=ip,
-            expires_at=_now() + dt.timedelta(seconds=settings.otp_ttl),
+            expires_at=utc_now() + dt.timedelta(seconds=settings.otp_ttl),
         )
     )
     await sms.send_code(phone, code, settings.otp_ttl)
@@ -67,14 +64,14 @@ async def send_code(
 
 
 async def _check_send_limits(*, phone_lookup: str, ip: str, settings: Settings) -> None:
-    hour_ago = _now() - dt.timedelta(hours=1)
+    hour_ago = utc_now() - dt.timedelta(hours=1)
     recent = (
         await OneTimeCode.select(OneTimeCode.created_at)
         .where((OneTimeCode.phone_lookup == phone_lookup) & (OneTimeCode.created_at > hour_ago))
         .order_by(OneTimeCode.created_at, ascending=False)
     )
     if recent:
-        wait = settings.otp_resend_interval - (_now() - recent[0]["created_at"]).total_seconds()
+        wait = settings.otp_resend_interval - (utc_now() - recent[0]["created_at"]).total_seconds()
         if wait > 0:
             retry = int(wait) + 1
             raise TooManyRequests(
@@ -101,7 +98,7 @@ async def redeem_code(*, phone: str, code: str, settings: Settings, vault: Vault
         .where(
             (OneTimeCode.phone_lookup == phone_lookup)
             & OneTimeCode.consumed_at.is_null()
-            & (OneTimeCode.expires_at > _now())
+            & (OneTimeCode.expires_at > utc_now())
         )
         .order_by(OneTimeCode.id, ascending=False)
         .first()
@@ -118,7 +115,7 @@ async def redeem_code(*, phone: str, code: str, settings: Settings, vault: Vault
     if not hmac.compare_digest(live["code_hash"], _code_hash(vault, phone_lookup, code)):
         raise Unauthorized("otp_invalid")
     consumed = (
-        await OneTimeCode.update({OneTimeCode.consumed_at: _now()})
+        await OneTimeCode.update({OneTimeCode.consumed_at: utc_now()})
         .where((OneTimeCode.id == live["id"]) & OneTimeCode.consumed_at.is_null())
         .returning(OneTimeCode.id)
     )

@@ -20,6 +20,7 @@ from auth.revocation import RevocationSync, record_revocation
 from auth.tables import RefreshToken
 from auth.tokens import Grant, TokenService
 from backend.directory.users.tables import RoleAssignment, UserAccount
+from backend.kernel.clock import utc_now
 from backend.kernel.db import transaction
 from backend.kernel.errors import Forbidden, Unauthorized, register_messages
 from backend.kernel.roles import Role
@@ -44,10 +45,6 @@ class TokenPair(msgspec.Struct, frozen=True):
     refresh_token: str
     token_type: str
     expires_in: int
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _hash(token: str) -> str:
@@ -98,11 +95,11 @@ async def refresh_session(
     if link["used_at"] is not None:
         await _end(link, settings=settings, revocations=revocations)
         raise Unauthorized("refresh_reused")
-    if link["expires_at"] <= _now():
+    if link["expires_at"] <= utc_now():
         raise Unauthorized("refresh_invalid")
     async with transaction():
         claimed = (
-            await RefreshToken.update({RefreshToken.used_at: _now()})
+            await RefreshToken.update({RefreshToken.used_at: utc_now()})
             .where((RefreshToken.id == link["id"]) & RefreshToken.used_at.is_null())
             .returning(RefreshToken.id)
         )
@@ -144,7 +141,7 @@ async def _end(link: dict[str, Any], *, settings: Settings, revocations: Revocat
 async def revoke_family(family: str) -> int:
     """Revoke every live link of a session; returns how many were still live."""
     revoked = (
-        await RefreshToken.update({RefreshToken.revoked_at: _now()})
+        await RefreshToken.update({RefreshToken.revoked_at: utc_now()})
         .where((RefreshToken.family == family) & RefreshToken.revoked_at.is_null())
         .returning(RefreshToken.id)
     )
@@ -152,7 +149,7 @@ async def revoke_family(family: str) -> int:
 
 
 async def revoke_all_sessions(user_id: int) -> None:
-    await RefreshToken.update({RefreshToken.revoked_at: _now()}).where(
+    await RefreshToken.update({RefreshToken.revoked_at: utc_now()}).where(
         (RefreshToken.user_id == user_id) & RefreshToken.revoked_at.is_null()
     )
 
@@ -164,7 +161,7 @@ async def _new_link(*, user_id: int, family: str, settings: Settings) -> str:
             token_hash=_hash(token),
             family=family,
             user_id=user_id,
-            expires_at=_now() + dt.timedelta(seconds=settings.refresh_token_ttl),
+            expires_at=utc_now() + dt.timedelta(seconds=settings.refresh_token_ttl),
         )
     )
     return token

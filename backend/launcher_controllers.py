@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, Response, get, put
+from litestar import Response, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
 from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import Services
 from backend.launcher import LOCALES, Launcher, LauncherView
-
-AnyRequest = Request[Any, Any, Any]
 
 
 @get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])

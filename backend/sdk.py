@@ -22,6 +22,7 @@ from backend.directory.users.service import audit
 from backend.kernel.audience import Audience
 from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
+from backend.kernel.clock import utc_now
 from backend.kernel.commands import run_with_database
 from backend.kernel.contract import (
     BadgeSource,
@@ -34,7 +35,7 @@ from backend.kernel.contract import (
     Subscription,
     Tile,
 )
-from backend.kernel.db import insert_rows, json_value, transaction
+from backend.kernel.db import UNIQUE_VIOLATION, insert_rows, json_value, transaction
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.errors import (
@@ -55,6 +56,7 @@ from backend.kernel.notices import notify
 from backend.kernel.pagination import PageLimit, decode_cursor, encode_cursor
 from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
+from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import PlatformKeys, Services, SigningKey, provide_runtime
 from backend.kernel.settings import Settings
@@ -65,6 +67,8 @@ from backend.kernel.vault import Vault
 
 __all__ = [
     "ROW_ID_MAX",
+    "UNIQUE_VIOLATION",
+    "AnyRequest",
     "Audience",
     "AwareDatetime",
     "BadRequest",
@@ -142,4 +146,5 @@ __all__ = [
     "unit_exists",
     "unit_of_work",
     "units_under",
+    "utc_now",
 ]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.params import RowId
+from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from push import devices, inbox, operations, preferences
 from push.schemas import (
@@ -23,8 +22,6 @@ from push.schemas import (
     Preferences,
 )
 from push.sending import PushRuntime
-
-AnyRequest = Request[Any, Any, Any]
 
 
 class DeviceController(Controller):

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from backend.kernel.clock import utc_now
 from backend.kernel.contract import JobContext
 from backend.kernel.db import is_postgres, json_value
 from backend.kernel.jobs import JobQueue
@@ -33,10 +34,6 @@ MAX_ATTEMPTS = 5
 LEASE = dt.timedelta(seconds=60)
 
 INLINE_AT_MOST = CHUNK  # an urgent notification this small is sent by its fan-out's process
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class PushRuntime:
@@ -65,13 +62,13 @@ class PushRuntime:
             await sender.close()
 
     async def request_sending(self, notification_id: int, *, defer: float = 0) -> None:
-        slot = int(_now().timestamp() + defer)
+        slot = int(utc_now().timestamp() + defer)
         await self.jobs.enqueue(
             SEND, notification_id, job_id=f"push:{notification_id}:{slot}", defer=defer
         )
 
     async def request_sync(self) -> None:
-        await self.jobs.enqueue(SYNC, job_id=f"{SYNC}:{int(_now().timestamp())}")
+        await self.jobs.enqueue(SYNC, job_id=f"{SYNC}:{int(utc_now().timestamp())}")
 
     async def send_soon(self, notification: dict[str, Any], *, pending: int) -> None:
         """After a fan-out commits: an urgent notification to a few devices is sent right
@@ -138,10 +135,10 @@ async def _claim(notification_id: int) -> list[dict[str, Any]]:
         "RETURNING id, device_id, attempts, "
         + ", ".join(device.format(c) for c in ("address", "kind", "platform", "locale")),
         Status.SENDING,
-        _now(),
+        utc_now(),
         notification_id,
         Status.PENDING,
-        _now(),
+        utc_now(),
     )
     return rows
 
@@ -177,7 +174,7 @@ async def _record(
 ) -> dict[str, int]:
     by_status: dict[str, list[int]] = {}
     invalid_devices: list[int] = []
-    now = _now()
+    now = utc_now()
     for (row, _), result in zip(messages, results, strict=True):
         if result.outcome in (Outcome.SENT, Outcome.LOGGED):
             by_status.setdefault(result.outcome.value, []).append(row["id"])
@@ -224,13 +221,13 @@ async def _schedule_retry(push: PushRuntime, notification_id: int) -> None:
         .first()
     )
     if next_row is not None:
-        wait = max((next_row["next_attempt_at"] - _now()).total_seconds(), 0.0)
+        wait = max((next_row["next_attempt_at"] - utc_now()).total_seconds(), 0.0)
         await push.request_sending(notification_id, defer=wait)
 
 
 async def resume_sending(job: JobContext) -> int:
     """Cron: mark claims past their lease unconfirmed; restart sending that lost its job."""
-    now = _now()
+    now = utc_now()
     await Delivery.update({Delivery.status: Status.UNCONFIRMED, Delivery.updated_at: now}).where(
         (Delivery.status == Status.SENDING) & (Delivery.claimed_at < now - LEASE)
     )

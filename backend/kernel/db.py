@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import aiosqlite
+import asyncpg
 from piccolo.columns import Column
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
@@ -20,6 +22,9 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from piccolo.table import Table
 
 from backend.kernel.settings import Settings
+
+# What an INSERT that breaks a unique index raises, on either engine.
+UNIQUE_VIOLATION = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
 
 def engine_for(settings: Settings) -> Engine:

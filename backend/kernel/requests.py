@@ -27,6 +27,9 @@ register_messages(
     }
 )
 
+# The request a handler takes; its user and auth are read through the guards' helpers.
+AnyRequest = Request[Any, Any, Any]
+
 # What msgspec raises for bytes it cannot read as JSON: malformed text (DecodeError, wrapped
 # by Litestar), a string that is not UTF-8 (UnicodeDecodeError) and nesting deeper than the
 # interpreter's recursion limit (RecursionError). Caught only around decoding the body, so the

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, delete, get, post, put
+from litestar import Response, Router, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from backend.sdk import (
+    AnyRequest,
     Enablement,
     PageLimit,
     Role,
@@ -34,8 +35,6 @@ from miniapps.grid_events.schemas import (
     SensorIn,
 )
 from miniapps.grid_events.states import State
-
-AnyRequest = Request[Any, Any, Any]
 
 
 @get("/categories", operation_id="ListEventCategories")

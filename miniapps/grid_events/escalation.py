@@ -4,12 +4,10 @@ supervision (督办), once per level, then again one step period later, up to th
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from typing import Any
 
-import asyncpg
-
 from backend.sdk import (
+    UNIQUE_VIOLATION,
     Audience,
     Conflict,
     Level,
@@ -27,7 +25,6 @@ from miniapps.grid_events.states import WATCHED, State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 
 SUPERVISORS = {Level.COMMUNITY: Role.COMMUNITY_ADMIN, Level.DISTRICT: Role.DISTRICT_ADMIN}
-_DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
 OVERDUE = Template(
     key="grid_events.overdue",
@@ -88,7 +85,7 @@ async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
                     "category": CATEGORIES[event["category"]].names["zh-CN"],
                 },
             )
-    except _DUPLICATE:
+    except UNIQUE_VIOLATION:
         return 0  # another worker escalated it to this level first
     except Conflict:
         return 0  # the event moved since it was read: the next run weighs it anew

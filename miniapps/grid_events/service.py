@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from piccolo.columns import Column
@@ -25,6 +24,7 @@ from backend.sdk import (
     place_in_grid,
     register_messages,
     unit_of_work,
+    utc_now,
 )
 from miniapps.grid_events import dispatch, duplicates, notices
 from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
@@ -56,10 +56,6 @@ register_messages(
 
 ADMINS = (Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
 SYSTEM = 0  # the actor id of steps the rules take
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def report(*, actor: Claims, data: ReportIn) -> EventView:
@@ -129,7 +125,7 @@ async def open_event(*, data: ReportIn, grid: str, reporter_id: int, why: str = 
             reporter_id=reporter_id,
             state=state,
             handler_id=handler,
-            deadline=category.deadline(_now(), state),
+            deadline=category.deadline(utc_now(), state),
         )
     ).returning(*GridEvent.all_columns())
     event = rows[0]
@@ -201,7 +197,7 @@ async def act(
             {
                 GridEvent.state: move.target,
                 GridEvent.handler_id: handler,
-                GridEvent.deadline: category.deadline(_now(), move.target),
+                GridEvent.deadline: category.deadline(utc_now(), move.target),
             },
         )
         await TimelineEntry.insert(
@@ -232,7 +228,7 @@ async def change_event(event: dict[str, Any], values: dict[Column | str, Any]) -
             {
                 **values,
                 GridEvent.version: GridEvent.version + 1,
-                GridEvent.updated_at: _now(),
+                GridEvent.updated_at: utc_now(),
             }
         )
         .where((GridEvent.id == event["id"]) & (GridEvent.version == event["version"]))

@@ -96,4 +96,3 @@ MOVES: dict[Action, Move] = {
         needs_reason=True,
     ),
 }
-

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, Response, Router, get, post, put
+from litestar import Response, Router, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.sdk import (
+    AnyRequest,
     PlatformKeys,
     Role,
     RowId,
@@ -31,7 +30,6 @@ from miniapps.health_code.schemas import (
     StatusView,
 )
 
-AnyRequest = Request[Any, Any, Any]
 ShownCode = FromQuery[str]
 
 

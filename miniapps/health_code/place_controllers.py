@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from litestar import Request, Response, get, post, put
+from litestar import Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from backend.sdk import PlatformKeys, Role, RowId, Vault, claims_of, require_aware, requires_role
+from backend.sdk import (
+    AnyRequest,
+    PlatformKeys,
+    Role,
+    RowId,
+    Vault,
+    claims_of,
+    require_aware,
+    requires_role,
+)
 from miniapps.health_code import bulk, places, risk
 from miniapps.health_code.qr import render_qr_off_loop
 from miniapps.health_code.schemas import (
@@ -23,8 +31,6 @@ from miniapps.health_code.schemas import (
     RiskLevelView,
     Visit,
 )
-
-AnyRequest = Request[Any, Any, Any]
 
 
 @post("/places", operation_id="RegisterPlace", guards=[requires_role(*places.REGISTRARS)])

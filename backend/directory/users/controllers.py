@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -14,10 +12,9 @@ from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.idempotency import idempotent
 from backend.kernel.pagination import PageLimit
 from backend.kernel.params import RowId
+from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import ADMIN_ROLES
 from backend.kernel.vault import Vault
-
-AnyRequest = Request[Any, Any, Any]
 
 
 @get("/v1/me", operation_id="GetMe", tags=["users"])

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import asyncpg
 import msgspec
 from redis.exceptions import RedisError
 
+from backend.kernel.clock import utc_now
 from backend.kernel.contract import Event, JobContext, Subscription
-from backend.kernel.db import transaction
+from backend.kernel.db import UNIQUE_VIOLATION, transaction
 from backend.kernel.events.outbox import DELIVER, delivery_job_id, unit_of_work
 from backend.kernel.events.tables import DeadLetter, HandledEvent, OutboxEvent
 from backend.kernel.registry import Registry
@@ -27,11 +26,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 SWEEP_GRACE = dt.timedelta(seconds=5)
 SWEEP_BATCH = 500
-_DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def decode(row: dict[str, Any], registry: Registry) -> Event:
@@ -85,7 +79,7 @@ async def deliver_event(services: Services, event_id: str) -> str:
 
 
 async def _mark_delivered(outbox_id: int) -> None:
-    await OutboxEvent.update({OutboxEvent.dispatched_at: _now()}).where(
+    await OutboxEvent.update({OutboxEvent.dispatched_at: utc_now()}).where(
         (OutboxEvent.id == outbox_id) & OutboxEvent.dispatched_at.is_null()
     )
 
@@ -112,7 +106,7 @@ async def run_handler(
             await HandledEvent.insert(HandledEvent(event_id=event.id, handler=sub.name))
             if also is not None:
                 await also()
-    except _DUPLICATE as err:
+    except UNIQUE_VIOLATION as err:
         if await _handled(event.id, sub.name):
             return None
         return _describe(err)
@@ -153,7 +147,7 @@ async def _retry_or_bury(row: dict[str, Any], failures: dict[str, str], jobs: An
                 {
                     OutboxEvent.attempts: attempts,
                     OutboxEvent.last_error: summary,
-                    OutboxEvent.dispatched_at: _now(),
+                    OutboxEvent.dispatched_at: utc_now(),
                 }
             ).where(OutboxEvent.id == row["id"])
         log.error("event %s buried after %s tries: %s", row["event_id"], attempts, summary)
@@ -163,7 +157,7 @@ async def _retry_or_bury(row: dict[str, Any], failures: dict[str, str], jobs: An
         {
             OutboxEvent.attempts: attempts,
             OutboxEvent.last_error: summary,
-            OutboxEvent.next_attempt_at: _now() + dt.timedelta(seconds=delay),
+            OutboxEvent.next_attempt_at: utc_now() + dt.timedelta(seconds=delay),
         }
     ).where(OutboxEvent.id == row["id"])
     try:
@@ -183,7 +177,7 @@ async def sweep_outbox(services: Services) -> int:
         await OutboxEvent.select(OutboxEvent.event_id, OutboxEvent.attempts)
         .where(
             OutboxEvent.dispatched_at.is_null()
-            & (OutboxEvent.next_attempt_at < _now() - SWEEP_GRACE)
+            & (OutboxEvent.next_attempt_at < utc_now() - SWEEP_GRACE)
         )
         .order_by(OutboxEvent.id)
         .limit(SWEEP_BATCH)
@@ -212,7 +206,7 @@ async def retry_dead_letter(dead_letter_id: int, services: Services) -> str | No
     if error is None:
         await DeadLetter.delete().where(DeadLetter.id == dead_letter_id)
     else:
-        await DeadLetter.update({DeadLetter.error: error, DeadLetter.failed_at: _now()}).where(
+        await DeadLetter.update({DeadLetter.error: error, DeadLetter.failed_at: utc_now()}).where(
             DeadLetter.id == dead_letter_id
         )
     return error

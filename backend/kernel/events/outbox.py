@@ -51,8 +51,8 @@ _pending: contextvars.ContextVar[_Work | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def bus_in_use(bus: EventBus) -> Iterator[None]:
-    """Hand on what is emitted inside through `bus`."""
+def bus_in_use(bus: EventBus | None) -> Iterator[None]:
+    """Hand on what is emitted inside through `bus`; with None, leave it to the sweeper."""
     token = _bus.set(bus)
     try:
         yield

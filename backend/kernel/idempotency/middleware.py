@@ -12,14 +12,13 @@ import datetime as dt
 import hashlib
 import math
 import re
-import sqlite3
 from typing import Any
 
-import asyncpg
 from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.kernel.claims import Claims
+from backend.kernel.db import UNIQUE_VIOLATION
 from backend.kernel.errors import (
     BadRequest,
     Conflict,
@@ -47,7 +46,6 @@ HEADER = b"idempotency-key"
 # Visible ASCII only, as the IETF draft's sf-string allows, and as long as the column holds.
 _KEY = re.compile(r"[!-~]{1,200}")
 KEEP_FOR = dt.timedelta(hours=24)
-_DUPLICATE = (asyncpg.UniqueViolationError, sqlite3.IntegrityError)
 
 
 class IdempotencyMiddleware:
@@ -172,7 +170,7 @@ async def _claim(user_id: int, key: str, route: str, digest: str) -> None:
         await IdempotentRequest.insert(
             IdempotentRequest(user_id=user_id, key=key, route=route, request_hash=digest)
         )
-    except _DUPLICATE as err:
+    except UNIQUE_VIOLATION as err:
         raise Conflict("idempotency_key_in_progress") from err
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Request, Router, get, post
+from litestar import Router, get, post
 from litestar.di import NamedDependency
 from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath, FromQuery
 
-from backend.sdk import Enablement, Role, SwitchedOn, claims_of, requires_role
+from backend.sdk import AnyRequest, Enablement, Role, SwitchedOn, claims_of, requires_role
 from miniapps.grid_events import service
 from miniapps.grid_events.open311.filters import (
     MAX_REQUESTS,
@@ -29,8 +29,6 @@ from miniapps.grid_events.open311.service import (
     list_services,
 )
 from miniapps.grid_events.switches import APP_ID
-
-AnyRequest = Request[Any, Any, Any]
 
 
 @get("/services.json", operation_id="Open311ListServices", security=[{}])
