@@ -8,29 +8,14 @@ import secrets
 
 import msgspec
 
+from auth.errors import AuthCode
 from auth.sms import SmsSender
 from auth.tables import OneTimeCode
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.kernel.clock import utc_now
-from backend.kernel.errors import TooManyRequests, Unauthorized, register_messages
+from backend.kernel.errors import TooManyRequests, Unauthorized
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
-
-register_messages(
-    {
-        "otp_too_soon": (
-            "验证码发送过于频繁,请{retry_after}秒后再试",
-            "A code was sent recently; try again in {retry_after} s",
-        ),
-        "otp_phone_limit": (
-            "该手机号今日验证码次数过多,请稍后再试",
-            "Too many codes for this phone; try again later",
-        ),
-        "otp_ip_limit": ("请求过于频繁,请稍后再试", "Too many codes from this address"),
-        "otp_invalid": ("验证码错误或已过期", "The code is wrong or has expired"),
-        "otp_locked": ("验证码错误次数过多,请重新获取", "Too many wrong codes; request a new one"),
-    }
-)
 
 _CODE_PURPOSE = "auth.otp"
 
@@ -75,15 +60,15 @@ async def _check_send_limits(*, phone_lookup: str, ip: str, settings: Settings) 
         if wait > 0:
             retry = int(wait) + 1
             raise TooManyRequests(
-                "otp_too_soon", retry_after=retry, headers={"Retry-After": str(retry)}
+                AuthCode.OTP_TOO_SOON, retry_after=retry, headers={"Retry-After": str(retry)}
             )
     if len(recent) >= settings.otp_per_phone_per_hour:
-        raise TooManyRequests("otp_phone_limit", headers={"Retry-After": "3600"})
+        raise TooManyRequests(AuthCode.OTP_PHONE_LIMIT, headers={"Retry-After": "3600"})
     from_ip = await OneTimeCode.count().where(
         (OneTimeCode.ip == ip) & (OneTimeCode.created_at > hour_ago)
     )
     if from_ip >= settings.otp_per_ip_per_hour:
-        raise TooManyRequests("otp_ip_limit", headers={"Retry-After": "3600"})
+        raise TooManyRequests(AuthCode.OTP_IP_LIMIT, headers={"Retry-After": "3600"})
 
 
 async def redeem_code(*, phone: str, code: str, settings: Settings, vault: Vault) -> str:
@@ -104,21 +89,21 @@ async def redeem_code(*, phone: str, code: str, settings: Settings, vault: Vault
         .first()
     )
     if live is None:
-        raise Unauthorized("otp_invalid")
+        raise Unauthorized(AuthCode.OTP_INVALID)
     counted = (
         await OneTimeCode.update({OneTimeCode.attempts: OneTimeCode.attempts + 1})
         .where((OneTimeCode.id == live["id"]) & (OneTimeCode.attempts < settings.otp_max_attempts))
         .returning(OneTimeCode.id)
     )
     if not counted:
-        raise TooManyRequests("otp_locked")
+        raise TooManyRequests(AuthCode.OTP_LOCKED)
     if not hmac.compare_digest(live["code_hash"], _code_hash(vault, phone_lookup, code)):
-        raise Unauthorized("otp_invalid")
+        raise Unauthorized(AuthCode.OTP_INVALID)
     consumed = (
         await OneTimeCode.update({OneTimeCode.consumed_at: utc_now()})
         .where((OneTimeCode.id == live["id"]) & OneTimeCode.consumed_at.is_null())
         .returning(OneTimeCode.id)
     )
     if not consumed:
-        raise Unauthorized("otp_invalid")
+        raise Unauthorized(AuthCode.OTP_INVALID)
     return phone_lookup

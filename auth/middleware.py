@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from auth.runtime import AuthRuntime
+from backend.kernel.codes import KernelCode
 from backend.kernel.errors import Unauthorized
 from backend.kernel.services import services_of
 
@@ -31,6 +32,6 @@ def _bearer(scope: Scope) -> str | None:
         if name == b"authorization":
             kind, _, token = value.decode("latin-1").partition(" ")
             if kind.lower() != "bearer" or not token.strip():
-                raise Unauthorized("token_invalid")
+                raise Unauthorized(KernelCode.TOKEN_INVALID)
             return token.strip()
     return None

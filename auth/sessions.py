@@ -16,28 +16,16 @@ from typing import Any
 
 import msgspec
 
+from auth.errors import AuthCode
 from auth.revocation import RevocationSync, record_revocation
 from auth.tables import RefreshToken
 from auth.tokens import Grant, TokenService
 from backend.directory.users.tables import RoleAssignment, UserAccount
 from backend.kernel.clock import utc_now
 from backend.kernel.db import transaction
-from backend.kernel.errors import Forbidden, Unauthorized, register_messages
+from backend.kernel.errors import Forbidden, Unauthorized
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
-
-register_messages(
-    {
-        "refresh_invalid": ("登录已失效,请重新登录", "The session has ended; log in again"),
-        "session_ended": ("您已退出登录,请重新登录", "This session was ended; log in again"),
-        "refresh_reused": (
-            "检测到登录凭证被重复使用,已退出所有相关登录",
-            "A used refresh token was presented again; the session is revoked",
-        ),
-        "account_disabled": ("账号已停用", "This account is disabled"),
-        "token_revoked": ("登录已被撤销,请重新登录", "This session was revoked; log in again"),
-    }
-)
 
 
 class TokenPair(msgspec.Struct, frozen=True):
@@ -55,7 +43,7 @@ async def grant_for(user_id: int) -> Grant:
     """The roles and scope a user holds now; every account is a resident of its home."""
     user = await UserAccount.select().where(UserAccount.id == user_id).first()
     if user is None or not user["active"]:
-        raise Forbidden("account_disabled")
+        raise Forbidden(AuthCode.ACCOUNT_DISABLED)
     scope: dict[str, list[str]] = {}
     if user["home_path"]:
         scope[Role.RESIDENT] = [user["home_path"]]
@@ -89,14 +77,14 @@ async def refresh_session(
         await RefreshToken.select().where(RefreshToken.token_hash == _hash(refresh_token)).first()
     )
     if link is None:
-        raise Unauthorized("refresh_invalid")
+        raise Unauthorized(AuthCode.REFRESH_INVALID)
     if link["revoked_at"] is not None:
-        raise Unauthorized("session_ended")
+        raise Unauthorized(AuthCode.SESSION_ENDED)
     if link["used_at"] is not None:
         await _end(link, settings=settings, revocations=revocations)
-        raise Unauthorized("refresh_reused")
+        raise Unauthorized(AuthCode.REFRESH_REUSED)
     if link["expires_at"] <= utc_now():
-        raise Unauthorized("refresh_invalid")
+        raise Unauthorized(AuthCode.REFRESH_INVALID)
     async with transaction():
         claimed = (
             await RefreshToken.update({RefreshToken.used_at: utc_now()})
@@ -110,7 +98,7 @@ async def refresh_session(
             )
     if not claimed:
         await _end(link, settings=settings, revocations=revocations)
-        raise Unauthorized("refresh_reused")
+        raise Unauthorized(AuthCode.REFRESH_REUSED)
     return _pair(tokens, grant, link["family"], refresh, settings)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from backend.kernel.errors import YimenError, register_messages
+from auth.errors import AuthCode
+from backend.kernel.errors import YimenError
 from backend.kernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
-
-register_messages({"sms_unavailable": ("短信服务暂不可用", "The SMS service is not available")})
 
 
 class SmsUnavailable(YimenError):
@@ -32,4 +31,4 @@ class NoSms:
     """Production without a configured provider: refuse rather than pretend to send."""
 
     async def send_code(self, phone: str, code: str, ttl_seconds: int) -> None:
-        raise SmsUnavailable("sms_unavailable")
+        raise SmsUnavailable(AuthCode.SMS_UNAVAILABLE)

@@ -8,10 +8,12 @@ import time
 import jwt
 import msgspec
 
+from auth.errors import AuthCode
 from auth.keys import KeyRing
 from auth.revocation import DenyList
 from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
+from backend.kernel.codes import KernelCode
 from backend.kernel.errors import Unauthorized
 from backend.kernel.settings import Settings
 
@@ -73,19 +75,19 @@ class TokenService:
             claims = await self._verify_signature(token)
             self._cache.put(token, claims)
         if self._deny.refuses(claims.sub, claims.iat, claims.sid):
-            raise Unauthorized("token_revoked")
+            raise Unauthorized(AuthCode.TOKEN_REVOKED)
         return claims
 
     async def _verify_signature(self, token: str) -> Claims:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.InvalidTokenError as err:
-            raise Unauthorized("token_invalid") from err
+            raise Unauthorized(KernelCode.TOKEN_INVALID) from err
         key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None and isinstance(kid, str) and await self._keys.reload_if_stale():
             key = self._keys.get(kid)
         if key is None:
-            raise Unauthorized("token_invalid")
+            raise Unauthorized(KernelCode.TOKEN_INVALID)
         try:
             payload = jwt.decode(
                 token,
@@ -98,4 +100,4 @@ class TokenService:
             )
             return msgspec.convert(payload, Claims)
         except (jwt.InvalidTokenError, msgspec.ValidationError) as err:
-            raise Unauthorized("token_invalid") from err
+            raise Unauthorized(KernelCode.TOKEN_INVALID) from err

@@ -5,6 +5,7 @@ A mini-app imports the host only from here (CI's import contract says so); the r
 each name below.
 """
 
+from backend.directory.errors import DirectoryCode
 from backend.directory.orgs.service import place_in_grid, require_unit, unit_at
 from backend.directory.people import (
     Person,
@@ -23,6 +24,7 @@ from backend.kernel.audience import Audience
 from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
 from backend.kernel.clock import utc_now
+from backend.kernel.codes import ErrorCode, KernelCode, register_messages
 from backend.kernel.commands import run_with_database
 from backend.kernel.contract import (
     BadgeSource,
@@ -46,7 +48,6 @@ from backend.kernel.errors import (
     NotFound,
     Unauthorized,
     Unprocessable,
-    register_messages,
 )
 from backend.kernel.events import emit, on_commit, unit_of_work
 from backend.kernel.guards import claims_of, holding_role, path_param, requires_role, requires_scope
@@ -78,12 +79,15 @@ __all__ = [
     "Claims",
     "Conflict",
     "Cron",
+    "DirectoryCode",
     "Enablement",
+    "ErrorCode",
     "Event",
     "FieldError",
     "Forbidden",
     "Job",
     "JobContext",
+    "KernelCode",
     "Level",
     "Manifest",
     "NotFound",

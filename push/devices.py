@@ -6,14 +6,13 @@ import datetime as dt
 from typing import Any
 
 from backend.kernel.db import transaction
-from backend.kernel.errors import NotFound, register_messages
+from backend.kernel.errors import NotFound
+from push.errors import PushCode
 from push.fanout import Status
 from push.schemas import DeviceIn, DeviceView
 from push.sending import PushRuntime
 from push.tables import Delivery, Device, TopicSubscription
 from push.topics import plan_topics
-
-register_messages({"device_not_found": ("设备不存在", "No such device")})
 
 STALE_AFTER = dt.timedelta(days=270)
 
@@ -102,7 +101,7 @@ async def unregister_device(*, user_id: int, device_id: int, push: PushRuntime) 
             .returning(Device.id)
         )
         if not gone:
-            raise NotFound("device_not_found")
+            raise NotFound(PushCode.DEVICE_NOT_FOUND)
         topics_changed = await plan_topics(device_id=device_id)
     if topics_changed:
         await push.request_sync()

@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Any
 
 from backend.kernel.claims import Claims
-from backend.kernel.errors import NotFound, register_messages
+from backend.kernel.errors import NotFound
 from backend.kernel.pagination import decode_cursor, encode_cursor
+from push.errors import PushCode
 from push.schemas import InboxItemView, InboxPage
 from push.tables import InboxItem
-
-register_messages({"inbox_item_not_found": ("消息不存在", "No such message")})
 
 
 async def unread_count(user_id: int) -> int:
@@ -57,7 +56,7 @@ async def mark_read(*, user_id: int, item_id: int) -> None:
         .first()
     )
     if found is None:
-        raise NotFound("inbox_item_not_found")
+        raise NotFound(PushCode.INBOX_ITEM_NOT_FOUND)
     await InboxItem.update({InboxItem.read_at: dt.datetime.now(dt.UTC)}).where(
         (InboxItem.id == item_id) & InboxItem.read_at.is_null()
     )

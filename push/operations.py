@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.kernel.errors import NotFound, register_messages
+from backend.kernel.errors import NotFound
+from push.errors import PushCode
 from push.fanout import Status
 from push.schemas import DeliveryStats, FailedDelivery
 from push.tables import Delivery, Notification
-
-register_messages({"notification_not_found": ("通知不存在", "No such notification")})
 
 
 async def _notification(notification_id: int) -> dict[str, Any]:
@@ -19,7 +18,7 @@ async def _notification(notification_id: int) -> dict[str, Any]:
         .first()
     )
     if notification is None:
-        raise NotFound("notification_not_found")
+        raise NotFound(PushCode.NOTIFICATION_NOT_FOUND)
     return notification
 
 

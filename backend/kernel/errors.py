@@ -1,4 +1,7 @@
-"""The error tree, and the one place that turns errors into RFC 9457 problem details."""
+"""The error tree, and the one place that turns errors into RFC 9457 problem details.
+
+Every error carries a member of a part's `ErrorCode` enum (see `backend.kernel.codes`), never
+a bare string: mypy refuses a string, and a misspelt member fails at import."""
 
 from __future__ import annotations
 
@@ -12,27 +15,13 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend.kernel.i18n import Locale, negotiate
+from backend.kernel.codes import ErrorCode, KernelCode, message
+from backend.kernel.i18n import negotiate
 
 log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://yimen.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-_MESSAGES: dict[str, dict[Locale, str]] = {}
-
-
-def register_messages(messages: Mapping[str, tuple[str, str]]) -> None:
-    """Add (zh-CN, en) messages for error codes; a code may be registered once."""
-    for code, (zh, en) in messages.items():
-        if code in _MESSAGES and _MESSAGES[code] != {Locale.ZH_CN: zh, Locale.EN: en}:
-            raise ValueError(f"error code {code!r} registered twice with different messages")
-        _MESSAGES[code] = {Locale.ZH_CN: zh, Locale.EN: en}
-
-
-def message(code: str, locale: Locale, params: Mapping[str, Any] | None = None) -> str:
-    text = _MESSAGES.get(code, _MESSAGES["internal_error"])[locale]
-    return text.format(**params) if params else text
 
 
 class FieldError(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -60,7 +49,7 @@ class YimenError(Exception):
 
     def __init__(
         self,
-        code: str,
+        code: ErrorCode,
         *,
         errors: list[FieldError] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -109,44 +98,23 @@ class TooManyRequests(YimenError):
     status = 429
 
 
-register_messages(
-    {
-        "internal_error": ("服务器内部错误,请稍后再试", "Internal server error, please try again"),
-        "validation_failed": ("请求内容不正确", "The request is not valid"),
-        "unauthenticated": ("请先登录", "Authentication required"),
-        "token_invalid": ("登录凭证无效或已过期", "The access token is invalid or expired"),
-        "forbidden": ("没有权限", "You do not have permission for this"),
-        "scope_not_allowed": ("超出您的管辖范围", "Outside the area you administer"),
-        "not_found": ("找不到该资源", "Not found"),
-        "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
-        "too_many_requests": ("请求过于频繁,请稍后再试", "Too many requests, slow down"),
-        "conflict": ("与当前状态冲突", "The request conflicts with the current state"),
-        "http_error": ("请求无法完成", "The request could not be completed"),
-        "body_too_large": ("请求内容过大", "The request body is too large"),
-        "unsupported_media_type": (
-            "不支持该内容类型(Content-Type)",
-            "This Content-Type is not accepted here",
-        ),
-    }
-)
-
 _STATUS_CODES = {
-    400: "validation_failed",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "body_too_large",
-    415: "unsupported_media_type",
-    429: "too_many_requests",
+    400: KernelCode.VALIDATION_FAILED,
+    401: KernelCode.UNAUTHENTICATED,
+    403: KernelCode.FORBIDDEN,
+    404: KernelCode.NOT_FOUND,
+    405: KernelCode.METHOD_NOT_ALLOWED,
+    409: KernelCode.CONFLICT,
+    413: KernelCode.BODY_TOO_LARGE,
+    415: KernelCode.UNSUPPORTED_MEDIA_TYPE,
+    429: KernelCode.TOO_MANY_REQUESTS,
 }
 
 
 def problem_response(
     request: Request[Any, Any, Any],
     *,
-    code: str,
+    code: ErrorCode,
     status: int,
     params: Mapping[str, Any] | None = None,
     errors: list[FieldError] | None = None,
@@ -154,10 +122,10 @@ def problem_response(
 ) -> Response[Problem]:
     locale = negotiate(request.headers.get("accept-language"))
     problem = Problem(
-        type=PROBLEM_BASE + code,
+        type=PROBLEM_BASE + code.value,
         title=message(code, locale, params),
         status=status,
-        code=code,
+        code=code.value,
         instance=request.url.path,
         errors=errors,
     )
@@ -190,7 +158,7 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
         ]
     return problem_response(
         request,
-        code=_STATUS_CODES.get(exc.status_code, "http_error"),
+        code=_STATUS_CODES.get(exc.status_code, KernelCode.HTTP_ERROR),
         status=exc.status_code,
         errors=errors,
         headers=exc.headers,
@@ -207,7 +175,9 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         log.info("client left during %s %s", request.method, request.url.path)
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(request, code="internal_error", status=HTTP_500_INTERNAL_SERVER_ERROR)
+    return problem_response(
+        request, code=KernelCode.INTERNAL_ERROR, status=HTTP_500_INTERNAL_SERVER_ERROR
+    )
 
 
 # How the OpenAPI document describes a 400: Litestar would describe its own validation-error
@@ -241,5 +211,4 @@ __all__ = [
     "Unprocessable",
     "UnsupportedMediaType",
     "YimenError",
-    "register_messages",
 ]

@@ -10,6 +10,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.kernel.claims import Claims
+from backend.kernel.codes import KernelCode
 from backend.kernel.errors import Forbidden, Unauthorized
 from backend.kernel.roles import Role
 
@@ -23,7 +24,7 @@ BEARER_TOKEN: list[dict[str, list[str]]] = [{"BearerToken": []}]
 def claims_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Claims:
     claims = connection.scope.get("user")
     if not isinstance(claims, Claims):
-        raise Unauthorized("unauthenticated")
+        raise Unauthorized(KernelCode.UNAUTHENTICATED)
     return claims
 
 
@@ -41,7 +42,7 @@ def holding_role(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -
     handler, for the hottest routes, since Litestar copies the handler for every guard."""
     claims = claims_of(connection)
     if not claims.has_role(*roles):
-        raise Forbidden("forbidden")
+        raise Forbidden(KernelCode.FORBIDDEN)
     return claims
 
 
@@ -52,7 +53,7 @@ def requires_scope(path: PathSource, *roles: Role) -> Guard:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         wanted = path(connection) if callable(path) else path
         if not claims_of(connection).covers(wanted, *roles):
-            raise Forbidden("scope_not_allowed")
+            raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
 
     return guard
 
@@ -77,5 +78,5 @@ class SignedIn:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not isinstance(scope.get("user"), Claims):
-            raise Unauthorized("unauthenticated")
+            raise Unauthorized(KernelCode.UNAUTHENTICATED)
         await self.app(scope, receive, send)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 
-from backend.kernel.errors import BadRequest, register_messages
+from backend.kernel.codes import KernelCode
+from backend.kernel.errors import BadRequest
 from backend.kernel.params import CURSOR_MAX_LENGTH, ROW_ID_MAX, PageLimit
-
-register_messages({"cursor_invalid": ("分页游标无效", "The cursor is not valid")})
 
 __all__ = ["PageLimit", "decode_cursor", "encode_cursor"]
 
@@ -20,15 +19,15 @@ def decode_cursor(cursor: str) -> int:
     """The row id a cursor of ours names; anything else is a 400, never an id the database
     cannot hold (a bigint past 2^63 - 1 fails in the driver)."""
     if len(cursor) > CURSOR_MAX_LENGTH:
-        raise BadRequest("cursor_invalid")
+        raise BadRequest(KernelCode.CURSOR_INVALID)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as err:
-        raise BadRequest("cursor_invalid") from err
+        raise BadRequest(KernelCode.CURSOR_INVALID) from err
     kind, _, value = raw.partition(":")
     if kind != "id" or not (value.isascii() and value.isdigit()):
-        raise BadRequest("cursor_invalid")
+        raise BadRequest(KernelCode.CURSOR_INVALID)
     last_id = int(value)
     if not 1 <= last_id <= ROW_ID_MAX:
-        raise BadRequest("cursor_invalid")
+        raise BadRequest(KernelCode.CURSOR_INVALID)
     return last_id

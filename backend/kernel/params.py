@@ -9,16 +9,8 @@ from typing import Annotated
 import msgspec
 from litestar.params import Parameter
 
-from backend.kernel.errors import BadRequest, FieldError, register_messages
-
-register_messages(
-    {
-        "datetime_needs_timezone": (
-            "时间须带时区,例如 2026-01-01T08:00:00+08:00",
-            "A time needs its zone, e.g. 2026-01-01T08:00:00+08:00",
-        )
-    }
-)
+from backend.kernel.codes import KernelCode
+from backend.kernel.errors import BadRequest, FieldError
 
 # A row id as PostgreSQL's bigint holds it: a larger number would fail in the driver, a 500.
 ROW_ID_MAX = 2**63 - 1
@@ -47,7 +39,7 @@ def require_aware(value: dt.datetime, *, field: str) -> dt.datetime:
     """`value` if it names its zone: a naive time would be compared with UTC times and fail."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise BadRequest(
-            "datetime_needs_timezone",
+            KernelCode.DATETIME_NEEDS_TIMEZONE,
             errors=[FieldError(field=field, message="no time zone given")],
         )
     return value

@@ -12,20 +12,8 @@ from litestar.exceptions import SerializationException
 from litestar.middleware import MiddlewareProtocol
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from backend.kernel.errors import BadRequest, UnsupportedMediaType, register_messages
-
-register_messages(
-    {
-        "body_not_json": (
-            "请求内容不是有效的 JSON(UTF-8 编码,嵌套不超过几百层)",
-            "The body is not valid JSON (UTF-8, nested at most a few hundred levels)",
-        ),
-        "text_has_nul": (
-            "请求中含有空字符(U+0000)",
-            "The request contains a NUL character (U+0000)",
-        ),
-    }
-)
+from backend.kernel.codes import KernelCode
+from backend.kernel.errors import BadRequest, UnsupportedMediaType
 
 # The request a handler takes; its user and auth are read through the guards' helpers.
 AnyRequest = Request[Any, Any, Any]
@@ -68,21 +56,21 @@ class JsonRequest(Request[Any, Any, Any]):
         """The decoded JSON body; a body that is not JSON, or not labelled as JSON, is a 4xx."""
         body = await self.body()
         if body and not is_json_media_type(self.headers.get("content-type", "")):
-            raise UnsupportedMediaType("unsupported_media_type")
+            raise UnsupportedMediaType(KernelCode.UNSUPPORTED_MEDIA_TYPE)
         try:
             value = await super().json()
         except _UNREADABLE as err:
-            raise BadRequest("body_not_json") from err
+            raise BadRequest(KernelCode.BODY_NOT_JSON) from err
         # JSON can carry U+0000 only as the escape \u0000, so most bodies skip the walk.
         if _NUL_ESCAPE in body and has_nul(value):
-            raise BadRequest("text_has_nul")
+            raise BadRequest(KernelCode.TEXT_HAS_NUL)
         return value
 
     async def form(self) -> FormMultiDict:
         """The form fields; U+0000 in a name or value is a 400."""
         form = await super().form()
         if any((isinstance(v, str) and "\x00" in v) or "\x00" in k for k, v in form.multi_items()):
-            raise BadRequest("text_has_nul")
+            raise BadRequest(KernelCode.TEXT_HAS_NUL)
         return form
 
 
@@ -97,7 +85,7 @@ class RefuseNulInUrl(MiddlewareProtocol):
         if scope["type"] == ScopeType.HTTP and (
             "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
         ):
-            raise BadRequest("text_has_nul")
+            raise BadRequest(KernelCode.TEXT_HAS_NUL)
         await self.app(scope, receive, send)
 
 

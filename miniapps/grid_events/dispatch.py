@@ -12,6 +12,7 @@ from piccolo.query.functions.aggregate import Count
 from backend.sdk import Claims, Role, Unprocessable, ancestors, holders_at, is_within, scopes_held
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.duty import off_duty
+from miniapps.grid_events.errors import GridEventsCode
 from miniapps.grid_events.states import IN_HAND
 from miniapps.grid_events.tables import DispatchRule, GridEvent
 
@@ -20,13 +21,13 @@ async def choose_handler(*, actor: Claims | None, event: dict[str, Any], chosen:
     role = CATEGORIES[event["category"]].handler_role
     if chosen is not None and actor is not None:
         if not await handles_under(actor, chosen, role):
-            raise Unprocessable("event_no_handler")
+            raise Unprocessable(GridEventsCode.EVENT_NO_HANDLER)
         return chosen
     paths = ancestors(event["grid_path"])
     ruled = await _ruled(event["category"], paths)
     levels = ([[ruled]] if ruled is not None else []) + await _holders_by_level(role, paths)
     if not levels:
-        raise Unprocessable("event_no_handler")
+        raise Unprocessable(GridEventsCode.EVENT_NO_HANDLER)
     away = await off_duty({user for level in levels for user in level})
     for level in levels:
         on_duty = [user for user in level if user not in away]

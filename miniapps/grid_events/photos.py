@@ -11,23 +11,11 @@ import io
 
 from PIL import Image, ImageOps
 
-from backend.sdk import Claims, Conflict, NotFound, Storage, Unprocessable, register_messages
+from backend.sdk import Claims, Conflict, NotFound, Storage, Unprocessable
+from miniapps.grid_events.errors import GridEventsCode
 from miniapps.grid_events.service import event_if_visible, timeline_step
 from miniapps.grid_events.states import FINISHED, State
 from miniapps.grid_events.tables import Photo, TimelineEntry
-
-register_messages(
-    {
-        "photo_invalid": (
-            "照片须为 JPEG 或 PNG,且不超过 5 MB",
-            "A photo must be a JPEG or PNG of at most 5 MB",
-        ),
-        "event_finished": (
-            "事件已结案或注销,不能再添加照片",
-            "The event is closed or cancelled; it takes no more photos",
-        ),
-    }
-)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 5 MB file can claim far more; decoding that would eat memory
@@ -46,7 +34,7 @@ def kind_of(data: bytes) -> tuple[str, str]:
     for magic, kind in SIGNATURES.items():
         if data.startswith(magic):
             return kind
-    raise Unprocessable("photo_invalid")
+    raise Unprocessable(GridEventsCode.PHOTO_INVALID)
 
 
 def redrawn(data: bytes, content_type: str) -> bytes:
@@ -55,7 +43,7 @@ def redrawn(data: bytes, content_type: str) -> bytes:
     try:
         with Image.open(io.BytesIO(data), formats=[FORMATS[content_type]]) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise Unprocessable("photo_invalid")
+                raise Unprocessable(GridEventsCode.PHOTO_INVALID)
             image.load()
             upright = ImageOps.exif_transpose(image)
             out = io.BytesIO()
@@ -64,7 +52,7 @@ def redrawn(data: bytes, content_type: str) -> bytes:
             else:
                 upright.save(out, "PNG")
     except (*_UNREADABLE, Image.DecompressionBombWarning) as err:
-        raise Unprocessable("photo_invalid") from err
+        raise Unprocessable(GridEventsCode.PHOTO_INVALID) from err
     return out.getvalue()
 
 
@@ -73,9 +61,9 @@ async def add_photo(
 ) -> int:
     event = await event_if_visible(actor, event_id)
     if State(event["state"]) in FINISHED:
-        raise Conflict("event_finished")
+        raise Conflict(GridEventsCode.EVENT_FINISHED)
     if not data or len(data) > MAX_BYTES:
-        raise Unprocessable("photo_invalid")
+        raise Unprocessable(GridEventsCode.PHOTO_INVALID)
     content_type, suffix = kind_of(data)
     # Decoding takes tens of milliseconds: off the event loop.
     data = await asyncio.to_thread(redrawn, data, content_type)
@@ -107,5 +95,5 @@ async def photo_bytes(
         await Photo.select().where((Photo.id == photo_id) & (Photo.event_id == event_id)).first()
     )
     if photo is None:
-        raise NotFound("event_not_found")
+        raise NotFound(GridEventsCode.EVENT_NOT_FOUND)
     return await storage.get(photo["storage_key"]), photo["content_type"]

@@ -6,25 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.sdk import Claims, Forbidden, NotFound, Unprocessable, register_messages, require_unit
+from backend.sdk import Claims, Forbidden, KernelCode, NotFound, Unprocessable, require_unit
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.dispatch import handles_under
+from miniapps.grid_events.errors import GridEventsCode
 from miniapps.grid_events.schemas import RuleIn, RuleView
 from miniapps.grid_events.tables import DispatchRule
-
-register_messages({"rule_not_found": ("派遣规则不存在", "No such dispatch rule")})
 
 
 async def set_rule(*, actor: Claims, rule: RuleIn, admins: tuple[Any, ...]) -> RuleView:
     """Make or replace the rule for a category in a place the admin holds, naming a worker
     who holds the category's handler role within the admin's subtree."""
     if rule.category not in CATEGORIES:
-        raise Unprocessable("event_report_invalid")
+        raise Unprocessable(GridEventsCode.EVENT_REPORT_INVALID)
     if not actor.covers(rule.place_path, *admins):
-        raise Forbidden("scope_not_allowed")
+        raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     await require_unit(rule.place_path, field="place_path")
     if not await handles_under(actor, rule.handler_id, CATEGORIES[rule.category].handler_role):
-        raise Unprocessable("event_no_handler")
+        raise Unprocessable(GridEventsCode.EVENT_NO_HANDLER)
     rows = (
         await DispatchRule.insert(
             DispatchRule(
@@ -53,5 +52,5 @@ async def rules_under(*, actor: Claims, admins: tuple[Any, ...]) -> list[RuleVie
 async def drop_rule(*, actor: Claims, rule_id: int, admins: tuple[Any, ...]) -> None:
     row = await DispatchRule.select().where(DispatchRule.id == rule_id).first()
     if row is None or not actor.covers(row["place_path"], *admins):
-        raise NotFound("rule_not_found")
+        raise NotFound(GridEventsCode.RULE_NOT_FOUND)
     await DispatchRule.delete().where(DispatchRule.id == rule_id)

@@ -18,30 +18,22 @@ from backend.sdk import (
     Conflict,
     Enablement,
     Forbidden,
+    KernelCode,
     Level,
     Role,
     Unauthorized,
     Unprocessable,
     Vault,
-    register_messages,
     require_unit,
     unit_of_work,
 )
 from miniapps.grid_events.catalogue import CATEGORIES
+from miniapps.grid_events.errors import GridEventsCode
 from miniapps.grid_events.schemas import ReportIn, SensorEnrolled, SensorIn
 from miniapps.grid_events.service import SYSTEM, open_event, timeline_step
 from miniapps.grid_events.states import UNFINISHED, State
 from miniapps.grid_events.switches import require_on_at
 from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry
-
-register_messages(
-    {
-        "sensor_refused": ("设备签名无效或已过期", "The reading's signature is not valid"),
-        "sensor_exists": ("该设备名已登记", "A device of this name is already enrolled"),
-        "sensor_busy": ("设备报警过于频繁,请稍后重发", "The device alarms too fast; send again"),
-        "sensor_category_unknown": ("未知的事件类别", "No such event category"),
-    }
-)
 
 MAX_SKEW = 300  # how old a reading may be, in seconds
 # How far ahead of our clock a device's may run. Small: the newest timestamp taken is the
@@ -72,9 +64,9 @@ async def enrol_sensor(
     (shown to the installer once); a name already enrolled, even at the same moment, is a
     409 and keeps its first secret."""
     if sensor.category not in CATEGORIES:
-        raise Unprocessable("sensor_category_unknown")
+        raise Unprocessable(GridEventsCode.SENSOR_CATEGORY_UNKNOWN)
     if not actor.covers(sensor.grid_path, *admins):
-        raise Forbidden("scope_not_allowed")
+        raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     await require_unit(sensor.grid_path, Level.GRID, field="grid_path")
     secret = secrets.token_urlsafe(32)
     enrolled = (
@@ -91,7 +83,7 @@ async def enrol_sensor(
         .returning(Sensor.id)
     )
     if not enrolled:
-        raise Conflict("sensor_exists")
+        raise Conflict(GridEventsCode.SENSOR_EXISTS)
     return SensorEnrolled(device=sensor.device, secret=secret)
 
 
@@ -109,23 +101,23 @@ async def take_reading(
     is a reading; only then take its timestamp as the floor for the next, and act."""
     sensor = await Sensor.select().where(Sensor.device == device).first()
     if sensor is None or not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signed):
-        raise Unauthorized("sensor_refused")
+        raise Unauthorized(GridEventsCode.SENSOR_REFUSED)
     expected = signature(vault.open(sensor["secret_sealed"], purpose=SEAL), timestamp, body)
     stamp = int(timestamp)
     if not hmac.compare_digest(expected, signed) or not _fresh(stamp):
-        raise Unauthorized("sensor_refused")
+        raise Unauthorized(GridEventsCode.SENSOR_REFUSED)
     require_on_at(enablement, sensor["grid_path"])
     try:
         reading = msgspec.json.decode(body, type=Reading)
     except msgspec.DecodeError as err:  # signed, fresh, but not a reading
-        raise BadRequest("validation_failed") from err
+        raise BadRequest(KernelCode.VALIDATION_FAILED) from err
     advanced = (
         await Sensor.update({Sensor.last_timestamp: stamp})
         .where((Sensor.id == sensor["id"]) & (Sensor.last_timestamp < stamp))
         .returning(Sensor.id)
     )
     if not advanced:  # a replayed or reordered reading
-        raise Unauthorized("sensor_refused")
+        raise Unauthorized(GridEventsCode.SENSOR_REFUSED)
     if reading.value < sensor["threshold"]:
         return {"alarm": False, "event_id": None}
     return {"alarm": True, "event_id": await _alarm(sensor, reading)}
@@ -150,7 +142,7 @@ async def _alarm(sensor: dict[str, Any], reading: Reading) -> int:
                 return await _alarm_once(sensor, reading)
         except _Raced:
             continue
-    raise Conflict("sensor_busy")
+    raise Conflict(GridEventsCode.SENSOR_BUSY)
 
 
 async def _alarm_once(sensor: dict[str, Any], reading: Reading) -> int:

@@ -12,6 +12,7 @@ from backend.sdk import (
     Conflict,
     FieldError,
     Forbidden,
+    KernelCode,
     Level,
     NotFound,
     Role,
@@ -22,37 +23,15 @@ from backend.sdk import (
     level_of,
     person,
     place_in_grid,
-    register_messages,
     unit_of_work,
     utc_now,
 )
 from miniapps.grid_events import dispatch, duplicates, notices
 from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
+from miniapps.grid_events.errors import GridEventsCode
 from miniapps.grid_events.schemas import ActIn, EventPage, EventView, ReportIn, TimelineView
 from miniapps.grid_events.states import MOVES, Action, Actor, State
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
-
-register_messages(
-    {
-        "event_not_found": ("事件不存在", "No such event"),
-        "event_report_invalid": ("上报内容不正确", "The report is not valid"),
-        "event_no_grid": ("无法确定所在网格", "The place is in no grid we know"),
-        "event_transition_illegal": (
-            "当前状态下不能执行该操作",
-            "This action is not allowed in the event's current state",
-        ),
-        "event_reason_required": ("请填写原因", "A reason is required"),
-        "event_no_handler": ("没有可派遣的处置人员", "Nobody can be dispatched for this event"),
-        "event_changed": (
-            "事件已被他人更新,请刷新后重试",
-            "The event changed since it was read; read it again and retry",
-        ),
-        "if_match_invalid": (
-            "If-Match 须为事件的版本号",
-            "If-Match must carry the event's version",
-        ),
-    }
-)
 
 ADMINS = (Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
 SYSTEM = 0  # the actor id of steps the rules take
@@ -63,13 +42,14 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
     category = CATEGORIES.get(data.category)
     if category is None:
         raise Unprocessable(
-            "event_report_invalid",
+            GridEventsCode.EVENT_REPORT_INVALID,
             errors=[FieldError(field="category", message="unknown category")],
         )
     problems = attribute_problems(category, data.attributes)
     if problems:
         raise Unprocessable(
-            "event_report_invalid", errors=[FieldError(field=f, message=m) for f, m in problems]
+            GridEventsCode.EVENT_REPORT_INVALID,
+            errors=[FieldError(field=f, message=m) for f, m in problems],
         )
     # One transaction from the first read: each read outside one would take a pooled
     # connection and reset it on return, a round trip more per read.
@@ -168,7 +148,7 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
     held = actor.paths_for(Role.GRID_WORKER)
     if held:
         return held[0]
-    raise Unprocessable("event_no_grid")
+    raise Unprocessable(GridEventsCode.EVENT_NO_GRID)
 
 
 async def act(
@@ -179,14 +159,16 @@ async def act(
     between, it is a 409 `event_changed` and nothing of the step is written."""
     event = await event_if_visible(actor, event_id)
     if expected_version is not None and expected_version != event["version"]:
-        raise Conflict("event_changed")
+        raise Conflict(GridEventsCode.EVENT_CHANGED)
     move = MOVES[data.action]
     if State(event["state"]) not in move.sources:
-        raise Conflict("event_transition_illegal", action=data.action, state=event["state"])
+        raise Conflict(
+            GridEventsCode.EVENT_TRANSITION_ILLEGAL, action=data.action, state=event["state"]
+        )
     if not _may(actor, event, move.actors):
-        raise Forbidden("forbidden")
+        raise Forbidden(KernelCode.FORBIDDEN)
     if move.needs_reason and not data.reason.strip():
-        raise BadRequest("event_reason_required")
+        raise BadRequest(GridEventsCode.EVENT_REASON_REQUIRED)
     handler = event["handler_id"]
     if data.action in (Action.DISPATCH, Action.REASSIGN):
         handler = await dispatch.choose_handler(actor=actor, event=event, chosen=data.handler_id)
@@ -235,7 +217,7 @@ async def change_event(event: dict[str, Any], values: dict[Column | str, Any]) -
         .returning(GridEvent.id)
     )
     if not changed:
-        raise Conflict("event_changed")
+        raise Conflict(GridEventsCode.EVENT_CHANGED)
 
 
 def version_in(if_match: str | None) -> int | None:
@@ -244,7 +226,7 @@ def version_in(if_match: str | None) -> int | None:
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
     if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
-        raise BadRequest("if_match_invalid")
+        raise BadRequest(GridEventsCode.IF_MATCH_INVALID)
     return int(tag)
 
 
@@ -286,7 +268,7 @@ async def event_if_visible(actor: Claims, event_id: int) -> dict[str, Any]:
     """The event if the caller may see it: its reporter, its handler, or staff above it."""
     event = await GridEvent.select().where(GridEvent.id == event_id).first()
     if event is None or not _sees(actor, event):
-        raise NotFound("event_not_found")
+        raise NotFound(GridEventsCode.EVENT_NOT_FOUND)
     return event
 
 

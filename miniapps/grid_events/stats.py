@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from backend.sdk import Claims, Forbidden, require_unit
+from backend.sdk import Claims, Forbidden, KernelCode, require_unit
 from miniapps.grid_events.states import WATCHED, State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
 
@@ -26,7 +26,7 @@ class EventStats(msgspec.Struct, frozen=True, kw_only=True):
 
 async def stats_for(*, actor: Claims, under: str, admins: tuple[Any, ...]) -> EventStats:
     if not actor.covers(under, *admins):
-        raise Forbidden("scope_not_allowed")
+        raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     await require_unit(under, field="under")
     events = await GridEvent.select(
         GridEvent.id, GridEvent.state, GridEvent.deadline, GridEvent.created_at

@@ -4,19 +4,19 @@ a sensor's grid, a request's grid, a jurisdiction."""
 
 from __future__ import annotations
 
-from backend.sdk import Enablement, NotFound
+from backend.sdk import Enablement, KernelCode, NotFound
 
 APP_ID = "grid_events"
 
 
 def require_on_at(enablement: Enablement, path: str) -> None:
     if not enablement.serves(APP_ID, path):
-        raise NotFound("miniapp_unavailable")
+        raise NotFound(KernelCode.MINIAPP_UNAVAILABLE)
 
 
 def districts_off(enablement: Enablement) -> frozenset[str]:
     """The districts to leave out; a 404 when the app is off city-wide."""
     off = enablement.switched_off_in(APP_ID)
     if off is None:
-        raise NotFound("miniapp_unavailable")
+        raise NotFound(KernelCode.MINIAPP_UNAVAILABLE)
     return off

@@ -15,15 +15,11 @@ from backend.sdk import (
     Unprocessable,
     Vault,
     person_by_phone,
-    register_messages,
     unit_of_work,
 )
+from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.schemas import BulkReport, BulkStatusIn, BulkStatusRow, Colour, StatusIn
 from miniapps.health_code.status import apply_status
-
-register_messages(
-    {"bulk_status_invalid": ("批量导入有误,未做任何修改", "The upload has errors; nothing changed")}
-)
 
 ONE_OF_THEM = "give either rows or csv"
 
@@ -32,13 +28,13 @@ def rows_of(upload: BulkStatusIn) -> list[BulkStatusRow]:
     """The upload's rows, or every row the CSV reader or the row's checks refuse, by number."""
     if (upload.rows is None) == (upload.csv is None):
         raise Unprocessable(
-            "bulk_status_invalid", errors=[FieldError(field="csv", message=ONE_OF_THEM)]
+            HealthProblem.BULK_STATUS_INVALID, errors=[FieldError(field="csv", message=ONE_OF_THEM)]
         )
     if upload.rows is not None:
         return upload.rows
     rows, errors = _csv_rows(upload.csv or "")
     if errors:
-        raise Unprocessable("bulk_status_invalid", errors=errors)
+        raise Unprocessable(HealthProblem.BULK_STATUS_INVALID, errors=errors)
     return rows
 
 
@@ -82,7 +78,7 @@ async def apply_bulk(*, actor: Claims, upload: BulkStatusIn, vault: Vault) -> Bu
             wanted = {"colour": row.colour, "reason": row.reason, "source": row.source}
             planned.append((resident, msgspec.convert(wanted, StatusIn)))
     if errors:
-        raise Unprocessable("bulk_status_invalid", errors=errors)
+        raise Unprocessable(HealthProblem.BULK_STATUS_INVALID, errors=errors)
     async with unit_of_work():
         for holder, status in planned:
             await apply_status(set_by=actor.user_id, resident=holder, status=status)

@@ -29,23 +29,15 @@ from backend.sdk import (
     cancel,
     every,
     insert_rows,
-    register_messages,
 )
 from miniapps.health_code import verifier
+from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.schemas import ScanView
 from miniapps.health_code.tables import HealthStatus, HolderKey, Scan
 from miniapps.health_code.verifier import ReplayMemory
 
 log = logging.getLogger(__name__)
 
-register_messages(
-    {
-        "bad_format": (
-            "这不是一个格式正确的健康码",
-            "This is not a health code in its one valid form",
-        )
-    }
-)
 
 FLUSH_EVERY = 0.5
 VERSION_TTL = 5.0
@@ -91,7 +83,9 @@ class Checkpoint:
     async def scan(self, *, actor: Claims, text: str, place: str, jwks: bytes) -> ScanView:
         verdict = self._verifier_for(jwks).verify(text)
         if verdict.reason is verifier.Reason.BAD_FORMAT:
-            raise Unprocessable("bad_format", errors=[FieldError(field="text", message=BAD_FORMAT)])
+            raise Unprocessable(
+                HealthProblem.BAD_FORMAT, errors=[FieldError(field="text", message=BAD_FORMAT)]
+            )
         code_hash = hashlib.sha256(text.encode()).hexdigest()
         if verdict.valid and await self._seen_before(verdict.replay_key):
             verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REPLAYED)

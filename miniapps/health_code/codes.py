@@ -10,23 +10,13 @@ import jwt
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from backend.sdk import Conflict, PlatformKeys, Unprocessable, Vault, register_messages
+from backend.sdk import Conflict, PlatformKeys, Unprocessable, Vault
 from miniapps.health_code import verifier
+from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.residents import find_resident, masked_name
 from miniapps.health_code.schemas import CodeView, Colour
 from miniapps.health_code.status import status_of
 from miniapps.health_code.tables import HealthStatus, HolderKey
-
-register_messages(
-    {
-        "device_not_enrolled": (
-            "请先在本机开通健康码",
-            "Enrol this phone for the health code first",
-        ),
-        "holder_key_invalid": ("设备公钥无效", "The phone's public key is not valid"),
-        "code_not_yours": ("不是本人的有效健康码", "This is not your own valid code"),
-    }
-)
 
 CODE_TTL = 3600  # a colour change reaches offline checkpoints within the hour
 SHORT = {Colour.GREEN: "g", Colour.YELLOW: "y", Colour.RED: "r"}
@@ -44,7 +34,7 @@ async def enrol_phone(*, user_id: int, public_key: str, vault: Vault) -> None:
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point or b"")
     except ValueError as err:
-        raise Unprocessable("holder_key_invalid") from err
+        raise Unprocessable(HealthProblem.HOLDER_KEY_INVALID) from err
     subject = vault.lookup(str(user_id), purpose="health_code.subject")[:16]
     if await _rebind(user_id, public_key):
         return
@@ -75,7 +65,7 @@ async def issue_code(*, user_id: int, keys: PlatformKeys, now: float | None = No
     the phone adds its proof every few seconds."""
     holder = await HolderKey.select().where(HolderKey.user_id == user_id).first()
     if holder is None:
-        raise Conflict("device_not_enrolled")
+        raise Conflict(HealthProblem.DEVICE_NOT_ENROLLED)
     resident = await find_resident(user_id)
     status = await status_of(user_id)
     version = (
@@ -108,4 +98,4 @@ async def check_own_code(*, user_id: int, text: str, jwks: bytes) -> None:
     verdict = verifier.verify(text, msgspec.json.decode(jwks))
     holder = await HolderKey.select(HolderKey.subject).where(HolderKey.user_id == user_id).first()
     if verdict.reason in _NOT_THEIRS or holder is None or verdict.subject != holder["subject"]:
-        raise Unprocessable("code_not_yours")
+        raise Unprocessable(HealthProblem.CODE_NOT_YOURS)

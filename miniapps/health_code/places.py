@@ -9,7 +9,9 @@ import jwt
 
 from backend.sdk import (
     Claims,
+    DirectoryCode,
     Forbidden,
+    KernelCode,
     NotFound,
     PlatformKeys,
     Role,
@@ -18,21 +20,14 @@ from backend.sdk import (
     is_valid,
     people,
     person,
-    register_messages,
     unit_exists,
 )
+from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.residents import masked_name
 from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
 from miniapps.health_code.status import status_of
 from miniapps.health_code.tables import CheckIn, Place
-
-register_messages(
-    {
-        "place_not_found": ("场所不存在", "No such place"),
-        "place_code_invalid": ("场所码无效", "This place code is not valid"),
-    }
-)
 
 PLACE_PREFIX = "YMP."
 MAX_WINDOW = dt.timedelta(days=28)
@@ -54,11 +49,11 @@ def place_code(place_id: int, keys: PlatformKeys) -> str:
 
 async def register_place(*, actor: Claims, place: PlaceIn, keys: PlatformKeys) -> PlaceView:
     if not is_valid(place.org_path):
-        raise Unprocessable("org_unknown")
+        raise Unprocessable(DirectoryCode.ORG_UNKNOWN)
     if not actor.covers(place.org_path, *REGISTRARS):
-        raise Forbidden("scope_not_allowed")
+        raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     if not await unit_exists(place.org_path):
-        raise Unprocessable("org_unknown")
+        raise Unprocessable(DirectoryCode.ORG_UNKNOWN)
     rows = await Place.insert(
         Place(name=place.name, org_path=place.org_path, owner_id=actor.user_id)
     ).returning(Place.id)
@@ -71,7 +66,7 @@ async def register_place(*, actor: Claims, place: PlaceIn, keys: PlatformKeys) -
 async def code_of(*, actor: Claims, place_id: int, keys: PlatformKeys) -> str:
     place = await _place(place_id)
     if place["owner_id"] != actor.user_id:
-        raise NotFound("place_not_found")
+        raise NotFound(HealthProblem.PLACE_NOT_FOUND)
     return place_code(place_id, keys)
 
 
@@ -91,16 +86,16 @@ def _place_id(code: str, keys: PlatformKeys) -> int:
     try:
         key = keys.get(jwt.get_unverified_header(token).get("kid", ""))
         if key is None or not code.startswith(PLACE_PREFIX):
-            raise Unprocessable("place_code_invalid")
+            raise Unprocessable(HealthProblem.PLACE_CODE_INVALID)
         return int(jwt.decode(token, key.public, algorithms=[key.algorithm])["p"])
     except (jwt.PyJWTError, KeyError, ValueError) as err:
-        raise Unprocessable("place_code_invalid") from err
+        raise Unprocessable(HealthProblem.PLACE_CODE_INVALID) from err
 
 
 async def _place(place_id: int) -> dict[str, Any]:
     place = await Place.select().where(Place.id == place_id).first()
     if place is None:
-        raise NotFound("place_not_found")
+        raise NotFound(HealthProblem.PLACE_NOT_FOUND)
     return place
 
 
@@ -111,7 +106,7 @@ async def visitors(
     a health official in scope learns who they are; the others see masked names."""
     place = await _place(place_id)
     if place["owner_id"] != actor.user_id and not actor.covers(place["org_path"], *TRACERS):
-        raise NotFound("place_not_found")
+        raise NotFound(HealthProblem.PLACE_NOT_FOUND)
     since, until = _window(since, until)
     rows = (
         await CheckIn.select()
@@ -139,7 +134,7 @@ async def contacts(
         or not traced.home_path
         or not actor.covers(traced.home_path, Role.HEALTH_OFFICIAL)
     ):
-        raise NotFound("holder_not_found")
+        raise NotFound(HealthProblem.HOLDER_NOT_FOUND)
     since, until = _window(since, until)
     stays = await CheckIn.select().where(
         (CheckIn.user_id == user_id) & (CheckIn.at >= since) & (CheckIn.at <= until)
@@ -173,9 +168,9 @@ def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.dat
     try:
         since, until = since.astimezone(dt.UTC), until.astimezone(dt.UTC)
     except OverflowError as err:
-        raise Unprocessable("trace_window_invalid") from err
+        raise Unprocessable(HealthProblem.TRACE_WINDOW_INVALID) from err
     if until <= since or until - since > MAX_WINDOW:
-        raise Unprocessable("trace_window_invalid")
+        raise Unprocessable(HealthProblem.TRACE_WINDOW_INVALID)
     return since, until
 
 
@@ -199,13 +194,3 @@ async def _visits(
         )
         for r in rows
     ]
-
-
-register_messages(
-    {
-        "trace_window_invalid": (
-            "查询时间范围无效(最长28天)",
-            "The time window is not valid (28 days at most)",
-        )
-    }
-)

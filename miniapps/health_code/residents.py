@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from backend.sdk import NotFound, Person, person, register_messages
-
-register_messages({"holder_not_found": ("找不到该居民", "No such resident in your area")})
+from backend.sdk import NotFound, Person, person
+from miniapps.health_code.errors import HealthProblem
 
 
 async def find_resident(user_id: int) -> Person:
     """The resident; NotFound when there is no such account."""
     found = await person(user_id)
     if found is None:
-        raise NotFound("holder_not_found")
+        raise NotFound(HealthProblem.HOLDER_NOT_FOUND)
     return found
 
 

@@ -9,36 +9,30 @@ from typing import Any
 from backend.sdk import (
     Claims,
     Forbidden,
+    KernelCode,
     Level,
     NotFound,
     Role,
     ancestors,
     is_valid,
     level_of,
-    register_messages,
     unit_exists,
     units_under,
 )
+from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.schemas import RiskLevelName, RiskLevelView
 from miniapps.health_code.tables import RiskLevel
-
-register_messages(
-    {
-        "community_unknown": ("社区不存在", "No such community"),
-        "district_unknown": ("区县不存在", "No such district"),
-    }
-)
 
 OVERSEERS = (Role.HEALTH_OFFICIAL, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
 
 
 async def set_level(*, actor: Claims, community: str, level: RiskLevelName) -> RiskLevelView:
     if not _names_a(Level.COMMUNITY, community):
-        raise NotFound("community_unknown")
+        raise NotFound(HealthProblem.COMMUNITY_UNKNOWN)
     if not actor.covers(community, Role.HEALTH_OFFICIAL):
-        raise Forbidden("scope_not_allowed")
+        raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     if not await unit_exists(community):
-        raise NotFound("community_unknown")
+        raise NotFound(HealthProblem.COMMUNITY_UNKNOWN)
     now = dt.datetime.now(dt.UTC)
     values = {RiskLevel.level: level, RiskLevel.set_by: actor.user_id, RiskLevel.set_at: now}
     if not await _change_level(community, values):
@@ -86,11 +80,11 @@ async def levels_for(actor: Claims) -> list[RiskLevelView]:
 async def counts_in(*, actor: Claims, district: str) -> dict[str, int]:
     """How many communities of a district are at each level (never set counts as low)."""
     if not _names_a(Level.DISTRICT, district):
-        raise NotFound("district_unknown")
+        raise NotFound(HealthProblem.DISTRICT_UNKNOWN)
     if not actor.covers(district, *OVERSEERS):
-        raise Forbidden("scope_not_allowed")
+        raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     if not await unit_exists(district):
-        raise NotFound("district_unknown")
+        raise NotFound(HealthProblem.DISTRICT_UNKNOWN)
     communities = await units_under(district, Level.COMMUNITY)
     levels = {
         r["community"]: r["level"]

@@ -18,22 +18,12 @@ from backend.sdk import (
     level_of,
     notify,
     person,
-    register_messages,
     unit_of_work,
 )
+from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.residents import find_resident
 from miniapps.health_code.schemas import Colour, StatusIn, StatusView
 from miniapps.health_code.tables import HealthStatus, StatusChange
-
-register_messages(
-    {
-        "status_validity_past": ("有效期须晚于当前时间", "The validity must end in the future"),
-        "status_validity_too_far": (
-            "有效期最长一年",
-            "The validity may end a year from now at the latest",
-        ),
-    }
-)
 
 LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
 MAX_VALIDITY = dt.timedelta(days=366)
@@ -58,7 +48,7 @@ async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> Status
     resident = await find_resident(user_id)
     home = resident.home_path
     if not home or not actor.covers(home, Role.HEALTH_OFFICIAL):
-        raise NotFound("holder_not_found")
+        raise NotFound(HealthProblem.HOLDER_NOT_FOUND)
     _check_validity(status.valid_until)
     async with unit_of_work():
         await apply_status(set_by=actor.user_id, resident=resident, status=status)
@@ -70,9 +60,9 @@ def _check_validity(valid_until: dt.datetime | None) -> None:
     typo, and a time near year 9999 cannot overflow when it is stored in UTC."""
     now = dt.datetime.now(dt.UTC)
     if valid_until is not None and valid_until <= now:
-        raise Unprocessable("status_validity_past")
+        raise Unprocessable(HealthProblem.STATUS_VALIDITY_PAST)
     if valid_until is not None and valid_until > now + MAX_VALIDITY:
-        raise Unprocessable("status_validity_too_far")
+        raise Unprocessable(HealthProblem.STATUS_VALIDITY_TOO_FAR)
 
 
 async def apply_status(*, set_by: int, resident: Person, status: StatusIn) -> None:
@@ -212,7 +202,7 @@ async def history_of(*, actor: Claims, user_id: int) -> list[StatusView]:
     if not own and not (
         resident.home_path and actor.covers(resident.home_path, Role.HEALTH_OFFICIAL)
     ):
-        raise NotFound("holder_not_found")
+        raise NotFound(HealthProblem.HOLDER_NOT_FOUND)
     rows = (
         await StatusChange.select().where(StatusChange.user_id == user_id).order_by(StatusChange.id)
     )

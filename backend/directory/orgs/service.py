@@ -10,25 +10,13 @@ from typing import Any
 
 import msgspec
 
+from backend.directory.errors import DirectoryCode
 from backend.directory.orgs import geometry
 from backend.directory.orgs.schemas import ImportReport, OrgUnitIn, OrgUnitView
 from backend.directory.orgs.tables import OrgUnit
 from backend.kernel.db import transaction
-from backend.kernel.errors import FieldError, Unprocessable, register_messages
+from backend.kernel.errors import FieldError, Unprocessable
 from backend.kernel.paths import Level, is_valid, level_of, parent_of
-
-register_messages(
-    {
-        "org_import_invalid": (
-            "组织机构导入有误,未导入任何数据",
-            "The org import has errors; nothing was imported",
-        ),
-        "org_unit_unknown": (
-            "该组织机构不存在或层级不符",
-            "No org unit of the expected level has this path",
-        ),
-    }
-)
 
 Progress = Callable[[int], None]
 
@@ -44,7 +32,7 @@ def parse_units(text: str, *, fmt: str) -> list[OrgUnitIn]:
         return msgspec.convert(rows, list[OrgUnitIn])
     except msgspec.ValidationError as err:
         raise Unprocessable(
-            "org_import_invalid", errors=[FieldError(field="file", message=str(err))]
+            DirectoryCode.ORG_IMPORT_INVALID, errors=[FieldError(field="file", message=str(err))]
         ) from err
 
 
@@ -63,7 +51,7 @@ async def import_units(units: list[OrgUnitIn], progress: Progress | None = None)
     existing = {r["path"] for r in await OrgUnit.select(OrgUnit.path)}
     errors = _validate(units, existing)
     if errors:
-        raise Unprocessable("org_import_invalid", errors=errors)
+        raise Unprocessable(DirectoryCode.ORG_IMPORT_INVALID, errors=errors)
     created = updated = 0
     async with transaction():
         for unit in sorted(units, key=lambda u: u.path.count("/")):
@@ -142,7 +130,7 @@ async def require_unit(path: str, *levels: Level, field: str) -> None:
     if row is None or (levels and row["level"] not in levels):
         expected = "/".join(levels) if levels else "org unit"
         raise Unprocessable(
-            "org_unit_unknown",
+            DirectoryCode.ORG_UNIT_UNKNOWN,
             errors=[FieldError(field=field, message=f"no {expected} has this path")],
         )
 

@@ -11,30 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.directory.errors import DirectoryCode
 from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.schemas import PersonView, StaffCreate, StaffPage, StaffView
 from backend.directory.users.tables import AuditEntry, RoleAssignment, UserAccount
 from backend.kernel.claims import Claims
+from backend.kernel.codes import KernelCode
 from backend.kernel.db import transaction
-from backend.kernel.errors import Forbidden, NotFound, Unprocessable, register_messages
+from backend.kernel.errors import Forbidden, NotFound, Unprocessable
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.pagination import decode_cursor, encode_cursor
 from backend.kernel.roles import ADMIN_ROLES, Role, may_grant
 from backend.kernel.vault import Vault
-
-register_messages(
-    {
-        "grant_not_allowed": ("无权在该范围授予此角色", "You may not grant this role there"),
-        "grant_to_self": ("不能给自己授予角色", "You may not grant a role to yourself"),
-        "person_not_administered": (
-            "该手机号已属于您无权管理的账号,请联系其上级管理员",
-            "This phone belongs to an account you do not administer; ask an admin above them",
-        ),
-        "own_account": ("不能对自己的账号执行此操作", "You may not do this to your own account"),
-        "org_unknown": ("组织机构不存在", "No such org unit"),
-        "user_not_found": ("用户不存在", "No such user"),
-    }
-)
 
 PHONE_PURPOSE = "user.phone"
 _ID_CARD_PURPOSE = "user.id-card"
@@ -107,9 +95,9 @@ async def provision_staff(*, actor: Claims, request: StaffCreate, vault: Vault) 
     grants themselves a role (`grant_to_self`): separation of duties.
     """
     if not _granting_roles(actor, request.role, request.scope_path):
-        raise Forbidden("grant_not_allowed")
+        raise Forbidden(DirectoryCode.GRANT_NOT_ALLOWED)
     if not await OrgUnit.exists().where(OrgUnit.path == request.scope_path):
-        raise Unprocessable("org_unknown")
+        raise Unprocessable(DirectoryCode.ORG_UNKNOWN)
     async with transaction():
         user_id, opened = await open_account(
             phone=request.phone, vault=vault, name=request.name, id_card=request.id_card
@@ -159,9 +147,9 @@ async def set_home(*, user_id: int, home_path: str) -> None:
 
 async def _may_grant_to(actor: Claims, user_id: int) -> None:
     if user_id == actor.user_id:
-        raise Forbidden("grant_to_self")
+        raise Forbidden(DirectoryCode.GRANT_TO_SELF)
     if not await administers(actor, user_id):
-        raise Forbidden("person_not_administered")
+        raise Forbidden(DirectoryCode.PERSON_NOT_ADMINISTERED)
 
 
 async def set_active(*, user_id: int, active: bool) -> None:
@@ -176,7 +164,7 @@ async def list_staff(
     held = actor.paths_for(*ADMIN_ROLES)
     roots = [under] if under else held
     if not roots or not all(actor.covers(root, *ADMIN_ROLES) for root in roots):
-        raise Forbidden("scope_not_allowed")
+        raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     where = _under_any(roots)
     if cursor:
         where &= RoleAssignment.id > decode_cursor(cursor)
@@ -230,10 +218,10 @@ async def read_person(*, actor: Claims, user_id: int, vault: Vault) -> PersonVie
     """One person's record: whole to its owner, masked and audited to an admin above them."""
     own = actor.user_id == user_id
     if not own and not await administers(actor, user_id):
-        raise NotFound("user_not_found")
+        raise NotFound(DirectoryCode.USER_NOT_FOUND)
     user = await UserAccount.select().where(UserAccount.id == user_id).first()
     if user is None:
-        raise NotFound("user_not_found")
+        raise NotFound(DirectoryCode.USER_NOT_FOUND)
     if not own:
         await audit(actor, "person.read", user_id, {})
     return _person_view(user, vault, masked=not own)
@@ -243,9 +231,9 @@ async def require_administered(actor: Claims, user_id: int) -> None:
     """Refuse to act on oneself (`own_account`), or on a person the actor does not
     administer, who is then reported as not found, so their existence is not revealed."""
     if user_id == actor.user_id:
-        raise Forbidden("own_account")
+        raise Forbidden(DirectoryCode.OWN_ACCOUNT)
     if not await administers(actor, user_id):
-        raise NotFound("user_not_found")
+        raise NotFound(DirectoryCode.USER_NOT_FOUND)
 
 
 async def administers(actor: Claims, user_id: int) -> bool:

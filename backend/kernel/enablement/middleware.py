@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.kernel.claims import Claims
+from backend.kernel.codes import KernelCode
 from backend.kernel.enablement.service import districts_of
 from backend.kernel.errors import NotFound, Unauthorized
 from backend.kernel.services import services_of
@@ -23,8 +24,8 @@ class SwitchedOn:
         if not scope["route_handler"].opt.get("signed_by_device"):
             claims = scope.get("user")
             if not isinstance(claims, Claims):
-                raise Unauthorized("unauthenticated")
+                raise Unauthorized(KernelCode.UNAUTHENTICATED)
             enablement = services_of(scope["litestar_app"]).enablement
             if not enablement.enabled_for(self.app_id, districts_of(claims)):
-                raise NotFound("miniapp_unavailable")
+                raise NotFound(KernelCode.MINIAPP_UNAVAILABLE)
         await self.app(scope, receive, send)

@@ -9,20 +9,13 @@ import asyncio
 import msgspec
 
 from backend.kernel.claims import Claims
+from backend.kernel.codes import KernelCode
 from backend.kernel.enablement.tables import MiniAppSwitch
-from backend.kernel.errors import Forbidden, NotFound, register_messages
+from backend.kernel.errors import Forbidden, NotFound
 from backend.kernel.paths import district_of, is_valid, level_of
 from backend.kernel.registry import Registry
 from backend.kernel.roles import Role
 from backend.kernel.timers import cancel, every
-
-register_messages(
-    {
-        "miniapp_unavailable": ("该服务暂不可用", "This service is not available here"),
-        "miniapp_unknown": ("没有这个服务", "No such mini-app"),
-        "district_invalid": ("请指定一个区", "Name a district"),
-    }
-)
 
 CITY = ""
 
@@ -115,16 +108,16 @@ async def switch(
 ) -> list[AppState]:
     """Switch a mini-app city-wide (platform admin) or within a district (its admin)."""
     if app_id not in registry.apps:
-        raise NotFound("miniapp_unknown")
+        raise NotFound(KernelCode.MINIAPP_UNKNOWN)
     district = change.district or CITY
     if district == CITY:
         if not actor.has_role(Role.PLATFORM_ADMIN):
-            raise Forbidden("forbidden")
+            raise Forbidden(KernelCode.FORBIDDEN)
     else:
         if not is_valid(district) or level_of(district) != "district":
-            raise Forbidden("district_invalid")
+            raise Forbidden(KernelCode.DISTRICT_INVALID)
         if not actor.covers(district, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN):
-            raise Forbidden("scope_not_allowed")
+            raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
     await MiniAppSwitch.insert(
         MiniAppSwitch(
             app_id=app_id, district=district, enabled=change.enabled, changed_by=actor.user_id

@@ -18,29 +18,15 @@ from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.kernel.claims import Claims
+from backend.kernel.codes import KernelCode
 from backend.kernel.db import UNIQUE_VIOLATION
 from backend.kernel.errors import (
     BadRequest,
     Conflict,
     PayloadTooLarge,
     Unprocessable,
-    register_messages,
 )
 from backend.kernel.idempotency.tables import IdempotentRequest
-
-register_messages(
-    {
-        "idempotency_key_invalid": (
-            "Idempotency-Key 格式不正确",
-            "The Idempotency-Key is malformed",
-        ),
-        "idempotency_key_reused": (
-            "该 Idempotency-Key 已用于另一个请求",
-            "This Idempotency-Key was used for a different request",
-        ),
-        "idempotency_key_in_progress": ("相同请求正在处理中", "The same request is still running"),
-    }
-)
 
 HEADER = b"idempotency-key"
 # Visible ASCII only, as the IETF draft's sf-string allows, and as long as the column holds.
@@ -91,7 +77,7 @@ def _key(scope: Scope) -> str | None:
         if name == HEADER:
             key = value.decode("latin-1").strip()
             if not _KEY.fullmatch(key):
-                raise BadRequest("idempotency_key_invalid")
+                raise BadRequest(KernelCode.IDEMPOTENCY_KEY_INVALID)
             return key
     return None
 
@@ -103,7 +89,7 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes | None:
     handler: Any = scope["route_handler"]  # an HTTP route handler: the scope is "http"
     limit = handler.resolve_request_max_body_size() or math.inf
     if _announced_length(scope) > limit:
-        raise PayloadTooLarge("body_too_large")
+        raise PayloadTooLarge(KernelCode.BODY_TOO_LARGE)
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -113,7 +99,7 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes | None:
         chunk = bytes(message.get("body", b""))
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge("body_too_large")
+            raise PayloadTooLarge(KernelCode.BODY_TOO_LARGE)
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
@@ -125,7 +111,7 @@ def _announced_length(scope: Scope) -> int:
             try:
                 return int(value)
             except ValueError:
-                raise BadRequest("validation_failed") from None
+                raise BadRequest(KernelCode.VALIDATION_FAILED) from None
     return 0
 
 
@@ -154,9 +140,9 @@ async def _replayed(user_id: int, key: str, route: str, digest: str, send: Send)
     if first is None:
         return False
     if first["route"] != route or first["request_hash"] != digest:
-        raise Unprocessable("idempotency_key_reused")
+        raise Unprocessable(KernelCode.IDEMPOTENCY_KEY_REUSED)
     if first["status"] is None:
-        raise Conflict("idempotency_key_in_progress")
+        raise Conflict(KernelCode.IDEMPOTENCY_KEY_IN_PROGRESS)
     headers = [(b"content-type", first["media_type"].encode()), (b"idempotent-replayed", b"true")]
     start: Any = {"type": "http.response.start", "status": first["status"], "headers": headers}
     body: Any = {"type": "http.response.body", "body": bytes(first["body"] or b"")}
@@ -171,7 +157,7 @@ async def _claim(user_id: int, key: str, route: str, digest: str) -> None:
             IdempotentRequest(user_id=user_id, key=key, route=route, request_hash=digest)
         )
     except UNIQUE_VIOLATION as err:
-        raise Conflict("idempotency_key_in_progress") from err
+        raise Conflict(KernelCode.IDEMPOTENCY_KEY_IN_PROGRESS) from err
 
 
 async def _settle(user_id: int, key: str, captured: dict[str, Any]) -> None:

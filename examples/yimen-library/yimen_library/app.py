@@ -21,12 +21,10 @@ from backend.sdk import (
     claims_of,
     emit,
     idempotent,
-    register_messages,
     requires_role,
     unit_of_work,
 )
-
-register_messages({"library_no_copy": ("该书已全部借出", "Every copy is out")})
+from yimen_library.errors import LibraryCode
 
 
 class Book(Table, tablename="library_book"):
@@ -84,7 +82,7 @@ async def borrow(request: Request[Any, Any, Any], book_id: FromPath[RowId]) -> d
             .returning(Book.id)
         )
         if not taken:
-            raise Conflict("library_no_copy")
+            raise Conflict(LibraryCode.LIBRARY_NO_COPY)
         due = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
         loan = await Loan.insert(Loan(book=book_id, user_id=user_id, due_at=due))
         await emit("library.book_borrowed", BookBorrowed(book_id, loan[0]["id"], user_id))

@@ -15,33 +15,17 @@ from backend.sdk import (
     BadRequest,
     Enablement,
     FieldError,
+    KernelCode,
     Level,
     NotFound,
     is_valid,
     level_of,
-    register_messages,
     require_aware,
     unit_at,
 )
+from miniapps.grid_events.open311.errors import Open311Code
 from miniapps.grid_events.open311.published import PUBLIC_CATEGORIES
 from miniapps.grid_events.switches import require_on_at
-
-register_messages(
-    {
-        "open311_service_unknown": ("没有该服务类别", "No such service; see services.json"),
-        "open311_jurisdiction_invalid": (
-            "辖区须为市或区的路径,例如 zz/gx",
-            "The jurisdiction must be the city's or a district's path, e.g. zz/gx",
-        ),
-        "open311_jurisdiction_unknown": ("没有该辖区", "No such jurisdiction"),
-        "open311_date_out_of_range": ("日期超出范围", "The date is out of range"),
-        "open311_dates_reversed": ("开始日期晚于结束日期", "The start date is after the end date"),
-        "open311_request_id_invalid": (
-            "请求编号须为至多 100 个以逗号分隔的正整数",
-            "Request ids must be at most 100 positive integers, separated by commas",
-        ),
-    }
-)
 
 MAX_REQUESTS = 1000  # the spec's cap on one answer
 MAX_IDS = 100
@@ -77,7 +61,7 @@ def window(
         start = _shifted(end, -DEFAULT_WINDOW, field="end_date")
     if start_date is not None and end_date is not None and start > end:
         raise BadRequest(
-            "open311_dates_reversed",
+            Open311Code.OPEN311_DATES_REVERSED,
             errors=[FieldError(field="start_date", message="after end_date")],
         )
     return start, end
@@ -94,7 +78,7 @@ def _shifted(value: dt.datetime, by: dt.timedelta, *, field: str) -> dt.datetime
         return value.astimezone(dt.UTC) + by
     except OverflowError as err:
         raise BadRequest(
-            "open311_date_out_of_range",
+            Open311Code.OPEN311_DATE_OUT_OF_RANGE,
             errors=[FieldError(field=field, message="out of range")],
         ) from err
 
@@ -107,11 +91,11 @@ async def jurisdiction(enablement: Enablement, value: str | None) -> str | None:
     path = value.strip("/")
     if not is_valid(path) or level_of(path) not in (Level.CITY, Level.DISTRICT):
         raise BadRequest(
-            "open311_jurisdiction_invalid",
+            Open311Code.OPEN311_JURISDICTION_INVALID,
             errors=[FieldError(field="jurisdiction_id", message="e.g. zz/gx")],
         )
     if await unit_at(path) is None:
-        raise NotFound("open311_jurisdiction_unknown")
+        raise NotFound(Open311Code.OPEN311_JURISDICTION_UNKNOWN)
     require_on_at(enablement, path)
     return None if level_of(path) is Level.CITY else path
 
@@ -123,7 +107,7 @@ def service_codes(value: str | None) -> list[str]:
     codes = set(value.split(","))
     if codes - PUBLIC_CATEGORIES.keys():
         raise BadRequest(
-            "open311_service_unknown",
+            Open311Code.OPEN311_SERVICE_UNKNOWN,
             errors=[FieldError(field="service_code", message="not a service in services.json")],
         )
     return sorted(codes)
@@ -135,7 +119,7 @@ def request_ids(value: str | None) -> list[int] | None:
     ids = [row_id(part) for part in value.split(",")]
     if len(ids) > MAX_IDS or None in ids:
         raise BadRequest(
-            "open311_request_id_invalid",
+            Open311Code.OPEN311_REQUEST_ID_INVALID,
             errors=[FieldError(field="service_request_id", message="1 to 100 ids")],
         )
     return [i for i in ids if i is not None]
@@ -144,7 +128,7 @@ def request_ids(value: str | None) -> list[int] | None:
 def json_name(name: str) -> str:
     """A code or id from a path that names it as a file, `{code}.json`; else not found."""
     if not name.endswith(".json"):
-        raise NotFound("not_found")
+        raise NotFound(KernelCode.NOT_FOUND)
     return name.removesuffix(".json")
 
 

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 import msgspec
 from litestar.datastructures import FormMultiDict
 
-from backend.sdk import BadRequest, FieldError
+from backend.sdk import BadRequest, FieldError, KernelCode
 from miniapps.grid_events.catalogue import AttributeKind, Category
+from miniapps.grid_events.open311.errors import Open311Code
 from miniapps.grid_events.open311.published import PUBLIC_CATEGORIES
 from miniapps.grid_events.schemas import ReportIn
 
@@ -26,7 +27,7 @@ def report_of(form: FormMultiDict) -> ReportIn:
     category = PUBLIC_CATEGORIES.get(_text(form, "service_code"))
     if category is None:
         raise BadRequest(
-            "open311_service_unknown",
+            Open311Code.OPEN311_SERVICE_UNKNOWN,
             errors=[FieldError(field="service_code", message="not a service in services.json")],
         )
     fields = {
@@ -41,7 +42,7 @@ def report_of(form: FormMultiDict) -> ReportIn:
         # Not strict: a form holds text, and msgspec reads "34.8" as the float it names.
         return msgspec.convert(fields, ReportIn, strict=False)
     except msgspec.ValidationError as err:
-        raise BadRequest("validation_failed", errors=[_form_error(str(err))]) from err
+        raise BadRequest(KernelCode.VALIDATION_FAILED, errors=[_form_error(str(err))]) from err
 
 
 def _text(form: FormMultiDict, name: str) -> str:
@@ -52,7 +53,8 @@ def _checked_text(name: str, value: Any) -> str:
     # A file is no text (NUL in a form's text the host refuses before it reaches us).
     if not isinstance(value, str):
         raise BadRequest(
-            "validation_failed", errors=[FieldError(field=name, message="text, not a file")]
+            KernelCode.VALIDATION_FAILED,
+            errors=[FieldError(field=name, message="text, not a file")],
         )
     return value
 

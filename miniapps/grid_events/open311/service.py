@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from backend.sdk import Enablement, NotFound, is_within
+from backend.sdk import Enablement, KernelCode, NotFound, is_within
 from miniapps.grid_events.open311 import filters
 from miniapps.grid_events.open311.published import (
     PUBLIC_CATEGORIES,
@@ -54,7 +54,7 @@ async def define_service(
     await filters.jurisdiction(enablement, jurisdiction_id)
     category = PUBLIC_CATEGORIES.get(filters.json_name(name))
     if category is None:
-        raise NotFound("not_found")
+        raise NotFound(KernelCode.NOT_FOUND)
     return definition_of(category)
 
 
@@ -128,7 +128,7 @@ async def find_request(
     row_id = filters.row_id(filters.json_name(name))
     row = None if row_id is None else await _public_row(row_id)
     if row is None or (district is not None and not is_within(row["grid_path"], district)):
-        raise NotFound("not_found")
+        raise NotFound(KernelCode.NOT_FOUND)
     require_on_at(enablement, row["grid_path"])
     return published(row)
 

@@ -1,0 +1,76 @@
+"""The grid events mini-app's error codes (Open311's own are in `open311/errors.py`)."""
+
+from __future__ import annotations
+
+from backend.sdk import ErrorCode, register_messages
+
+
+class GridEventsCode(ErrorCode):
+    """What the grid events app refuses: events, their photos, dispatch rules and sensors."""
+
+    EVENT_NOT_FOUND = "event_not_found"
+    EVENT_REPORT_INVALID = "event_report_invalid"
+    EVENT_NO_GRID = "event_no_grid"
+    EVENT_TRANSITION_ILLEGAL = "event_transition_illegal"
+    EVENT_REASON_REQUIRED = "event_reason_required"
+    EVENT_NO_HANDLER = "event_no_handler"
+    EVENT_CHANGED = "event_changed"
+    IF_MATCH_INVALID = "if_match_invalid"
+    EVENT_FINISHED = "event_finished"
+    PHOTO_INVALID = "photo_invalid"
+    RULE_NOT_FOUND = "rule_not_found"
+    SENSOR_REFUSED = "sensor_refused"
+    SENSOR_EXISTS = "sensor_exists"
+    SENSOR_BUSY = "sensor_busy"
+    SENSOR_CATEGORY_UNKNOWN = "sensor_category_unknown"
+
+
+register_messages(
+    GridEventsCode,
+    {
+        GridEventsCode.EVENT_NOT_FOUND: ("事件不存在", "No such event"),
+        GridEventsCode.EVENT_REPORT_INVALID: ("上报内容不正确", "The report is not valid"),
+        GridEventsCode.EVENT_NO_GRID: ("无法确定所在网格", "The place is in no grid we know"),
+        GridEventsCode.EVENT_TRANSITION_ILLEGAL: (
+            "当前状态下不能执行该操作",
+            "This action is not allowed in the event's current state",
+        ),
+        GridEventsCode.EVENT_REASON_REQUIRED: ("请填写原因", "A reason is required"),
+        GridEventsCode.EVENT_NO_HANDLER: (
+            "没有可派遣的处置人员",
+            "Nobody can be dispatched for this event",
+        ),
+        GridEventsCode.EVENT_CHANGED: (
+            "事件已被他人更新,请刷新后重试",
+            "The event changed since it was read; read it again and retry",
+        ),
+        GridEventsCode.IF_MATCH_INVALID: (
+            "If-Match 须为事件的版本号",
+            "If-Match must carry the event's version",
+        ),
+        GridEventsCode.EVENT_FINISHED: (
+            "事件已结案或注销,不能再添加照片",
+            "The event is closed or cancelled; it takes no more photos",
+        ),
+        GridEventsCode.PHOTO_INVALID: (
+            "照片须为 JPEG 或 PNG,且不超过 5 MB",
+            "A photo must be a JPEG or PNG of at most 5 MB",
+        ),
+        GridEventsCode.RULE_NOT_FOUND: ("派遣规则不存在", "No such dispatch rule"),
+        GridEventsCode.SENSOR_REFUSED: (
+            "设备签名无效或已过期",
+            "The reading's signature is not valid",
+        ),
+        GridEventsCode.SENSOR_EXISTS: (
+            "该设备名已登记",
+            "A device of this name is already enrolled",
+        ),
+        GridEventsCode.SENSOR_BUSY: (
+            "设备报警过于频繁,请稍后重发",
+            "The device alarms too fast; send again",
+        ),
+        GridEventsCode.SENSOR_CATEGORY_UNKNOWN: ("未知的事件类别", "No such event category"),
+    },
+)
+
+__all__ = ["GridEventsCode"]
