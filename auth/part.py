@@ -11,7 +11,7 @@ from auth.revocation import prune_revocations
 from auth.runtime import AuthRuntime
 from backend.kernel.contract import Cron, HostPart, JobContext
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
-from backend.kernel.services import Services, provide_runtime
+from backend.kernel.services import Services
 
 
 async def forget_lapsed_revocations(job: JobContext) -> None:
@@ -47,9 +47,9 @@ AUTH = HostPart(
                 route_handlers=[RevocationController],
             ),
         ],
-        dependencies={"auth": provide_runtime(AuthRuntime)},
     ),
     piccolo_app="auth.piccolo_app",
+    provides={"auth": AuthRuntime},
     middleware=[BearerTokenMiddleware],
     crons=[
         Cron(

@@ -21,15 +21,15 @@ from backend.host import Host, load_registry
 from backend.kernel.db import close_database, open_database, use_database
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
+from backend.kernel.entry import RequestEntry
 from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_RESPONSES
-from backend.kernel.events.scope import EmitsThroughItsApp
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
-from backend.kernel.registry import Installed, Registry, installed_miniapps, piccolo_apps
-from backend.kernel.requests import JsonRequest, RefuseNulInUrl
-from backend.kernel.services import Services, attach, dependencies, provide_runtime
+from backend.kernel.registry import Installed, installed_miniapps, piccolo_apps
+from backend.kernel.requests import JsonRequest
+from backend.kernel.services import Services, attach, dependencies, runtime_dependencies
 from backend.kernel.settings import Settings
 from backend.launcher import Launcher
-from backend.launcher_controllers import LAUNCHER_ROUTES
+from backend.launcher_controllers import ADMIN_ROUTES, launcher_route
 
 
 def _openapi() -> OpenAPIConfig:
@@ -48,8 +48,10 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def _miniapp_routers(registry: Registry) -> list[Router]:
-    """Each mini-app's router under /v1/miniapps/<id>/, reachable only where it is on."""
+def _miniapp_routers(services: Services) -> list[Router]:
+    """Each mini-app's router under /v1/miniapps/<id>/, reachable only where it is on, with
+    its runtime for its routes alone."""
+    apps = services.registry.apps.values()
     return [
         Router(
             path=f"/v1/miniapps/{manifest.id}",
@@ -57,10 +59,32 @@ def _miniapp_routers(registry: Registry) -> list[Router]:
             middleware=[DefineMiddleware(SwitchedOn, app_id=manifest.id)],
             tags=[manifest.id],
             security=BEARER_TOKEN,
+            dependencies=runtime_dependencies(services, manifest.provides),
         )
-        for manifest in registry.apps.values()
+        for manifest in apps
         if manifest.router is not None
-    ] + [router for manifest in registry.apps.values() for router in manifest.standard_routers]
+    ] + [
+        Router(
+            path="/",
+            route_handlers=manifest.standard_routers,
+            dependencies=runtime_dependencies(services, manifest.provides),
+        )
+        for manifest in apps
+        if manifest.standard_routers
+    ]
+
+
+def _part_routers(services: Services) -> list[Router]:
+    """Each host part's router at the paths it names, with its runtime for its routes."""
+    return [
+        Router(
+            path="/",
+            route_handlers=[part.router],
+            dependencies=runtime_dependencies(services, part.provides),
+        )
+        for part in services.registry.host_parts
+        if part.router is not None
+    ]
 
 
 def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) -> Litestar:
@@ -71,7 +95,7 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
     engine = use_database(settings, piccolo_apps(installed))
     services = Services(settings, registry, engine)
     services.enablement = Enablement(registry)
-    services.add_runtime(Launcher(registry, services.enablement, BadgeBoard(registry)))
+    launcher = Launcher(registry, services.enablement, BadgeBoard(registry))
     host = Host(services)
 
     @asynccontextmanager
@@ -95,17 +119,16 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
                 path="/",
                 middleware=[SignedIn],
                 security=BEARER_TOKEN,
-                route_handlers=LAUNCHER_ROUTES,
+                route_handlers=[launcher_route(launcher), *ADMIN_ROUTES],
             ),
-            *(part.router for part in registry.host_parts if part.router is not None),
-            *_miniapp_routers(registry),
+            *_part_routers(services),
+            *_miniapp_routers(services),
         ],
         middleware=[
-            RefuseNulInUrl,
+            DefineMiddleware(RequestEntry, services=services),
             *(m for part in registry.host_parts for m in part.middleware),
-            EmitsThroughItsApp,
         ],
-        dependencies={**dependencies(), "launcher": provide_runtime(Launcher)},
+        dependencies=dependencies(services),
         request_class=JsonRequest,
         request_max_body_size=settings.max_body_bytes,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Response, get, put
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
@@ -14,23 +15,30 @@ from backend.kernel.services import Services
 from backend.launcher import LOCALES, Launcher, LauncherView
 
 
-@get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])
-async def get_launcher(
-    request: AnyRequest,
-    launcher: NamedDependency[Launcher],
-    elder: FromQuery[bool | None] = None,
-    locale: FromQuery[str | None] = None,
-) -> Response[LauncherView]:
-    """The caller's sections and tiles, in their locale, in elder mode when asked."""
-    claims = claims_of(request)
-    chosen = locale if locale in LOCALES else claims.locale if claims.locale in LOCALES else "zh-CN"
-    body, etag = await launcher.render(
-        claims, locale=chosen, elder=claims.elder_mode if elder is None else elder
-    )
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(b"", status_code=304, headers=headers)  # type: ignore[arg-type]
-    return Response(body, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
+    """GET /v1/launcher for this app's launcher. Bound when the app is built rather than
+    injected: it is the hottest read, and injection cost it a twentieth of its time."""
+
+    @get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])
+    async def get_launcher(
+        request: AnyRequest,
+        elder: FromQuery[bool | None] = None,
+        locale: FromQuery[str | None] = None,
+    ) -> Response[LauncherView]:
+        """The caller's sections and tiles, in their locale, in elder mode when asked."""
+        claims = claims_of(request)
+        chosen = (
+            locale if locale in LOCALES else claims.locale if claims.locale in LOCALES else "zh-CN"
+        )
+        body, etag = await launcher.render(
+            claims, locale=chosen, elder=claims.elder_mode if elder is None else elder
+        )
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(b"", status_code=304, headers=headers)  # type: ignore[arg-type]
+        return Response(body, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+
+    return get_launcher
 
 
 @get(
@@ -66,4 +74,4 @@ async def switch_miniapp(
     )
 
 
-LAUNCHER_ROUTES = [get_launcher, list_miniapps, switch_miniapp]
+ADMIN_ROUTES = [list_miniapps, switch_miniapp]

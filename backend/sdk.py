@@ -59,7 +59,7 @@ from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, r
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
-from backend.kernel.services import PlatformKeys, Services, SigningKey, provide_runtime
+from backend.kernel.services import PlatformKeys, Services, SigningKey
 from backend.kernel.settings import Settings
 from backend.kernel.storage import Storage
 from backend.kernel.templates import Template
@@ -137,7 +137,6 @@ __all__ = [
     "person",
     "person_by_phone",
     "place_in_grid",
-    "provide_runtime",
     "register_messages",
     "require_aware",
     "require_unit",

@@ -7,7 +7,6 @@ from litestar import Router
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Subscription
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
 from backend.kernel.notices import NOTICE_REQUESTED, Notice
-from backend.kernel.services import provide_runtime
 from push.controllers import ROUTES
 from push.devices import prune_stale_devices
 from push.fanout import fan_out
@@ -29,9 +28,9 @@ PUSH = HostPart(
         middleware=[SignedIn],
         security=BEARER_TOKEN,
         route_handlers=ROUTES,
-        dependencies={"push": provide_runtime(PushRuntime)},
     ),
     piccolo_app="push.piccolo_app",
+    provides={"push": PushRuntime},
     emits={NOTIFICATION_REQUESTED: NotificationRequested, NOTICE_REQUESTED: Notice},
     subscribes=[
         Subscription(NOTIFICATION_REQUESTED, fan_out, "push.fan_out"),

@@ -124,6 +124,8 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     enabled_by_default: bool = True
     on_start: StartHook | None = None
     on_stop: StopHook | None = None
+    # The runtime `on_start` returns, under the parameter name the app's routes ask for it by.
+    provides: Mapping[str, type] = {}
     standard_routers: list[Router] = []  # at a standard protocol's own path, e.g. /open311/v2
     commands: list[Any] = []  # click commands, added to `yimen` under the slug's name
 
@@ -149,3 +151,4 @@ class HostPart(msgspec.Struct, frozen=True, kw_only=True):
     order: int = 100  # parts start in this order (the directory before auth before push)
     on_start: StartHook | None = None
     on_stop: StopHook | None = None
+    provides: Mapping[str, type] = {}

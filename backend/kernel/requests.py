@@ -7,10 +7,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import FormMultiDict
-from litestar.enums import ScopeType
 from litestar.exceptions import SerializationException
-from litestar.middleware import MiddlewareProtocol
-from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import BadRequest, UnsupportedMediaType
@@ -74,19 +71,4 @@ class JsonRequest(Request[Any, Any, Any]):
         return form
 
 
-class RefuseNulInUrl(MiddlewareProtocol):
-    """A 400 for U+0000 in the path or query string (%00): PostgreSQL cannot compare text
-    holding it, and no path or parameter of ours has one."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and (
-            "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
-        ):
-            raise BadRequest(KernelCode.TEXT_HAS_NUL)
-        await self.app(scope, receive, send)
-
-
-__all__ = ["JsonRequest", "RefuseNulInUrl", "has_nul", "is_json_media_type"]
+__all__ = ["AnyRequest", "JsonRequest", "has_nul", "is_json_media_type"]

@@ -2,18 +2,18 @@
 
 The composition root builds one `Services` per app or worker; parts add their runtimes to
 it when they start. Routes ask for a service by naming it as a parameter (`settings`,
-`vault`, `keys`, `jobs`, `enablement`, `storage`, or a part's runtime through the provider
-`provide_runtime` makes); jobs and event handlers find them on their `JobContext`.
+`vault`, `keys`, `jobs`, `enablement`, `storage`, or a runtime under the name its part
+`provides`); jobs and event handlers find them on their `JobContext`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from piccolo.engine.base import Engine
 
 from backend.kernel.enablement.service import Enablement
@@ -129,57 +129,32 @@ def services_of(app: Litestar) -> Services:
     return services
 
 
-def _services(state: State) -> Services:
-    services: Services = state[_STATE_KEY]
-    return services
+def _provide(read: Callable[[], object]) -> Provide:
+    # No parameters: Litestar then calls the provider without parsing a signature, which
+    # on the launcher cost more than the rest of the route.
+    return Provide(read, sync_to_thread=False)
 
 
-def _settings(services: NamedDependency[Services]) -> Settings:
-    return services.settings
-
-
-def _vault(services: NamedDependency[Services]) -> Vault:
-    return services.vault
-
-
-def _keys(services: NamedDependency[Services]) -> PlatformKeys:
-    return services.keys
-
-
-def _jobs(services: NamedDependency[Services]) -> JobQueue:
-    return services.jobs
-
-
-def _enablement(services: NamedDependency[Services]) -> Enablement:
-    return services.enablement
-
-
-def _storage(services: NamedDependency[Services]) -> Storage:
-    return services.storage
-
-
-def provide_runtime(kind: type[T]) -> Provide:
-    """A provider of a part's runtime, for that part's router's `dependencies`."""
-
-    def runtime(services: NamedDependency[Services]) -> T:
-        return services.runtime(kind)
-
-    runtime.__annotations__["return"] = kind
-    return Provide(runtime, sync_to_thread=False)
-
-
-def _provide(function: Callable[..., Any]) -> Provide:
-    return Provide(function, sync_to_thread=False)
-
-
-def dependencies() -> dict[str, Provide]:
-    """The services any route may name as a parameter."""
+def dependencies(services: Services) -> dict[str, Provide]:
+    """The services any route of the app may name as a parameter, read when asked (the
+    queue and the keys exist only once the app has started)."""
     return {
-        "services": _provide(_services),
-        "settings": _provide(_settings),
-        "vault": _provide(_vault),
-        "keys": _provide(_keys),
-        "jobs": _provide(_jobs),
-        "enablement": _provide(_enablement),
-        "storage": _provide(_storage),
+        "services": _provide(lambda: services),
+        "settings": _provide(lambda: services.settings),
+        "vault": _provide(lambda: services.vault),
+        "keys": _provide(lambda: services.keys),
+        "jobs": _provide(lambda: services.jobs),
+        "enablement": _provide(lambda: services.enablement),
+        "storage": _provide(lambda: services.storage),
     }
+
+
+def runtime_dependencies(services: Services, provides: Mapping[str, type]) -> dict[str, Provide]:
+    """A part's runtime under each name it `provides`, for that part's routes only."""
+    return {name: _provide(_runtime_reader(services, kind)) for name, kind in provides.items()}
+
+
+def _runtime_reader(services: Services, kind: type) -> Callable[[], object]:
+    # A closure, not a functools.partial: Litestar deep-copies the providers of a router it
+    # registers, and a partial would carry the Services (and its engine) into the copy.
+    return lambda: services.runtime(kind)

@@ -2,7 +2,7 @@
 checkpoint verifies offline, and scans recorded for tracing."""
 
 from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
-from miniapps.health_code.checkpoint import start_checkpoint, stop_checkpoint
+from miniapps.health_code.checkpoint import Checkpoint, start_checkpoint, stop_checkpoint
 from miniapps.health_code.controllers import router
 from miniapps.health_code.retention import forget_old_scans
 from miniapps.health_code.status import end_lapsed_statuses
@@ -54,6 +54,7 @@ MINIAPP = Manifest(
     piccolo_app="miniapps.health_code.piccolo_app",
     on_start=start_checkpoint,
     on_stop=stop_checkpoint,
+    provides={"checkpoint": Checkpoint},
     crons=[
         Cron(name="forget_scans", run=forget_scans, hour=frozenset({2}), minute=frozenset({30})),
         Cron(name="end_lapsed_statuses", run=end_lapsed, second=frozenset({0})),

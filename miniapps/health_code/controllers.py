@@ -15,7 +15,6 @@ from backend.sdk import (
     Vault,
     claims_of,
     holding_role,
-    provide_runtime,
     requires_role,
 )
 from miniapps.health_code import codes, qr, status
@@ -142,5 +141,4 @@ router = Router(
         scan,
         *PLACE_ROUTES,
     ],
-    dependencies={"checkpoint": provide_runtime(Checkpoint)},
 )

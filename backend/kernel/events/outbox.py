@@ -50,6 +50,16 @@ _pending: contextvars.ContextVar[_Work | None] = contextvars.ContextVar(
 )
 
 
+def enter_bus(bus: EventBus | None) -> contextvars.Token[EventBus | None]:
+    """`bus_in_use` without a context manager's cost, for the path every request takes;
+    give the token back to `leave_bus`."""
+    return _bus.set(bus)
+
+
+def leave_bus(token: contextvars.Token[EventBus | None]) -> None:
+    _bus.reset(token)
+
+
 @contextlib.contextmanager
 def bus_in_use(bus: EventBus | None) -> Iterator[None]:
     """Hand on what is emitted inside through `bus`; with None, leave it to the sweeper."""

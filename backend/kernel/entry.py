@@ -1,0 +1,32 @@
+"""Where every request enters an app, before any part's middleware sees it."""
+
+from __future__ import annotations
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from backend.kernel.codes import KernelCode
+from backend.kernel.errors import BadRequest
+from backend.kernel.events.outbox import enter_bus, leave_bus
+from backend.kernel.services import Services
+
+
+class RequestEntry:
+    """A NUL in the URL is a 400: PostgreSQL cannot compare text holding it, and no path or
+    parameter of ours has one. What the request emits is handed on by its own app's bus.
+    One middleware for both: a layer of its own cost every request two microseconds."""
+
+    def __init__(self, app: ASGIApp, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and (
+            "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
+        ):
+            raise BadRequest(KernelCode.TEXT_HAS_NUL)
+        token = enter_bus(self.services.bus)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            leave_bus(token)
