@@ -17,7 +17,7 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
 from auth.tables import SigningKeyRow
 from backend.kernel.db import transaction
-from backend.kernel.services import SigningKey
+from backend.kernel.services import PlatformKeys, SigningKey
 from backend.kernel.settings import Settings, SigningAlgorithm
 from backend.kernel.vault import Vault
 
@@ -101,7 +101,7 @@ async def prune_retired_keys() -> int:
     return len(gone)
 
 
-class KeyRing:
+class KeyRing(PlatformKeys):
     """The live keys of this process, reloaded from the database now and then."""
 
     def __init__(self, settings: Settings, vault: Vault) -> None:

@@ -8,8 +8,9 @@ it when they start. Routes ask for a service by naming it as a parameter (`setti
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 from litestar.datastructures import State
@@ -43,16 +44,20 @@ class SigningKey(msgspec.Struct, frozen=True):
     jwk: dict[str, Any]
 
 
-@runtime_checkable
-class PlatformKeys(Protocol):
-    """The platform's signing keys: the one that signs now, and every key the JWKS publishes."""
+class PlatformKeys(abc.ABC):
+    """The platform's signing keys: the one that signs now, and every key the JWKS publishes.
+    An abstract class, not a Protocol: a route given it checks the type on every request,
+    and a runtime Protocol's check walks every member."""
 
     @property
+    @abc.abstractmethod
     def signer(self) -> SigningKey: ...
 
     @property
+    @abc.abstractmethod
     def jwks(self) -> bytes: ...
 
+    @abc.abstractmethod
     def get(self, kid: str) -> SigningKey | None: ...
 
 

@@ -3,22 +3,25 @@ the same two calls)."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import hashlib
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 
-@runtime_checkable
-class Storage(Protocol):
+class Storage(abc.ABC):
+    """Where uploaded files are kept. An abstract class, as routes are given it: see
+    `PlatformKeys`."""
+
+    @abc.abstractmethod
     async def put(self, data: bytes, *, suffix: str) -> str:
         """Keep `data`; returns the key to fetch it by."""
-        ...
 
+    @abc.abstractmethod
     async def get(self, key: str) -> bytes: ...
 
 
-class LocalDiskStorage:
+class LocalDiskStorage(Storage):
     """Files named by their SHA-256, so the same photo uploaded twice is kept once."""
 
     def __init__(self, root: str) -> None:

@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 from backend.sdk import (
     Claims,
     FieldError,
+    PlatformKeys,
     Role,
     Services,
     Settings,
@@ -58,7 +59,8 @@ ScanRow = tuple[str, int, str, str | None, str, str | None, bool, str | None, dt
 
 
 class Checkpoint:
-    def __init__(self) -> None:
+    def __init__(self, keys: PlatformKeys | None = None) -> None:
+        self._keys = keys  # the platform's, whose JWKS verifies what is scanned
         self._jwks: bytes = b""
         self._verifier: verifier.Verifier | None = None
         self._seen = ReplayMemory(REPLAY_WINDOW)
@@ -80,7 +82,14 @@ class Checkpoint:
             await self._redis.aclose()
             self._redis = None
 
-    async def scan(self, *, actor: Claims, text: str, place: str, jwks: bytes) -> ScanView:
+    async def scan(
+        self, *, actor: Claims, text: str, place: str, jwks: bytes | None = None
+    ) -> ScanView:
+        """Verify and record one scan, against `jwks` or else the platform's own keys."""
+        if jwks is None:
+            if self._keys is None:
+                raise RuntimeError("a checkpoint without the platform's keys needs a JWKS")
+            jwks = self._keys.jwks
         verdict = self._verifier_for(jwks).verify(text)
         if verdict.reason is verifier.Reason.BAD_FORMAT:
             raise Unprocessable(
@@ -175,7 +184,7 @@ async def _current_version(subject: str) -> int | None:
 async def start_checkpoint(services: Services) -> Checkpoint:
     """The health code's runtime: this app's checkpoint, with its replay memory and the
     scans it has yet to write."""
-    checkpoint = Checkpoint()
+    checkpoint = Checkpoint(services.keys)
     await checkpoint.start(services.settings)
     return checkpoint
 

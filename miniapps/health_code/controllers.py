@@ -114,17 +114,13 @@ async def _qr(
     operation_id="ScanHealthCode",
 )
 async def scan(
-    request: AnyRequest,
-    data: JSONBody[ScanIn],
-    checkpoint: NamedDependency[Checkpoint],
-    keys: NamedDependency[PlatformKeys],
+    request: AnyRequest, data: JSONBody[ScanIn], checkpoint: NamedDependency[Checkpoint]
 ) -> ScanView:
     """Verify a scanned code at a place and record the scan for tracing (checkpoint staff)."""
     return await checkpoint.scan(
         actor=holding_role(request, Role.CHECKPOINT_STAFF),
         text=data.text,
         place=data.place,
-        jwks=keys.jwks,
     )
 
 
