@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,7 @@ os.environ.update(
     }
 )
 
+import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from litestar import Litestar  # noqa: E402
 
@@ -82,10 +84,26 @@ async def clean_tables(database: None) -> None:
     engine = current_engine()
     names = [table._meta.tablename for table in all_tables()]
     if is_postgres(engine):
-        await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+        await _truncate(engine, names)
     else:
         for name in names:
             await engine.run_ddl(f"DELETE FROM {name}")
+
+
+async def _truncate(engine: Any, names: list[str]) -> None:
+    """Empty every table; if another session holds a lock past a while, fail naming it
+    rather than hang until the test times out."""
+    try:
+        async with engine.transaction():
+            await engine.run_ddl("SET LOCAL lock_timeout = '20s'")
+            await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    except asyncpg.LockNotAvailableError as err:
+        holders = await engine.run_ddl(
+            "SELECT pid, state, xact_start, left(query, 200) AS query FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND state <> 'idle'"
+        )
+        raise AssertionError(f"tables held by another session: {holders}") from err
 
 
 @pytest.fixture

@@ -111,15 +111,21 @@ class InProcessQueue:
                 await self.enqueue(name, job_id=f"{name}:{now.isoformat()}")
 
     async def drain(self, grace: float = 10.0) -> None:
-        """Wait for the jobs under way to finish; jobs still waiting to start are dropped on
-        close, since what they would do is kept durably (the outbox) and swept up again."""
-        tasks = [
+        """Wait for the jobs under way to finish, and for those they start meanwhile (an
+        event's delivery starts the sends of its notice): a job cancelled inside its
+        transaction could hold its locks on a pooled connection. Jobs still waiting to
+        start are dropped on close, since what they would do is kept durably (the outbox)
+        and swept up again."""
+        deadline = asyncio.get_running_loop().time() + grace
+        while tasks := [
             task
             for key, task in self._running.items()
-            if not key.startswith("cron:") and key not in self._deferred
-        ]
-        if tasks:
-            await asyncio.wait(tasks, timeout=grace)
+            if not key.startswith("cron:") and key not in self._deferred and not task.done()
+        ]:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            await asyncio.wait(tasks, timeout=left)
 
     async def close(self) -> None:
         await self.drain()
