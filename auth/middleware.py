@@ -6,7 +6,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from auth.runtime import AuthRuntime
 from backend.kernel.codes import KernelCode
-from backend.kernel.errors import Unauthorized
+from backend.kernel.errors import TokenRefused, Unauthorized
 from backend.kernel.services import services_of
 
 
@@ -31,7 +31,10 @@ def _bearer(scope: Scope) -> str | None:
     for name, value in scope["headers"]:
         if name == b"authorization":
             kind, _, token = value.decode("latin-1").partition(" ")
-            if kind.lower() != "bearer" or not token.strip():
+            if kind.lower() != "bearer":
+                # Another scheme is no bearer token refused: RFC 6750 then names no error.
                 raise Unauthorized(KernelCode.TOKEN_INVALID)
+            if not token.strip():
+                raise TokenRefused(KernelCode.TOKEN_INVALID)
             return token.strip()
     return None

@@ -14,7 +14,7 @@ from auth.revocation import DenyList
 from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
 from backend.kernel.codes import KernelCode
-from backend.kernel.errors import Unauthorized
+from backend.kernel.errors import TokenRefused
 from backend.kernel.settings import Settings
 
 _REQUIRED = ["sub", "exp", "iat", "iss", "aud", "jti"]
@@ -69,25 +69,31 @@ class TokenService:
         return token, exp
 
     async def verify(self, token: str) -> Claims:
-        """The token's claims, or Unauthorized; a forged, stale or revoked token never passes."""
+        """The token's claims, or TokenRefused; a forged, stale or revoked token never passes.
+        A genuine token past its expiry is `token_expired`, whether or not its claims are
+        cached: the client should refresh, not log in again."""
         claims = self._cache.get(token)
-        if claims is None or claims.exp <= time.time() - _LEEWAY:
+        if claims is None:
             claims = await self._verify_signature(token)
             self._cache.put(token, claims)
+        elif claims.exp <= time.time() - _LEEWAY:
+            # Verified when it was cached: only the time has changed. It stays cached, so a
+            # client repeating it costs no signature check, until first-in-first-out drops it.
+            raise TokenRefused(KernelCode.TOKEN_EXPIRED)
         if self._deny.refuses(claims.sub, claims.iat, claims.sid):
-            raise Unauthorized(AuthCode.TOKEN_REVOKED)
+            raise TokenRefused(AuthCode.TOKEN_REVOKED)
         return claims
 
     async def _verify_signature(self, token: str) -> Claims:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.InvalidTokenError as err:
-            raise Unauthorized(KernelCode.TOKEN_INVALID) from err
+            raise TokenRefused(KernelCode.TOKEN_INVALID) from err
         key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None and isinstance(kid, str) and await self._keys.reload_if_stale():
             key = self._keys.get(kid)
         if key is None:
-            raise Unauthorized(KernelCode.TOKEN_INVALID)
+            raise TokenRefused(KernelCode.TOKEN_INVALID)
         try:
             payload = jwt.decode(
                 token,
@@ -96,8 +102,13 @@ class TokenService:
                 audience=self._settings.audience,
                 issuer=self._settings.issuer,
                 leeway=_LEEWAY,
-                options={"require": _REQUIRED},
+                # Expiry is checked last, below: PyJWT checks it before the issuer and the
+                # audience, and only a token that is ours in every other way has "expired".
+                options={"require": _REQUIRED, "verify_exp": False},
             )
-            return msgspec.convert(payload, Claims)
+            claims = msgspec.convert(payload, Claims)
         except (jwt.InvalidTokenError, msgspec.ValidationError) as err:
-            raise Unauthorized(KernelCode.TOKEN_INVALID) from err
+            raise TokenRefused(KernelCode.TOKEN_INVALID) from err
+        if claims.exp <= time.time() - _LEEWAY:
+            raise TokenRefused(KernelCode.TOKEN_EXPIRED)
+        return claims

@@ -6,6 +6,7 @@ a bare string: mypy refuses a string, and a misspelt member fails at import."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,12 +17,26 @@ from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.kernel.codes import ErrorCode, KernelCode, message
-from backend.kernel.i18n import negotiate
+from backend.kernel.i18n import Locale, negotiate
 
 log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://yimen.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+BEARER_REALM = "yimen"
+# What RFC 6750 allows inside a quoted error_description: printable ASCII but `"` and `\`.
+_UNQUOTABLE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
+def bearer_challenge(*, error: str | None = None, description: str | None = None) -> str:
+    """A `WWW-Authenticate` value asking for a bearer token (RFC 6750 section 3); `error`
+    only when a token was sent and refused."""
+    challenge = f'Bearer realm="{BEARER_REALM}"'
+    if error is not None:
+        challenge += f', error="{error}"'
+    if description is not None:
+        challenge += f', error_description="{_UNQUOTABLE.sub("", description)}"'
+    return challenge
 
 
 class FieldError(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -67,7 +82,21 @@ class BadRequest(YimenError):
 
 
 class Unauthorized(YimenError):
+    """401: no login, or credentials refused. The answer challenges for a bearer token
+    (`WWW-Authenticate: Bearer realm="yimen"`), as HTTP requires of every 401."""
+
     status = 401
+
+
+class TokenRefused(Unauthorized):
+    """401 for a bearer token that was sent and refused (malformed, forged, expired, revoked).
+    Its challenge names RFC 6750's `invalid_token` and describes the code in English (the
+    header allows only ASCII), so a client tells it from a request that sent no token."""
+
+    def __init__(self, code: ErrorCode, **params: Any) -> None:
+        description = message(code, Locale.EN, params)
+        challenge = bearer_challenge(error="invalid_token", description=description)
+        super().__init__(code, headers={"WWW-Authenticate": challenge}, **params)
 
 
 class Forbidden(YimenError):
@@ -121,6 +150,9 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
 ) -> Response[Problem]:
     locale = negotiate(request.headers.get("accept-language"))
+    headers = {"Content-Language": str(locale), **(headers or {})}
+    if status == 401 and not any(name.lower() == "www-authenticate" for name in headers):
+        headers["WWW-Authenticate"] = bearer_challenge()
     problem = Problem(
         type=PROBLEM_BASE + code.value,
         title=message(code, locale, params),
@@ -133,7 +165,7 @@ def problem_response(
         problem,
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers={"Content-Language": str(locale), **(headers or {})},
+        headers=headers,
     )
 
 
@@ -198,6 +230,7 @@ EXCEPTION_HANDLERS = {
 }
 
 __all__ = [
+    "BEARER_REALM",
     "PROBLEM_MEDIA_TYPE",
     "BadRequest",
     "Conflict",
@@ -206,6 +239,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "Problem",
+    "TokenRefused",
     "TooManyRequests",
     "Unauthorized",
     "Unprocessable",

@@ -18,6 +18,8 @@ from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import auth_of
 
+_PAST = int(time.time()) - 60
+
 
 def _claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
@@ -47,10 +49,14 @@ def _b64(data: bytes) -> str:
 
 
 async def _assert_refused(client: Client, token: str) -> None:
+    """Refused as not valid: a client must log in again, not refresh."""
     response = await client.get("/v1/me", headers=bearer(token))
     assert response.status_code == 401, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["code"] in {"token_invalid", "token_revoked"}
+    assert response.json()["code"] == "token_invalid"
+    assert response.headers["www-authenticate"].startswith(
+        'Bearer realm="yimen", error="invalid_token", error_description="'
+    )
 
 
 async def test_a_genuine_token_passes(client: Client, app: Litestar, settings: Settings) -> None:
@@ -93,6 +99,20 @@ async def test_a_foreign_key_is_refused(client: Client, app: Litestar, settings:
     await _assert_refused(client, token)
 
 
+async def test_an_expired_token_of_a_foreign_key_is_not_called_expired(
+    client: Client, app: Litestar, settings: Settings
+) -> None:
+    """Only a token we signed may tell the client to refresh."""
+    now = int(time.time())
+    token = jwt.encode(
+        _claims(settings, iat=now - 700, exp=now - 100),
+        ec.generate_private_key(ec.SECP256R1()),
+        algorithm="ES256",
+        headers={"kid": auth_of(app).keys.signer.kid},
+    )
+    await _assert_refused(client, token)
+
+
 async def test_an_unknown_kid_is_refused(client: Client, app: Litestar, settings: Settings) -> None:
     await _assert_refused(client, _sign(app, _claims(settings), kid="no-such-key"))
 
@@ -100,11 +120,13 @@ async def test_an_unknown_kid_is_refused(client: Client, app: Litestar, settings
 @pytest.mark.parametrize(
     "overrides",
     [
-        pytest.param({"exp": int(time.time()) - 60}, id="expired"),
         pytest.param({"nbf": int(time.time()) + 600}, id="not-yet-valid"),
         pytest.param({"iat": int(time.time()) + 600}, id="issued-in-the-future"),
         pytest.param({"iss": "https://evil.example"}, id="wrong-iss"),
         pytest.param({"aud": "someone-else"}, id="wrong-aud"),
+        pytest.param({"aud": "someone-else", "exp": _PAST}, id="expired-other-aud"),
+        pytest.param({"iss": "https://evil.example", "exp": _PAST}, id="expired-other-iss"),
+        pytest.param({"exp": "tomorrow"}, id="malformed-exp"),
         pytest.param({"sub": None}, id="missing-sub"),
         pytest.param({"exp": None}, id="missing-exp"),
         pytest.param({"iat": None}, id="missing-iat"),
@@ -127,10 +149,20 @@ async def test_tampered_claims_are_refused(client: Client, token_for: TokenFor) 
     await _assert_refused(client, f"{header}.{forged}.{signature}")
 
 
-@pytest.mark.parametrize("value", ["Basic abc", "Bearer ", "Bearer not.a.jwt", "Bearer x"])
+@pytest.mark.parametrize("value", ["Bearer ", "Bearer not.a.jwt", "Bearer x"])
 async def test_malformed_authorization_is_refused(client: Client, value: str) -> None:
     response = await client.get("/v1/me", headers={"Authorization": value})
     assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid"
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+async def test_another_scheme_is_asked_for_a_bearer_token(client: Client) -> None:
+    """RFC 6750: a request that sent no bearer token is challenged without an error."""
+    response = await client.get("/v1/me", headers={"Authorization": "Basic abc"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid"
+    assert response.headers["www-authenticate"] == 'Bearer realm="yimen"'
 
 
 async def test_no_token_is_unauthenticated(client: Client) -> None:
@@ -138,3 +170,4 @@ async def test_no_token_is_unauthenticated(client: Client) -> None:
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
     assert response.json()["title"] == "Authentication required"
+    assert response.headers["www-authenticate"] == 'Bearer realm="yimen"'
