@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.kernel.codes import KernelCode
-from backend.kernel.errors import BadRequest
+from backend.kernel.errors import BadRequest, FieldError
 from backend.kernel.events.outbox import enter_bus, leave_bus
 from backend.kernel.services import Services
+
+
+def _nul_culprits(scope: Scope) -> list[FieldError]:
+    """The query parameters holding U+0000 in their name or value, by name; a path holding
+    it is named `path`, as no route has matched it yet."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    culprits = [
+        FieldError(field=name, message="holds U+0000")
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if "\x00" in name or "\x00" in value
+    ]
+    if "\x00" in scope["path"]:
+        culprits.insert(0, FieldError(field="path", message="holds U+0000"))
+    return culprits
 
 
 class RequestEntry:
@@ -24,7 +40,7 @@ class RequestEntry:
         if scope["type"] == ScopeType.HTTP and (
             "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
         ):
-            raise BadRequest(KernelCode.TEXT_HAS_NUL)
+            raise BadRequest(KernelCode.TEXT_HAS_NUL, errors=_nul_culprits(scope))
         token = enter_bus(self.services.bus)
         try:
             await self.app(scope, receive, send)

@@ -40,9 +40,16 @@ def bearer_challenge(*, error: str | None = None, description: str | None = None
 
 
 class FieldError(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One culprit of a refused request. `field` names it as the client wrote it: a query,
+    path, header or cookie parameter by its name; a place in a JSON body by its path
+    (`phone`, `home.community`, `items[2].phone`), `$` for the body as a whole. `row` is a
+    row of an uploaded table, `offset` the byte (from 0) at which reading a body as JSON
+    stopped."""
+
     field: str
     message: str
     row: int | None = None
+    offset: int | None = None
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -181,13 +188,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: YimenError) -> Res
 
 
 def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
-    errors = None
-    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
-        errors = [
-            FieldError(field=str(e.get("key", "")), message=str(e.get("message", "")))
-            for e in exc.extra
-            if isinstance(e, dict)
-        ]
+    errors = culprits(request, exc) if isinstance(exc, ValidationException) else None
     return problem_response(
         request,
         code=_STATUS_CODES.get(exc.status_code, KernelCode.HTTP_ERROR),
@@ -195,6 +196,60 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
         errors=errors,
         headers=exc.headers,
     )
+
+
+# Litestar's words for a required parameter that was not sent: the only place it names it.
+_MISSING_PARAMETER = re.compile(
+    r"^Missing required (?P<kind>\w+) parameter (?P<q>['\"])(?P<name>.*)(?P=q) for path "
+)
+# msgspec's words for a field an object lacks or must not have: it names the field only here.
+_FIELD_OF_OBJECT = re.compile(
+    r"^Object (?:missing required|contains unknown) field `(?P<name>.*)`$"
+)
+BODY_ROOT = "$"
+
+
+def culprits(request: Request[Any, Any, Any], exc: ValidationException) -> list[FieldError] | None:
+    """What Litestar refused, each named as the client wrote it: a query, path, header or
+    cookie parameter by its name in the request, and a place in the JSON body by its path
+    (`home.community`, `items[2].phone`; `$` for the body as a whole)."""
+    if isinstance(exc.extra, list):
+        return [_culprit(request, e) for e in exc.extra if isinstance(e, dict)]
+    missing = _MISSING_PARAMETER.match(exc.detail)
+    if missing is None:
+        return None
+    return [
+        FieldError(field=missing["name"], message=f"Missing required {missing['kind']} parameter")
+    ]
+
+
+def _culprit(request: Request[Any, Any, Any], error: dict[str, Any]) -> FieldError:
+    key, text = str(error.get("key", "")), str(error.get("message", ""))
+    if text == repr(key):
+        # Litestar's KeyError for a value that never arrived, such as an empty body.
+        text = "Required, and not sent"
+    if error.get("source") != "body":
+        return FieldError(field=_parameter_name(request, key), message=text)
+    # Litestar names the body parameter `data`, and a nested place without that prefix.
+    path = "" if key == "data" else key
+    named = _FIELD_OF_OBJECT.match(text)
+    if named is not None:
+        path = f"{path}.{named['name']}" if path else named["name"]
+    return FieldError(field=path or BODY_ROOT, message=text)
+
+
+def _parameter_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The name a parameter has in the request, which Litestar reports by the name of the
+    handler's argument (`event_state` for `?state=`)."""
+    handler = request.scope.get("route_handler")
+    signature = getattr(handler, "parsed_fn_signature", None)
+    field = signature.parameters.get(key) if signature is not None else None
+    declared = getattr(field, "kwarg_definition", None)
+    for alias in ("name", "query", "header", "cookie"):
+        name = getattr(declared, alias, None)
+        if isinstance(name, str) and name:
+            return name
+    return key
 
 
 # What Litestar raises when a client hangs up before its request body has arrived: on

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from backend.kernel.codes import KernelCode
-from backend.kernel.errors import BadRequest
+from backend.kernel.errors import BadRequest, FieldError
 from backend.kernel.params import CURSOR_MAX_LENGTH, ROW_ID_MAX, PageLimit
 
 __all__ = ["PageLimit", "decode_cursor", "encode_cursor"]
@@ -16,18 +16,24 @@ def encode_cursor(last_id: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
-    """The row id a cursor of ours names; anything else is a 400, never an id the database
-    cannot hold (a bigint past 2^63 - 1 fails in the driver)."""
+    """The row id a cursor of ours names; anything else is a 400 naming the `cursor`
+    parameter, never an id the database cannot hold (a bigint past 2^63 - 1 fails in the
+    driver)."""
     if len(cursor) > CURSOR_MAX_LENGTH:
-        raise BadRequest(KernelCode.CURSOR_INVALID)
+        raise _refused()
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as err:
-        raise BadRequest(KernelCode.CURSOR_INVALID) from err
+        raise _refused() from err
     kind, _, value = raw.partition(":")
     if kind != "id" or not (value.isascii() and value.isdigit()):
-        raise BadRequest(KernelCode.CURSOR_INVALID)
+        raise _refused()
     last_id = int(value)
     if not 1 <= last_id <= ROW_ID_MAX:
-        raise BadRequest(KernelCode.CURSOR_INVALID)
+        raise _refused()
     return last_id
+
+
+def _refused() -> BadRequest:
+    culprit = FieldError(field="cursor", message="not a next_cursor this list gave")
+    return BadRequest(KernelCode.CURSOR_INVALID, errors=[culprit])

@@ -28,20 +28,42 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     return problem
 
 
+def _where(message: str, offset: int | None = None) -> dict[str, object]:
+    culprit: dict[str, object] = {"field": "$", "message": message}
+    if offset is not None:
+        culprit["offset"] = offset
+    return culprit
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "culprit"),
     [
-        pytest.param(b'{"phone": "\xff"}', id="invalid-utf8-in-a-string"),
-        pytest.param(b"\xff\xfe{}", id="invalid-utf8-outside-strings"),
-        pytest.param(b"[" * 100_000, id="nested-100000-deep"),
-        pytest.param(b'{"a":' * 5_000 + b"1" + b"}" * 5_000, id="objects-5000-deep"),
-        pytest.param(b'{"phone": "138', id="cut-short"),
-        pytest.param(b"NaN", id="not-json"),
+        pytest.param(
+            b'{"phone": "\xff"}',
+            _where("not UTF-8: invalid start byte", 11),
+            id="bad-utf8-in-a-string",
+        ),
+        pytest.param(
+            b"\xff\xfe{}", _where("not UTF-8: invalid start byte", 0), id="bad-utf8-outside"
+        ),
+        pytest.param(b"[" * 100_000, _where("JSON nested too deeply"), id="nested-100000-deep"),
+        pytest.param(
+            b'{"a":' * 5_000 + b"1" + b"}" * 5_000,
+            _where("JSON nested too deeply"),
+            id="objects-5000-deep",
+        ),
+        pytest.param(b'{"phone": "138', _where("the body ends inside a value", 14), id="cut-short"),
+        pytest.param(b"NaN", _where("invalid character", 0), id="not-json"),
+        pytest.param(b'{"phone": 1380,}', _where("trailing comma in object", 15), id="comma"),
+        pytest.param(b'{"phone": "1"} {}', _where("trailing characters", 16), id="two-values"),
     ],
 )
-async def test_a_body_that_is_not_json_is_a_400(client: Client, body: bytes) -> None:
+async def test_a_body_that_is_not_json_says_where(
+    client: Client, body: bytes, culprit: dict[str, object]
+) -> None:
     response = await client.post(LOGIN, content=body, headers=JSON)
-    assert_problem(response, 400, "body_not_json")
+    problem = assert_problem(response, 400, "body_not_json")
+    assert problem["errors"] == [culprit]
 
 
 async def test_json_of_the_wrong_shape_names_the_field(client: Client) -> None:
@@ -50,9 +72,65 @@ async def test_json_of_the_wrong_shape_names_the_field(client: Client) -> None:
     assert problem["errors"] == [{"field": "phone", "message": "Expected `str`, got `int`"}]
 
 
-async def test_a_body_that_is_not_an_object_is_a_400(client: Client) -> None:
-    response = await client.post(LOGIN, json=["13800000001", "123456"])
-    assert_problem(response, 400, "validation_failed")
+async def test_a_missing_field_is_named(client: Client) -> None:
+    response = await client.post(LOGIN, json={"phone": "13800000001"})
+    problem = assert_problem(response, 400, "validation_failed")
+    assert problem["errors"] == [
+        {"field": "code", "message": "Object missing required field `code`"}
+    ]
+
+
+async def test_a_nested_field_is_named_by_its_path(client: Client, token_for: TokenFor) -> None:
+    resident = bearer(await token_for(Role.RESIDENT))
+    quiet = {"quiet_hours": {"start": "22:00", "end": 7}, "muted_categories": ["news"]}
+    response = await client.put("/v1/push/preferences", json=quiet, headers=resident)
+    problem = assert_problem(response, 400, "validation_failed")
+    assert problem["errors"] == [
+        {"field": "quiet_hours.end", "message": "Expected `str`, got `int`"}
+    ]
+    muted = {"muted_categories": ["news", "Not A Category"]}
+    response = await client.put("/v1/push/preferences", json=muted, headers=resident)
+    problem = assert_problem(response, 400, "validation_failed")
+    assert [e["field"] for e in problem["errors"]] == ["muted_categories[1]"]
+
+
+@pytest.mark.parametrize(
+    "body", [pytest.param(["13800000001", "123456"], id="a-list"), pytest.param(None, id="null")]
+)
+async def test_a_body_that_is_not_an_object_is_named_as_a_whole(
+    client: Client, body: object
+) -> None:
+    response = await client.post(LOGIN, json=body)
+    problem = assert_problem(response, 400, "validation_failed")
+    assert [e["field"] for e in problem["errors"]] == ["$"]
+
+
+async def test_no_body_where_one_is_needed_is_named(client: Client) -> None:
+    response = await client.post(LOGIN, headers=JSON)
+    problem = assert_problem(response, 400, "validation_failed")
+    assert problem["errors"] == [{"field": "$", "message": "Required, and not sent"}]
+
+
+async def test_query_parameters_are_named_as_the_request_spells_them(
+    client: Client, token_for: TokenFor
+) -> None:
+    """Missing, malformed, or declared under another name than the handler's argument."""
+    official = bearer(await token_for(Role.HEALTH_OFFICIAL))
+    missing = await client.get("/v1/miniapps/health_code/risk-level-counts", headers=official)
+    problem = assert_problem(missing, 400, "validation_failed")
+    assert problem["errors"] == [
+        {"field": "district", "message": "Missing required query parameter"}
+    ]
+    inbox = await client.get("/v1/inbox?limit=1000", headers=official)
+    problem = assert_problem(inbox, 400, "validation_failed")
+    assert problem["errors"] == [{"field": "limit", "message": "Expected `int` <= 100"}]
+    worker = bearer(await token_for(Role.GRID_WORKER))
+    events = await client.get("/v1/miniapps/grid_events/events?state=lost", headers=worker)
+    problem = assert_problem(events, 400, "validation_failed")
+    assert [e["field"] for e in problem["errors"]] == ["state"]
+    cursor = await client.get("/v1/inbox?cursor=!!", headers=official)
+    problem = assert_problem(cursor, 400, "cursor_invalid")
+    assert [e["field"] for e in problem["errors"]] == ["cursor"]
 
 
 @pytest.mark.parametrize(
@@ -128,24 +206,26 @@ async def test_a_decoding_bug_of_our_own_stays_a_500() -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "where"),
     [
-        pytest.param({"phone": "1380000\u00000001"}, id="in-a-value"),
-        pytest.param({"phone\u0000": "13800000001"}, id="in-a-key"),
-        pytest.param({"a": [[{"b": ["\u0000"]}]]}, id="nested"),
+        pytest.param({"phone": "1380000\u00000001"}, "phone", id="in-a-value"),
+        pytest.param({"phone\u0000": "13800000001"}, "$", id="in-a-key"),
+        pytest.param({"a": [[{"b": ["\u0000"]}]]}, "a[0][0].b[0]", id="nested"),
     ],
 )
-async def test_a_nul_character_in_json_is_a_400(client: Client, body: object) -> None:
+async def test_a_nul_character_in_json_is_a_400(client: Client, body: object, where: str) -> None:
     """PostgreSQL cannot store U+0000 in text, and no field of ours holds one."""
     response = await client.post("/v1/auth/otp", json=body)
-    assert_problem(response, 400, "text_has_nul")
+    problem = assert_problem(response, 400, "text_has_nul")
+    assert problem["errors"] == [{"field": where, "message": "holds U+0000"}]
 
 
 async def test_a_nul_character_in_a_form_is_a_400(client: Client, token_for: TokenFor) -> None:
     form = {"service_code": "dust", "description": "a\x00b", "lat": "34.8", "long": "113.55"}
     resident = bearer(await token_for(Role.RESIDENT))
     response = await client.post("/open311/v2/requests.json", data=form, headers=resident)
-    assert_problem(response, 400, "text_has_nul")
+    problem = assert_problem(response, 400, "text_has_nul")
+    assert problem["errors"] == [{"field": "description", "message": "holds U+0000"}]
 
 
 @pytest.mark.parametrize(
@@ -154,4 +234,6 @@ async def test_a_nul_character_in_a_form_is_a_400(client: Client, token_for: Tok
     ids=["query", "path"],
 )
 async def test_a_nul_character_in_the_url_is_a_400(client: Client, url: str) -> None:
-    assert_problem(await client.get(url), 400, "text_has_nul")
+    problem = assert_problem(await client.get(url), 400, "text_has_nul")
+    where = "service_code" if "?" in url else "path"
+    assert problem["errors"] == [{"field": where, "message": "holds U+0000"}]

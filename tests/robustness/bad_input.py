@@ -72,6 +72,9 @@ class Case:
     content: bytes | None = None
     content_type: str | None = "application/json"
     refused: bool = True
+    # What a 400 answer must name in its errors[]: a parameter by its name in the request, a
+    # place in the body by its path (`items[0].phone`), `$` for the body as a whole.
+    culprit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -361,28 +364,50 @@ def cases(endpoint: Endpoint, *, raw_body: bool, body_limit: int) -> Iterator[Ca
     for name, kind in path_types.items():
         for label, value, refused in path_mutations(kind):
             at = build_path(endpoint.route, {**good_path, name: value})
-            yield Case(f"path {name}: {label}", at, good_query, good_body, refused=refused)
+            culprit = "path" if "%00" in value else name
+            yield Case(
+                f"path {name}: {label}", at, good_query, good_body, refused=refused, culprit=culprit
+            )
     for name, definition in query.items():
         for label, value, refused in query_mutations(name, _plain(definition)):
             params = {**good_query, name: value}
-            yield Case(f"query {name}: {label}", here, params, good_body, refused=refused)
+            yield Case(
+                f"query {name}: {label}", here, params, good_body, refused=refused, culprit=name
+            )
+        if definition.is_required:
+            params = {key: value for key, value in good_query.items() if key != name}
+            yield Case(f"query {name}: missing", here, params, good_body, culprit=name)
     if body is not None or raw_body:
-        yield from _garbage_bodies(here, good_query)
+        # A route reading its body by hand (a form, an image) may not read it as JSON at all.
+        yield from _garbage_bodies(here, good_query, culprit=None if raw_body else "$")
     if body is not None:
         assert good_body is not None
         yield Case("body as text/plain", here, good_query, good_body, "text/plain")
         yield Case("body without Content-Type", here, good_query, good_body, None)
         yield Case("a body over the limit", here, good_query, b" " * (body_limit + 1))
         for label, value in (("a list", []), ("a string", "x"), ("null", None), ("a number", 1)):
-            yield Case(f"body is {label}", here, good_query, encode(value))
+            yield Case(f"body is {label}", here, good_query, encode(value), culprit="$")
         for label, at, value in body_mutations(body):
-            where = ".".join(map(str, at))
+            where = json_path(at)
             content = encode(with_value(sample(body), at, value))
-            yield Case(f"body {where}: {label}", here, good_query, content)
+            # A number JSON cannot hold stops the decoder, which knows a byte, not a field.
+            culprit = "$" if value == INF else where
+            yield Case(f"body {where}: {label}", here, good_query, content, culprit=culprit)
 
 
-def _garbage_bodies(path: str, query: dict[str, str]) -> Iterator[Case]:
-    yield Case("invalid UTF-8 in JSON", path, query, b'{"x": "\xff"}')
-    yield Case("JSON nested 100000 deep", path, query, b"[" * HUGE)
-    yield Case("JSON objects nested 5000 deep", path, query, b'{"a":' * 5000 + b"1" + b"}" * 5000)
-    yield Case("truncated JSON", path, query, b'{"x": ')
+def json_path(at: tuple[str | int, ...]) -> str:
+    """A place in a body as problems name it: `items[0].phone`."""
+    path = ""
+    for step in at:
+        path += f"[{step}]" if isinstance(step, int) else (f".{step}" if path else step)
+    return path or "$"
+
+
+def _garbage_bodies(path: str, query: dict[str, str], culprit: str | None) -> Iterator[Case]:
+    for label, content in (
+        ("invalid UTF-8 in JSON", b'{"x": "\xff"}'),
+        ("JSON nested 100000 deep", b"[" * HUGE),
+        ("JSON objects nested 5000 deep", b'{"a":' * 5000 + b"1" + b"}" * 5000),
+        ("truncated JSON", b'{"x": '),
+    ):
+        yield Case(label, path, query, content, culprit=culprit)
