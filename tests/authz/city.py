@@ -26,6 +26,7 @@ from backend.kernel.vault import Vault
 from miniapps.grid_events import sensors
 from miniapps.grid_events.tables import DispatchRule, GridEvent, Sensor
 from miniapps.health_code import codes as health_code
+from miniapps.health_code.phone import HealthCodePhone
 from miniapps.health_code.places import place_code
 from miniapps.health_code.tables import Place
 from push.devices import register_device
@@ -34,7 +35,6 @@ from push.sending import PushRuntime
 from push.service import record_notification
 from push.tables import InboxItem
 from tests.authz.matrix import DEMO, Caller, Req
-from tests.miniapps.health_code.phone import Phone
 from tests.support import auth_of
 
 NEWS = Template(
@@ -227,7 +227,7 @@ class City:
 
     async def shown_code(self, holder: Caller) -> str:
         """The holder's health code as their enrolled phone shows it, with a fresh proof."""
-        phone = Phone()
+        phone = HealthCodePhone()
         user_id = self.ids[holder]
         await health_code.enrol_phone(
             user_id=user_id, public_key=phone.public_key, vault=self.vault
@@ -237,7 +237,7 @@ class City:
 
     async def enrol(self, holder: Caller) -> None:
         await health_code.enrol_phone(
-            user_id=self.ids[holder], public_key=Phone().public_key, vault=self.vault
+            user_id=self.ids[holder], public_key=HealthCodePhone().public_key, vault=self.vault
         )
 
 

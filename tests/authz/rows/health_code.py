@@ -4,6 +4,7 @@ for checkpoint staff; places for their owner and the tracers above them."""
 
 from __future__ import annotations
 
+from miniapps.health_code.phone import HealthCodePhone
 from tests.authz.city import City, window
 from tests.authz.matrix import (
     ADMINS,
@@ -25,7 +26,6 @@ from tests.authz.matrix import (
     no_request,
     per_caller,
 )
-from tests.miniapps.health_code.phone import Phone
 
 APP = "/v1/miniapps/health_code"
 REGISTRARS = (Caller.MERCHANT, *ADMINS)
@@ -112,7 +112,7 @@ async def _gx(city: City, target: Target, caller: Caller) -> Req:
 
 
 async def _new_key(city: City, target: Target, caller: Caller) -> Req:
-    return Req(json={"public_key": Phone().public_key})
+    return Req(json={"public_key": HealthCodePhone().public_key})
 
 
 OWN_CODE_OR_NOT = {

@@ -12,6 +12,7 @@ import pytest
 from litestar import Litestar
 
 from backend.kernel.roles import Role
+from miniapps.health_code.phone import HealthCodePhone
 from miniapps.health_code.tables import (
     CheckIn,
     HealthStatus,
@@ -23,7 +24,6 @@ from miniapps.health_code.tables import (
 )
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
-from tests.miniapps.health_code.phone import Phone
 from tests.miniapps.health_code.problems import assert_problem
 from tests.support import checkpoint_of
 
@@ -32,7 +32,7 @@ C03 = "zz/gx/fengyang/c03"
 ZONELESS = "2026-01-01T08:00:00"
 BEFORE_YEAR_ONE = "0001-01-01T00:00:00+14:00"  # 31 December of year 0 in UTC
 AFTER_YEAR_9999 = "9999-12-31T23:59:59-14:00"  # 1 January 10000 in UTC
-KEY = Phone().public_key
+KEY = HealthCodePhone().public_key
 
 
 @dataclass(frozen=True)

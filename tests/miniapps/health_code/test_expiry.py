@@ -10,15 +10,15 @@ from litestar import Litestar
 from backend.kernel.roles import Role
 from miniapps.health_code import verifier
 from miniapps.health_code.codes import CODE_TTL, issue_code
+from miniapps.health_code.phone import HealthCodePhone
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
-from tests.miniapps.health_code.phone import Phone
 from tests.support import auth_of
 
 
 async def _issued_at(
     client: Client, token_for: TokenFor, app: Litestar, issued: float
-) -> tuple[Phone, str]:
+) -> tuple[HealthCodePhone, str]:
     """The resident's phone and a credential the platform issued to it at `issued`."""
     token = await token_for(Role.RESIDENT)
     phone, _ = await enrolled(client, token)

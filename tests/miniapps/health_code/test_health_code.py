@@ -19,12 +19,12 @@ from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 from miniapps.health_code import verifier
+from miniapps.health_code.phone import HealthCodePhone
 from miniapps.health_code.qr import render_qr
 from miniapps.health_code.tables import Scan, StatusChange
 from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.health_code.holders import enrolled
-from tests.miniapps.health_code.phone import Phone
 from tests.support import auth_of, eventually
 
 RESIDENT = "13800000001"
@@ -127,7 +127,7 @@ async def test_a_code_shown_from_another_phone_is_refused(
     client: Client, token_for: TokenFor
 ) -> None:
     _, credential = await enrolled(client, await token_for(Role.RESIDENT))
-    await _refused(client, token_for, Phone().show(credential), "bad_binding")
+    await _refused(client, token_for, HealthCodePhone().show(credential), "bad_binding")
 
 
 async def test_a_code_resigned_with_a_foreign_key_is_refused(

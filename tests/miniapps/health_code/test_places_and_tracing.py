@@ -12,10 +12,10 @@ from backend.directory.users.service import account_for_phone, assign_role
 from backend.directory.users.tables import AuditEntry
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
+from miniapps.health_code.phone import HealthCodePhone
 from miniapps.health_code.tables import CheckIn, HealthStatus, Scan, StatusChange
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.health_code.holders import enrolled
-from tests.miniapps.health_code.phone import Phone
 from tests.support import checkpoint_of, eventually
 
 C03 = "zz/gx/fengyang/c03"
@@ -260,7 +260,7 @@ async def test_refused_scans_do_not_make_contacts(
     refused only as revoked was signed there and then by the holder's own phone."""
     staff = bearer(await token_for(Role.CHECKPOINT_STAFF))
     official = bearer(await token_for(Role.HEALTH_OFFICIAL))
-    shown: dict[str, tuple[Phone, str]] = {}
+    shown: dict[str, tuple[HealthCodePhone, str]] = {}
     for phone in (RESIDENT, NEIGHBOUR, JINSHUI_RESIDENT, G08_WORKER):
         shown[phone] = await enrolled(client, await token_for_phone(phone))
 

@@ -12,9 +12,9 @@ import httpx
 from piccolo.table import Table
 
 from backend.kernel.roles import Role
+from miniapps.health_code.phone import HealthCodePhone
 from miniapps.health_code.tables import HealthStatus, HolderKey, RiskLevel
 from tests.conftest import Client, TokenFor, bearer
-from tests.miniapps.health_code.phone import Phone
 
 ROUNDS, AT_ONCE = 8, 8
 C03 = "zz/gx/fengyang/c03"
@@ -71,7 +71,7 @@ async def test_first_phones_enrolled_at_once_make_one_holder_key(
     client: Client, token_for: TokenFor
 ) -> None:
     resident = bearer(await token_for(Role.RESIDENT))
-    phones = [Phone() for _ in range(AT_ONCE)]
+    phones = [HealthCodePhone() for _ in range(AT_ONCE)]
 
     async def enrol(n: int) -> httpx.Response:
         return await client.post(

@@ -13,10 +13,10 @@ from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from miniapps.health_code import verifier
 from miniapps.health_code.checkpoint import Checkpoint
+from miniapps.health_code.phone import HealthCodePhone
 from miniapps.health_code.tables import Scan
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
-from tests.miniapps.health_code.phone import Phone
 from tests.miniapps.health_code.problems import assert_problem
 from tests.support import auth_of, checkpoint_of, redis_url_or_skip
 
@@ -26,7 +26,7 @@ P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
-def _shown_with_letters(phone: Phone, credential: str) -> str:
+def _shown_with_letters(phone: HealthCodePhone, credential: str) -> str:
     """A code whose base-36 time has a letter in it, so that upper-casing changes it."""
     now = int(time.time())
     for back in range(60):
