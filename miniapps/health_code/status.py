@@ -28,18 +28,42 @@ from miniapps.health_code.tables import HealthStatus, StatusChange
 LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
 MAX_VALIDITY = dt.timedelta(days=366)
 
-STATUS_CHANGED = Template(
-    key="health_code.status_changed",
-    category="health",
-    titles={"zh-CN": "健康码已更新为{colour}", "en": "Your health code is now {colour}"},
-    bodies={"zh-CN": "原因:{reason}", "en": "Reason: {reason}"},
-)
+# A colour as each locale calls it in a notice: the enum's value is for machines.
+COLOUR_NAMES: dict[Colour, dict[str, str]] = {
+    Colour.GREEN: {"zh-CN": "绿码", "en": "green"},
+    Colour.YELLOW: {"zh-CN": "黄码", "en": "yellow"},
+    Colour.RED: {"zh-CN": "红码", "en": "red"},
+}
+# Where a notice opens the app: the holder's own status, or the mini-app for grid workers.
+STATUS_LINK = "yimen://miniapps/health_code/status"
+APP_LINK = "yimen://miniapps/health_code"
 RED_IN_GRID = Template(
     key="health_code.red_in_grid",
     category="health",
     titles={"zh-CN": "网格内出现红码", "en": "A red code in your grid"},
     bodies={"zh-CN": "请按规定跟进(网格 {grid})", "en": "Please follow up (grid {grid})"},
 )
+
+
+def status_changed(colour: Colour, *, reason: str, lapsed: bool) -> Template:
+    """The notice of a new colour, named in each locale's own words; its body gives the
+    official's reason, says the old colour's validity ended, or points to the app."""
+    names = COLOUR_NAMES[colour]
+    if lapsed:
+        bodies = {"zh-CN": "原状态的有效期已过", "en": "The previous colour's validity has ended"}
+    elif reason:
+        bodies = {"zh-CN": "原因:{reason}", "en": "Reason: {reason}"}
+    else:
+        bodies = {"zh-CN": "打开健康码查看详情", "en": "Open the health code for details"}
+    return Template(
+        key="health_code.status_changed",
+        category="health",
+        titles={
+            "zh-CN": f"您的健康码已转为{names['zh-CN']}",
+            "en": f"Your health code is now {names['en']}",
+        },
+        bodies=bodies,
+    )
 
 
 async def set_status(*, actor: Claims, user_id: int, status: StatusIn) -> StatusView:
@@ -131,13 +155,19 @@ async def end_lapsed_statuses() -> int:
             )
             if changed:
                 await _record(
-                    row["user_id"], (holder.home_path or "") if holder else "", green, None
+                    row["user_id"],
+                    (holder.home_path or "") if holder else "",
+                    green,
+                    None,
+                    lapsed=True,
                 )
                 ended += 1
     return ended
 
 
-async def _record(user_id: int, home: str, status: StatusIn, set_by: int | None) -> None:
+async def _record(
+    user_id: int, home: str, status: StatusIn, set_by: int | None, *, lapsed: bool = False
+) -> None:
     await StatusChange.insert(
         StatusChange(
             user_id=user_id,
@@ -148,18 +178,18 @@ async def _record(user_id: int, home: str, status: StatusIn, set_by: int | None)
             set_by=set_by,
         )
     )
-    await _tell(user_id, home, status)
+    await _tell(user_id, home, status, lapsed=lapsed)
 
 
-async def _tell(user_id: int, home: str, status: StatusIn) -> None:
-    data = {"colour": status.colour.value, "reason": status.reason or "-"}
+async def _tell(user_id: int, home: str, status: StatusIn, *, lapsed: bool) -> None:
     await notify(
         audience=Audience.users(user_id),
-        template=STATUS_CHANGED,
-        data=data,
+        template=status_changed(status.colour, reason=status.reason, lapsed=lapsed),
+        data={"reason": status.reason},
         source="health_code",
         urgent=status.colour is Colour.RED,
         collapse_key="health_code.status",
+        deep_link=STATUS_LINK,
     )
     if status.colour is Colour.RED and level_of(home) is Level.GRID:
         await notify(
@@ -168,6 +198,7 @@ async def _tell(user_id: int, home: str, status: StatusIn) -> None:
             data={"grid": home},
             source="health_code",
             urgent=True,
+            deep_link=APP_LINK,
         )
 
 
