@@ -54,7 +54,13 @@ from backend.kernel.guards import claims_of, holding_role, path_param, requires_
 from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.notices import notify
-from backend.kernel.pagination import PageLimit, decode_cursor, encode_cursor
+from backend.kernel.pagination import (
+    PageLimit,
+    decode_cursor,
+    decode_position,
+    encode_cursor,
+    encode_position,
+)
 from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.requests import AnyRequest
@@ -113,9 +119,11 @@ __all__ = [
     "cancel",
     "claims_of",
     "decode_cursor",
+    "decode_position",
     "district_of",
     "emit",
     "encode_cursor",
+    "encode_position",
     "every",
     "holders_above",
     "holders_at",

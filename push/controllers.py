@@ -15,8 +15,9 @@ from push import devices, inbox, operations, preferences
 from push.schemas import (
     DeliveryStats,
     DeviceIn,
+    DevicePage,
     DeviceView,
-    FailedDelivery,
+    FailedDeliveryPage,
     InboxPage,
     PageLimit,
     Preferences,
@@ -39,9 +40,16 @@ class DeviceController(Controller):
         return Response(view, status_code=201 if created else 200)
 
     @get("/", operation_id="ListDevices")
-    async def list_devices(self, request: AnyRequest) -> list[DeviceView]:
-        """The caller's active devices."""
-        return await devices.devices_of(claims_of(request).user_id)
+    async def list_devices(
+        self,
+        request: AnyRequest,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[PageLimit] = 50,
+    ) -> DevicePage:
+        """The caller's active devices, oldest first."""
+        return await devices.devices_of(
+            user_id=claims_of(request).user_id, cursor=cursor, limit=limit
+        )
 
     @delete("/{device_id:int}", operation_id="UnregisterDevice")
     async def unregister(
@@ -106,9 +114,16 @@ class DeliveryReportController(Controller):
         return await operations.delivery_stats(notification_id)
 
     @get("/{notification_id:int}/failures", operation_id="ListFailedDeliveries")
-    async def failures(self, notification_id: FromPath[RowId]) -> list[FailedDelivery]:
+    async def failures(
+        self,
+        notification_id: FromPath[RowId],
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[PageLimit] = 50,
+    ) -> FailedDeliveryPage:
         """Deliveries that failed or stayed unconfirmed, with the provider's reason."""
-        return await operations.failed_deliveries(notification_id)
+        return await operations.failed_deliveries(
+            notification_id=notification_id, cursor=cursor, limit=limit
+        )
 
 
 ROUTES = [DeviceController, InboxController, PreferenceController, DeliveryReportController]

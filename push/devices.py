@@ -7,9 +7,10 @@ from typing import Any
 
 from backend.kernel.db import transaction
 from backend.kernel.errors import NotFound
+from backend.kernel.pagination import decode_cursor, encode_cursor
 from push.errors import PushCode
 from push.fanout import Status
-from push.schemas import DeviceIn, DeviceView
+from push.schemas import DeviceIn, DevicePage, DeviceView
 from push.sending import PushRuntime
 from push.tables import Delivery, Device, TopicSubscription
 from push.topics import plan_topics
@@ -107,13 +108,15 @@ async def unregister_device(*, user_id: int, device_id: int, push: PushRuntime) 
         await push.request_sync()
 
 
-async def devices_of(user_id: int) -> list[DeviceView]:
-    rows = (
-        await Device.select()
-        .where((Device.user_id == user_id) & Device.active.eq(True))
-        .order_by(Device.id)
-    )
-    return [_view(row) for row in rows]
+async def devices_of(*, user_id: int, cursor: str | None, limit: int) -> DevicePage:
+    """The user's active devices, oldest registration first, a page at a time."""
+    where: Any = (Device.user_id == user_id) & Device.active.eq(True)
+    if cursor:
+        where &= Device.id > decode_cursor(cursor)
+    rows = await Device.select().where(where).order_by(Device.id).limit(limit + 1)
+    items = [_view(row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return DevicePage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
 async def prune_stale_devices() -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from backend.kernel.errors import NotFound
+from backend.kernel.pagination import decode_cursor, encode_cursor
 from push.errors import PushCode
 from push.fanout import Status
-from push.schemas import DeliveryStats, FailedDelivery
+from push.schemas import DeliveryStats, FailedDelivery, FailedDeliveryPage
 from push.tables import Delivery, Notification
 
 
@@ -36,18 +37,19 @@ async def delivery_stats(notification_id: int) -> DeliveryStats:
     )
 
 
-async def failed_deliveries(notification_id: int, limit: int = 100) -> list[FailedDelivery]:
+async def failed_deliveries(
+    *, notification_id: int, cursor: str | None, limit: int
+) -> FailedDeliveryPage:
+    """Deliveries of a notification that failed or stayed unconfirmed, in the order they
+    were made, a page at a time."""
     await _notification(notification_id)
-    rows = (
-        await Delivery.select()
-        .where(
-            (Delivery.notification_id == notification_id)
-            & Delivery.status.is_in([Status.FAILED, Status.UNCONFIRMED])
-        )
-        .order_by(Delivery.id)
-        .limit(limit)
+    where: Any = (Delivery.notification_id == notification_id) & Delivery.status.is_in(
+        [Status.FAILED, Status.UNCONFIRMED]
     )
-    return [
+    if cursor:
+        where &= Delivery.id > decode_cursor(cursor)
+    rows = await Delivery.select().where(where).order_by(Delivery.id).limit(limit + 1)
+    items = [
         FailedDelivery(
             delivery_id=r["id"],
             user_id=r["user_id"],
@@ -56,5 +58,9 @@ async def failed_deliveries(notification_id: int, limit: int = 100) -> list[Fail
             attempts=r["attempts"],
             error=r["error"],
         )
-        for r in rows
+        for r in rows[:limit]
     ]
+    more = len(rows) > limit
+    return FailedDeliveryPage(
+        items=items, next_cursor=encode_cursor(items[-1].delivery_id) if more else None
+    )

@@ -52,6 +52,11 @@ class DeviceView(msgspec.Struct, frozen=True, kw_only=True):
     last_seen: dt.datetime
 
 
+class DevicePage(msgspec.Struct, frozen=True):
+    items: list[DeviceView]
+    next_cursor: str | None
+
+
 class InboxItemView(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     category: str
@@ -91,3 +96,8 @@ class FailedDelivery(msgspec.Struct, frozen=True, kw_only=True):
     status: str
     attempts: int
     error: str | None
+
+
+class FailedDeliveryPage(msgspec.Struct, frozen=True):
+    items: list[FailedDelivery]
+    next_cursor: str | None

@@ -1,14 +1,25 @@
-"""Opaque cursors for keyset pagination."""
+"""Opaque cursors for keyset pagination: a page names the sort key of its last item, and the
+next page starts after it, however many rows were added or removed before it.
+
+A list ordered by row id uses `encode_cursor`/`decode_cursor`. A list ordered by more (a
+time and then an id, a name) declares its key as a msgspec Struct (`array_like=True`, so the
+cursor stays short; `forbid_unknown_fields=True`, so another list's key is refused) whose
+fields bound their values, and uses `encode_position`/`decode_position`."""
 
 from __future__ import annotations
 
 import base64
+from typing import TypeVar
+
+import msgspec
 
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import BadRequest, FieldError
 from backend.kernel.params import CURSOR_MAX_LENGTH, ROW_ID_MAX, PageLimit
 
-__all__ = ["PageLimit", "decode_cursor", "encode_cursor"]
+__all__ = ["PageLimit", "decode_cursor", "decode_position", "encode_cursor", "encode_position"]
+
+Position = TypeVar("Position", bound=msgspec.Struct)
 
 
 def encode_cursor(last_id: int) -> str:
@@ -32,6 +43,23 @@ def decode_cursor(cursor: str) -> int:
     if not 1 <= last_id <= ROW_ID_MAX:
         raise _refused()
     return last_id
+
+
+def encode_position(position: msgspec.Struct) -> str:
+    """The cursor of a page whose last item has the sort key `position`."""
+    return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
+
+
+def decode_position(cursor: str, kind: type[Position]) -> Position:
+    """The sort key a cursor of ours names, as a `kind`; anything else (not ours, of another
+    list, out of the bounds `kind` declares) is a 400 naming the `cursor` parameter."""
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        raise _refused()
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return msgspec.json.decode(raw, type=kind)
+    except (ValueError, msgspec.MsgspecError) as err:
+        raise _refused() from err
 
 
 def _refused() -> BadRequest:

@@ -40,7 +40,7 @@ from common import demo_environment, server, wrk, wrk_load, yimen  # noqa: E402
 from miniapps.health_code.verifier import FRESHNESS  # noqa: E402
 
 if TYPE_CHECKING:
-    from tests.miniapps.health_code.phone import Phone
+    from miniapps.health_code.phone import HealthCodePhone
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ MARGIN = 5  # seconds of freshness kept in hand at either end of a round
 
 
 class Resident(NamedTuple):
-    phone: Phone
+    phone: HealthCodePhone
     credential: str
 
 
@@ -78,7 +78,7 @@ async def enrol(count: int) -> list[Resident]:
     from backend.kernel.settings import get_settings
     from backend.kernel.vault import vault_for
     from miniapps.health_code.codes import enrol_phone, issue_code
-    from tests.miniapps.health_code.phone import Phone
+    from miniapps.health_code.phone import HealthCodePhone
 
     settings = get_settings()
     vault = vault_for(settings.secret)
@@ -89,7 +89,7 @@ async def enrol(count: int) -> list[Resident]:
         for n in range(count):
             user = await account_for_phone(phone=f"139{n:08d}", vault=vault, name=f"居民{n}")
             await set_home(user_id=user, home_path="zz/gx/fengyang/c03/g07")
-            phone = Phone()
+            phone = HealthCodePhone()
             await enrol_phone(user_id=user, public_key=phone.public_key, vault=vault)
             residents.append(
                 Resident(phone, (await issue_code(user_id=user, keys=keys)).credential)

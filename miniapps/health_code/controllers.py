@@ -9,6 +9,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.sdk import (
     AnyRequest,
+    PageLimit,
     PlatformKeys,
     Role,
     RowId,
@@ -26,6 +27,7 @@ from miniapps.health_code.schemas import (
     ScanIn,
     ScanView,
     StatusIn,
+    StatusPage,
     StatusView,
 )
 
@@ -46,9 +48,17 @@ async def set_status(
 
 
 @get("/statuses/{user_id:int}/history", operation_id="ListHealthStatusHistory")
-async def history(request: AnyRequest, user_id: FromPath[RowId]) -> list[StatusView]:
-    """Every colour a resident had: for the resident and officials in their area."""
-    return await status.history_of(actor=claims_of(request), user_id=user_id)
+async def history(
+    request: AnyRequest,
+    user_id: FromPath[RowId],
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> StatusPage:
+    """Every colour a resident had, oldest first: for the resident and officials in their
+    area."""
+    return await status.history_of(
+        actor=claims_of(request), user_id=user_id, cursor=cursor, limit=limit
+    )
 
 
 @get("/status", operation_id="GetMyHealthStatus", guards=[requires_role(Role.RESIDENT)])

@@ -21,7 +21,7 @@ async def met_at_checkpoints(
     user_id: int, since: dt.datetime, until: dt.datetime, margin: dt.timedelta
 ) -> list[dict[str, Any]]:
     """The others scanned at the checkpoints where `user_id` was scanned in the window, each
-    within `margin` of them, as visits (`place_id` None)."""
+    within `margin` of them, as visits (`place_id` None; `id` the scan's row)."""
     holder = await HolderKey.select(HolderKey.subject).where(HolderKey.user_id == user_id).first()
     if holder is None:
         return []
@@ -34,7 +34,9 @@ async def met_at_checkpoints(
     )
     near: list[dict[str, Any]] = []
     for scan in passes:
-        near += await Scan.select(Scan.subject, Scan.colour, Scan.place, Scan.scanned_at).where(
+        near += await Scan.select(
+            Scan.id, Scan.subject, Scan.colour, Scan.place, Scan.scanned_at
+        ).where(
             (Scan.place == scan["place"])
             & (Scan.scanner_scope == scan["scanner_scope"])
             & Scan.subject.is_not_null()
@@ -46,6 +48,7 @@ async def met_at_checkpoints(
     people = await _people_of({row["subject"] for row in near})
     return [
         {
+            "id": row["id"],
             "user_id": people[row["subject"]],
             "colour": row["colour"] or "",
             "place_id": None,

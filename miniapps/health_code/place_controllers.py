@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.sdk import (
     AnyRequest,
+    PageLimit,
     PlatformKeys,
     Role,
     RowId,
@@ -28,8 +29,9 @@ from miniapps.health_code.schemas import (
     PlaceIn,
     PlaceView,
     RiskLevelIn,
+    RiskLevelPage,
     RiskLevelView,
-    Visit,
+    VisitPage,
 )
 
 
@@ -69,13 +71,18 @@ async def place_visitors(
     place_id: FromPath[RowId],
     since: FromQuery[dt.datetime],
     until: FromQuery[dt.datetime],
-) -> list[Visit]:
-    """Who checked in at a place: for its owner and tracers in scope; every query audited."""
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> VisitPage:
+    """Who checked in at a place, in time order: for its owner and tracers in scope; every
+    query audited."""
     return await places.visitors(
         actor=claims_of(request),
         place_id=place_id,
         since=require_aware(since, field="since"),
         until=require_aware(until, field="until"),
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -90,14 +97,19 @@ async def trace_contacts(
     since: FromQuery[dt.datetime],
     until: FromQuery[dt.datetime],
     minutes: FromQuery[int] = 30,
-) -> list[Visit]:
-    """Who shared a place with a person within `minutes`; every query audited."""
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> VisitPage:
+    """Who shared a place with a person within `minutes`, in time order; every query
+    audited."""
     return await places.contacts(
         actor=claims_of(request),
         user_id=user_id,
         since=require_aware(since, field="since"),
         until=require_aware(until, field="until"),
         minutes=min(max(minutes, 1), 24 * 60),
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -116,9 +128,13 @@ async def set_risk_level(
 
 
 @get("/risk-levels", operation_id="ListMyRiskLevels")
-async def my_risk_levels(request: AnyRequest) -> list[RiskLevelView]:
-    """The risk levels of the communities the caller lives or works in."""
-    return await risk.levels_for(claims_of(request))
+async def my_risk_levels(
+    request: AnyRequest,
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> RiskLevelPage:
+    """The risk levels of the communities the caller lives or works in, by path."""
+    return await risk.levels_for(claims_of(request), cursor=cursor, limit=limit)
 
 
 @get("/risk-level-counts", operation_id="CountRiskLevels", guards=[requires_role(*risk.OVERSEERS)])

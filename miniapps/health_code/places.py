@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import jwt
+import msgspec
 
 from backend.sdk import (
     Claims,
@@ -17,6 +18,8 @@ from backend.sdk import (
     Role,
     Unprocessable,
     audit,
+    decode_position,
+    encode_position,
     is_valid,
     people,
     person,
@@ -25,11 +28,20 @@ from backend.sdk import (
 from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.passes import met_at_checkpoints
 from miniapps.health_code.residents import masked_name
-from miniapps.health_code.schemas import CheckInView, PlaceIn, PlaceView, Visit
+from miniapps.health_code.schemas import (
+    CheckInView,
+    PlaceIn,
+    PlaceView,
+    Via,
+    Visit,
+    VisitPage,
+    VisitPosition,
+)
 from miniapps.health_code.status import status_of
 from miniapps.health_code.tables import CheckIn, Place
 
 PLACE_PREFIX = "YMP."
+PLACE_CODE: Via = "place_code"
 MAX_WINDOW = dt.timedelta(days=28)
 REGISTRARS = (Role.MERCHANT, Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
 TRACERS = (Role.HEALTH_OFFICIAL, Role.CHECKPOINT_STAFF)
@@ -100,19 +112,26 @@ async def _place(place_id: int) -> dict[str, Any]:
 
 
 async def visitors(
-    *, actor: Claims, place_id: int, since: dt.datetime, until: dt.datetime
-) -> list[Visit]:
-    """Who checked in at a place: for its owner and for tracers whose scope holds it. Only
-    a health official in scope learns who they are; the others see masked names."""
+    *,
+    actor: Claims,
+    place_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    cursor: str | None,
+    limit: int,
+) -> VisitPage:
+    """Who checked in at a place, in time order, a page at a time: for its owner and for
+    tracers whose scope holds it. Only a health official in scope learns who they are; the
+    others see masked names."""
     place = await _place(place_id)
     if place["owner_id"] != actor.user_id and not actor.covers(place["org_path"], *TRACERS):
         raise NotFound(HealthProblem.PLACE_NOT_FOUND)
     since, until = _window(since, until)
-    rows = (
-        await CheckIn.select()
-        .where((CheckIn.place_id == place_id) & (CheckIn.at >= since) & (CheckIn.at <= until))
-        .order_by(CheckIn.at)
-    )
+    where: Any = (CheckIn.place_id == place_id) & (CheckIn.at >= since) & (CheckIn.at <= until)
+    if cursor:
+        after = _position(cursor)
+        where &= (CheckIn.at > after.at) | ((CheckIn.at == after.at) & (CheckIn.id > after.row))
+    rows = await CheckIn.select().where(where).order_by(CheckIn.at, CheckIn.id).limit(limit + 1)
     await audit(
         actor,
         "health_code.place_visitors",
@@ -120,14 +139,23 @@ async def visitors(
         {"place": place_id, "since": since.isoformat(), "until": until.isoformat()},
     )
     named = actor.covers(place["org_path"], Role.HEALTH_OFFICIAL)
-    return await _visits(rows, {place_id: place["name"]}, named=named)
+    return await _page(rows, {place_id: place["name"]}, named=named, limit=limit)
 
 
 async def contacts(
-    *, actor: Claims, user_id: int, since: dt.datetime, until: dt.datetime, minutes: int
-) -> list[Visit]:
+    *,
+    actor: Claims,
+    user_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    minutes: int,
+    cursor: str | None,
+    limit: int,
+) -> VisitPage:
     """Who was at the same places, or passed the same checkpoints, as a person within
-    `minutes` of them (health officials)."""
+    `minutes` of them (health officials), in time order, a page at a time. Each contact is
+    found from every stay of the person's, so the page is cut from them all; the window
+    bounds them to 28 days."""
     traced = await person(user_id)
     if (
         traced is None
@@ -136,6 +164,7 @@ async def contacts(
     ):
         raise NotFound(HealthProblem.HOLDER_NOT_FOUND)
     since, until = _window(since, until)
+    after = _position(cursor) if cursor else None
     stays = await CheckIn.select().where(
         (CheckIn.user_id == user_id) & (CheckIn.at >= since) & (CheckIn.at <= until)
     )
@@ -159,7 +188,24 @@ async def contacts(
         p["id"]: p["name"]
         for p in await Place.select().where(Place.id.is_in([s["place_id"] for s in stays] or [0]))
     }
-    return await _visits(met, names, named=True)
+    # A check-in near two of the person's stays is found twice: it is one contact.
+    ordered = sorted({_key(row): row for row in met}.items())
+    page = [row for key, row in ordered if after is None or key > _key_of(after)]
+    return await _page(page, names, named=True, limit=limit)
+
+
+def _key(row: dict[str, Any]) -> tuple[dt.datetime, Via, int]:
+    """A visit's place in the order of pages: its time, how it was recorded, its row."""
+    return (row["at"], row.get("via", PLACE_CODE), int(row["id"]))
+
+
+def _key_of(position: VisitPosition) -> tuple[dt.datetime, Via, int]:
+    return (position.at, position.via, position.row)
+
+
+def _position(cursor: str) -> VisitPosition:
+    position = decode_position(cursor, VisitPosition)
+    return msgspec.structs.replace(position, at=position.at.astimezone(dt.UTC))
 
 
 def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -172,6 +218,19 @@ def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.dat
     if until <= since or until - since > MAX_WINDOW:
         raise Unprocessable(HealthProblem.TRACE_WINDOW_INVALID)
     return since, until
+
+
+async def _page(
+    rows: list[dict[str, Any]], places: dict[int, str], *, named: bool, limit: int
+) -> VisitPage:
+    """The first `limit` of `rows` (in page order) as visits, and the cursor after them."""
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = None
+    if last is not None:
+        at, via, row = _key(last)
+        next_cursor = encode_position(VisitPosition(at=at, via=via, row=row))
+    items = await _visits(rows[:limit], places, named=named)
+    return VisitPage(items=items, next_cursor=next_cursor)
 
 
 async def _visits(
@@ -190,7 +249,7 @@ async def _visits(
             place_id=r["place_id"],
             place=r.get("place") or places.get(r["place_id"], ""),
             at=r["at"],
-            via=r.get("via", "place_code"),
+            via=r.get("via", PLACE_CODE),
         )
         for r in rows
     ]

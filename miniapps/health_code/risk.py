@@ -14,13 +14,20 @@ from backend.sdk import (
     NotFound,
     Role,
     ancestors,
+    decode_position,
+    encode_position,
     is_valid,
     level_of,
     unit_exists,
     units_under,
 )
 from miniapps.health_code.errors import HealthProblem
-from miniapps.health_code.schemas import RiskLevelName, RiskLevelView
+from miniapps.health_code.schemas import (
+    RiskLevelName,
+    RiskLevelPage,
+    RiskLevelPosition,
+    RiskLevelView,
+)
 from miniapps.health_code.tables import RiskLevel
 
 OVERSEERS = (Role.HEALTH_OFFICIAL, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
@@ -57,24 +64,28 @@ async def _change_level(community: str, values: dict[Any, Any]) -> bool:
     return bool(updated)
 
 
-async def levels_for(actor: Claims) -> list[RiskLevelView]:
-    """The levels of the communities the caller lives or works in (low when never set)."""
-    communities = {
-        path
-        for held in actor.paths_for()
-        for path in ancestors(held)
-        if level_of(path) is Level.COMMUNITY
-    }
+async def levels_for(actor: Claims, *, cursor: str | None, limit: int) -> RiskLevelPage:
+    """The levels of the communities the caller lives or works in (low when never set),
+    by path, a page at a time."""
+    after = decode_position(cursor, RiskLevelPosition).community if cursor else ""
+    communities = sorted(
+        {
+            path
+            for held in actor.paths_for()
+            for path in ancestors(held)
+            if level_of(path) is Level.COMMUNITY and path > after
+        }
+    )
+    shown = communities[:limit]
     rows = {
         r["community"]: r["level"]
-        for r in await RiskLevel.select().where(
-            RiskLevel.community.is_in(sorted(communities) or [""])
-        )
+        for r in await RiskLevel.select().where(RiskLevel.community.is_in(shown or [""]))
     }
-    return [
-        RiskLevelView(community=c, level=RiskLevelName(rows.get(c, "low")))
-        for c in sorted(communities)
-    ]
+    more = len(communities) > limit
+    return RiskLevelPage(
+        items=[RiskLevelView(community=c, level=RiskLevelName(rows.get(c, "low"))) for c in shown],
+        next_cursor=encode_position(RiskLevelPosition(shown[-1])) if more else None,
+    )
 
 
 async def counts_in(*, actor: Claims, district: str) -> dict[str, int]:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
-from backend.sdk import AwareDatetime
+from backend.sdk import AwareDatetime, BodyRowId
 
 StatusReason = Annotated[str, msgspec.Meta(max_length=500)]
 StatusSource = Annotated[str, msgspec.Meta(max_length=64)]
@@ -33,6 +33,11 @@ class StatusView(msgspec.Struct, frozen=True, kw_only=True):
     source: str
     valid_until: dt.datetime | None
     set_at: dt.datetime | None
+
+
+class StatusPage(msgspec.Struct, frozen=True):
+    items: list[StatusView]
+    next_cursor: str | None
 
 
 class HolderKeyIn(msgspec.Struct, frozen=True):
@@ -79,6 +84,10 @@ class CheckInView(msgspec.Struct, frozen=True, kw_only=True):
     at: dt.datetime
 
 
+# How a visit was recorded: the visitor scanned a place code, or staff scanned their code.
+Via = Literal["checkpoint", "place_code"]
+
+
 class Visit(msgspec.Struct, frozen=True, kw_only=True):
     user_id: int | None  # None, and the name masked, for all but health officials
     name: str
@@ -86,7 +95,21 @@ class Visit(msgspec.Struct, frozen=True, kw_only=True):
     place_id: int | None  # None for a checkpoint, which is no registered place
     place: str
     at: dt.datetime
-    via: str = "place_code"  # or "checkpoint": a staff member scanned their code
+    via: Via = "place_code"
+
+
+class VisitPage(msgspec.Struct, frozen=True):
+    items: list[Visit]
+    next_cursor: str | None
+
+
+class VisitPosition(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """Where a page of visits ended: visits are ordered by time, then by how they were
+    recorded, then by the row that recorded them (a check-in or a scan)."""
+
+    at: AwareDatetime
+    via: Via
+    row: BodyRowId
 
 
 class RiskLevelName(enum.StrEnum):
@@ -102,6 +125,17 @@ class RiskLevelIn(msgspec.Struct, frozen=True):
 class RiskLevelView(msgspec.Struct, frozen=True, kw_only=True):
     community: str
     level: RiskLevelName
+
+
+class RiskLevelPage(msgspec.Struct, frozen=True):
+    items: list[RiskLevelView]
+    next_cursor: str | None
+
+
+class RiskLevelPosition(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """Where a page of risk levels ended: they are ordered by the community's path."""
+
+    community: Annotated[str, msgspec.Meta(max_length=200)]
 
 
 class BulkStatusRow(msgspec.Struct, frozen=True, kw_only=True):

@@ -15,6 +15,8 @@ from backend.sdk import (
     Role,
     Template,
     Unprocessable,
+    decode_cursor,
+    encode_cursor,
     level_of,
     notify,
     person,
@@ -22,7 +24,7 @@ from backend.sdk import (
 )
 from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.residents import find_resident
-from miniapps.health_code.schemas import Colour, StatusIn, StatusView
+from miniapps.health_code.schemas import Colour, StatusIn, StatusPage, StatusView
 from miniapps.health_code.tables import HealthStatus, StatusChange
 
 LAPSED_REASON, LAPSED_SOURCE = "有效期已过", "validity"
@@ -227,14 +229,21 @@ def _view(user_id: int, row: dict[str, Any], *, set_at: dt.datetime | None) -> S
     )
 
 
-async def history_of(*, actor: Claims, user_id: int) -> list[StatusView]:
+async def history_of(*, actor: Claims, user_id: int, cursor: str | None, limit: int) -> StatusPage:
+    """Every colour a resident had, oldest first, a page at a time: for the resident and
+    officials in their area."""
     resident = await find_resident(user_id)
     own = actor.user_id == user_id
     if not own and not (
         resident.home_path and actor.covers(resident.home_path, Role.HEALTH_OFFICIAL)
     ):
         raise NotFound(HealthProblem.HOLDER_NOT_FOUND)
-    rows = (
-        await StatusChange.select().where(StatusChange.user_id == user_id).order_by(StatusChange.id)
+    where: Any = StatusChange.user_id == user_id
+    if cursor:
+        where &= StatusChange.id > decode_cursor(cursor)
+    rows = await StatusChange.select().where(where).order_by(StatusChange.id).limit(limit + 1)
+    more = len(rows) > limit
+    return StatusPage(
+        items=[_view(user_id, r, set_at=r["at"]) for r in rows[:limit]],
+        next_cursor=encode_cursor(rows[limit - 1]["id"]) if more else None,
     )
-    return [_view(user_id, r, set_at=r["at"]) for r in rows]

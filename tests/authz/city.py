@@ -96,6 +96,32 @@ class City:
             headers=headers,
         )
 
+    async def pages(
+        self, caller: Caller, template: str, req: Req, first: httpx.Response
+    ) -> list[Any] | str:
+        """Every item of a list, from its first page on through each `next_cursor`; or what
+        went wrong, if a page is not `{items, next_cursor}` or a cursor leads nowhere."""
+        items: list[Any] = []
+        cursors: set[str] = set()
+        page = first
+        while True:
+            body = page.json()
+            if not isinstance(body, dict) or not {"items", "next_cursor"} <= set(body):
+                return f"a page is not {{items, next_cursor}}: {str(body)[:120]}"
+            items += body["items"]
+            if body["next_cursor"] is None:
+                return items
+            if body["next_cursor"] in cursors:
+                return "a cursor leads back to a page already shown"
+            cursors.add(body["next_cursor"])
+            after = Req(
+                path_params=req.path_params,
+                params={**req.params, "cursor": body["next_cursor"]},
+            )
+            page = await self.send(caller, "GET", template, after)
+            if page.status_code != 200:
+                return f"the page after a cursor the list gave is a {page.status_code}"
+
     def number(self) -> int:
         return next(self._numbers)
 

@@ -195,7 +195,7 @@ async def test_bad_input_is_a_problem_and_changes_nothing(
 async def test_anothers_device_and_inbox_item_are_not_found_and_untouched(
     client: Client, resident: str, token_for: TokenFor
 ) -> None:
-    device = (await client.get(DEVICE, headers=bearer(resident))).json()[0]["id"]
+    device = (await client.get(DEVICE, headers=bearer(resident))).json()["items"][0]["id"]
     item = (await client.get("/v1/inbox", headers=bearer(resident))).json()["items"][0]["id"]
     worker = await token_for(Role.GRID_WORKER)
     before = await _snapshot()
@@ -207,7 +207,7 @@ async def test_anothers_device_and_inbox_item_are_not_found_and_untouched(
         assert response.status_code == 404
         assert response.json()["code"] == code
     assert await _snapshot() == before
-    assert (await client.get(DEVICE, headers=bearer(worker))).json() == []
+    assert (await client.get(DEVICE, headers=bearer(worker))).json()["items"] == []
     assert (await client.get("/v1/inbox", headers=bearer(worker))).json()["items"] == []
 
 

@@ -40,8 +40,8 @@ async def test_a_device_registers_once_and_can_change_hands(
     moved = await client.post("/v1/devices", json=ANDROID, headers=bearer(worker))
     assert moved.json()["id"] == first.json()["id"]
     assert await Device.count() == 1
-    assert (await client.get("/v1/devices", headers=bearer(resident))).json() == []
-    assert len((await client.get("/v1/devices", headers=bearer(worker))).json()) == 1
+    assert (await client.get("/v1/devices", headers=bearer(resident))).json()["items"] == []
+    assert len((await client.get("/v1/devices", headers=bearer(worker))).json()["items"]) == 1
 
 
 async def test_only_the_owner_unregisters(client: Client, token_for: TokenFor) -> None:

@@ -262,7 +262,9 @@ async def test_operators_see_stats_and_failures(
     failures = (
         await client.get(f"/v1/admin/notifications/{notification}/failures", headers=auth)
     ).json()
-    assert [f["error"] for f in failures] == ["UnregisteredError: stand-in says UNREGISTERED"]
+    assert [f["error"] for f in failures["items"]] == [
+        "UnregisteredError: stand-in says UNREGISTERED"
+    ]
     resident_token, _ = auth_of(app).tokens.issue(await grant_for(users[0]))
     refused = await client.get(
         f"/v1/admin/notifications/{notification}/deliveries",

@@ -4,6 +4,9 @@ for checkpoint staff; places for their owner and the tracers above them."""
 
 from __future__ import annotations
 
+import httpx
+
+from backend.kernel.paths import Level, ancestors, level_of
 from miniapps.health_code.phone import HealthCodePhone
 from tests.authz.city import City, window
 from tests.authz.matrix import (
@@ -72,11 +75,105 @@ async def _with_code(city: City, target: Target, caller: Caller) -> Req:
 
 
 async def _user_in_window(city: City, target: Target, caller: Caller) -> Req:
-    return Req(path_params={"user_id": target.ids["user_id"]}, params=window())
+    return Req(path_params={"user_id": target.ids["user_id"]}, params={**window(), "limit": 1})
 
 
 async def _place_in_window(city: City, target: Target, caller: Caller) -> Req:
-    return Req(path_params={"place_id": target.ids["place_id"]}, params=window())
+    return Req(path_params={"place_id": target.ids["place_id"]}, params={**window(), "limit": 1})
+
+
+async def _place_with_visitors(city: City, caller: Caller) -> Target:
+    """The c03 merchant's place, where the g07 resident and their family member checked in."""
+    target = await _merchants_place(city, caller)
+    for visitor in (Caller.RESIDENT, Caller.FAMILY):
+        checked_in = await city.send(
+            visitor, "POST", f"{APP}/check-ins", Req(json={"code": target.ids["code"]})
+        )
+        assert checked_in.status_code == 201, checked_in.text
+    return target
+
+
+async def _visitors_named_only_to_officials(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    """Every page, through its cursor, holds the two visitors; only a health official
+    learns who they are."""
+    template = f"{APP}/places/{{place_id:int}}/visitors"
+    req = await _place_in_window(city, target, caller)
+    items = await city.pages(caller, template, req, response)
+    if isinstance(items, str):
+        return items
+    if len(items) != 2:
+        return f"the pages show {len(items)} visits, not 2"
+    named = [v["user_id"] for v in items if v["user_id"] is not None]
+    if caller is Caller.HEALTH:
+        return None if len(named) == 2 else "a health official is not told who visited"
+    return f"{caller} learns who visited: {named}" if named else None
+
+
+async def _resident_with_history(city: City, caller: Caller) -> Target:
+    """The g07 resident, given two colours by the health official."""
+    for colour in ("yellow", "green"):
+        made = await city.send(
+            Caller.HEALTH,
+            "PUT",
+            f"{APP}/statuses/{{user_id:int}}",
+            Req(path_params={"user_id": city.ids[Caller.RESIDENT]}, json={"colour": colour}),
+        )
+        assert made.status_code == 200, made.text
+    return await G07_RESIDENT(city, caller)
+
+
+async def _history_a_page(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"user_id": target.ids["user_id"]}, params={"limit": 1})
+
+
+async def _only_their_history(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    template = f"{APP}/statuses/{{user_id:int}}/history"
+    req = await _history_a_page(city, target, caller)
+    items = await city.pages(caller, template, req, response)
+    if isinstance(items, str):
+        return items
+    others = {h["user_id"] for h in items} - {target.ids["user_id"]}
+    if others:
+        return f"the history shows other people's colours: {others}"
+    if target.ids["user_id"] == city.ids[Caller.RESIDENT] and len(items) < 2:
+        return f"the pages show {len(items)} of the resident's colours"
+    return None
+
+
+async def _contacts_paged(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    req = await _user_in_window(city, target, caller)
+    items = await city.pages(caller, f"{APP}/contacts/{{user_id:int}}", req, response)
+    return items if isinstance(items, str) else None
+
+
+async def _a_level_a_page(city: City, target: Target, caller: Caller) -> Req:
+    return Req(params={"limit": 1})
+
+
+async def _only_own_communities(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    """The pages, through their cursors, hold each community the caller lives or works in
+    once, and no other."""
+    items = await city.pages(caller, f"{APP}/risk-levels", Req(params={"limit": 1}), response)
+    if isinstance(items, str):
+        return items
+    held = sorted(
+        {
+            path
+            for held in city.claims[caller].paths_for()
+            for path in ancestors(held)
+            if level_of(path) is Level.COMMUNITY
+        }
+    )
+    shown = [level["community"] for level in items]
+    return None if shown == held else f"the pages show {shown}, not {held}"
 
 
 async def _place(city: City, target: Target, caller: Caller) -> Req:
@@ -133,13 +230,14 @@ ROWS = [
     Row(
         "GET",
         f"{APP}/statuses/{{user_id:int}}/history",
-        RESIDENTS,
+        {"g07 resident": _resident_with_history, "jinshui resident": JINSHUI_RESIDENT},
         {
             "g07 resident": each((Caller.RESIDENT, Caller.HEALTH), 200),
             "jinshui resident": {Caller.RESIDENT_JINSHUI: 200},
         },
-        lambda city, t, c: _path_user(t),
+        _history_a_page,
         denied=404,
+        check=_only_their_history,
     ),
     Row("GET", f"{APP}/status", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
     Row("POST", f"{APP}/phone", NOTHING, {"-": each(SIGNED_IN, 204)}, _new_key),
@@ -185,7 +283,7 @@ ROWS = [
     Row(
         "GET",
         f"{APP}/places/{{place_id:int}}/visitors",
-        {"the c03 merchant's place": _merchants_place},
+        {"the c03 merchant's place": _place_with_visitors},
         {
             "the c03 merchant's place": each(
                 (Caller.MERCHANT, Caller.HEALTH, Caller.CHECKPOINT), 200
@@ -193,6 +291,7 @@ ROWS = [
         },
         _place_in_window,
         denied=404,
+        check=_visitors_named_only_to_officials,
     ),
     Row(
         "GET",
@@ -200,6 +299,7 @@ ROWS = [
         RESIDENTS,
         {"g07 resident": {Caller.HEALTH: 200}, "jinshui resident": {Caller.HEALTH: 404}},
         _user_in_window,
+        check=_contacts_paged,
     ),
     Row(
         "PUT",
@@ -209,7 +309,14 @@ ROWS = [
         _risk,
         reuse_targets=True,
     ),
-    Row("GET", f"{APP}/risk-levels", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    Row(
+        "GET",
+        f"{APP}/risk-levels",
+        NOTHING,
+        {"-": each(SIGNED_IN, 200)},
+        _a_level_a_page,
+        check=_only_own_communities,
+    ),
     Row(
         "GET",
         f"{APP}/risk-level-counts",
@@ -226,7 +333,3 @@ ROWS = [
         reuse_targets=True,
     ),
 ]
-
-
-async def _path_user(target: Target) -> Req:
-    return Req(path_params={"user_id": target.ids["user_id"]})

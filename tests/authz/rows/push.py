@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import secrets
 
+import httpx
+
+from push.fanout import Status
+from push.tables import Delivery
 from tests.authz.city import City
 from tests.authz.matrix import (
     DEMO,
@@ -62,10 +66,80 @@ async def _preferences(city: City, target: Target, caller: Caller) -> Req:
 
 
 PLATFORM_ONLY = {"a notification": {Caller.PLATFORM: 200}}
+FAILURES = "/v1/admin/notifications/{notification_id:int}/failures"
+
+
+@per_caller
+async def _devices_beside_anothers(city: City, caller: Caller) -> Target:
+    """Two devices of the caller's, and one of someone else's registered between them."""
+    owner = Caller.RESIDENT if caller is Caller.ANONYMOUS else caller
+    other = Caller.WORKER_G07 if owner is Caller.RESIDENT else Caller.RESIDENT
+    mine = [await city.device(owner)]
+    theirs = [await city.device(other)]
+    mine.append(await city.device(owner))
+    return Target(owner=owner, path=DEMO[owner][1], ids={"mine": mine, "theirs": theirs})
+
+
+async def _a_device_a_page(city: City, target: Target, caller: Caller) -> Req:
+    return Req(params={"limit": 1})
+
+
+async def _only_own_devices(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    """Every page, through its cursor, shows the caller's devices and nobody else's."""
+    items = await city.pages(caller, "/v1/devices", Req(params={"limit": 1}), response)
+    if isinstance(items, str):
+        return items
+    shown = [d["id"] for d in items]
+    if len(shown) != len(set(shown)) or not set(target.ids["mine"]) <= set(shown):
+        return f"the pages show {shown}, not each of {target.ids['mine']} once"
+    leaked = set(shown) & set(target.ids["theirs"])
+    return f"the pages show another's devices: {leaked}" if leaked else None
+
+
+async def _notification_with_failures(city: City, caller: Caller) -> Target:
+    """A notification whose deliveries to three devices failed or stayed unconfirmed."""
+    notification = await city.notification(Caller.RESIDENT)
+    failed = []
+    for status in (Status.FAILED, Status.UNCONFIRMED, Status.FAILED):
+        rows = await Delivery.insert(
+            Delivery(
+                notification_id=notification,
+                user_id=city.ids[Caller.RESIDENT],
+                status=status,
+                error="UnregisteredError",
+            )
+        ).returning(Delivery.id)
+        failed.append(int(rows[0]["id"]))
+    return Target(owner=Caller.RESIDENT, ids={"id": notification, "failed": failed})
+
+
+async def _failures_a_page(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"notification_id": target.ids["id"]}, params={"limit": 1})
+
+
+async def _every_failure_once(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    req = await _failures_a_page(city, target, caller)
+    items = await city.pages(caller, FAILURES, req, response)
+    if isinstance(items, str):
+        return items
+    shown = [f["delivery_id"] for f in items]
+    return None if shown == target.ids["failed"] else f"the pages show {shown}"
+
 
 ROWS = [
     Row("POST", "/v1/devices", NOTHING, {"-": each(SIGNED_IN, 201)}, _new_device),
-    Row("GET", "/v1/devices", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    Row(
+        "GET",
+        "/v1/devices",
+        {"the caller's devices beside another's": _devices_beside_anothers},
+        {"the caller's devices beside another's": each(SIGNED_IN, 200)},
+        _a_device_a_page,
+        check=_only_own_devices,
+    ),
     Row(
         "DELETE",
         "/v1/devices/{device_id:int}",
@@ -95,9 +169,10 @@ ROWS = [
     ),
     Row(
         "GET",
-        "/v1/admin/notifications/{notification_id:int}/failures",
-        {"a notification": _notification},
+        FAILURES,
+        {"a notification": _notification_with_failures},
         PLATFORM_ONLY,
-        path_ids(notification_id="id"),
+        _failures_a_page,
+        check=_every_failure_once,
     ),
 ]

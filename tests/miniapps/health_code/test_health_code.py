@@ -219,7 +219,7 @@ async def test_officials_set_colours_in_their_area_and_people_are_told(
         f"/v1/miniapps/health_code/statuses/{resident_id}/history",
         headers=bearer(await token_for_phone(RESIDENT)),
     )
-    assert [h["colour"] for h in history.json()] == ["red"]
+    assert [h["colour"] for h in history.json()["items"]] == ["red"]
 
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.GRID_WORKER])

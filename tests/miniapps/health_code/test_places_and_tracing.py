@@ -90,7 +90,7 @@ async def test_the_venue_and_tracers_in_scope_see_visitors_and_are_audited(
             headers=bearer(await token_for(role)),
         )
         assert response.status_code == 200, response.text
-        seen[role] = [(v["name"], v["user_id"]) for v in response.json()]
+        seen[role] = [(v["name"], v["user_id"]) for v in response.json()["items"]]
     assert seen == {
         Role.MERCHANT: [("王*", None)],
         Role.HEALTH_OFFICIAL: [("王居民", resident_id)],
@@ -131,7 +131,7 @@ async def test_contacts_are_found_within_the_window(
         params=_window(minutes=30),
         headers=official,
     )
-    assert [v["name"] for v in met.json()] == ["王家属"]
+    assert [v["name"] for v in met.json()["items"]] == ["王家属"]
     assert await AuditEntry.count().where(AuditEntry.action == "health_code.contacts") == 1
     too_long = await client.get(
         f"/v1/miniapps/health_code/contacts/{resident_id}", params=WINDOW, headers=official
@@ -148,7 +148,7 @@ async def test_risk_levels_are_set_shown_and_counted(client: Client, token_for: 
     mine = await client.get(
         "/v1/miniapps/health_code/risk-levels", headers=bearer(await token_for(Role.RESIDENT))
     )
-    assert mine.json() == [{"community": C03, "level": "high"}]
+    assert mine.json() == {"items": [{"community": C03, "level": "high"}], "next_cursor": None}
     counts = await client.get(
         "/v1/miniapps/health_code/risk-level-counts",
         params={"district": "zz/gx"},
@@ -248,7 +248,7 @@ async def test_contacts_include_people_scanned_at_the_same_checkpoint(
         headers=bearer(await token_for(Role.HEALTH_OFFICIAL)),
     )
     assert met.status_code == 200, met.text
-    assert [(v["name"], v["place"], v["via"], v["place_id"]) for v in met.json()] == [
+    assert [(v["name"], v["place"], v["via"], v["place_id"]) for v in met.json()["items"]] == [
         ("王家属", "东门", "checkpoint", None)
     ]
 
@@ -296,7 +296,7 @@ async def test_refused_scans_do_not_make_contacts(
         headers=official,
     )
     assert met.status_code == 200, met.text
-    assert [(v["user_id"], v["place"]) for v in met.json()] == [(g08_worker, "东门")]
+    assert [(v["user_id"], v["place"]) for v in met.json()["items"]] == [(g08_worker, "东门")]
 
 
 async def _me(client: Client, token: str) -> int:
