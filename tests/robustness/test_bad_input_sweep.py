@@ -1,6 +1,7 @@
 """Every route of the app, walked with the bad inputs of issue #10 (findings 6 and 7) as an
 admin, a resident and anonymously: each answer is a 4xx problem (never a 5xx), no table
-gains or loses a row, and a 400 names the parameter or body place that was bad in errors[].
+gains or loses a row, a 400 names the parameter or body place that was bad in errors[], and a
+401 challenges for a bearer token.
 Routes come from `app.routes`, so a new route is swept as it lands."""
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def _fault(response: httpx.Response, case: Case) -> str | None:
             return f"{status} as {response.headers.get('content-type')}, not a problem"
         if not response.json().get("code"):
             return f"{status} problem without a code"
+    if status == 401 and not response.headers.get("www-authenticate", "").startswith("Bearer "):
+        return "401 without a WWW-Authenticate: Bearer challenge"
     if status == 400 and case.culprit is not None:
         named = [e.get("field") for e in response.json().get("errors") or []]
         if case.culprit not in named:
