@@ -21,6 +21,7 @@ from backend.sdk import (
 from miniapps.health_code import codes, qr, status
 from miniapps.health_code.checkpoint import Checkpoint
 from miniapps.health_code.place_controllers import PLACE_ROUTES
+from miniapps.health_code.qr import QrImage
 from miniapps.health_code.schemas import (
     CodeView,
     HolderKeyIn,
@@ -90,18 +91,28 @@ async def code(request: AnyRequest, keys: NamedDependency[PlatformKeys]) -> Code
     return await codes.issue_code(user_id=claims_of(request).user_id, keys=keys)
 
 
-@get("/code/qr.png", operation_id="RenderHealthCodePng", guards=[requires_role(Role.RESIDENT)])
+@get(
+    "/code/qr.png",
+    operation_id="RenderHealthCodePng",
+    guards=[requires_role(Role.RESIDENT)],
+    media_type="image/png",
+)
 async def code_png(
     request: AnyRequest, code: ShownCode, keys: NamedDependency[PlatformKeys]
-) -> Response[bytes]:
+) -> Response[QrImage]:
     """The caller's code, with their phone's proof, as a PNG QR."""
     return await _qr(request, code, keys, svg=False)
 
 
-@get("/code/qr.svg", operation_id="RenderHealthCodeSvg", guards=[requires_role(Role.RESIDENT)])
+@get(
+    "/code/qr.svg",
+    operation_id="RenderHealthCodeSvg",
+    guards=[requires_role(Role.RESIDENT)],
+    media_type="image/svg+xml",
+)
 async def code_svg(
     request: AnyRequest, code: ShownCode, keys: NamedDependency[PlatformKeys]
-) -> Response[bytes]:
+) -> Response[QrImage]:
     """The caller's code, with their phone's proof, as an SVG QR."""
     return await _qr(request, code, keys, svg=True)
 

@@ -20,7 +20,7 @@ from backend.sdk import (
     requires_role,
 )
 from miniapps.health_code import bulk, places, risk
-from miniapps.health_code.qr import render_qr_off_loop
+from miniapps.health_code.qr import QrImage, render_qr_off_loop
 from miniapps.health_code.schemas import (
     BulkReport,
     BulkStatusIn,
@@ -47,10 +47,11 @@ async def register_place(
     "/places/{place_id:int}/qr.png",
     operation_id="RenderPlaceCode",
     guards=[requires_role(*places.REGISTRARS)],
+    media_type="image/png",
 )
 async def place_qr(
     request: AnyRequest, place_id: FromPath[RowId], keys: NamedDependency[PlatformKeys]
-) -> Response[bytes]:
+) -> Response[QrImage]:
     """The place's static code as a PNG QR, to print and put up at the door (its owner)."""
     code = await places.code_of(actor=claims_of(request), place_id=place_id, keys=keys)
     image = await render_qr_off_loop(code, svg=False)

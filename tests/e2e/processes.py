@@ -122,19 +122,22 @@ class Fleet:
         self.processes.append(process)
         return process
 
-    async def api(self) -> str:
+    async def api(self, log: Path | None = None) -> str:
+        """An API server on a free port, its output in `log` if given; its base URL."""
         port = free_port()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "backend.cli",
-            "serve",
-            "--port",
-            str(port),
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        log = Path(os.devnull) if log is None else log
+        with log.open("ab") as output:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "backend.cli",
+                "serve",
+                "--port",
+                str(port),
+                env=self.env,
+                stdout=output,
+                stderr=asyncio.subprocess.STDOUT,
+            )
         self.processes.append(process)
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient() as http:
