@@ -125,10 +125,10 @@ class PhoneKey(Protocol):
 
 
 def new_phone() -> PhoneKey:
-    """A phone with a fresh key: the suite's stand-in, which signs as a phone does."""
-    from tests.miniapps.health_code.phone import Phone
+    """A phone with a fresh key: the reference phone client of docs/health-code.md."""
+    from miniapps.health_code.phone import HealthCodePhone
 
-    return Phone()
+    return HealthCodePhone()
 
 
 def expect(response: Response[Any], kind: type[T], what: str) -> T:
