@@ -55,7 +55,14 @@ from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.notices import notify
 from backend.kernel.pagination import PageLimit, decode_cursor, encode_cursor
-from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
+from backend.kernel.params import (
+    ROW_ID_MAX,
+    AwareDatetime,
+    BodyRowId,
+    Cursor,
+    RowId,
+    require_aware,
+)
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
@@ -79,6 +86,7 @@ __all__ = [
     "Claims",
     "Conflict",
     "Cron",
+    "Cursor",
     "DirectoryCode",
     "Enablement",
     "ErrorCode",
