@@ -41,7 +41,6 @@ class LoanView(msgspec.Struct, frozen=True, kw_only=True):
     book_id: int
     title: str
     status: LoanStatus
-    borrowed_at: dt.datetime
     due_at: dt.datetime
     returned_at: dt.datetime | None
 

@@ -103,8 +103,7 @@ async def borrow(*, actor: Claims, book_id: int) -> LoanView:
         # the other. A refusal raised here rolls back whatever was taken before it.
         await _take_a_place(user_id)
         await _take_a_copy(book_id)
-        now = utc_now()
-        loan = Loan(book=book_id, user_id=user_id, borrowed_at=now, due_at=now + LOAN_TIME)
+        loan = Loan(book=book_id, user_id=user_id, due_at=utc_now() + LOAN_TIME)
         rows = await Loan.insert(loan).returning(Loan.id)
         await emit("library.book_borrowed", BookBorrowed(book_id, rows[0]["id"], user_id))
     return LoanView(
@@ -112,7 +111,6 @@ async def borrow(*, actor: Claims, book_id: int) -> LoanView:
         book_id=book_id,
         title=book["title"],
         status=LoanStatus.OPEN,
-        borrowed_at=now,
         due_at=loan.due_at,
         returned_at=None,
     )
@@ -196,7 +194,6 @@ async def _loan_views(query: Any) -> list[LoanView]:
             book_id=row["book"],
             title=titles.get(row["book"], ""),
             status=LoanStatus(row["status"]),
-            borrowed_at=row["borrowed_at"],
             due_at=row["due_at"],
             returned_at=row["returned_at"],
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from piccolo.columns import BigInt, BigSerial, Integer, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
@@ -20,7 +19,6 @@ class Loan(Table, tablename="library_loan"):
     id = BigSerial(primary_key=True)
     book = BigInt(index=True)
     user_id = BigInt(index=True)
-    borrowed_at = Timestamptz(default=TimestamptzNow())
     due_at = Timestamptz()
     returned_at = Timestamptz(null=True, default=None)
     status = Varchar(length=16, default="open")  # a LoanStatus

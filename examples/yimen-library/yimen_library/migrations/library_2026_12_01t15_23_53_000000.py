@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-01T14:52:08:000000"
+ID = "2026-12-01T15:23:53:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "count the books each reader already has out"
 

@@ -3,12 +3,11 @@ from piccolo.columns.column_types import BigInt
 from piccolo.columns.column_types import BigSerial
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T14:52:07:914244"
+ID = "2026-12-01T15:23:52:841446"
 VERSION = "1.38.0"
-DESCRIPTION = "readers with their books out; when a loan began and ended"
+DESCRIPTION = "readers with their count of books out; when a loan was returned"
 
 
 async def forwards():
@@ -70,27 +69,6 @@ async def forwards():
         column_class=Integer,
         params={
             "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Loan",
-        tablename="library_loan",
-        column_name="borrowed_at",
-        db_column_name="borrowed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
