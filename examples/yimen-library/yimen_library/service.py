@@ -99,8 +99,8 @@ async def borrow(*, actor: Claims, book_id: int) -> LoanView:
         )
         if book is None:
             raise NotFound(LibraryCode.LIBRARY_BOOK_NOT_FOUND)
-        # The reader's row before the book's, as a return takes them: neither waits on
-        # the other. A refusal raised here rolls back whatever was taken before it.
+        # The reader's row before the book's, as a return takes them, so that a borrow and
+        # a return never each wait for the other's row. A refusal rolls back what was taken.
         await _take_a_place(user_id)
         await _take_a_copy(book_id)
         loan = Loan(book=book_id, user_id=user_id, due_at=utc_now() + LOAN_TIME)
