@@ -87,13 +87,17 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = _settings()
     database = "PostgreSQL" if settings.uses_postgres else f"SQLite {settings.sqlite_path}"
     jobs = "arq on Redis" if settings.redis_url else "in-process jobs"
-    click.echo(f"Yimen on http://{host}:{port} ({database}, {jobs}, {settings.mode} mode)")
+    access = "access log on" if settings.logs_access else "access log off"
+    click.echo(
+        f"Yimen on http://{host}:{port} ({database}, {jobs}, {settings.mode} mode, {access})"
+    )
     uvicorn.run(
         "backend.asgi:app",
         host=host,
         port=port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # backend.asgi writes its own, with the time each request took
         factory=False,
         timeout_keep_alive=KEEP_ALIVE,
     )

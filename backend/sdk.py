@@ -61,7 +61,14 @@ from backend.kernel.pagination import (
     encode_cursor,
     encode_position,
 )
-from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
+from backend.kernel.params import (
+    ROW_ID_MAX,
+    AwareDatetime,
+    BodyRowId,
+    Cursor,
+    RowId,
+    require_aware,
+)
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
@@ -85,6 +92,7 @@ __all__ = [
     "Claims",
     "Conflict",
     "Cron",
+    "Cursor",
     "DirectoryCode",
     "Enablement",
     "ErrorCode",

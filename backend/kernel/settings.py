@@ -101,10 +101,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = 6 * 1024 * 1024
     log_level: Annotated[str, _env("YIMEN_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR")] = "INFO"
+    access_log: Annotated[
+        bool | None,
+        _env(
+            "YIMEN_ACCESS_LOG",
+            "true or false: a line per request served (method, path, status, duration); "
+            "unset: on in dev, off in prod",
+        ),
+    ] = None
 
     @property
     def is_dev(self) -> bool:
         return self.mode is Mode.DEV
+
+    @property
+    def logs_access(self) -> bool:
+        return self.is_dev if self.access_log is None else self.access_log
 
     @property
     def uses_postgres(self) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
-from yimen_library.app import Book, Loan
+from yimen_library.tables import Book, Loan
 
 from backend.directory.users.tables import RoleAssignment
 from backend.kernel.errors import PROBLEM_MEDIA_TYPE

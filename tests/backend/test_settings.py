@@ -29,6 +29,7 @@ def test_postgres_is_chosen_by_url() -> None:
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
         ({"FIREBASE_CREDENTIALS": "/no/such/file.json"}, "FIREBASE_CREDENTIALS"),
         ({"YIMEN_SIGNING_ALG": "HS256"}, "YIMEN_SIGNING_ALG"),
+        ({"YIMEN_ACCESS_LOG": "yes please"}, "YIMEN_ACCESS_LOG"),
     ],
 )
 def test_a_bad_setting_names_its_variable(environ: dict[str, str], variable: str) -> None:

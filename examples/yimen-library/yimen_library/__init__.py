@@ -1,11 +1,13 @@
 """The community book corner (社区图书角): the whole mini-app contract in one small package."""
 
 from backend.sdk import Cron, Manifest, Role, Section, Subscription, Tile
-from yimen_library.app import BookBorrowed, mark_overdue, open_loans, router, tally_loan
+from yimen_library.controllers import router
+from yimen_library.schemas import BookBorrowed
+from yimen_library.service import mark_overdue, open_loans, tally_loan
 
 MINIAPP = Manifest(
     id="library",
-    version="1.0.0",
+    version="1.1.0",
     requires_host=">=0.1,<1",
     names={"zh-CN": "图书角", "en": "Book corner"},
     descriptions={"zh-CN": "借阅社区图书", "en": "Borrow books from your community"},

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from litestar import Litestar
-from yimen_library.app import Book, BookBorrowed
+from yimen_library.schemas import BookBorrowed
+from yimen_library.tables import Book
 
 from backend.app import create_app
 from backend.kernel.contract import Event, JobContext, Subscription
@@ -233,7 +234,7 @@ async def test_a_miniapp_cron_runs_with_its_typed_context(
     client: httpx.AsyncClient, app: Litestar
 ) -> None:
     """The book corner's cron, run through the host's queue like any scheduled run."""
-    from yimen_library.app import Loan
+    from yimen_library.tables import Loan
 
     overdue = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     await Loan.insert(Loan(book=1, user_id=1, due_at=overdue))
