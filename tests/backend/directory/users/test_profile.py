@@ -176,9 +176,7 @@ async def test_identity_and_roles_cannot_be_set(
     token = (await _sign_up(client, sms))["access_token"]
     user_id = await _user_id(client, token)
     before = await _profile_row(user_id)
-    response = await client.patch(
-        "/v1/me", json={"locale": "en", **body}, headers=bearer(token)
-    )
+    response = await client.patch("/v1/me", json={"locale": "en", **body}, headers=bearer(token))
     assert response.status_code == 400, response.text
     problem = response.json()
     assert problem["code"] == "validation_failed"

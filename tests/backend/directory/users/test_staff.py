@@ -186,7 +186,9 @@ async def test_the_staff_list_leaves_out_family_members(
     assert not any(role == "family_member" for _, role in shown)
 
 
-async def test_staff_provisioning_grants_no_family_role(client: Client, token_for: TokenFor) -> None:
+async def test_staff_provisioning_grants_no_family_role(
+    client: Client, token_for: TokenFor
+) -> None:
     admin = await token_for(Role.PLATFORM_ADMIN)
     before = await RoleAssignment.count()
     response = await client.post(
