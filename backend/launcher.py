@@ -16,6 +16,7 @@ from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
 from backend.kernel.contract import Manifest, Section, Tile
 from backend.kernel.enablement.service import Enablement, districts_of
+from backend.kernel.i18n import Locale
 from backend.kernel.paths import is_within
 from backend.kernel.registry import Registry
 
@@ -27,7 +28,7 @@ SECTION_TITLES = {
     Section.PROMOTIONS: {"zh-CN": "推荐", "en": "Featured"},
 }
 ELDER_TILES_PER_SECTION = 6
-LOCALES = ("zh-CN", "en")
+LOCALES = frozenset(Locale)
 
 
 class TileView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):

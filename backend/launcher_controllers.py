@@ -9,10 +9,15 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
 from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.i18n import negotiate
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import Services
 from backend.launcher import LOCALES, Launcher, LauncherView
+
+# What a launcher depends on besides the URL: the token, and the header a profile with no
+# locale leaves the choice to.
+_VARY = "Authorization, Accept-Language"
 
 
 def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
@@ -25,15 +30,17 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
         elder: FromQuery[bool | None] = None,
         locale: FromQuery[str | None] = None,
     ) -> Response[LauncherView]:
-        """The caller's sections and tiles, in their locale, in elder mode when asked."""
+        """The caller's sections and tiles in elder mode when asked, and in the locale asked
+        for, else the one their profile chose, else the best for `Accept-Language`."""
         claims = claims_of(request)
-        chosen = (
-            locale if locale in LOCALES else claims.locale if claims.locale in LOCALES else "zh-CN"
-        )
+        if locale not in LOCALES:
+            locale = claims.locale if claims.locale in LOCALES else None
         body, etag = await launcher.render(
-            claims, locale=chosen, elder=claims.elder_mode if elder is None else elder
+            claims,
+            locale=locale or negotiate(request.headers.get("accept-language")),
+            elder=claims.elder_mode if elder is None else elder,
         )
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": _VARY}
         if etag in request.headers.get("if-none-match", ""):
             return Response(b"", status_code=304, headers=headers)  # type: ignore[arg-type]
         return Response(body, media_type="application/json", headers=headers)  # type: ignore[arg-type]

@@ -109,6 +109,61 @@ async def test_locale_and_elder_mode(host: httpx.AsyncClient, token_for: TokenFo
     )
 
 
+async def test_with_no_locale_chosen_accept_language_decides(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    token = await token_for(Role.RESIDENT)  # the demo resident chose no locale
+    for header, locale, title in (
+        ("en-GB,en;q=0.9", "en", "apply-en"),
+        ("fr-FR, zh-TW;q=0.8, en;q=0.5", "zh-CN", "apply-中"),
+        (None, "zh-CN", "apply-中"),
+    ):
+        headers = bearer(token) | ({"Accept-Language": header} if header else {})
+        response = await host.get("/v1/launcher", headers=headers)
+        assert response.status_code == 200, response.text
+        assert "Accept-Language" in response.headers["vary"]
+        launcher = response.json()
+        assert launcher["locale"] == locale
+        assert launcher["sections"][0]["tiles"][0]["title"] == title
+
+
+async def test_the_profiles_locale_wins_over_accept_language(
+    host: httpx.AsyncClient, token_for_phone: TokenForPhone
+) -> None:
+    chosen = await host.patch(
+        "/v1/me", json={"locale": "en"}, headers=bearer(await token_for_phone(GX_RESIDENT))
+    )
+    assert chosen.status_code == 200, chosen.text
+    token = await token_for_phone(GX_RESIDENT)  # what the next refresh issues
+    chinese = {**bearer(token), "Accept-Language": "zh-CN"}
+    assert (await _launcher_with(host, chinese))["locale"] == "en"
+    asked = await host.get("/v1/launcher", params={"locale": "zh-CN"}, headers=chinese)
+    assert asked.json()["locale"] == "zh-CN"  # a locale the call names wins over both
+
+
+async def _launcher_with(host: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
+    response = await host.get("/v1/launcher", headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_an_etag_is_the_launcher_of_one_locale(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    token = await token_for(Role.RESIDENT)
+    chinese = await host.get("/v1/launcher", headers=bearer(token))
+    english = await host.get(
+        "/v1/launcher",
+        headers={
+            **bearer(token),
+            "Accept-Language": "en",
+            "If-None-Match": chinese.headers["etag"],
+        },
+    )
+    assert english.status_code == 200
+    assert english.json()["locale"] == "en"
+
+
 async def test_etag_gives_304(host: httpx.AsyncClient, token_for: TokenFor) -> None:
     token = await token_for(Role.GRID_WORKER)
     first = await host.get("/v1/launcher", headers=bearer(token))
