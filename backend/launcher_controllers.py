@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from backend.kernel.contract import HOST_APP_ID, Section, Tile
 from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.i18n import negotiate
@@ -48,11 +49,15 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
     return get_launcher
 
 
+# Who runs the mini-app console: the platform city-wide, a district admin in their district.
+CONSOLE_ROLES = (Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)
+
+
 @get(
     "/v1/admin/miniapps",
     operation_id="ListMiniApps",
     tags=["launcher"],
-    guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
+    guards=[requires_role(*CONSOLE_ROLES)],
 )
 async def list_miniapps(enablement: NamedDependency[Enablement]) -> list[AppState]:
     """Every installed mini-app, where it is switched on and off."""
@@ -63,7 +68,7 @@ async def list_miniapps(enablement: NamedDependency[Enablement]) -> list[AppStat
     "/v1/admin/miniapps/{app_id:str}/switch",
     operation_id="SwitchMiniApp",
     tags=["launcher"],
-    guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
+    guards=[requires_role(*CONSOLE_ROLES)],
 )
 async def switch_miniapp(
     request: AnyRequest,
@@ -82,3 +87,14 @@ async def switch_miniapp(
 
 
 ADMIN_ROUTES = [list_miniapps, switch_miniapp]
+
+# The launcher's way to the routes above, for those they answer.
+CONSOLE = Tile(
+    id="miniapps",
+    titles={"zh-CN": "应用管理", "en": "Mini-apps"},
+    icon="apps",
+    target=f"native:{HOST_APP_ID}/miniapps",
+    roles=frozenset(CONSOLE_ROLES),
+    section=Section.ADMIN,
+)
+HOST_TILES = [CONSOLE]
