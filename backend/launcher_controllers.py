@@ -8,9 +8,17 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.kernel.contract import HOST_APP_ID, Section, Tile
-from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
+from backend.kernel.enablement.service import (
+    AppState,
+    AppStatePage,
+    Enablement,
+    SwitchChange,
+    list_states,
+    switch,
+)
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.i18n import negotiate
+from backend.kernel.pagination import PageLimit
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import Services
@@ -59,9 +67,14 @@ CONSOLE_ROLES = (Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)
     tags=["launcher"],
     guards=[requires_role(*CONSOLE_ROLES)],
 )
-async def list_miniapps(enablement: NamedDependency[Enablement]) -> list[AppState]:
-    """Every installed mini-app, where it is switched on and off."""
-    return enablement.states()
+async def list_miniapps(
+    enablement: NamedDependency[Enablement],
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> AppStatePage:
+    """Every installed mini-app by id, where it is switched on and off; the next page is the
+    one after `next_cursor`."""
+    return list_states(enablement, cursor=cursor, limit=limit)
 
 
 @put(
@@ -75,8 +88,9 @@ async def switch_miniapp(
     app_id: FromPath[str],
     data: JSONBody[SwitchChange],
     services: NamedDependency[Services],
-) -> list[AppState]:
-    """Switch a mini-app city-wide, or within one district."""
+) -> AppState:
+    """Switch a mini-app city-wide, or within one district; answers where the app is on
+    and off now."""
     return await switch(
         actor=claims_of(request),
         app_id=app_id,

@@ -7,7 +7,12 @@ import base64
 import pytest
 
 from backend.kernel.errors import BadRequest
-from backend.kernel.pagination import decode_cursor, encode_cursor
+from backend.kernel.pagination import (
+    decode_cursor,
+    decode_key_cursor,
+    encode_cursor,
+    encode_key_cursor,
+)
 from backend.kernel.params import ROW_ID_MAX
 
 
@@ -44,3 +49,19 @@ def test_a_cursor_outside_the_ids_is_refused(raw: str) -> None:
 def test_a_cursor_that_is_not_ours_is_refused(cursor: str) -> None:
     with pytest.raises(BadRequest):
         decode_cursor(cursor)
+
+
+def test_a_key_cursor_names_the_key_it_was_made_for() -> None:
+    assert decode_key_cursor(encode_key_cursor("health_code")) == "health_code"
+
+
+@pytest.mark.parametrize("raw", ["key:", "id:7", "key:\x00", "key:a\nb", "health_code"])
+def test_a_key_cursor_that_is_not_ours_is_refused(raw: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        decode_key_cursor(_cursor(raw))
+    assert refused.value.code == "cursor_invalid"
+
+
+def test_a_key_cursor_is_no_id_cursor() -> None:
+    with pytest.raises(BadRequest):
+        decode_cursor(encode_key_cursor("7"))

@@ -10,8 +10,10 @@ import msgspec
 
 from backend.kernel.claims import Claims
 from backend.kernel.codes import KernelCode
+from backend.kernel.contract import Manifest
 from backend.kernel.enablement.tables import MiniAppSwitch
 from backend.kernel.errors import Forbidden, NotFound
+from backend.kernel.pagination import decode_key_cursor, encode_key_cursor
 from backend.kernel.paths import district_of, is_valid, level_of
 from backend.kernel.registry import Registry
 from backend.kernel.roles import Role
@@ -29,6 +31,11 @@ class AppState(msgspec.Struct, frozen=True):
     app_id: str
     enabled_city_wide: bool
     disabled_in: list[str]
+
+
+class AppStatePage(msgspec.Struct, frozen=True):
+    items: list[AppState]
+    next_cursor: str | None
 
 
 def districts_of(claims: Claims) -> frozenset[str]:
@@ -64,15 +71,23 @@ class Enablement:
             return None
         return self._off.get(app_id, frozenset())
 
-    def states(self) -> list[AppState]:
+    def states(self, after: str = "") -> list[AppState]:
+        """Every installed app's switches, by app id; only those after `after` when given."""
         return [
-            AppState(
-                app_id=app_id,
-                enabled_city_wide=self._city.get(app_id, manifest.enabled_by_default),
-                disabled_in=sorted(self._off.get(app_id, frozenset())),
-            )
+            self._state(app_id, manifest)
             for app_id, manifest in sorted(self._registry.apps.items())
+            if app_id > after
         ]
+
+    def state_of(self, app_id: str) -> AppState:
+        return self._state(app_id, self._registry.apps[app_id])
+
+    def _state(self, app_id: str, manifest: Manifest) -> AppState:
+        return AppState(
+            app_id=app_id,
+            enabled_city_wide=self._city.get(app_id, manifest.enabled_by_default),
+            disabled_in=sorted(self._off.get(app_id, frozenset())),
+        )
 
     async def load(self) -> None:
         rows = await MiniAppSwitch.select().order_by(MiniAppSwitch.id)
@@ -98,6 +113,17 @@ class Enablement:
         await cancel(self._task)
 
 
+def list_states(enablement: Enablement, *, cursor: str | None, limit: int) -> AppStatePage:
+    """The apps' switches a page at a time, by app id; the next page starts after the last
+    app shown, so an app installed meanwhile is neither shown twice nor makes one skipped."""
+    states = enablement.states(after=decode_key_cursor(cursor) if cursor else "")
+    items = states[:limit]
+    more = len(states) > limit
+    return AppStatePage(
+        items=items, next_cursor=encode_key_cursor(items[-1].app_id) if more else None
+    )
+
+
 async def switch(
     *,
     actor: Claims,
@@ -105,8 +131,9 @@ async def switch(
     change: SwitchChange,
     enablement: Enablement,
     registry: Registry,
-) -> list[AppState]:
-    """Switch a mini-app city-wide (platform admin) or within a district (its admin)."""
+) -> AppState:
+    """Switch a mini-app city-wide (platform admin) or within a district (its admin); the
+    app's switches as they are now."""
     if app_id not in registry.apps:
         raise NotFound(KernelCode.MINIAPP_UNKNOWN)
     district = change.district or CITY
@@ -124,4 +151,4 @@ async def switch(
         )
     )
     await enablement.load()
-    return [s for s in enablement.states() if s.app_id == app_id]
+    return enablement.state_of(app_id)

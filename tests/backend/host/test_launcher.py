@@ -193,7 +193,7 @@ async def test_a_district_that_disabled_an_app_loses_tile_and_routes(
         headers=bearer(gx_admin),
     )
     assert off.status_code == 200, off.text
-    assert off.json()[0]["disabled_in"] == ["zz/gx"]
+    assert off.json() == {"app_id": "permits", "enabled_city_wide": True, "disabled_in": ["zz/gx"]}
 
     assert not any(t.startswith("permits/") for t in _tiles(await _launcher(host, gx_resident)))
     hidden = await host.get("/v1/miniapps/permits/ping", headers=bearer(gx_resident))
@@ -210,7 +210,7 @@ async def test_a_district_that_disabled_an_app_loses_tile_and_routes(
         json={"enabled": True, "district": "zz/gx"},
         headers=bearer(gx_admin),
     )
-    assert on.json()[0]["disabled_in"] == []
+    assert on.json()["disabled_in"] == []
     assert "permits/apply" in _tiles(await _launcher(host, gx_resident))
 
 
@@ -246,7 +246,33 @@ async def test_a_platform_admin_switches_an_app_city_wide(
         assert not any(t.startswith("permits/") for t in _tiles(await _launcher(host, token)))
     await host.put("/v1/admin/miniapps/permits/switch", json={"enabled": True}, headers=admin)
     listed = await host.get("/v1/admin/miniapps", headers=admin)
-    assert {"app_id": "permits", "enabled_city_wide": True, "disabled_in": []} in listed.json()
+    assert {"app_id": "permits", "enabled_city_wide": True, "disabled_in": []} in listed.json()[
+        "items"
+    ]
+
+
+async def test_the_mini_apps_come_a_page_at_a_time(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    admin = bearer(await token_for(Role.PLATFORM_ADMIN))
+    whole = await host.get("/v1/admin/miniapps", headers=admin)
+    assert whole.json()["next_cursor"] is None
+    everyone = [state["app_id"] for state in whole.json()["items"]]
+    assert everyone == sorted(everyone)
+    assert len(everyone) > 2
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": 2}
+    for _ in range(len(everyone)):  # a cursor that names no later page would loop for ever
+        page = (await host.get("/v1/admin/miniapps", params=params, headers=admin)).json()
+        assert len(page["items"]) <= 2
+        seen += [state["app_id"] for state in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == everyone
+    for cursor in ("!!", "aWQ6Mw"):  # not ours; an id cursor ("id:3")
+        bad = await host.get("/v1/admin/miniapps", params={"cursor": cursor}, headers=admin)
+        assert (bad.status_code, bad.json()["code"]) == (400, "cursor_invalid")
 
 
 async def test_switching_an_unknown_app_is_404(
