@@ -15,7 +15,7 @@ DEFAULT_LOCALE = Locale.ZH_CN
 
 
 # A phone sends the same header on every request, and the launcher asks on each one: parsing
-# it each time cost the launcher about a tenth of its time. Bounded: varied headers only evict.
+# it each time cost the launcher nearly a tenth of its time. Bounded: varied headers only evict.
 @functools.lru_cache(maxsize=256)
 def negotiate(accept_language: str | None) -> Locale:
     """The best of our locales for an Accept-Language header, by q-value then order."""
