@@ -27,7 +27,7 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
     user_id: int
     roles: list[str]
     scope: dict[str, list[str]]
-    locale: str
+    locale: str | None
     elder_mode: bool
 
 

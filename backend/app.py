@@ -29,7 +29,7 @@ from backend.kernel.requests import JsonRequest
 from backend.kernel.services import Services, attach, dependencies, runtime_dependencies
 from backend.kernel.settings import Settings
 from backend.launcher import Launcher
-from backend.launcher_controllers import ADMIN_ROUTES, launcher_route
+from backend.launcher_controllers import ADMIN_ROUTES, HOST_TILES, launcher_route
 
 
 def _openapi() -> OpenAPIConfig:
@@ -95,7 +95,7 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
     engine = use_database(settings, piccolo_apps(installed))
     services = Services(settings, registry, engine)
     services.enablement = Enablement(registry)
-    launcher = Launcher(registry, services.enablement, BadgeBoard(registry))
+    launcher = Launcher(registry, services.enablement, BadgeBoard(registry), HOST_TILES)
     host = Host(services)
 
     @asynccontextmanager

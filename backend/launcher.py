@@ -7,6 +7,7 @@ computed once per combination and kept; only badges are per user.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Literal
 
 import msgspec
@@ -14,8 +15,9 @@ import msgspec
 from backend.badges import BadgeBoard
 from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
-from backend.kernel.contract import Manifest, Section, Tile
+from backend.kernel.contract import HOST_APP_ID, Section, Tile
 from backend.kernel.enablement.service import Enablement, districts_of
+from backend.kernel.i18n import Locale
 from backend.kernel.paths import is_within
 from backend.kernel.registry import Registry
 
@@ -27,7 +29,7 @@ SECTION_TITLES = {
     Section.PROMOTIONS: {"zh-CN": "推荐", "en": "Featured"},
 }
 ELDER_TILES_PER_SECTION = 6
-LOCALES = ("zh-CN", "en")
+LOCALES = frozenset(Locale)
 
 
 class TileView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -70,9 +72,11 @@ class Launcher:
         registry: Registry,
         enablement: Enablement,
         badges: BadgeBoard,
+        host_tiles: Sequence[Tile] = (),
         size: int = 10_000,
     ) -> None:
         self._registry = registry
+        self._host_tiles = tuple(host_tiles)  # shown under HOST_APP_ID, never switched off
         self._enablement = enablement
         self._badges = badges
         # Least recently used: a layout never goes stale (the switches' version is in its key).
@@ -117,28 +121,34 @@ class Launcher:
             self._layouts.put(key, layout)
         return layout
 
-    def _compute(self, claims: Claims, *, locale: str, elder: bool) -> Layout:
+    def _offered(self, claims: Claims) -> list[tuple[str, Tile]]:
+        """(app id, tile) of the host's tiles and those of every app switched on where the
+        caller acts."""
         districts = districts_of(claims)
-        chosen: dict[Section, list[tuple[Manifest, Tile]]] = {}
+        offered = [(HOST_APP_ID, tile) for tile in self._host_tiles]
         for manifest in self._registry.apps.values():
-            if not self._enablement.enabled_for(manifest.id, districts):
-                continue
-            for tile in manifest.tiles:
-                if _shows(tile, claims, elder):
-                    chosen.setdefault(tile.section, []).append((manifest, tile))
+            if self._enablement.enabled_for(manifest.id, districts):
+                offered += [(manifest.id, tile) for tile in manifest.tiles]
+        return offered
+
+    def _compute(self, claims: Claims, *, locale: str, elder: bool) -> Layout:
+        chosen: dict[Section, list[tuple[str, Tile]]] = {}
+        for app_id, tile in self._offered(claims):
+            if _shows(tile, claims, elder):
+                chosen.setdefault(tile.section, []).append((app_id, tile))
         sections: list[SectionView] = []
         badges: list[tuple[int, int, str]] = []
         for section in Section:
-            tiles = sorted(chosen.get(section, []), key=lambda mt: (mt[1].order, mt[0].id))
+            tiles = sorted(chosen.get(section, []), key=lambda at: (at[1].order, at[0]))
             if elder:
                 tiles = tiles[:ELDER_TILES_PER_SECTION]
             if not tiles:
                 continue
             views: list[TileView] = []
-            for manifest, tile in tiles:
+            for app_id, tile in tiles:
                 if tile.badge:
                     badges.append((len(sections), len(views), tile.badge))
-                views.append(_view(manifest, tile, locale, elder))
+                views.append(_view(app_id, tile, locale, elder))
             sections.append(SectionView(section.value, SECTION_TITLES[section][locale], views))
         view = LauncherView(locale=locale, elder_mode=elder, sections=sections)
         body = msgspec.json.encode(view)
@@ -156,9 +166,9 @@ def _shows(tile: Tile, claims: Claims, elder: bool) -> bool:
     return any(is_within(path, tile.within) for path in claims.paths_for(*held))
 
 
-def _view(manifest: Manifest, tile: Tile, locale: str, elder: bool) -> TileView:
+def _view(app_id: str, tile: Tile, locale: str, elder: bool) -> TileView:
     return TileView(
-        app_id=manifest.id,
+        app_id=app_id,
         tile_id=tile.id,
         title=tile.titles.get(locale) or tile.titles["zh-CN"],
         icon=tile.icon,

@@ -7,12 +7,26 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
+from backend.kernel.contract import HOST_APP_ID, Section, Tile
+from backend.kernel.enablement.service import (
+    AppState,
+    AppStatePage,
+    Enablement,
+    SwitchChange,
+    list_states,
+    switch,
+)
 from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.i18n import negotiate
+from backend.kernel.pagination import PageLimit
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import Services
 from backend.launcher import LOCALES, Launcher, LauncherView
+
+# What a launcher depends on besides the URL: the token, and the header a profile with no
+# locale leaves the choice to.
+_VARY = "Authorization, Accept-Language"
 
 
 def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
@@ -25,15 +39,17 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
         elder: FromQuery[bool | None] = None,
         locale: FromQuery[str | None] = None,
     ) -> Response[LauncherView]:
-        """The caller's sections and tiles, in their locale, in elder mode when asked."""
+        """The caller's sections and tiles in elder mode when asked, and in the locale asked
+        for, else the one their profile chose, else the best for `Accept-Language`."""
         claims = claims_of(request)
-        chosen = (
-            locale if locale in LOCALES else claims.locale if claims.locale in LOCALES else "zh-CN"
-        )
+        if locale not in LOCALES:
+            locale = claims.locale if claims.locale in LOCALES else None
         body, etag = await launcher.render(
-            claims, locale=chosen, elder=claims.elder_mode if elder is None else elder
+            claims,
+            locale=locale or negotiate(request.headers.get("accept-language")),
+            elder=claims.elder_mode if elder is None else elder,
         )
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": _VARY}
         if etag in request.headers.get("if-none-match", ""):
             return Response(b"", status_code=304, headers=headers)  # type: ignore[arg-type]
         return Response(body, media_type="application/json", headers=headers)  # type: ignore[arg-type]
@@ -41,30 +57,40 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
     return get_launcher
 
 
+# Who runs the mini-app console: the platform city-wide, a district admin in their district.
+CONSOLE_ROLES = (Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)
+
+
 @get(
     "/v1/admin/miniapps",
     operation_id="ListMiniApps",
     tags=["launcher"],
-    guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
+    guards=[requires_role(*CONSOLE_ROLES)],
 )
-async def list_miniapps(enablement: NamedDependency[Enablement]) -> list[AppState]:
-    """Every installed mini-app, where it is switched on and off."""
-    return enablement.states()
+async def list_miniapps(
+    enablement: NamedDependency[Enablement],
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> AppStatePage:
+    """Every installed mini-app by id, where it is switched on and off; the next page is the
+    one after `next_cursor`."""
+    return list_states(enablement, cursor=cursor, limit=limit)
 
 
 @put(
     "/v1/admin/miniapps/{app_id:str}/switch",
     operation_id="SwitchMiniApp",
     tags=["launcher"],
-    guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
+    guards=[requires_role(*CONSOLE_ROLES)],
 )
 async def switch_miniapp(
     request: AnyRequest,
     app_id: FromPath[str],
     data: JSONBody[SwitchChange],
     services: NamedDependency[Services],
-) -> list[AppState]:
-    """Switch a mini-app city-wide, or within one district."""
+) -> AppState:
+    """Switch a mini-app city-wide, or within one district; answers where the app is on
+    and off now."""
     return await switch(
         actor=claims_of(request),
         app_id=app_id,
@@ -75,3 +101,14 @@ async def switch_miniapp(
 
 
 ADMIN_ROUTES = [list_miniapps, switch_miniapp]
+
+# The launcher's way to the routes above, for those they answer.
+CONSOLE = Tile(
+    id="miniapps",
+    titles={"zh-CN": "应用管理", "en": "Mini-apps"},
+    icon="apps",
+    target=f"native:{HOST_APP_ID}/miniapps",
+    roles=frozenset(CONSOLE_ROLES),
+    section=Section.ADMIN,
+)
+HOST_TILES = [CONSOLE]

@@ -16,6 +16,8 @@ class DirectoryCode(ErrorCode):
     USER_NOT_FOUND = "user_not_found"
     ORG_IMPORT_INVALID = "org_import_invalid"
     ORG_UNIT_UNKNOWN = "org_unit_unknown"
+    HOME_INVALID = "home_invalid"
+    HOME_IN_NO_GRID = "home_in_no_grid"
 
 
 register_messages(
@@ -43,6 +45,14 @@ register_messages(
         DirectoryCode.ORG_UNIT_UNKNOWN: (
             "该组织机构不存在或层级不符",
             "No org unit of the expected level has this path",
+        ),
+        DirectoryCode.HOME_INVALID: (
+            "住址须为社区或网格的路径,或一个坐标点(纬度和经度)",
+            "A home is a community or grid path, or a point (lat and lon)",
+        ),
+        DirectoryCode.HOME_IN_NO_GRID: (
+            "该位置不在本市任何网格内",
+            "No grid of the city holds this point",
         ),
     },
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar import Router
 
 from backend.directory.orgs.controllers import list_org_units
-from backend.directory.users.controllers import StaffController, get_me, get_person
+from backend.directory.users.controllers import StaffController, get_me, get_person, update_me
 from backend.kernel.contract import HostPart
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
 
@@ -17,7 +17,7 @@ DIRECTORY = HostPart(
         path="/",
         middleware=[SignedIn],
         security=BEARER_TOKEN,
-        route_handlers=[get_me, get_person, StaffController, list_org_units],
+        route_handlers=[get_me, update_me, get_person, StaffController, list_org_units],
     ),
     piccolo_app="backend.directory.piccolo_app",
 )

@@ -11,6 +11,7 @@ import msgspec
 from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.directory.users.tables import RoleAssignment, UserAccount
+from backend.kernel.i18n import DEFAULT_LOCALE
 from backend.kernel.paths import Level, ancestors
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
@@ -22,7 +23,7 @@ class Person(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     name: str
     home_path: str | None
-    locale: str
+    locale: str  # the one they chose, else the default: a notice is written before any request
 
 
 _PERSON = (UserAccount.id, UserAccount.name, UserAccount.home_path, UserAccount.locale)
@@ -30,7 +31,10 @@ _PERSON = (UserAccount.id, UserAccount.name, UserAccount.home_path, UserAccount.
 
 def _person(row: dict[str, Any]) -> Person:
     return Person(
-        id=int(row["id"]), name=row["name"], home_path=row["home_path"], locale=row["locale"]
+        id=int(row["id"]),
+        name=row["name"],
+        home_path=row["home_path"],
+        locale=row["locale"] or DEFAULT_LOCALE,
     )
 
 

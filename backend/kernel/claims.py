@@ -17,7 +17,7 @@ class Claims(msgspec.Struct, frozen=True, kw_only=True):
     jti: str
     roles: list[str]
     scope: dict[str, list[str]] = {}
-    locale: str = "zh-CN"
+    locale: str | None = None  # the holder's chosen locale; None: each request's Accept-Language
     elder_mode: bool = False
     nbf: int | None = None
     sid: str | None = None  # the login session (refresh family) that issued the token

@@ -48,6 +48,11 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     order: int = 100
 
 
+# The app id the launcher gives the host's own tiles (the mini-app console), which lead to
+# host routes rather than a mini-app's; no mini-app may take it.
+HOST_APP_ID = "host"
+
+
 class Event(msgspec.Struct, frozen=True, kw_only=True):
     """A domain event as handlers receive it; `payload` is the emitter's declared Struct."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 
 
 class Locale(enum.StrEnum):
@@ -13,6 +14,9 @@ class Locale(enum.StrEnum):
 DEFAULT_LOCALE = Locale.ZH_CN
 
 
+# A phone sends the same header on every request, and the launcher asks on each one: parsing
+# it each time cost the launcher nearly a tenth of its time. Bounded: varied headers only evict.
+@functools.lru_cache(maxsize=256)
 def negotiate(accept_language: str | None) -> Locale:
     """The best of our locales for an Accept-Language header, by q-value then order."""
     best: tuple[float, Locale] | None = None

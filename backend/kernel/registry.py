@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 import backend
 from backend.kernel.contract import (
+    HOST_APP_ID,
     BadgeSource,
     Cron,
     HostPart,
@@ -162,6 +163,8 @@ def _check_manifest(app: Installed, host_version: str) -> None:
     m = app.manifest
     if not SLUG.match(m.id):
         _fail(app, "id", "lowercase letters, digits and _, starting with a letter")
+    if m.id == HOST_APP_ID:
+        _fail(app, "id", f"{HOST_APP_ID!r} is the host's own")
     _check_versions(app, host_version)
     for locale in LOCALES_REQUIRED:
         if locale not in m.names:

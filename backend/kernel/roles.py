@@ -23,6 +23,11 @@ class Role(enum.StrEnum):
 
 ADMIN_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN})
 
+# The roles held in the city's service (workers, officials, admins, and the merchants and
+# professionals it licenses): what a staff list shows and staff provisioning grants. Not a
+# resident's, which everyone holds, nor a family member's (家属), which is a household's.
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT, Role.FAMILY_MEMBER}
+
 # An admin acts on a person only through a role that ranks above every role the person
 # holds (see `Claims.outranks`); every role that is not an admin's ranks 0. So no admin
 # acts on an equal or a higher one, whatever other roles either of them holds.
@@ -51,7 +56,7 @@ _DISTRICT_GRANTS = _COMMUNITY_GRANTS | {
 GRANTABLE: dict[Role, frozenset[Role]] = {
     Role.COMMUNITY_ADMIN: _COMMUNITY_GRANTS,
     Role.DISTRICT_ADMIN: _DISTRICT_GRANTS,
-    Role.PLATFORM_ADMIN: frozenset(Role) - {Role.RESIDENT},
+    Role.PLATFORM_ADMIN: STAFF_ROLES,
 }
 
 

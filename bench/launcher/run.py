@@ -1,4 +1,5 @@
-"""bench/launcher: GET /v1/launcher with a resident's token, against the hello-world route.
+"""bench/launcher: GET /v1/launcher with a resident's token and a phone's Accept-Language
+(the demo resident chose no locale, so the header decides), against the hello-world route.
 
 Rounds alternate the two routes, and the figure is the median of the rounds' ratios: this
 machine's speed drifts within a run.
@@ -29,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     env = demo_environment()
     token = yimen(env, "dev-token", "--role", "resident")
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
     load = {"seconds": args.seconds, "connections": args.connections}
     rounds = []
     with server(HERE.parent / "hello_server.py", env) as base:

@@ -11,6 +11,7 @@ class GridEventsCode(ErrorCode):
     EVENT_NOT_FOUND = "event_not_found"
     EVENT_REPORT_INVALID = "event_report_invalid"
     EVENT_NO_GRID = "event_no_grid"
+    EVENT_NEEDS_PLACE = "event_needs_place"
     EVENT_TRANSITION_ILLEGAL = "event_transition_illegal"
     EVENT_REASON_REQUIRED = "event_reason_required"
     EVENT_NO_HANDLER = "event_no_handler"
@@ -31,6 +32,10 @@ register_messages(
         GridEventsCode.EVENT_NOT_FOUND: ("事件不存在", "No such event"),
         GridEventsCode.EVENT_REPORT_INVALID: ("上报内容不正确", "The report is not valid"),
         GridEventsCode.EVENT_NO_GRID: ("无法确定所在网格", "The place is in no grid we know"),
+        GridEventsCode.EVENT_NEEDS_PLACE: (
+            "请提供事件位置,或先在个人资料中设置住址",
+            "Give the event's place (lat and lon), or set your home first (PATCH /v1/me)",
+        ),
         GridEventsCode.EVENT_TRANSITION_ILLEGAL: (
             "当前状态下不能执行该操作",
             "This action is not allowed in the event's current state",

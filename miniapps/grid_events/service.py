@@ -148,6 +148,8 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
     held = actor.paths_for(Role.GRID_WORKER)
     if held:
         return held[0]
+    if data.lat is None or data.lon is None:  # no place, and no home to fall back on
+        raise Unprocessable(GridEventsCode.EVENT_NEEDS_PLACE)
     raise Unprocessable(GridEventsCode.EVENT_NO_GRID)
 
 

@@ -42,6 +42,15 @@ MINIAPP = Manifest(
             order=1,
         ),
         Tile(
+            id="places",
+            titles={"zh-CN": "场所码", "en": "Place codes"},
+            icon="storefront",
+            target="native:health_code/places",
+            roles=frozenset({Role.MERCHANT}),
+            section=Section.WORK,
+            order=1,
+        ),
+        Tile(
             id="manage",
             titles={"zh-CN": "健康状态管理", "en": "Health statuses"},
             icon="shield",

@@ -27,6 +27,7 @@ from miniapps.health_code.schemas import (
     CheckInIn,
     CheckInView,
     PlaceIn,
+    PlacePage,
     PlaceView,
     RiskLevelIn,
     RiskLevelPage,
@@ -41,6 +42,18 @@ async def register_place(
 ) -> PlaceView:
     """Register a venue and get its static, signed place code."""
     return await places.register_place(actor=claims_of(request), place=data, keys=keys)
+
+
+@get("/places", operation_id="ListMyPlaces", guards=[requires_role(*places.REGISTRARS)])
+async def my_places(
+    request: AnyRequest,
+    keys: NamedDependency[PlatformKeys],
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> PlacePage:
+    """The places the caller registered, each with its code to print; the next page is the
+    one after `next_cursor`."""
+    return await places.places_of(actor=claims_of(request), cursor=cursor, limit=limit, keys=keys)
 
 
 @get(
@@ -159,6 +172,7 @@ async def bulk_statuses(
 
 PLACE_ROUTES = [
     register_place,
+    my_places,
     place_qr,
     check_in,
     place_visitors,

@@ -18,7 +18,9 @@ from backend.sdk import (
     Role,
     Unprocessable,
     audit,
+    decode_cursor,
     decode_position,
+    encode_cursor,
     encode_position,
     is_valid,
     people,
@@ -31,6 +33,7 @@ from miniapps.health_code.residents import masked_name
 from miniapps.health_code.schemas import (
     CheckInView,
     PlaceIn,
+    PlacePage,
     PlaceView,
     Via,
     Visit,
@@ -73,6 +76,27 @@ async def register_place(*, actor: Claims, place: PlaceIn, keys: PlatformKeys) -
     return PlaceView(
         id=place_id, name=place.name, org_path=place.org_path, code=place_code(place_id, keys)
     )
+
+
+async def places_of(
+    *, actor: Claims, cursor: str | None, limit: int, keys: PlatformKeys
+) -> PlacePage:
+    """The places the caller registered, with their codes, oldest first, a page at a time."""
+    where: Any = Place.owner_id == actor.user_id
+    if cursor:
+        where &= Place.id > decode_cursor(cursor)
+    rows = await Place.select().where(where).order_by(Place.id).limit(limit + 1)
+    items = [
+        PlaceView(
+            id=row["id"],
+            name=row["name"],
+            org_path=row["org_path"],
+            code=place_code(row["id"], keys),
+        )
+        for row in rows[:limit]
+    ]
+    more = len(rows) > limit
+    return PlacePage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
 async def code_of(*, actor: Claims, place_id: int, keys: PlatformKeys) -> str:

@@ -74,6 +74,11 @@ class PlaceView(msgspec.Struct, frozen=True, kw_only=True):
     code: str
 
 
+class PlacePage(msgspec.Struct, frozen=True):
+    items: list[PlaceView]
+    next_cursor: str | None
+
+
 class CheckInIn(msgspec.Struct, frozen=True):
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 

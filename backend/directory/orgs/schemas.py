@@ -20,6 +20,11 @@ class OrgUnitView(msgspec.Struct, frozen=True, kw_only=True):
     has_polygon: bool
 
 
+class OrgUnitPage(msgspec.Struct, frozen=True):
+    items: list[OrgUnitView]
+    next_cursor: str | None
+
+
 class ImportReport(msgspec.Struct, frozen=True):
     created: int
     updated: int

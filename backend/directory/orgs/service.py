@@ -12,10 +12,11 @@ import msgspec
 
 from backend.directory.errors import DirectoryCode
 from backend.directory.orgs import geometry
-from backend.directory.orgs.schemas import ImportReport, OrgUnitIn, OrgUnitView
+from backend.directory.orgs.schemas import ImportReport, OrgUnitIn, OrgUnitPage, OrgUnitView
 from backend.directory.orgs.tables import OrgUnit
 from backend.kernel.db import transaction
-from backend.kernel.errors import FieldError, Unprocessable
+from backend.kernel.errors import FieldError, NotFound, Unprocessable
+from backend.kernel.pagination import decode_cursor, encode_cursor
 from backend.kernel.paths import Level, is_valid, level_of, parent_of
 
 Progress = Callable[[int], None]
@@ -109,10 +110,21 @@ def _unit_problems(unit: OrgUnitIn, known: set[str], seen: set[str]) -> list[tup
     return problems
 
 
-async def children_of(path: str | None) -> list[OrgUnitView]:
-    where = OrgUnit.parent_path.is_null() if path is None else OrgUnit.parent_path == path
-    rows = await OrgUnit.select().where(where).order_by(OrgUnit.path)
-    return [_view(r) for r in rows]
+async def children_of(path: str | None, *, cursor: str | None, limit: int) -> OrgUnitPage:
+    """The units directly below `path` (the cities when None) in the order they were
+    imported, which is the order of the city's own list; a page at a time."""
+    if path is not None and not await OrgUnit.exists().where(OrgUnit.path == path):
+        raise NotFound(DirectoryCode.ORG_UNKNOWN)
+    where: Any = OrgUnit.parent_path.is_null() if path is None else OrgUnit.parent_path == path
+    if cursor:
+        where &= OrgUnit.id > decode_cursor(cursor)
+    rows = await OrgUnit.select().where(where).order_by(OrgUnit.id).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return OrgUnitPage(
+        items=[_view(r) for r in rows],
+        next_cursor=encode_cursor(rows[-1]["id"]) if more else None,
+    )
 
 
 async def unit_at(path: str) -> OrgUnitView | None:

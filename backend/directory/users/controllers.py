@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from backend.directory.users import service
-from backend.directory.users.schemas import MeView, PersonView, StaffCreate, StaffPage, StaffView
+from backend.directory.users import profile, service
+from backend.directory.users.schemas import (
+    MeView,
+    PersonView,
+    ProfileUpdate,
+    ProfileView,
+    StaffCreate,
+    StaffPage,
+    StaffView,
+)
+from backend.kernel.bodies import strictly
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.idempotency import idempotent
 from backend.kernel.pagination import PageLimit
@@ -19,16 +28,19 @@ from backend.kernel.vault import Vault
 
 @get("/v1/me", operation_id="GetMe", tags=["users"])
 async def get_me(request: AnyRequest) -> MeView:
-    """The caller as their token sees them: roles, scope, locale, elder mode."""
-    claims = claims_of(request)
-    return MeView(
-        user_id=claims.user_id,
-        roles=claims.roles,
-        scope=claims.scope,
-        locale=claims.locale,
-        elder_mode=claims.elder_mode,
-        expires_at=claims.exp,
-    )
+    """The caller as their token sees them: roles, scope, locale, elder mode, home."""
+    return profile.me_view(claims_of(request))
+
+
+@patch("/v1/me", operation_id="UpdateProfile", tags=["users"])
+async def update_me(request: AnyRequest, data: JSONBody[ProfileUpdate]) -> ProfileView:
+    """Set the caller's locale, elder mode or home (a community or grid path from
+    `GET /v1/orgs`, or a point placed into the grid that holds it). A report uses the new
+    home at once; the launcher and scopes follow it after a refresh, which `token_outdated`
+    says is due. Nothing else of the caller can be set here."""
+    # Read again as sent: Litestar's lenient conversion would take `1` or "true" for a boolean.
+    change = strictly(await request.json(), ProfileUpdate)
+    return await profile.update_profile(actor=claims_of(request), change=change)
 
 
 class StaffController(Controller):

@@ -21,7 +21,7 @@ from backend.kernel.db import transaction
 from backend.kernel.errors import Forbidden, NotFound, Unprocessable
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.pagination import decode_cursor, encode_cursor
-from backend.kernel.roles import ADMIN_ROLES, Role, may_grant
+from backend.kernel.roles import ADMIN_ROLES, STAFF_ROLES, Role, may_grant
 from backend.kernel.vault import Vault
 
 PHONE_PURPOSE = "user.phone"
@@ -160,12 +160,13 @@ async def set_active(*, user_id: int, active: bool) -> None:
 async def list_staff(
     *, actor: Claims, under: str | None, cursor: str | None, limit: int, vault: Vault
 ) -> StaffPage:
-    """Staff whose role scope lies under `under` (default: everything the admin holds)."""
+    """The staff roles held under `under` (default: everything the admin holds); a family
+    member's role is not staff, so it is not listed."""
     held = actor.paths_for(*ADMIN_ROLES)
     roots = [under] if under else held
     if not roots or not all(actor.covers(root, *ADMIN_ROLES) for root in roots):
         raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
-    where = _under_any(roots)
+    where = RoleAssignment.role.is_in(sorted(STAFF_ROLES)) & _under_any(roots)
     if cursor:
         where &= RoleAssignment.id > decode_cursor(cursor)
     rows = await _staff_rows(where, limit=limit + 1)

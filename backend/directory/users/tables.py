@@ -22,7 +22,7 @@ class UserAccount(Table, tablename="user_account"):
     name = Varchar(length=100, default="")
     id_card_sealed = Text(null=True, default=None)
     home_path = Varchar(length=200, null=True, default=None, index=True)
-    locale = Varchar(length=8, default="zh-CN")
+    locale = Varchar(length=8, null=True, default=None)  # None: as each request asks
     elder_mode = Boolean(default=False)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -5,13 +5,16 @@ read this process's copy, reloaded every few seconds and at once after a local c
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import msgspec
 
 from backend.kernel.claims import Claims
 from backend.kernel.codes import KernelCode
+from backend.kernel.contract import Manifest
 from backend.kernel.enablement.tables import MiniAppSwitch
 from backend.kernel.errors import Forbidden, NotFound
+from backend.kernel.pagination import decode_position, encode_position
 from backend.kernel.paths import district_of, is_valid, level_of
 from backend.kernel.registry import Registry
 from backend.kernel.roles import Role
@@ -29,6 +32,11 @@ class AppState(msgspec.Struct, frozen=True):
     app_id: str
     enabled_city_wide: bool
     disabled_in: list[str]
+
+
+class AppStatePage(msgspec.Struct, frozen=True):
+    items: list[AppState]
+    next_cursor: str | None
 
 
 def districts_of(claims: Claims) -> frozenset[str]:
@@ -64,15 +72,23 @@ class Enablement:
             return None
         return self._off.get(app_id, frozenset())
 
-    def states(self) -> list[AppState]:
+    def states(self, after: str = "") -> list[AppState]:
+        """Every installed app's switches, by app id; only those after `after` when given."""
         return [
-            AppState(
-                app_id=app_id,
-                enabled_city_wide=self._city.get(app_id, manifest.enabled_by_default),
-                disabled_in=sorted(self._off.get(app_id, frozenset())),
-            )
+            self._state(app_id, manifest)
             for app_id, manifest in sorted(self._registry.apps.items())
+            if app_id > after
         ]
+
+    def state_of(self, app_id: str) -> AppState:
+        return self._state(app_id, self._registry.apps[app_id])
+
+    def _state(self, app_id: str, manifest: Manifest) -> AppState:
+        return AppState(
+            app_id=app_id,
+            enabled_city_wide=self._city.get(app_id, manifest.enabled_by_default),
+            disabled_in=sorted(self._off.get(app_id, frozenset())),
+        )
 
     async def load(self) -> None:
         rows = await MiniAppSwitch.select().order_by(MiniAppSwitch.id)
@@ -98,6 +114,25 @@ class Enablement:
         await cancel(self._task)
 
 
+class AppPosition(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """Where a page of switches ends: the last app id shown."""
+
+    app_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+def list_states(enablement: Enablement, *, cursor: str | None, limit: int) -> AppStatePage:
+    """The apps' switches a page at a time, by app id; the next page starts after the last
+    app shown, so an app installed meanwhile is neither shown twice nor makes one skipped."""
+    after = decode_position(cursor, AppPosition).app_id if cursor else ""
+    states = enablement.states(after=after)
+    items = states[:limit]
+    more = len(states) > limit
+    return AppStatePage(
+        items=items,
+        next_cursor=encode_position(AppPosition(items[-1].app_id)) if more else None,
+    )
+
+
 async def switch(
     *,
     actor: Claims,
@@ -105,8 +140,9 @@ async def switch(
     change: SwitchChange,
     enablement: Enablement,
     registry: Registry,
-) -> list[AppState]:
-    """Switch a mini-app city-wide (platform admin) or within a district (its admin)."""
+) -> AppState:
+    """Switch a mini-app city-wide (platform admin) or within a district (its admin); the
+    app's switches as they are now."""
     if app_id not in registry.apps:
         raise NotFound(KernelCode.MINIAPP_UNKNOWN)
     district = change.district or CITY
@@ -124,4 +160,4 @@ async def switch(
         )
     )
     await enablement.load()
-    return [s for s in enablement.states() if s.app_id == app_id]
+    return enablement.state_of(app_id)

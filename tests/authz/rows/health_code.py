@@ -70,6 +70,15 @@ async def _merchants_place(city: City, caller: Caller) -> Target:
     return Target(owner=Caller.MERCHANT, path=C03, ids={"place_id": place, "code": code})
 
 
+async def _only_own_places(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    listed = {place["id"] for place in response.json()["items"]}
+    if (target.ids["place_id"] in listed) != (caller is target.owner):
+        return "the list of one's places shows another's, or leaves out one's own"
+    return None
+
+
 async def _with_code(city: City, target: Target, caller: Caller) -> Req:
     return Req(params={"code": target.ids["code"]})
 
@@ -264,6 +273,14 @@ ROWS = [
         {"a place in c03": _community(C03)},
         {"a place in c03": each((Caller.MERCHANT, *ADMINS_ABOVE_G07), 201)},
         json_body(lambda t: {"name": "西岗超市", "org_path": C03}),
+    ),
+    Row(
+        "GET",
+        f"{APP}/places",
+        {"the c03 merchant's place": _merchants_place},
+        {"the c03 merchant's place": each(REGISTRARS, 200)},
+        no_request,
+        check=_only_own_places,
     ),
     Row(
         "GET",

@@ -225,6 +225,15 @@ ROWS = [
     ),
     Row("GET", "/v1/me", NOTHING, SIGNED_IN_200, no_request),
     Row(
+        "PATCH",
+        "/v1/me",
+        NOTHING,
+        SIGNED_IN_200,  # one's own profile only: the route takes no one else's id
+        # What every demo user has already: the positive control changes nothing later
+        # rows rely on (a home would move a caller's scope).
+        json_body(lambda t: {"elder_mode": False}),
+    ),
+    Row(
         "GET",
         "/v1/users/{user_id:int}",
         {"themselves": _self, **PEOPLE},

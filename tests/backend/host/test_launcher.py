@@ -109,6 +109,61 @@ async def test_locale_and_elder_mode(host: httpx.AsyncClient, token_for: TokenFo
     )
 
 
+async def test_with_no_locale_chosen_accept_language_decides(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    token = await token_for(Role.RESIDENT)  # the demo resident chose no locale
+    for header, locale, title in (
+        ("en-GB,en;q=0.9", "en", "apply-en"),
+        ("fr-FR, zh-TW;q=0.8, en;q=0.5", "zh-CN", "apply-中"),
+        (None, "zh-CN", "apply-中"),
+    ):
+        headers = bearer(token) | ({"Accept-Language": header} if header else {})
+        response = await host.get("/v1/launcher", headers=headers)
+        assert response.status_code == 200, response.text
+        assert "Accept-Language" in response.headers["vary"]
+        launcher = response.json()
+        assert launcher["locale"] == locale
+        assert launcher["sections"][0]["tiles"][0]["title"] == title
+
+
+async def test_the_profiles_locale_wins_over_accept_language(
+    host: httpx.AsyncClient, token_for_phone: TokenForPhone
+) -> None:
+    chosen = await host.patch(
+        "/v1/me", json={"locale": "en"}, headers=bearer(await token_for_phone(GX_RESIDENT))
+    )
+    assert chosen.status_code == 200, chosen.text
+    token = await token_for_phone(GX_RESIDENT)  # what the next refresh issues
+    chinese = {**bearer(token), "Accept-Language": "zh-CN"}
+    assert (await _launcher_with(host, chinese))["locale"] == "en"
+    asked = await host.get("/v1/launcher", params={"locale": "zh-CN"}, headers=chinese)
+    assert asked.json()["locale"] == "zh-CN"  # a locale the call names wins over both
+
+
+async def _launcher_with(host: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
+    response = await host.get("/v1/launcher", headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_an_etag_is_the_launcher_of_one_locale(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    token = await token_for(Role.RESIDENT)
+    chinese = await host.get("/v1/launcher", headers=bearer(token))
+    english = await host.get(
+        "/v1/launcher",
+        headers={
+            **bearer(token),
+            "Accept-Language": "en",
+            "If-None-Match": chinese.headers["etag"],
+        },
+    )
+    assert english.status_code == 200
+    assert english.json()["locale"] == "en"
+
+
 async def test_etag_gives_304(host: httpx.AsyncClient, token_for: TokenFor) -> None:
     token = await token_for(Role.GRID_WORKER)
     first = await host.get("/v1/launcher", headers=bearer(token))
@@ -138,7 +193,7 @@ async def test_a_district_that_disabled_an_app_loses_tile_and_routes(
         headers=bearer(gx_admin),
     )
     assert off.status_code == 200, off.text
-    assert off.json()[0]["disabled_in"] == ["zz/gx"]
+    assert off.json() == {"app_id": "permits", "enabled_city_wide": True, "disabled_in": ["zz/gx"]}
 
     assert not any(t.startswith("permits/") for t in _tiles(await _launcher(host, gx_resident)))
     hidden = await host.get("/v1/miniapps/permits/ping", headers=bearer(gx_resident))
@@ -155,7 +210,7 @@ async def test_a_district_that_disabled_an_app_loses_tile_and_routes(
         json={"enabled": True, "district": "zz/gx"},
         headers=bearer(gx_admin),
     )
-    assert on.json()[0]["disabled_in"] == []
+    assert on.json()["disabled_in"] == []
     assert "permits/apply" in _tiles(await _launcher(host, gx_resident))
 
 
@@ -191,7 +246,33 @@ async def test_a_platform_admin_switches_an_app_city_wide(
         assert not any(t.startswith("permits/") for t in _tiles(await _launcher(host, token)))
     await host.put("/v1/admin/miniapps/permits/switch", json={"enabled": True}, headers=admin)
     listed = await host.get("/v1/admin/miniapps", headers=admin)
-    assert {"app_id": "permits", "enabled_city_wide": True, "disabled_in": []} in listed.json()
+    assert {"app_id": "permits", "enabled_city_wide": True, "disabled_in": []} in listed.json()[
+        "items"
+    ]
+
+
+async def test_the_mini_apps_come_a_page_at_a_time(
+    host: httpx.AsyncClient, token_for: TokenFor
+) -> None:
+    admin = bearer(await token_for(Role.PLATFORM_ADMIN))
+    whole = await host.get("/v1/admin/miniapps", headers=admin)
+    assert whole.json()["next_cursor"] is None
+    everyone = [state["app_id"] for state in whole.json()["items"]]
+    assert everyone == sorted(everyone)
+    assert len(everyone) > 2
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": 2}
+    for _ in range(len(everyone)):  # a cursor that names no later page would loop for ever
+        page = (await host.get("/v1/admin/miniapps", params=params, headers=admin)).json()
+        assert len(page["items"]) <= 2
+        seen += [state["app_id"] for state in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == everyone
+    for cursor in ("!!", "aWQ6Mw"):  # not ours; an id cursor ("id:3")
+        bad = await host.get("/v1/admin/miniapps", params={"cursor": cursor}, headers=admin)
+        assert (bad.status_code, bad.json()["code"]) == (400, "cursor_invalid")
 
 
 async def test_switching_an_unknown_app_is_404(

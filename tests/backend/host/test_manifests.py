@@ -98,3 +98,9 @@ def test_one_slug_everywhere_for_the_installed_apps() -> None:
         assert config.app_name == manifest.id
         assert all(t._meta.tablename.startswith(f"{manifest.id}_") for t in config.table_classes)
         assert all(name.startswith(f"{manifest.id}.") for name in manifest.emits)
+
+
+def test_the_hosts_own_app_id_is_refused(settings: Settings) -> None:
+    """The launcher shows the host's console under app id "host": an app of that name would
+    have its tiles taken for the host's."""
+    assert "field 'id': 'host' is the host's own" in _refused(settings, app("host"))

@@ -9,7 +9,7 @@ import pytest
 
 from backend.directory.users.service import assign_role
 from backend.directory.users.tables import AuditEntry, RoleAssignment, UserAccount
-from backend.kernel.roles import Role
+from backend.kernel.roles import STAFF_ROLES, Role
 from tests.conftest import Client, TokenFor, bearer
 
 C03 = "zz/gx/fengyang/c03"
@@ -161,7 +161,8 @@ async def test_staff_list_pages_by_cursor(client: Client, token_for: TokenFor) -
         if cursor is None:
             break
     assert seen == sorted(set(seen))
-    assert len(seen) == await RoleAssignment.count()
+    staff = RoleAssignment.role.is_in(sorted(STAFF_ROLES))
+    assert len(seen) == await RoleAssignment.count().where(staff)
 
 
 async def test_a_bad_cursor_is_a_400(client: Client, token_for: TokenFor) -> None:
@@ -169,3 +170,30 @@ async def test_a_bad_cursor_is_a_400(client: Client, token_for: TokenFor) -> Non
     response = await client.get("/v1/staff", params={"cursor": "!!"}, headers=bearer(admin))
     assert response.status_code == 400
     assert response.json()["code"] == "cursor_invalid"
+
+
+async def test_the_staff_list_leaves_out_family_members(
+    client: Client, token_for: TokenFor
+) -> None:
+    """The demo's family member holds her role over g07, inside c03: she is a resident who
+    looks after another, not staff of the community."""
+    admin = await token_for(Role.COMMUNITY_ADMIN)
+    listed = await client.get("/v1/staff", params={"limit": 100}, headers=bearer(admin))
+    assert listed.status_code == 200, listed.text
+    shown = {(s["name"], s["role"]) for s in listed.json()["items"]}
+    assert ("李网格", "grid_worker") in shown
+    assert ("吴护理", "care_worker") in shown
+    assert not any(role == "family_member" for _, role in shown)
+
+
+async def test_staff_provisioning_grants_no_family_role(
+    client: Client, token_for: TokenFor
+) -> None:
+    admin = await token_for(Role.PLATFORM_ADMIN)
+    before = await RoleAssignment.count()
+    response = await client.post(
+        "/v1/staff", json=_staff(f"{C03}/g07", role="family_member"), headers=bearer(admin)
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "grant_not_allowed"
+    assert await RoleAssignment.count() == before
