@@ -8,10 +8,12 @@ each name below.
 from backend.directory.errors import DirectoryCode
 from backend.directory.orgs.service import place_in_grid, require_unit, unit_at
 from backend.directory.people import (
+    MaskedContact,
     Person,
     holders_above,
     holders_at,
     holders_within,
+    masked_contact,
     people,
     person,
     person_by_phone,
@@ -48,13 +50,20 @@ from backend.kernel.errors import (
     NotFound,
     Unauthorized,
     Unprocessable,
+    UnsupportedMediaType,
 )
 from backend.kernel.events import emit, on_commit, unit_of_work
 from backend.kernel.guards import claims_of, holding_role, path_param, requires_role, requires_scope
 from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.notices import notify
-from backend.kernel.pagination import PageLimit, decode_cursor, encode_cursor
+from backend.kernel.pagination import (
+    PageLimit,
+    decode_cursor,
+    decode_key_cursor,
+    encode_cursor,
+    encode_key_cursor,
+)
 from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.requests import AnyRequest
@@ -90,6 +99,7 @@ __all__ = [
     "KernelCode",
     "Level",
     "Manifest",
+    "MaskedContact",
     "NotFound",
     "PageLimit",
     "Person",
@@ -107,15 +117,18 @@ __all__ = [
     "Tile",
     "Unauthorized",
     "Unprocessable",
+    "UnsupportedMediaType",
     "Vault",
     "ancestors",
     "audit",
     "cancel",
     "claims_of",
     "decode_cursor",
+    "decode_key_cursor",
     "district_of",
     "emit",
     "encode_cursor",
+    "encode_key_cursor",
     "every",
     "holders_above",
     "holders_at",
@@ -130,6 +143,7 @@ __all__ = [
     "mask_id_card",
     "mask_name",
     "mask_phone",
+    "masked_contact",
     "notify",
     "on_commit",
     "path_param",
