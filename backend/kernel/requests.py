@@ -10,7 +10,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.exceptions import SerializationException
 
 from backend.kernel.codes import KernelCode
-from backend.kernel.errors import BadRequest, UnsupportedMediaType
+from backend.kernel.errors import BadRequest, FieldError, UnsupportedMediaType
 
 # The request a handler takes; its user and auth are read through the guards' helpers.
 AnyRequest = Request[Any, Any, Any]
@@ -21,6 +21,7 @@ AnyRequest = Request[Any, Any, Any]
 # same errors raised by our own code stay 500s.
 _UNREADABLE = (SerializationException, UnicodeDecodeError, RecursionError)
 _NUL_ESCAPE = b"\\u0000"
+_NOT_TEXT = "a form part is not UTF-8 text: send a file as a part with a filename"
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -64,8 +65,15 @@ class JsonRequest(Request[Any, Any, Any]):
         return value
 
     async def form(self) -> FormMultiDict:
-        """The form fields; U+0000 in a name or value is a 400."""
-        form = await super().form()
+        """The form fields; U+0000 in a name or value is a 400, and so is a multipart part
+        that is not text yet names no filename (Litestar reads such a part as text)."""
+        try:
+            form = await super().form()
+        except UnicodeDecodeError as err:
+            raise BadRequest(
+                KernelCode.VALIDATION_FAILED,
+                errors=[FieldError(field="body", message=_NOT_TEXT)],
+            ) from err
         if any((isinstance(v, str) and "\x00" in v) or "\x00" in k for k, v in form.multi_items()):
             raise BadRequest(KernelCode.TEXT_HAS_NUL)
         return form
