@@ -60,6 +60,14 @@ async def picture_sent(
         for name, value in (await form()).multi_items()
         if isinstance(value, UploadFile)
     ]
+    try:
+        return await _the_one_file(files)
+    finally:
+        for _, upload in files:  # spooled to disk past 1 MB: let none linger
+            await upload.close()
+
+
+async def _the_one_file(files: list[tuple[str, UploadFile]]) -> bytes:
     if len(files) != 1:
         raise Unprocessable(
             GridEventsCode.PHOTO_INVALID,

@@ -102,7 +102,9 @@ async def _file_report(actor: Claims, data: ReportIn) -> EventView:
             {"lat": data.lat, "lon": data.lon},
         )
     )
-    return await _detail(original["id"], actor)
+    repeated = await GridEvent.select().where(GridEvent.id == original["id"]).first()
+    assert repeated is not None  # read in this transaction a moment ago
+    return await _detail(repeated, actor)
 
 
 async def open_event(
@@ -302,7 +304,7 @@ async def event_view(*, actor: Claims, event_id: int, vault: Vault) -> EventView
     """One event as the caller may see it: its timeline, its photos, the steps the caller may
     take, and, for its handler, the reporter's masked contact."""
     event = await event_if_visible(actor, event_id)
-    view = await _detail(event_id, actor)
+    view = await _detail(event, actor)
     if not _calls_back(actor, event):
         return view
     return msgspec.structs.replace(
@@ -346,23 +348,19 @@ async def list_events(
     return EventPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-async def _detail(event_id: int, actor: Claims) -> EventView:
-    """The event as read now, with its timeline and photos, for the caller."""
-    event = await GridEvent.select().where(GridEvent.id == event_id).first()
-    assert event is not None
+async def _detail(event: dict[str, Any], actor: Claims) -> EventView:
+    """The event's row with its timeline and photos, for the caller."""
     timeline = (
         await TimelineEntry.select()
-        .where(TimelineEntry.event_id == event_id)
+        .where(TimelineEntry.event_id == event["id"])
         .order_by(TimelineEntry.id)
     )
-    photos = await Photo.select(Photo.id, Photo.stage, Photo.uploaded_by, Photo.at).where(
-        Photo.event_id == event_id
+    photos = (
+        await Photo.select(Photo.id, Photo.stage, Photo.uploaded_by, Photo.at)
+        .where(Photo.event_id == event["id"])
+        .order_by(Photo.id)
     )
-    return _view_of(event, actor, timeline=timeline, photos=sorted(photos, key=_by_id))
-
-
-def _by_id(row: dict[str, Any]) -> int:
-    return int(row["id"])
+    return _view_of(event, actor, timeline=timeline, photos=photos)
 
 
 def _view_of(
