@@ -8,10 +8,12 @@ each name below.
 from backend.directory.errors import DirectoryCode
 from backend.directory.orgs.service import place_in_grid, require_unit, unit_at
 from backend.directory.people import (
+    MaskedContact,
     Person,
     holders_above,
     holders_at,
     holders_within,
+    masked_contact,
     people,
     person,
     person_by_phone,
@@ -48,6 +50,7 @@ from backend.kernel.errors import (
     NotFound,
     Unauthorized,
     Unprocessable,
+    UnsupportedMediaType,
 )
 from backend.kernel.events import emit, on_commit, unit_of_work
 from backend.kernel.guards import claims_of, holding_role, path_param, requires_role, requires_scope
@@ -104,6 +107,7 @@ __all__ = [
     "KernelCode",
     "Level",
     "Manifest",
+    "MaskedContact",
     "NotFound",
     "PageLimit",
     "Person",
@@ -121,6 +125,7 @@ __all__ = [
     "Tile",
     "Unauthorized",
     "Unprocessable",
+    "UnsupportedMediaType",
     "Vault",
     "ancestors",
     "audit",
@@ -146,6 +151,7 @@ __all__ = [
     "mask_id_card",
     "mask_name",
     "mask_phone",
+    "masked_contact",
     "notify",
     "on_commit",
     "path_param",

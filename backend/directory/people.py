@@ -12,6 +12,7 @@ from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.directory.users.tables import RoleAssignment, UserAccount
 from backend.kernel.i18n import DEFAULT_LOCALE
+from backend.kernel.masking import mask_name, mask_phone
 from backend.kernel.paths import Level, ancestors
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
@@ -56,6 +57,26 @@ async def person_by_phone(phone: str, vault: Vault) -> Person | None:
     lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
     row = await UserAccount.select(*_PERSON).where(UserAccount.phone_lookup == lookup).first()
     return None if row is None else _person(row)
+
+
+class MaskedContact(msgspec.Struct, frozen=True, kw_only=True):
+    """How a person may be reached, masked for staff who call them back: 张*, 138****0001."""
+
+    name: str
+    phone: str
+
+
+async def masked_contact(user_id: int, vault: Vault) -> MaskedContact | None:
+    """The person's name and phone, masked; None if there is no such account."""
+    row = (
+        await UserAccount.select(UserAccount.name, UserAccount.phone_sealed)
+        .where(UserAccount.id == user_id)
+        .first()
+    )
+    if row is None:
+        return None
+    phone = vault.open(row["phone_sealed"], purpose=PHONE_PURPOSE)
+    return MaskedContact(name=mask_name(row["name"]), phone=mask_phone(phone))
 
 
 async def holders_at(role: Role, paths: Iterable[str]) -> list[tuple[int, str]]:

@@ -53,7 +53,9 @@ class FieldError(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
-    """An RFC 9457 problem; `code` is the stable machine-readable part of `type`."""
+    """An RFC 9457 problem; `code` is the stable machine-readable part of `type`. A problem
+    type may add extension members beside these (RFC 9457 section 3.2): e.g. the state an
+    event is in and the actions allowed in it."""
 
     type: str
     title: str
@@ -64,8 +66,14 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] | None = None
 
 
+# Members a problem's extensions may not replace: those every problem has.
+_PROBLEM_MEMBERS = frozenset(Problem.__struct_fields__)
+
+
 class YimenError(Exception):
-    """A domain error: a stable code, an HTTP status, and parameters for the message."""
+    """A domain error: a stable code, an HTTP status, and parameters for the message.
+    `extensions` are members the problem carries beside the standard ones, for clients to
+    read (the message's parameters are not published, only the message)."""
 
     status = 400
 
@@ -75,13 +83,18 @@ class YimenError(Exception):
         *,
         errors: list[FieldError] | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> None:
         super().__init__(code)
+        clash = _PROBLEM_MEMBERS.intersection(extensions or {})
+        if clash:
+            raise ValueError(f"extensions may not replace a problem's {sorted(clash)}")
         self.code = code
         self.params = params
         self.errors = errors
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
 
 class BadRequest(YimenError):
@@ -155,7 +168,8 @@ def problem_response(
     params: Mapping[str, Any] | None = None,
     errors: list[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
-) -> Response[Problem]:
+    extensions: Mapping[str, Any] | None = None,
+) -> Response[Any]:
     locale = negotiate(request.headers.get("accept-language"))
     headers = {"Content-Language": str(locale), **(headers or {})}
     if status == 401 and not any(name.lower() == "www-authenticate" for name in headers):
@@ -168,8 +182,11 @@ def problem_response(
         instance=request.url.path,
         errors=errors,
     )
+    content: Problem | dict[str, Any] = problem
+    if extensions:
+        content = {**msgspec.to_builtins(problem), **extensions}
     return Response(
-        problem,
+        content,
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
@@ -184,6 +201,7 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: YimenError) -> Res
         params=exc.params,
         errors=exc.errors,
         headers=exc.headers,
+        extensions=exc.extensions,
     )
 
 

@@ -22,6 +22,7 @@ AnyRequest = Request[Any, Any, Any]
 # same errors raised by our own code stay 500s.
 _UNREADABLE = (SerializationException, UnicodeDecodeError, RecursionError)
 _NUL_ESCAPE = b"\\u0000"
+_NOT_TEXT = "a form part is not UTF-8 text: send a file as a part with a filename"
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -100,8 +101,15 @@ class JsonRequest(Request[Any, Any, Any]):
         return value
 
     async def form(self) -> FormMultiDict:
-        """The form fields; U+0000 in a name or value is a 400."""
-        form = await super().form()
+        """The form fields; U+0000 in a name or value is a 400, and so is a multipart part
+        that is not text yet names no filename (Litestar reads such a part as text)."""
+        try:
+            form = await super().form()
+        except UnicodeDecodeError as err:
+            raise BadRequest(
+                KernelCode.VALIDATION_FAILED,
+                errors=[FieldError(field="body", message=_NOT_TEXT)],
+            ) from err
         for name, value in form.multi_items():
             if (isinstance(value, str) and "\x00" in value) or "\x00" in name:
                 culprit = FieldError(field=name, message="holds U+0000")

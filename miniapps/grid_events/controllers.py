@@ -21,26 +21,32 @@ from backend.sdk import (
     requires_role,
 )
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
-from miniapps.grid_events.catalogue import CATEGORIES, Category
+from miniapps.grid_events.bodies import PhotoUpload, SignedReading
 from miniapps.grid_events.schemas import (
     ActIn,
+    CategoryPage,
     DutyIn,
     DutyView,
     EventPage,
     EventView,
     ReportIn,
     RuleIn,
+    RulePage,
     RuleView,
     SensorEnrolled,
     SensorIn,
+    Stage,
 )
 from miniapps.grid_events.states import State
 
 
 @get("/categories", operation_id="ListEventCategories")
-async def categories() -> list[Category]:
-    """The catalogue of event categories and their attributes."""
-    return list(CATEGORIES.values())
+async def categories(
+    cursor: FromQuery[str | None] = None, limit: FromQuery[PageLimit] = 50
+) -> CategoryPage:
+    """The catalogue of event categories and their attributes, by code; the next page is
+    the one after `next_cursor`."""
+    return service.categories_page(cursor=cursor, limit=limit)
 
 
 @post(
@@ -73,9 +79,13 @@ def _tagged(view: EventView) -> Response[EventView]:
 
 
 @get("/events/{event_id:int}", operation_id="GetEvent")
-async def get_event(request: AnyRequest, event_id: FromPath[RowId]) -> Response[EventView]:
+async def get_event(
+    request: AnyRequest, event_id: FromPath[RowId], vault: NamedDependency[Vault]
+) -> Response[EventView]:
     """One event with its timeline, for those who may see it; its ETag is its version."""
-    return _tagged(await service.event_view(actor=claims_of(request), event_id=event_id))
+    return _tagged(
+        await service.event_view(actor=claims_of(request), event_id=event_id, vault=vault)
+    )
 
 
 @post("/events/{event_id:int}/actions", status_code=200, operation_id="ActOnEvent")
@@ -83,6 +93,7 @@ async def act(
     request: AnyRequest,
     event_id: FromPath[RowId],
     data: JSONBody[ActIn],
+    vault: NamedDependency[Vault],
     if_match: Annotated[str | None, HeaderParameter(name="If-Match", max_length=64)] = None,
 ) -> Response[EventView]:
     """Take a step: register, dispatch, reassign, start, feed back, verify, close, return,
@@ -93,24 +104,28 @@ async def act(
         actor=claims_of(request),
         event_id=event_id,
         data=data,
+        vault=vault,
         expected_version=service.version_in(if_match),
     )
     return _tagged(view)
 
 
-@post("/events/{event_id:int}/photos", operation_id="AddEventPhoto")
+@post("/events/{event_id:int}/photos", operation_id="AddEventPhoto", operation_class=PhotoUpload)
 async def add_photo(
     request: AnyRequest,
     event_id: FromPath[RowId],
-    stage: FromQuery[photos.Stage],
+    stage: FromQuery[Stage],
     storage: NamedDependency[Storage],
 ) -> dict[str, int]:
-    """Attach a photo (the raw JPEG or PNG as the body, 5 MB at most), before or after."""
+    """Attach a photo, before or after: a JPEG or PNG of 5 MB at most, as the raw body or
+    as the one file part of a multipart form."""
+    content_type = request.headers.get("content-type")
+    picture = await photos.picture_sent(content_type, await request.body(), request.form)
     photo_id = await photos.add_photo(
         actor=claims_of(request),
         event_id=event_id,
         stage=stage,
-        data=await request.body(),
+        data=picture,
         storage=storage,
     )
     return {"photo_id": photo_id}
@@ -144,9 +159,14 @@ async def set_my_duty(request: AnyRequest, data: JSONBody[DutyIn]) -> DutyView:
 
 
 @get("/rules", operation_id="ListDispatchRules", guards=[requires_role(*service.ADMINS)])
-async def list_rules(request: AnyRequest) -> list[RuleView]:
-    """The dispatch rules for places the admin holds."""
-    return await rules.rules_under(actor=claims_of(request), admins=service.ADMINS)
+async def list_rules(
+    request: AnyRequest, cursor: FromQuery[str | None] = None, limit: FromQuery[PageLimit] = 50
+) -> RulePage:
+    """The dispatch rules for places the admin holds, oldest first; the next page is the one
+    after `next_cursor`."""
+    return await rules.rules_under(
+        actor=claims_of(request), admins=service.ADMINS, cursor=cursor, limit=limit
+    )
 
 
 @put("/rules", operation_id="SetDispatchRule", guards=[requires_role(*service.ADMINS)])
@@ -191,6 +211,7 @@ async def enrol_sensor(
     "/sensors/{device:str}/readings",
     status_code=200,
     operation_id="SendSensorReading",
+    operation_class=SignedReading,
     security=[{}],
     opt={"signed_by_device": True},
 )

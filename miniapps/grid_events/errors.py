@@ -13,12 +13,17 @@ class GridEventsCode(ErrorCode):
     EVENT_NO_GRID = "event_no_grid"
     EVENT_NEEDS_PLACE = "event_needs_place"
     EVENT_TRANSITION_ILLEGAL = "event_transition_illegal"
+    EVENT_ADMINS_ONLY = "event_admins_only"
+    EVENT_HANDLER_ONLY = "event_handler_only"
+    EVENT_OWN_WORK = "event_own_work"
+    EVENT_STAFF_ONLY = "event_staff_only"
     EVENT_REASON_REQUIRED = "event_reason_required"
     EVENT_NO_HANDLER = "event_no_handler"
     EVENT_CHANGED = "event_changed"
     IF_MATCH_INVALID = "if_match_invalid"
     EVENT_FINISHED = "event_finished"
     PHOTO_INVALID = "photo_invalid"
+    PHOTO_TYPE_UNSUPPORTED = "photo_type_unsupported"
     RULE_NOT_FOUND = "rule_not_found"
     SENSOR_REFUSED = "sensor_refused"
     SENSOR_EXISTS = "sensor_exists"
@@ -37,8 +42,24 @@ register_messages(
             "Give the event's place (lat and lon), or set your home first (PATCH /v1/me)",
         ),
         GridEventsCode.EVENT_TRANSITION_ILLEGAL: (
-            "当前状态下不能执行该操作",
-            "This action is not allowed in the event's current state",
+            "事件当前{state_zh},不能{action_zh};您现在可执行:{allowed_zh}",
+            "You cannot {action_en} an event that is {state_en}; you may now: {allowed_en}",
+        ),
+        GridEventsCode.EVENT_ADMINS_ONLY: (
+            "只有事件所在网格的上级管理员可以执行此操作",
+            "Only an admin over the event's grid may take this step",
+        ),
+        GridEventsCode.EVENT_HANDLER_ONLY: (
+            "只有承办该事件的网格员可以执行此操作",
+            "Only the worker the event is dispatched to may take this step",
+        ),
+        GridEventsCode.EVENT_OWN_WORK: (
+            "处置人不能核查自己处置的事件",
+            "The handler may not verify their own work",
+        ),
+        GridEventsCode.EVENT_STAFF_ONLY: (
+            "只有事件的处置人、所在网格的网格员或上级管理员可以执行此操作",
+            "Only the event's handler, its grid's workers or the admins over it may take this step",
         ),
         GridEventsCode.EVENT_REASON_REQUIRED: ("请填写原因", "A reason is required"),
         GridEventsCode.EVENT_NO_HANDLER: (
@@ -60,6 +81,10 @@ register_messages(
         GridEventsCode.PHOTO_INVALID: (
             "照片须为 JPEG 或 PNG,且不超过 5 MB",
             "A photo must be a JPEG or PNG of at most 5 MB",
+        ),
+        GridEventsCode.PHOTO_TYPE_UNSUPPORTED: (
+            "照片须以 image/jpeg、image/png 或 multipart/form-data 上传,收到的是 {received}",
+            "Send a photo as image/jpeg, image/png or multipart/form-data; got {received}",
         ),
         GridEventsCode.RULE_NOT_FOUND: ("派遣规则不存在", "No such dispatch rule"),
         GridEventsCode.SENSOR_REFUSED: (

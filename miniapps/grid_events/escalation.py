@@ -16,10 +16,12 @@ from backend.sdk import (
     ancestors,
     level_of,
     notify,
+    unit_at,
     unit_of_work,
 )
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.deadlines import deadline_after
+from miniapps.grid_events.notices import category_data, deep_link
 from miniapps.grid_events.service import change_event
 from miniapps.grid_events.states import WATCHED, State
 from miniapps.grid_events.tables import Escalation, GridEvent, TimelineEntry
@@ -30,7 +32,7 @@ OVERDUE = Template(
     key="grid_events.overdue",
     category="grid_events",
     titles={"zh-CN": "督办:事件{event}已超时", "en": "Supervision: event {event} is overdue"},
-    bodies={"zh-CN": "{category},网格 {grid}", "en": "{category}, grid {grid}"},
+    bodies={"zh-CN": "{category_zh},{grid_name}", "en": "{category_en}, {grid_name}"},
 )
 
 
@@ -60,6 +62,7 @@ async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
     if done >= len(levels) or now < due:
         return 0
     level = levels[done]
+    unit = await unit_at(event["grid_path"])
     try:
         async with unit_of_work():
             await Escalation.insert(Escalation(event_id=event["id"], level=level))
@@ -82,8 +85,11 @@ async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
                 data={
                     "event": str(event["id"]),
                     "grid": event["grid_path"],
-                    "category": CATEGORIES[event["category"]].names["zh-CN"],
+                    # The unit's own name is a proper name, the same in every locale.
+                    "grid_name": unit.name if unit else event["grid_path"],
+                    **category_data(category),
                 },
+                deep_link=deep_link(event["id"]),
             )
     except UNIQUE_VIOLATION:
         return 0  # another worker escalated it to this level first

@@ -4,13 +4,24 @@ grid_events suggest` proposes rules from the reassignments admins made by hand."
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import Any
 
-from backend.sdk import Claims, Forbidden, KernelCode, NotFound, Unprocessable, require_unit
+from backend.sdk import (
+    Claims,
+    Forbidden,
+    KernelCode,
+    NotFound,
+    Unprocessable,
+    decode_cursor,
+    encode_cursor,
+    require_unit,
+)
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.dispatch import handles_under
 from miniapps.grid_events.errors import GridEventsCode
-from miniapps.grid_events.schemas import RuleIn, RuleView
+from miniapps.grid_events.schemas import RuleIn, RulePage, RuleView
 from miniapps.grid_events.tables import DispatchRule
 
 
@@ -43,10 +54,24 @@ async def set_rule(*, actor: Claims, rule: RuleIn, admins: tuple[Any, ...]) -> R
     return RuleView(**rows[0])
 
 
-async def rules_under(*, actor: Claims, admins: tuple[Any, ...]) -> list[RuleView]:
-    """The rules for places the admin holds."""
-    rows = await DispatchRule.select().order_by(DispatchRule.id)
-    return [RuleView(**row) for row in rows if actor.covers(row["place_path"], *admins)]
+async def rules_under(
+    *, actor: Claims, admins: tuple[Any, ...], cursor: str | None, limit: int
+) -> RulePage:
+    """The rules for places the admin holds, oldest first, a page at a time: the page after
+    a cursor starts above the last id shown."""
+    places = [
+        (DispatchRule.place_path == path) | DispatchRule.place_path.like(path + "/%")
+        for path in actor.paths_for(*admins)
+    ]
+    if not places:
+        return RulePage(items=[], next_cursor=None)
+    held: Any = functools.reduce(operator.or_, places)
+    if cursor:
+        held &= DispatchRule.id > decode_cursor(cursor)
+    rows = await DispatchRule.select().where(held).order_by(DispatchRule.id).limit(limit + 1)
+    items = [RuleView(**row) for row in rows[:limit]]
+    more = len(rows) > limit
+    return RulePage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
 async def drop_rule(*, actor: Claims, rule_id: int, admins: tuple[Any, ...]) -> None:

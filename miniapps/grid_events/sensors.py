@@ -163,13 +163,14 @@ async def _alarm_once(sensor: dict[str, Any], reading: Reading) -> int:
         return event_id
     # Opened as a report is, so that it is due, told and escalated as one.
     alarm = ReportIn(category=sensor["category"], description=f"设备 {sensor['device']} 报警")
-    event = await open_event(data=alarm, grid=sensor["grid_path"], reporter_id=SYSTEM, why=why)
+    event, _ = await open_event(data=alarm, grid=sensor["grid_path"], reporter_id=SYSTEM, why=why)
+    event_id = int(event["id"])
     as_seen = Sensor.open_event_id.is_null() if seen_id is None else Sensor.open_event_id == seen_id
     claimed = (
-        await Sensor.update({Sensor.open_event_id: event.id})
+        await Sensor.update({Sensor.open_event_id: event_id})
         .where((Sensor.id == sensor["id"]) & as_seen)
         .returning(Sensor.id)
     )
     if not claimed:
         raise _Raced  # rolls back the event just made, its steps and its notices
-    return event.id
+    return event_id

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
+import msgspec
 from piccolo.columns import Column
 
 from backend.sdk import (
@@ -11,16 +13,18 @@ from backend.sdk import (
     Claims,
     Conflict,
     FieldError,
-    Forbidden,
-    KernelCode,
     Level,
     NotFound,
     Role,
     Unprocessable,
+    Vault,
     decode_cursor,
+    decode_position,
     encode_cursor,
+    encode_position,
     json_value,
     level_of,
+    masked_contact,
     person,
     place_in_grid,
     unit_of_work,
@@ -29,12 +33,40 @@ from backend.sdk import (
 from miniapps.grid_events import dispatch, duplicates, notices
 from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
 from miniapps.grid_events.errors import GridEventsCode
-from miniapps.grid_events.schemas import ActIn, EventPage, EventView, ReportIn, TimelineView
-from miniapps.grid_events.states import MOVES, Action, Actor, State
-from miniapps.grid_events.tables import GridEvent, TimelineEntry
+from miniapps.grid_events.schemas import (
+    ActIn,
+    CategoryPage,
+    EventPage,
+    EventView,
+    PhotoTaker,
+    PhotoView,
+    ReportIn,
+    TimelineView,
+)
+from miniapps.grid_events.states import DUE, FINISHED, MOVES, Action, State
+from miniapps.grid_events.tables import GridEvent, Photo, TimelineEntry
+from miniapps.grid_events.workflow import ADMINS as ADMINS  # the routes' guards name it here
+from miniapps.grid_events.workflow import allowed_actions, relations, require_allowed
 
-ADMINS = (Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
 SYSTEM = 0  # the actor id of steps the rules take
+
+
+class CategoryPosition(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
+    """Where a page of the catalogue ends: the last category code shown."""
+
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+def categories_page(*, cursor: str | None, limit: int) -> CategoryPage:
+    """The catalogue's categories by code, `limit` at a time, after the cursor's code."""
+    after = decode_position(cursor, CategoryPosition).code if cursor else ""
+    rest = [CATEGORIES[code] for code in sorted(CATEGORIES) if code > after]
+    items = rest[:limit]
+    more = len(rest) > limit
+    return CategoryPage(
+        items=items,
+        next_cursor=encode_position(CategoryPosition(items[-1].code)) if more else None,
+    )
 
 
 async def report(*, actor: Claims, data: ReportIn) -> EventView:
@@ -63,7 +95,8 @@ async def _file_report(actor: Claims, data: ReportIn) -> EventView:
         category=data.category, grid=grid, lat=data.lat, lon=data.lon
     )
     if original is None:
-        return await open_event(data=data, grid=grid, reporter_id=actor.user_id)
+        event, steps = await open_event(data=data, grid=grid, reporter_id=actor.user_id)
+        return _view_of(event, actor, timeline=steps)
     state = State(original["state"])
     await TimelineEntry.insert(
         timeline_step(
@@ -76,16 +109,20 @@ async def _file_report(actor: Claims, data: ReportIn) -> EventView:
             {"lat": data.lat, "lon": data.lon},
         )
     )
-    return await _view(original["id"])
+    repeated = await GridEvent.select().where(GridEvent.id == original["id"]).first()
+    assert repeated is not None  # read in this transaction a moment ago
+    return await _detail(repeated, actor)
 
 
-async def open_event(*, data: ReportIn, grid: str, reporter_id: int, why: str = "") -> EventView:
+async def open_event(
+    *, data: ReportIn, grid: str, reporter_id: int, why: str = ""
+) -> tuple[dict[str, Any], list[TimelineEntry]]:
     """Open an event in `grid`, whoever reports it (a resident, a worker, a device): due by
     its category's time limit, dispatched at once by the rules if the category says so, its
     first steps on the timeline (`why` as the report's reason) and their people told. The
     one way an event comes to be, so that none escapes escalation or goes unannounced.
     Call it inside a unit of work: a dispatch refused, or a caller that rolls back, leaves
-    no event, step or notice."""
+    no event, step or notice. Returns the event's row and its first steps."""
     category = CATEGORIES[data.category]
     handler = None
     if category.auto_dispatch:
@@ -117,7 +154,7 @@ async def open_event(*, data: ReportIn, grid: str, reporter_id: int, why: str = 
         steps += _dispatched_by_rule(event["id"], handler)
         await TimelineEntry.insert(*steps)
         await notices.moved(action=Action.DISPATCH, event=event, category=category)
-    return _view_of(event, steps)
+    return event, steps
 
 
 def _dispatched_by_rule(event_id: int, handler: int) -> list[TimelineEntry]:
@@ -154,21 +191,22 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
 
 
 async def act(
-    *, actor: Claims, event_id: int, data: ActIn, expected_version: int | None = None
+    *,
+    actor: Claims,
+    event_id: int,
+    data: ActIn,
+    vault: Vault,
+    expected_version: int | None = None,
 ) -> EventView:
-    """Take one step of the chain; an illegal one is a 409 and changes nothing. The step is
-    taken from the version read (or the one the caller names): if the event changed in
-    between, it is a 409 `event_changed` and nothing of the step is written."""
+    """Take one step of the chain; one the state does not take is a 409, one the caller may
+    not take a 403 saying why (`workflow`), and either changes nothing. The step is taken
+    from the version read (or the one the caller names): if the event changed in between, it
+    is a 409 `event_changed` and nothing of the step is written."""
     event = await event_if_visible(actor, event_id)
     if expected_version is not None and expected_version != event["version"]:
         raise Conflict(GridEventsCode.EVENT_CHANGED)
+    require_allowed(actor, event, data.action)
     move = MOVES[data.action]
-    if State(event["state"]) not in move.sources:
-        raise Conflict(
-            GridEventsCode.EVENT_TRANSITION_ILLEGAL, action=data.action, state=event["state"]
-        )
-    if not _may(actor, event, move.actors):
-        raise Forbidden(KernelCode.FORBIDDEN)
     if move.needs_reason and not data.reason.strip():
         raise BadRequest(GridEventsCode.EVENT_REASON_REQUIRED)
     handler = event["handler_id"]
@@ -181,7 +219,9 @@ async def act(
             {
                 GridEvent.state: move.target,
                 GridEvent.handler_id: handler,
-                GridEvent.deadline: category.deadline(utc_now(), move.target),
+                GridEvent.deadline: (
+                    category.deadline(utc_now(), move.target) if move.target in DUE else None
+                ),
             },
         )
         await TimelineEntry.insert(
@@ -198,7 +238,7 @@ async def act(
         await notices.moved(
             action=data.action, event={**event, "handler_id": handler}, category=category
         )
-    return await _view(event_id)
+    return await event_view(actor=actor, event_id=event_id, vault=vault)
 
 
 async def change_event(event: dict[str, Any], values: dict[Column | str, Any]) -> None:
@@ -230,19 +270,6 @@ def version_in(if_match: str | None) -> int | None:
     if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
         raise BadRequest(GridEventsCode.IF_MATCH_INVALID)
     return int(tag)
-
-
-def _may(actor: Claims, event: dict[str, Any], allowed: frozenset[Actor]) -> bool:
-    grid = event["grid_path"]
-    if Actor.ADMIN in allowed and actor.covers(grid, *ADMINS):
-        return True
-    if Actor.HANDLER in allowed and event["handler_id"] == actor.user_id:
-        return True
-    return (
-        Actor.VERIFIER in allowed
-        and event["handler_id"] != actor.user_id
-        and actor.covers(grid, Role.GRID_WORKER, *ADMINS)
-    )
 
 
 def timeline_step(
@@ -282,9 +309,26 @@ def _sees(actor: Claims, event: dict[str, Any]) -> bool:
     )
 
 
-async def event_view(*, actor: Claims, event_id: int) -> EventView:
-    await event_if_visible(actor, event_id)
-    return await _view(event_id)
+async def event_view(*, actor: Claims, event_id: int, vault: Vault) -> EventView:
+    """One event as the caller may see it: its timeline, its photos, the steps the caller may
+    take, and, for its handler, the reporter's masked contact."""
+    event = await event_if_visible(actor, event_id)
+    view = await _detail(event, actor)
+    if not _calls_back(actor, event):
+        return view
+    return msgspec.structs.replace(
+        view, reporter_contact=await masked_contact(event["reporter_id"], vault)
+    )
+
+
+def _calls_back(actor: Claims, event: dict[str, Any]) -> bool:
+    """Whether the caller is who calls the reporter back: the worker handling the event,
+    while it is open. Nobody else sees the reporter's contact, and a device has none."""
+    return (
+        event["handler_id"] == actor.user_id
+        and event["reporter_id"] not in (actor.user_id, SYSTEM)
+        and State(event["state"]) not in FINISHED
+    )
 
 
 async def list_events(
@@ -308,36 +352,52 @@ async def list_events(
         .order_by(GridEvent.id, ascending=False)
         .limit(limit + 1)
     )
-    items = [_view_of(row, []) for row in rows[:limit]]
+    items = [_view_of(row, actor) for row in rows[:limit]]
     more = len(rows) > limit
     return EventPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-async def _view(event_id: int) -> EventView:
-    event = await GridEvent.select().where(GridEvent.id == event_id).first()
-    assert event is not None
+async def _detail(event: dict[str, Any], actor: Claims) -> EventView:
+    """The event's row with its timeline and photos, for the caller."""
     timeline = (
         await TimelineEntry.select()
-        .where(TimelineEntry.event_id == event_id)
+        .where(TimelineEntry.event_id == event["id"])
         .order_by(TimelineEntry.id)
     )
-    return _view_of(event, timeline)
+    photos = (
+        await Photo.select(Photo.id, Photo.stage, Photo.uploaded_by, Photo.at)
+        .where(Photo.event_id == event["id"])
+        .order_by(Photo.id)
+    )
+    return _view_of(event, actor, timeline=timeline, photos=photos)
 
 
-def _view_of(e: dict[str, Any], timeline: list[dict[str, Any]] | list[TimelineEntry]) -> EventView:
+def _view_of(
+    e: dict[str, Any],
+    actor: Claims,
+    *,
+    timeline: Sequence[dict[str, Any]] | Sequence[TimelineEntry] = (),
+    photos: Sequence[dict[str, Any]] = (),
+) -> EventView:
+    """The view of an event's row for the caller; what it holds beyond the row (timeline,
+    photos) is given, so that a page of rows is built without a query per row."""
+    state = State(e["state"])
+    staff = actor.covers(e["grid_path"], Role.GRID_WORKER, *ADMINS)
     return EventView(
         id=e["id"],
         category=e["category"],
         description=e["description"],
         attributes=json_value(e["attributes"]),
         grid_path=e["grid_path"],
-        state=e["state"],
+        state=state,
         reporter_id=e["reporter_id"],
         handler_id=e["handler_id"],
-        deadline=e["deadline"],
+        deadline=e["deadline"] if state in DUE else None,
         duplicate_of=e["duplicate_of"],
         created_at=e["created_at"],
         version=e["version"],
+        allowed_actions=allowed_actions(state, relations(actor, e)),
+        photos=[_photo_view(p, e, actor, staff=staff) for p in photos],
         timeline=[
             TimelineView(
                 action=t["action"],
@@ -349,4 +409,23 @@ def _view_of(e: dict[str, Any], timeline: list[dict[str, Any]] | list[TimelineEn
             )
             for t in timeline
         ],
+    )
+
+
+def _photo_view(
+    photo: dict[str, Any], event: dict[str, Any], actor: Claims, *, staff: bool
+) -> PhotoView:
+    taker = photo["uploaded_by"]
+    if taker == event["reporter_id"]:
+        taken_by = PhotoTaker.REPORTER
+    elif taker == event["handler_id"]:
+        taken_by = PhotoTaker.HANDLER
+    else:
+        taken_by = PhotoTaker.STAFF
+    return PhotoView(
+        id=photo["id"],
+        stage=photo["stage"],
+        taken_by=taken_by,
+        taken_by_id=taker if staff or taker == actor.user_id else None,
+        at=photo["at"],
     )

@@ -33,6 +33,9 @@ UNFINISHED = frozenset(State) - FINISHED
 WATCHED = frozenset(
     {State.REPORTED, State.REGISTERED, State.DISPATCHED, State.HANDLING, State.FED_BACK}
 )
+# Due by a deadline: what the event waits for has a time limit. Not once finished, nor while
+# 挂账 (suspended: the clock stops); resuming starts a new one.
+DUE = UNFINISHED - {State.SUSPENDED}
 # With a handler, who has not yet fed back: what weighs on a worker when dispatch picks
 # the least loaded.
 IN_HAND = frozenset({State.DISPATCHED, State.HANDLING})
@@ -50,6 +53,33 @@ class Action(enum.StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
     CANCEL = "cancel"
+
+
+# How people read the states and actions, in notices, problems and the docs.
+STATE_NAMES: dict[State, dict[str, str]] = {
+    State.REPORTED: {"zh-CN": "已上报", "en": "reported"},
+    State.REGISTERED: {"zh-CN": "已立案", "en": "registered"},
+    State.DISPATCHED: {"zh-CN": "已派遣", "en": "dispatched"},
+    State.HANDLING: {"zh-CN": "处置中", "en": "being handled"},
+    State.FED_BACK: {"zh-CN": "已反馈", "en": "fed back"},
+    State.VERIFIED: {"zh-CN": "已核查", "en": "verified"},
+    State.CLOSED: {"zh-CN": "已结案", "en": "closed"},
+    State.SUSPENDED: {"zh-CN": "已挂账", "en": "suspended"},
+    State.CANCELLED: {"zh-CN": "已注销", "en": "cancelled"},
+}
+ACTION_NAMES: dict[Action, dict[str, str]] = {
+    Action.REGISTER: {"zh-CN": "立案", "en": "register"},
+    Action.DISPATCH: {"zh-CN": "派遣", "en": "dispatch"},
+    Action.REASSIGN: {"zh-CN": "改派", "en": "reassign"},
+    Action.START: {"zh-CN": "开始处置", "en": "start handling"},
+    Action.FEED_BACK: {"zh-CN": "反馈", "en": "feed back"},
+    Action.VERIFY: {"zh-CN": "核查", "en": "verify"},
+    Action.CLOSE: {"zh-CN": "结案", "en": "close"},
+    Action.RETURN: {"zh-CN": "退回", "en": "return"},
+    Action.SUSPEND: {"zh-CN": "挂账", "en": "suspend"},
+    Action.RESUME: {"zh-CN": "恢复", "en": "resume"},
+    Action.CANCEL: {"zh-CN": "注销", "en": "cancel"},
+}
 
 
 class Actor(enum.StrEnum):

@@ -123,10 +123,14 @@ def _dispatch_push(event: int, notification: int, token: str) -> dict[str, Any]:
         "notification": {"title": f"事件{event}:派遣给您", "body": "老人求助"},
         "data": {
             "event": str(event),
-            "step": "派遣给您",
-            "category": "老人求助",
+            "step": "dispatch",
+            "step_zh": "派遣给您",
+            "step_en": "dispatched to you",
+            "category": "elderly_alert",
+            "category_zh": "老人求助",
+            "category_en": "Elderly person alert",
             "notification_id": str(notification),
-            "deep_link": f"yimen://grid_events/{event}",
+            "deep_link": f"yimen://miniapps/grid_events/events/{event}",
         },
         "android": {
             "priority": "high",

@@ -172,6 +172,40 @@ async def _photo(city: City, target: Target, caller: Caller) -> Req:
     )
 
 
+async def _photo_as_form(city: City, target: Target, caller: Caller) -> Req:
+    """The photo as a mobile SDK sends a file: one part of a multipart form."""
+    boundary = "yimen-authz-boundary"
+    body = (
+        (
+            f"--{boundary}\r\n"
+            'Content-Disposition: form-data; name="photo"; filename="scene.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + png()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return Req(
+        path_params={"event_id": target.ids["event_id"]},
+        params={"stage": "before"},
+        content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+
+async def _contact_for_the_handler_only(
+    city: City, target: Target, caller: Caller, response: httpx.Response
+) -> str | None:
+    """The reporter's masked contact reaches the worker handling the event, and nobody else
+    who sees it."""
+    contact = response.json()["reporter_contact"]
+    handles = response.json()["handler_id"] == city.ids[caller]
+    if handles and contact is None:
+        return "the handler is not shown the reporter's contact"
+    if not handles and contact is not None:
+        return f"a caller who does not handle the event sees the reporter's contact: {contact}"
+    return None
+
+
 async def _rule(city: City, caller: Caller) -> Target:
     rule = await city.rule(place=G07, handler=Caller.WORKER_G07)
     return Target(path=G07, ids={"rule_id": rule})
@@ -187,7 +221,7 @@ async def _only_rules_held(
     city: City, target: Target, caller: Caller, response: httpx.Response
 ) -> str | None:
     held = city.claims[caller].paths_for(*ADMIN_ROLES)
-    shown = [r["place_path"] for r in response.json()]
+    shown = [r["place_path"] for r in response.json()["items"]]
     outside = [p for p in shown if not any(is_within(p, path) for path in held)]
     return f"the list shows rules outside the admin's units: {outside}" if outside else None
 
@@ -250,6 +284,7 @@ ROWS = [
         },
         path_ids("event_id"),
         denied=404,
+        check=_contact_for_the_handler_only,
     ),
     *(_action_row(action, state, takers) for action, (state, takers) in STEPS.items()),
     Row(
@@ -264,6 +299,16 @@ ROWS = [
         _photo,
         reuse_targets=True,
         denied=404,
+    ),
+    Row(
+        "POST",
+        f"{APP}/events/{{event_id:int}}/photos",
+        {"g07 event": g07_event, "jinshui event": jinshui_event},
+        {"g07 event": each(SEES_G07, 201), "jinshui event": each(SEES_JINSHUI, 201)},
+        _photo_as_form,
+        reuse_targets=True,
+        denied=404,
+        variant="multipart",
     ),
     Row(
         "GET",

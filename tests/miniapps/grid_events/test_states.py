@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from miniapps.grid_events.states import FINISHED, IN_HAND, UNFINISHED, WATCHED, State
+from miniapps.grid_events.states import DUE, FINISHED, IN_HAND, UNFINISHED, WATCHED, State
 
 PACKAGE = Path(__file__).parents[3] / "miniapps" / "grid_events"
 S = State
@@ -26,12 +26,20 @@ def test_each_named_set_holds_what_its_name_says() -> None:
     } == UNFINISHED
     assert {S.REPORTED, S.REGISTERED, S.DISPATCHED, S.HANDLING, S.FED_BACK} == WATCHED
     assert {S.DISPATCHED, S.HANDLING} == IN_HAND
+    assert {
+        S.REPORTED,
+        S.REGISTERED,
+        S.DISPATCHED,
+        S.HANDLING,
+        S.FED_BACK,
+        S.VERIFIED,
+    } == DUE
 
 
 def test_every_state_is_finished_or_not_and_the_others_are_unfinished() -> None:
     assert set(State) == FINISHED | UNFINISHED
     assert not FINISHED & UNFINISHED
-    assert IN_HAND <= WATCHED <= UNFINISHED
+    assert IN_HAND <= WATCHED <= DUE <= UNFINISHED
 
 
 def _state_collections(tree: ast.AST) -> list[int]:

@@ -1,6 +1,8 @@
 """The whole transition table: every (state, action) pair, taken by an actor the action
 allows. The legal ones move the event; every illegal one is a 409 that changes nothing: not
-the state, the version, the handler, the timeline, nor anyone's notices.
+the state, the version, the handler, the timeline, nor anyone's notices. And for each state
+and each kind of caller, the `allowed_actions` a view offers are exactly the steps that
+succeed: every other is refused, with the same list.
 
 The expected table is written out here, not read from `states.py`, so that a wrong source
 state there shows. The city is seeded once for the module; each case makes its own event in
@@ -17,9 +19,10 @@ from litestar import Litestar
 
 from auth.sessions import grant_for
 from backend.app import create_app
-from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.service import PHONE_PURPOSE, account_for_phone, assign_role
 from backend.directory.users.tables import UserAccount
 from backend.kernel.db import current_engine, is_postgres
+from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 from backend.seed import seed_demo
@@ -54,6 +57,7 @@ LEGAL: dict[tuple[State, Action], State] = {
 }
 HANDLERS_ONLY = {A.START, A.FEED_BACK}  # every other action is open to the grid's admin
 WITH_HANDLER = {S.DISPATCHED, S.HANDLING, S.FED_BACK, S.VERIFIED, S.CLOSED, S.SUSPENDED}
+OTHER_G07_WORKER = "13800000098"  # a worker of the grid who does not handle the event
 
 
 class City(msgspec.Struct):
@@ -89,8 +93,11 @@ async def city(settings: Settings, vault: Vault) -> AsyncIterator[City]:
     await _empty_tables()
     await seed_demo(vault)
     app = create_app(settings)
+    other = await account_for_phone(phone=OTHER_G07_WORKER, vault=vault, name="另一网格员")
+    await assign_role(user_id=other, role=Role.GRID_WORKER, scope_path=G07)
     async with running(app) as client:
-        ids = {phone: await _user(vault, phone) for phone in (RESIDENT, G07_WORKER, C03_ADMIN)}
+        callers = (RESIDENT, G07_WORKER, OTHER_G07_WORKER, C03_ADMIN)
+        ids = {phone: await _user(vault, phone) for phone in callers}
         tokens = {phone: await _token(app, user) for phone, user in ids.items()}
         yield City(client=client, tokens=tokens, ids=ids)
 
@@ -154,3 +161,44 @@ async def test_every_action_in_every_state(city: City, state: State, action: Act
     assert after["event"]["version"] == before["event"]["version"] + 1
     assert after["timeline"] == before["timeline"] + 1
     assert after["notices"] == before["notices"] + 1
+
+
+# Who each caller is to a g07 event reported by the resident and, from dispatch on, handled
+# by the g07 worker.
+CALLERS = {
+    "reporter": RESIDENT,
+    "handler": G07_WORKER,
+    "another worker of the grid": OTHER_G07_WORKER,
+    "community admin": C03_ADMIN,
+}
+
+
+@pytest.mark.parametrize("state", list(State), ids=str)
+@pytest.mark.parametrize("caller", list(CALLERS))
+async def test_the_allowed_actions_are_exactly_the_steps_that_succeed(
+    city: City, state: State, caller: str
+) -> None:
+    headers = bearer(city.tokens[CALLERS[caller]])
+    shown = await city.client.get(
+        f"/v1/miniapps/grid_events/events/{await _event_in(city, state)}", headers=headers
+    )
+    assert shown.status_code == 200, shown.text
+    allowed = shown.json()["allowed_actions"]
+    outcomes = {}
+    for action in Action:
+        event = await _event_in(city, state)
+        response = await city.client.post(
+            f"/v1/miniapps/grid_events/events/{event}/actions",
+            json={"action": action, "reason": "因故"},
+            headers=headers,
+        )
+        outcomes[action.value] = response.status_code
+        if response.status_code == 200:
+            continue
+        refused = response.json()
+        # Refused for the state first (409), else for who the caller is (403).
+        assert response.status_code == (403 if (state, action) in LEGAL else 409), refused
+        assert refused["state"] == state
+        assert refused["action"] == action
+        assert refused["allowed_actions"] == allowed
+    assert [action for action, status in outcomes.items() if status == 200] == allowed
