@@ -330,7 +330,7 @@ class Flows:
         """The notices of the event's steps that told the resident (they arrive as the
         server delivers them), then all read."""
         resident = self.as_user(RESIDENT)
-        link = f"yimen://grid_events/{event.id}"
+        link = f"yimen://miniapps/grid_events/events/{event.id}"
         deadline = time.monotonic() + seconds
         while True:
             page = expect(list_inbox.sync_detailed(client=resident, limit=50), InboxPage, "inbox")

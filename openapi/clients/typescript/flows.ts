@@ -182,7 +182,7 @@ export async function mainFlows(baseUrl: string, codeFor: CodeSource, phone: Pho
   if (!scanned.valid) {
     throw new Error(`the scan refused the code: ${scanned.reason ?? ""}`);
   }
-  const link = `yimen://grid_events/${event.id}`;
+  const link = `yimen://miniapps/grid_events/events/${event.id}`;
   const notices = (await inbox(resident)).filter((item) => item.deep_link === link);
   if (notices.length === 0) {
     throw new Error("no notice of the event in the resident's inbox");
