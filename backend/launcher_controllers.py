@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Response, get, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
+from backend.kernel.codes import KernelCode
 from backend.kernel.enablement.service import AppState, Enablement, SwitchChange, switch
 from backend.kernel.guards import claims_of, requires_role
+from backend.kernel.problems import problems
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import Services
@@ -22,10 +26,22 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
     @get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])
     async def get_launcher(
         request: AnyRequest,
-        elder: FromQuery[bool | None] = None,
-        locale: FromQuery[str | None] = None,
+        elder: Annotated[
+            bool | None,
+            QueryParameter(description="Elder mode (large tiles); the profile's when left out."),
+        ] = None,
+        locale: Annotated[
+            str | None,
+            QueryParameter(
+                description="zh-CN or en; the profile's, or zh-CN, when left out or unknown."
+            ),
+        ] = None,
     ) -> Response[LauncherView]:
-        """The caller's sections and tiles, in their locale, in elder mode when asked."""
+        """The caller's sections and tiles.
+
+        The tiles of the mini-apps switched on where the caller is, for the roles they hold,
+        in their locale, in elder mode when asked, with badge counts. It carries an `ETag`:
+        send it back as `If-None-Match` to get a 304 while nothing changed."""
         claims = claims_of(request)
         chosen = (
             locale if locale in LOCALES else claims.locale if claims.locale in LOCALES else "zh-CN"
@@ -48,7 +64,9 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
     guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
 )
 async def list_miniapps(enablement: NamedDependency[Enablement]) -> list[AppState]:
-    """Every installed mini-app, where it is switched on and off."""
+    """Every installed mini-app, and where it is switched on and off.
+
+    For platform and district admins."""
     return enablement.states()
 
 
@@ -57,14 +75,23 @@ async def list_miniapps(enablement: NamedDependency[Enablement]) -> list[AppStat
     operation_id="SwitchMiniApp",
     tags=["launcher"],
     guards=[requires_role(Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)],
+    responses=problems(
+        {
+            403: [KernelCode.FORBIDDEN, KernelCode.DISTRICT_INVALID, KernelCode.SCOPE_NOT_ALLOWED],
+            404: [KernelCode.MINIAPP_UNKNOWN],
+        }
+    ),
 )
 async def switch_miniapp(
     request: AnyRequest,
-    app_id: FromPath[str],
+    app_id: Annotated[str, PathParameter(description="The mini-app's id, e.g. grid_events.")],
     data: JSONBody[SwitchChange],
     services: NamedDependency[Services],
 ) -> list[AppState]:
-    """Switch a mini-app city-wide, or within one district."""
+    """Switch a mini-app on or off, city-wide or within one district.
+
+    Only a platform admin switches city-wide; a district admin, within a district they
+    hold. Where an app is off, its tiles are gone and its routes answer 404."""
     return await switch(
         actor=claims_of(request),
         app_id=app_id,

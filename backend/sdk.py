@@ -54,9 +54,10 @@ from backend.kernel.guards import claims_of, holding_role, path_param, requires_
 from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.notices import notify
-from backend.kernel.pagination import PageLimit, decode_cursor, encode_cursor
+from backend.kernel.pagination import PageCursor, PageLimit, decode_cursor, encode_cursor
 from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
+from backend.kernel.problems import problems
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import PlatformKeys, Services, SigningKey
@@ -91,6 +92,7 @@ __all__ = [
     "Level",
     "Manifest",
     "NotFound",
+    "PageCursor",
     "PageLimit",
     "Person",
     "PlatformKeys",
@@ -137,6 +139,7 @@ __all__ = [
     "person",
     "person_by_phone",
     "place_in_grid",
+    "problems",
     "register_messages",
     "require_aware",
     "require_unit",

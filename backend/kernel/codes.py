@@ -68,6 +68,7 @@ class KernelCode(ErrorCode):
     VALIDATION_FAILED = "validation_failed"
     UNAUTHENTICATED = "unauthenticated"
     TOKEN_INVALID = "token_invalid"  # noqa: S105 - an error code, not a secret
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 - an error code, not a secret
     FORBIDDEN = "forbidden"
     SCOPE_NOT_ALLOWED = "scope_not_allowed"
     NOT_FOUND = "not_found"
@@ -102,6 +103,7 @@ register_messages(
             "登录凭证无效或已过期",
             "The access token is invalid or expired",
         ),
+        KernelCode.TOKEN_EXPIRED: ("登录已过期,请刷新", "The access token has expired; refresh it"),
         KernelCode.FORBIDDEN: ("没有权限", "You do not have permission for this"),
         KernelCode.SCOPE_NOT_ALLOWED: ("超出您的管辖范围", "Outside the area you administer"),
         KernelCode.NOT_FOUND: ("找不到该资源", "Not found"),

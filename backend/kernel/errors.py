@@ -12,7 +12,6 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.kernel.codes import ErrorCode, KernelCode, message
@@ -179,17 +178,6 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         request, code=KernelCode.INTERNAL_ERROR, status=HTTP_500_INTERNAL_SERVER_ERROR
     )
 
-
-# How the OpenAPI document describes a 400: Litestar would describe its own validation-error
-# shape, which no client of ours ever receives.
-PROBLEM_RESPONSES = {
-    400: ResponseSpec(
-        data_container=Problem,
-        media_type=PROBLEM_MEDIA_TYPE,
-        description="The request is not valid: a problem naming its code and fields",
-        generate_examples=False,
-    )
-}
 
 EXCEPTION_HANDLERS = {
     YimenError: handle_domain_error,

@@ -6,9 +6,9 @@ import base64
 
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import BadRequest
-from backend.kernel.params import CURSOR_MAX_LENGTH, ROW_ID_MAX, PageLimit
+from backend.kernel.params import CURSOR_MAX_LENGTH, ROW_ID_MAX, PageCursor, PageLimit
 
-__all__ = ["PageLimit", "decode_cursor", "encode_cursor"]
+__all__ = ["PageCursor", "PageLimit", "decode_cursor", "encode_cursor"]
 
 
 def encode_cursor(last_id: int) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import BadRequest, FieldError
@@ -25,6 +25,14 @@ Cursor = Annotated[
     Parameter(
         max_length=CURSOR_MAX_LENGTH,
         description="The `next_cursor` of the previous page; absent for the first page.",
+    ),
+]
+# The `cursor` query parameter of a paged list, checked by `decode_cursor` (a 400
+# `cursor_invalid`); its description on the optional type as a whole, where Litestar keeps it.
+PageCursor = Annotated[
+    str | None,
+    QueryParameter(
+        description="The `next_cursor` of the previous page; left out for the first page."
     ),
 ]
 
@@ -51,6 +59,7 @@ __all__ = [
     "AwareDatetime",
     "BodyRowId",
     "Cursor",
+    "PageCursor",
     "PageLimit",
     "RowId",
     "require_aware",

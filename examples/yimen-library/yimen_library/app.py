@@ -21,6 +21,7 @@ from backend.sdk import (
     claims_of,
     emit,
     idempotent,
+    problems,
     requires_role,
     unit_of_work,
 )
@@ -57,11 +58,13 @@ class BookBorrowed(msgspec.Struct, frozen=True):
 
 @get("/books", operation_id="ListLibraryBooks", guards=[requires_role(Role.RESIDENT)])
 async def list_books() -> list[dict[str, Any]]:
+    """Every book of the corner, with its copies and how many are out."""
     return await Book.select().order_by(Book.id)
 
 
 @post("/books", operation_id="AddLibraryBook", guards=[requires_role(Role.COMMUNITY_ADMIN)])
 async def add_book(request: Request[Any, Any, Any], data: JSONBody[BookIn]) -> dict[str, Any]:
+    """Add a book to the corner of the admin's community."""
     community = claims_of(request).paths_for(Role.COMMUNITY_ADMIN)[0]
     rows = await Book.insert(Book(title=data.title, copies=data.copies, community=community))
     return {"id": rows[0]["id"]}
@@ -72,8 +75,12 @@ async def add_book(request: Request[Any, Any, Any], data: JSONBody[BookIn]) -> d
     operation_id="BorrowLibraryBook",
     guards=[requires_role(Role.RESIDENT)],
     middleware=[idempotent],
+    responses=problems({409: [LibraryCode.LIBRARY_NO_COPY]}),
 )
 async def borrow(request: Request[Any, Any, Any], book_id: FromPath[RowId]) -> dict[str, Any]:
+    """Borrow a copy of a book for 30 days.
+
+    Send an `Idempotency-Key` to borrow once however often the request is repeated."""
     user_id = claims_of(request).user_id
     async with unit_of_work():
         taken = (
