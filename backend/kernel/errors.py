@@ -6,7 +6,7 @@ a bare string: mypy refuses a string, and a misspelt member fails at import."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -110,6 +110,17 @@ _STATUS_CODES = {
 }
 
 
+# Told of every problem answered, by any app of the process: (request, status, code). The test
+# suite compares what it received with what the OpenAPI document declares.
+ProblemObserver = Callable[[Request[Any, Any, Any], int, str], None]
+_OBSERVERS: list[ProblemObserver] = []
+
+
+def observe_problems(observer: ProblemObserver) -> None:
+    """Have `observer` told of every problem answer from now on."""
+    _OBSERVERS.append(observer)
+
+
 def problem_response(
     request: Request[Any, Any, Any],
     *,
@@ -128,6 +139,8 @@ def problem_response(
         instance=request.url.path,
         errors=errors,
     )
+    for observer in _OBSERVERS:
+        observer(request, status, code.value)
     return Response(
         problem,
         status_code=status,
@@ -199,4 +212,5 @@ __all__ = [
     "Unprocessable",
     "UnsupportedMediaType",
     "YimenError",
+    "observe_problems",
 ]
