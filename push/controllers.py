@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -31,7 +32,17 @@ class DeviceController(Controller):
     path = "/v1/devices"
     tags = ["push"]
 
-    @post("/", operation_id="RegisterDevice")
+    @post(
+        "/",
+        operation_id="RegisterDevice",
+        responses={
+            200: ResponseSpec(
+                data_container=DeviceView,
+                description="The push address was known: its registration is refreshed",
+                generate_examples=False,
+            )
+        },
+    )
     async def register(
         self, request: AnyRequest, data: JSONBody[DeviceIn], push: NamedDependency[PushRuntime]
     ) -> Response[DeviceView]:
