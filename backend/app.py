@@ -48,10 +48,9 @@ def _tags(registry: Registry) -> list[Tag]:
     for part in registry.host_parts:
         described.update(part.tags)
     for manifest in registry.apps.values():
-        summary = manifest.descriptions.get("en") or manifest.descriptions["zh-CN"]
-        described[manifest.id] = (
-            f"{manifest.title('en')} ({manifest.names['zh-CN']}), a mini-app. {summary}."
-        )
+        about = manifest.descriptions.get("en") or manifest.descriptions.get("zh-CN")
+        named = f"{manifest.title('en')} ({manifest.title('zh-CN')}), a mini-app."
+        described[manifest.id] = f"{named} {about.rstrip('.')}." if about else named
         described.update(manifest.tags)
     return [Tag(name=name, description=text) for name, text in described.items()]
 

@@ -83,6 +83,12 @@ class ProblemLedger:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.received and not self.missing:
+            operations = len({operation for operation, _, _ in self.received})
+            terminalreporter.line(
+                f"problem ledger: {len(self.received)} kinds of problem answered by "
+                f"{operations} operations, each declared in the OpenAPI document"
+            )
         if self.missing:
             terminalreporter.section("problems the OpenAPI document does not declare", red=True)
             terminalreporter.line(
