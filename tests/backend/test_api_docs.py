@@ -3,12 +3,14 @@ and an unknown page under /schema is a problem like any other unknown path."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from backend.kernel.errors import PROBLEM_MEDIA_TYPE
 from tests.conftest import Client
+from tests.test_openapi import COMMITTED
 
 # Where the page names something to load: a src or href attribute, or the document's url.
 NAMED = re.compile(r"""(?:src|href)="([^"]+)"|url:\s*"([^"]+)\"""")
@@ -48,3 +50,10 @@ async def test_an_unknown_docs_page_is_a_problem(client: Client, path: str) -> N
     assert answer.status_code == 404
     assert answer.headers["content-type"] == PROBLEM_MEDIA_TYPE
     assert answer.json()["code"] == "not_found"
+
+
+async def test_the_docs_serve_the_committed_document(client: Client) -> None:
+    """What the page shows is what clients are generated from, problem codes included."""
+    answer = await client.get("/schema/openapi.json")
+    assert answer.status_code == 200
+    assert answer.json() == json.loads(COMMITTED.read_text())
