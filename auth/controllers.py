@@ -10,13 +10,16 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from auth import login, sessions
 from auth.admin import disable_user, enable_user, revoke_user
+from auth.errors import AuthCode
 from auth.login import CodeSent
 from auth.runtime import AuthRuntime
 from auth.schemas import CodeRequest, LoginRequest, RefreshRequest, SigningKeySet
 from auth.sessions import TokenPair
+from backend.directory.errors import DirectoryCode
 from backend.directory.users.service import account_for_phone
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.params import RowId
+from backend.kernel.problems import problems
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import ADMIN_ROLES
 from backend.kernel.services import PlatformKeys
@@ -26,15 +29,37 @@ def client_ip(request: AnyRequest) -> str:
     return request.client.host if request.client else "unknown"
 
 
+# What a refresh token presented to refresh can be.
+REFRESH_REFUSED = [AuthCode.REFRESH_INVALID, AuthCode.SESSION_ENDED, AuthCode.REFRESH_REUSED]
+# What an admin acting on an account can be refused: themself, or someone they do not
+# administer (not found, so that their existence is not revealed).
+ADMINISTERED = {403: [DirectoryCode.OWN_ACCOUNT], 404: [DirectoryCode.USER_NOT_FOUND]}
+
+
 class AuthController(Controller):
     path = "/v1/auth"
     tags = ["auth"]
 
-    @post("/otp", status_code=HTTP_202_ACCEPTED, operation_id="SendLoginCode", security=[{}])
+    @post(
+        "/otp",
+        status_code=HTTP_202_ACCEPTED,
+        operation_id="SendLoginCode",
+        security=[{}],
+        responses=problems(
+            {
+                429: [AuthCode.OTP_TOO_SOON, AuthCode.OTP_PHONE_LIMIT, AuthCode.OTP_IP_LIMIT],
+                503: [AuthCode.SMS_UNAVAILABLE],
+            }
+        ),
+    )
     async def send_code(
         self, request: AnyRequest, data: JSONBody[CodeRequest], auth: NamedDependency[AuthRuntime]
     ) -> CodeSent:
-        """Send a one-time login code to a phone."""
+        """Send a one-time login code to a phone by SMS.
+
+        A phone gets a new code only after a short wait, and a few an hour; an address a
+        few more. A 429 says, in `Retry-After`, how many seconds to wait. Any phone may ask:
+        logging in with the code opens its account."""
         return await login.send_code(
             phone=data.phone,
             ip=client_ip(request),
@@ -43,11 +68,26 @@ class AuthController(Controller):
             sms=auth.sms,
         )
 
-    @post("/login", status_code=200, operation_id="LogIn", security=[{}])
+    @post(
+        "/login",
+        status_code=200,
+        operation_id="LogIn",
+        security=[{}],
+        responses=problems(
+            {
+                401: [AuthCode.OTP_INVALID],
+                403: [AuthCode.ACCOUNT_DISABLED],
+                429: [AuthCode.OTP_LOCKED],
+            }
+        ),
+    )
     async def log_in(
         self, data: JSONBody[LoginRequest], auth: NamedDependency[AuthRuntime]
     ) -> TokenPair:
-        """Trade a phone and its one-time code for an access and a refresh token."""
+        """Trade a phone and its one-time code for an access and a refresh token.
+
+        A code logs in once, and a few wrong guesses lock it. A phone new to Yimen gets a
+        resident's account."""
         await login.redeem_code(
             phone=data.phone, code=data.code, settings=auth.settings, vault=auth.vault
         )
@@ -56,11 +96,21 @@ class AuthController(Controller):
             user_id=user_id, tokens=auth.tokens, settings=auth.settings
         )
 
-    @post("/refresh", status_code=200, operation_id="RefreshSession", security=[{}])
+    @post(
+        "/refresh",
+        status_code=200,
+        operation_id="RefreshSession",
+        security=[{}],
+        responses=problems({401: REFRESH_REFUSED, 403: [AuthCode.ACCOUNT_DISABLED]}),
+    )
     async def refresh(
         self, data: JSONBody[RefreshRequest], auth: NamedDependency[AuthRuntime]
     ) -> TokenPair:
-        """Rotate a refresh token; presenting a used one revokes the whole session."""
+        """Trade a refresh token for a new access and refresh token.
+
+        Each refresh token works once: presenting one already used ends the whole session
+        (`refresh_reused`), since it may have been stolen. Roles changed since the last
+        refresh take effect in the new access token."""
         return await sessions.refresh_session(
             refresh_token=data.refresh_token,
             tokens=auth.tokens,
@@ -72,7 +122,10 @@ class AuthController(Controller):
     async def log_out(
         self, data: JSONBody[RefreshRequest], auth: NamedDependency[AuthRuntime]
     ) -> None:
-        """End the session of a refresh token; its access tokens stop working at once."""
+        """End the session of a refresh token.
+
+        Its access tokens stop working at once, in every process; the user's other sessions
+        go on. An unknown token is ignored."""
         await sessions.end_session(
             refresh_token=data.refresh_token, settings=auth.settings, revocations=auth.revocations
         )
@@ -83,21 +136,42 @@ class RevocationController(Controller):
     tags = ["auth"]
     guards = [requires_role(*ADMIN_ROLES)]
 
-    @post("/{user_id:int}/revoke", status_code=HTTP_204_NO_CONTENT, operation_id="RevokeUser")
+    @post(
+        "/{user_id:int}/revoke",
+        status_code=HTTP_204_NO_CONTENT,
+        operation_id="RevokeUser",
+        responses=problems(ADMINISTERED),
+    )
     async def revoke(
         self, request: AnyRequest, user_id: FromPath[RowId], auth: NamedDependency[AuthRuntime]
     ) -> None:
-        """Refuse every token of a user now, in every process, and end their sessions."""
+        """Refuse every token of a user now, and end their sessions.
+
+        In every process at once. They may log in again; to keep them out, disable the
+        account. For admins above every role the user holds."""
         await revoke_user(actor=claims_of(request), user_id=user_id, runtime=auth)
 
-    @post("/{user_id:int}/disable", status_code=HTTP_204_NO_CONTENT, operation_id="DisableUser")
+    @post(
+        "/{user_id:int}/disable",
+        status_code=HTTP_204_NO_CONTENT,
+        operation_id="DisableUser",
+        responses=problems(ADMINISTERED),
+    )
     async def disable(
         self, request: AnyRequest, user_id: FromPath[RowId], auth: NamedDependency[AuthRuntime]
     ) -> None:
-        """Disable an account: its tokens stop working now, and it cannot log in or refresh."""
+        """Disable an account.
+
+        Its tokens stop working now, and it can neither log in nor refresh until it is
+        enabled again."""
         await disable_user(actor=claims_of(request), user_id=user_id, runtime=auth)
 
-    @post("/{user_id:int}/enable", status_code=HTTP_204_NO_CONTENT, operation_id="EnableUser")
+    @post(
+        "/{user_id:int}/enable",
+        status_code=HTTP_204_NO_CONTENT,
+        operation_id="EnableUser",
+        responses=problems(ADMINISTERED),
+    )
     async def enable(self, request: AnyRequest, user_id: FromPath[RowId]) -> None:
         """Let a disabled account log in again."""
         await enable_user(actor=claims_of(request), user_id=user_id)
@@ -119,7 +193,10 @@ class RevocationController(Controller):
     },
 )
 async def jwks(keys: NamedDependency[PlatformKeys]) -> Response[bytes]:
-    """The public keys that verify access tokens and health codes; several during rotation."""
+    """The public keys that verify access tokens and health codes.
+
+    A JWK Set (RFC 7517); a token's `kid` names its key. During a rotation it holds more
+    than one key. Cache it for five minutes."""
     return Response(
         keys.jwks,
         media_type="application/json",

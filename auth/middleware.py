@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from auth.errors import AuthCode
 from auth.runtime import AuthRuntime
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import TokenRefused, Unauthorized
+from backend.kernel.problems import answers
 from backend.kernel.services import services_of
 
 
+@answers({401: [KernelCode.TOKEN_INVALID, KernelCode.TOKEN_EXPIRED, AuthCode.TOKEN_REVOKED]})
 class BearerTokenMiddleware:
     """Puts the verified Claims (or None) into `scope["user"]`; a bad token is a 401."""
 

@@ -61,4 +61,9 @@ AUTH = HostPart(
     ],
     on_start=start_auth,
     on_stop=stop_auth,
+    tags={
+        "auth": "Login by phone and one-time code; access tokens (short-lived JWTs, verified "
+        "with the keys at `/.well-known/jwks.json`) and rotating refresh tokens; logout, and "
+        "an admin's revoking, disabling and enabling of accounts.",
+    },
 )

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme, Server
+from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 from litestar.routes import HTTPRoute
 
 import backend
+from backend.api_docs import LocalSwagger, docs_router
 from backend.badges import BadgeBoard
 from backend.health import healthz, readyz
 from backend.host import Host, load_registry
@@ -22,29 +23,58 @@ from backend.kernel.db import close_database, open_database, use_database
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.entry import RequestEntry
-from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_RESPONSES
+from backend.kernel.errors import EXCEPTION_HANDLERS
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
-from backend.kernel.registry import Installed, installed_miniapps, piccolo_apps
+from backend.kernel.problems import ProblemsDocumented, declare_problems
+from backend.kernel.registry import Installed, Registry, installed_miniapps, piccolo_apps
 from backend.kernel.requests import JsonRequest
 from backend.kernel.services import Services, attach, dependencies, runtime_dependencies
 from backend.kernel.settings import Settings
 from backend.launcher import Launcher
 from backend.launcher_controllers import ADMIN_ROUTES, HOST_TILES, launcher_route
 
+# The tags of the composition root's own routes; parts and mini-apps describe theirs.
+ROOT_TAGS = {
+    "launcher": "The caller's launcher: sections and tiles by role, locale and elder mode; and "
+    "switching mini-apps on and off, city-wide or per district.",
+    "health": "Liveness and readiness, for an orchestrator.",
+}
 
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
+
+def _tags(registry: Registry) -> list[Tag]:
+    """One tag per part and mini-app (and per standard protocol a mini-app speaks), each
+    with its description."""
+    described = dict(ROOT_TAGS)
+    for part in registry.host_parts:
+        described.update(part.tags)
+    for manifest in registry.apps.values():
+        about = manifest.descriptions.get("en") or manifest.descriptions.get("zh-CN")
+        named = f"{manifest.title('en')} ({manifest.title('zh-CN')}), a mini-app."
+        described[manifest.id] = f"{named} {about.rstrip('.')}." if about else named
+        described.update(manifest.tags)
+    return [Tag(name=name, description=text) for name, text in described.items()]
+
+
+def _openapi(registry: Registry) -> ProblemsDocumented:
+    return ProblemsDocumented(
         title="Yimen",
         version=backend.__version__,
-        description="One door for every service of a city: login, tiles, mini-apps, push.",
+        description=(
+            "One door for every service of a city: login, tiles, mini-apps, push.\n\n"
+            "Every error is a problem (RFC 9457) sent as `application/problem+json`; its "
+            "`code` is stable, and each operation lists the codes it can answer per status "
+            "(also as `x-problem-codes`). Messages follow `Accept-Language` (zh-CN or en)."
+        ),
         servers=[Server(url="/")],
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
             }
         ),
+        tags=_tags(registry),
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        openapi_router=docs_router("/schema"),
+        render_plugins=[LocalSwagger()],
     )
 
 
@@ -111,6 +141,7 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
             await close_database(engine)
 
     logging.basicConfig(level=settings.log_level.upper())
+    openapi = _openapi(registry)
     app = Litestar(
         route_handlers=[
             healthz,
@@ -133,19 +164,33 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
         request_max_body_size=settings.max_body_bytes,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
-        openapi_config=_openapi(),
+        openapi_config=openapi,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         debug=False,
     )
     attach(app.state, services)
-    _document_problems(app)
+    declare_problems(app, openapi)
+    _describe_operations(app)
     return app
 
 
-def _document_problems(app: Litestar) -> None:
-    """Every operation answers bad input with a Problem; say so in the OpenAPI document (a
-    handler's own entry for a status wins). Read when the document is first built."""
+# The first sentence of a docstring: up to a full stop that ends a sentence.
+_FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)", re.DOTALL)
+
+
+def _describe_operations(app: Litestar) -> None:
+    """Each operation's summary is its handler's first sentence, and its description the
+    whole docstring; a handler's own `summary` or `description` wins."""
     for route in app.routes:
         if isinstance(route, HTTPRoute):
             for handler in route.route_handlers:
-                handler.responses = {**PROBLEM_RESPONSES, **(handler.responses or {})}
+                text = inspect.cleandoc(handler.fn.__doc__ or "")
+                if not text:
+                    continue
+                if handler.summary is None:
+                    first = text.split("\n\n")[0]
+                    found = _FIRST_SENTENCE.match(first)
+                    sentence = found.group(1) if found else first
+                    handler.summary = " ".join(sentence.split()).rstrip(".")
+                if handler.description is None:
+                    handler.description = text

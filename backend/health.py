@@ -19,13 +19,17 @@ class Health(msgspec.Struct, frozen=True):
 
 @get("/healthz", operation_id="CheckLiveness", tags=["health"], security=[{}])
 async def healthz() -> Health:
-    """The process is up."""
+    """The process is up.
+
+    It answers without touching the database: for a liveness probe."""
     return Health(status="ok")
 
 
 @get("/readyz", operation_id="CheckReadiness", tags=["health"], security=[{}])
 async def readyz(services: NamedDependency[Services]) -> Response[Health]:
-    """The database and, when configured, Redis answer."""
+    """The process can serve: the database and, when configured, Redis answer.
+
+    503 otherwise, with the state of each check; for a readiness probe."""
     checks = {"database": "ok" if await database_reachable(services.engine) else "down"}
     redis_url = services.settings.redis_url
     if redis_url:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Response, get, put
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
+from backend.kernel.codes import KernelCode
 from backend.kernel.contract import HOST_APP_ID, Section, Tile
 from backend.kernel.enablement.service import (
     AppState,
@@ -18,7 +21,8 @@ from backend.kernel.enablement.service import (
 )
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.i18n import negotiate
-from backend.kernel.pagination import PageLimit
+from backend.kernel.pagination import PageCursor, PageLimit
+from backend.kernel.problems import problems
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import Services
@@ -36,11 +40,23 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
     @get("/v1/launcher", operation_id="GetLauncher", tags=["launcher"])
     async def get_launcher(
         request: AnyRequest,
-        elder: FromQuery[bool | None] = None,
-        locale: FromQuery[str | None] = None,
+        elder: Annotated[
+            bool | None,
+            QueryParameter(description="Elder mode (large tiles); the profile's when left out."),
+        ] = None,
+        locale: Annotated[
+            str | None,
+            QueryParameter(
+                description="zh-CN or en; the profile's, or zh-CN, when left out or unknown."
+            ),
+        ] = None,
     ) -> Response[LauncherView]:
-        """The caller's sections and tiles in elder mode when asked, and in the locale asked
-        for, else the one their profile chose, else the best for `Accept-Language`."""
+        """The caller's sections and tiles.
+
+        The tiles of the mini-apps switched on where the caller is, for the roles they hold,
+        with badge counts; in elder mode when asked, and in the locale asked for, else the one
+        their profile chose, else the best for `Accept-Language`. It carries an `ETag`: send
+        it back as `If-None-Match` to get a 304 while nothing changed."""
         claims = claims_of(request)
         if locale not in LOCALES:
             locale = claims.locale if claims.locale in LOCALES else None
@@ -69,11 +85,13 @@ CONSOLE_ROLES = (Role.PLATFORM_ADMIN, Role.DISTRICT_ADMIN)
 )
 async def list_miniapps(
     enablement: NamedDependency[Enablement],
-    cursor: FromQuery[str | None] = None,
+    cursor: PageCursor = None,
     limit: FromQuery[PageLimit] = 50,
 ) -> AppStatePage:
-    """Every installed mini-app by id, where it is switched on and off; the next page is the
-    one after `next_cursor`."""
+    """Every installed mini-app by id, and where it is switched on and off.
+
+    For platform and district admins, a page at a time; the next page is the one after
+    `next_cursor`."""
     return list_states(enablement, cursor=cursor, limit=limit)
 
 
@@ -82,15 +100,24 @@ async def list_miniapps(
     operation_id="SwitchMiniApp",
     tags=["launcher"],
     guards=[requires_role(*CONSOLE_ROLES)],
+    responses=problems(
+        {
+            403: [KernelCode.FORBIDDEN, KernelCode.DISTRICT_INVALID, KernelCode.SCOPE_NOT_ALLOWED],
+            404: [KernelCode.MINIAPP_UNKNOWN],
+        }
+    ),
 )
 async def switch_miniapp(
     request: AnyRequest,
-    app_id: FromPath[str],
+    app_id: Annotated[str, PathParameter(description="The mini-app's id, e.g. grid_events.")],
     data: JSONBody[SwitchChange],
     services: NamedDependency[Services],
 ) -> AppState:
-    """Switch a mini-app city-wide, or within one district; answers where the app is on
-    and off now."""
+    """Switch a mini-app on or off, city-wide or within one district.
+
+    Only a platform admin switches city-wide; a district admin, within a district they
+    hold. Where an app is off, its tiles are gone and its routes answer 404. Answers where
+    the app is on and off now."""
     return await switch(
         actor=claims_of(request),
         app_id=app_id,

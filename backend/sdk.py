@@ -58,21 +58,16 @@ from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.notices import notify
 from backend.kernel.pagination import (
+    PageCursor,
     PageLimit,
     decode_cursor,
     decode_position,
     encode_cursor,
     encode_position,
 )
-from backend.kernel.params import (
-    ROW_ID_MAX,
-    AwareDatetime,
-    BodyRowId,
-    Cursor,
-    RowId,
-    require_aware,
-)
+from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
+from backend.kernel.problems import problems
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.services import PlatformKeys, Services, SigningKey
@@ -95,7 +90,6 @@ __all__ = [
     "Claims",
     "Conflict",
     "Cron",
-    "Cursor",
     "DirectoryCode",
     "Enablement",
     "ErrorCode",
@@ -109,6 +103,7 @@ __all__ = [
     "Manifest",
     "MaskedContact",
     "NotFound",
+    "PageCursor",
     "PageLimit",
     "Person",
     "PlatformKeys",
@@ -159,6 +154,7 @@ __all__ = [
     "person",
     "person_by_phone",
     "place_in_grid",
+    "problems",
     "register_messages",
     "require_aware",
     "require_unit",

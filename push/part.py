@@ -51,4 +51,8 @@ PUSH = HostPart(
     badges={"inbox.unread": unread_badge},
     on_start=start_push,
     on_stop=stop_push,
+    tags={
+        "push": "Phones registered for push notifications, the persistent inbox, quiet hours "
+        "and muted categories, and delivery reports for operators.",
+    },
 )

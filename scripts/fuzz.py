@@ -2,7 +2,8 @@
 
 Every operation of openapi/openapi.json is called with generated valid and invalid input,
 with the token of a resident, a grid worker, a community admin and a platform admin, and
-each answer is checked: never a server error, and shaped as the document says.
+each answer is checked: never a server error, a status and content type the document
+declares for the operation, and shaped as the document says.
 
     python scripts/fuzz.py                    # long run: a fresh SQLite demo city, own server
     python scripts/fuzz.py --max-examples 500 --seed 7
@@ -30,7 +31,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "openapi" / "openapi.json"
 ROLES = ("resident", "grid_worker", "community_admin", "platform_admin")
-CHECKS = "not_a_server_error,response_schema_conformance"
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    )
+)
 
 
 def _bin(name: str) -> str:

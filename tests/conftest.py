@@ -46,9 +46,14 @@ from backend.kernel.settings import Settings, get_settings  # noqa: E402
 from backend.kernel.vault import Vault, vault_for  # noqa: E402
 from backend.migrate import apply_migrations  # noqa: E402
 from backend.seed import demo_user_with_role, seed_demo  # noqa: E402
+from tests.problem_ledger import ProblemLedger  # noqa: E402
 from tests.support import RecordingSms, all_tables, free_port, running  # noqa: E402
 
 Client = httpx.AsyncClient
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(ProblemLedger(), "yimen-problem-ledger")
 
 
 def pytest_report_header() -> str:

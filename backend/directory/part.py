@@ -20,4 +20,10 @@ DIRECTORY = HostPart(
         route_handlers=[get_me, update_me, get_person, StaffController, list_org_units],
     ),
     piccolo_app="backend.directory.piccolo_app",
+    tags={
+        "users": "The caller's own record, staff provisioning by admins within their subtree, "
+        "and person records (masked and audited for anyone but their owner).",
+        "orgs": "The org tree: city, districts, street offices, communities and grids, each "
+        "named by a path such as `zz/gx/fengyang/c03/g07`.",
+    },
 )

@@ -107,6 +107,7 @@ register_messages(
             "登录已过期,请刷新",
             "The access token has expired; refresh it",
         ),
+        KernelCode.TOKEN_EXPIRED: ("登录已过期,请刷新", "The access token has expired; refresh it"),
         KernelCode.FORBIDDEN: ("没有权限", "You do not have permission for this"),
         KernelCode.SCOPE_NOT_ALLOWED: ("超出您的管辖范围", "Outside the area you administer"),
         KernelCode.NOT_FOUND: ("找不到该资源", "Not found"),

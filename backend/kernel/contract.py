@@ -132,6 +132,9 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     # The runtime `on_start` returns, under the parameter name the app's routes ask for it by.
     provides: Mapping[str, type] = {}
     standard_routers: list[Router] = []  # at a standard protocol's own path, e.g. /open311/v2
+    # OpenAPI tags its standard routers carry besides its id, each with its description (the
+    # id's own tag is described by `names` and `descriptions`).
+    tags: Mapping[str, str] = {}
     commands: list[Any] = []  # click commands, added to `yimen` under the slug's name
 
     def title(self, locale: str) -> str:
@@ -154,6 +157,7 @@ class HostPart(msgspec.Struct, frozen=True, kw_only=True):
     crons: list[Cron] = []
     badges: Mapping[str, BadgeSource] = {}
     order: int = 100  # parts start in this order (the directory before auth before push)
+    tags: Mapping[str, str] = {}  # the OpenAPI tags of its routes, each with its description
     on_start: StartHook | None = None
     on_stop: StopHook | None = None
     provides: Mapping[str, type] = {}

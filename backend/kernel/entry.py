@@ -10,6 +10,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import BadRequest, FieldError
 from backend.kernel.events.outbox import enter_bus, leave_bus
+from backend.kernel.problems import answers
 from backend.kernel.services import Services
 
 
@@ -27,6 +28,7 @@ def _nul_culprits(scope: Scope) -> list[FieldError]:
     return culprits
 
 
+@answers({400: [KernelCode.TEXT_HAS_NUL]})
 class RequestEntry:
     """A NUL in the URL is a 400: PostgreSQL cannot compare text holding it, and no path or
     parameter of ours has one. What the request emits is handed on by its own app's bus.

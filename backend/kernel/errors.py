@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.kernel.codes import ErrorCode, KernelCode, message
@@ -160,6 +159,17 @@ _STATUS_CODES = {
 }
 
 
+# Told of every problem answered, by any app of the process: (request, status, code). The test
+# suite compares what it received with what the OpenAPI document declares.
+ProblemObserver = Callable[[Request[Any, Any, Any], int, str], None]
+_OBSERVERS: list[ProblemObserver] = []
+
+
+def observe_problems(observer: ProblemObserver) -> None:
+    """Have `observer` told of every problem answer from now on."""
+    _OBSERVERS.append(observer)
+
+
 def problem_response(
     request: Request[Any, Any, Any],
     *,
@@ -185,6 +195,8 @@ def problem_response(
     content: Problem | dict[str, Any] = problem
     if extensions:
         content = {**msgspec.to_builtins(problem), **extensions}
+    for observer in _OBSERVERS:
+        observer(request, status, code.value)
     return Response(
         content,
         status_code=status,
@@ -285,17 +297,6 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
-# How the OpenAPI document describes a 400: Litestar would describe its own validation-error
-# shape, which no client of ours ever receives.
-PROBLEM_RESPONSES = {
-    400: ResponseSpec(
-        data_container=Problem,
-        media_type=PROBLEM_MEDIA_TYPE,
-        description="The request is not valid: a problem naming its code and fields",
-        generate_examples=False,
-    )
-}
-
 EXCEPTION_HANDLERS = {
     YimenError: handle_domain_error,
     HTTPException: handle_http_error,
@@ -318,4 +319,5 @@ __all__ = [
     "Unprocessable",
     "UnsupportedMediaType",
     "YimenError",
+    "observe_problems",
 ]

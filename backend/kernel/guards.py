@@ -12,6 +12,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from backend.kernel.claims import Claims
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import Forbidden, Unauthorized
+from backend.kernel.problems import answers
 from backend.kernel.roles import Role
 
 # Guards are async: Litestar runs a sync guard in a worker thread, on every request.
@@ -34,7 +35,7 @@ def requires_role(*roles: Role) -> Guard:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         holding_role(connection, *roles)
 
-    return guard
+    return answers({401: [KernelCode.UNAUTHENTICATED], 403: [KernelCode.FORBIDDEN]})(guard)
 
 
 def holding_role(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -> Claims:
@@ -55,7 +56,7 @@ def requires_scope(path: PathSource, *roles: Role) -> Guard:
         if not claims_of(connection).covers(wanted, *roles):
             raise Forbidden(KernelCode.SCOPE_NOT_ALLOWED)
 
-    return guard
+    return answers({401: [KernelCode.UNAUTHENTICATED], 403: [KernelCode.SCOPE_NOT_ALLOWED]})(guard)
 
 
 def path_param(name: str) -> Callable[[ASGIConnection[Any, Any, Any, Any]], str]:
@@ -68,6 +69,7 @@ def path_param(name: str) -> Callable[[ASGIConnection[Any, Any, Any, Any]], str]
     return read
 
 
+@answers({401: [KernelCode.UNAUTHENTICATED]})
 class SignedIn:
     """The routes behind it need a login (401 without). A middleware rather than a guard:
     Litestar copies the route handler for every guard it runs, which cost the launcher a

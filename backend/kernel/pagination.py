@@ -15,9 +15,16 @@ import msgspec
 
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import BadRequest, FieldError
-from backend.kernel.params import CURSOR_MAX_LENGTH, ROW_ID_MAX, PageLimit
+from backend.kernel.params import CURSOR_MAX_LENGTH, ROW_ID_MAX, PageCursor, PageLimit
 
-__all__ = ["PageLimit", "decode_cursor", "decode_position", "encode_cursor", "encode_position"]
+__all__ = [
+    "PageCursor",
+    "PageLimit",
+    "decode_cursor",
+    "decode_position",
+    "encode_cursor",
+    "encode_position",
+]
 
 Position = TypeVar("Position", bound=msgspec.Struct)
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import BadRequest, FieldError
@@ -20,11 +20,12 @@ PageLimit = Annotated[
     int, Parameter(ge=1, le=100, description="How many items a page holds, 1 to 100.")
 ]
 CURSOR_MAX_LENGTH = 200
-Cursor = Annotated[
-    str,
-    Parameter(
-        max_length=CURSOR_MAX_LENGTH,
-        description="The `next_cursor` of the previous page; absent for the first page.",
+# The `cursor` query parameter of a paged list, checked by `decode_cursor` (a 400
+# `cursor_invalid`); its description on the optional type as a whole, where Litestar keeps it.
+PageCursor = Annotated[
+    str | None,
+    QueryParameter(
+        description="The `next_cursor` of the previous page; left out for the first page."
     ),
 ]
 
@@ -50,7 +51,7 @@ __all__ = [
     "ROW_ID_MAX",
     "AwareDatetime",
     "BodyRowId",
-    "Cursor",
+    "PageCursor",
     "PageLimit",
     "RowId",
     "require_aware",

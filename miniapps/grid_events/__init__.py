@@ -52,5 +52,9 @@ MINIAPP = Manifest(
     piccolo_app="miniapps.grid_events.piccolo_app",
     crons=[Cron(name="escalate_overdue", run=escalate, second=frozenset({0}))],
     standard_routers=[open311],
+    tags={
+        "open311": "Open311 GeoReport v2: grid events in public categories as service "
+        "requests, for civic apps that speak the standard; reading needs no login.",
+    },
     commands=[suggest],
 )

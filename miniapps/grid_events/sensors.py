@@ -17,12 +17,14 @@ from backend.sdk import (
     Claims,
     Conflict,
     Enablement,
+    FieldError,
     Forbidden,
     KernelCode,
     Level,
     Role,
     Unauthorized,
     Unprocessable,
+    UnsupportedMediaType,
     Vault,
     require_unit,
     unit_of_work,
@@ -87,6 +89,14 @@ async def enrol_sensor(
     return SensorEnrolled(device=sensor.device, secret=secret)
 
 
+def require_json(content_type: str | None) -> None:
+    """A reading is JSON; a device that names no type is taken at its word, one that names
+    another type is sending something else."""
+    kind = (content_type or "application/json").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise UnsupportedMediaType(KernelCode.UNSUPPORTED_MEDIA_TYPE)
+
+
 async def take_reading(
     *,
     device: str,
@@ -109,8 +119,12 @@ async def take_reading(
     require_on_at(enablement, sensor["grid_path"])
     try:
         reading = msgspec.json.decode(body, type=Reading)
-    except msgspec.DecodeError as err:  # signed, fresh, but not a reading
-        raise BadRequest(KernelCode.VALIDATION_FAILED) from err
+    except msgspec.ValidationError as err:  # signed, fresh, JSON, but not a reading
+        culprit = FieldError(field="$", message=str(err))
+        raise BadRequest(KernelCode.VALIDATION_FAILED, errors=[culprit]) from err
+    except msgspec.DecodeError as err:
+        culprit = FieldError(field="$", message=str(err))
+        raise BadRequest(KernelCode.BODY_NOT_JSON, errors=[culprit]) from err
     advanced = (
         await Sensor.update({Sensor.last_timestamp: stamp})
         .where((Sensor.id == sensor["id"]) & (Sensor.last_timestamp < stamp))

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from litestar import Response, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from backend.sdk import (
     AnyRequest,
+    DirectoryCode,
+    ErrorCode,
+    KernelCode,
+    PageCursor,
     PageLimit,
     PlatformKeys,
     Role,
     RowId,
     Vault,
     claims_of,
+    problems,
     require_aware,
     requires_role,
 )
 from miniapps.health_code import bulk, places, risk
+from miniapps.health_code.errors import HealthProblem as Problem
 from miniapps.health_code.qr import QrImage, render_qr_off_loop
 from miniapps.health_code.schemas import (
     BulkReport,
@@ -35,12 +42,36 @@ from miniapps.health_code.schemas import (
     VisitPage,
 )
 
+Since = Annotated[
+    dt.datetime,
+    QueryParameter(description="The window's start, with its time zone."),
+]
+Until = Annotated[
+    dt.datetime,
+    QueryParameter(
+        description="The window's end, with its time zone; 28 days after `since` at most."
+    ),
+]
+# A window the query names: each end with its zone, in order, and 28 days at most.
+WINDOW: dict[int, list[ErrorCode]] = {
+    400: [KernelCode.DATETIME_NEEDS_TIMEZONE],
+    422: [Problem.TRACE_WINDOW_INVALID],
+}
 
-@post("/places", operation_id="RegisterPlace", guards=[requires_role(*places.REGISTRARS)])
+
+@post(
+    "/places",
+    operation_id="RegisterPlace",
+    guards=[requires_role(*places.REGISTRARS)],
+    responses=problems({403: [KernelCode.SCOPE_NOT_ALLOWED], 422: [DirectoryCode.ORG_UNKNOWN]}),
+)
 async def register_place(
     request: AnyRequest, data: JSONBody[PlaceIn], keys: NamedDependency[PlatformKeys]
 ) -> PlaceView:
-    """Register a venue and get its static, signed place code."""
+    """Register a venue, and get its static, signed place code.
+
+    For merchants and admins, in an org unit their scope holds; the caller owns the place.
+    Residents check in by scanning its code."""
     return await places.register_place(actor=claims_of(request), place=data, keys=keys)
 
 
@@ -48,11 +79,12 @@ async def register_place(
 async def my_places(
     request: AnyRequest,
     keys: NamedDependency[PlatformKeys],
-    cursor: FromQuery[str | None] = None,
+    cursor: PageCursor = None,
     limit: FromQuery[PageLimit] = 50,
 ) -> PlacePage:
-    """The places the caller registered, each with its code to print; the next page is the
-    one after `next_cursor`."""
+    """The places the caller registered, each with its code to print.
+
+    For merchants and admins; the next page is the one after `next_cursor`."""
     return await places.places_of(actor=claims_of(request), cursor=cursor, limit=limit, keys=keys)
 
 
@@ -61,35 +93,52 @@ async def my_places(
     operation_id="RenderPlaceCode",
     guards=[requires_role(*places.REGISTRARS)],
     media_type="image/png",
+    responses=problems({404: [Problem.PLACE_NOT_FOUND]}),
 )
 async def place_qr(
     request: AnyRequest, place_id: FromPath[RowId], keys: NamedDependency[PlatformKeys]
 ) -> Response[QrImage]:
-    """The place's static code as a PNG QR, to print and put up at the door (its owner)."""
+    """The place's static code as a PNG QR.
+
+    For its owner, to print and put up at the door; to anyone else the place is not
+    found."""
     code = await places.code_of(actor=claims_of(request), place_id=place_id, keys=keys)
     image = await render_qr_off_loop(code, svg=False)
     return Response(image, media_type="image/png")
 
 
-@post("/check-ins", operation_id="CheckIn", guards=[requires_role(Role.RESIDENT)])
+@post(
+    "/check-ins",
+    operation_id="CheckIn",
+    guards=[requires_role(Role.RESIDENT)],
+    responses=problems({404: [Problem.PLACE_NOT_FOUND], 422: [Problem.PLACE_CODE_INVALID]}),
+)
 async def check_in(
     request: AnyRequest, data: JSONBody[CheckInIn], keys: NamedDependency[PlatformKeys]
 ) -> CheckInView:
-    """Check in at a place by its code; answers with the caller's own colour."""
+    """Check in at a place by its code.
+
+    The answer carries the caller's own colour, for the door to see."""
     return await places.check_in(user_id=claims_of(request).user_id, code=data.code, keys=keys)
 
 
-@get("/places/{place_id:int}/visitors", operation_id="ListPlaceVisitors")
+@get(
+    "/places/{place_id:int}/visitors",
+    operation_id="ListPlaceVisitors",
+    responses=problems({**WINDOW, 404: [Problem.PLACE_NOT_FOUND]}),
+)
 async def place_visitors(
     request: AnyRequest,
     place_id: FromPath[RowId],
-    since: FromQuery[dt.datetime],
-    until: FromQuery[dt.datetime],
-    cursor: FromQuery[str | None] = None,
+    since: Since,
+    until: Until,
+    cursor: PageCursor = None,
     limit: FromQuery[PageLimit] = 50,
 ) -> VisitPage:
-    """Who checked in at a place, in time order: for its owner and tracers in scope; every
-    query audited."""
+    """Who checked in at a place within a window, in time order, a page at a time.
+
+    For its owner and for tracers whose area holds it; only a health official in scope
+    sees names unmasked. Every query is audited."""
     return await places.visitors(
         actor=claims_of(request),
         place_id=place_id,
@@ -104,17 +153,24 @@ async def place_visitors(
     "/contacts/{user_id:int}",
     operation_id="TraceContacts",
     guards=[requires_role(Role.HEALTH_OFFICIAL)],
+    responses=problems({**WINDOW, 404: [Problem.HOLDER_NOT_FOUND]}),
 )
 async def trace_contacts(
     request: AnyRequest,
     user_id: FromPath[RowId],
-    since: FromQuery[dt.datetime],
-    until: FromQuery[dt.datetime],
-    minutes: FromQuery[int] = 30,
-    cursor: FromQuery[str | None] = None,
+    since: Since,
+    until: Until,
+    minutes: Annotated[
+        int,
+        QueryParameter(description="How close in time counts as met, in minutes (1 to 1440)."),
+    ] = 30,
+    cursor: PageCursor = None,
     limit: FromQuery[PageLimit] = 50,
 ) -> VisitPage:
-    """Who shared a place with a person within `minutes`, in time order; every query
+    """Who shared a place or a checkpoint with a person, a page at a time.
+
+    Those who were at the same places, or passed the same checkpoints, within `minutes` of
+    them, in the window. For health officials whose area holds the person; every query is
     audited."""
     return await places.contacts(
         actor=claims_of(request),
@@ -131,11 +187,18 @@ async def trace_contacts(
     "/risk-levels/{community:path}",
     operation_id="SetRiskLevel",
     guards=[requires_role(Role.HEALTH_OFFICIAL)],
+    responses=problems({403: [KernelCode.SCOPE_NOT_ALLOWED], 404: [Problem.COMMUNITY_UNKNOWN]}),
 )
 async def set_risk_level(
-    request: AnyRequest, community: FromPath[str], data: JSONBody[RiskLevelIn]
+    request: AnyRequest,
+    community: Annotated[
+        str, PathParameter(description="The community's org path, e.g. zz/gx/fengyang/c03.")
+    ],
+    data: JSONBody[RiskLevelIn],
 ) -> RiskLevelView:
-    """Set a community's risk level."""
+    """Set a community's risk level.
+
+    For health officials whose area holds the community."""
     return await risk.set_level(
         actor=claims_of(request), community=community.strip("/"), level=data.level
     )
@@ -144,16 +207,28 @@ async def set_risk_level(
 @get("/risk-levels", operation_id="ListMyRiskLevels")
 async def my_risk_levels(
     request: AnyRequest,
-    cursor: FromQuery[str | None] = None,
+    cursor: PageCursor = None,
     limit: FromQuery[PageLimit] = 50,
 ) -> RiskLevelPage:
-    """The risk levels of the communities the caller lives or works in, by path."""
+    """The risk levels of the communities the caller lives or works in, by path.
+
+    Communities nobody set a level for are low."""
     return await risk.levels_for(claims_of(request), cursor=cursor, limit=limit)
 
 
-@get("/risk-level-counts", operation_id="CountRiskLevels", guards=[requires_role(*risk.OVERSEERS)])
-async def risk_level_counts(request: AnyRequest, district: FromQuery[str]) -> dict[str, int]:
-    """How many communities of a district are at each level."""
+@get(
+    "/risk-level-counts",
+    operation_id="CountRiskLevels",
+    guards=[requires_role(*risk.OVERSEERS)],
+    responses=problems({403: [KernelCode.SCOPE_NOT_ALLOWED], 404: [Problem.DISTRICT_UNKNOWN]}),
+)
+async def risk_level_counts(
+    request: AnyRequest,
+    district: Annotated[str, QueryParameter(description="The district's org path, e.g. zz/gx.")],
+) -> dict[str, int]:
+    """How many communities of a district are at each risk level.
+
+    For those who oversee the district."""
     return await risk.counts_in(actor=claims_of(request), district=district)
 
 
@@ -161,12 +236,15 @@ async def risk_level_counts(request: AnyRequest, district: FromQuery[str]) -> di
     "/statuses/bulk",
     operation_id="SetHealthStatusesInBulk",
     guards=[requires_role(Role.HEALTH_OFFICIAL)],
+    responses=problems({422: [Problem.BULK_STATUS_INVALID]}),
 )
 async def bulk_statuses(
     request: AnyRequest, data: JSONBody[BulkStatusIn], vault: NamedDependency[Vault]
 ) -> BulkReport:
-    """Colours for many residents from rows or CSV (phone,colour,reason,source): every row
-    is checked, and all are applied or none."""
+    """Give many residents a colour at once.
+
+    From rows, or from CSV (phone,colour,reason,source). Every row is checked first, and
+    all are applied or none: a refusal lists each bad row by number."""
     return await bulk.apply_bulk(actor=claims_of(request), upload=data, vault=vault)
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.kernel.claims import Claims
 from backend.kernel.codes import KernelCode
 from backend.kernel.enablement.service import districts_of
 from backend.kernel.errors import NotFound, Unauthorized
+from backend.kernel.problems import Declared, answers
 from backend.kernel.services import services_of
 
 
+def _refusals(handler: HTTPRouteHandler) -> Declared:
+    if handler.opt.get("signed_by_device"):
+        return {}
+    return {401: [KernelCode.UNAUTHENTICATED], 404: [KernelCode.MINIAPP_UNAVAILABLE]}
+
+
+@answers(_refusals)
 class SwitchedOn:
     """A mini-app's routes exist only where the app is switched on for the caller, who must
     be logged in. A middleware rather than a guard: Litestar copies the route handler for

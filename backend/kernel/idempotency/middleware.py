@@ -27,6 +27,7 @@ from backend.kernel.errors import (
     Unprocessable,
 )
 from backend.kernel.idempotency.tables import IdempotentRequest
+from backend.kernel.problems import answers
 
 HEADER = b"idempotency-key"
 # Visible ASCII only, as the IETF draft's sf-string allows, and as long as the column holds.
@@ -34,6 +35,14 @@ _KEY = re.compile(r"[!-~]{1,200}")
 KEEP_FOR = dt.timedelta(hours=24)
 
 
+@answers(
+    {
+        400: [KernelCode.IDEMPOTENCY_KEY_INVALID, KernelCode.VALIDATION_FAILED],
+        409: [KernelCode.IDEMPOTENCY_KEY_IN_PROGRESS],
+        413: [KernelCode.BODY_TOO_LARGE],
+        422: [KernelCode.IDEMPOTENCY_KEY_REUSED],
+    }
+)
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -152,18 +152,45 @@ async def test_bad_signatures_and_replays_are_refused(
     assert await GridEvent.count() == 1
 
 
-async def test_a_signed_reading_that_is_not_a_reading_is_a_400(
+async def test_a_signed_reading_of_another_type_is_a_415(
     client: Client, token_for_phone: TokenForPhone, demo: None
 ) -> None:
     people = People(client, token_for_phone)
     secret = await _enrol(people)
-    body, stamp = b'{"temperature": "hot"}', str(int(time.time()))
+    body, stamp = b'{"value": 30.0}', str(int(time.time()))
+    response = await client.post(
+        "/v1/miniapps/grid_events/sensors/tilt-0007/readings",
+        content=body,
+        headers={
+            "Content-Type": "text/plain",
+            "X-Yimen-Timestamp": stamp,
+            "X-Yimen-Signature": signature(secret, stamp, body),
+        },
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert await GridEvent.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [(b'{"temperature": "hot"}', "validation_failed"), (b'{"value": 3', "body_not_json")],
+)
+async def test_a_signed_reading_that_is_not_a_reading_is_a_400(
+    client: Client, token_for_phone: TokenForPhone, demo: None, body: bytes, code: str
+) -> None:
+    people = People(client, token_for_phone)
+    secret = await _enrol(people)
+    stamp = str(int(time.time()))
     response = await client.post(
         "/v1/miniapps/grid_events/sensors/tilt-0007/readings",
         content=body,
         headers={"X-Yimen-Timestamp": stamp, "X-Yimen-Signature": signature(secret, stamp, body)},
     )
     assert response.status_code == 400
+    problem = response.json()
+    assert problem["code"] == code
+    assert problem["errors"][0]["field"] == "$"
     assert await GridEvent.count() == 0
 
 
