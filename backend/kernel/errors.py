@@ -130,6 +130,12 @@ class Conflict(YimenError):
     status = 409
 
 
+class PreconditionFailed(YimenError):
+    """A condition the client set (`If-Match`) no longer holds: RFC 9110's 412."""
+
+    status = 412
+
+
 class PayloadTooLarge(YimenError):
     status = 413
 
@@ -312,6 +318,7 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "PayloadTooLarge",
+    "PreconditionFailed",
     "Problem",
     "TokenRefused",
     "TooManyRequests",

@@ -71,7 +71,14 @@ async def categories(cursor: PageCursor = None, limit: FromQuery[PageLimit] = 50
     middleware=[idempotent],
     guards=[requires_role(Role.RESIDENT, Role.GRID_WORKER)],
     responses=problems(
-        {422: [Code.EVENT_REPORT_INVALID, Code.EVENT_NO_GRID, Code.EVENT_NO_HANDLER]}
+        {
+            422: [
+                Code.EVENT_REPORT_INVALID,
+                Code.EVENT_NO_GRID,
+                Code.EVENT_NEEDS_PLACE,
+                Code.EVENT_NO_HANDLER,
+            ]
+        }
     ),
 )
 async def report(request: AnyRequest, data: JSONBody[ReportIn]) -> EventView:
@@ -140,6 +147,7 @@ async def get_event(
                 Code.EVENT_STAFF_ONLY,
             ],
             409: [Code.EVENT_TRANSITION_ILLEGAL, Code.EVENT_CHANGED],
+            412: [Code.EVENT_CHANGED],
             422: [Code.EVENT_NO_HANDLER],
         }
     ),
@@ -162,8 +170,9 @@ async def act(
 
     The steps: register, dispatch, reassign, start, feed back, verify, close, return,
     suspend, resume and cancel; each is open to some people in some states. An illegal step
-    is a 409 `event_transition_illegal`; a step on an event that changed since it was read
-    (or since the version `If-Match` names) is a 409 `event_changed`. Returning, suspending
+    is a 409 `event_transition_illegal`. A step on an event that changed since the version
+    `If-Match` names is a 412 `event_changed`; without `If-Match`, one on an event that
+    changed while the step was being taken is a 409 `event_changed`. Returning, suspending
     and cancelling need a `reason`."""
     view = await service.act(
         actor=claims_of(request),

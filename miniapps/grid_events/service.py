@@ -15,6 +15,7 @@ from backend.sdk import (
     FieldError,
     Level,
     NotFound,
+    PreconditionFailed,
     Role,
     Unprocessable,
     Vault,
@@ -200,11 +201,13 @@ async def act(
 ) -> EventView:
     """Take one step of the chain; one the state does not take is a 409, one the caller may
     not take a 403 saying why (`workflow`), and either changes nothing. The step is taken
-    from the version read (or the one the caller names): if the event changed in between, it
-    is a 409 `event_changed` and nothing of the step is written."""
+    from the version read, or the one the caller names with `If-Match`: if the event changed
+    since, it is `event_changed` (a 409, or a 412 when the caller named the version) and
+    nothing of the step is written."""
     event = await event_if_visible(actor, event_id)
-    if expected_version is not None and expected_version != event["version"]:
-        raise Conflict(GridEventsCode.EVENT_CHANGED)
+    named = expected_version is not None
+    if named and expected_version != event["version"]:
+        raise PreconditionFailed(GridEventsCode.EVENT_CHANGED)
     require_allowed(actor, event, data.action)
     move = MOVES[data.action]
     if move.needs_reason and not data.reason.strip():
@@ -223,6 +226,7 @@ async def act(
                     category.deadline(utc_now(), move.target) if move.target in DUE else None
                 ),
             },
+            version_named=named,
         )
         await TimelineEntry.insert(
             timeline_step(
@@ -241,9 +245,12 @@ async def act(
     return await event_view(actor=actor, event_id=event_id, vault=vault)
 
 
-async def change_event(event: dict[str, Any], values: dict[Column | str, Any]) -> None:
+async def change_event(
+    event: dict[str, Any], values: dict[Column | str, Any], *, version_named: bool = False
+) -> None:
     """Write `values` to the event if it is still at the version `event` was read at, and
-    bump its version; else raise `event_changed`. Of two changes made from one reading
+    bump its version; else raise `event_changed` (a 412 when the client named that version
+    with `If-Match`, its precondition having failed; else a 409). Of two changes made from one reading
     exactly one lands (PostgreSQL re-checks the condition once the first has committed;
     SQLite's write transactions take turns). Call it inside the change's unit of work, so
     that a refused change leaves its timeline rows and notices unwritten."""
@@ -259,7 +266,8 @@ async def change_event(event: dict[str, Any], values: dict[Column | str, Any]) -
         .returning(GridEvent.id)
     )
     if not changed:
-        raise Conflict(GridEventsCode.EVENT_CHANGED)
+        refusal = PreconditionFailed if version_named else Conflict
+        raise refusal(GridEventsCode.EVENT_CHANGED)
 
 
 def version_in(if_match: str | None) -> int | None:
