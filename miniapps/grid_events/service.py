@@ -250,9 +250,9 @@ async def change_event(
 ) -> None:
     """Write `values` to the event if it is still at the version `event` was read at, and
     bump its version; else raise `event_changed` (a 412 when the client named that version
-    with `If-Match`, its precondition having failed; else a 409). Of two changes made from one reading
-    exactly one lands (PostgreSQL re-checks the condition once the first has committed;
-    SQLite's write transactions take turns). Call it inside the change's unit of work, so
+    with `If-Match`, its precondition having failed; else a 409). Of two changes made from
+    one reading exactly one lands (PostgreSQL re-checks the condition once the first has
+    committed; SQLite's write transactions take turns). Call it inside the change's unit of work, so
     that a refused change leaves its timeline rows and notices unwritten."""
     changed = (
         await GridEvent.update(
