@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from backend.directory.users.profile import HOME_SET
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Subscription
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
 from backend.kernel.notices import NOTICE_REQUESTED, Notice
@@ -13,7 +14,7 @@ from push.fanout import fan_out
 from push.inbox import unread_badge
 from push.sending import PushRuntime, resume_sending, send_notification, start_push, stop_push
 from push.service import NOTIFICATION_REQUESTED, NotificationRequested, take_notice
-from push.topics import sync_topics
+from push.topics import follow_home, sync_topics
 
 
 async def prune_devices(job: JobContext) -> int:
@@ -35,6 +36,7 @@ PUSH = HostPart(
     subscribes=[
         Subscription(NOTIFICATION_REQUESTED, fan_out, "push.fan_out"),
         Subscription(NOTICE_REQUESTED, take_notice, "push.take_notice"),
+        Subscription(HOME_SET, follow_home, "push.follow_home"),
     ],
     jobs=[Job("send", send_notification, timeout=120), Job("sync_topics", sync_topics)],
     crons=[

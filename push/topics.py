@@ -12,7 +12,9 @@ import datetime as dt
 from typing import Any
 
 from backend.directory.people import person, scopes_held
-from backend.kernel.contract import JobContext
+from backend.directory.users.profile import HomeSet
+from backend.kernel.contract import Event, JobContext
+from backend.kernel.db import transaction
 from backend.kernel.paths import Level, level_of
 from backend.kernel.roles import Role
 from push.schemas import AddressKind
@@ -104,3 +106,18 @@ async def _settle(row: dict[str, Any], join: bool, error: str | None) -> int:
     else:
         await TopicSubscription.delete().where(TopicSubscription.id == row["id"])
     return 1
+
+
+async def follow_home(event: Event, job: JobContext) -> None:
+    """Handler of directory.home_set: the person's phones join their new home grid's topic
+    (and leave the old one's), each planned in its own transaction as a registration is."""
+    home: HomeSet = event.payload
+    devices = await Device.select(Device.id).where(
+        (Device.user_id == home.user_id) & Device.active.eq(True)
+    )
+    changed = False
+    for device in devices:
+        async with transaction():
+            changed = await plan_topics(device_id=device["id"]) or changed
+    if changed:
+        await job.services.runtime(PushRuntime).request_sync()

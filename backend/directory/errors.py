@@ -18,6 +18,7 @@ class DirectoryCode(ErrorCode):
     ORG_UNIT_UNKNOWN = "org_unit_unknown"
     HOME_INVALID = "home_invalid"
     HOME_IN_NO_GRID = "home_in_no_grid"
+    HOME_ALREADY_SET = "home_already_set"
 
 
 register_messages(
@@ -53,6 +54,10 @@ register_messages(
         DirectoryCode.HOME_IN_NO_GRID: (
             "该位置不在本市任何网格内",
             "No grid of the city holds this point",
+        ),
+        DirectoryCode.HOME_ALREADY_SET: (
+            "住址已设置;如需迁移,请联系所在社区",
+            "Your home is already set; to move, ask your community",
         ),
     },
 )

@@ -380,3 +380,33 @@ async def test_a_phone_handed_over_gets_nothing_meant_for_its_previous_owner(
     assert fcm.delivered_to() == {}
     row = await Delivery.select(Delivery.error).first()
     assert row == {"error": "device changed hands"}
+
+
+async def test_a_home_chosen_later_brings_the_phones_into_its_grid_topic(
+    pushing: tuple[Litestar, httpx.AsyncClient],
+    fcm: FcmStandIn,
+    vault: Vault,
+) -> None:
+    from backend.directory.users.tables import UserAccount
+
+    app, client = pushing
+    context = JobContext(app_id="push", services=services_of(app))
+    user = await _device(app, client, vault, RESIDENT, "token-resident")
+    await UserAccount.update({UserAccount.home_path: None}).where(UserAccount.id == user)
+    await _device(app, client, vault, RESIDENT, "token-resident")  # re-planned: no home, no topic
+    await sync_topics(context)
+    assert fcm.topics.get("grid.zz.gx.fengyang.c03.g08", set()) == set()
+
+    token, _ = auth_of(app).tokens.issue(await grant_for(user))
+    chosen = await client.patch(
+        "/v1/me", json={"home": {"path": G08}}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert chosen.status_code == 200, chosen.text
+
+    async def joined() -> bool:
+        topics = await TopicSubscription.select(TopicSubscription.topic)
+        return topics == [{"topic": "grid.zz.gx.fengyang.c03.g08"}]
+
+    await eventually(joined)
+    await sync_topics(context)
+    assert fcm.topics["grid.zz.gx.fengyang.c03.g08"] == {"token-resident"}

@@ -47,6 +47,7 @@ async def get_me(request: AnyRequest) -> MeView:
     responses=problems(
         {
             404: [DirectoryCode.USER_NOT_FOUND],
+            409: [DirectoryCode.HOME_ALREADY_SET],
             422: [
                 DirectoryCode.ORG_UNIT_UNKNOWN,
                 DirectoryCode.HOME_INVALID,
@@ -59,7 +60,8 @@ async def update_me(request: AnyRequest, data: JSONBody[ProfileUpdate]) -> Profi
     """Set the caller's locale, elder mode or home.
 
     The home is a community or grid path from `GET /v1/orgs`, or a point placed into the
-    grid that holds it. A report uses the new home at once; the launcher and scopes follow
+    grid that holds it; it is chosen once (a move is a 409 `home_already_set`: the
+    community moves a resident). A report uses the new home at once; the launcher and scopes follow
     it after a refresh, which `token_outdated` says is due. Nothing else of the caller can
     be set here: roles, phone, name and ID number are refused as unknown fields."""
     # Read again as sent: Litestar's lenient conversion would take `1` or "true" for a boolean.

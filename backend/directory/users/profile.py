@@ -7,18 +7,30 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from msgspec import UNSET
 
 from backend.directory.errors import DirectoryCode
 from backend.directory.orgs.service import place_in_grid, require_unit
 from backend.directory.users.schemas import HomeIn, MeView, ProfileUpdate, ProfileView
+from backend.directory.users.service import audit
 from backend.directory.users.tables import UserAccount
 from backend.kernel.claims import Claims
-from backend.kernel.errors import FieldError, NotFound, Unprocessable
+from backend.kernel.errors import Conflict, FieldError, NotFound, Unprocessable
+from backend.kernel.events import emit, unit_of_work
 from backend.kernel.paths import Level
 from backend.kernel.roles import Role
 
 _PROFILE = (UserAccount.locale, UserAccount.elder_mode, UserAccount.home_path)
+
+HOME_SET = "directory.home_set"
+
+
+class HomeSet(msgspec.Struct, frozen=True):
+    """A person chose their home: push subscribes their phones to its grid's topic."""
+
+    user_id: int
+    home: str
 
 
 def me_view(claims: Claims) -> MeView:
@@ -42,22 +54,43 @@ def home_in(claims: Claims) -> str | None:
 
 
 async def update_profile(*, actor: Claims, change: ProfileUpdate) -> ProfileView:
-    """Save what `change` sets, all of it or, when any part is wrong, none."""
+    """Save what `change` sets, all of it or, when any part is wrong, none.
+
+    A home is chosen once, by a person who has none (or the same again): the home decides
+    which grid workers and health officials answer for the person, so moving it is the
+    community's act, not the person's alone; a move here is a 409 `home_already_set`."""
     values: dict[Any, Any] = {}
     if change.locale is not UNSET:
         values[UserAccount.locale] = None if change.locale is None else str(change.locale)
     if change.elder_mode is not UNSET:
         values[UserAccount.elder_mode] = change.elder_mode
-    if change.home is not UNSET:
-        values[UserAccount.home_path] = await home_path(change.home)
     mine = UserAccount.id == actor.user_id
-    if values:
-        rows = await UserAccount.update(values).where(mine).returning(*_PROFILE)
-    else:
+    home = None if change.home is UNSET else await home_path(change.home)
+    if home is not None:
+        values[UserAccount.home_path] = home
+    if not values:
         rows = await UserAccount.select(*_PROFILE).where(mine)
-    if not rows:
-        raise NotFound(DirectoryCode.USER_NOT_FOUND)
+        if not rows:
+            raise NotFound(DirectoryCode.USER_NOT_FOUND)
+        return _profile_view(actor, rows[0])
+    async with unit_of_work():
+        rows = await _save(mine, values, home)
+        if home is not None:
+            await audit(actor, "home.set", actor.user_id, {"home": home})
+            await emit(HOME_SET, HomeSet(user_id=actor.user_id, home=home))
     return _profile_view(actor, rows[0])
+
+
+async def _save(mine: Any, values: dict[Any, Any], home: str | None) -> list[dict[str, Any]]:
+    unset_or_same = UserAccount.home_path.is_null() | (UserAccount.home_path == home)
+    where = mine if home is None else mine & unset_or_same
+    rows = await UserAccount.update(values).where(where).returning(*_PROFILE)
+    if rows:
+        return list(rows)
+    if home is not None and await UserAccount.exists().where(mine):
+        culprit = FieldError(field="home", message="already set; to move, ask your community")
+        raise Conflict(DirectoryCode.HOME_ALREADY_SET, errors=[culprit])
+    raise NotFound(DirectoryCode.USER_NOT_FOUND)
 
 
 async def home_path(home: HomeIn) -> str:

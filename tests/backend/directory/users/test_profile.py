@@ -67,6 +67,34 @@ async def test_a_new_resident_sets_a_home_and_reports_at_once(
         assert followed.status_code == 200, followed.text
 
 
+async def test_a_home_is_chosen_once_and_the_choice_is_audited(
+    client: Client, sms: RecordingSms, demo: None
+) -> None:
+    from backend.directory.users.tables import AuditEntry
+
+    token = (await _sign_up(client, sms))["access_token"]
+    saved = await client.patch("/v1/me", json={"home": {"path": G07}}, headers=bearer(token))
+    assert saved.status_code == 200, saved.text
+    user_id = saved.json()["user_id"]
+    again = await client.patch("/v1/me", json={"home": IN_G07}, headers=bearer(token))
+    assert again.status_code == 200, again.text  # the same home again is no move
+
+    moved = await client.patch(
+        "/v1/me", json={"home": {"path": G08}, "locale": "en"}, headers=bearer(token)
+    )
+    assert moved.status_code == 409, moved.text
+    assert moved.json()["code"] == "home_already_set"
+    assert [e["field"] for e in moved.json()["errors"]] == ["home"]
+    row = await _profile_row(user_id)
+    assert (row["home_path"], row["locale"]) == (G07, None)  # nothing of the request written
+    audited = (
+        await AuditEntry.select(AuditEntry.action, AuditEntry.detail)
+        .where(AuditEntry.subject_id == user_id)
+        .output(load_json=True)
+    )
+    assert [(a["action"], a["detail"]) for a in audited] == [("home.set", {"home": G07})] * 2
+
+
 async def test_a_home_placed_by_a_point_is_the_grid_that_holds_it(
     client: Client, sms: RecordingSms, demo: None
 ) -> None:
