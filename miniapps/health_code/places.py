@@ -9,8 +9,10 @@ import jwt
 import msgspec
 
 from backend.sdk import (
+    BadRequest,
     Claims,
     DirectoryCode,
+    FieldError,
     Forbidden,
     KernelCode,
     NotFound,
@@ -228,8 +230,14 @@ def _key_of(position: VisitPosition) -> tuple[dt.datetime, Via, int]:
 
 
 def _position(cursor: str) -> VisitPosition:
+    """The cursor's visit, its time in UTC as stored; a time with no UTC date (before year 1
+    or after 9999 once its zone is taken off) was never a cursor of ours."""
     position = decode_position(cursor, VisitPosition)
-    return msgspec.structs.replace(position, at=position.at.astimezone(dt.UTC))
+    try:
+        return msgspec.structs.replace(position, at=position.at.astimezone(dt.UTC))
+    except OverflowError as err:
+        culprit = FieldError(field="cursor", message="not a next_cursor this list gave")
+        raise BadRequest(KernelCode.CURSOR_INVALID, errors=[culprit]) from err
 
 
 def _window(since: dt.datetime, until: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

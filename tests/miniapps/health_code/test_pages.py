@@ -176,6 +176,16 @@ async def test_risk_levels_page_by_community(
             id="year-zero",
         ),
         pytest.param(
+            "contacts",
+            "WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwicGxhY2VfY29kZSIsMV0",
+            id="before-year-one-in-utc",
+        ),
+        pytest.param(
+            "contacts",
+            "WyI5OTk5LTEyLTMxVDIzOjU5OjU5LTAxOjAwIiwicGxhY2VfY29kZSIsMV0",
+            id="after-9999-in-utc",
+        ),
+        pytest.param(
             "risk-levels",
             "WyIyMDI2LTAxLTAxVDAwOjAwOjAwWiIsInBsYWNlX2NvZGUiLDFd",
             id="a-visit-position",
