@@ -179,6 +179,7 @@ async def get_request(
             422: [
                 GridEventsCode.EVENT_REPORT_INVALID,
                 GridEventsCode.EVENT_NO_GRID,
+                GridEventsCode.EVENT_NEEDS_PLACE,
                 GridEventsCode.EVENT_NO_HANDLER,
             ],
         }
