@@ -39,7 +39,13 @@ from backend.kernel.contract import (
     Subscription,
     Tile,
 )
-from backend.kernel.db import UNIQUE_VIOLATION, insert_rows, json_value, transaction
+from backend.kernel.db import (
+    UNIQUE_VIOLATION,
+    fetch_rows,
+    insert_rows,
+    json_value,
+    transaction,
+)
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.errors import (
@@ -135,6 +141,7 @@ __all__ = [
     "encode_cursor",
     "encode_position",
     "every",
+    "fetch_rows",
     "holders_above",
     "holders_at",
     "holders_within",

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import aiosqlite
@@ -121,6 +122,49 @@ async def database_reachable(engine: Engine) -> bool:
 def json_value(value: Any) -> Any:
     """A piccolo JSON column's value; the engines hand it back as text."""
     return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+async def fetch_rows(sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:
+    """Rows of one statement written for PostgreSQL (`$1`, `$2`… as placeholders), on either
+    engine, joining the current transaction if there is one. For the hottest reads: the
+    statement is prepared once per connection and its rows come back as the driver reads
+    them (read a column by name), where a piccolo query is built, rendered and its rows
+    copied into dicts on every call. JSON columns come back as text (`json_value`)."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        current = engine.current_transaction.get()
+        if current is not None:
+            rows: Sequence[Mapping[str, Any]] = await current.connection.fetch(sql, *args)
+        elif engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                rows = await connection.fetch(sql, *args)
+        else:
+            connection = await engine.get_new_connection()
+            try:
+                rows = await connection.fetch(sql, *args)
+            finally:
+                await connection.close()
+        return rows
+    assert isinstance(engine, SQLiteEngine)
+    # SQLite numbers its placeholders ?1, ?2…: the same statement, the same arguments.
+    return await _fetch_from_sqlite(engine, _SQLITE_MARK.sub(r"?\1", sql), args)
+
+
+_SQLITE_MARK = re.compile(r"\$(\d+)")
+
+
+async def _fetch_from_sqlite(
+    engine: SQLiteEngine, sql: str, args: Sequence[Any]
+) -> Sequence[Mapping[str, Any]]:
+    current = engine.current_transaction.get()
+    if current is not None:
+        cursor = await current.connection.execute(sql, args)
+        rows: Sequence[Mapping[str, Any]] = await cursor.fetchall()
+        return rows
+    async with aiosqlite.connect(**engine.connection_kwargs) as connection:
+        connection.row_factory = sqlite3.Row
+        cursor = await connection.execute(sql, args)
+        return await cursor.fetchall()  # type: ignore[return-value]
 
 
 async def insert_rows(

@@ -111,11 +111,34 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     ] = None
 
 
-class EventPage(msgspec.Struct, frozen=True):
-    """A page of events, newest first, without their timelines, photos and the reporter's
-    contact: read one event for those."""
+class EventSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """An event as a line of a list: what a queue shows and the steps the caller may take.
+    Its attributes, timeline, photos and the reporter's contact are in the event itself."""
 
-    items: list[EventView]
+    id: int
+    category: str
+    description: str
+    grid_path: str
+    state: State
+    reporter_id: int
+    handler_id: int | None
+    deadline: Annotated[
+        dt.datetime | None,
+        msgspec.Meta(description="When the step the event waits for is due; null when none is."),
+    ]
+    duplicate_of: int | None
+    created_at: dt.datetime
+    version: Annotated[int, msgspec.Meta(description="Its version: the If-Match of a step.")]
+    allowed_actions: Annotated[
+        list[Action], msgspec.Meta(description="The steps the caller may take now.")
+    ]
+
+
+class EventPage(msgspec.Struct, frozen=True):
+    """A page of events, newest first, each as a line of the list: read one event for its
+    attributes, timeline, photos and the reporter's contact."""
+
+    items: list[EventSummary]
     next_cursor: str | None
 
 

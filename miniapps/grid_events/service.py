@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import msgspec
@@ -23,6 +23,8 @@ from backend.sdk import (
     decode_position,
     encode_cursor,
     encode_position,
+    fetch_rows,
+    insert_rows,
     json_value,
     level_of,
     masked_contact,
@@ -38,13 +40,14 @@ from miniapps.grid_events.schemas import (
     ActIn,
     CategoryPage,
     EventPage,
+    EventSummary,
     EventView,
     PhotoTaker,
     PhotoView,
     ReportIn,
     TimelineView,
 )
-from miniapps.grid_events.states import DUE, FINISHED, MOVES, Action, State
+from miniapps.grid_events.states import DUE, FINISHED, MOVES, Action, Actor, State
 from miniapps.grid_events.tables import GridEvent, Photo, TimelineEntry
 from miniapps.grid_events.workflow import ADMINS as ADMINS  # the routes' guards name it here
 from miniapps.grid_events.workflow import allowed_actions, relations, require_allowed
@@ -131,31 +134,74 @@ async def open_event(
         place = {"category": data.category, "grid_path": grid}
         handler = await dispatch.choose_handler(actor=None, event=place, chosen=None)
     state = State.REPORTED if handler is None else State.DISPATCHED
-    rows = await GridEvent.insert(
-        GridEvent(
-            category=data.category,
-            description=data.description,
-            attributes=data.attributes,
-            lat=data.lat,
-            lon=data.lon,
-            address=data.address,
-            grid_path=grid,
-            reporter_id=reporter_id,
-            state=state,
-            handler_id=handler,
-            deadline=category.deadline(utc_now(), state),
-        )
-    ).returning(*GridEvent.all_columns())
-    event = rows[0]
+    now = utc_now()
+    rows = await fetch_rows(
+        _OPEN_EVENT,
+        data.category,
+        data.description,
+        msgspec.json.encode(data.attributes).decode(),
+        data.lat,
+        data.lon,
+        data.address,
+        grid,
+        reporter_id,
+        state,
+        handler,
+        category.deadline(now, state),
+        now,
+    )
+    event = dict(rows[0])
     steps = [timeline_step(event["id"], "report", None, State.REPORTED, reporter_id, why)]
+    if handler is not None:
+        steps += _dispatched_by_rule(event["id"], handler)
+    await insert_steps(steps)
     if handler is None:
-        await TimelineEntry.insert(*steps)
         await notices.reported(event_id=event["id"], grid=grid, category=category)
     else:
-        steps += _dispatched_by_rule(event["id"], handler)
-        await TimelineEntry.insert(*steps)
         await notices.moved(action=Action.DISPATCH, event=event, category=category)
     return event, steps
+
+
+# Every report writes one: a statement prepared once, not a query built for each.
+_OPEN_EVENT = f"""
+INSERT INTO {GridEvent._meta.tablename} (
+    category, description, attributes, lat, lon, address, grid_path, reporter_id, state,
+    handler_id, deadline, duplicate_of, created_at, updated_at, supervised, version
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $12, FALSE, 0)
+RETURNING {", ".join(column._meta.db_column_name for column in GridEvent.all_columns())}
+"""  # noqa: S608 - the table's own names; every value is a placeholder
+
+_STEP_COLUMNS = (
+    TimelineEntry.event_id,
+    TimelineEntry.action,
+    TimelineEntry.from_state,
+    TimelineEntry.to_state,
+    TimelineEntry.actor_id,
+    TimelineEntry.reason,
+    TimelineEntry.detail,
+    TimelineEntry.at,
+)
+
+
+async def insert_steps(steps: Sequence[TimelineEntry]) -> None:
+    """Write steps made by `timeline_step` with one prepared statement."""
+    await insert_rows(
+        TimelineEntry,
+        _STEP_COLUMNS,
+        [
+            (
+                step.event_id,
+                str(step.action),
+                None if step.from_state is None else str(step.from_state),
+                str(step.to_state),
+                step.actor_id,
+                step.reason,
+                msgspec.json.encode(step.detail).decode(),
+                step.at,
+            )
+            for step in steps
+        ],
+    )
 
 
 def _dispatched_by_rule(event_id: int, handler: int) -> list[TimelineEntry]:
@@ -343,26 +389,77 @@ async def list_events(
     *, actor: Claims, state: str | None, cursor: str | None, limit: int
 ) -> EventPage:
     """Residents see their reports; grid workers their queue and grid; admins their subtree.
-    Newest first, a page at a time, each page in one query whatever its depth: the page
+    Newest first, a page at a time, each page in one statement whatever its depth: the page
     after a cursor starts below the last id shown, so none is shown twice or skipped while
     events are added."""
-    where: Any = GridEvent.reporter_id == actor.user_id
-    where |= GridEvent.handler_id == actor.user_id
-    for path in actor.paths_for(Role.GRID_WORKER, *ADMINS):
-        where |= (GridEvent.grid_path == path) | GridEvent.grid_path.like(path + "/%")
-    if state:
-        where &= GridEvent.state == state
-    if cursor:
-        where &= GridEvent.id < decode_cursor(cursor)
-    rows = (
-        await GridEvent.select()
-        .where(where)
-        .order_by(GridEvent.id, ascending=False)
-        .limit(limit + 1)
-    )
-    items = [_view_of(row, actor) for row in rows[:limit]]
+    sql, args = _page_query(actor, state, decode_cursor(cursor) if cursor else None, limit + 1)
+    rows = await fetch_rows(sql, *args)
+    lines = _Lines(actor)
+    items = [lines.summary(row) for row in rows[:limit]]
     more = len(rows) > limit
     return EventPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+
+_LISTED = (
+    "id, category, description, grid_path, state, reporter_id, handler_id, deadline, "
+    "duplicate_of, created_at, version"
+)
+
+
+def _page_query(
+    actor: Claims, state: str | None, below: int | None, count: int
+) -> tuple[str, list[Any]]:
+    """The statement of a page: the caller's scope as one condition, placeholders for every
+    value (the paths' number shapes the text, so a caller's pages share one prepared plan)."""
+    args: list[Any] = [actor.user_id]
+    scope = ["reporter_id = $1", "handler_id = $1"]
+    for path in actor.paths_for(Role.GRID_WORKER, *ADMINS):
+        args += [path, path + "/%"]
+        scope.append(f"grid_path = ${len(args) - 1} OR grid_path LIKE ${len(args)}")
+    where = f"({' OR '.join(scope)})"
+    if state:
+        args.append(state)
+        where += f" AND state = ${len(args)}"
+    if below is not None:
+        args.append(below)
+        where += f" AND id < ${len(args)}"
+    args.append(count)
+    table = GridEvent._meta.tablename
+    # Only placeholders and the code's own column and table names are written into it.
+    sql = f"SELECT {_LISTED} FROM {table} WHERE {where} ORDER BY id DESC LIMIT ${len(args)}"  # noqa: S608
+    return sql, args
+
+
+class _Lines:
+    """Builds a page's lines for one caller. What the caller is to an event depends only on
+    its grid and whether the caller handles it, and the actions on that and the state, so a
+    page works each out once, not once a row."""
+
+    def __init__(self, actor: Claims) -> None:
+        self.actor = actor
+        self._related: dict[tuple[str, bool], frozenset[Actor]] = {}
+
+    def summary(self, row: Mapping[str, Any]) -> EventSummary:
+        state = State(row["state"])
+        handles = row["handler_id"] == self.actor.user_id
+        key = (row["grid_path"], handles)
+        related = self._related.get(key)
+        if related is None:
+            related = self._related[key] = relations(self.actor, row)
+        return EventSummary(
+            id=row["id"],
+            category=row["category"],
+            description=row["description"],
+            grid_path=row["grid_path"],
+            state=state,
+            reporter_id=row["reporter_id"],
+            handler_id=row["handler_id"],
+            deadline=row["deadline"] if state in DUE else None,
+            duplicate_of=row["duplicate_of"],
+            created_at=row["created_at"],
+            version=row["version"],
+            allowed_actions=allowed_actions(state, related),
+        )
 
 
 async def _detail(event: dict[str, Any], actor: Claims) -> EventView:

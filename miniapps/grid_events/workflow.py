@@ -7,6 +7,7 @@ token and the event's row alone, so a page of events gets its actions without a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,7 +52,13 @@ def refusal(state: State, relations: frozenset[Actor], action: Action) -> GridEv
 
 def allowed_actions(state: State, relations: frozenset[Actor]) -> list[Action]:
     """The steps such a caller may take on such an event now, in the chain's order."""
-    return [action for action in Action if refusal(state, relations, action) is None]
+    return list(_allowed(state, relations))
+
+
+@functools.cache
+def _allowed(state: State, relations: frozenset[Actor]) -> tuple[Action, ...]:
+    # A handful of states times a handful of relations: a list of events asks the same few.
+    return tuple(action for action in Action if refusal(state, relations, action) is None)
 
 
 def require_allowed(actor: Claims, event: Mapping[str, Any], action: Action) -> None:

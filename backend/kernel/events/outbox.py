@@ -15,7 +15,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import msgspec
 from redis.exceptions import RedisError
 
-from backend.kernel.db import transaction
+from backend.kernel.clock import utc_now
+from backend.kernel.db import insert_rows, transaction
 from backend.kernel.events.tables import OutboxEvent
 from backend.kernel.jobs import JobQueue
 from backend.kernel.registry import Registry
@@ -23,6 +24,14 @@ from backend.kernel.registry import Registry
 log = logging.getLogger(__name__)
 
 DELIVER = "events.deliver"
+_WRITTEN = (
+    OutboxEvent.event_id,
+    OutboxEvent.name,
+    OutboxEvent.payload,
+    OutboxEvent.created_at,
+    OutboxEvent.next_attempt_at,
+    OutboxEvent.attempts,
+)
 
 
 class EventBus(msgspec.Struct):
@@ -113,8 +122,12 @@ async def emit(name: str, payload: msgspec.Struct) -> uuid.UUID:
         if not isinstance(payload, expected):
             raise TypeError(f"event {name!r} carries {expected.__name__}")
     event_id = uuid.uuid4()
-    await OutboxEvent.insert(
-        OutboxEvent(event_id=event_id, name=name, payload=msgspec.json.encode(payload).decode())
+    now = utc_now()
+    # Every change that tells anyone writes one: a prepared statement, not a built query.
+    await insert_rows(
+        OutboxEvent,
+        _WRITTEN,
+        [(event_id, name, msgspec.json.encode(payload).decode(), now, now, 0)],
     )
     work.events.append(event_id)
     return event_id

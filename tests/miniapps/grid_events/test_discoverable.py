@@ -211,7 +211,7 @@ async def test_only_the_handler_sees_the_reporters_masked_contact(
     listed = await people.client.get(
         f"{BASE}/events", headers=bearer(await people.token(G07_WORKER))
     )
-    assert listed.json()["items"][0]["reporter_contact"] is None
+    assert "reporter_contact" not in listed.json()["items"][0]
     # Nobody's phone leaves in clear, nor in a view of another grid's worker (who sees none).
     assert (
         await people.client.get(
@@ -260,7 +260,7 @@ async def test_a_view_lists_its_photos_and_who_took_them(people: People, demo: N
     ]
     assert all(p["at"] for p in (await _view(people, RESIDENT, event))["photos"])
     listed = await people.client.get(f"{BASE}/events", headers=bearer(await people.token(RESIDENT)))
-    assert listed.json()["items"][0]["photos"] == []
+    assert "photos" not in listed.json()["items"][0]  # a list's line; the event holds them
 
 
 # ---- photos as mobile SDKs send them -------------------------------------------------------

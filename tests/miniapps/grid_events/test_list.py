@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from miniapps.grid_events import service
 from miniapps.grid_events.tables import GridEvent
 from tests.conftest import bearer
 from tests.miniapps.grid_events.test_chain import G07_WORKER, RESIDENT, People
@@ -53,10 +54,12 @@ async def _thousand_events(people: People) -> set[int]:
 @contextlib.contextmanager
 def queries_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The SQL this task runs (a request through the test client runs in the caller's task;
-    the host's crons, in their own, are left out). Counted on the engine's class: its
-    instances take no attributes of their own."""
+    the host's crons, in their own, are left out): piccolo's queries, counted on the
+    engine's class (its instances take no attributes of their own), and the statements the
+    service runs itself."""
     engine = type(GridEvent._meta.db)
     real = engine.run_querystring
+    real_fetch = service.fetch_rows
     task = asyncio.current_task()
     made: list[str] = []
 
@@ -65,8 +68,14 @@ def queries_made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
             made.append(str(querystring))
         return await real(self, querystring, *args, **kwargs)
 
+    async def fetched(sql: str, *args: Any) -> Any:
+        if asyncio.current_task() is task:
+            made.append(sql)
+        return await real_fetch(sql, *args)
+
     with monkeypatch.context() as patched:
         patched.setattr(engine, "run_querystring", counted)
+        patched.setattr(service, "fetch_rows", fetched)
         yield made
 
 
