@@ -21,6 +21,8 @@ import urllib.error
 import urllib.request
 
 BASE = os.environ["YIMEN_URL"].rstrip("/")
+if not BASE.startswith(("http://", "https://")):  # urlopen would also open file: URLs
+    raise SystemExit(f"YIMEN_URL must be an http(s) URL, not {BASE!r}")
 EVENTS = "/v1/miniapps/grid_events/events"
 CATEGORY = "street_vending"  # non-urgent, no required attributes, not auto-dispatched
 
@@ -34,12 +36,12 @@ GRIDS = {
 
 def call(method: str, path: str, token: str, body: object | None = None) -> tuple[int, object]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(BASE + path, data=data, method=method)
+    request = urllib.request.Request(BASE + path, data=data, method=method)  # noqa: S310
     request.add_header("Authorization", f"Bearer {token}")
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"null")
@@ -54,7 +56,8 @@ def must(method: str, path: str, token: str, body: object | None = None) -> obje
 
 def main() -> None:
     resident = os.environ["TOKEN_RESIDENT"]
-    categories = [c["code"] for c in must("GET", "/v1/miniapps/grid_events/categories?limit=100", resident)["items"]]
+    catalogue = must("GET", "/v1/miniapps/grid_events/categories?limit=100", resident)
+    categories = [c["code"] for c in catalogue["items"]]  # type: ignore[index]
     if CATEGORY not in categories:
         raise SystemExit(f"no {CATEGORY} category in {categories}")
     placed: dict[str, int] = {}
@@ -103,9 +106,9 @@ def main() -> None:
     read = must("GET", f"{EVENTS}?limit=20", os.environ["TOKEN_WORKER"])["items"]  # type: ignore[index]
     if len(read) != 20 or {e["grid_path"] for e in read} != {"zz/gx/fengyang/c03/g07"}:  # type: ignore[arg-type,index]
         raise SystemExit("the g07 worker's read is not the 20 events of g07")
-    anonymous = urllib.request.Request(BASE + EVENTS)
+    anonymous = urllib.request.Request(BASE + EVENTS)  # noqa: S310
     try:
-        urllib.request.urlopen(anonymous, timeout=10)
+        urllib.request.urlopen(anonymous, timeout=10)  # noqa: S310
         anonymous_status = 200
     except urllib.error.HTTPError as err:
         anonymous_status = err.code

@@ -22,20 +22,36 @@ def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH * math.asin(math.sqrt(a))
 
 
+def box_around(lat: float) -> tuple[float, float]:
+    """Half the sides, in degrees of latitude and of longitude, of a box that holds every
+    point within the radius of a place at `lat` (with a margin for the stored reals'
+    rounding). A degree of longitude shrinks towards the poles; the box stays within
+    what the haversine measures."""
+    north_south = math.degrees(RADIUS_METRES / _EARTH) * 1.01 + 1e-5
+    shrink = max(math.cos(math.radians(min(abs(lat) + north_south, 89.0))), 0.01)
+    return north_south, north_south / shrink
+
+
 async def original_of(
     *, category: str, grid: str, lat: float | None, lon: float | None
 ) -> dict[str, Any] | None:
-    """The open event this report repeats, if one lies within the radius and window."""
+    """The open event this report repeats, if one lies within the radius and window. Only
+    the events in a box around the place are read (an index on category, grid and latitude
+    finds them), so the search costs the same however many events the grid has had."""
     if lat is None or lon is None:
         return None
     since = dt.datetime.now(dt.UTC) - WINDOW
+    north_south, east_west = box_around(lat)
     candidates = (
         await GridEvent.select(GridEvent.id, GridEvent.lat, GridEvent.lon, GridEvent.state)
         .where(
             (GridEvent.category == category)
             & (GridEvent.grid_path == grid)
+            & (GridEvent.lat >= lat - north_south)
+            & (GridEvent.lat <= lat + north_south)
+            & (GridEvent.lon >= lon - east_west)
+            & (GridEvent.lon <= lon + east_west)
             & (GridEvent.created_at > since)
-            & GridEvent.lat.is_not_null()
             & GridEvent.state.is_in(list(UNFINISHED))
         )
         .order_by(GridEvent.id)
