@@ -18,6 +18,7 @@ from litestar import Litestar
 from piccolo.table import Table
 
 from auth.runtime import AuthRuntime
+from backend.kernel.db import current_engine, is_postgres
 from backend.kernel.events.outbox import EventBus, bus_in_use
 from backend.kernel.registry import piccolo_apps
 from backend.kernel.services import services_of
@@ -44,6 +45,18 @@ def all_tables() -> list[type[Table]]:
     for module in piccolo_apps():
         tables += import_module(module).APP_CONFIG.table_classes
     return tables
+
+
+async def empty_tables() -> None:
+    """Empty every table: for a module that seeds its city once, instead of the suite's
+    emptying before each test, and for a test that starts again from nothing."""
+    engine = current_engine()
+    names = [table._meta.tablename for table in all_tables()]
+    if is_postgres(engine):
+        await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    else:
+        for name in names:
+            await engine.run_ddl(f"DELETE FROM {name}")
 
 
 def redis_url_or_skip() -> str:
