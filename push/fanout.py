@@ -10,7 +10,7 @@ import msgspec
 from backend.directory.people import people
 from backend.kernel.audience import Audience
 from backend.kernel.contract import Event, JobContext
-from backend.kernel.db import json_value
+from backend.kernel.db import fetch_rows, insert_rows, json_value, placeholders
 from backend.kernel.events import on_commit
 from backend.kernel.templates import render
 from push.audience import resolve
@@ -50,34 +50,57 @@ async def fan_out_notification(notification: dict[str, Any], job: JobContext) ->
     user_ids = await resolve(audience)
     await _write_inbox(notification, user_ids)
     pending = await _write_deliveries(notification, user_ids)
-    await Notification.update(
-        {
-            Notification.fanned_out_at: dt.datetime.now(dt.UTC),
-            Notification.recipients: len(user_ids),
-        }
-    ).where(Notification.id == notification["id"])
+    await fetch_rows(_FANNED_OUT, dt.datetime.now(dt.UTC), len(user_ids), notification["id"])
     if pending:
         on_commit(lambda: push.send_soon(notification, pending=pending))
+
+
+_FANNED_OUT = (
+    f"UPDATE {Notification._meta.tablename} "  # noqa: S608 - the table's own name
+    "SET fanned_out_at = $1, recipients = $2 WHERE id = $3"
+)
+_INBOX_COLUMNS = (
+    InboxItem.user_id,
+    InboxItem.notification_id,
+    InboxItem.category,
+    InboxItem.title,
+    InboxItem.body,
+    InboxItem.deep_link,
+    InboxItem.created_at,
+)
+_DELIVERY_COLUMNS = (
+    Delivery.notification_id,
+    Delivery.user_id,
+    Delivery.device_id,
+    Delivery.status,
+    Delivery.attempts,
+    Delivery.next_attempt_at,
+    Delivery.updated_at,
+)
 
 
 async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> None:
     titles, bodies = json_value(notification["titles"]), json_value(notification["bodies"])
     data = json_value(notification["data"])
+    now = dt.datetime.now(dt.UTC)
     for start in range(0, len(user_ids), CHUNK):
         chunk = user_ids[start : start + CHUNK]
         locales = {user_id: person.locale for user_id, person in (await people(chunk)).items()}
-        await InboxItem.insert(
-            *[
-                InboxItem(
-                    user_id=user_id,
-                    notification_id=notification["id"],
-                    category=notification["category"],
-                    title=render(titles, locales.get(user_id, "zh-CN"), data),
-                    body=render(bodies, locales.get(user_id, "zh-CN"), data),
-                    deep_link=notification["deep_link"],
+        await insert_rows(
+            InboxItem,
+            _INBOX_COLUMNS,
+            [
+                (
+                    user_id,
+                    notification["id"],
+                    notification["category"],
+                    render(titles, locales.get(user_id, "zh-CN"), data),
+                    render(bodies, locales.get(user_id, "zh-CN"), data),
+                    notification["deep_link"],
+                    now,
                 )
                 for user_id in chunk
-            ]
+            ],
         )
 
 
@@ -87,34 +110,34 @@ async def _write_deliveries(notification: dict[str, Any], user_ids: list[int]) -
     for start in range(0, len(user_ids), CHUNK):
         chunk = user_ids[start : start + CHUNK]
         preferences = await preferences_for(chunk)
-        devices: dict[int, list[int]] = {}
-        for row in await Device.select(Device.id, Device.user_id).where(
-            Device.user_id.is_in(chunk) & Device.active.eq(True)
-        ):
-            devices.setdefault(row["user_id"], []).append(row["id"])
-        rows = []
+        devices = await _active_devices(chunk)
+        rows: list[tuple[Any, ...]] = []
         for user_id in chunk:
             status = _status_for(notification, preferences.get(user_id), now)
             if not devices.get(user_id):
-                rows.append(
-                    Delivery(
-                        notification_id=notification["id"], user_id=user_id, status=Status.NO_DEVICE
-                    )
-                )
+                rows.append((notification["id"], user_id, None, Status.NO_DEVICE, 0, now, now))
                 continue
             for device_id in devices[user_id]:
-                rows.append(
-                    Delivery(
-                        notification_id=notification["id"],
-                        user_id=user_id,
-                        device_id=device_id,
-                        status=status,
-                    )
-                )
+                rows.append((notification["id"], user_id, device_id, status, 0, now, now))
                 pending += status == Status.PENDING
         for first in range(0, len(rows), CHUNK):
-            await Delivery.insert(*rows[first : first + CHUNK])
+            await insert_rows(Delivery, _DELIVERY_COLUMNS, rows[first : first + CHUNK])
     return pending
+
+
+async def _active_devices(user_ids: list[int]) -> dict[int, list[int]]:
+    """Each person's active devices, by user id; nobody in `user_ids` is left unasked."""
+    if not user_ids:
+        return {}
+    rows = await fetch_rows(
+        f"SELECT id, user_id FROM {Device._meta.tablename} "  # noqa: S608 - own names
+        f"WHERE active AND user_id IN ({placeholders(1, len(user_ids))}) ORDER BY id",
+        *user_ids,
+    )
+    devices: dict[int, list[int]] = {}
+    for row in rows:
+        devices.setdefault(row["user_id"], []).append(row["id"])
+    return devices
 
 
 def _status_for(notification: dict[str, Any], preference: Any, now: dt.datetime) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from backend.kernel.db import json_value
+from backend.kernel.db import fetch_rows, json_value, placeholders
 from push.schemas import Preferences, QuietHours
 from push.tables import Preference
 
@@ -20,7 +21,7 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def is_quiet(row: dict[str, Any] | None, now: dt.datetime) -> bool:
+def is_quiet(row: Mapping[str, Any] | None, now: dt.datetime) -> bool:
     """Whether `now` falls in the user's quiet hours, which may span midnight."""
     if row is None or row["quiet_start"] is None or row["quiet_end"] is None:
         return False
@@ -30,11 +31,11 @@ def is_quiet(row: dict[str, Any] | None, now: dt.datetime) -> bool:
     return bool(start <= minute < end if start <= end else minute >= start or minute < end)
 
 
-def is_muted(row: dict[str, Any] | None, category: str) -> bool:
+def is_muted(row: Mapping[str, Any] | None, category: str) -> bool:
     return row is not None and category in _muted(row)
 
 
-def _muted(row: dict[str, Any]) -> list[str]:
+def _muted(row: Mapping[str, Any]) -> list[str]:
     return list(json_value(row["muted_categories"]))
 
 
@@ -67,6 +68,14 @@ def _view(row: dict[str, Any]) -> Preferences:
     return Preferences(quiet_hours=quiet, muted_categories=_muted(row))
 
 
-async def preferences_for(user_ids: list[int]) -> dict[int, dict[str, Any]]:
-    rows = await Preference.select().where(Preference.user_id.is_in(user_ids or [0]))
+async def preferences_for(user_ids: list[int]) -> dict[int, Mapping[str, Any]]:
+    """The preferences of those in `user_ids` who set any, by user id."""
+    if not user_ids:
+        return {}
+    rows = await fetch_rows(
+        f"SELECT user_id, quiet_start, quiet_end, timezone, muted_categories "  # noqa: S608
+        f"FROM {Preference._meta.tablename} "
+        f"WHERE user_id IN ({placeholders(1, len(user_ids))})",
+        *user_ids,
+    )
     return {row["user_id"]: row for row in rows}

@@ -13,7 +13,9 @@ from typing import Any
 import msgspec
 
 from backend.kernel.audience import Audience
+from backend.kernel.clock import utc_now
 from backend.kernel.contract import Event, JobContext
+from backend.kernel.db import fetch_rows
 from backend.kernel.events import emit
 from backend.kernel.notices import Notice, check_notice
 from backend.kernel.templates import Template
@@ -28,23 +30,36 @@ class NotificationRequested(msgspec.Struct, frozen=True):
 
 
 async def _insert(notice: Notice) -> dict[str, Any]:
-    rows = await Notification.insert(
-        Notification(
-            source=notice.source,
-            category=notice.template.category,
-            template=notice.template.key,
-            titles=notice.template.titles,
-            bodies=notice.template.bodies,
-            data=dict(notice.data),
-            audience=msgspec.to_builtins(notice.audience),
-            urgent=notice.urgent,
-            collapse_key=notice.collapse_key,
-            ttl=notice.ttl,
-            deep_link=notice.deep_link,
-        )
-    ).returning(*Notification.all_columns())
-    row: dict[str, Any] = rows[0]
-    return row
+    rows = await fetch_rows(
+        _RECORD,
+        notice.source,
+        notice.template.category,
+        notice.template.key,
+        _json(notice.template.titles),
+        _json(notice.template.bodies),
+        _json(dict(notice.data)),
+        _json(notice.audience),
+        notice.urgent,
+        notice.collapse_key,
+        notice.ttl,
+        notice.deep_link,
+        utc_now(),
+    )
+    return dict(rows[0])
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+# Every notice writes one: a prepared statement, not a query built for each.
+_RECORD = f"""
+INSERT INTO {Notification._meta.tablename} (
+    source, category, template, titles, bodies, data, audience, urgent, collapse_key, ttl,
+    deep_link, created_at, fanned_out_at, recipients
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, 0)
+RETURNING {", ".join(column._meta.db_column_name for column in Notification.all_columns())}
+"""  # noqa: S608 - the table's own names; every value is a placeholder
 
 
 async def record_notification(

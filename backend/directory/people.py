@@ -11,7 +11,7 @@ import msgspec
 from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.directory.users.tables import RoleAssignment, UserAccount
-from backend.kernel.db import fetch_rows
+from backend.kernel.db import fetch_rows, placeholders
 from backend.kernel.i18n import DEFAULT_LOCALE
 from backend.kernel.masking import mask_name, mask_phone
 from backend.kernel.paths import Level, ancestors
@@ -45,11 +45,12 @@ async def person(user_id: int) -> Person | None:
     return _person(rows[0]) if rows else None
 
 
-# Asked on every report and every notice: a prepared statement, not a built query.
-_PERSON_BY_ID = (
+# Asked on every report and every notice: prepared statements, not built queries.
+_PEOPLE = (
     f"SELECT {', '.join(c._meta.db_column_name for c in _PERSON)} "  # noqa: S608 - own names
-    f"FROM {UserAccount._meta.tablename} WHERE id = $1"
+    f"FROM {UserAccount._meta.tablename}"
 )
+_PERSON_BY_ID = f"{_PEOPLE} WHERE id = $1"
 
 
 async def people(user_ids: Iterable[int]) -> dict[int, Person]:
@@ -57,7 +58,7 @@ async def people(user_ids: Iterable[int]) -> dict[int, Person]:
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
-    rows = await UserAccount.select(*_PERSON).where(UserAccount.id.is_in(wanted))
+    rows = await fetch_rows(f"{_PEOPLE} WHERE id IN ({placeholders(1, len(wanted))})", *wanted)
     return {int(row["id"]): _person(row) for row in rows}
 
 
@@ -92,8 +93,11 @@ async def holders_at(role: Role, paths: Iterable[str]) -> list[tuple[int, str]]:
     wanted = list(paths)
     if not wanted:
         return []
-    rows = await RoleAssignment.select(RoleAssignment.user, RoleAssignment.scope_path).where(
-        (RoleAssignment.role == role) & RoleAssignment.scope_path.is_in(wanted)
+    rows = await fetch_rows(
+        f'SELECT "user", scope_path FROM {RoleAssignment._meta.tablename} '  # noqa: S608
+        f"WHERE role = $1 AND scope_path IN ({placeholders(2, len(wanted))})",
+        str(role),
+        *wanted,
     )
     return [(int(row["user"]), row["scope_path"]) for row in rows]
 

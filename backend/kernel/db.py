@@ -153,6 +153,18 @@ async def fetch_rows(sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:
 _SQLITE_MARK = re.compile(r"\$(\d+)")
 
 
+def placeholders(first: int, count: int) -> str:
+    """`$first, …` for a list of `count` values, as in `IN ({placeholders(2, 3)})`. SQL has
+    no empty list: ask only for one or more."""
+    if count < 1:
+        raise ValueError("an IN list needs at least one value")
+    return ", ".join(f"${n}" for n in range(first, first + count))
+
+
+def _as_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
 async def _fetch_from_sqlite(
     engine: SQLiteEngine, sql: str, args: Sequence[Any]
 ) -> Sequence[Mapping[str, Any]]:
@@ -162,9 +174,11 @@ async def _fetch_from_sqlite(
         rows: Sequence[Mapping[str, Any]] = await cursor.fetchall()
         return rows
     async with aiosqlite.connect(**engine.connection_kwargs) as connection:
-        connection.row_factory = sqlite3.Row
+        connection.row_factory = _as_dict  # type: ignore[assignment]
         cursor = await connection.execute(sql, args)
-        return await cursor.fetchall()  # type: ignore[return-value]
+        found: Sequence[Mapping[str, Any]] = await cursor.fetchall()  # type: ignore[assignment]
+        await connection.commit()  # a write outside a transaction is kept, as piccolo's are
+        return found
 
 
 async def insert_rows(
