@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -66,9 +67,47 @@ class YimenCommand(click.Group):
 
 
 # Longer than the idle timeout of whatever keeps connections to us (nginx's upstream
-# keepalive: 60 s; httpx: 5 s, uvicorn's own default). The server must be the side that
-# waits longer, or a request sent just as it closes an idle connection is lost in between.
+# keepalive: 60 s; httpx: 5 s). The server must be the side that waits longer, or a request
+# sent just as it closes an idle connection is lost in between. Granian has no keep-alive
+# timeout of its own: its header read timeout (30 s unless set) runs whenever a connection
+# waits for a request's head, idle keep-alive included, so that is the one set from this.
 KEEP_ALIVE = 75
+
+
+def run_server(target: str, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve the ASGI app `target` ("module:attribute") with Granian until SIGTERM or
+    SIGINT, in `workers` processes that each import it and run its lifespan. On the
+    signal each stops accepting, closes its idle connections, finishes the requests under
+    way, then runs the app's shutdown; the command exits 0 once every worker has."""
+    from granian.constants import HTTPModes, Interfaces, Loops
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    Server(
+        target,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        loop=Loops.asyncio if sys.platform == "win32" else Loops.uvloop,
+        http=HTTPModes.http1,  # as before: TLS, and HTTP/2 with it, end at the proxy
+        websockets=False,
+        http1_settings=HTTP1Settings(header_read_timeout=KEEP_ALIVE * 1000),
+        # A worker that dies is replaced (uvicorn did so under --workers); one that dies
+        # again within seconds (a database that refuses at start-up) stops the command.
+        respawn_failed_workers=True,
+        log_level=LogLevels.warning,
+        log_access=False,  # backend.asgi writes its own, with the time each request took
+    ).serve(target_loader=_imported)
+
+
+def _imported(target: str) -> Any:
+    """The object `target` names, imported as any module is. Granian's own loader would
+    look for the module under the working directory first, and fail when that directory
+    is inside a package (`yimen serve` run from backend/)."""
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @click.group(cls=YimenCommand)
@@ -82,8 +121,6 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the API (PostgreSQL/Redis when configured, else SQLite and in-process jobs)."""
-    import uvicorn
-
     settings = _settings()
     database = "PostgreSQL" if settings.uses_postgres else f"SQLite {settings.sqlite_path}"
     jobs = "arq on Redis" if settings.redis_url else "in-process jobs"
@@ -91,16 +128,7 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(
         f"Yimen on http://{host}:{port} ({database}, {jobs}, {settings.mode} mode, {access})"
     )
-    uvicorn.run(
-        "backend.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,  # backend.asgi writes its own, with the time each request took
-        factory=False,
-        timeout_keep_alive=KEEP_ALIVE,
-    )
+    run_server("backend.asgi:app", host=host, port=port, workers=workers)
 
 
 @main.command()

@@ -7,6 +7,7 @@ measured in the same run, on the same server."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import shutil
@@ -67,14 +68,27 @@ def server(script: Path, env: dict[str, str]) -> Iterator[str]:
     process = subprocess.Popen([*pinned(0), sys.executable, str(script), str(port)], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+        # Until the app answers, not until the port takes connections: the server's main
+        # process listens before its worker has imported the app and run its start-up.
+        for _ in range(400):
+            if _answers(port):
                 break
             time.sleep(0.05)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def _answers(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
 
 
 class Load(NamedTuple):

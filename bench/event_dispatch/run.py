@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -155,8 +156,22 @@ async def arrivals(fcm: str, expected: int) -> dict[int, float]:
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time a process and its descendants have spent: `yimen serve` answers in the
+    worker processes it starts, not in its own."""
+    spent: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):  # a process that ended while we looked
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            process = int(stat.parent.name)
+            spent[process] = int(fields[11]) + int(fields[12])
+            children.setdefault(int(fields[1]), []).append(process)
+    family, ticks = [pid], 0
+    while family:
+        process = family.pop()
+        ticks += spent.get(process, 0)
+        family += children.get(process, [])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def busy_seconds() -> float:

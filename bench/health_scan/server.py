@@ -6,14 +6,14 @@ import sys
 from pathlib import Path
 
 import msgspec
-import uvicorn
 from litestar import post
 from litestar.di import NamedDependency
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hello_server import app
+from hello_server import hello_app
 
+from backend.cli import run_server
 from backend.kernel.services import PlatformKeys
 from miniapps.health_code import verifier
 from miniapps.health_code.schemas import ScanIn
@@ -31,7 +31,7 @@ async def proof(data: ScanIn, keys: NamedDependency[PlatformKeys]) -> dict[str, 
     return {"valid": _verifiers[jwks].verify(data.text).valid}
 
 
-app.register(proof)
+app = hello_app(proof)
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+    run_server("server:app", host="127.0.0.1", port=int(sys.argv[1]))
