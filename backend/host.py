@@ -28,6 +28,7 @@ from backend.kernel.settings import Settings
 log = logging.getLogger(__name__)
 
 SWEEP = "events.sweep"
+KERNEL_JOB_TIMEOUT = 30  # delivering one event, sweeping the outbox
 SWEEP_CRON = Cron(name=SWEEP, run=sweep_outbox, second=frozenset(range(0, 60, 10)))
 
 
@@ -54,7 +55,12 @@ class Host:
         if settings.redis_url:
             jobs: JobQueue = ArqQueue.connect(settings.redis_url)
         else:
-            queue = InProcessQueue(job_functions(self.registry), {"services": self.services})
+            queue = InProcessQueue(
+                job_functions(self.registry),
+                {"services": self.services},
+                requests=self.services.requests,
+                timeouts=job_timeouts(self.registry),
+            )
             if runs_jobs:
                 queue.run_crons(all_crons(self.registry))
             jobs = queue
@@ -123,14 +129,21 @@ def job_functions(registry: Registry) -> dict[str, JobFunction]:
     return functions
 
 
+def job_timeouts(registry: Registry) -> dict[str, float]:
+    """Each job's time limit, the same in a worker and in the API process: the one its part
+    declares, else the kernel's own."""
+    declared = {name: job.timeout for name, job in _declared(registry)}
+    return {name: declared.get(name, KERNEL_JOB_TIMEOUT) for name in job_functions(registry)}
+
+
 def all_crons(registry: Registry) -> list[tuple[str, Cron]]:
     return [(SWEEP, SWEEP_CRON), *registry.crons()]
 
 
 def arq_functions(registry: Registry) -> list[Function]:
-    timeouts = {name: job.timeout for name, job in _declared(registry)}
+    timeouts = job_timeouts(registry)
     return [
-        func(cast(Any, function), name=name, timeout=timeouts.get(name, 30))
+        func(cast(Any, function), name=name, timeout=timeouts[name])
         for name, function in job_functions(registry).items()
     ]
 

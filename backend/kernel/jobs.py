@@ -1,17 +1,20 @@
 """Jobs: arq on Redis when configured, else the same functions in this process.
 
-A job function has arq's shape, `async def f(ctx, *args)`, with `ctx["host"]` the Host.
+A job function has arq's shape, `async def f(ctx, *args)`, with `ctx["services"]` the
+process's Services.
 Jobs are at-least-once in both modes; every job must be idempotent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import contextvars
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NamedTuple, Protocol
 
 from arq.connections import ArqRedis
 
@@ -20,6 +23,15 @@ from backend.kernel.contract import Cron
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[..., Awaitable[Any]]
+
+# In-process jobs run this many at once when no request is in flight: enough to drain a
+# backlog on two cores, few enough to leave most of the pool's connections to requests.
+RUNNERS = 3
+# While requests are in flight, how long a runner beyond the first waits before it looks
+# again: a pause, not a wake-up per request, so counting requests costs them nothing.
+GIVE_WAY = 0.05
+# A job's time limit when none is declared, as arq's; a hung job would hold a runner.
+TIMEOUT = 60.0
 
 
 class JobQueue(Protocol):
@@ -56,14 +68,59 @@ class ArqQueue:
         await self.pool.aclose()
 
 
-class InProcessQueue:
-    """The embedded default: jobs run as tasks of this process, crons on a timer."""
+class RequestGauge:
+    """How many requests this process is answering now: its entry counts them, and the
+    in-process jobs give way while any are in flight."""
 
-    def __init__(self, functions: dict[str, JobFunction], ctx: dict[str, Any]) -> None:
+    __slots__ = ("in_flight",)
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+
+
+class _Queued(NamedTuple):
+    job_id: str
+    function: str
+    args: tuple[Any, ...]
+
+
+class InProcessQueue:
+    """The embedded default: jobs run in this process, behind its requests, crons on a timer.
+
+    A few runners take jobs in order from one queue, instead of a task per job: a burst of
+    jobs would otherwise take the loop's turns and the pool's connections from the requests
+    that caused them, and requests time out. While requests are in flight only the first
+    runner works: the backlog always moves, if slowly under a load that fills the process,
+    and the others join in whenever no request is in flight. Nothing is lost by waiting:
+    an event stays in the outbox until delivered, and the sweeper hands it on again if its
+    job never runs. Deferred jobs wait on a timer, outside the queue, until they are due.
+    """
+
+    def __init__(
+        self,
+        functions: dict[str, JobFunction],
+        ctx: dict[str, Any],
+        *,
+        requests: RequestGauge | None = None,
+        timeouts: Mapping[str, float] | None = None,
+        runners: int = RUNNERS,
+    ) -> None:
         self._functions = functions
         self._ctx = ctx
-        self._running: dict[str, asyncio.Task[None]] = {}
-        self._deferred: set[str] = set()
+        self._requests = requests or RequestGauge()
+        self._timeouts = dict(timeouts or {})
+        self._size = runners
+        self._ready: collections.deque[_Queued] = collections.deque()
+        self._ids: set[str] = set()  # queued, deferred or running: the same id is refused
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._work = asyncio.Event()  # set when a job joins the queue
+        self._settled = asyncio.Event()  # set while nothing is queued or running
+        self._settled.set()
+        self._running = 0
+        self._hurry = False  # draining: every runner works, whatever the requests
+        self._closed = False
+        self._runners: list[asyncio.Task[None]] = []
+        self._crons: list[asyncio.Task[None]] = []
         self._counter = 0
 
     async def enqueue(
@@ -74,27 +131,60 @@ class InProcessQueue:
         if job_id is None:
             self._counter += 1
             job_id = f"local:{self._counter}"
-        if job_id in self._running:
+        if job_id in self._ids:
             return False
-        task = asyncio.create_task(self._run(job_id, function, args, defer))
-        self._running[job_id] = task
-        if defer:
-            self._deferred.add(job_id)
-        task.add_done_callback(lambda _: self._running.pop(job_id, None))
+        self._ids.add(job_id)
+        job = _Queued(job_id, function, args)
+        if defer > 0:
+            loop = asyncio.get_running_loop()
+            self._timers[job_id] = loop.call_later(defer, self._due, job)
+        else:
+            self._push(job)
         return True
 
-    async def _run(self, job_id: str, function: str, args: tuple[Any, ...], defer: float) -> None:
-        if defer:
-            await asyncio.sleep(defer)
-            self._deferred.discard(job_id)
+    def _due(self, job: _Queued) -> None:
+        del self._timers[job.job_id]
+        self._push(job)
+
+    def _push(self, job: _Queued) -> None:
+        self._ready.append(job)
+        self._settled.clear()
+        self._work.set()
+        if not self._runners and not self._closed:
+            # A fresh context: runners started from inside a request or a transaction
+            # must not carry its context variables into every job they run.
+            self._runners = [
+                asyncio.create_task(self._runner(first=n == 0), context=contextvars.Context())
+                for n in range(self._size)
+            ]
+
+    async def _runner(self, *, first: bool) -> None:
+        while True:
+            if not self._ready:
+                self._work.clear()  # no await between the look and the clear: no wake-up lost
+                await self._work.wait()
+            elif first or self._hurry or not self._requests.in_flight:
+                await self._run(self._ready.popleft())
+            else:
+                await asyncio.sleep(GIVE_WAY)
+
+    async def _run(self, job: _Queued) -> None:
+        self._running += 1
         try:
-            await self._functions[function](self._ctx, *args)
+            async with asyncio.timeout(self._timeouts.get(job.function, TIMEOUT)):
+                await self._functions[job.function](self._ctx, *job.args)
+        except TimeoutError:
+            log.error("job %s ran out of time", job.function)
         except Exception:  # a job's failure must not take the process down
-            log.exception("job %s failed", function)
+            log.exception("job %s failed", job.function)
+        finally:
+            self._running -= 1
+            self._ids.discard(job.job_id)
+            if not self._ready and not self._running:
+                self._settled.set()
 
     def run_crons(self, crons: list[tuple[str, Cron]]) -> None:
-        for name, cron in crons:
-            self._running[f"cron:{name}"] = asyncio.create_task(self._cron_loop(name, cron))
+        self._crons += [asyncio.create_task(self._cron_loop(name, cron)) for name, cron in crons]
 
     async def _cron_loop(self, name: str, cron: Cron) -> None:
         last: dt.datetime | None = None
@@ -111,26 +201,28 @@ class InProcessQueue:
                 await self.enqueue(name, job_id=f"{name}:{now.isoformat()}")
 
     async def drain(self, grace: float = 10.0) -> None:
-        """Wait for the jobs under way to finish, and for those they start meanwhile (an
-        event's delivery starts the sends of its notice): a job cancelled inside its
-        transaction could hold its locks on a pooled connection. Jobs still waiting to
-        start are dropped on close, since what they would do is kept durably (the outbox)
-        and swept up again."""
-        deadline = asyncio.get_running_loop().time() + grace
-        while tasks := [
-            task
-            for key, task in self._running.items()
-            if not key.startswith("cron:") and key not in self._deferred and not task.done()
-        ]:
-            left = deadline - asyncio.get_running_loop().time()
-            if left <= 0:
-                return
-            await asyncio.wait(tasks, timeout=left)
+        """Wait for the jobs queued or running to finish, and for those they queue meanwhile
+        (an event's delivery queues the sends of its notice), every runner working: a job
+        cancelled inside its transaction could hold its locks on a pooled connection.
+        Deferred jobs are dropped on close, since what they would do is kept durably (the
+        outbox) and swept up again."""
+        self._hurry = True
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._settled.wait(), grace)
+        finally:
+            self._hurry = False
 
     async def close(self) -> None:
+        """Drain, then stop the runners, timers and crons: a job queued after this never
+        runs, like a deferred one, and is swept up again the same way."""
         await self.drain()
-        for task in list(self._running.values()):
+        self._closed = True
+        for timer in self._timers.values():
+            timer.cancel()
+        tasks = [*self._runners, *self._crons]
+        for task in tasks:
             task.cancel()
-        for task in list(self._running.values()):
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -18,7 +18,7 @@ from litestar.di import Provide
 from piccolo.engine.base import Engine
 
 from backend.kernel.enablement.service import Enablement
-from backend.kernel.jobs import JobQueue
+from backend.kernel.jobs import JobQueue, RequestGauge
 from backend.kernel.settings import Settings
 from backend.kernel.storage import LocalDiskStorage, Storage
 from backend.kernel.vault import Vault, vault_for
@@ -71,6 +71,7 @@ class Services:
         self.vault: Vault = vault_for(settings.secret)
         self.storage: Storage = LocalDiskStorage(settings.media_dir)
         self._jobs: JobQueue | None = None
+        self.requests = RequestGauge()  # counted at the API's entry; in-process jobs give way
         self._keys: PlatformKeys | None = None
         self._enablement: Enablement | None = None
         self._runtimes: dict[type, object] = {}
