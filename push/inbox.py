@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from backend.kernel.claims import Claims
+from backend.kernel.db import fetch_rows
 from backend.kernel.errors import NotFound
 from backend.kernel.pagination import decode_cursor, encode_cursor
 from push.errors import PushCode
 from push.schemas import InboxItemView, InboxPage
 from push.tables import InboxItem
 
+_TABLE = InboxItem._meta.tablename
+# Each app start and each badge asks these: prepared statements, not queries built each time.
+_UNREAD = f"SELECT count(*) AS n FROM {_TABLE} WHERE user_id = $1 AND read_at IS NULL"  # noqa: S608
+_PAGE = (
+    f"SELECT id, category, title, body, deep_link, created_at, read_at FROM {_TABLE} "  # noqa: S608
+    "WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+)
+_NO_CURSOR = 2**63 - 1  # above every id: the first page
+
 
 async def unread_count(user_id: int) -> int:
-    return int(
-        await InboxItem.count().where((InboxItem.user_id == user_id) & InboxItem.read_at.is_null())
-    )
+    return int((await fetch_rows(_UNREAD, user_id))[0]["n"])
 
 
 async def inbox_page(*, user_id: int, cursor: str | None, limit: int) -> InboxPage:
-    where: Any = InboxItem.user_id == user_id
-    if cursor:
-        where &= InboxItem.id < decode_cursor(cursor)
-    rows = (
-        await InboxItem.select()
-        .where(where)
-        .order_by(InboxItem.id, ascending=False)
-        .limit(limit + 1)
-    )
+    below = decode_cursor(cursor) if cursor else _NO_CURSOR
+    rows = await fetch_rows(_PAGE, user_id, below, limit + 1)
     items = [
         InboxItemView(
             id=r["id"],
