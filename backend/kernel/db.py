@@ -146,11 +146,17 @@ async def fetch_rows(sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:
                 await connection.close()
         return rows
     assert isinstance(engine, SQLiteEngine)
-    # SQLite numbers its placeholders ?1, ?2…: the same statement, the same arguments.
-    return await _fetch_from_sqlite(engine, _SQLITE_MARK.sub(r"?\1", sql), args)
+    return await _fetch_from_sqlite(engine, for_sqlite(sql), args)
 
 
-_SQLITE_MARK = re.compile(r"\$(\d+)")
+# A quoted string or name (kept as written), or a placeholder.
+_SQLITE_MARK = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")|\$(\d+)""")
+
+
+def for_sqlite(sql: str) -> str:
+    """The statement with SQLite's numbered placeholders (?1, ?2…) for PostgreSQL's ($1,
+    $2…), taking the same arguments; a `$1` inside quotes is text and stays as it is."""
+    return _SQLITE_MARK.sub(lambda m: m.group(1) or f"?{m.group(2)}", sql)
 
 
 def placeholders(first: int, count: int) -> str:

@@ -159,7 +159,8 @@ class InProcessQueue:
             ]
 
     async def _runner(self, *, first: bool) -> None:
-        while True:
+        # Also stops on close when a job swallowed the runner's cancellation.
+        while not self._closed:
             if not self._ready:
                 self._work.clear()  # no await between the look and the clear: no wake-up lost
                 await self._work.wait()
@@ -175,6 +176,15 @@ class InProcessQueue:
                 await self._functions[job.function](self._ctx, *job.args)
         except TimeoutError:
             log.error("job %s ran out of time", job.function)
+        except asyncio.CancelledError:
+            # A job may raise it without being cancelled (it awaited a future that another
+            # task cancelled): that is the job's failure. Only the runner's own
+            # cancellation, on close, ends the runner; else the queue would lose a runner
+            # for good with every such job.
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise
+            log.error("job %s was cancelled from within", job.function)
         except Exception:  # a job's failure must not take the process down
             log.exception("job %s failed", job.function)
         finally:

@@ -22,14 +22,16 @@ def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH * math.asin(math.sqrt(a))
 
 
-def box_around(lat: float) -> tuple[float, float]:
+def box_around(lat: float) -> tuple[float, float | None]:
     """Half the sides, in degrees of latitude and of longitude, of a box that holds every
     point within the radius of a place at `lat` (with a margin for the stored reals'
-    rounding). A degree of longitude shrinks towards the poles; the box stays within
-    what the haversine measures."""
+    rounding). A degree of longitude shrinks towards the poles; within a degree of a pole
+    every longitude is near, and the box has no east-west bound (None)."""
     north_south = math.degrees(RADIUS_METRES / _EARTH) * 1.01 + 1e-5
-    shrink = max(math.cos(math.radians(min(abs(lat) + north_south, 89.0))), 0.01)
-    return north_south, north_south / shrink
+    edge = abs(lat) + north_south
+    if edge >= 89.0:
+        return north_south, None
+    return north_south, north_south / math.cos(math.radians(edge))
 
 
 async def original_of(
@@ -42,15 +44,16 @@ async def original_of(
         return None
     since = dt.datetime.now(dt.UTC) - WINDOW
     north_south, east_west = box_around(lat)
+    near: Any = (GridEvent.lat >= lat - north_south) & (GridEvent.lat <= lat + north_south)
+    # A box across the 180th meridian would wrap: there, the strip of latitude alone.
+    if east_west is not None and lon - east_west >= -180 and lon + east_west <= 180:
+        near &= (GridEvent.lon >= lon - east_west) & (GridEvent.lon <= lon + east_west)
     candidates = (
         await GridEvent.select(GridEvent.id, GridEvent.lat, GridEvent.lon, GridEvent.state)
         .where(
             (GridEvent.category == category)
             & (GridEvent.grid_path == grid)
-            & (GridEvent.lat >= lat - north_south)
-            & (GridEvent.lat <= lat + north_south)
-            & (GridEvent.lon >= lon - east_west)
-            & (GridEvent.lon <= lon + east_west)
+            & near
             & (GridEvent.created_at > since)
             & GridEvent.state.is_in(list(UNFINISHED))
         )

@@ -232,3 +232,27 @@ async def test_the_entry_counts_requests_in_flight() -> None:
         await entry({**scope, "path": "/fails"}, nothing, ignore)  # type: ignore[arg-type]
     assert seen == [2, 2, 1]
     assert services.requests.in_flight == 0
+
+
+async def test_a_job_that_raises_cancelled_error_does_not_stop_the_queue() -> None:
+    done: list[str] = []
+
+    async def cancelled(ctx: dict[str, Any]) -> None:
+        # e.g. awaiting a future another task cancelled (a closed connection's waiter)
+        raise asyncio.CancelledError
+
+    async def work(ctx: dict[str, Any], name: str) -> None:
+        done.append(name)
+
+    queue = InProcessQueue({"cancelled": cancelled, "work": work}, {}, runners=1)
+    try:
+        await queue.enqueue("cancelled")
+        await asyncio.sleep(0.05)
+        await queue.enqueue("work", "after")
+
+        async def ran() -> bool:
+            return done == ["after"]
+
+        await eventually(ran, 3.0, what="the job queued after it ran")
+    finally:
+        await queue.close()

@@ -4,6 +4,7 @@ beyond it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
@@ -35,13 +36,14 @@ def _point_at(lat: float, lon: float, metres: float, bearing: float) -> tuple[fl
     return math.degrees(p2), math.degrees(l2)
 
 
-@pytest.mark.parametrize("lat", [0.0, 34.8, 60.0, 80.0, -45.0])
+@pytest.mark.parametrize("lat", [0.0, 34.8, 60.0, 80.0, 88.9, 89.5, 89.9999, -45.0, -89.7])
 def test_the_box_holds_the_whole_circle(lat: float) -> None:
     north_south, east_west = box_around(lat)
     for bearing in range(0, 360, 5):
         p, q = _point_at(lat, 100.0, RADIUS_METRES, bearing)
         assert abs(p - lat) <= north_south, bearing
-        assert abs(q - 100.0) <= east_west, bearing
+        # Near a pole the box has no east-west bound: every longitude is near.
+        assert east_west is None or abs(q - 100.0) <= east_west, bearing
 
 
 async def _opened(lat: float, lon: float, category: str = "street_vending") -> int:
@@ -70,3 +72,36 @@ async def test_beyond_the_radius_or_of_another_category_is_not(demo: None) -> No
         await _opened(p, q)
     await _opened(lat, lon, category="dust")
     assert await original_of(category="street_vending", grid=G07, lat=lat, lon=lon) is None
+
+
+async def _event_at(lat: float, lon: float) -> int:
+    rows = await GridEvent.insert(
+        GridEvent(
+            category="manhole_cover",
+            description="井盖",
+            attributes={},
+            lat=lat,
+            lon=lon,
+            grid_path="zz/g1",
+            reporter_id=1,
+            state="reported",
+            created_at=dt.datetime.now(dt.UTC),
+        )
+    ).returning(GridEvent.id)
+    return int(rows[0]["id"])
+
+
+async def test_a_repeat_across_the_180th_meridian_is_still_a_duplicate() -> None:
+    first = await _event_at(0.0, 179.99995)
+    assert metres_between(0.0, 179.99995, 0.0, -179.99995) < RADIUS_METRES
+    found = await original_of(category="manhole_cover", grid="zz/g1", lat=0.0, lon=-179.99995)
+    assert found is not None
+    assert found["id"] == first
+
+
+async def test_a_repeat_near_the_pole_is_still_a_duplicate() -> None:
+    first = await _event_at(89.9999, 0.0)
+    assert metres_between(89.9999, 0.0, 89.9999, 3.0) < RADIUS_METRES
+    found = await original_of(category="manhole_cover", grid="zz/g1", lat=89.9999, lon=3.0)
+    assert found is not None
+    assert found["id"] == first
