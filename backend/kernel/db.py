@@ -22,6 +22,7 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.table import Table
 
+from backend.kernel.readers import Lender
 from backend.kernel.settings import Settings
 
 # What an INSERT that breaks a unique index raises, on either engine.
@@ -81,6 +82,10 @@ def is_postgres(engine: Engine | None = None) -> bool:
 
 
 _pool_users: dict[int, int] = {}
+_lenders: dict[int, Lender] = {}
+POOL_SIZE = 20
+# Beside the pool: connections for single statements outside a transaction (fetch_rows).
+LENT_SIZE = 10
 
 
 async def open_database(engine: Engine) -> None:
@@ -91,7 +96,8 @@ async def open_database(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         users = _pool_users.get(id(engine), 0)
         if users == 0:
-            await engine.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+            await engine.start_connection_pool(min_size=2, max_size=POOL_SIZE, reset=_keep_session)
+            _lenders[id(engine)] = Lender(engine.config, LENT_SIZE)
         _pool_users[id(engine)] = users + 1
 
 
@@ -107,6 +113,9 @@ async def close_database(engine: Engine) -> None:
         users = _pool_users.get(id(engine), 0) - 1
         _pool_users[id(engine)] = max(users, 0)
         if users == 0:
+            lender = _lenders.pop(id(engine), None)
+            if lender is not None:
+                await lender.close()
             await engine.close_connection_pool()
 
 
@@ -133,8 +142,11 @@ async def fetch_rows(sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         current = engine.current_transaction.get()
+        lender = _lenders.get(id(engine))
         if current is not None:
             rows: Sequence[Mapping[str, Any]] = await current.connection.fetch(sql, *args)
+        elif lender is not None:
+            rows = await lender.fetch(sql, args)
         elif engine.pool is not None:
             async with engine.pool.acquire() as connection:
                 rows = await connection.fetch(sql, *args)
