@@ -1,6 +1,6 @@
-"""The request bodies of the routes that read theirs by hand, as the OpenAPI document shows
-them: Litestar declares a body only for a typed `data` parameter, and these two take bytes
-(a photo; a device's reading, whose exact bytes its signature covers)."""
+"""The bodies of the routes that read or write theirs by hand, as the OpenAPI document shows
+them: Litestar declares a body only for a typed `data` parameter or answer, and these take
+or give bytes (a photo; a device's reading, whose exact bytes its signature covers)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from litestar.openapi.spec import (
     Encoding,
     OpenAPIFormat,
     OpenAPIMediaType,
+    OpenAPIResponse,
     OpenAPIType,
     Operation,
     RequestBody,
@@ -73,6 +74,16 @@ class PhotoUpload(Operation):
 
     def __post_init__(self) -> None:
         self.request_body = PHOTO_BODY
+
+
+@dataclass
+class PhotoImage(Operation):
+    """`GET .../photos/{photo_id}`: the photo as the image it is, a JPEG or a PNG."""
+
+    def __post_init__(self) -> None:
+        answer = (self.responses or {}).get("200")
+        if isinstance(answer, OpenAPIResponse):
+            answer.content = {"image/jpeg": _RAW_PHOTO, "image/png": _RAW_PHOTO}
 
 
 @dataclass

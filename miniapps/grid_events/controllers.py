@@ -32,7 +32,7 @@ from backend.sdk import (
     requires_role,
 )
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
-from miniapps.grid_events.bodies import PhotoUpload, SignedReading
+from miniapps.grid_events.bodies import PhotoImage, PhotoUpload, SignedReading
 from miniapps.grid_events.errors import GridEventsCode as Code
 from miniapps.grid_events.schemas import (
     ActIn,
@@ -228,6 +228,7 @@ async def add_photo(
 @get(
     "/events/{event_id:int}/photos/{photo_id:int}",
     operation_id="GetEventPhoto",
+    operation_class=PhotoImage,
     responses=problems(NO_EVENT),
 )
 async def get_photo(

@@ -512,6 +512,15 @@ def test_the_photo_upload_declares_its_bodies(settings: Settings) -> None:
     assert form["schema"]["required"] == ["photo"]
 
 
+def test_a_photo_is_answered_as_the_image_it_is(settings: Settings) -> None:
+    answer = _operation(settings, "GetEventPhoto")["responses"]["200"]
+    binary = {"type": "string", "format": "binary"}
+    assert answer["content"] == {
+        "image/jpeg": {"schema": binary},
+        "image/png": {"schema": binary},
+    }
+
+
 def test_the_sensor_reading_declares_the_json_it_signs(settings: Settings) -> None:
     body = _operation(settings, "SendSensorReading")["requestBody"]
     declared = body["content"]["application/json"]["schema"]
