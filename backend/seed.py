@@ -70,6 +70,11 @@ DEMO_USERS = [
     ),
     DemoUser("13800000016", "金水居民", "zz/jinshui/wenhua/c01/g01"),
     DemoUser("13800000017", "金水区管", "zz/jinshui", Role.DISTRICT_ADMIN, "zz/jinshui"),
+    DemoUser("13800000018", "蒋事项", "zz", Role.SERVICE_ADMIN, "zz"),
+    DemoUser("13800000019", "沈窗口", "zz/gx/fengyang", Role.SERVICE_OFFICER, "zz/gx/fengyang"),
+    DemoUser("13800000020", "韩区审批", "zz/gx", Role.SERVICE_OFFICER, "zz/gx"),
+    DemoUser("13800000021", "杨负责人", "zz/gx", Role.SERVICE_APPROVER, "zz/gx"),
+    DemoUser("13800000022", "朱金水窗口", "zz/jinshui", Role.SERVICE_OFFICER, "zz/jinshui"),
 ]
 
 

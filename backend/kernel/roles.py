@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
     LAWYER = "lawyer"
     MEDIATOR = "mediator"
     DEVELOPER = "developer"
+    SERVICE_ADMIN = "service_admin"  # 事项管理员: edits and publishes the service catalogue
+    SERVICE_OFFICER = "service_officer"  # 窗口/审批人员: handles applications at an office
+    SERVICE_APPROVER = "service_approver"  # 审批负责人: signs off an office's extensions
 
 
 ADMIN_ROLES = frozenset({Role.COMMUNITY_ADMIN, Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN})
@@ -51,6 +54,8 @@ _DISTRICT_GRANTS = _COMMUNITY_GRANTS | {
     Role.HEALTH_OFFICIAL,
     Role.MERCHANT,
     Role.LAWYER,
+    Role.SERVICE_OFFICER,
+    Role.SERVICE_APPROVER,
 }
 
 GRANTABLE: dict[Role, frozenset[Role]] = {

@@ -1,0 +1,49 @@
+"""The service engine (掌上办事): government service items configured as versioned documents,
+and residents' applications run through them across departments."""
+
+from backend.sdk import Manifest, Role, Section, Tile
+from miniapps.gov_services.controllers import router
+
+APP_ID = "gov_services"
+
+MINIAPP = Manifest(
+    id=APP_ID,
+    version="0.1.0",
+    names={"zh-CN": "办事", "en": "Services"},
+    descriptions={
+        "zh-CN": "政务服务事项在线申办、进度查询与评价",
+        "en": "Apply for government services, follow them and rate them",
+    },
+    icon="services",
+    tiles=[
+        Tile(
+            id="apply",
+            titles={"zh-CN": "办事", "en": "Services"},
+            icon="services",
+            target="native:gov_services/catalogue",
+            roles=frozenset({Role.RESIDENT}),
+            section=Section.SERVICES,
+            order=3,
+        ),
+        Tile(
+            id="worklist",
+            titles={"zh-CN": "待办件", "en": "Applications to handle"},
+            icon="inbox",
+            target="native:gov_services/worklist",
+            roles=frozenset({Role.SERVICE_OFFICER, Role.SERVICE_APPROVER}),
+            section=Section.WORK,
+            order=2,
+        ),
+        Tile(
+            id="catalogue_admin",
+            titles={"zh-CN": "事项管理", "en": "Service catalogue"},
+            icon="catalogue",
+            target="native:gov_services/admin",
+            roles=frozenset({Role.SERVICE_ADMIN}),
+            section=Section.ADMIN,
+            order=2,
+        ),
+    ],
+    router=router,
+    piccolo_app="miniapps.gov_services.piccolo_app",
+)

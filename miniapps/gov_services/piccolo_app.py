@@ -1,0 +1,20 @@
+"""The service engine's piccolo app."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+import migrations
+from miniapps.gov_services.tables import (
+    Application,
+    ApplicationStatus,
+    ItemVersion,
+    MaterialItem,
+    ServiceItem,
+)
+
+APP_CONFIG = AppConfig(
+    app_name="gov_services",
+    migrations_folder_path=str(Path(migrations.__file__).parent / "gov_services"),
+    table_classes=[ServiceItem, ItemVersion, Application, ApplicationStatus, MaterialItem],
+)

@@ -1,0 +1,123 @@
+"""The service engine's tables: the catalogue (items and their versions), applications with
+their history and materials. Ratings, deadline notices and bundles keep their own tables
+below, each with a docstring saying what one row is."""
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    BigSerial,
+    Boolean,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class ServiceItem(Table, tablename="gov_services_item"):
+    """A government service item (政务服务事项), as the catalogue names it; what a resident
+    fills in and which steps it runs lives in its versions."""
+
+    id = BigSerial(primary_key=True)
+    code = Varchar(length=64, unique=True)  # 事项编码
+    name = Varchar(length=200)
+    dept = Varchar(length=64)  # the department that owns it: 公安, 民政 ...
+    category = Varchar(length=64, index=True)
+    keywords = Text(default="")  # space-separated, searched with the name
+    created_by = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ItemVersion(Table, tablename="gov_services_item_version"):
+    """One version of an item's document: a draft until published, then never changed; an
+    application pins the version it was started on."""
+
+    id = BigSerial(primary_key=True)
+    item_id = BigInt(index=True)
+    version = Integer()
+    status = Varchar(length=16)  # draft | published | retired
+    document = JSON()
+    sha256 = Varchar(length=64, default="")  # of the canonical document, set on publish
+    valid_from = Timestamptz(null=True, default=None)
+    valid_to = Timestamptz(null=True, default=None)
+    created_by = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())
+    published_by = BigInt(null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    # Bumped by every edit of a draft: an edit is conditional on the version it read.
+    revision = Integer(default=0)
+
+
+class Application(Table, tablename="gov_services_application"):
+    """A resident's application (办件) for one item version, from draft to delivery."""
+
+    id = BigSerial(primary_key=True)
+    ref = Varchar(length=32, unique=True)  # the number a resident quotes: 办件编号
+    applicant_id = BigInt(index=True)
+    item_id = BigInt()
+    item_version_id = BigInt()
+    bundle_id = BigInt(null=True, default=None, index=True)
+    status = Varchar(length=16)
+    current_step = Varchar(length=32, null=True, default=None)
+    assignee_org = Varchar(length=200, default="")
+    claimed_by = BigInt(null=True, default=None)
+    district = Varchar(length=200, default="")  # where the applicant applies, for 实施机构
+    answers = JSON(default={})
+    prefilled = JSON(default={})  # field → the licence reference it came from, read-only
+    created_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)  # 受理: the clock starts the day after
+    due_at = Timestamptz(null=True, default=None)  # overdue from this instant on
+    due_provisional = Boolean(default=False)  # counted over a year not loaded yet
+    wd_used = Integer(default=0)  # working days used before the current pause
+    paused_at = Timestamptz(null=True, default=None)  # 补正: the clock stands still
+    extended = Boolean(default=False)  # the one extension was granted
+    decided_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=16, null=True, default=None)  # approved | rejected
+    closed_at = Timestamptz(null=True, default=None)
+    # Bumped by every change: each action is conditional on the version it read (If-Match).
+    version = Integer(default=0)
+
+
+class ApplicationStatus(Table, tablename="gov_services_status"):
+    """One step of an application's history; append-only."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt(index=True)
+    step = Varchar(length=32, null=True, default=None)
+    action = Varchar(length=32)
+    from_status = Varchar(length=16, null=True, default=None)
+    to_status = Varchar(length=16)
+    reason = Text(default="")
+    detail = JSON(default={})
+    set_by = BigInt()
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class MaterialItem(Table, tablename="gov_services_material"):
+    """One material of an application: an uploaded file, a licence (电子证照) by reference and
+    hash, never a copy, or a signed commitment (告知承诺)."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt(index=True)
+    material_code = Varchar(length=64)
+    source = Varchar(length=16)  # upload | e_license | commitment
+    file_key = Varchar(length=200, null=True, default=None)
+    licence_ref = Varchar(length=200, null=True, default=None)
+    sha256 = Varchar(length=64)
+    mime = Varchar(length=100, default="")
+    size = BigInt(default=0)
+    consent_at = Timestamptz(null=True, default=None)
+    added_by = BigInt()
+    added_at = Timestamptz(default=TimestamptzNow())
+
+
+__all__ = [
+    "Application",
+    "ApplicationStatus",
+    "ItemVersion",
+    "MaterialItem",
+    "ServiceItem",
+]
