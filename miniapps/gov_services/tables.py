@@ -54,7 +54,7 @@ class Application(Table, tablename="gov_services_application"):
     """A resident's application (办件) for one item version, from draft to delivery."""
 
     id = BigSerial(primary_key=True)
-    ref = Varchar(length=32, unique=True)  # the number a resident quotes: 办件编号
+    ref_no = Varchar(length=32, unique=True)  # 办件编号, the number a resident quotes
     applicant_id = BigInt(index=True)
     item_id = BigInt()
     item_version_id = BigInt()
