@@ -63,7 +63,9 @@ class Application(Table, tablename="gov_services_application"):
     current_step = Varchar(length=32, null=True, default=None)
     assignee_org = Varchar(length=200, default="")
     claimed_by = BigInt(null=True, default=None)
-    district = Varchar(length=200, default="")  # where the applicant applies, for 实施机构
+    # The applicant's home unit when they applied: each step goes to its ancestor at the
+    # step's org level, or to the district's implementing org (实施机构).
+    place_path = Varchar(length=200, default="")
     answers = JSON(default={})
     prefilled = JSON(default={})  # field → the licence reference it came from, read-only
     created_at = Timestamptz(default=TimestamptzNow())

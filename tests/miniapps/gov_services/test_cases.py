@@ -7,8 +7,9 @@ import pytest
 
 from backend.directory.users.tables import AuditEntry
 from backend.kernel.events.tables import OutboxEvent
-from backend.sdk import Claims, Conflict, PreconditionFailed, unit_of_work
+from backend.sdk import Claims, Conflict, Level, PreconditionFailed, unit_of_work
 from miniapps.gov_services.cases import case_by_id, move, require_version, version_in
+from miniapps.gov_services.routing import assignee_for
 from miniapps.gov_services.states import APPLICATION_MOVED, Action, Status
 from miniapps.gov_services.tables import Application, ApplicationStatus
 
@@ -84,3 +85,19 @@ async def test_if_match_names_a_version_or_is_refused() -> None:
         version_in('"x"')
     with pytest.raises(PreconditionFailed):
         require_version({"version": 2}, 1)
+
+
+def test_a_step_goes_to_the_applicants_unit_at_its_level_or_the_implementing_org() -> None:
+    home = "zz/gx/fengyang/c03/g07"
+    implementing = {"zz/gx": "zz/gx/gongan"}
+    assert assignee_for(org_level=Level.STREET, place_path=home, implementing={}) == (
+        "zz/gx/fengyang"
+    )
+    assert assignee_for(org_level=Level.COMMUNITY, place_path=home, implementing=implementing) == (
+        "zz/gx/fengyang/c03"
+    )
+    assert assignee_for(org_level=Level.DISTRICT, place_path=home, implementing=implementing) == (
+        "zz/gx/gongan"
+    )
+    assert assignee_for(org_level=Level.DISTRICT, place_path=home, implementing={}) == "zz/gx"
+    assert assignee_for(org_level=Level.COMMUNITY, place_path="zz/gx", implementing={}) == "zz/gx"
