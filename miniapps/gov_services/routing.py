@@ -14,7 +14,7 @@ def assignee_for(*, org_level: Level, place_path: str, implementing: Mapping[str
     there; it applies to the district level. A home above the step's level (an applicant
     registered at a street, say, for a community step) is handled where the home is."""
     district = district_of(place_path)
-    if org_level is Level.DISTRICT and district in implementing:
+    if org_level is Level.DISTRICT and district is not None and district in implementing:
         return implementing[district]
     for path in ancestors(place_path):
         if level_of(path) is org_level:
