@@ -68,6 +68,7 @@ class Caller(enum.StrEnum):
     MEDIATOR = "mediator_fengyang"
     DEVELOPER = "developer"
     RESIDENT_JINSHUI = "resident_jinshui"
+    SERVICE_ADMIN = "service_admin"
 
 
 G07 = "zz/gx/fengyang/c03/g07"
@@ -97,6 +98,7 @@ DEMO: dict[Caller, tuple[str, str]] = {
     Caller.ADMIN_C04: ("13800000015", C04),
     Caller.RESIDENT_JINSHUI: ("13800000016", JINSHUI_G01),
     Caller.DISTRICT_JINSHUI: ("13800000017", JINSHUI),
+    Caller.SERVICE_ADMIN: ("13800000018", "zz"),
 }
 
 SIGNED_IN = tuple(c for c in Caller if c is not Caller.ANONYMOUS)
