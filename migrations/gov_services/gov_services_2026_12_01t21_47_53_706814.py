@@ -545,8 +545,8 @@ async def forwards():
     manager.add_column(
         table_class_name="Application",
         tablename="gov_services_application",
-        column_name="ref",
-        db_column_name="ref",
+        column_name="ref_no",
+        db_column_name="ref_no",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -758,8 +758,8 @@ async def forwards():
     manager.add_column(
         table_class_name="Application",
         tablename="gov_services_application",
-        column_name="district",
-        db_column_name="district",
+        column_name="place_path",
+        db_column_name="place_path",
         column_class_name="Varchar",
         column_class=Varchar,
         params={

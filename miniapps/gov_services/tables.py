@@ -54,7 +54,7 @@ class Application(Table, tablename="gov_services_application"):
     """A resident's application (办件) for one item version, from draft to delivery."""
 
     id = BigSerial(primary_key=True)
-    ref = Varchar(length=32, unique=True)  # the number a resident quotes: 办件编号
+    ref_no = Varchar(length=32, unique=True)  # 办件编号, the number a resident quotes
     applicant_id = BigInt(index=True)
     item_id = BigInt()
     item_version_id = BigInt()
@@ -63,7 +63,9 @@ class Application(Table, tablename="gov_services_application"):
     current_step = Varchar(length=32, null=True, default=None)
     assignee_org = Varchar(length=200, default="")
     claimed_by = BigInt(null=True, default=None)
-    district = Varchar(length=200, default="")  # where the applicant applies, for 实施机构
+    # The applicant's home unit when they applied: each step goes to its ancestor at the
+    # step's org level, or to the district's implementing org (实施机构).
+    place_path = Varchar(length=200, default="")
     answers = JSON(default={})
     prefilled = JSON(default={})  # field → the licence reference it came from, read-only
     created_at = Timestamptz(default=TimestamptzNow())

@@ -69,6 +69,10 @@ class Caller(enum.StrEnum):
     DEVELOPER = "developer"
     RESIDENT_JINSHUI = "resident_jinshui"
     SERVICE_ADMIN = "service_admin"
+    OFFICER_FENGYANG = "service_officer_fengyang"
+    OFFICER_GX = "service_officer_gx"
+    APPROVER_GX = "service_approver_gx"
+    OFFICER_JINSHUI = "service_officer_jinshui"
 
 
 G07 = "zz/gx/fengyang/c03/g07"
@@ -99,6 +103,10 @@ DEMO: dict[Caller, tuple[str, str]] = {
     Caller.RESIDENT_JINSHUI: ("13800000016", JINSHUI_G01),
     Caller.DISTRICT_JINSHUI: ("13800000017", JINSHUI),
     Caller.SERVICE_ADMIN: ("13800000018", "zz"),
+    Caller.OFFICER_FENGYANG: ("13800000019", "zz/gx/fengyang"),
+    Caller.OFFICER_GX: ("13800000020", GX),
+    Caller.APPROVER_GX: ("13800000021", GX),
+    Caller.OFFICER_JINSHUI: ("13800000022", JINSHUI),
 }
 
 SIGNED_IN = tuple(c for c in Caller if c is not Caller.ANONYMOUS)

@@ -1,0 +1,125 @@
+"""The one way an application changes: conditional on the version it was read at, with its
+history row, an audit row and one `application_moved` event, all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from piccolo.columns import Column
+
+from backend.sdk import (
+    BadRequest,
+    Claims,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    audit,
+    emit,
+    utc_now,
+)
+from miniapps.gov_services.errors import GovServicesCode
+from miniapps.gov_services.states import (
+    APPLICATION_MOVED,
+    Action,
+    ApplicationMoved,
+    Status,
+)
+from miniapps.gov_services.tables import Application, ApplicationStatus
+
+Case = dict[str, Any]
+
+
+async def case_by_id(application_id: int) -> Case:
+    """The application's row; `application_not_found` when there is none."""
+    row = await Application.select().where(Application.id == application_id).first()
+    if row is None:
+        raise NotFound(GovServicesCode.APPLICATION_NOT_FOUND)
+    return row
+
+
+def version_in(if_match: str | None) -> int | None:
+    """The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); None for none or `*`."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
+        raise BadRequest(GovServicesCode.APPLICATION_IF_MATCH_INVALID)
+    return int(tag)
+
+
+def require_version(case: Case, expected: int | None) -> None:
+    """A 412 when the caller read another version than the one stored (RFC 9110 If-Match)."""
+    if expected is not None and expected != case["version"]:
+        raise PreconditionFailed(GovServicesCode.APPLICATION_CHANGED)
+
+
+async def move(
+    case: Case,
+    *,
+    action: Action,
+    actor: Claims | None,
+    to_status: Status,
+    changes: Mapping[Column | str, Any] | None = None,
+    reason: str = "",
+    detail: Mapping[str, Any] | None = None,
+    version_named: bool = False,
+) -> Case:
+    """Write one change of `case` and return the row as it now stands. Call it inside a
+    `unit_of_work()`: the update, its history row, its audit row and its event commit or roll
+    back together. The update holds only if the row is still at the version `case` was read
+    at; else `application_changed` (412 when the client named the version, else 409), and
+    nothing is written. `actor` None is the platform itself (the deadline watch, a bundle)."""
+    now = utc_now()
+    values: dict[Column | str, Any] = {
+        **(changes or {}),
+        Application.status: to_status,
+        Application.version: Application.version + 1,
+    }
+    updated = (
+        await Application.update(values)
+        .where((Application.id == case["id"]) & (Application.version == case["version"]))
+        .returning(*Application.all_columns())
+    )
+    if not updated:
+        refusal = PreconditionFailed if version_named else Conflict
+        raise refusal(GovServicesCode.APPLICATION_CHANGED)
+    row: Case = updated[0]
+    actor_id = actor.user_id if actor is not None else 0
+    await ApplicationStatus.insert(
+        ApplicationStatus(
+            application_id=case["id"],
+            step=row["current_step"],
+            action=action,
+            from_status=case["status"],
+            to_status=to_status,
+            reason=reason,
+            detail=dict(detail or {}),
+            set_by=actor_id,
+            set_at=now,
+        )
+    )
+    if actor is not None:
+        await audit(actor, f"gov_services.{action}", row["applicant_id"], {"ref": row["ref_no"]})
+    await emit(APPLICATION_MOVED, moved_event(row, action, case["status"], actor_id))
+    return row
+
+
+def moved_event(
+    row: Case, action: Action, from_status: str | None, actor_id: int
+) -> ApplicationMoved:
+    """The event that tells of a change of `row`, now at its new status."""
+    return ApplicationMoved(
+        application_id=row["id"],
+        ref=row["ref_no"],
+        applicant_id=row["applicant_id"],
+        item_id=row["item_id"],
+        item_version_id=row["item_version_id"],
+        bundle_id=row["bundle_id"],
+        action=action,
+        from_status=from_status,
+        to_status=row["status"],
+        step=row["current_step"],
+        assignee_org=row["assignee_org"],
+        actor_id=actor_id,
+    )
