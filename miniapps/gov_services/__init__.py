@@ -1,8 +1,10 @@
 """The service engine (掌上办事): government service items configured as versioned documents,
 and residents' applications run through them across departments."""
 
-from backend.sdk import Manifest, Role, Section, Tile
+from backend.sdk import CALENDAR_YEAR_LOADED, Manifest, Role, Section, Subscription, Tile
 from miniapps.gov_services.controllers import router
+from miniapps.gov_services.notices import tell_of_move
+from miniapps.gov_services.recount import recount_provisional
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 
 APP_ID = "gov_services"
@@ -48,4 +50,10 @@ MINIAPP = Manifest(
     router=router,
     piccolo_app="miniapps.gov_services.piccolo_app",
     emits={APPLICATION_MOVED: ApplicationMoved},
+    subscribes=[
+        # Notices follow from the change's one event (notices.py says who hears what).
+        Subscription(APPLICATION_MOVED, tell_of_move, "gov_services.tell_of_move"),
+        # Provisional due dates are counted again once their year's holidays are known.
+        Subscription(CALENDAR_YEAR_LOADED, recount_provisional, "gov_services.recount_provisional"),
+    ],
 )

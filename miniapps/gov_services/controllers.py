@@ -4,4 +4,22 @@ from __future__ import annotations
 
 from litestar import Router
 
-router = Router(path="/", route_handlers=[])
+from miniapps.gov_services import decision_controllers, staff_controllers
+
+# Staff work: the worklist, a case, and the actions from 受理 to 送达; the resident's 补正.
+STAFF_ROUTES = [
+    staff_controllers.list_work,
+    staff_controllers.get_case,
+    staff_controllers.claim,
+    staff_controllers.release,
+    staff_controllers.accept,
+    staff_controllers.advance,
+    staff_controllers.return_for_supplement,
+    decision_controllers.reject,
+    decision_controllers.extend,
+    decision_controllers.decide,
+    decision_controllers.deliver,
+    decision_controllers.supplement,
+]
+
+router = Router(path="/", route_handlers=[*STAFF_ROUTES])
