@@ -32,8 +32,8 @@ def document_sha256(doc: ItemDocument) -> str:
 
 
 def document_json(doc: ItemDocument) -> dict[str, Any]:
-    """The document as JSON values (what a version row stores)."""
-    result: dict[str, Any] = msgspec.to_builtins(doc, order="sorted")
+    """The document as JSON values (what a version row stores), keys sorted."""
+    result: dict[str, Any] = msgspec.json.decode(canonical_bytes(doc))
     return result
 
 
