@@ -38,6 +38,7 @@ def test_every_problem_of_the_form_is_listed_at_once() -> None:
     properties["name"]["minLength"] = -1  # not a valid schema
     properties["birth_date"] = {"$ref": "https://example.com/date.json"}  # not self-contained
     properties["Bad-Name"] = {"type": "string"}  # not a field name, and on no page
+    properties["id_card"] = {"type": "string", "pattern": "^[0-9$"}  # not a regex
     form["ui"]["pages"][0]["fields"] += ["ghost", "name"]  # no such field; twice
     form["ui"]["labels"] = {"ghost": texts("幽灵", "Ghost")}
     rules = form["ui"]["rules"]
@@ -50,6 +51,7 @@ def test_every_problem_of_the_form_is_listed_at_once() -> None:
         "/form/schema/properties/name/minLength",
         "/form/schema/properties/birth_date/$ref",
         "/form/schema/properties/Bad-Name",
+        "/form/schema/properties/id_card/pattern",
         "/form/ui/pages/0/fields/5",
         "/form/ui/pages/0/fields/6",
         "/form/ui/labels/ghost",
