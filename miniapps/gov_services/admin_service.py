@@ -47,8 +47,9 @@ Row = Mapping[str, Any]
 Changes = Mapping[Column | str, Any]
 
 
-async def create_item(*, actor: Claims, item: ItemIn) -> ItemCreated:
-    """A new item and version 1 of it, a draft; `item_code_taken` if the code is another's."""
+async def create_item(*, actor: Claims | None, item: ItemIn) -> ItemCreated:
+    """A new item and version 1 of it, a draft; `item_code_taken` if the code is another's.
+    `actor` None is the platform itself (the demo catalogue's seed)."""
     doc = parse_document(item.document)
     async with transaction():
         try:
@@ -59,7 +60,7 @@ async def create_item(*, actor: Claims, item: ItemIn) -> ItemCreated:
                     dept=item.dept,
                     category=item.category,
                     keywords=" ".join(dict.fromkeys(item.keywords)),
-                    created_by=actor.user_id,
+                    created_by=_id_of(actor),
                 )
             ).returning(*ServiceItem.all_columns())
         except UNIQUE_VIOLATION as err:
@@ -105,7 +106,7 @@ async def edit_draft(
     return version_view(changed)
 
 
-async def publish(*, actor: Claims, version_id: int, expected: int | None) -> VersionView:
+async def publish(*, actor: Claims | None, version_id: int, expected: int | None) -> VersionView:
     """Publish the draft: once every check of its document passes (else a 422 listing every
     problem), it is frozen with its hash and becomes the version new applications start on;
     the one before stays readable for the applications pinned to it."""
@@ -125,7 +126,7 @@ async def publish(*, actor: Claims, version_id: int, expected: int | None) -> Ve
                 ItemVersion.status: VersionStatus.PUBLISHED,
                 ItemVersion.sha256: document_sha256(doc),
                 ItemVersion.valid_from: now,
-                ItemVersion.published_by: actor.user_id,
+                ItemVersion.published_by: _id_of(actor),
                 ItemVersion.published_at: now,
             },
             expected,
@@ -218,14 +219,14 @@ async def _change(row: Row, changes: Changes, expected: int | None) -> Row:
     return changed
 
 
-async def _add_version(actor: Claims, item_id: int, number: int, document: Any) -> Row:
+async def _add_version(actor: Claims | None, item_id: int, number: int, document: Any) -> Row:
     rows = await ItemVersion.insert(
         ItemVersion(
             item_id=item_id,
             version=number,
             status=VersionStatus.DRAFT,
             document=document,
-            created_by=actor.user_id,
+            created_by=_id_of(actor),
         )
     ).returning(*ItemVersion.all_columns())
     draft: Row = rows[0]
@@ -233,7 +234,14 @@ async def _add_version(actor: Claims, item_id: int, number: int, document: Any) 
     return draft
 
 
-async def _audit(actor: Claims, action: str, version: Row) -> None:
+def _id_of(actor: Claims | None) -> int:
+    return actor.user_id if actor is not None else 0
+
+
+async def _audit(actor: Claims | None, action: str, version: Row) -> None:
+    """An audit row of a change an admin made; the platform's own seed leaves none."""
+    if actor is None:
+        return
     detail = {"item_id": version["item_id"], "version_id": version["id"]}
     await audit(actor, f"gov_services.{action}", None, {**detail, "version": version["version"]})
 
