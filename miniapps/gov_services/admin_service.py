@@ -69,7 +69,7 @@ async def create_item(*, actor: Claims | None, item: ItemIn) -> ItemCreated:
     return ItemCreated(item=item_view(rows[0], draft_id=draft["id"]), draft=version_view(draft))
 
 
-async def start_draft(*, actor: Claims, item_id: int) -> VersionView:
+async def start_draft(*, actor: Claims | None, item_id: int) -> VersionView:
     """A new draft of the item, a copy of its latest version; `item_draft_exists` while it
     has one (it is the latest: a draft is only ever started after the latest version)."""
     latest = (

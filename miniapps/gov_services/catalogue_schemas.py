@@ -192,7 +192,9 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
 class PreviewView(msgspec.Struct, frozen=True, kw_only=True):
     """What a resident giving the sample data would see and be told."""
 
-    visible_fields: list[str]
+    visible_fields: Annotated[
+        list[str], msgspec.Meta(description="The fields shown, in the order the pages show them.")
+    ]
     answers_kept: Annotated[
         dict[str, Any], msgspec.Meta(description="The answers stored: those of shown fields.")
     ]
