@@ -39,7 +39,6 @@ from miniapps.gov_services.document.form import (
 )
 from miniapps.gov_services.document.model import (
     ACTIONS_OF,
-    Action,
     EligibilityRule,
     ImplementingOrg,
     ItemDocument,
@@ -54,7 +53,6 @@ from miniapps.gov_services.document.problems import ALL_ROLES, problems_in, requ
 __all__ = [
     "ACTIONS_OF",
     "ALL_ROLES",
-    "Action",
     "Change",
     "Condition",
     "Effect",

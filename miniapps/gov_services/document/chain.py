@@ -3,7 +3,8 @@ at each."""
 
 from __future__ import annotations
 
-from miniapps.gov_services.document.model import ACTIONS_OF, Action, ItemDocument, Step
+from miniapps.gov_services.document.model import ACTIONS_OF, ItemDocument, Step
+from miniapps.gov_services.states import Action
 
 
 def first_step(doc: ItemDocument) -> Step:

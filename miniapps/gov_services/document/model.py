@@ -14,6 +14,7 @@ import msgspec
 
 from backend.sdk import Level
 from miniapps.gov_services.document.form import Form, JsonSchema, Name, Texts
+from miniapps.gov_services.states import Action
 
 WorkingDays = Annotated[int, msgspec.Meta(ge=0, le=365)]
 # Where a material may come from: a licence of a type (电子证照), an upload, or the
@@ -85,16 +86,7 @@ class StepKind(enum.StrEnum):
     DELIVER = "deliver"
 
 
-class Action(enum.StrEnum):
-    ACCEPT = "accept"  # 受理: the clock starts the next working day
-    RETURN_FOR_SUPPLEMENT = "return_for_supplement"  # 补正: one full list of what is missing
-    REJECT = "reject"  # 不予受理 / 不予通过
-    ADVANCE = "advance"  # to the next step
-    EXTEND = "extend"  # 延期: once, approved
-    DECIDE = "decide"  # 决定
-    DELIVER = "deliver"  # 送达
-
-
+# What staff may do at a step of each kind; `states.TAKEN_FROM` says in which statuses.
 ACTIONS_OF: dict[StepKind, tuple[Action, ...]] = {
     StepKind.ACCEPT: (Action.ACCEPT, Action.RETURN_FOR_SUPPLEMENT, Action.REJECT),
     StepKind.REVIEW: (Action.ADVANCE, Action.RETURN_FOR_SUPPLEMENT, Action.REJECT, Action.EXTEND),
@@ -151,6 +143,11 @@ class ItemDocument(
         properties = self.form.schema.get("properties")
         return tuple(properties) if isinstance(properties, dict) else ()
 
+    @functools.cached_property
+    def implementing(self) -> dict[str, str]:
+        """District path → the org that runs the item there (实施机构)."""
+        return {entry.district: entry.org for entry in self.implementing_orgs}
+
     def step(self, code: str) -> Step | None:
         return next((s for s in self.steps if s.code == code), None)
 
@@ -160,7 +157,6 @@ __all__ = [
     "COMMITMENT",
     "E_LICENSE",
     "UPLOAD",
-    "Action",
     "EligibilityRule",
     "ImplementingOrg",
     "ItemDocument",
