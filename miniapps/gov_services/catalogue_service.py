@@ -11,13 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from backend.sdk import (
-    BoundedCache,
     Level,
     NotFound,
     decode_cursor,
     encode_cursor,
     fetch_rows,
-    json_value,
     require_unit,
 )
 from miniapps.gov_services.catalogue_schemas import (
@@ -27,27 +25,21 @@ from miniapps.gov_services.catalogue_schemas import (
     PublishedVersion,
     VersionStatus,
 )
-from miniapps.gov_services.document import ItemDocument, parse_document
+from miniapps.gov_services.document import ItemDocument, parse_document, published_document
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.tables import ItemDistrict, ItemVersion, ServiceItem
 
 # The district row of a version that every district runs through its own offices.
 EVERY_DISTRICT = "*"
-# A published document never changes: parsed once per process, it is kept by version id.
-_PUBLISHED: BoundedCache[int, ItemDocument] = BoundedCache(512, lru=True)
 _MAX_TERMS = 5
 
 
 def stored_document(row: Mapping[str, Any]) -> ItemDocument:
-    """The document of a version row: parsed once for a published version, every time for a
-    draft (a draft's is checked for its shape when saved, so it parses)."""
+    """The document of a version row: parsed once per process for a published version, every
+    time for a draft (whose shape was checked when it was saved, so it parses)."""
     if row["published_at"] is None:
-        return parse_document(json_value(row["document"]))
-    known = _PUBLISHED.get(row["id"])
-    if known is None:
-        known = parse_document(json_value(row["document"]))
-        _PUBLISHED.put(row["id"], known)
-    return known
+        return parse_document(row["document"])
+    return published_document(row["document"], sha256=row["sha256"])
 
 
 def published_view(row: Mapping[str, Any]) -> PublishedVersion:
