@@ -179,3 +179,14 @@ def _body() -> dict[str, object]:
     from tests.miniapps.gov_services.catalogue_support import item_body
 
     return item_body()
+
+
+async def test_a_create_repeated_with_its_key_creates_one_item(catalogue: Catalogue) -> None:
+    body, key = _body(), {"Idempotency-Key": "create-elder-card"}
+    first = await catalogue.admin("POST", "/items", json=body, headers=key)
+    counts = await row_counts()
+    again = await catalogue.admin("POST", "/items", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert await row_counts() == counts
