@@ -3,6 +3,7 @@ and residents' applications run through them across departments."""
 
 from backend.sdk import Manifest, Role, Section, Tile
 from miniapps.gov_services.controllers import router
+from miniapps.gov_services.demo import seed_demo_catalogue
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 
 APP_ID = "gov_services"
@@ -48,4 +49,5 @@ MINIAPP = Manifest(
     router=router,
     piccolo_app="miniapps.gov_services.piccolo_app",
     emits={APPLICATION_MOVED: ApplicationMoved},
+    demo=seed_demo_catalogue,
 )

@@ -4,4 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-router = Router(path="/", route_handlers=[])
+from miniapps.gov_services.admin_controllers import ADMIN_HANDLERS
+from miniapps.gov_services.catalogue_controllers import CATALOGUE_HANDLERS
+
+router = Router(path="/", route_handlers=[*CATALOGUE_HANDLERS, *ADMIN_HANDLERS])

@@ -8,6 +8,7 @@ import migrations
 from miniapps.gov_services.tables import (
     Application,
     ApplicationStatus,
+    ItemDistrict,
     ItemVersion,
     MaterialItem,
     ServiceItem,
@@ -16,5 +17,12 @@ from miniapps.gov_services.tables import (
 APP_CONFIG = AppConfig(
     app_name="gov_services",
     migrations_folder_path=str(Path(migrations.__file__).parent / "gov_services"),
-    table_classes=[ServiceItem, ItemVersion, Application, ApplicationStatus, MaterialItem],
+    table_classes=[
+        ServiceItem,
+        ItemVersion,
+        Application,
+        ApplicationStatus,
+        MaterialItem,
+        ItemDistrict,
+    ],
 )

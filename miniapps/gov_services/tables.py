@@ -116,9 +116,21 @@ class MaterialItem(Table, tablename="gov_services_material"):
     added_at = Timestamptz(default=TimestamptzNow())
 
 
+class ItemDistrict(Table, tablename="gov_services_item_district"):
+    """A district a published version is offered in: one row per district its implementing
+    orgs (实施机构) serve, or one row `*` for a version every district runs through its own
+    offices. Written when the version is published, so that the catalogue filters by district
+    without reading documents."""
+
+    id = BigSerial(primary_key=True)
+    version_id = BigInt()
+    district = Varchar(length=200)
+
+
 __all__ = [
     "Application",
     "ApplicationStatus",
+    "ItemDistrict",
     "ItemVersion",
     "MaterialItem",
     "ServiceItem",
