@@ -1,11 +1,17 @@
 """The service engine (掌上办事): government service items configured as versioned documents,
 and residents' applications run through them across departments."""
 
-from backend.sdk import Manifest, Role, Section, Tile
+from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
+from miniapps.gov_services.watch import Watched, watch_deadlines
 
 APP_ID = "gov_services"
+
+
+async def watch(job: JobContext) -> Watched:
+    return await watch_deadlines()
+
 
 MINIAPP = Manifest(
     id=APP_ID,
@@ -48,4 +54,5 @@ MINIAPP = Manifest(
     router=router,
     piccolo_app="miniapps.gov_services.piccolo_app",
     emits={APPLICATION_MOVED: ApplicationMoved},
+    crons=[Cron(name="watch_deadlines", run=watch, minute=frozenset(range(0, 60, 5)))],
 )

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from litestar import Router
 
-router = Router(path="/", route_handlers=[])
+from miniapps.gov_services.feedback.controllers import ROUTES as FEEDBACK_ROUTES
+
+router = Router(path="/", route_handlers=[*FEEDBACK_ROUTES])

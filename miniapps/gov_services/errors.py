@@ -15,6 +15,19 @@ class GovServicesCode(ErrorCode):
     APPLICATION_OUTSIDE_SCOPE = "application_outside_scope"
     APPLICATION_CLAIMED = "application_claimed"
     APPLICATION_IF_MATCH_INVALID = "application_if_match_invalid"
+    # 好差评
+    ITEM_NOT_FOUND = "item_not_found"
+    RATING_TOO_EARLY = "rating_too_early"
+    RATING_EXISTS = "rating_exists"
+    RATING_LEVEL_INVALID = "rating_level_invalid"
+    RATING_NOT_FOUND = "rating_not_found"
+    RECTIFICATION_NOT_FOUND = "rectification_not_found"
+    RECTIFICATION_NOT_OPEN = "rectification_not_open"
+    RECTIFICATION_INCOMPLETE = "rectification_incomplete"
+    APPEAL_EXISTS = "appeal_exists"
+    APPEAL_NOT_FOUND = "appeal_not_found"
+    APPEAL_DECIDED = "appeal_decided"
+    APPEAL_OWN = "appeal_own"
 
 
 register_messages(
@@ -44,6 +57,40 @@ register_messages(
         GovServicesCode.APPLICATION_IF_MATCH_INVALID: (
             "If-Match 应为办件的版本号",
             "If-Match must name the application's version",
+        ),
+        # 好差评
+        GovServicesCode.ITEM_NOT_FOUND: ("事项不存在", "No such service item"),
+        GovServicesCode.RATING_TOO_EARLY: (
+            "办件办结后才能评价",
+            "An application is rated once it is completed or refused",
+        ),
+        GovServicesCode.RATING_EXISTS: (
+            "该办件已评价,一事一评",
+            "The application has been rated; each is rated once",
+        ),
+        GovServicesCode.RATING_LEVEL_INVALID: (
+            "评价等级应为 1(非常不满意)至 5(非常满意)",
+            "The level must be 1 (very dissatisfied) to 5 (very satisfied)",
+        ),
+        GovServicesCode.RATING_NOT_FOUND: ("评价不存在", "No such rating"),
+        GovServicesCode.RECTIFICATION_NOT_FOUND: ("整改单不存在", "No such rectification"),
+        GovServicesCode.RECTIFICATION_NOT_OPEN: (
+            "整改单已办结或已撤销",
+            "The rectification is closed or void",
+        ),
+        GovServicesCode.RECTIFICATION_INCOMPLETE: (
+            "整改须先答复并回访,方可办结",
+            "A rectification closes only once it has a reply and a follow-up visit",
+        ),
+        GovServicesCode.APPEAL_EXISTS: (
+            "该评价已申诉复核,不能重复申诉",
+            "The rating has already been appealed",
+        ),
+        GovServicesCode.APPEAL_NOT_FOUND: ("申诉不存在", "No such appeal"),
+        GovServicesCode.APPEAL_DECIDED: ("申诉已复核", "The appeal has been decided"),
+        GovServicesCode.APPEAL_OWN: (
+            "不能复核本人提出的申诉",
+            "An appeal is decided by someone other than who made it",
         ),
     },
 )
