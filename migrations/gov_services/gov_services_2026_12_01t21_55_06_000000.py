@@ -8,7 +8,6 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
-from piccolo.engine import engine_finder
 
 ID = "2026-12-01T21:55:06:000000"
 VERSION = "1.38.0"
@@ -1065,25 +1064,4 @@ async def forwards():
         schema=None,
     )
 
-    async def once_each():
-        # One notice per case and threshold, one escalation per case and level: the
-        # deadline watch inserts or skips on these keys in the notice's transaction, so two
-        # workers running it at once tell each org once.
-        engine = engine_finder()
-        await engine.run_ddl(
-            "CREATE UNIQUE INDEX IF NOT EXISTS gov_services_deadline_notice_once "
-            "ON gov_services_deadline_notice (application_id, threshold)"
-        )
-        await engine.run_ddl(
-            "CREATE UNIQUE INDEX IF NOT EXISTS gov_services_escalation_once "
-            "ON gov_services_escalation (application_id, level)"
-        )
-
-    async def drop_once_each():
-        engine = engine_finder()
-        await engine.run_ddl("DROP INDEX IF EXISTS gov_services_deadline_notice_once")
-        await engine.run_ddl("DROP INDEX IF EXISTS gov_services_escalation_once")
-
-    manager.add_raw(once_each)
-    manager.add_raw_backwards(drop_once_each)
     return manager

@@ -9,11 +9,13 @@ from typing import Any
 
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.directory.users.tables import UserAccount
+from backend.kernel.events.tables import OutboxEvent
 from backend.kernel.vault import Vault
 from miniapps.gov_services.dates import CITY_TIME, overdue_from
 from miniapps.gov_services.states import Status
 from miniapps.gov_services.tables import Application, ServiceItem
-from tests.support import all_tables
+from push.tables import Notification
+from tests.support import all_tables, eventually
 
 RESIDENT, OTHER_RESIDENT = "13800000001", "13800000016"
 OFFICER_FENGYANG, OFFICER_GX, APPROVER_GX, OFFICER_JINSHUI = (
@@ -76,6 +78,20 @@ async def application(
     return found
 
 
+async def settled() -> None:
+    """Wait for the work that follows a commit: every event handled, every notice fanned
+    out to its inboxes."""
+
+    async def done() -> bool:
+        waiting = await OutboxEvent.exists().where(OutboxEvent.dispatched_at.is_null())
+        unfanned = await Notification.exists().where(Notification.fanned_out_at.is_null())
+        return not (waiting or unfanned)
+
+    await eventually(done, what="the events handled and the notices fanned out")
+
+
 async def row_counts() -> dict[str, int]:
-    """Every table's row count: a refused request leaves them all as they were."""
+    """Every table's row count, once the work after the last commit is done: a refused
+    request leaves them all as they were."""
+    await settled()
     return {table._meta.tablename: await table.count() for table in all_tables()}

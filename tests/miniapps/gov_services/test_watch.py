@@ -19,7 +19,6 @@ from miniapps.gov_services.watch import Watched, watch_deadlines
 from push.tables import InboxItem, Notification
 from tests.conftest import Client
 from tests.miniapps.gov_services import given
-from tests.support import eventually, notices_recorded
 
 TUESDAY = dt.date(2026, 9, 29)  # the week before 国庆: 10-01 to 10-07 off, Sat 10-10 worked
 NOW = given.city_time(TUESDAY)
@@ -45,12 +44,7 @@ async def _notices_emitted() -> int:
 
 async def _inboxes() -> dict[str, set[int]]:
     """Whose inbox each template of the watch reached."""
-    await notices_recorded()
-
-    async def fanned_out() -> bool:
-        return not await Notification.exists().where(Notification.fanned_out_at.is_null())
-
-    await eventually(fanned_out, what="the notices' fan-out")
+    await given.settled()
     made = await Notification.select(Notification.id, Notification.template)
     template = {n["id"]: n["template"] for n in made}
     reached: dict[str, set[int]] = {}
