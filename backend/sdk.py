@@ -83,8 +83,17 @@ from backend.kernel.storage import Storage
 from backend.kernel.templates import Template
 from backend.kernel.timers import cancel, every
 from backend.kernel.vault import Vault
+from backend.kernel.workdays import (
+    CALENDAR_YEAR_LOADED,
+    CalendarYearLoaded,
+    Due,
+    WorkCalendar,
+    WorkingDays,
+    work_calendar,
+)
 
 __all__ = [
+    "CALENDAR_YEAR_LOADED",
     "ROW_ID_MAX",
     "UNIQUE_VIOLATION",
     "AnyRequest",
@@ -94,10 +103,12 @@ __all__ = [
     "BadgeSource",
     "BodyRowId",
     "BoundedCache",
+    "CalendarYearLoaded",
     "Claims",
     "Conflict",
     "Cron",
     "DirectoryCode",
+    "Due",
     "Enablement",
     "ErrorCode",
     "Event",
@@ -130,6 +141,8 @@ __all__ = [
     "Unprocessable",
     "UnsupportedMediaType",
     "Vault",
+    "WorkCalendar",
+    "WorkingDays",
     "ancestors",
     "audit",
     "cancel",
@@ -177,4 +190,5 @@ __all__ = [
     "unit_of_work",
     "units_under",
     "utc_now",
+    "work_calendar",
 ]
