@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
 
 from backend.sdk import ancestors, unit_of_work, utc_now, work_calendar
 from miniapps.gov_services import watch_notices
@@ -29,6 +30,7 @@ DUE_SOON_WORKING_DAYS = 2
 BATCH = 500
 
 Case = dict[str, Any]
+Mark = TypeVar("Mark", bound=Table)
 CASE_COLUMNS: tuple[Column, ...] = (
     Application.id,
     Application.ref_no,
@@ -183,7 +185,7 @@ async def _escalate(case: Case, level: str) -> bool:
     return inserted
 
 
-async def _insert_once(row: DeadlineNotice | Escalation, key: Column) -> bool:
+async def _insert_once(row: Mark, key: Column) -> bool:
     """Insert `row` unless its unique key is taken; whether it was. On PostgreSQL a second
     worker inserting the same key waits for the first to commit, then skips."""
     inserted: Iterable[Any] = (

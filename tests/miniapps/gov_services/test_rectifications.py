@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from backend.kernel.workdays import WorkingDays, work_calendar
 
 from backend.kernel.events import unit_of_work
 from backend.kernel.vault import Vault
+from backend.kernel.workdays import WorkingDays, work_calendar
 from miniapps.gov_services.dates import city_date
 from miniapps.gov_services.feedback.rectifications import open_rectification
 from miniapps.gov_services.tables import Rating, Rectification
