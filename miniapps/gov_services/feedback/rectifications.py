@@ -77,6 +77,25 @@ async def open_rectification(rating: Row, *, ref: str) -> int:
     return rectification_id
 
 
+async def recount_provisional() -> int:
+    """Count again the deadlines of open rectifications that were counted by the weekday
+    rule over a year whose notice had not come; run when a year is loaded. How many moved."""
+    calendar = await work_calendar(fresh=True)
+    rows = await Rectification.select(
+        Rectification.id, Rectification.opened_at, Rectification.due_at
+    ).where(
+        (Rectification.status == RectificationStatus.OPEN) & Rectification.due_provisional.eq(True)
+    )
+    moved = 0
+    for row in rows:
+        due = calendar.add_working_days(city_date(row["opened_at"]), RECTIFICATION_WORKING_DAYS)
+        due_at = overdue_from(due.date)
+        changes = {Rectification.due_at: due_at, Rectification.due_provisional: due.provisional}
+        await Rectification.update(changes).where(Rectification.id == row["id"])
+        moved += int(due_at != row["due_at"])
+    return moved
+
+
 async def list_rectifications(
     *, actor: Claims, status: RectificationStatus | None, cursor: str | None, limit: int
 ) -> RectificationPage:

@@ -9,13 +9,14 @@ import datetime as dt
 import pytest
 
 from backend.kernel.events import unit_of_work
+from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
 from backend.kernel.workdays import WorkingDays, work_calendar
 from miniapps.gov_services.dates import city_date
 from miniapps.gov_services.feedback.rectifications import open_rectification
 from miniapps.gov_services.tables import Rating, Rectification
 from push.tables import InboxItem, Notification
-from tests.conftest import Client, TokenForPhone
+from tests.conftest import Client, TokenFor, TokenForPhone, bearer
 from tests.miniapps.gov_services import given
 from tests.miniapps.gov_services.feedback import Desk, code
 from tests.support import notices_recorded
@@ -172,3 +173,35 @@ async def test_the_list_pages_and_filters(desk: Desk) -> None:
     assert [item["id"] for item in open_only.json()["items"]] == made[1:]
     refused = await desk.call(officer, "GET", "/rectifications", params={"cursor": "x"})
     assert code(refused) == (400, "cursor_invalid")
+
+
+async def test_a_deadline_counted_into_an_unloaded_year_is_counted_again_when_it_loads(
+    client: Client, token_for: TokenFor
+) -> None:
+    """Rated Monday 2026-12-21: 15 working days reach into 2027, which has no notice yet, so
+    Monday to Friday count (01-01 included) to 01-11. Loaded with 元旦 off, they reach 01-12."""
+    rated_at = given.city_time(dt.date(2026, 12, 21))
+    rows = await Rating.insert(
+        Rating(application_id=1, applicant_id=1, item_id=1, org=given.FENGYANG, level=2)
+    ).returning(*Rating.all_columns())
+    async with unit_of_work():
+        opened = await open_rectification({**rows[0], "rated_at": rated_at}, ref="T1")
+
+    async def due() -> tuple[dt.datetime, bool]:
+        row = await Rectification.select().where(Rectification.id == opened).first()
+        assert row is not None
+        return row["due_at"], row["due_provisional"]
+
+    assert await due() == (given.city_time(dt.date(2027, 1, 12), hour=0), True)
+    notice = {
+        "source": "国办发明电〔2026〕1号",
+        "days": [{"date": "2027-01-01", "is_workday": False, "name": "元旦"}],
+    }
+    loaded = await client.put(
+        "/v1/calendar/years/2027",
+        json=notice,
+        headers=bearer(await token_for(Role.SERVICE_ADMIN)),
+    )
+    assert loaded.status_code == 200, loaded.text
+    await given.settled()
+    assert await due() == (given.city_time(dt.date(2027, 1, 13), hour=0), False)
