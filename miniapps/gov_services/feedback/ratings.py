@@ -19,6 +19,7 @@ from backend.sdk import (
     require_unit,
     unit_of_work,
     utc_now,
+    work_calendar,
 )
 from miniapps.gov_services.cases import case_by_id
 from miniapps.gov_services.errors import GovServicesCode
@@ -52,11 +53,16 @@ async def rate(*, actor: Claims, application_id: int, data: RateIn) -> RatingVie
         raise Forbidden(GovServicesCode.APPLICATION_NOT_YOURS)
     if case["status"] not in RATED_WHEN:
         raise Conflict(GovServicesCode.RATING_TOO_EARLY)
+    # Outside the transaction: once a minute the calendar is read again, 8,000 rows that
+    # need not hold the rating's transaction open.
+    calendar = await work_calendar()
     async with unit_of_work():
         rating = await _insert_once(case, data)
         rectification_id = None
         if data.level in BAD_LEVELS:
-            rectification_id = await open_rectification(rating, ref=case["ref_no"])
+            rectification_id = await open_rectification(
+                rating, ref=case["ref_no"], calendar=calendar
+            )
         detail = {"ref": case["ref_no"], "level": data.level}
         await audit(actor, "gov_services.rate", actor.user_id, detail)
     return RatingView(

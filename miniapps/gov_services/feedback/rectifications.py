@@ -13,6 +13,7 @@ from backend.sdk import (
     KernelCode,
     NotFound,
     Role,
+    WorkCalendar,
     audit,
     decode_cursor,
     encode_cursor,
@@ -50,10 +51,9 @@ def within_any(column: Any, paths: list[str]) -> Any:
     return where
 
 
-async def open_rectification(rating: Row, *, ref: str) -> int:
+async def open_rectification(rating: Row, *, ref: str, calendar: WorkCalendar) -> int:
     """Open the rectification a bad rating calls for and tell the org; inside the rating's
     unit of work. Its 15 working days count from the day after the rating (民法典 Art. 201)."""
-    calendar = await work_calendar()
     due = calendar.add_working_days(city_date(rating["rated_at"]), RECTIFICATION_WORKING_DAYS)
     rows = await Rectification.insert(
         Rectification(
@@ -90,7 +90,10 @@ async def recount_provisional() -> int:
     for row in rows:
         due = calendar.add_working_days(city_date(row["opened_at"]), RECTIFICATION_WORKING_DAYS)
         due_at = overdue_from(due.date)
-        changes = {Rectification.due_at: due_at, Rectification.due_provisional: due.provisional}
+        changes: dict[Any, Any] = {
+            Rectification.due_at: due_at,
+            Rectification.due_provisional: due.provisional,
+        }
         await Rectification.update(changes).where(Rectification.id == row["id"])
         moved += int(due_at != row["due_at"])
     return moved

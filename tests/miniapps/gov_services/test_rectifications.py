@@ -81,7 +81,9 @@ async def test_the_15_working_days_skip_国庆_on_the_2026_calendar() -> None:
         Rating(application_id=1, applicant_id=1, item_id=1, org=given.FENGYANG, level=1)
     ).returning(*Rating.all_columns())
     async with unit_of_work():
-        opened = await open_rectification({**rows[0], "rated_at": rated_at}, ref="T1")
+        opened = await open_rectification(
+            {**rows[0], "rated_at": rated_at}, ref="T1", calendar=await work_calendar()
+        )
     row = await Rectification.select().where(Rectification.id == opened).first()
     assert row is not None
     assert row["due_at"] == given.city_time(dt.date(2026, 10, 28), hour=0)  # 10-27 is the last
@@ -185,7 +187,9 @@ async def test_a_deadline_counted_into_an_unloaded_year_is_counted_again_when_it
         Rating(application_id=1, applicant_id=1, item_id=1, org=given.FENGYANG, level=2)
     ).returning(*Rating.all_columns())
     async with unit_of_work():
-        opened = await open_rectification({**rows[0], "rated_at": rated_at}, ref="T1")
+        opened = await open_rectification(
+            {**rows[0], "rated_at": rated_at}, ref="T1", calendar=await work_calendar()
+        )
 
     async def due() -> tuple[dt.datetime, bool]:
         row = await Rectification.select().where(Rectification.id == opened).first()
