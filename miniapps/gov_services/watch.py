@@ -64,7 +64,11 @@ def escalation_level(org: str) -> str | None:
 
 
 async def watch_deadlines(*, now: dt.datetime | None = None) -> Watched:
-    """Cron: tell and escalate what has come due since the last run; returns what it did."""
+    """Cron: tell and escalate what has come due since the last run; returns what it did.
+
+    Due soon: the last day in time is today or one of the next two working days, counted on
+    the host calendar as a time limit is (from the day after), so a case due after 国庆 is
+    due soon the week before. Overdue: past 00:00 in the city after its last day."""
     now = now or utc_now()
     calendar = await work_calendar()
     horizon = calendar.add_working_days(city_date(now), DUE_SOON_WORKING_DAYS).date
