@@ -9,7 +9,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T21:55:06:000000"
+ID = "2026-12-01T21:56:06:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "the deadline watch's notices and escalations; ratings, rectifications, appeals"
 

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-01T21:55:16:000000"
+ID = "2026-12-01T21:56:16:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one deadline notice per case and threshold, one escalation per case and level"
 
