@@ -1,12 +1,33 @@
 """The service engine (掌上办事): government service items configured as versioned documents,
 and residents' applications run through them across departments."""
 
-from backend.sdk import Manifest, Role, Section, Tile
+from backend.sdk import (
+    CALENDAR_YEAR_LOADED,
+    Cron,
+    Event,
+    JobContext,
+    Manifest,
+    Role,
+    Section,
+    Subscription,
+    Tile,
+)
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.demo import seed_demo_catalogue
+from miniapps.gov_services.feedback.rectifications import recount_provisional
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
+from miniapps.gov_services.watch import Watched, watch_deadlines
 
 APP_ID = "gov_services"
+
+
+async def watch(job: JobContext) -> Watched:
+    return await watch_deadlines()
+
+
+async def recount_rectifications(event: Event, job: JobContext) -> None:
+    await recount_provisional()
+
 
 MINIAPP = Manifest(
     id=APP_ID,
@@ -50,4 +71,10 @@ MINIAPP = Manifest(
     piccolo_app="miniapps.gov_services.piccolo_app",
     emits={APPLICATION_MOVED: ApplicationMoved},
     demo=seed_demo_catalogue,
+    crons=[Cron(name="watch_deadlines", run=watch, minute=frozenset(range(0, 60, 5)))],
+    subscribes=[
+        Subscription(
+            CALENDAR_YEAR_LOADED, recount_rectifications, "gov_services.recount_rectifications"
+        )
+    ],
 )

@@ -6,5 +6,6 @@ from litestar import Router
 
 from miniapps.gov_services.admin_controllers import ADMIN_HANDLERS
 from miniapps.gov_services.catalogue_controllers import CATALOGUE_HANDLERS
+from miniapps.gov_services.feedback.controllers import ROUTES as FEEDBACK_ROUTES
 
-router = Router(path="/", route_handlers=[*CATALOGUE_HANDLERS, *ADMIN_HANDLERS])
+router = Router(path="/", route_handlers=[*CATALOGUE_HANDLERS, *ADMIN_HANDLERS, *FEEDBACK_ROUTES])

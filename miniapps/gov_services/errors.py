@@ -27,6 +27,18 @@ class GovServicesCode(ErrorCode):
     ITEM_VERSION_CHANGED = "item_version_changed"
     ITEM_IF_MATCH_INVALID = "item_if_match_invalid"
     ITEM_RETIRED = "item_retired"
+    # 好差评
+    RATING_TOO_EARLY = "rating_too_early"
+    RATING_EXISTS = "rating_exists"
+    RATING_LEVEL_INVALID = "rating_level_invalid"
+    RATING_NOT_FOUND = "rating_not_found"
+    RECTIFICATION_NOT_FOUND = "rectification_not_found"
+    RECTIFICATION_NOT_OPEN = "rectification_not_open"
+    RECTIFICATION_INCOMPLETE = "rectification_incomplete"
+    APPEAL_EXISTS = "appeal_exists"
+    APPEAL_NOT_FOUND = "appeal_not_found"
+    APPEAL_DECIDED = "appeal_decided"
+    APPEAL_OWN = "appeal_own"
 
 
 register_messages(
@@ -92,5 +104,38 @@ register_messages(
             "If-Match must name the draft's revision",
         ),
         GovServicesCode.ITEM_RETIRED: ("该事项或版本已废止", "The item or version is retired"),
+        # 好差评
+        GovServicesCode.RATING_TOO_EARLY: (
+            "办件办结后才能评价",
+            "An application is rated once it is completed or refused",
+        ),
+        GovServicesCode.RATING_EXISTS: (
+            "该办件已评价,一事一评",
+            "The application has been rated; each is rated once",
+        ),
+        GovServicesCode.RATING_LEVEL_INVALID: (
+            "评价等级应为 1(非常不满意)至 5(非常满意)",
+            "The level must be 1 (very dissatisfied) to 5 (very satisfied)",
+        ),
+        GovServicesCode.RATING_NOT_FOUND: ("评价不存在", "No such rating"),
+        GovServicesCode.RECTIFICATION_NOT_FOUND: ("整改单不存在", "No such rectification"),
+        GovServicesCode.RECTIFICATION_NOT_OPEN: (
+            "整改单已办结或已撤销",
+            "The rectification is closed or void",
+        ),
+        GovServicesCode.RECTIFICATION_INCOMPLETE: (
+            "整改须先答复并回访,方可办结",
+            "A rectification closes only once it has a reply and a follow-up visit",
+        ),
+        GovServicesCode.APPEAL_EXISTS: (
+            "该评价已申诉复核,不能重复申诉",
+            "The rating has already been appealed",
+        ),
+        GovServicesCode.APPEAL_NOT_FOUND: ("申诉不存在", "No such appeal"),
+        GovServicesCode.APPEAL_DECIDED: ("申诉已复核", "The appeal has been decided"),
+        GovServicesCode.APPEAL_OWN: (
+            "不能复核本人提出的申诉",
+            "An appeal is decided by someone other than who made it",
+        ),
     },
 )

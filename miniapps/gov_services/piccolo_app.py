@@ -8,9 +8,14 @@ import migrations
 from miniapps.gov_services.tables import (
     Application,
     ApplicationStatus,
+    DeadlineNotice,
+    Escalation,
     ItemDistrict,
     ItemVersion,
     MaterialItem,
+    Rating,
+    RatingAppeal,
+    Rectification,
     ServiceItem,
 )
 
@@ -24,5 +29,12 @@ APP_CONFIG = AppConfig(
         ApplicationStatus,
         MaterialItem,
         ItemDistrict,
+        # the deadline watch
+        DeadlineNotice,
+        Escalation,
+        # 好差评
+        Rating,
+        Rectification,
+        RatingAppeal,
     ],
 )
