@@ -67,7 +67,7 @@ async def upload_material(
     A multipart form with `material_code` and one `file`. Past the material's size it is a
     413, of a type the material does not take a 415 (told by the file's own first bytes);
     a material that takes no uploads, or has all its files, is a 422."""
-    sent = await upload_sent(request.headers.get("content-type"), request.form)
+    sent = await upload_sent(request.headers.get("content-type"), await request.form())
     view = await materials.upload(
         actor=claims_of(request),
         application_id=application_id,

@@ -5,7 +5,6 @@ shape here, since Litestar declares a body only for a typed `data` parameter."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from litestar.datastructures import FormMultiDict, UploadFile
@@ -34,18 +33,15 @@ class UploadSent:
     data: bytes
 
 
-async def upload_sent(
-    content_type: str | None, form: Callable[[], Awaitable[FormMultiDict]]
-) -> UploadSent:
-    """The material's code and the one file of a multipart upload; a 415 for another body,
-    a 422 naming the part for a form without both."""
-    if (content_type or "").partition(";")[0].strip().lower() != MULTIPART:
-        raise UnsupportedMediaType(
-            KernelCode.UNSUPPORTED_MEDIA_TYPE, extensions={"accepted": [MULTIPART]}
-        )
-    parts = await form()
+async def upload_sent(content_type: str | None, parts: FormMultiDict) -> UploadSent:
+    """The material's code and the one file of a multipart upload (`parts`, as the request
+    parsed it); a 415 for another body, a 422 naming the part for a form without both."""
     files = [value for _, value in parts.multi_items() if isinstance(value, UploadFile)]
     try:
+        if (content_type or "").partition(";")[0].strip().lower() != MULTIPART:
+            raise UnsupportedMediaType(
+                KernelCode.UNSUPPORTED_MEDIA_TYPE, extensions={"accepted": [MULTIPART]}
+            )
         code = parts.get("material_code")
         if not isinstance(code, str) or not _CODE.fullmatch(code):
             raise _invalid("material_code", "the material's code, as the item names it")
