@@ -15,6 +15,9 @@ class GovServicesCode(ErrorCode):
     APPLICATION_OUTSIDE_SCOPE = "application_outside_scope"
     APPLICATION_CLAIMED = "application_claimed"
     APPLICATION_IF_MATCH_INVALID = "application_if_match_invalid"
+    DOCUMENT_INVALID = "document_invalid"
+    ANSWERS_INVALID = "answers_invalid"
+    NOT_ELIGIBLE = "not_eligible"
 
     # A resident's side of an application: starting, materials, submitting.
     ITEM_NOT_OFFERED = "item_not_offered"
@@ -59,6 +62,18 @@ register_messages(
         GovServicesCode.APPLICATION_IF_MATCH_INVALID: (
             "If-Match 应为办件的版本号",
             "If-Match must name the application's version",
+        ),
+        GovServicesCode.DOCUMENT_INVALID: (
+            "事项配置不正确,请按所列问题修改",
+            "The item's document is not valid; fix each problem listed",
+        ),
+        GovServicesCode.ANSWERS_INVALID: (
+            "填写内容不正确,请按所列问题修改",
+            "Some answers are not valid; fix each one listed",
+        ),
+        GovServicesCode.NOT_ELIGIBLE: (
+            "不符合申办条件",
+            "You do not meet the conditions to apply",
         ),
         GovServicesCode.ITEM_NOT_OFFERED: (
             "没有可申办的该事项",
