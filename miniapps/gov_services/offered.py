@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend.sdk import NotFound, json_value, utc_now
-from miniapps.gov_services.document import ItemDocument, parse_document
+from miniapps.gov_services.document import ItemDocument, published_document
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.tables import ItemVersion, ServiceItem
 
@@ -27,7 +27,7 @@ async def offered_version(item_code: str) -> tuple[dict[str, Any], int, ItemDocu
         raise NotFound(GovServicesCode.ITEM_NOT_OFFERED)
     now = utc_now()
     version = (
-        await ItemVersion.select(ItemVersion.id, ItemVersion.document)
+        await ItemVersion.select(ItemVersion.id, ItemVersion.document, ItemVersion.sha256)
         .where(
             (ItemVersion.item_id == item["id"])
             & (ItemVersion.status == PUBLISHED)
@@ -39,16 +39,25 @@ async def offered_version(item_code: str) -> tuple[dict[str, Any], int, ItemDocu
     )
     if version is None:
         raise NotFound(GovServicesCode.ITEM_NOT_OFFERED)
-    return item, int(version["id"]), parse_document(json_value(version["document"]))
+    return item, int(version["id"]), _document(version)
 
 
 async def pinned_document(version_id: int) -> ItemDocument:
     """The document of the version an application was started on."""
-    row = await ItemVersion.select(ItemVersion.document).where(ItemVersion.id == version_id).first()
+    row = (
+        await ItemVersion.select(ItemVersion.document, ItemVersion.sha256)
+        .where(ItemVersion.id == version_id)
+        .first()
+    )
     if row is None:
         # Versions are never deleted while an application pins them.
         raise LookupError(f"item version {version_id} is gone")
-    return parse_document(json_value(row["document"]))
+    return _document(row)
+
+
+def _document(row: dict[str, Any]) -> ItemDocument:
+    """A version's document, parsed once per process under the hash it was published with."""
+    return published_document(json_value(row["document"]), sha256=row["sha256"])
 
 
 async def item_names(item_ids: set[int]) -> dict[int, tuple[str, str]]:
