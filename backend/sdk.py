@@ -84,8 +84,17 @@ from backend.kernel.storage import Storage
 from backend.kernel.templates import Template
 from backend.kernel.timers import cancel, every
 from backend.kernel.vault import Vault
+from backend.kernel.workdays import (
+    CALENDAR_YEAR_LOADED,
+    CalendarYearLoaded,
+    Due,
+    WorkCalendar,
+    WorkingDays,
+    work_calendar,
+)
 
 __all__ = [
+    "CALENDAR_YEAR_LOADED",
     "ROW_ID_MAX",
     "UNIQUE_VIOLATION",
     "AnyRequest",
@@ -95,10 +104,12 @@ __all__ = [
     "BadgeSource",
     "BodyRowId",
     "BoundedCache",
+    "CalendarYearLoaded",
     "Claims",
     "Conflict",
     "Cron",
     "DirectoryCode",
+    "Due",
     "Enablement",
     "ErrorCode",
     "Event",
@@ -132,6 +143,8 @@ __all__ = [
     "Unprocessable",
     "UnsupportedMediaType",
     "Vault",
+    "WorkCalendar",
+    "WorkingDays",
     "ancestors",
     "audit",
     "cancel",
@@ -179,4 +192,5 @@ __all__ = [
     "unit_of_work",
     "units_under",
     "utc_now",
+    "work_calendar",
 ]
