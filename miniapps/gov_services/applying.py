@@ -21,6 +21,7 @@ from backend.sdk import (
     encode_cursor,
     json_value,
     person,
+    work_calendar,
 )
 from miniapps.gov_services.applicant import (
     Applicant,
@@ -116,7 +117,13 @@ async def start(
         )
     ).returning(*Application.all_columns())
     return application_view(
-        rows[0], item=(item["code"], item["name"]), doc=doc, given=[], who=who, locale=locale
+        rows[0],
+        item=(item["code"], item["name"]),
+        doc=doc,
+        given=[],
+        who=who,
+        calendar=await work_calendar(),
+        locale=locale,
     )
 
 
@@ -140,6 +147,7 @@ async def view_of(case: Case, *, licences: Licences, locale: str | None) -> Appl
         doc=doc,
         given=await materials_of(case["id"]),
         who=who,
+        calendar=await work_calendar(),
         locale=locale,
     )
 
@@ -175,7 +183,13 @@ async def save_answers(
     names = await item_names({case["item_id"]})
     given = await materials_of(case["id"])
     return application_view(
-        row, item=names[case["item_id"]], doc=doc, given=given, who=who, locale=locale
+        row,
+        item=names[case["item_id"]],
+        doc=doc,
+        given=given,
+        who=who,
+        calendar=await work_calendar(),
+        locale=locale,
     )
 
 

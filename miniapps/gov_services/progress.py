@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backend.sdk import Claims
+from backend.sdk import Claims, work_calendar
 from miniapps.gov_services.applying import own_case
 from miniapps.gov_services.document import Step
 from miniapps.gov_services.offered import pinned_document
@@ -15,7 +15,7 @@ from miniapps.gov_services.resident_schemas import (
     StepProgress,
     StepState,
 )
-from miniapps.gov_services.resident_views import due_date_of, shown_ref
+from miniapps.gov_services.resident_views import due_of, shown_ref
 from miniapps.gov_services.states import CLOSED, Status
 from miniapps.gov_services.tables import ApplicationStatus
 
@@ -41,6 +41,7 @@ async def progress(*, actor: Claims, application_id: int, locale: str | None) ->
     doc = await pinned_document(case["item_version_id"])
     status = Status(case["status"])
     states = step_states(doc.steps, status, case["current_step"])
+    due = due_of(case, doc, await work_calendar())
     history = (
         await ApplicationStatus.select(
             ApplicationStatus.action,
@@ -57,8 +58,8 @@ async def progress(*, actor: Claims, application_id: int, locale: str | None) ->
         ref=shown_ref(case),
         status=status,
         current_step=case["current_step"],
-        due_date=due_date_of(case["due_at"]),
-        due_provisional=case["due_provisional"],
+        due_date=due.date if due else None,
+        due_provisional=due.provisional if due else False,
         steps=[
             StepProgress(
                 code=step.code,

@@ -172,9 +172,9 @@ async def submit_application(
     licences: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
-    """Submit a draft (提交): it gets its 办件编号 (`ref`) and goes to the office that takes it.
+    """Submit a draft (提交).
 
-    It is checked whole against the version it was started on: a 422
+    It gets its 办件编号 (`ref`) and goes to the office that takes it. It is checked whole against the version it was started on: a 422
     `application_incomplete` lists every problem by JSON pointer (`/answers/...`,
     `/materials/...`), including a prefilled answer or a licence given that no longer
     matches the licence."""

@@ -106,6 +106,8 @@ class ApplicationView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ApplicationSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """One application in a list; `due_date` is that of its clock, which runs from 受理."""
+
     id: int
     ref: str | None
     item_code: str

@@ -8,9 +8,9 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backend.sdk import json_value
+from backend.sdk import Due, WorkCalendar, json_value
 from miniapps.gov_services.applicant import CITY_TIME, Applicant
-from miniapps.gov_services.document import ItemDocument, required_materials
+from miniapps.gov_services.document import ItemDocument, first_step, required_materials
 from miniapps.gov_services.resident_schemas import (
     ApplicationSummary,
     ApplicationView,
@@ -39,6 +39,20 @@ def due_date_of(due_at: dt.datetime | None) -> dt.date | None:
     if due_at is None:
         return None
     return (due_at.astimezone(CITY_TIME) - dt.timedelta(days=1)).date()
+
+
+def due_of(row: Mapping[str, Any], doc: ItemDocument, calendar: WorkCalendar) -> Due | None:
+    """The due date the applicant is shown: the running clock's from 受理 on; before it,
+    while the case waits to be accepted, the day its first step's limit ends, counted from
+    the day after submission. That one is worked out when asked, never stored: the case's
+    own clock starts at 受理, and the staff flow keeps it."""
+    shown = due_date_of(row["due_at"])
+    if shown is not None:
+        return Due(shown, bool(row["due_provisional"]))
+    if row["status"] == Status.SUBMITTED and row["submitted_at"] is not None:
+        submitted_on = row["submitted_at"].astimezone(CITY_TIME).date()
+        return calendar.add_working_days(submitted_on, first_step(doc).time_limit_wd)
+    return None
 
 
 async def materials_of(application_id: int) -> list[dict[str, Any]]:
@@ -102,9 +116,11 @@ def application_view(
     doc: ItemDocument,
     given: Sequence[Mapping[str, Any]],
     who: Applicant | None,
+    calendar: WorkCalendar,
     locale: str | None,
 ) -> ApplicationView:
     answers = json_value(row["answers"]) or {}
+    due = due_of(row, doc, calendar)
     return ApplicationView(
         id=row["id"],
         ref=shown_ref(row),
@@ -120,8 +136,8 @@ def application_view(
         needs=needs_of(doc, answers, given, who, locale),
         created_at=row["created_at"],
         submitted_at=row["submitted_at"],
-        due_date=due_date_of(row["due_at"]),
-        due_provisional=row["due_provisional"],
+        due_date=due.date if due else None,
+        due_provisional=due.provisional if due else False,
         version=row["version"],
     )
 

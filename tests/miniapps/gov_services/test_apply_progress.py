@@ -70,3 +70,22 @@ async def test_my_applications_are_mine_newest_first_a_page_at_a_time(
         f"{APP}/applications", params={"status": "submitted"}, headers=bearer(token)
     )
     assert drafts.json()["items"] == []
+
+
+async def test_a_case_waiting_for_acceptance_is_due_when_its_first_step_ends(
+    client: Client, token_for_phone: TokenForPhone
+) -> None:
+    """法律援助's 受理 takes 1 working day: submitted on 30 September 2026, the next
+    working day is 8 October, after the National Day holiday."""
+    await publish("legal_aid", nothing_required("legal_aid"))
+    token = await token_for_phone(RESIDENT)
+    case = await submitted(client, token)
+    at = dt.datetime(2026, 9, 30, 6, 0, tzinfo=dt.UTC)  # 14:00 in Shanghai
+    await Application.update({Application.submitted_at: at}).where(Application.id == case["id"])
+    progress = (
+        await client.get(f"{APP}/applications/{case['id']}/progress", headers=bearer(token))
+    ).json()
+    assert (progress["due_date"], progress["due_provisional"]) == ("2026-10-08", False)
+    view = (await client.get(f"{APP}/applications/{case['id']}", headers=bearer(token))).json()
+    assert view["due_date"] == "2026-10-08"
+    assert (await Application.select(Application.due_at).first() or {}).get("due_at") is None
