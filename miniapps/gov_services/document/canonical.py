@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from miniapps.gov_services.document.model import ItemDocument
-from miniapps.gov_services.document.pointers import pointer, same_value
+from miniapps.gov_services.document.pointers import pointer
 
 _SHA256 = "_sha256"
 
@@ -77,7 +77,8 @@ def _diff(before: Any, after: Any, at: str, changes: list[Change]) -> None:
             old = before[index] if index < len(before) else msgspec.UNSET
             new = after[index] if index < len(after) else msgspec.UNSET
             _diff(old, new, pointer(at, index), changes)
-    elif not same_value(before, after):
+    elif type(before) is not type(after) or before != after:
+        # As written: 1 → 1.0 changes the canonical bytes, so the diff shows it.
         changes.append(Change(pointer=at, before=before, after=after))
 
 

@@ -131,7 +131,10 @@ def _bound(value: Any) -> float:
 def _pattern(value: Any, _: FormatChecker) -> Check:
     if not isinstance(value, str):
         raise _Unsupported
-    search = re.compile(value).search
+    try:
+        search = re.compile(value).search
+    except re.error as err:
+        raise _Unsupported from err
     return _strings(lambda s: search(s) is not None)
 
 

@@ -77,17 +77,17 @@ class Page(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
     id: Name
     title: Texts
-    fields: Annotated[tuple[Name, ...], msgspec.Meta(min_length=1)]
+    fields: Annotated[tuple[Name, ...], msgspec.Meta(min_length=1, max_length=200)]
 
 
 class FormUi(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How the form is shown: every field on exactly one page."""
 
-    pages: Annotated[tuple[Page, ...], msgspec.Meta(min_length=1)]
+    pages: Annotated[tuple[Page, ...], msgspec.Meta(min_length=1, max_length=50)]
     labels: dict[Name, Texts] = {}
     widgets: dict[Name, Widget] = {}
     hints: dict[Name, Texts] = {}
-    rules: tuple[Rule, ...] = ()
+    rules: Annotated[tuple[Rule, ...], msgspec.Meta(max_length=200)] = ()
 
 
 class Form(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -7,6 +7,7 @@ own schema: a document that names a URL is refused at publish, and is never fetc
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
@@ -127,6 +128,7 @@ def schema_problems(schema: JsonSchema, *, at: str) -> list[FieldError]:
         found.append(FieldError(field=pointer(at, "$schema"), message=f"must be {DIALECT}"))
     for path, inner in subschemas(schema):
         found.extend(_reference_problems(schema, inner, at=pointer_of(at, path)))
+        found.extend(_pattern_problems(inner, at=pointer_of(at, path)))
     return found
 
 
@@ -148,6 +150,23 @@ def _reference_problems(root: JsonSchema, schema: JsonSchema, *, at: str) -> lis
                 message="must point inside this schema (#/$defs/...), at something there",
             )
         )
+    return found
+
+
+def _pattern_problems(schema: JsonSchema, *, at: str) -> list[FieldError]:
+    """A pattern Python cannot compile would fail each answer checked against it; the
+    meta-schema leaves `format: regex` unchecked."""
+    patterns = [(pointer(at, "pattern"), schema.get("pattern"))]
+    named = schema.get("patternProperties")
+    if isinstance(named, dict):
+        patterns += [(pointer(at, "patternProperties", key), key) for key in named]
+    found = []
+    for where, pattern in patterns:
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error as err:
+                found.append(FieldError(field=where, message=f"not a regular expression: {err}"))
     return found
 
 

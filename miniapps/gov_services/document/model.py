@@ -121,16 +121,17 @@ class ItemDocument(
 ):
     """One version of a service item: form, materials, eligibility, prefill, steps and
     limits. Limits count working days (行政许可法 Art. 82); `legal_limit_wd` is None when
-    the law counts calendar days, and `legal_limit_note` then cites it."""
+    the law gives no limit in working days (it counts calendar days, or sets none), and
+    `legal_limit_note` then says what it gives."""
 
     form: Form
     steps: Annotated[tuple[Step, ...], msgspec.Meta(min_length=1, max_length=20)]
     promised_limit_wd: WorkingDays  # 承诺时限; 0: 即办
-    implementing_orgs: tuple[ImplementingOrg, ...]
+    implementing_orgs: Annotated[tuple[ImplementingOrg, ...], msgspec.Meta(max_length=100)]
     retention_days: Annotated[int, msgspec.Meta(ge=1, le=36500)]
-    materials: tuple[Material, ...] = ()
-    eligibility: tuple[EligibilityRule, ...] = ()
-    prefill: tuple[Prefill, ...] = ()
+    materials: Annotated[tuple[Material, ...], msgspec.Meta(max_length=50)] = ()
+    eligibility: Annotated[tuple[EligibilityRule, ...], msgspec.Meta(max_length=50)] = ()
+    prefill: Annotated[tuple[Prefill, ...], msgspec.Meta(max_length=100)] = ()
     legal_limit_wd: WorkingDays | None = None  # 法定时限
     legal_limit_note: Texts | None = None
     pause_allowed: bool = True  # 补正 stops the clock

@@ -37,12 +37,16 @@ def answer_at(answers: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 
 
 def same_value(a: Any, b: Any) -> bool:
-    """Whether two JSON values are the same: 1, 1.0 and true are three different values,
-    though Python holds them equal."""
+    """Whether two JSON values are equal as JSON Schema's `const` compares them: true is
+    not 1 (Python holds them equal), while 1 and 1.0 are one number."""
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
     return type(a) is type(b) and a == b
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from backend.sdk import Unprocessable
 from miniapps.gov_services.document import check_answers, visible_fields
+from miniapps.gov_services.document.pointers import ABSENT, same_value
 from miniapps.gov_services.errors import GovServicesCode
 from tests.miniapps.gov_services.documents import ID_NUMBER, demo, full_answers, sample
 
@@ -138,10 +139,14 @@ def test_a_prefilled_answer_that_differs_from_its_licence_is_refused() -> None:
     }
 
 
-def test_a_prefilled_value_is_compared_as_json_not_as_python() -> None:
-    doc = sample()
-    with pytest.raises(Unprocessable):
-        check_answers(doc, {"married": 1}, complete=False, prefilled={"married": True})
+def test_a_prefilled_value_is_compared_as_json_values() -> None:
+    assert not same_value(True, 1)
+    assert not same_value(0, False)
+    assert same_value(3000, 3000.0)
+    assert same_value({"a": [1, {"b": "x"}]}, {"a": [1.0, {"b": "x"}]})
+    assert not same_value({"a": [1]}, {"a": [1, 2]})
+    assert not same_value("1", 1)
+    assert not same_value(None, ABSENT)
 
 
 def test_residence_permit_shows_the_employer_only_for_work() -> None:
