@@ -15,6 +15,7 @@ from backend.sdk import (
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.demo import seed_demo_catalogue
 from miniapps.gov_services.feedback.rectifications import recount_provisional
+from miniapps.gov_services.licences.provider import Licences, start_licences
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 from miniapps.gov_services.watch import Watched, watch_deadlines
 
@@ -77,4 +78,7 @@ MINIAPP = Manifest(
             CALENDAR_YEAR_LOADED, recount_rectifications, "gov_services.recount_rectifications"
         )
     ],
+    # The licence sources (电子证照) of `yimen.licence_providers`, loaded once.
+    on_start=start_licences,
+    provides={"licences": Licences},
 )

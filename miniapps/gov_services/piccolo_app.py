@@ -16,6 +16,7 @@ from miniapps.gov_services.tables import (
     Rating,
     RatingAppeal,
     Rectification,
+    RefCounter,
     ServiceItem,
 )
 
@@ -36,5 +37,6 @@ APP_CONFIG = AppConfig(
         Rating,
         Rectification,
         RatingAppeal,
+        RefCounter,
     ],
 )

@@ -3,6 +3,7 @@
 from tests.authz.matrix import Row
 from tests.authz.rows import (
     gov_services,
+    gov_services_apply,
     gov_services_feedback,
     grid_events,
     health_code,
@@ -20,5 +21,6 @@ ROWS: list[Row] = [
     *health_code.ROWS,
     *library.ROWS,
     *gov_services.ROWS,
+    *gov_services_apply.ROWS,
     *gov_services_feedback.ROWS,
 ]
