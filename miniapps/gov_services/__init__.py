@@ -14,8 +14,9 @@ from backend.sdk import (
 )
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.demo import seed_demo_catalogue
+from miniapps.gov_services.desk import start_engine, stop_engine
 from miniapps.gov_services.feedback.rectifications import recount_provisional
-from miniapps.gov_services.licences.provider import Licences, start_licences
+from miniapps.gov_services.licences.provider import Licences
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 from miniapps.gov_services.watch import Watched, watch_deadlines
 
@@ -78,7 +79,9 @@ MINIAPP = Manifest(
             CALENDAR_YEAR_LOADED, recount_rectifications, "gov_services.recount_rectifications"
         )
     ],
-    # The licence sources (电子证照) of `yimen.licence_providers`, loaded once.
-    on_start=start_licences,
+    # The licence sources (电子证照) of `yimen.licence_providers`, loaded once, and the
+    # desk through which other parts start applications.
+    on_start=start_engine,
+    on_stop=stop_engine,
     provides={"licences": Licences},
 )
