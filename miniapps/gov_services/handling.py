@@ -23,7 +23,7 @@ from miniapps.gov_services.allowed import require_allowed
 from miniapps.gov_services.cases import Case, case_by_id, move
 from miniapps.gov_services.document import ItemDocument, next_step
 from miniapps.gov_services.errors import GovServicesCode as Code
-from miniapps.gov_services.pinned import pinned_document
+from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.routing import entering
 from miniapps.gov_services.staff_schemas import (
     DecideIn,

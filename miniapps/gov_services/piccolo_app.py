@@ -8,13 +8,35 @@ import migrations
 from miniapps.gov_services.tables import (
     Application,
     ApplicationStatus,
+    DeadlineNotice,
+    Escalation,
+    ItemDistrict,
     ItemVersion,
     MaterialItem,
+    Rating,
+    RatingAppeal,
+    Rectification,
+    RefCounter,
     ServiceItem,
 )
 
 APP_CONFIG = AppConfig(
     app_name="gov_services",
     migrations_folder_path=str(Path(migrations.__file__).parent / "gov_services"),
-    table_classes=[ServiceItem, ItemVersion, Application, ApplicationStatus, MaterialItem],
+    table_classes=[
+        ServiceItem,
+        ItemVersion,
+        Application,
+        ApplicationStatus,
+        MaterialItem,
+        ItemDistrict,
+        # the deadline watch
+        DeadlineNotice,
+        Escalation,
+        # 好差评
+        Rating,
+        Rectification,
+        RatingAppeal,
+        RefCounter,
+    ],
 )

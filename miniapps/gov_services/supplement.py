@@ -21,10 +21,11 @@ from backend.sdk import (
 )
 from miniapps.gov_services import clock
 from miniapps.gov_services.cases import Case, case_by_id, move
+from miniapps.gov_services.dates import last_day
 from miniapps.gov_services.document import ItemDocument, check_answers
 from miniapps.gov_services.errors import GovServicesCode as Code
 from miniapps.gov_services.handling import checked, write
-from miniapps.gov_services.pinned import pinned_document
+from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.staff_schemas import ProgressState, SupplementIn, SupplementRequestIn
 from miniapps.gov_services.states import Action, Status, takes
 from miniapps.gov_services.tables import Application, ApplicationStatus, MaterialItem
@@ -187,7 +188,7 @@ def progress_state(case: Case) -> ProgressState:
         status=case["status"],
         step=case["current_step"],
         due_at=due_at,
-        due_date=clock.due_date_of(due_at) if due_at is not None else None,
+        due_date=last_day(due_at) if due_at is not None else None,
         due_provisional=bool(case["due_provisional"]),
         version=case["version"],
     )

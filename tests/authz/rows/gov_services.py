@@ -1,240 +1,177 @@
-"""Rows for the service engine's staff side. A case is handled by holders of its step's role
-over its assignee org: the fengyang street's officer for a step at the street, the gx
-district's officer for every step in gx, nobody of jinshui; the gx approver signs off an
-extension but takes no step. Anyone else, the officers included, is refused with a 403
-(a case's number says nothing a 403 would hide). The resident's answer to a 补正 is the
-applicant's alone."""
+"""Rows for the service engine's catalogue: every signed-in caller browses the published
+catalogue (public information, about no one), where a draft-only item or a draft version is
+not found; only the catalogue's admin (service_admin) writes it or reads its drafts. A
+platform admin runs the platform, not the city's service list, and is refused like anyone."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-import httpx
-
-from backend.kernel.paths import is_within
-from backend.kernel.roles import Role
-from miniapps.gov_services.clock import overdue_from
-from miniapps.gov_services.document import ItemDocument
-from miniapps.gov_services.routing import entering, worklist_keys
-from miniapps.gov_services.states import Status
-from miniapps.gov_services.tables import Application
+from miniapps.gov_services.admin_service import create_item, publish, start_draft
+from miniapps.gov_services.catalogue import demo_catalogue
+from miniapps.gov_services.catalogue_schemas import ItemIn
+from miniapps.gov_services.document import document_json
 from tests.authz.city import City
 from tests.authz.matrix import (
-    G07,
-    JINSHUI_G01,
     NOTHING,
+    SIGNED_IN,
     Caller,
     Req,
-    RequestMaker,
     Row,
     Target,
-    TargetMaker,
     each,
     no_request,
     path_ids,
-    per_caller,
 )
-from tests.miniapps.gov_services.staff_support import RESIDENCE_ANSWERS, published, submitted
 
 APP = "/v1/miniapps/gov_services"
-WORK = f"{APP}/work/{{application_id:int}}"
-STAFF = (
-    Caller.OFFICER_FENGYANG,
-    Caller.OFFICER_GX,
-    Caller.APPROVER_GX,
-    Caller.OFFICER_JINSHUI,
-)
-OF_FENGYANG = (Caller.OFFICER_FENGYANG, Caller.OFFICER_GX)  # a step at the fengyang street
-ITEM = "residence_permit_apply"  # 受理, 审核 and 送达 at the street; 决定 at the district
+ADMIN = f"{APP}/admin"
+ONLY_THE_ADMIN = {Caller.SERVICE_ADMIN: 200}
 
 
-async def _case_at(
-    city: City,
-    *,
-    code: str = ITEM,
-    step: str,
-    status: Status,
-    home: str = G07,
-    claimed_by: int | None = None,
-    owner: Caller = Caller.RESIDENT,
-) -> Target:
-    """A case of `owner`, at `step` in `status`, as the actions before would leave it."""
-    item = await published(code)
-    case_id = await submitted(
-        item, applicant_id=city.ids[owner], place=home, answers=RESIDENCE_ANSWERS
+def _document() -> dict[str, Any]:
+    return document_json(demo_catalogue()[0].document)
+
+
+def _item(city: City) -> ItemIn:
+    return ItemIn(
+        code=f"AUTHZ-{city.number()}",
+        name="授权测试",
+        dept="民政",
+        category="测试",
+        document=_document(),
     )
-    document: ItemDocument = item.document
-    at = document.step(step)
-    assert at is not None
-    columns = entering(document, at, home)
-    await Application.update(
-        {
-            **columns,
-            **worklist_keys(columns[Application.assignee_org]),
-            Application.status: status,
-            Application.claimed_by: claimed_by,
-        }
-    ).where(Application.id == case_id)
-    if status is not Status.SUBMITTED:
-        await _accepted(case_id, status)
+
+
+async def _draft_only(city: City, caller: Caller) -> Target:
+    created = await create_item(actor=None, item=_item(city))
+    return Target(ids={"item_id": created.item.id, "version_id": created.draft.id})
+
+
+async def _published(city: City, caller: Caller) -> Target:
+    created = await create_item(actor=None, item=_item(city))
+    await publish(actor=None, version_id=created.draft.id, expected=None)
+    return Target(ids={"item_id": created.item.id, "version_id": created.draft.id})
+
+
+async def _published_and_drafted(city: City, caller: Caller) -> Target:
+    """A published version 1 and a draft version 2: `version_id` is the draft's."""
+    published = await _published(city, caller)
+    draft = await start_draft(actor=None, item_id=published.ids["item_id"])
     return Target(
-        path=columns[Application.assignee_org], owner=owner, ids={"application_id": case_id}
+        ids={**published.ids, "base": published.ids["version_id"], "version_id": draft.id}
     )
 
 
-async def _accepted(case_id: int, status: Status) -> None:
-    """Accepted an hour ago, due in ten days (with no due date while in 补正)."""
-    now = dt.datetime.now(dt.UTC)
-    due = overdue_from(now.date() + dt.timedelta(days=10))
-    running = status is not Status.SUPPLEMENT
-    await Application.update(
-        {
-            Application.accepted_at: now - dt.timedelta(hours=1),
-            Application.clock_from: now - dt.timedelta(hours=1) if running else None,
-            Application.due_at: due if running else None,
-            Application.paused_at: None if running else now - dt.timedelta(minutes=5),
+async def _new_item(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        json={
+            "code": f"AUTHZ-{city.number()}",
+            "name": "新事项",
+            "dept": "民政",
+            "category": "测试",
+            "document": _document(),
         }
-    ).where(Application.id == case_id)
-
-
-def _at(step: str, status: Status, **given: Any) -> TargetMaker:
-    async def make(city: City, caller: Caller) -> Target:
-        return await _case_at(city, step=step, status=status, **given)
-
-    return make
-
-
-@per_caller
-async def _claimed_by_caller(city: City, caller: Caller) -> Target:
-    claimer = city.ids.get(caller)
-    return await _case_at(city, step="accept", status=Status.SUBMITTED, claimed_by=claimer)
-
-
-async def _jinshui_case(city: City, caller: Caller) -> Target:
-    return await _case_at(
-        city,
-        step="accept",
-        status=Status.SUBMITTED,
-        home=JINSHUI_G01,
-        owner=Caller.RESIDENT_JINSHUI,
     )
 
 
-def _body(body: Any) -> RequestMaker:
-    async def request(city: City, target: Target, caller: Caller) -> Req:
-        return Req(path_params={"application_id": target.ids["application_id"]}, json=body)
-
-    return request
+async def _new_document(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"version_id": target.ids["version_id"]}, json={"document": _document()})
 
 
-async def _only_own_work(
-    city: City, target: Target, caller: Caller, response: httpx.Response
-) -> str | None:
-    """Every case listed lies in the caller's scope for a staff role."""
-    held = city.claims[caller].paths_for(Role.SERVICE_OFFICER, Role.SERVICE_APPROVER)
-    stray = [
-        item["id"]
-        for item in response.json()["items"]
-        if not any(is_within(item["assignee_org"], path) for path in held)
-    ]
-    return f"cases outside the caller's scope: {stray}" if stray else None
+async def _diff(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        path_params={"version_id": target.ids["version_id"]}, params={"base": target.ids["base"]}
+    )
 
 
-SUBMITTED_HERE = {"a case waiting for 受理 at fengyang": _at("accept", Status.SUBMITTED)}
-IDS = path_ids("application_id")
+async def _preview(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"version_id": target.ids["version_id"]}, json={"answers": {}})
+
 
 ROWS = [
+    Row("GET", f"{APP}/items", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
     Row(
         "GET",
-        f"{APP}/work",
-        {**NOTHING, **SUBMITTED_HERE},
-        {"-": each(STAFF, 200), "a case waiting for 受理 at fengyang": each(STAFF, 200)},
-        no_request,
-        check=_only_own_work,
+        f"{APP}/items/{{item_id:int}}",
+        {"a published item": _published, "a draft-only item": _draft_only},
+        {"a published item": each(SIGNED_IN, 200)},
+        path_ids("item_id"),
+        denied=404,
     ),
     Row(
         "GET",
-        WORK,
-        {**SUBMITTED_HERE, "a jinshui case": _jinshui_case},
-        {
-            "a case waiting for 受理 at fengyang": each((*OF_FENGYANG, Caller.APPROVER_GX), 200),
-            "a jinshui case": {Caller.OFFICER_JINSHUI: 200},
-        },
-        IDS,
+        f"{APP}/items/{{item_id:int}}/versions/{{version_id:int}}",
+        {"a published version": _published, "a draft version": _published_and_drafted},
+        {"a published version": each(SIGNED_IN, 200)},
+        path_ids("item_id", "version_id"),
+        denied=404,
+    ),
+    Row("POST", f"{ADMIN}/items", NOTHING, {"-": {Caller.SERVICE_ADMIN: 201}}, _new_item),
+    Row("GET", f"{ADMIN}/items", NOTHING, {"-": ONLY_THE_ADMIN}, no_request),
+    Row(
+        "POST",
+        f"{ADMIN}/items/{{item_id:int}}/retire",
+        {"a published item": _published},
+        {"a published item": ONLY_THE_ADMIN},
+        path_ids("item_id"),
+    ),
+    Row(
+        "GET",
+        f"{ADMIN}/items/{{item_id:int}}/versions",
+        {"an item": _published_and_drafted},
+        {"an item": ONLY_THE_ADMIN},
+        path_ids("item_id"),
     ),
     Row(
         "POST",
-        f"{WORK}/claim",
-        SUBMITTED_HERE,
-        {"a case waiting for 受理 at fengyang": each(OF_FENGYANG, 200)},
-        IDS,
+        f"{ADMIN}/items/{{item_id:int}}/versions",
+        {"a published item": _published},
+        {"a published item": {Caller.SERVICE_ADMIN: 201}},
+        path_ids("item_id"),
+    ),
+    Row(
+        "GET",
+        f"{ADMIN}/versions/{{version_id:int}}",
+        {"a draft": _draft_only},
+        {"a draft": ONLY_THE_ADMIN},
+        path_ids("version_id"),
+    ),
+    Row(
+        "PATCH",
+        f"{ADMIN}/versions/{{version_id:int}}",
+        {"a draft": _draft_only},
+        {"a draft": ONLY_THE_ADMIN},
+        _new_document,
     ),
     Row(
         "POST",
-        f"{WORK}/release",
-        {"a case the caller claimed": _claimed_by_caller},
-        {"a case the caller claimed": each(OF_FENGYANG, 200)},
-        IDS,
+        f"{ADMIN}/versions/{{version_id:int}}/publish",
+        {"a draft": _draft_only},
+        {"a draft": ONLY_THE_ADMIN},
+        path_ids("version_id"),
     ),
     Row(
         "POST",
-        f"{WORK}/accept",
-        SUBMITTED_HERE,
-        {"a case waiting for 受理 at fengyang": each(OF_FENGYANG, 200)},
-        _body({}),
+        f"{ADMIN}/versions/{{version_id:int}}/retire",
+        {"a published version": _published},
+        {"a published version": ONLY_THE_ADMIN},
+        path_ids("version_id"),
+    ),
+    Row(
+        "GET",
+        f"{ADMIN}/versions/{{version_id:int}}/diff",
+        {"a new draft": _published_and_drafted},
+        {"a new draft": ONLY_THE_ADMIN},
+        _diff,
     ),
     Row(
         "POST",
-        f"{WORK}/advance",
-        {"a case in 审核 at fengyang": _at("review", Status.IN_PROGRESS)},
-        {"a case in 审核 at fengyang": each(OF_FENGYANG, 200)},
-        _body({"note": "核查无误"}),
+        f"{ADMIN}/versions/{{version_id:int}}/preview",
+        {"a published version": _published},
+        {"a published version": ONLY_THE_ADMIN},
+        _preview,
+        reuse_targets=True,
     ),
-    Row(
-        "POST",
-        f"{WORK}/return-for-supplement",
-        SUBMITTED_HERE,
-        {"a case waiting for 受理 at fengyang": each(OF_FENGYANG, 200)},
-        _body({"fields": [{"field": "employer", "note": "请填写单位全称"}]}),
-    ),
-    Row(
-        "POST",
-        f"{WORK}/reject",
-        SUBMITTED_HERE,
-        {"a case waiting for 受理 at fengyang": each(OF_FENGYANG, 200)},
-        _body({"reason_code": "not_eligible", "text": "居住未满半年"}),
-    ),
-    Row(
-        "POST",
-        f"{WORK}/extend",
-        {
-            "a 低保 case in 调查 at fengyang": _at(
-                "investigate", Status.IN_PROGRESS, code="minimum_living_allowance"
-            )
-        },
-        {"a 低保 case in 调查 at fengyang": {Caller.APPROVER_GX: 200}},
-        _body({"reason": "入户调查需要更多时间"}),
-    ),
-    Row(
-        "POST",
-        f"{WORK}/decide",
-        {"a case in 决定 at gx": _at("decide", Status.IN_PROGRESS)},
-        {"a case in 决定 at gx": {Caller.OFFICER_GX: 200}},
-        _body({"outcome": "approved"}),
-    ),
-    Row(
-        "POST",
-        f"{WORK}/deliver",
-        {"a decided case at fengyang": _at("deliver", Status.DECIDED)},
-        {"a decided case at fengyang": each(OF_FENGYANG, 200)},
-        _body({"method": "electronic"}),
-    ),
-    Row(
-        "POST",
-        f"{APP}/applications/{{application_id:int}}/supplement",
-        {"the g07 resident's case in 补正": _at("review", Status.SUPPLEMENT)},
-        {"the g07 resident's case in 补正": {Caller.RESIDENT: 200}},
-        _body({"answers": RESIDENCE_ANSWERS}),
-    ),
+    Row("GET", f"{ADMIN}/document-schema", NOTHING, {"-": ONLY_THE_ADMIN}, no_request),
 ]

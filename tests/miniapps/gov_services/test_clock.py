@@ -11,7 +11,7 @@ import pytest
 
 from backend.kernel.vault import Vault
 from miniapps.gov_services import handling
-from miniapps.gov_services.clock import CITY_TIME, due_date_of
+from miniapps.gov_services.dates import CITY_TIME, last_day
 from miniapps.gov_services.staff_schemas import (
     ExtendIn,
     MissingField,
@@ -49,7 +49,7 @@ async def _accepted(code: str, day: str, hour: int = 10) -> int:
 
 
 async def _due_date(case_id: int) -> dt.date:
-    return due_date_of((await case(case_id))["due_at"])
+    return last_day((await case(case_id))["due_at"])
 
 
 @pytest.mark.parametrize(

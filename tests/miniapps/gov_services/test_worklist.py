@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from miniapps.gov_services.clock import local_date, overdue_from
+from miniapps.gov_services.dates import city_date, overdue_from
 from miniapps.gov_services.states import Status
 from miniapps.gov_services.tables import Application
 from tests.conftest import Client, TokenForPhone, bearer
@@ -88,7 +88,7 @@ async def test_soonest_due_first_then_those_not_yet_accepted(
 ) -> None:
     item = await published("residence_permit_apply")
     ids = [await submitted(item, applicant_id=1, place=G07) for _ in range(7)]
-    today = local_date(dt.datetime.now(dt.UTC))
+    today = city_date(dt.datetime.now(dt.UTC))
     dues = {ids[0]: 9, ids[2]: 1, ids[3]: 5, ids[5]: 1, ids[6]: 30}
     for case_id, days in dues.items():
         await _due(case_id, overdue_from(today + dt.timedelta(days=days)), Status.IN_PROGRESS)
@@ -113,7 +113,7 @@ async def test_the_item_due_soon_and_overdue_filters(
     residence = await published("residence_permit_apply")
     other = await published("senior_preferential_card")  # its 受理 is at the community
     now = dt.datetime.now(dt.UTC)
-    today = local_date(now)
+    today = city_date(now)
     overdue = await submitted(residence, applicant_id=1, place=G07)
     due_today = await submitted(residence, applicant_id=1, place=G07)
     due_later = await submitted(residence, applicant_id=1, place=G07)
