@@ -89,5 +89,5 @@ MINIAPP = Manifest(
     # desk through which other parts start applications.
     on_start=start_engine,
     on_stop=stop_engine,
-    provides={"licences": Licences},
+    provides={"licence_sources": Licences},
 )
