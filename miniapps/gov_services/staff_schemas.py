@@ -55,7 +55,7 @@ class DueFilter(enum.StrEnum):
     OVERDUE = "overdue"
 
 
-class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
+class CaseHistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     action: str
     step: str | None
     from_status: str | None
@@ -66,7 +66,7 @@ class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     set_at: dt.datetime
 
 
-class MaterialView(msgspec.Struct, frozen=True, kw_only=True):
+class CaseMaterialView(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     material_code: str
     source: str
@@ -91,8 +91,8 @@ class CaseView(msgspec.Struct, frozen=True, kw_only=True):
     assignee_org: str
     claimed_by: int | None
     answers: dict[str, Any]
-    materials: list[MaterialView]
-    history: list[HistoryEntry]
+    materials: list[CaseMaterialView]
+    history: list[CaseHistoryEntry]
     submitted_at: dt.datetime | None
     accepted_at: dt.datetime | None
     due_at: dt.datetime | None

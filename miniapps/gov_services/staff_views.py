@@ -11,7 +11,7 @@ from miniapps.gov_services.cases import Case, case_by_id
 from miniapps.gov_services.dates import last_day
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.offered import pinned_document
-from miniapps.gov_services.staff_schemas import CaseView, HistoryEntry, MaterialView
+from miniapps.gov_services.staff_schemas import CaseHistoryEntry, CaseMaterialView, CaseView
 from miniapps.gov_services.tables import ApplicationStatus, MaterialItem
 
 
@@ -69,8 +69,8 @@ async def case_view_by_id(actor: Claims, application_id: int) -> CaseView:
     return await case_view(actor, await case_by_id(application_id))
 
 
-def _material(row: dict[str, Any]) -> MaterialView:
-    return MaterialView(
+def _material(row: dict[str, Any]) -> CaseMaterialView:
+    return CaseMaterialView(
         id=row["id"],
         material_code=row["material_code"],
         source=row["source"],
@@ -82,8 +82,8 @@ def _material(row: dict[str, Any]) -> MaterialView:
     )
 
 
-def _entry(row: dict[str, Any]) -> HistoryEntry:
-    return HistoryEntry(
+def _entry(row: dict[str, Any]) -> CaseHistoryEntry:
+    return CaseHistoryEntry(
         action=row["action"],
         step=row["step"],
         from_status=row["from_status"],

@@ -25,7 +25,7 @@ class Status(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # 已撤回
 
 
-class Action(enum.StrEnum):
+class CaseAction(enum.StrEnum):
     SUBMIT = "submit"
     WITHDRAW = "withdraw"
     SUPPLEMENT = "supplement"  # the resident answers a 补正
@@ -39,9 +39,11 @@ class Action(enum.StrEnum):
     DECIDE = "decide"
     DELIVER = "deliver"  # 送达
     RELEASE_WAITING = "release_waiting"  # a bundle member whose prerequisites are done
-    MARK_DUE_SOON = "mark_due_soon"
-    MARK_OVERDUE = "mark_overdue"
-    ESCALATE = "escalate"
+
+
+# Its name in the code; the class is named apart from the grid events' `Action`, because
+# clients generated from the OpenAPI document name each enum after its class.
+Action = CaseAction
 
 
 # What staff do; the rest is the applicant's or the platform's.
