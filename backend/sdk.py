@@ -54,6 +54,7 @@ from backend.kernel.errors import (
     FieldError,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     Unauthorized,
     Unprocessable,
@@ -83,8 +84,17 @@ from backend.kernel.storage import Storage
 from backend.kernel.templates import Template
 from backend.kernel.timers import cancel, every
 from backend.kernel.vault import Vault
+from backend.kernel.workdays import (
+    CALENDAR_YEAR_LOADED,
+    CalendarYearLoaded,
+    Due,
+    WorkCalendar,
+    WorkingDays,
+    work_calendar,
+)
 
 __all__ = [
+    "CALENDAR_YEAR_LOADED",
     "ROW_ID_MAX",
     "UNIQUE_VIOLATION",
     "AnyRequest",
@@ -94,10 +104,12 @@ __all__ = [
     "BadgeSource",
     "BodyRowId",
     "BoundedCache",
+    "CalendarYearLoaded",
     "Claims",
     "Conflict",
     "Cron",
     "DirectoryCode",
+    "Due",
     "Enablement",
     "ErrorCode",
     "Event",
@@ -112,6 +124,7 @@ __all__ = [
     "NotFound",
     "PageCursor",
     "PageLimit",
+    "PayloadTooLarge",
     "Person",
     "PlatformKeys",
     "PreconditionFailed",
@@ -130,6 +143,8 @@ __all__ = [
     "Unprocessable",
     "UnsupportedMediaType",
     "Vault",
+    "WorkCalendar",
+    "WorkingDays",
     "ancestors",
     "audit",
     "cancel",
@@ -177,4 +192,5 @@ __all__ = [
     "unit_of_work",
     "units_under",
     "utc_now",
+    "work_calendar",
 ]

@@ -47,7 +47,14 @@ from backend.kernel.vault import Vault, vault_for  # noqa: E402
 from backend.migrate import apply_migrations  # noqa: E402
 from backend.seed import demo_user_with_role, seed_demo  # noqa: E402
 from tests.problem_ledger import ProblemLedger  # noqa: E402
-from tests.support import RecordingSms, all_tables, free_port, running  # noqa: E402
+from tests.support import (  # noqa: E402
+    RecordingSms,
+    all_tables,
+    free_port,
+    remember_seeded_calendar,
+    restore_seeded_calendar,
+    running,
+)
 
 Client = httpx.AsyncClient
 
@@ -80,6 +87,7 @@ async def database() -> AsyncIterator[None]:
         await engine.run_ddl("CREATE SCHEMA public")
     await open_database(engine)
     await apply_migrations()
+    await remember_seeded_calendar()
     yield
     await close_database(engine)
 
@@ -93,6 +101,7 @@ async def clean_tables(database: None) -> None:
     else:
         for name in names:
             await engine.run_ddl(f"DELETE FROM {name}")
+    await restore_seeded_calendar()
 
 
 async def _truncate(engine: Any, names: list[str]) -> None:

@@ -1,4 +1,5 @@
-"""Test parts: a recording SMS provider and the list of every table."""
+"""Test parts: a recording SMS provider, the list of every table, and the seeded calendar
+kept from test to test."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from backend.kernel.db import current_engine, is_postgres
 from backend.kernel.events.outbox import EventBus, bus_in_use
 from backend.kernel.registry import piccolo_apps
 from backend.kernel.services import services_of
+from backend.kernel.workdays import forget_work_calendar
+from backend.kernel.workdays.tables import WorkCalendarDay
 from miniapps.health_code.checkpoint import Checkpoint
 
 
@@ -38,13 +41,41 @@ class RecordingSms:
         return next(code for p, code in reversed(self.sent) if p == phone)
 
 
+# What the migrations seed, kept when the tables are emptied: the working-day calendar, real
+# data 23 years long, which every test of a deadline counts on.
+SEEDED: tuple[type[Table], ...] = (WorkCalendarDay,)
+
+
 def all_tables() -> list[type[Table]]:
+    """Every table a test fills and empties: all but what the migrations seed."""
     from importlib import import_module
 
     tables: list[type[Table]] = []
     for module in piccolo_apps():
         tables += import_module(module).APP_CONFIG.table_classes
-    return tables
+    return [table for table in tables if table not in SEEDED]
+
+
+_seeded_days: list[dict[str, Any]] = []
+
+
+async def remember_seeded_calendar() -> None:
+    """Keep the calendar as the migrations wrote it, for `restore_seeded_calendar`."""
+    _seeded_days[:] = await WorkCalendarDay.select().order_by(WorkCalendarDay.id)
+
+
+async def restore_seeded_calendar() -> None:
+    """Put the seeded calendar back if a test loaded or removed a year. Loading a year writes
+    new rows, so the count and the highest id tell whether anything changed."""
+    found = await WorkCalendarDay.raw("SELECT count(*) AS days, max(id) AS top FROM work_calendar")
+    seeded = (len(_seeded_days), _seeded_days[-1]["id"] if _seeded_days else None)
+    if (found[0]["days"], found[0]["top"]) == seeded:
+        return
+    await WorkCalendarDay.delete(force=True)
+    for start in range(0, len(_seeded_days), 1000):
+        chunk = _seeded_days[start : start + 1000]
+        await WorkCalendarDay.insert(*(WorkCalendarDay(**day) for day in chunk))
+    forget_work_calendar()
 
 
 async def empty_tables() -> None:

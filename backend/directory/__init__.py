@@ -1,1 +1,2 @@
-"""The directory: accounts, role assignments and the org tree, behind one service."""
+"""The directory: accounts, role assignments, the org tree and the loading of the
+working-day calendar, behind one service."""

@@ -1,4 +1,5 @@
-"""The host's piccolo app: org tree, accounts, roles, audit and mini-app switches."""
+"""The host's piccolo app: org tree, accounts, roles, audit, mini-app switches and the
+working-day calendar."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.tables import AuditEntry, RoleAssignment, UserAccount
 from backend.kernel.enablement.tables import MiniAppSwitch
 from backend.kernel.idempotency.tables import IdempotentRequest
+from backend.kernel.workdays.tables import WorkCalendarDay
 
 APP_CONFIG = AppConfig(
     app_name="backend",
@@ -20,5 +22,6 @@ APP_CONFIG = AppConfig(
         AuditEntry,
         MiniAppSwitch,
         IdempotentRequest,
+        WorkCalendarDay,
     ],
 )

@@ -62,7 +62,7 @@ def message(code: str, locale: Locale, params: Mapping[str, Any] | None = None) 
 
 class KernelCode(ErrorCode):
     """The kernel's own codes: HTTP's generic refusals, request parsing, guards, paging,
-    the district switches and idempotency."""
+    the district switches, idempotency and the working-day calendar."""
 
     INTERNAL_ERROR = "internal_error"
     VALIDATION_FAILED = "validation_failed"
@@ -88,6 +88,7 @@ class KernelCode(ErrorCode):
     IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
+    CALENDAR_NOTICE_INVALID = "calendar_notice_invalid"
 
 
 register_messages(
@@ -147,6 +148,10 @@ register_messages(
         KernelCode.IDEMPOTENCY_KEY_IN_PROGRESS: (
             "相同请求正在处理中",
             "The same request is still running",
+        ),
+        KernelCode.CALENDAR_NOTICE_INVALID: (
+            "放假安排有误,日历未作任何更改",
+            "The holiday notice has errors; the calendar was not changed",
         ),
     },
 )

@@ -3,6 +3,7 @@ and residents' applications run through them across departments."""
 
 from backend.sdk import Manifest, Role, Section, Tile
 from miniapps.gov_services.controllers import router
+from miniapps.gov_services.licences.provider import Licences, start_licences
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 
 APP_ID = "gov_services"
@@ -48,4 +49,7 @@ MINIAPP = Manifest(
     router=router,
     piccolo_app="miniapps.gov_services.piccolo_app",
     emits={APPLICATION_MOVED: ApplicationMoved},
+    # The licence sources (电子证照) of `yimen.licence_providers`, loaded once.
+    on_start=start_licences,
+    provides={"licences": Licences},
 )

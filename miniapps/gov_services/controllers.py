@@ -4,4 +4,13 @@ from __future__ import annotations
 
 from litestar import Router
 
-router = Router(path="/", route_handlers=[])
+from miniapps.gov_services import material_controllers, resident_controllers
+
+router = Router(
+    path="/",
+    route_handlers=[
+        # a resident's applications
+        *resident_controllers.ROUTES,
+        *material_controllers.ROUTES,
+    ],
+)

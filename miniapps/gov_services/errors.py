@@ -19,6 +19,21 @@ class GovServicesCode(ErrorCode):
     ANSWERS_INVALID = "answers_invalid"
     NOT_ELIGIBLE = "not_eligible"
 
+    # A resident's side of an application: starting, materials, submitting.
+    ITEM_NOT_OFFERED = "item_not_offered"
+    APPLICANT_NO_HOME = "applicant_no_home"
+    APPLICATION_INCOMPLETE = "application_incomplete"
+    MATERIAL_UNKNOWN = "material_unknown"
+    MATERIAL_NOT_FOUND = "material_not_found"
+    MATERIAL_SOURCE_REFUSED = "material_source_refused"
+    MATERIAL_TOO_MANY = "material_too_many"
+    MATERIAL_TOO_LARGE = "material_too_large"
+    MATERIAL_TYPE_UNSUPPORTED = "material_type_unsupported"
+    MATERIAL_UPLOAD_INVALID = "material_upload_invalid"
+    COMMITMENT_UNSIGNED = "commitment_unsigned"
+    LICENCE_CONSENT_REQUIRED = "licence_consent_required"
+    LICENCE_NOT_YOURS = "licence_not_yours"
+
 
 register_messages(
     GovServicesCode,
@@ -59,6 +74,55 @@ register_messages(
         GovServicesCode.NOT_ELIGIBLE: (
             "不符合申办条件",
             "You do not meet the conditions to apply",
+        ),
+        GovServicesCode.ITEM_NOT_OFFERED: (
+            "没有可申办的该事项",
+            "No such service item is open for applications",
+        ),
+        GovServicesCode.APPLICANT_NO_HOME: (
+            "请先在个人信息中设置居住地,以确定办理机构",
+            "Set your home in your profile first: it decides which office handles this",
+        ),
+        GovServicesCode.APPLICATION_INCOMPLETE: (
+            "申请还不能提交,请按所列问题补充或修改",
+            "The application cannot be submitted yet; see each problem listed",
+        ),
+        GovServicesCode.MATERIAL_UNKNOWN: (
+            "该事项没有这项材料",
+            "The item asks for no material of this code",
+        ),
+        GovServicesCode.MATERIAL_NOT_FOUND: ("该材料不存在", "No such material"),
+        GovServicesCode.MATERIAL_SOURCE_REFUSED: (
+            "这项材料不能以这种方式提供",
+            "This material cannot be provided this way",
+        ),
+        GovServicesCode.MATERIAL_TOO_MANY: (
+            "这项材料的文件数已达上限",
+            "This material already has as many files as it takes",
+        ),
+        GovServicesCode.MATERIAL_TOO_LARGE: (
+            "文件超过这项材料允许的大小",
+            "The file is larger than this material allows",
+        ),
+        GovServicesCode.MATERIAL_TYPE_UNSUPPORTED: (
+            "这项材料不接受该文件类型",
+            "This material does not take files of this type",
+        ),
+        GovServicesCode.MATERIAL_UPLOAD_INVALID: (
+            "请上传一个非空文件,并注明材料编码",
+            "Send one non-empty file part and the material's code",
+        ),
+        GovServicesCode.COMMITMENT_UNSIGNED: (
+            "请阅读并签署告知承诺书",
+            "Read and sign the commitment first",
+        ),
+        GovServicesCode.LICENCE_CONSENT_REQUIRED: (
+            "使用电子证照需要您的授权",
+            "Using a licence needs your consent",
+        ),
+        GovServicesCode.LICENCE_NOT_YOURS: (
+            "该电子证照不属于您或已失效",
+            "The licence is not yours or no longer valid",
         ),
     },
 )

@@ -10,11 +10,19 @@ from miniapps.gov_services.tables import (
     ApplicationStatus,
     ItemVersion,
     MaterialItem,
+    RefCounter,
     ServiceItem,
 )
 
 APP_CONFIG = AppConfig(
     app_name="gov_services",
     migrations_folder_path=str(Path(migrations.__file__).parent / "gov_services"),
-    table_classes=[ServiceItem, ItemVersion, Application, ApplicationStatus, MaterialItem],
+    table_classes=[
+        ServiceItem,
+        ItemVersion,
+        Application,
+        ApplicationStatus,
+        MaterialItem,
+        RefCounter,
+    ],
 )

@@ -112,8 +112,19 @@ class MaterialItem(Table, tablename="gov_services_material"):
     mime = Varchar(length=100, default="")
     size = BigInt(default=0)
     consent_at = Timestamptz(null=True, default=None)
+    # A commitment's statement (告知承诺书) as the resident read and signed it.
+    statement = Text(null=True, default=None)
     added_by = BigInt()
     added_at = Timestamptz(default=TimestamptzNow())
+
+
+class RefCounter(Table, tablename="gov_services_ref_counter"):
+    """How many 办件编号 one day has issued: a submit takes the next one in its transaction,
+    so two submits at once never share a number and a rolled-back one leaves no gap."""
+
+    id = BigSerial(primary_key=True)
+    day = Varchar(length=8, unique=True)  # YYYYMMDD, the Asia/Shanghai date
+    issued = BigInt(default=0)
 
 
 __all__ = [
@@ -121,5 +132,6 @@ __all__ = [
     "ApplicationStatus",
     "ItemVersion",
     "MaterialItem",
+    "RefCounter",
     "ServiceItem",
 ]

@@ -40,7 +40,7 @@ class Category(msgspec.Struct, frozen=True, kw_only=True):
     auto_dispatch: bool = False  # registered and dispatched by the rules as it is reported
     hours_per_step: float = 24  # for a step that `step_hours` does not name
     step_hours: dict[State, float] = msgspec.field(default_factory=dict)
-    working_hours: bool = False  # count only office hours towards a step's deadline
+    working_hours: bool = False  # count only office hours of working days towards deadlines
     # Whether anyone may read that such an event exists (Open311's public view). Only a
     # thing in a public place may be public; a category about a person or a household never
     # is, and a new category stays private until someone decides otherwise.
@@ -49,11 +49,11 @@ class Category(msgspec.Struct, frozen=True, kw_only=True):
     def hours_for(self, step: State) -> float:
         return self.step_hours.get(step, self.hours_per_step)
 
-    def deadline(self, start: dt.datetime, step: State) -> dt.datetime:
+    async def deadline(self, start: dt.datetime, step: State) -> dt.datetime:
         """When an event that entered `step` at `start` is overdue."""
         from miniapps.grid_events.deadlines import deadline_after
 
-        return deadline_after(start, self.hours_for(step), working_hours=self.working_hours)
+        return await deadline_after(start, self.hours_for(step), working_hours=self.working_hours)
 
     attributes: tuple[Attribute, ...] = ()
 

@@ -58,7 +58,7 @@ async def _escalate(event: dict[str, Any], now: dt.datetime) -> int:
     levels = levels_above(event["grid_path"])
     category = CATEGORIES[event["category"]]
     step = category.hours_for(State(event["state"]))
-    due = deadline_after(event["deadline"], done * step, working_hours=category.working_hours)
+    due = await deadline_after(event["deadline"], done * step, working_hours=category.working_hours)
     if done >= len(levels) or now < due:
         return 0
     level = levels[done]

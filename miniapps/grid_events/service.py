@@ -147,7 +147,7 @@ async def open_event(
         reporter_id,
         state,
         handler,
-        category.deadline(now, state),
+        await category.deadline(now, state),
         now,
     )
     event = dict(rows[0])
@@ -269,7 +269,7 @@ async def act(
                 GridEvent.state: move.target,
                 GridEvent.handler_id: handler,
                 GridEvent.deadline: (
-                    category.deadline(utc_now(), move.target) if move.target in DUE else None
+                    await category.deadline(utc_now(), move.target) if move.target in DUE else None
                 ),
             },
             version_named=named,

@@ -38,6 +38,7 @@ PATTERN_EXAMPLES = {
     r"^[A-Za-z0-9_.:-]{3,64}$": "sweep-sensor-1",
     r"^[A-Za-z0-9_-]{44}$": "A" * 43 + "=",
     r"\S": "sweep",
+    r"^[a-z][a-z0-9_]{0,63}$": "photo",  # a name in an item's document
 }
 # Values that make a field plausible where its type alone cannot (an org path, a category),
 # so that the one bad field of a case is what the route has to refuse.
@@ -55,6 +56,7 @@ NAME_EXAMPLES: dict[str, Any] = {
     "app_id": "grid_events",
     "name": "sweep",
     "phone": "13800000001",
+    "year": 2026,
 }
 AWARE = "2026-01-01T08:00:00+08:00"
 
@@ -177,6 +179,13 @@ def _leaf_mutations(t: msgspec.inspect.Type) -> Iterator[tuple[str, Any]]:
             ("a time without zone", "2026-01-01T08:00:00"),
             ("a date only, 0001-01-01", "0001-01-01"),
             ("a time before year 1 in UTC", "0001-01-01T00:00:00+08:00"),
+        )
+    elif isinstance(t, msgspec.inspect.DateType):
+        yield from (
+            ("a day no month has", "2026-02-30"),
+            ("a time for a date", AWARE),
+            ("a date of year 0", "0000-01-01"),
+            ("a number for a date", 20260101),
         )
     elif isinstance(t, msgspec.inspect.DictType):
         yield "a list for an object", []
@@ -328,10 +337,10 @@ def query_mutations(name: str, kind: Any) -> Iterator[tuple[str, str, bool]]:
 
 
 def path_sample(name: str, kind: type) -> str:
-    if kind is int:
-        return "1"
     if name in NAME_EXAMPLES:
         return str(NAME_EXAMPLES[name])
+    if kind is int:
+        return "1"
     return "sweep"
 
 

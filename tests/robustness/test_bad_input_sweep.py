@@ -36,6 +36,9 @@ RAW_BODY = {
     "POST /open311/v2/requests.json": (
         "the Open311 spec's form fields, read by hand; tested in test_open311.py"
     ),
+    "POST /v1/miniapps/gov_services/applications/{application_id:int}/materials/files": (
+        "a multipart form with a material's code and one file; tested in test_apply_materials.py"
+    ),
 }
 # Methods and routes the sweep sends nothing to.
 NOT_SWEPT = {

@@ -1,7 +1,7 @@
 """Every row of the matrix, one module per part of the app."""
 
 from tests.authz.matrix import Row
-from tests.authz.rows import grid_events, health_code, host, library, open311, push
+from tests.authz.rows import gov_services, grid_events, health_code, host, library, open311, push
 
 ROWS: list[Row] = [
     *host.ROWS,
@@ -10,4 +10,5 @@ ROWS: list[Row] = [
     *open311.ROWS,
     *health_code.ROWS,
     *library.ROWS,
+    *gov_services.ROWS,
 ]

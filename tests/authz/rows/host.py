@@ -1,5 +1,5 @@
-"""Rows for the host: health, login, the caller, people and staff, org units, the launcher
-and the mini-app switches.
+"""Rows for the host: health, login, the caller, people and staff, org units, the launcher,
+the mini-app switches and the working-day calendar.
 
 People (`/v1/users/{id}`, revoke, and disable/enable once they land): administering a
 person needs rank over every role they hold (an admin outranks the roles it may grant, never
@@ -10,12 +10,16 @@ grants themselves a role. What an admin may not administer does not exist for it
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 
 from auth.login import send_code
 from backend.directory.users.tables import RoleAssignment, UserAccount
 from backend.kernel.paths import is_within
 from backend.kernel.roles import ADMIN_ROLES, Role
+from backend.kernel.workdays import forget_work_calendar
+from backend.kernel.workdays.tables import WorkCalendarDay
 from tests.authz.city import City
 from tests.authz.matrix import (
     ADMINS,
@@ -185,6 +189,31 @@ async def _switch(city: City, target: Target, caller: Caller) -> Req:
     return Req(path_params={"app_id": "library"}, json=body)
 
 
+# A year no notice has reached, which the calendar's rows load and then remove again.
+UNLOADED_YEAR = 2040
+
+
+async def _calendar_year(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"year": 2026})
+
+
+async def _notice(city: City, target: Target, caller: Caller) -> Req:
+    notice = {
+        "source": "国办发明电〔2039〕1号",
+        "days": [{"date": f"{UNLOADED_YEAR}-01-02", "is_workday": False, "name": "元旦"}],
+    }
+    return Req(path_params={"year": UNLOADED_YEAR}, json=notice)
+
+
+async def _unload_year(city: City) -> None:
+    """Later rows, and the tests after these, count on the seeded calendar alone."""
+    await WorkCalendarDay.delete().where(
+        (WorkCalendarDay.date >= dt.date(UNLOADED_YEAR, 1, 1))
+        & (WorkCalendarDay.date <= dt.date(UNLOADED_YEAR, 12, 31))
+    )
+    forget_work_calendar()
+
+
 _EXISTING_ACCOUNT = {
     # Provisioning an existing account only adds the grant, or is refused; either way the
     # account's identity is kept (checked after every answer).
@@ -293,6 +322,17 @@ ROWS = [
             "city-wide": {Caller.PLATFORM: 200},
         },
         _switch,
+    ),
+    # The calendar is public information: anyone signed in reads it; only the catalogue's
+    # admins and the platform's load a year, whatever unit they act from.
+    Row("GET", "/v1/calendar/years/{year:int}", NOTHING, SIGNED_IN_200, _calendar_year),
+    Row(
+        "PUT",
+        "/v1/calendar/years/{year:int}",
+        NOTHING,
+        {"-": each((Caller.SERVICE_ADMIN, Caller.PLATFORM), 200)},
+        _notice,
+        after=_unload_year,
     ),
 ]
 

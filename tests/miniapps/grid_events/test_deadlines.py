@@ -1,4 +1,5 @@
-"""Step deadlines: plain or working hours, and a time limit of its own for each step."""
+"""Step deadlines: plain or working hours (on the host's working-day calendar), and a time
+limit of its own for each step."""
 
 import datetime as dt
 
@@ -32,13 +33,34 @@ def _local(day: int, hour: int, minute: int = 0) -> dt.datetime:
         (_local(28, 12), 8, _local(30, 17)),  # Saturday: a whole Monday
     ],
 )
-def test_working_hours(start: dt.datetime, hours: int, due: dt.datetime) -> None:
-    assert deadline_after(start, hours, working_hours=True) == due.astimezone(dt.UTC)
+async def test_working_hours(start: dt.datetime, hours: int, due: dt.datetime) -> None:
+    assert await deadline_after(start, hours, working_hours=True) == due.astimezone(dt.UTC)
 
 
-def test_plain_hours_run_round_the_clock() -> None:
+def _october(day: int, hour: int) -> dt.datetime:
+    return dt.datetime(2026, 10, day, hour, tzinfo=CITY_TIME)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "due"),
+    [
+        # Two hours on Wednesday 09-30, none 10-01…07 (国庆节, a Thursday to a Wednesday),
+        # six on Thursday 10-08.
+        (dt.datetime(2026, 9, 30, 15, tzinfo=CITY_TIME), 8, _october(8, 15)),
+        (_october(1, 10), 1, _october(8, 10)),  # reported on the holiday: the clock waits
+        (_october(9, 16), 3, _october(10, 11)),  # Saturday 10-10 is worked (补班)
+        (_october(10, 16), 3, _october(12, 11)),  # Sunday 10-11 is not
+    ],
+)
+async def test_working_hours_skip_holidays_and_count_working_weekends(
+    start: dt.datetime, hours: int, due: dt.datetime
+) -> None:
+    assert await deadline_after(start, hours, working_hours=True) == due.astimezone(dt.UTC)
+
+
+async def test_plain_hours_run_round_the_clock() -> None:
     start = _local(28, 12)
-    assert deadline_after(start, 8, working_hours=False) == start + dt.timedelta(hours=8)
+    assert await deadline_after(start, 8, working_hours=False) == start + dt.timedelta(hours=8)
 
 
 def test_a_step_the_category_does_not_name_takes_its_default() -> None:

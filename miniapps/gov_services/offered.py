@@ -1,0 +1,70 @@
+"""Which version of an item a resident applies on, and the document an application pinned:
+a case started on one version is held to that version's document to the end, whatever is
+published after it (as GOV.UK Forms pins a submission to its form's version)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.sdk import NotFound, json_value, utc_now
+from miniapps.gov_services.document import ItemDocument, published_document
+from miniapps.gov_services.errors import GovServicesCode
+from miniapps.gov_services.tables import ItemVersion, ServiceItem
+
+PUBLISHED = "published"
+
+
+async def offered_version(item_code: str) -> tuple[dict[str, Any], int, ItemDocument]:
+    """The item of `item_code`, the id of the version new applications start on (the newest
+    published one in force) and its document; `item_not_offered` for an unknown item and
+    for one with no such version (only drafts, or retired)."""
+    item = (
+        await ServiceItem.select(ServiceItem.id, ServiceItem.code, ServiceItem.name)
+        .where(ServiceItem.code == item_code)
+        .first()
+    )
+    if item is None:
+        raise NotFound(GovServicesCode.ITEM_NOT_OFFERED)
+    now = utc_now()
+    version = (
+        await ItemVersion.select(ItemVersion.id, ItemVersion.document, ItemVersion.sha256)
+        .where(
+            (ItemVersion.item_id == item["id"])
+            & (ItemVersion.status == PUBLISHED)
+            & (ItemVersion.valid_from.is_null() | (ItemVersion.valid_from <= now))
+            & (ItemVersion.valid_to.is_null() | (ItemVersion.valid_to > now))
+        )
+        .order_by(ItemVersion.version, ascending=False)
+        .first()
+    )
+    if version is None:
+        raise NotFound(GovServicesCode.ITEM_NOT_OFFERED)
+    return item, int(version["id"]), _document(version)
+
+
+async def pinned_document(version_id: int) -> ItemDocument:
+    """The document of the version an application was started on."""
+    row = (
+        await ItemVersion.select(ItemVersion.document, ItemVersion.sha256)
+        .where(ItemVersion.id == version_id)
+        .first()
+    )
+    if row is None:
+        # Versions are never deleted while an application pins them.
+        raise LookupError(f"item version {version_id} is gone")
+    return _document(row)
+
+
+def _document(row: dict[str, Any]) -> ItemDocument:
+    """A version's document, parsed once per process under the hash it was published with."""
+    return published_document(json_value(row["document"]), sha256=row["sha256"])
+
+
+async def item_names(item_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """(code, name) of each item, by id."""
+    if not item_ids:
+        return {}
+    rows = await ServiceItem.select(ServiceItem.id, ServiceItem.code, ServiceItem.name).where(
+        ServiceItem.id.is_in(sorted(item_ids))
+    )
+    return {int(row["id"]): (row["code"], row["name"]) for row in rows}

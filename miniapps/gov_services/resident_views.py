@@ -1,0 +1,156 @@
+"""An application as its applicant sees it: answers, materials given and still needed, the
+ref once submitted, and the due date as a date in the city."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from backend.sdk import Due, WorkCalendar, json_value
+from miniapps.gov_services.applicant import CITY_TIME, Applicant
+from miniapps.gov_services.document import ItemDocument, first_step, required_materials
+from miniapps.gov_services.resident_schemas import (
+    ApplicationSummary,
+    ApplicationView,
+    MaterialNeed,
+    MaterialView,
+)
+from miniapps.gov_services.states import Status
+from miniapps.gov_services.tables import MaterialItem
+
+_DRAFT_REF = "draft-"
+
+
+def draft_ref() -> str:
+    """A draft has no 办件编号 until it is submitted: its unique column holds a placeholder
+    no one is shown, and submit replaces it."""
+    return _DRAFT_REF + secrets.token_hex(12)
+
+
+def shown_ref(row: Mapping[str, Any]) -> str | None:
+    return None if str(row["ref_no"]).startswith(_DRAFT_REF) else row["ref_no"]
+
+
+def due_date_of(due_at: dt.datetime | None) -> dt.date | None:
+    """The last day in time: `due_at` is the instant overdue starts, 00:00 in the city on
+    the day after it."""
+    if due_at is None:
+        return None
+    return (due_at.astimezone(CITY_TIME) - dt.timedelta(days=1)).date()
+
+
+def due_of(row: Mapping[str, Any], doc: ItemDocument, calendar: WorkCalendar) -> Due | None:
+    """The due date the applicant is shown: the running clock's from 受理 on; before it,
+    while the case waits to be accepted, the day its first step's limit ends, counted from
+    the day after submission. That one is worked out when asked, never stored: the case's
+    own clock starts at 受理, and the staff flow keeps it."""
+    shown = due_date_of(row["due_at"])
+    if shown is not None:
+        return Due(shown, bool(row["due_provisional"]))
+    if row["status"] == Status.SUBMITTED and row["submitted_at"] is not None:
+        submitted_on = row["submitted_at"].astimezone(CITY_TIME).date()
+        return calendar.add_working_days(submitted_on, first_step(doc).time_limit_wd)
+    return None
+
+
+async def materials_of(application_id: int) -> list[dict[str, Any]]:
+    return list(
+        await MaterialItem.select()
+        .where(MaterialItem.application_id == application_id)
+        .order_by(MaterialItem.id)
+    )
+
+
+def material_view(row: Mapping[str, Any]) -> MaterialView:
+    return MaterialView(
+        id=row["id"],
+        material_code=row["material_code"],
+        source=row["source"],
+        sha256=row["sha256"],
+        mime=row["mime"],
+        size=row["size"],
+        licence_ref=row["licence_ref"],
+        consent_at=row["consent_at"],
+        statement=row["statement"],
+        added_at=row["added_at"],
+    )
+
+
+def needs_of(
+    doc: ItemDocument,
+    answers: Mapping[str, Any],
+    given: Sequence[Mapping[str, Any]],
+    who: Applicant | None,
+    locale: str | None,
+) -> list[MaterialNeed]:
+    """Every material of the item: required by these answers or not, how many are given,
+    and (for a draft, `who` known) the applicant's licences that would do."""
+    required = {m.code for m in required_materials(doc, answers)}
+    counts: dict[str, int] = {}
+    for row in given:
+        counts[row["material_code"]] = counts.get(row["material_code"], 0) + 1
+    held = who.licences if who is not None else []
+    return [
+        MaterialNeed(
+            code=m.code,
+            name=m.name.pick(locale),
+            required=m.code in required,
+            sources=list(m.sources),
+            mime=list(m.mime),
+            max_bytes=m.max_bytes,
+            max_files=m.max_files,
+            given=counts.get(m.code, 0),
+            licences=[lic.ref for lic in held if lic.type in m.licence_types],
+            commitment=m.commitment.pick(locale) if m.commitment else None,
+        )
+        for m in doc.materials
+    ]
+
+
+def application_view(
+    row: Mapping[str, Any],
+    *,
+    item: tuple[str, str],
+    doc: ItemDocument,
+    given: Sequence[Mapping[str, Any]],
+    who: Applicant | None,
+    calendar: WorkCalendar,
+    locale: str | None,
+) -> ApplicationView:
+    answers = json_value(row["answers"]) or {}
+    due = due_of(row, doc, calendar)
+    return ApplicationView(
+        id=row["id"],
+        ref=shown_ref(row),
+        item_code=item[0],
+        item_name=item[1],
+        item_version_id=row["item_version_id"],
+        status=Status(row["status"]),
+        current_step=row["current_step"],
+        place_path=row["place_path"],
+        answers=answers,
+        prefilled=json_value(row["prefilled"]) or {},
+        materials=[material_view(m) for m in given],
+        needs=needs_of(doc, answers, given, who, locale),
+        created_at=row["created_at"],
+        submitted_at=row["submitted_at"],
+        due_date=due.date if due else None,
+        due_provisional=due.provisional if due else False,
+        version=row["version"],
+    )
+
+
+def application_summary(row: Mapping[str, Any], item: tuple[str, str]) -> ApplicationSummary:
+    return ApplicationSummary(
+        id=row["id"],
+        ref=shown_ref(row),
+        item_code=item[0],
+        item_name=item[1],
+        status=Status(row["status"]),
+        current_step=row["current_step"],
+        created_at=row["created_at"],
+        submitted_at=row["submitted_at"],
+        due_date=due_date_of(row["due_at"]),
+    )
