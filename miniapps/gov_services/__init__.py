@@ -1,7 +1,8 @@
 """The service engine (掌上办事): government service items configured as versioned documents,
 and residents' applications run through them across departments."""
 
-from backend.sdk import Manifest, Role, Section, Tile
+from backend.sdk import Manifest, Role, Section, Subscription, Tile
+from miniapps.gov_services.bundle_release import follow_delivery
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.licences.provider import Licences, start_licences
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
@@ -49,6 +50,11 @@ MINIAPP = Manifest(
     router=router,
     piccolo_app="miniapps.gov_services.piccolo_app",
     emits={APPLICATION_MOVED: ApplicationMoved},
+    subscribes=[
+        # A granted delivery: what it issued is learnt, then the bundle members waiting
+        # for it start (bundle_release.py).
+        Subscription(APPLICATION_MOVED, follow_delivery, "gov_services.follow_delivery"),
+    ],
     # The licence sources (电子证照) of `yimen.licence_providers`, loaded once.
     on_start=start_licences,
     provides={"licences": Licences},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Router
 
-from miniapps.gov_services import material_controllers, resident_controllers
+from miniapps.gov_services import bundle_controllers, material_controllers, resident_controllers
 
 router = Router(
     path="/",
@@ -12,5 +12,8 @@ router = Router(
         # a resident's applications
         *resident_controllers.ROUTES,
         *material_controllers.ROUTES,
+        # bundles (一件事): the admins' versions, a resident's bundle application
+        *bundle_controllers.ADMIN_ROUTES,
+        *bundle_controllers.RESIDENT_ROUTES,
     ],
 )

@@ -8,6 +8,9 @@ import migrations
 from miniapps.gov_services.tables import (
     Application,
     ApplicationStatus,
+    BundleApplication,
+    BundleVersion,
+    IssuedLicence,
     ItemVersion,
     MaterialItem,
     RefCounter,
@@ -24,5 +27,8 @@ APP_CONFIG = AppConfig(
         ApplicationStatus,
         MaterialItem,
         RefCounter,
+        BundleVersion,
+        BundleApplication,
+        IssuedLicence,
     ],
 )
