@@ -191,15 +191,23 @@ def migrate() -> None:
 
 @main.command("seed-demo")
 def seed_demo() -> None:
-    """Load the demo city and one user for every role."""
+    """Load the demo city, one user for every role, and each mini-app's demo data."""
+    from backend.kernel.registry import installed_miniapps
     from backend.kernel.vault import vault_for
+    from backend.seed import DemoUser, seed_miniapp_demos
     from backend.seed import seed_demo as seed
 
-    users = run_with_database(lambda s: seed(vault_for(s.secret)))
+    async def seed_all(settings: Settings) -> tuple[list[DemoUser], list[str]]:
+        users = await seed(vault_for(settings.secret))
+        return users, await seed_miniapp_demos(installed_miniapps())
+
+    users, apps = run_with_database(seed_all)
     click.echo(f"{'phone':<13} {'name':<8} role")
     for user in users:
         role = f"{user.role} @ {user.scope}" if user.role else f"resident @ {user.home}"
         click.echo(f"{user.phone:<13} {user.name:<8} {role}")
+    if apps:
+        click.echo(f"demo data of {', '.join(apps)}")
 
 
 @main.command("dev-token")

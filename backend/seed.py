@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import msgspec
 
 from backend.directory.orgs.schemas import OrgUnitIn
 from backend.directory.orgs.service import import_units
 from backend.directory.users.service import account_for_phone, assign_role, set_home
+from backend.kernel.registry import Installed
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
 
@@ -86,6 +89,17 @@ async def seed_demo(vault: Vault) -> list[DemoUser]:
         if user.role and user.scope:
             await assign_role(user_id=user_id, role=user.role, scope_path=user.scope)
     return DEMO_USERS
+
+
+async def seed_miniapp_demos(installed: Iterable[Installed]) -> list[str]:
+    """Each mini-app's demo data (its manifest's `demo`), once the demo city is in place;
+    the ids of the apps that have some."""
+    seeded = []
+    for app in installed:
+        if app.manifest.demo is not None:
+            await app.manifest.demo()
+            seeded.append(app.manifest.id)
+    return seeded
 
 
 async def demo_user_with_role(role: Role) -> str:

@@ -83,6 +83,7 @@ BadgeSource = Callable[[Claims], Awaitable[int]]
 # which its routes, jobs and handlers find again by type (`Services.runtime`).
 StartHook = Callable[["Services"], Awaitable[object | None]]
 StopHook = Callable[["Services"], Awaitable[None]]
+DemoHook = Callable[[], Awaitable[None]]
 
 
 class Subscription(msgspec.Struct, frozen=True):
@@ -136,6 +137,9 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     # id's own tag is described by `names` and `descriptions`).
     tags: Mapping[str, str] = {}
     commands: list[Any] = []  # click commands, added to `yimen` under the slug's name
+    # Puts the app's demo data in place, once the demo city is (`yimen seed-demo`); it must
+    # be safe to run twice.
+    demo: DemoHook | None = None
 
     def title(self, locale: str) -> str:
         return self.names.get(locale) or next(iter(self.names.values()))

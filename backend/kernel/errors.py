@@ -267,7 +267,9 @@ def _culprit(request: Request[Any, Any, Any], error: dict[str, Any]) -> FieldErr
     if error.get("source") != "body":
         return FieldError(field=_parameter_name(request, key), message=text)
     # Litestar names the body parameter `data`, and a nested place without that prefix.
-    path = "" if key == "data" else key
+    # msgspec writes a value inside an object of any keys as `[...]`, naming no key the
+    # client could find: the place named is the object that holds it.
+    path = "" if key == "data" else key.split("[...]", 1)[0]
     named = _FIELD_OF_OBJECT.match(text)
     if named is not None:
         path = f"{path}.{named['name']}" if path else named["name"]

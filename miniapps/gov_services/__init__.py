@@ -4,6 +4,7 @@ and residents' applications run through them across departments."""
 from backend.sdk import Manifest, Role, Section, Subscription, Tile
 from miniapps.gov_services.bundle_release import follow_delivery
 from miniapps.gov_services.controllers import router
+from miniapps.gov_services.demo import seed_demo_catalogue
 from miniapps.gov_services.licences.provider import Licences, start_licences
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 
@@ -58,4 +59,5 @@ MINIAPP = Manifest(
     # The licence sources (电子证照) of `yimen.licence_providers`, loaded once.
     on_start=start_licences,
     provides={"licences": Licences},
+    demo=seed_demo_catalogue,
 )

@@ -38,13 +38,18 @@ async def case_by_id(application_id: int) -> Case:
     return row
 
 
-def version_in(if_match: str | None) -> int | None:
-    """The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); None for none or `*`."""
+def version_in(
+    if_match: str | None,
+    *,
+    refusal: GovServicesCode = GovServicesCode.APPLICATION_IF_MATCH_INVALID,
+) -> int | None:
+    """The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); None for none or `*`.
+    Anything else is a 400 `refusal`, the code of the thing versioned."""
     if if_match is None or if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
     if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
-        raise BadRequest(GovServicesCode.APPLICATION_IF_MATCH_INVALID)
+        raise BadRequest(refusal)
     return int(tag)
 
 

@@ -18,6 +18,15 @@ class GovServicesCode(ErrorCode):
     DOCUMENT_INVALID = "document_invalid"
     ANSWERS_INVALID = "answers_invalid"
     NOT_ELIGIBLE = "not_eligible"
+    # The catalogue: items, their versions, and the admins who publish them.
+    ITEM_NOT_FOUND = "item_not_found"
+    ITEM_VERSION_NOT_FOUND = "item_version_not_found"
+    ITEM_CODE_TAKEN = "item_code_taken"
+    ITEM_VERSION_FROZEN = "item_version_frozen"
+    ITEM_DRAFT_EXISTS = "item_draft_exists"
+    ITEM_VERSION_CHANGED = "item_version_changed"
+    ITEM_IF_MATCH_INVALID = "item_if_match_invalid"
+    ITEM_RETIRED = "item_retired"
 
     # A resident's side of an application: starting, materials, submitting.
     ITEM_NOT_OFFERED = "item_not_offered"
@@ -183,5 +192,28 @@ register_messages(
             "该办件属于一件事,请随一件事一并提交",
             "This application belongs to a bundle; submit it with its bundle",
         ),
+        GovServicesCode.ITEM_NOT_FOUND: ("事项不存在", "No such service item"),
+        GovServicesCode.ITEM_VERSION_NOT_FOUND: ("事项版本不存在", "No such version of the item"),
+        GovServicesCode.ITEM_CODE_TAKEN: (
+            "事项编码已被其他事项使用",
+            "Another item already has this code",
+        ),
+        GovServicesCode.ITEM_VERSION_FROZEN: (
+            "该版本已发布或已废止,不能修改;请基于它新建草稿",
+            "The version is published or retired and cannot change; start a new draft from it",
+        ),
+        GovServicesCode.ITEM_DRAFT_EXISTS: (
+            "该事项已有草稿,请修改或发布现有草稿",
+            "The item already has a draft; edit or publish that one",
+        ),
+        GovServicesCode.ITEM_VERSION_CHANGED: (
+            "草稿已被他人修改,请刷新后重试",
+            "The draft changed since it was read; reload it and try again",
+        ),
+        GovServicesCode.ITEM_IF_MATCH_INVALID: (
+            "If-Match 应为草稿的修订号",
+            "If-Match must name the draft's revision",
+        ),
+        GovServicesCode.ITEM_RETIRED: ("该事项或版本已废止", "The item or version is retired"),
     },
 )

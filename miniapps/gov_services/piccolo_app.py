@@ -11,6 +11,7 @@ from miniapps.gov_services.tables import (
     BundleApplication,
     BundleVersion,
     IssuedLicence,
+    ItemDistrict,
     ItemVersion,
     MaterialItem,
     RefCounter,
@@ -30,5 +31,6 @@ APP_CONFIG = AppConfig(
         BundleVersion,
         BundleApplication,
         IssuedLicence,
+        ItemDistrict,
     ],
 )

@@ -127,6 +127,17 @@ class RefCounter(Table, tablename="gov_services_ref_counter"):
     issued = BigInt(default=0)
 
 
+class ItemDistrict(Table, tablename="gov_services_item_district"):
+    """A district a published version is offered in: one row per district its implementing
+    orgs (实施机构) serve, or one row `*` for a version every district runs through its own
+    offices. Written when the version is published, so that the catalogue filters by district
+    without reading documents."""
+
+    id = BigSerial(primary_key=True)
+    version_id = BigInt()
+    district = Varchar(length=200)
+
+
 # ---- bundles (一件事) ----------------------------------------------------------------------
 
 
@@ -194,6 +205,7 @@ __all__ = [
     "BundleApplication",
     "BundleVersion",
     "IssuedLicence",
+    "ItemDistrict",
     "ItemVersion",
     "MaterialItem",
     "RefCounter",

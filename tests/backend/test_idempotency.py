@@ -6,15 +6,21 @@ import asyncio
 from typing import Any
 
 import pytest
-from litestar import Litestar
+from litestar import Litestar, post
+from litestar.config.compression import CompressionConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 from yimen_library.tables import Book, Loan
 
 from backend.directory.users.tables import RoleAssignment
-from backend.kernel.errors import PROBLEM_MEDIA_TYPE
+from backend.kernel.claims import Claims
+from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE
+from backend.kernel.idempotency import idempotent
 from backend.kernel.idempotency.tables import IdempotentRequest
+from backend.kernel.requests import JsonRequest
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
+from tests.support import running
 
 STAFF = {
     "phone": "13700000042",
@@ -198,3 +204,37 @@ async def test_a_client_that_leaves_mid_body_claims_no_key(
     the client's retry with the whole body would be refused as another request."""
     await _post_staff(app, await token_for(Role.COMMUNITY_ADMIN), LeavingClient())
     assert await IdempotentRequest.count() == 0
+
+
+class _Admin:
+    """Signs every request in as one user, as auth's middleware would."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["user"] = Claims(sub="42", iss="t", aud="t", exp=2**31, iat=0, jti="j", roles=[])
+        await self.app(scope, receive, send)
+
+
+@post("/long-answer", middleware=[idempotent])
+async def long_answer() -> dict[str, str]:
+    """An answer long enough to be compressed on its way out."""
+    return {"text": "一门式服务" * 1000}
+
+
+async def test_a_repeat_of_a_compressed_answer_is_read_as_the_first() -> None:
+    app = Litestar(
+        [long_answer],
+        middleware=[_Admin],
+        request_class=JsonRequest,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+    )
+    headers = {"Idempotency-Key": "long-1", "Accept-Encoding": "gzip"}
+    async with running(app) as client:
+        first = await client.post("/long-answer", headers=headers)
+        again = await client.post("/long-answer", headers=headers)
+    assert first.headers["content-encoding"] == "gzip"
+    assert (again.status_code, again.headers["idempotent-replayed"]) == (201, "true")
+    assert again.json() == first.json()

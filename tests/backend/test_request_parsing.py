@@ -4,8 +4,10 @@ and decoded once, in the kernel, for every route."""
 from __future__ import annotations
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar, post
+from litestar.params import JSONBody
 
 from backend.app import create_app
 from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE
@@ -92,6 +94,27 @@ async def test_a_nested_field_is_named_by_its_path(client: Client, token_for: To
     response = await client.put("/v1/push/preferences", json=muted, headers=resident)
     problem = assert_problem(response, 400, "validation_failed")
     assert [e["field"] for e in problem["errors"]] == ["muted_categories[1]"]
+
+
+class Holder(msgspec.Struct):
+    by_kind: dict[str, dict[str, int]]
+
+
+@post("/holds")
+async def holds(data: JSONBody[Holder]) -> None:
+    """Takes an object of any keys whose values are objects."""
+
+
+async def test_a_value_inside_an_object_of_any_keys_is_named_by_that_object() -> None:
+    app = Litestar(
+        [holds],
+        request_class=JsonRequest,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+    )
+    async with running(app) as client:
+        response = await client.post("/holds", json={"by_kind": {"a": {"b": 1}, "c": "d"}})
+    problem = assert_problem(response, 400, "validation_failed")
+    assert [e["field"] for e in problem["errors"]] == ["by_kind"]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ the key, so the client may try again.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import math
 import re
@@ -175,14 +176,17 @@ async def _settle(user_id: int, key: str, captured: dict[str, Any]) -> None:
     if status is None or status >= 500:
         await IdempotentRequest.delete().where(mine)
         return
-    media_type = next(
-        (v.decode() for k, v in captured.get("headers", []) if k.lower() == b"content-type"),
-        "application/json",
-    )
+    headers = {k.lower(): v for k, v in captured.get("headers", [])}
+    media_type = headers.get(b"content-type", b"application/json").decode()
+    body = captured["body"]
+    if headers.get(b"content-encoding") == b"gzip":
+        # A long answer leaves compressed for this request's Accept-Encoding; the replay is
+        # sent as it is kept, without that header, so it is kept as the client reads it.
+        body = gzip.decompress(body)
     await IdempotentRequest.update(
         {
             IdempotentRequest.status: status,
-            IdempotentRequest.body: captured["body"],
+            IdempotentRequest.body: body,
             IdempotentRequest.media_type: media_type,
         }
     ).where(mine)

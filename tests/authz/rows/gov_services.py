@@ -1,5 +1,10 @@
 """Rows for the service engine (办事).
 
+The catalogue: every signed-in caller browses the published
+catalogue (public information, about no one), where a draft-only item or a draft version is
+not found; only the catalogue's admin (service_admin) writes it or reads its drafts. A
+platform admin runs the platform, not the city's service list, and is refused like anyone.
+
 A resident's applications: anyone signed in (everyone holds `resident`) starts, lists and
 acts on their own; another's application does not exist for them (404), whoever they are,
 staff included (they reach submitted cases through the staff API). A licence is given only
@@ -7,10 +12,15 @@ by its holder: a caller with no such licence of their own is refused (403)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import msgspec
 
-from miniapps.gov_services.document import ItemDocument
+from miniapps.gov_services.admin_service import create_item, publish, start_draft
+from miniapps.gov_services.catalogue import demo_catalogue
+from miniapps.gov_services.catalogue_schemas import ItemIn
+from miniapps.gov_services.document import ItemDocument, document_json
 from miniapps.gov_services.states import Status
 from miniapps.gov_services.tables import Application, ItemVersion, MaterialItem, ServiceItem
 from tests.authz.city import City, png
@@ -39,6 +49,159 @@ from tests.miniapps.gov_services.applying_support import (
 )
 
 APP = "/v1/miniapps/gov_services"
+ADMIN = f"{APP}/admin"
+ONLY_THE_ADMIN = {Caller.SERVICE_ADMIN: 200}
+
+
+def _document() -> dict[str, Any]:
+    return document_json(demo_catalogue()[0].document)
+
+
+def _item(city: City) -> ItemIn:
+    return ItemIn(
+        code=f"AUTHZ-{city.number()}",
+        name="授权测试",
+        dept="民政",
+        category="测试",
+        document=_document(),
+    )
+
+
+async def _draft_only(city: City, caller: Caller) -> Target:
+    created = await create_item(actor=None, item=_item(city))
+    return Target(ids={"item_id": created.item.id, "version_id": created.draft.id})
+
+
+async def _published(city: City, caller: Caller) -> Target:
+    created = await create_item(actor=None, item=_item(city))
+    await publish(actor=None, version_id=created.draft.id, expected=None)
+    return Target(ids={"item_id": created.item.id, "version_id": created.draft.id})
+
+
+async def _published_and_drafted(city: City, caller: Caller) -> Target:
+    """A published version 1 and a draft version 2: `version_id` is the draft's."""
+    published = await _published(city, caller)
+    draft = await start_draft(actor=None, item_id=published.ids["item_id"])
+    return Target(
+        ids={**published.ids, "base": published.ids["version_id"], "version_id": draft.id}
+    )
+
+
+async def _new_item(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        json={
+            "code": f"AUTHZ-{city.number()}",
+            "name": "新事项",
+            "dept": "民政",
+            "category": "测试",
+            "document": _document(),
+        }
+    )
+
+
+async def _new_document(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"version_id": target.ids["version_id"]}, json={"document": _document()})
+
+
+async def _diff(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        path_params={"version_id": target.ids["version_id"]}, params={"base": target.ids["base"]}
+    )
+
+
+async def _preview(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"version_id": target.ids["version_id"]}, json={"answers": {}})
+
+
+CATALOGUE_ROWS = [
+    Row("GET", f"{APP}/items", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    Row(
+        "GET",
+        f"{APP}/items/{{item_id:int}}",
+        {"a published item": _published, "a draft-only item": _draft_only},
+        {"a published item": each(SIGNED_IN, 200)},
+        path_ids("item_id"),
+        denied=404,
+    ),
+    Row(
+        "GET",
+        f"{APP}/items/{{item_id:int}}/versions/{{version_id:int}}",
+        {"a published version": _published, "a draft version": _published_and_drafted},
+        {"a published version": each(SIGNED_IN, 200)},
+        path_ids("item_id", "version_id"),
+        denied=404,
+    ),
+    Row("POST", f"{ADMIN}/items", NOTHING, {"-": {Caller.SERVICE_ADMIN: 201}}, _new_item),
+    Row("GET", f"{ADMIN}/items", NOTHING, {"-": ONLY_THE_ADMIN}, no_request),
+    Row(
+        "POST",
+        f"{ADMIN}/items/{{item_id:int}}/retire",
+        {"a published item": _published},
+        {"a published item": ONLY_THE_ADMIN},
+        path_ids("item_id"),
+    ),
+    Row(
+        "GET",
+        f"{ADMIN}/items/{{item_id:int}}/versions",
+        {"an item": _published_and_drafted},
+        {"an item": ONLY_THE_ADMIN},
+        path_ids("item_id"),
+    ),
+    Row(
+        "POST",
+        f"{ADMIN}/items/{{item_id:int}}/versions",
+        {"a published item": _published},
+        {"a published item": {Caller.SERVICE_ADMIN: 201}},
+        path_ids("item_id"),
+    ),
+    Row(
+        "GET",
+        f"{ADMIN}/versions/{{version_id:int}}",
+        {"a draft": _draft_only},
+        {"a draft": ONLY_THE_ADMIN},
+        path_ids("version_id"),
+    ),
+    Row(
+        "PATCH",
+        f"{ADMIN}/versions/{{version_id:int}}",
+        {"a draft": _draft_only},
+        {"a draft": ONLY_THE_ADMIN},
+        _new_document,
+    ),
+    Row(
+        "POST",
+        f"{ADMIN}/versions/{{version_id:int}}/publish",
+        {"a draft": _draft_only},
+        {"a draft": ONLY_THE_ADMIN},
+        path_ids("version_id"),
+    ),
+    Row(
+        "POST",
+        f"{ADMIN}/versions/{{version_id:int}}/retire",
+        {"a published version": _published},
+        {"a published version": ONLY_THE_ADMIN},
+        path_ids("version_id"),
+    ),
+    Row(
+        "GET",
+        f"{ADMIN}/versions/{{version_id:int}}/diff",
+        {"a new draft": _published_and_drafted},
+        {"a new draft": ONLY_THE_ADMIN},
+        _diff,
+    ),
+    Row(
+        "POST",
+        f"{ADMIN}/versions/{{version_id:int}}/preview",
+        {"a published version": _published},
+        {"a published version": ONLY_THE_ADMIN},
+        _preview,
+        reuse_targets=True,
+    ),
+    Row("GET", f"{ADMIN}/document-schema", NOTHING, {"-": ONLY_THE_ADMIN}, no_request),
+]
+
+
+# ---- a resident's applications ----------------------------------------------------------
 ONE = f"{APP}/applications/{{application_id:int}}"
 ITEM = "authz.apply"
 # Each demo caller's identity card among the demo licences; the others hold none.
@@ -50,7 +213,7 @@ ID_CARDS = {
 WITHOUT_LICENCES = tuple(c for c in SIGNED_IN if c not in ID_CARDS)
 
 
-def _document() -> ItemDocument:
+def _apply_document() -> ItemDocument:
     """法律援助 asking for nothing: its materials all optional, so a draft submits as it is."""
     never = {"not": {}}
     materials = demo_document("legal_aid").materials
@@ -63,7 +226,7 @@ async def _version() -> tuple[int, int]:
     item = await ServiceItem.select(ServiceItem.id).where(ServiceItem.code == ITEM).first()
     if item is None:
         item_id = await add_item(ITEM, name="授权矩阵事项")
-        return item_id, await add_version(item_id, _document())
+        return item_id, await add_version(item_id, _apply_document())
     version = (
         await ItemVersion.select(ItemVersion.id).where(ItemVersion.item_id == item["id"]).first()
     )
@@ -163,7 +326,7 @@ def _with_body(body: object) -> RequestMaker:
     return request
 
 
-ROWS = [
+APPLYING_ROWS = [
     # ---- a resident's applications ---------------------------------------------------------
     Row(
         "POST",
@@ -243,3 +406,6 @@ ROWS = [
         denied=404,
     ),
 ]
+
+
+ROWS = [*CATALOGUE_ROWS, *APPLYING_ROWS]
