@@ -18,12 +18,13 @@ from litestar.openapi.spec import (
 )
 
 from backend.sdk import FieldError, KernelCode, Unprocessable, UnsupportedMediaType
+from miniapps.gov_services.document.model import MAX_MATERIAL_BYTES
 from miniapps.gov_services.errors import GovServicesCode
 
 MULTIPART = "multipart/form-data"
-# The largest file any material may take (a document's `max_bytes` is at most 50 MiB), and
-# room for the form around it: each material's own limit is checked after reading.
-MAX_UPLOAD_BODY = 50 * 1024 * 1024 + 64 * 1024
+# The largest file any material may take, and room for the form around it: each material's
+# own limit is checked after reading.
+MAX_UPLOAD_BODY = MAX_MATERIAL_BYTES + 64 * 1024
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 

@@ -11,6 +11,7 @@ rather than slip past the check of required materials."""
 
 from __future__ import annotations
 
+import enum
 import hashlib
 
 from backend.sdk import (
@@ -47,9 +48,14 @@ SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
 }
 UNKNOWN_KIND = ("application/octet-stream", ".bin")
-UPLOAD = "upload"
-E_LICENSE = "e_license"
-COMMITMENT = "commitment"
+
+
+class Source(enum.StrEnum):
+    """How a material was given: what `MaterialItem.source` holds."""
+
+    UPLOAD = "upload"
+    E_LICENSE = "e_license"
+    COMMITMENT = "commitment"
 
 
 def kind_of(data: bytes) -> tuple[str, str]:
@@ -131,7 +137,7 @@ async def upload(
             MaterialItem(
                 application_id=case["id"],
                 material_code=material.code,
-                source=UPLOAD,
+                source=Source.UPLOAD,
                 file_key=key,
                 sha256=hashlib.sha256(data).hexdigest(),
                 mime=mime,
@@ -173,7 +179,7 @@ async def attach_licence(
             MaterialItem(
                 application_id=case["id"],
                 material_code=material.code,
-                source=E_LICENSE,
+                source=Source.E_LICENSE,
                 licence_ref=licence.ref,
                 sha256=licence.sha256,
                 consent_at=utc_now(),
@@ -208,7 +214,7 @@ async def sign_commitment(
             MaterialItem(
                 application_id=case["id"],
                 material_code=material.code,
-                source=COMMITMENT,
+                source=Source.COMMITMENT,
                 sha256=hashlib.sha256(statement.encode()).hexdigest(),
                 mime="text/plain; charset=utf-8",
                 size=len(statement.encode()),

@@ -174,10 +174,10 @@ async def submit_application(
 ) -> Response[ApplicationView]:
     """Submit a draft (提交).
 
-    It gets its 办件编号 (`ref`) and goes to the office that takes it. It is checked whole against the version it was started on: a 422
-    `application_incomplete` lists every problem by JSON pointer (`/answers/...`,
-    `/materials/...`), including a prefilled answer or a licence given that no longer
-    matches the licence."""
+    It gets its 办件编号 (`ref`) and goes to the office that takes it. It is checked whole
+    against the version it was started on: a 422 `application_incomplete` lists every
+    problem by JSON pointer (`/answers/...`, `/materials/...`), including a prefilled answer
+    or a licence given that no longer matches the licence."""
     view = await submitting.submit(
         actor=claims_of(request),
         application_id=application_id,

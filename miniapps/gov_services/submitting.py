@@ -40,6 +40,7 @@ from miniapps.gov_services.document import (
 )
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.licences.provider import Licence, Licences
+from miniapps.gov_services.materials import Source
 from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.resident_schemas import ApplicationView
 from miniapps.gov_services.resident_views import materials_of
@@ -84,7 +85,7 @@ def material_problems(
         if m.code not in codes
     ]
     for row in given:
-        if row["source"] != "e_license":
+        if row["source"] != Source.E_LICENSE:
             continue
         licence = held.get(row["licence_ref"])
         if licence is None or licence.sha256 != row["sha256"]:
