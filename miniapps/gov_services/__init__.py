@@ -1,11 +1,13 @@
 """The service engine (掌上办事): government service items configured as versioned documents,
 and residents' applications run through them across departments."""
 
-from backend.sdk import Manifest, Role, Section, Subscription, Tile
+from backend.sdk import CALENDAR_YEAR_LOADED, Manifest, Role, Section, Subscription, Tile
 from miniapps.gov_services.bundle_release import follow_delivery
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.demo import seed_demo_catalogue
 from miniapps.gov_services.licences.provider import Licences, start_licences
+from miniapps.gov_services.notices import tell_of_move
+from miniapps.gov_services.recount import recount_provisional
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 
 APP_ID = "gov_services"
@@ -52,6 +54,10 @@ MINIAPP = Manifest(
     piccolo_app="miniapps.gov_services.piccolo_app",
     emits={APPLICATION_MOVED: ApplicationMoved},
     subscribes=[
+        # Notices follow from the change's one event (notices.py says who hears what).
+        Subscription(APPLICATION_MOVED, tell_of_move, "gov_services.tell_of_move"),
+        # Provisional due dates are counted again once their year's holidays are known.
+        Subscription(CALENDAR_YEAR_LOADED, recount_provisional, "gov_services.recount_provisional"),
         # A granted delivery: what it issued is learnt, then the bundle members waiting
         # for it start (bundle_release.py).
         Subscription(APPLICATION_MOVED, follow_delivery, "gov_services.follow_delivery"),

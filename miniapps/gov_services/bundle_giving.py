@@ -12,7 +12,7 @@ import msgspec
 
 from miniapps.gov_services.document import ItemDocument
 from miniapps.gov_services.licences.provider import Licence
-from miniapps.gov_services.materials import E_LICENSE
+from miniapps.gov_services.materials import Source
 from miniapps.gov_services.tables import MaterialItem
 
 
@@ -49,7 +49,7 @@ async def give_licences(
             MaterialItem(
                 application_id=case["id"],
                 material_code=material.code,
-                source=E_LICENSE,
+                source=Source.E_LICENSE,
                 licence_ref=use.licence.ref,
                 sha256=use.licence.sha256,
                 consent_at=consent_at,
