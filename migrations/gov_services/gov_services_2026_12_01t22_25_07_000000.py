@@ -7,7 +7,6 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
-from piccolo.engine import engine_finder
 
 ID = "2026-12-01T22:25:07:000000"
 VERSION = "1.38.0"
@@ -716,19 +715,5 @@ async def forwards():
         },
         schema=None,
     )
-
-    async def bundle_indexes():
-        # A bundle's versions are numbered once each (two admins starting a draft at once
-        # cannot both have version n), and the version in force is read by code.
-        await engine_finder().run_ddl(
-            "CREATE UNIQUE INDEX IF NOT EXISTS gov_services_bundle_version_number "
-            "ON gov_services_bundle_version (code, version)"
-        )
-
-    async def drop_bundle_indexes():
-        await engine_finder().run_ddl("DROP INDEX IF EXISTS gov_services_bundle_version_number")
-
-    manager.add_raw(bundle_indexes)
-    manager.add_raw_backwards(drop_bundle_indexes)
 
     return manager

@@ -46,7 +46,7 @@ BundleCode = Annotated[
 ]
 CHANGING: dict[int, list[ErrorCode]] = {
     404: [Code.BUNDLE_VERSION_NOT_FOUND],
-    400: [Code.APPLICATION_IF_MATCH_INVALID],
+    400: [Code.BUNDLE_IF_MATCH_INVALID],
     409: [Code.BUNDLE_VERSION_FROZEN, Code.BUNDLE_VERSION_CHANGED],
     412: [Code.BUNDLE_VERSION_CHANGED],
 }
@@ -54,6 +54,10 @@ NOT_OFFERED: dict[int, list[ErrorCode]] = {
     404: [Code.BUNDLE_NOT_OFFERED],
     409: [Code.BUNDLE_OUT_OF_DATE],
 }
+
+
+def _expected(if_match: str | None) -> int | None:
+    return version_in(if_match, refusal=Code.BUNDLE_IF_MATCH_INVALID)
 
 
 def _tagged(view: BundleVersionView) -> Response[BundleVersionView]:
@@ -104,7 +108,7 @@ async def edit_bundle_draft(
 ) -> Response[BundleVersionView]:
     """Replace a draft's name and definition; a published or retired version is a 409."""
     view = await bundle_admin.edit_draft(
-        actor=claims_of(request), version_id=version_id, draft=data, expected=version_in(if_match)
+        actor=claims_of(request), version_id=version_id, draft=data, expected=_expected(if_match)
     )
     return _tagged(view)
 
@@ -125,7 +129,7 @@ async def publish_bundle_version(
     published item, a `depends_on` naming no member or closing a cycle, a shared field
     mapped to a field its member lacks or whose schema differs from the others'."""
     view = await bundle_admin.publish(
-        actor=claims_of(request), version_id=version_id, expected=version_in(if_match)
+        actor=claims_of(request), version_id=version_id, expected=_expected(if_match)
     )
     return _tagged(view)
 
@@ -188,7 +192,7 @@ async def get_bundle_application(
     responses=problems(
         {
             404: [Code.BUNDLE_APPLICATION_NOT_FOUND],
-            400: [Code.APPLICATION_IF_MATCH_INVALID],
+            400: [Code.BUNDLE_IF_MATCH_INVALID],
             403: [Code.LICENCE_CONSENT_REQUIRED, Code.LICENCE_NOT_YOURS],
             409: [
                 Code.BUNDLE_APPLICATION_SUBMITTED,
@@ -223,7 +227,7 @@ async def submit_bundle_application(
         actor=claims_of(request),
         bundle_id=bundle_id,
         data=data,
-        expected_version=version_in(if_match),
+        expected_version=_expected(if_match),
         licences=licences,
         locale=locale_of(request),
     )

@@ -43,7 +43,7 @@ class BundleDefinition(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     shared: Annotated[
         dict[DocumentName, Annotated[dict[ItemCode, DocumentName], msgspec.Meta(min_length=1)]],
         msgspec.Meta(max_length=200),
-    ] = {}
+    ] = msgspec.field(default_factory=dict)
     promised_limit_wd: WorkingDays
 
     @property

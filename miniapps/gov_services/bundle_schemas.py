@@ -81,11 +81,13 @@ class BundleAnswers(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     """The answers of a bundle's one form: each shared field once, and each member's own
     fields under its item code."""
 
-    shared: Annotated[dict[DocumentName, Any], msgspec.Meta(max_length=200)] = {}
+    shared: Annotated[dict[DocumentName, Any], msgspec.Meta(max_length=200)] = msgspec.field(
+        default_factory=dict
+    )
     members: Annotated[
         dict[ItemCode, Annotated[dict[DocumentName, Any], msgspec.Meta(max_length=200)]],
         msgspec.Meta(max_length=20),
-    ] = {}
+    ] = msgspec.field(default_factory=dict)
 
 
 class LicenceUseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -101,8 +103,10 @@ class LicenceUseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 class SubmitBundleIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The bundle's form and the licences given; `consent` to the use of those licences."""
 
-    answers: BundleAnswers = BundleAnswers()
-    licences: Annotated[list[LicenceUseIn], msgspec.Meta(max_length=50)] = []
+    answers: BundleAnswers = msgspec.field(default_factory=BundleAnswers)
+    licences: Annotated[list[LicenceUseIn], msgspec.Meta(max_length=50)] = msgspec.field(
+        default_factory=list
+    )
     consent: bool = False
 
 

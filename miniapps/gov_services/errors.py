@@ -56,6 +56,7 @@ class GovServicesCode(ErrorCode):
     BUNDLE_APPLICATION_CHANGED = "bundle_application_changed"
     BUNDLE_INCOMPLETE = "bundle_incomplete"
     BUNDLE_MEMBER_HELD = "bundle_member_held"
+    BUNDLE_IF_MATCH_INVALID = "bundle_if_match_invalid"
     # Staff handling and the clock.
     APPLICATION_NO_EXTENSION = "application_no_extension"
     APPLICATION_EXTENDED_ALREADY = "application_extended_already"
@@ -193,6 +194,10 @@ register_messages(
         GovServicesCode.BUNDLE_INCOMPLETE: (
             "一件事申请还不能提交,请按所列问题补充或修改",
             "The bundle application cannot be submitted yet; see each problem listed",
+        ),
+        GovServicesCode.BUNDLE_IF_MATCH_INVALID: (
+            "If-Match 应为一件事的版本号",
+            "If-Match must name the bundle's version",
         ),
         GovServicesCode.BUNDLE_MEMBER_HELD: (
             "该办件属于一件事,请随一件事一并提交",

@@ -44,7 +44,7 @@ from miniapps.gov_services.materials import Source
 from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.resident_schemas import ApplicationView
 from miniapps.gov_services.resident_views import materials_of
-from miniapps.gov_services.routing import assignee_for
+from miniapps.gov_services.routing import entering
 from miniapps.gov_services.states import Action, Status, takes
 from miniapps.gov_services.tables import Application
 
@@ -147,8 +147,6 @@ async def submitted(
     """Write the submit of a draft whose `answers` passed `checked_answers`: its ref, the
     first step (受理) and the office that takes it, through `cases.move`. Inside a unit of
     work; `actor` None when the platform submits it (a bundle's member, released)."""
-    first = first_step(doc)
-    implementing = {org.district: org.org for org in doc.implementing_orgs}
     now = utc_now()
     return await cases.move(
         case,
@@ -158,12 +156,7 @@ async def submitted(
         changes={
             Application.ref_no: await next_ref(now),
             Application.answers: answers,
-            Application.current_step: first.code,
-            Application.assignee_org: assignee_for(
-                org_level=first.org_level,
-                place_path=case["place_path"],
-                implementing=implementing,
-            ),
+            **entering(doc, first_step(doc), case["place_path"]),
             Application.submitted_at: now,
         },
         version_named=version_named,
