@@ -99,7 +99,9 @@ async def test_one_submit_four_members_and_the_household_waits_for_the_certifica
     # The shared answers, given once, are in each member under its own field's name.
     assert json_value(rows[INSURANCE]["answers"])["insured_name"] == FORM["shared"]["child_name"]
     assert json_value(rows[CARD]["answers"])["holder_name"] == FORM["shared"]["child_name"]
-    assert json_value(rows[HOUSEHOLD]["answers"])["mother_id_card"] == FORM["shared"]["mother_id_card"]
+    assert (
+        json_value(rows[HOUSEHOLD]["answers"])["mother_id_card"] == FORM["shared"]["mother_id_card"]
+    )
     await moved_handled()
 
     office = Office(vault)
@@ -121,7 +123,8 @@ async def test_one_submit_four_members_and_the_household_waits_for_the_certifica
         assert await status_of(ids[code]) == "submitted", code
     certificate = await Application.select().where(Application.id == ids[CERTIFICATE]).first()
     issued = await IssuedLicence.select().first()
-    assert certificate is not None and issued is not None
+    assert certificate is not None
+    assert issued is not None
     number = f"R{certificate['ref_no']}"
     assert json_value(issued["fields"])["cert_no"] == number
     household = await Application.select().where(Application.id == ids[HOUSEHOLD]).first()
