@@ -9,6 +9,10 @@ from typing import Any
 
 import msgspec
 
+from backend.kernel.registry import Installed
+from backend.kernel.vault import Vault
+from backend.seed import seed_demo, seed_miniapp_demos
+from miniapps.gov_services import MINIAPP
 from miniapps.gov_services.bundle_model import BundleIn, bundle_sha256
 from miniapps.gov_services.tables import BundleVersion
 from tests.conftest import Client, TokenForPhone, bearer
@@ -158,3 +162,22 @@ async def test_only_a_published_bundle_is_offered(
         started = await client.post(f"{APP}/bundles/{code}/applications", headers=resident)
         assert (started.status_code, started.json()["code"]) == (404, "bundle_not_offered")
     assert await bundle_counts() == before
+
+
+async def test_the_demo_seed_publishes_the_newborn_bundle_once(vault: Vault) -> None:
+    await seed_demo(vault)
+    installed = [Installed(package="yimen", manifest=MINIAPP)]
+    for _ in range(2):
+        await seed_miniapp_demos(installed)
+    bundle = newborn_bundle()
+    rows = await BundleVersion.select(
+        BundleVersion.code, BundleVersion.version, BundleVersion.status, BundleVersion.sha256
+    )
+    assert rows == [
+        {
+            "code": NEWBORN,
+            "version": 1,
+            "status": "published",
+            "sha256": bundle_sha256(bundle.code, bundle.name, bundle.definition),
+        }
+    ]
