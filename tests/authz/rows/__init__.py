@@ -1,7 +1,16 @@
 """Every row of the matrix, one module per part of the app."""
 
 from tests.authz.matrix import Row
-from tests.authz.rows import gov_services, grid_events, health_code, host, library, open311, push
+from tests.authz.rows import (
+    gov_services,
+    gov_services_bundles,
+    grid_events,
+    health_code,
+    host,
+    library,
+    open311,
+    push,
+)
 
 ROWS: list[Row] = [
     *host.ROWS,
@@ -11,4 +20,5 @@ ROWS: list[Row] = [
     *health_code.ROWS,
     *library.ROWS,
     *gov_services.ROWS,
+    *gov_services_bundles.ROWS,
 ]
