@@ -157,8 +157,10 @@ async def get_bundle(code: BundleCode) -> BundleView:
 async def start_bundle_application(
     request: AnyRequest, code: BundleCode, licences: NamedDependency[Licences]
 ) -> Response[BundleApplicationView]:
-    """Start a bundle application: a draft of each member item, filled in from the caller's
-    licences. Files a member asks for are uploaded to its draft; the rest is given at submit."""
+    """Start a bundle application (一件事).
+
+    Each member item gets a draft, filled in from the caller's licences. Files a member
+    asks for are uploaded to its draft; the rest is given once, at submit."""
     view = await bundles.start(
         actor=claims_of(request), code=code, licences=licences, locale=locale_of(request)
     )
@@ -174,9 +176,10 @@ async def start_bundle_application(
 async def get_bundle_application(
     request: AnyRequest, bundle_id: FromPath[RowId], licences: NamedDependency[Licences]
 ) -> Response[BundleApplicationView]:
-    """A bundle application's progress: each member's application and status, what a waiting
-    member waits for, the state of the whole and its due date (its promised limit counted
-    from the first member's 受理)."""
+    """A bundle application's progress.
+
+    Each member's application and status, what a waiting member waits for, the state of
+    the whole and its due date: its promised limit counted from the first member's 受理."""
     view = await bundle_application_view(
         actor=claims_of(request), bundle_id=bundle_id, licences=licences, locale=locale_of(request)
     )
