@@ -18,6 +18,7 @@ from backend.sdk import (
     idempotent,
     problems,
     requires_role,
+    strictly,
 )
 from miniapps.gov_services import bundle_admin, bundle_submit, bundles
 from miniapps.gov_services.bundle_model import BundleIn
@@ -84,7 +85,9 @@ async def create_bundle_version(
 
     A bundle with a draft already is a 409: edit that draft. What the definition names is
     checked when it is published."""
-    view = await bundle_admin.create_version(actor=claims_of(request), bundle=data)
+    # Read again as sent: Litestar's lenient reading would take "5" for a number of days.
+    bundle = strictly(await request.json(), BundleIn)
+    view = await bundle_admin.create_version(actor=claims_of(request), bundle=bundle)
     return Response(view, status_code=201, headers={"ETag": f'"{view.revision}"'})
 
 
@@ -108,7 +111,10 @@ async def edit_bundle_draft(
 ) -> Response[BundleVersionView]:
     """Replace a draft's name and definition; a published or retired version is a 409."""
     view = await bundle_admin.edit_draft(
-        actor=claims_of(request), version_id=version_id, draft=data, expected=_expected(if_match)
+        actor=claims_of(request),
+        version_id=version_id,
+        draft=strictly(await request.json(), BundleDraftIn),
+        expected=_expected(if_match),
     )
     return _tagged(view)
 
@@ -229,7 +235,7 @@ async def submit_bundle_application(
     view = await bundle_submit.submit(
         actor=claims_of(request),
         bundle_id=bundle_id,
-        data=data,
+        data=strictly(await request.json(), SubmitBundleIn),
         expected_version=_expected(if_match),
         licences=licences,
         locale=locale_of(request),
