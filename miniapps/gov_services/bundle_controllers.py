@@ -228,10 +228,11 @@ async def submit_bundle_application(
     """Submit a bundle application: one form, one submit, one transaction.
 
     Each member whose prerequisites are done is submitted as a single application is;
-    the others wait, and start on their own once those are delivered. A licence is given
-    once, for every member asking for its material; `licence_type` names one a member will
-    issue (the 出生医学证明), given to those waiting for it when issued. `consent` covers
-    both. A 422 `bundle_incomplete` lists every problem at its place in the form."""
+    the others wait, and start on their own once those are delivered. Each of `materials`
+    gives a licence once, to every member asking for that material: one the caller holds
+    (`licence_ref`), or the one a member will issue (`licence_type`: the 出生医学证明),
+    given to those waiting for it when issued. `consent` covers both. A 422
+    `bundle_incomplete` lists every problem at its place in the form."""
     view = await bundle_submit.submit(
         actor=claims_of(request),
         bundle_id=bundle_id,

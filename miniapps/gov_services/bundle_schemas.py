@@ -101,10 +101,12 @@ class LicenceUseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 class SubmitBundleIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The bundle's form and the licences given; `consent` to the use of those licences."""
+    """The bundle's form, and the materials given once as licences (`consent` to their use).
+    Named so, and not `licences`, as a route's body field may not share a name with one of
+    its dependencies (the licence sources): Litestar would blame a bad value on the source."""
 
     answers: BundleAnswers = msgspec.field(default_factory=BundleAnswers)
-    licences: Annotated[list[LicenceUseIn], msgspec.Meta(max_length=50)] = msgspec.field(
+    materials: Annotated[list[LicenceUseIn], msgspec.Meta(max_length=50)] = msgspec.field(
         default_factory=list
     )
     consent: bool = False

@@ -13,13 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import msgspec
-
 from backend.sdk import (
     Claims,
     Conflict,
     FieldError,
-    Forbidden,
     PreconditionFailed,
     Unprocessable,
     unit_of_work,
@@ -28,7 +25,7 @@ from backend.sdk import (
 from miniapps.gov_services import cases
 from miniapps.gov_services.applicant import prefilled_now
 from miniapps.gov_services.applying import change_draft, prefilled_of, the_applicant
-from miniapps.gov_services.bundle_giving import Given, give_licences
+from miniapps.gov_services.bundle_giving import LicencePlan, give_licences, licence_plan
 from miniapps.gov_services.bundle_model import BundleDefinition
 from miniapps.gov_services.bundle_progress import (
     bundle_application_view,
@@ -52,14 +49,6 @@ from miniapps.gov_services.submitting import checked_answers, submitted
 from miniapps.gov_services.tables import Application, BundleApplication
 
 Row = dict[str, Any]
-
-
-class LicencePlan(msgspec.Struct, frozen=True, kw_only=True):
-    """The licences of the submit: those given now, and those awaited (material code and
-    the licence type a member will issue)."""
-
-    given: list[Given]
-    awaited: list[dict[str, str]]
 
 
 async def submit(
@@ -228,52 +217,3 @@ def at_form(
 def _unique(errors: Sequence[FieldError]) -> list[FieldError]:
     """A shared answer refused by each member it fills is listed once."""
     return list(dict.fromkeys(errors))
-
-
-def licence_plan(
-    data: SubmitBundleIn, docs: Mapping[str, ItemDocument], held: Mapping[str, Licence]
-) -> LicencePlan:
-    """The licences given, each checked: consent given (403), the caller's (403), for a
-    material some member asks for (422) in a form it takes (422)."""
-    if data.licences and not data.consent:
-        raise Forbidden(Code.LICENCE_CONSENT_REQUIRED)
-    given: list[Given] = []
-    awaited: list[dict[str, str]] = []
-    for i, use in enumerate(data.licences):
-        if (use.licence_ref is None) == (use.licence_type is None):
-            raise Unprocessable(
-                Code.BUNDLE_INCOMPLETE,
-                errors=[
-                    FieldError(field=f"/licences/{i}", message="give licence_ref or licence_type")
-                ],
-            )
-        types = _types_taken(docs, use.material_code)
-        if use.licence_ref is not None:
-            licence = held.get(use.licence_ref)
-            if licence is None:
-                raise Forbidden(Code.LICENCE_NOT_YOURS)
-            _require_taken(use.material_code, licence.type, types)
-            given.append(Given(material_code=use.material_code, licence=licence))
-        elif use.licence_type is not None:
-            _require_taken(use.material_code, use.licence_type, types)
-            awaited.append({"material_code": use.material_code, "licence_type": use.licence_type})
-    return LicencePlan(given=given, awaited=awaited)
-
-
-def _types_taken(docs: Mapping[str, ItemDocument], material_code: str) -> set[str] | None:
-    """The licence types that any member's material of this code takes; None if no member
-    asks for such a material."""
-    materials = [m for doc in docs.values() for m in doc.materials if m.code == material_code]
-    if not materials:
-        return None
-    return {kind for m in materials for kind in m.licence_types}
-
-
-def _require_taken(material_code: str, licence_type: str, types: set[str] | None) -> None:
-    if types is None:
-        raise Unprocessable(Code.MATERIAL_UNKNOWN, extensions={"material": material_code})
-    if licence_type not in types:
-        raise Unprocessable(
-            Code.MATERIAL_SOURCE_REFUSED,
-            extensions={"material": material_code, "sources": sorted(types)},
-        )

@@ -140,7 +140,7 @@ async def _code(city: City, target: Target, caller: Caller) -> Req:
 
 
 async def _submit(city: City, target: Target, caller: Caller) -> Req:
-    return Req(path_params=target.ids, json={"answers": {}, "licences": [], "consent": False})
+    return Req(path_params=target.ids, json={"answers": {}, "materials": [], "consent": False})
 
 
 ROWS = [

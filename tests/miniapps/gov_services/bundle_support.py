@@ -69,7 +69,7 @@ LICENCES: list[dict[str, str]] = [
     {"material_code": "birth_certificate", "licence_type": "birth_certificate"},
     {"material_code": "identity_proof", "licence_type": "birth_certificate"},
 ]
-SUBMIT: dict[str, Any] = {"answers": FORM, "licences": LICENCES, "consent": True}
+SUBMIT: dict[str, Any] = {"answers": FORM, "materials": LICENCES, "consent": True}
 
 
 def newborn_bundle() -> BundleIn:

@@ -55,7 +55,7 @@ async def test_answers_that_do_not_fit_are_listed_at_their_places_in_the_form(
     body = copy.deepcopy(SUBMIT)
     body["answers"]["shared"]["mother_id_card"] = "12345"  # fills two members: listed once
     body["answers"]["members"][CERTIFICATE]["birth_weight_g"] = 100
-    body["licences"] = [x for x in body["licences"] if x["material_code"] != "parents_id_cards"]
+    body["materials"] = [x for x in body["materials"] if x["material_code"] != "parents_id_cards"]
     refused = await _refused(client, headers, started["id"], body, 422, "bundle_incomplete")
     fields = [e["field"] for e in refused["errors"]]
     assert sorted(fields) == sorted(
@@ -97,15 +97,15 @@ async def test_licences_are_given_with_consent_by_their_holder_for_a_material_as
     )
     others = [{"material_code": "parents_id_cards", "licence_ref": "demo:id_card:wang-jiashu"}]
     await _refused(
-        client, headers, bundle_id, {**SUBMIT, "licences": others}, 403, "licence_not_yours"
+        client, headers, bundle_id, {**SUBMIT, "materials": others}, 403, "licence_not_yours"
     )
     unknown = [{"material_code": "no_such_material", "licence_type": "birth_certificate"}]
     await _refused(
-        client, headers, bundle_id, {**SUBMIT, "licences": unknown}, 422, "material_unknown"
+        client, headers, bundle_id, {**SUBMIT, "materials": unknown}, 422, "material_unknown"
     )
     wrong = [{"material_code": "marriage_certificate", "licence_type": "birth_certificate"}]
     await _refused(
-        client, headers, bundle_id, {**SUBMIT, "licences": wrong}, 422, "material_source_refused"
+        client, headers, bundle_id, {**SUBMIT, "materials": wrong}, 422, "material_source_refused"
     )
     both = [
         {
@@ -115,7 +115,7 @@ async def test_licences_are_given_with_consent_by_their_holder_for_a_material_as
         }
     ]
     await _refused(
-        client, headers, bundle_id, {**SUBMIT, "licences": both}, 422, "bundle_incomplete"
+        client, headers, bundle_id, {**SUBMIT, "materials": both}, 422, "bundle_incomplete"
     )
 
 

@@ -76,7 +76,7 @@ async def test_a_member_released_without_what_it_needs_is_its_applicants_draft(
     client: Client, token_for_phone: TokenForPhone, vault: Vault
 ) -> None:
     # No licence awaited: the members waiting for the certificate were not promised it.
-    body = {**SUBMIT, "licences": [x for x in SUBMIT["licences"] if "licence_type" not in x]}
+    body = {**SUBMIT, "materials": [x for x in SUBMIT["materials"] if "licence_type" not in x]}
     headers, ids = await _delivered(client, token_for_phone, vault, body)
     for code in WAITING_ONES:
         assert await status_of(ids[code]) == "draft", code
