@@ -154,3 +154,18 @@ async def test_a_member_is_not_submitted_without_its_bundle(
     answer = await client.post(f"{APP}/applications/{household}/submit", headers=headers)
     assert (answer.status_code, answer.json()["code"]) == (409, "bundle_member_held")
     assert await bundle_counts() == before
+
+
+async def test_a_submit_sent_again_with_its_idempotency_key_is_answered_as_before(
+    client: Client, token_for_phone: TokenForPhone
+) -> None:
+    plain = bearer(await token_for_phone(RESIDENT))
+    bundle_id = (await _started(client, plain))["id"]
+    headers = {**plain, "Idempotency-Key": "newborn-submit-1"}
+    url = f"{APP}/bundle-applications/{bundle_id}/submit"
+    first = await client.post(url, json=SUBMIT, headers=headers)
+    assert first.status_code == 200, first.text
+    before = await bundle_counts()
+    again = await client.post(url, json=SUBMIT, headers=headers)
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert await bundle_counts() == before
