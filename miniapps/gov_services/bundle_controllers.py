@@ -161,14 +161,14 @@ async def get_bundle(code: BundleCode) -> BundleView:
     responses=problems({**NOT_OFFERED, 422: [Code.NOT_ELIGIBLE, Code.APPLICANT_NO_HOME]}),
 )
 async def start_bundle_application(
-    request: AnyRequest, code: BundleCode, licences: NamedDependency[Licences]
+    request: AnyRequest, code: BundleCode, licence_sources: NamedDependency[Licences]
 ) -> Response[BundleApplicationView]:
     """Start a bundle application (一件事).
 
     Each member item gets a draft, filled in from the caller's licences. Files a member
     asks for are uploaded to its draft; the rest is given once, at submit."""
     view = await bundles.start(
-        actor=claims_of(request), code=code, licences=licences, locale=locale_of(request)
+        actor=claims_of(request), code=code, licences=licence_sources, locale=locale_of(request)
     )
     return _bundle_tagged(view, 201)
 
@@ -180,14 +180,17 @@ async def start_bundle_application(
     responses=problems({404: [Code.BUNDLE_APPLICATION_NOT_FOUND]}),
 )
 async def get_bundle_application(
-    request: AnyRequest, bundle_id: FromPath[RowId], licences: NamedDependency[Licences]
+    request: AnyRequest, bundle_id: FromPath[RowId], licence_sources: NamedDependency[Licences]
 ) -> Response[BundleApplicationView]:
     """A bundle application's progress.
 
     Each member's application and status, what a waiting member waits for, the state of
     the whole and its due date: its promised limit counted from the first member's 受理."""
     view = await bundle_application_view(
-        actor=claims_of(request), bundle_id=bundle_id, licences=licences, locale=locale_of(request)
+        actor=claims_of(request),
+        bundle_id=bundle_id,
+        licences=licence_sources,
+        locale=locale_of(request),
     )
     return _bundle_tagged(view)
 
@@ -222,7 +225,7 @@ async def submit_bundle_application(
     request: AnyRequest,
     bundle_id: FromPath[RowId],
     data: JSONBody[SubmitBundleIn],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[BundleApplicationView]:
     """Submit a bundle application: one form, one submit, one transaction.
@@ -238,7 +241,7 @@ async def submit_bundle_application(
         bundle_id=bundle_id,
         data=strictly(await request.json(), SubmitBundleIn),
         expected_version=_expected(if_match),
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return _bundle_tagged(view)

@@ -8,42 +8,22 @@ None while it stands still), `wd_used` (the working days used before that), `due
 `clock_from`", so it can be counted again when the calendar learns a year.
 
 A due date D is the last day of the limit: the case is overdue from 00:00 Asia/Shanghai of
-the day after, and `due_at` holds that instant (in UTC, as every timestamp is stored)."""
+the day after, and `due_at` holds that instant (`dates.overdue_from`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from piccolo.columns import Column
 
 from backend.sdk import WorkCalendar
+from miniapps.gov_services.dates import city_date, overdue_from
 from miniapps.gov_services.document import ItemDocument
 from miniapps.gov_services.tables import Application
 
-CITY_TIME = ZoneInfo("Asia/Shanghai")
-ONE_DAY = dt.timedelta(days=1)
-# "Due soon" (临近到期): the due date lies within this many working days of today.
-SOON_WD = 2
-
 Changes = dict[Column | str, Any]
-
-
-def local_date(instant: dt.datetime) -> dt.date:
-    """The date in the city when `instant` happened: the day a resident and a clerk see."""
-    return instant.astimezone(CITY_TIME).date()
-
-
-def overdue_from(due_date: dt.date) -> dt.datetime:
-    """The instant a case due on `due_date` becomes overdue: the next local midnight."""
-    return dt.datetime.combine(due_date + ONE_DAY, dt.time(), CITY_TIME).astimezone(dt.UTC)
-
-
-def due_date_of(due_at: dt.datetime) -> dt.date:
-    """The due date a stored `due_at` stands for."""
-    return local_date(due_at) - ONE_DAY
 
 
 def limit_of(document: ItemDocument, case: Mapping[str, Any]) -> int:
@@ -55,7 +35,7 @@ def limit_of(document: ItemDocument, case: Mapping[str, Any]) -> int:
 def running_from(calendar: WorkCalendar, start: dt.datetime, days: int) -> Changes:
     """The clock counting `days` working days from the day after `start`'s local date; a
     limit already used up is due the day it starts again (overdue from the next)."""
-    due = calendar.add_working_days(local_date(start), max(days, 0))
+    due = calendar.add_working_days(city_date(start), max(days, 0))
     return {
         Application.clock_from: start,
         Application.due_at: overdue_from(due.date),
@@ -78,8 +58,8 @@ def paused(calendar: WorkCalendar, case: Mapping[str, Any], *, at: dt.datetime) 
     clock has not started, and nothing is used."""
     used = 0
     if case["clock_from"] is not None:
-        since = local_date(case["clock_from"])
-        used = calendar.working_days_between(since, local_date(at)).days
+        since = city_date(case["clock_from"])
+        used = calendar.working_days_between(since, city_date(at)).days
     return {
         Application.wd_used: case["wd_used"] + used,
         Application.paused_at: at,
@@ -114,9 +94,3 @@ def recounted(calendar: WorkCalendar, document: ItemDocument, case: Mapping[str,
     """The running clock counted again on `calendar`, as when a year of it was loaded."""
     left = limit_of(document, case) - case["wd_used"]
     return running_from(calendar, case["clock_from"], left)
-
-
-def soon_edge(calendar: WorkCalendar, now: dt.datetime) -> dt.datetime:
-    """Cases with `due_at` up to this instant are due within `SOON_WD` working days of
-    today (and overdue once `due_at` has passed)."""
-    return overdue_from(calendar.add_working_days(local_date(now), SOON_WD).date)

@@ -13,6 +13,7 @@ from miniapps.gov_services import (
 )
 from miniapps.gov_services.admin_controllers import ADMIN_HANDLERS
 from miniapps.gov_services.catalogue_controllers import CATALOGUE_HANDLERS
+from miniapps.gov_services.feedback.controllers import ROUTES as FEEDBACK_ROUTES
 
 # Staff work: the worklist, a case, and the actions from 受理 to 送达; the resident's 补正.
 STAFF_ROUTES = [
@@ -38,6 +39,7 @@ router = Router(
         # a resident's applications
         *resident_controllers.ROUTES,
         *material_controllers.ROUTES,
+        *FEEDBACK_ROUTES,
         *STAFF_ROUTES,
         # bundles (一件事): the admins' versions, a resident's bundle application
         *bundle_controllers.ADMIN_ROUTES,

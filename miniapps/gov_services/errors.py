@@ -27,6 +27,18 @@ class GovServicesCode(ErrorCode):
     ITEM_VERSION_CHANGED = "item_version_changed"
     ITEM_IF_MATCH_INVALID = "item_if_match_invalid"
     ITEM_RETIRED = "item_retired"
+    # 好差评
+    RATING_TOO_EARLY = "rating_too_early"
+    RATING_EXISTS = "rating_exists"
+    RATING_LEVEL_INVALID = "rating_level_invalid"
+    RATING_NOT_FOUND = "rating_not_found"
+    RECTIFICATION_NOT_FOUND = "rectification_not_found"
+    RECTIFICATION_NOT_OPEN = "rectification_not_open"
+    RECTIFICATION_INCOMPLETE = "rectification_incomplete"
+    APPEAL_EXISTS = "appeal_exists"
+    APPEAL_NOT_FOUND = "appeal_not_found"
+    APPEAL_DECIDED = "appeal_decided"
+    APPEAL_OWN = "appeal_own"
 
     # A resident's side of an application: starting, materials, submitting.
     ITEM_NOT_OFFERED = "item_not_offered"
@@ -42,6 +54,12 @@ class GovServicesCode(ErrorCode):
     COMMITMENT_UNSIGNED = "commitment_unsigned"
     LICENCE_CONSENT_REQUIRED = "licence_consent_required"
     LICENCE_NOT_YOURS = "licence_not_yours"
+    # Staff handling and the clock.
+    APPLICATION_NO_EXTENSION = "application_no_extension"
+    APPLICATION_EXTENDED_ALREADY = "application_extended_already"
+    APPLICATION_PAUSE_NOT_ALLOWED = "application_pause_not_allowed"
+    APPLICATION_SUPPLEMENT_LIST_INVALID = "application_supplement_list_invalid"
+    APPLICATION_SUPPLEMENT_INCOMPLETE = "application_supplement_incomplete"
 
     # Bundles (一件事): their versions, and a resident's application for one.
     BUNDLE_VERSION_NOT_FOUND = "bundle_version_not_found"
@@ -57,12 +75,6 @@ class GovServicesCode(ErrorCode):
     BUNDLE_INCOMPLETE = "bundle_incomplete"
     BUNDLE_MEMBER_HELD = "bundle_member_held"
     BUNDLE_IF_MATCH_INVALID = "bundle_if_match_invalid"
-    # Staff handling and the clock.
-    APPLICATION_NO_EXTENSION = "application_no_extension"
-    APPLICATION_EXTENDED_ALREADY = "application_extended_already"
-    APPLICATION_PAUSE_NOT_ALLOWED = "application_pause_not_allowed"
-    APPLICATION_SUPPLEMENT_LIST_INVALID = "application_supplement_list_invalid"
-    APPLICATION_SUPPLEMENT_INCOMPLETE = "application_supplement_incomplete"
 
 
 register_messages(
@@ -104,6 +116,62 @@ register_messages(
         GovServicesCode.NOT_ELIGIBLE: (
             "不符合申办条件",
             "You do not meet the conditions to apply",
+        ),
+        GovServicesCode.ITEM_NOT_FOUND: ("事项不存在", "No such service item"),
+        GovServicesCode.ITEM_VERSION_NOT_FOUND: ("事项版本不存在", "No such version of the item"),
+        GovServicesCode.ITEM_CODE_TAKEN: (
+            "事项编码已被其他事项使用",
+            "Another item already has this code",
+        ),
+        GovServicesCode.ITEM_VERSION_FROZEN: (
+            "该版本已发布或已废止,不能修改;请基于它新建草稿",
+            "The version is published or retired and cannot change; start a new draft from it",
+        ),
+        GovServicesCode.ITEM_DRAFT_EXISTS: (
+            "该事项已有草稿,请修改或发布现有草稿",
+            "The item already has a draft; edit or publish that one",
+        ),
+        GovServicesCode.ITEM_VERSION_CHANGED: (
+            "草稿已被他人修改,请刷新后重试",
+            "The draft changed since it was read; reload it and try again",
+        ),
+        GovServicesCode.ITEM_IF_MATCH_INVALID: (
+            "If-Match 应为草稿的修订号",
+            "If-Match must name the draft's revision",
+        ),
+        GovServicesCode.ITEM_RETIRED: ("该事项或版本已废止", "The item or version is retired"),
+        # 好差评
+        GovServicesCode.RATING_TOO_EARLY: (
+            "办件办结后才能评价",
+            "An application is rated once it is completed or refused",
+        ),
+        GovServicesCode.RATING_EXISTS: (
+            "该办件已评价,一事一评",
+            "The application has been rated; each is rated once",
+        ),
+        GovServicesCode.RATING_LEVEL_INVALID: (
+            "评价等级应为 1(非常不满意)至 5(非常满意)",
+            "The level must be 1 (very dissatisfied) to 5 (very satisfied)",
+        ),
+        GovServicesCode.RATING_NOT_FOUND: ("评价不存在", "No such rating"),
+        GovServicesCode.RECTIFICATION_NOT_FOUND: ("整改单不存在", "No such rectification"),
+        GovServicesCode.RECTIFICATION_NOT_OPEN: (
+            "整改单已办结或已撤销",
+            "The rectification is closed or void",
+        ),
+        GovServicesCode.RECTIFICATION_INCOMPLETE: (
+            "整改须先答复并回访,方可办结",
+            "A rectification closes only once it has a reply and a follow-up visit",
+        ),
+        GovServicesCode.APPEAL_EXISTS: (
+            "该评价已申诉复核,不能重复申诉",
+            "The rating has already been appealed",
+        ),
+        GovServicesCode.APPEAL_NOT_FOUND: ("申诉不存在", "No such appeal"),
+        GovServicesCode.APPEAL_DECIDED: ("申诉已复核", "The appeal has been decided"),
+        GovServicesCode.APPEAL_OWN: (
+            "不能复核本人提出的申诉",
+            "An appeal is decided by someone other than who made it",
         ),
         GovServicesCode.ITEM_NOT_OFFERED: (
             "没有可申办的该事项",
@@ -154,6 +222,27 @@ register_messages(
             "该电子证照不属于您或已失效",
             "The licence is not yours or no longer valid",
         ),
+        # Staff handling and the clock.
+        GovServicesCode.APPLICATION_NO_EXTENSION: (
+            "该事项不设延期",
+            "The service item allows no extension",
+        ),
+        GovServicesCode.APPLICATION_EXTENDED_ALREADY: (
+            "办件已延期一次,不能再次延期",
+            "The application was extended once already; it cannot be extended again",
+        ),
+        GovServicesCode.APPLICATION_PAUSE_NOT_ALLOWED: (
+            "该事项受理后补正不停止计时,不能退回补正",
+            "The service item does not stop its clock for a supplement once accepted",
+        ),
+        GovServicesCode.APPLICATION_SUPPLEMENT_LIST_INVALID: (
+            "补正清单中有事项表单或材料中不存在的内容",
+            "The supplement list names fields or materials the service item does not have",
+        ),
+        GovServicesCode.APPLICATION_SUPPLEMENT_INCOMPLETE: (
+            "补正未提供要求补正的全部材料",
+            "The supplement does not provide every material that was asked for",
+        ),
         GovServicesCode.BUNDLE_VERSION_NOT_FOUND: ("一件事版本不存在", "No such bundle version"),
         GovServicesCode.BUNDLE_VERSION_FROZEN: (
             "已发布或已停用的一件事版本不能修改,请新建版本",
@@ -202,50 +291,6 @@ register_messages(
         GovServicesCode.BUNDLE_MEMBER_HELD: (
             "该办件属于一件事,请随一件事一并提交",
             "This application belongs to a bundle; submit it with its bundle",
-        ),
-        GovServicesCode.ITEM_NOT_FOUND: ("事项不存在", "No such service item"),
-        GovServicesCode.ITEM_VERSION_NOT_FOUND: ("事项版本不存在", "No such version of the item"),
-        GovServicesCode.ITEM_CODE_TAKEN: (
-            "事项编码已被其他事项使用",
-            "Another item already has this code",
-        ),
-        GovServicesCode.ITEM_VERSION_FROZEN: (
-            "该版本已发布或已废止,不能修改;请基于它新建草稿",
-            "The version is published or retired and cannot change; start a new draft from it",
-        ),
-        GovServicesCode.ITEM_DRAFT_EXISTS: (
-            "该事项已有草稿,请修改或发布现有草稿",
-            "The item already has a draft; edit or publish that one",
-        ),
-        GovServicesCode.ITEM_VERSION_CHANGED: (
-            "草稿已被他人修改,请刷新后重试",
-            "The draft changed since it was read; reload it and try again",
-        ),
-        GovServicesCode.ITEM_IF_MATCH_INVALID: (
-            "If-Match 应为草稿的修订号",
-            "If-Match must name the draft's revision",
-        ),
-        GovServicesCode.ITEM_RETIRED: ("该事项或版本已废止", "The item or version is retired"),
-        # Staff handling and the clock.
-        GovServicesCode.APPLICATION_NO_EXTENSION: (
-            "该事项不设延期",
-            "The service item allows no extension",
-        ),
-        GovServicesCode.APPLICATION_EXTENDED_ALREADY: (
-            "办件已延期一次,不能再次延期",
-            "The application was extended once already; it cannot be extended again",
-        ),
-        GovServicesCode.APPLICATION_PAUSE_NOT_ALLOWED: (
-            "该事项受理后补正不停止计时,不能退回补正",
-            "The service item does not stop its clock for a supplement once accepted",
-        ),
-        GovServicesCode.APPLICATION_SUPPLEMENT_LIST_INVALID: (
-            "补正清单中有事项表单或材料中不存在的内容",
-            "The supplement list names fields or materials the service item does not have",
-        ),
-        GovServicesCode.APPLICATION_SUPPLEMENT_INCOMPLETE: (
-            "补正未提供要求补正的全部材料",
-            "The supplement does not provide every material that was asked for",
         ),
     },
 )

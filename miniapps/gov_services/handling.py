@@ -1,5 +1,5 @@
-"""Staff actions on a case (办理): claim and release, 受理, advance, return for 补正, reject,
-extend, decide and deliver.
+"""Staff actions on a case (办理): claim and release, 受理, advance, reject, extend, decide
+and deliver (the return for 补正 is in `supplement`).
 
 Each is checked by `allowed.require_allowed` (403, 409, 412) and its body against the
 item's document (422), then written by `cases.move` in one unit of work: the change, its
@@ -14,9 +14,7 @@ from typing import Any
 from backend.sdk import (
     Claims,
     Conflict,
-    FieldError,
     PreconditionFailed,
-    Unprocessable,
     unit_of_work,
     work_calendar,
 )
@@ -25,14 +23,13 @@ from miniapps.gov_services.allowed import require_allowed
 from miniapps.gov_services.cases import Case, case_by_id, move
 from miniapps.gov_services.document import ItemDocument, next_step
 from miniapps.gov_services.errors import GovServicesCode as Code
-from miniapps.gov_services.pinned import pinned_document
+from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.routing import entering
 from miniapps.gov_services.staff_schemas import (
     DecideIn,
     DeliverIn,
     ExtendIn,
     RejectIn,
-    SupplementRequestIn,
 )
 from miniapps.gov_services.states import Action, Status
 from miniapps.gov_services.tables import Application
@@ -73,29 +70,30 @@ async def write(
 
 async def claim(*, actor: Claims, application_id: int, expected_version: int | None) -> None:
     """签收: the case is the caller's to work on until they release it or it moves on."""
-    case, document = await checked(actor, application_id, Action.CLAIM, expected_version)
-    await write(
-        actor,
-        case,
-        document,
-        Action.CLAIM,
-        expected_version,
-        to_status=Status(case["status"]),
-        changes={Application.claimed_by: actor.user_id},
-    )
+    await _held(actor, application_id, expected_version, Action.CLAIM, actor.user_id)
 
 
 async def release(*, actor: Claims, application_id: int, expected_version: int | None) -> None:
     """The caller's claim given up: any officer of the step may claim the case again."""
-    case, document = await checked(actor, application_id, Action.RELEASE, expected_version)
+    await _held(actor, application_id, expected_version, Action.RELEASE, None)
+
+
+async def _held(
+    actor: Claims,
+    application_id: int,
+    expected_version: int | None,
+    action: Action,
+    holder: int | None,
+) -> None:
+    case, document = await checked(actor, application_id, action, expected_version)
     await write(
         actor,
         case,
         document,
-        Action.RELEASE,
+        action,
         expected_version,
         to_status=Status(case["status"]),
-        changes={Application.claimed_by: None},
+        changes={Application.claimed_by: holder},
     )
 
 
@@ -156,55 +154,6 @@ def onward(document: ItemDocument, case: Case) -> Changes:
     )
     changes[Application.claimed_by] = case["claimed_by"] if same_hands else None
     return changes
-
-
-async def return_for_supplement(
-    *,
-    actor: Claims,
-    application_id: int,
-    expected_version: int | None,
-    data: SupplementRequestIn,
-    at: dt.datetime,
-) -> None:
-    """补正: everything missing, in one list (一次性告知); the clock stands still until the
-    resident answers."""
-    action = Action.RETURN_FOR_SUPPLEMENT
-    case, document = await checked(actor, application_id, action, expected_version)
-    require_known(document, data)
-    calendar = await work_calendar()
-    await write(
-        actor,
-        case,
-        document,
-        action,
-        expected_version,
-        to_status=Status.SUPPLEMENT,
-        changes=clock.paused(calendar, case, at=at),
-        reason=data.note,
-        detail={
-            "fields": [{"field": f.field, "note": f.note} for f in data.fields],
-            "materials": [{"code": m.code, "note": m.note} for m in data.materials],
-        },
-        at=at,
-    )
-
-
-def require_known(document: ItemDocument, data: SupplementRequestIn) -> None:
-    """A 补正 list names at least one thing, and only fields and materials the item has."""
-    materials = {material.code for material in document.materials}
-    problems = [
-        FieldError(field=f"fields[{i}].field", message="not a field of the form")
-        for i, item in enumerate(data.fields)
-        if item.field not in document.fields
-    ] + [
-        FieldError(field=f"materials[{i}].code", message="not a material of the item")
-        for i, item in enumerate(data.materials)
-        if item.code not in materials
-    ]
-    if not data.fields and not data.materials:
-        problems.append(FieldError(field="$", message="name what is missing"))
-    if problems:
-        raise Unprocessable(Code.APPLICATION_SUPPLEMENT_LIST_INVALID, errors=problems)
 
 
 async def reject(

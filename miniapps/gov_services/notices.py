@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from backend.sdk import Audience, Event, JobContext, Role, Template, notify
 from miniapps.gov_services.document import Step, Texts
-from miniapps.gov_services.pinned import pinned_document
+from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.states import Action, ApplicationMoved
 from miniapps.gov_services.tables import ServiceItem
 

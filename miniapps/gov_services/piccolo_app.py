@@ -10,10 +10,15 @@ from miniapps.gov_services.tables import (
     ApplicationStatus,
     BundleApplication,
     BundleVersion,
+    DeadlineNotice,
+    Escalation,
     IssuedLicence,
     ItemDistrict,
     ItemVersion,
     MaterialItem,
+    Rating,
+    RatingAppeal,
+    Rectification,
     RefCounter,
     ServiceItem,
 )
@@ -27,10 +32,18 @@ APP_CONFIG = AppConfig(
         Application,
         ApplicationStatus,
         MaterialItem,
+        ItemDistrict,
+        # the deadline watch
+        DeadlineNotice,
+        Escalation,
+        # 好差评
+        Rating,
+        Rectification,
+        RatingAppeal,
         RefCounter,
+        # bundles (一件事), and the licences the demo's deliveries issue
         BundleVersion,
         BundleApplication,
         IssuedLicence,
-        ItemDistrict,
     ],
 )

@@ -8,12 +8,12 @@ from typing import Any
 from backend.sdk import Event, JobContext, work_calendar
 from miniapps.gov_services import clock
 from miniapps.gov_services.document import ItemDocument
-from miniapps.gov_services.pinned import pinned_document
+from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.states import CLOCK_RUNS
 from miniapps.gov_services.tables import Application
 
 
-async def recount_provisional(event: Event, job: JobContext) -> None:
+async def recount_due_dates(event: Event, job: JobContext) -> None:
     """`calendar.year_loaded`: every running clock with a provisional due date counts again
     on the calendar as it now is (still provisional if it crosses another unloaded year).
     Each case's version moves on, so an action from an older reading is refused as stale. A

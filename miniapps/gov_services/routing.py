@@ -38,7 +38,7 @@ def worklist_keys(org: str) -> dict[Column, str]:
     }
 
 
-def entering(document: ItemDocument, step: Step, place_path: str) -> dict[Column, Any]:
+def entering(document: ItemDocument, step: Step, place_path: str) -> dict[Column | str, Any]:
     """The columns of a case that moves to `step`: the step, its role and the org that
     handles it for an applicant at home in `place_path`. Every change of step writes them
     together (`cases.move` adds the org's district and street), so the worklist's copies never

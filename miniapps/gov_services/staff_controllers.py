@@ -21,7 +21,7 @@ from backend.sdk import (
     requires_role,
     utc_now,
 )
-from miniapps.gov_services import handling
+from miniapps.gov_services import handling, supplement
 from miniapps.gov_services.cases import version_in
 from miniapps.gov_services.errors import GovServicesCode as Code
 from miniapps.gov_services.staff_schemas import (
@@ -217,7 +217,7 @@ async def return_for_supplement(
     kept. Where the item does not stop its clock for a 补正, an accepted case cannot be
     returned (409 `application_pause_not_allowed`)."""
     actor = claims_of(request)
-    await handling.return_for_supplement(
+    await supplement.return_for_supplement(
         actor=actor,
         application_id=application_id,
         expected_version=version_in(if_match),

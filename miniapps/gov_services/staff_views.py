@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from backend.sdk import Claims, Forbidden, audit, json_value
-from miniapps.gov_services import clock
 from miniapps.gov_services.allowed import allowed_actions, may_see
 from miniapps.gov_services.cases import Case, case_by_id
+from miniapps.gov_services.dates import last_day
 from miniapps.gov_services.errors import GovServicesCode
-from miniapps.gov_services.pinned import pinned_document
+from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.staff_schemas import CaseView, HistoryEntry, MaterialView
 from miniapps.gov_services.tables import ApplicationStatus, MaterialItem
 
@@ -54,7 +54,7 @@ async def case_view(actor: Claims, case: Case) -> CaseView:
         submitted_at=case["submitted_at"],
         accepted_at=case["accepted_at"],
         due_at=due_at,
-        due_date=clock.due_date_of(due_at) if due_at is not None else None,
+        due_date=last_day(due_at) if due_at is not None else None,
         due_provisional=case["due_provisional"],
         wd_used=case["wd_used"],
         extended=case["extended"],

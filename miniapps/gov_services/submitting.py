@@ -148,18 +148,17 @@ async def submitted(
     first step (受理) and the office that takes it, through `cases.move`. Inside a unit of
     work; `actor` None when the platform submits it (a bundle's member, released)."""
     now = utc_now()
-    changes: dict[Any, Any] = {
-        Application.ref_no: await next_ref(now),
-        Application.answers: answers,
-        **entering(doc, first_step(doc), case["place_path"]),
-        Application.submitted_at: now,
-    }
     return await cases.move(
         case,
         action=Action.SUBMIT,
         actor=actor,
         to_status=Status.SUBMITTED,
-        changes=changes,
+        changes={
+            Application.ref_no: await next_ref(now),
+            Application.answers: answers,
+            **entering(doc, first_step(doc), case["place_path"]),
+            Application.submitted_at: now,
+        },
         version_named=version_named,
     )
 

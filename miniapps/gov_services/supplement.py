@@ -1,5 +1,6 @@
-"""The resident's answer to a 补正: the answers as they now stand and the materials asked
-for, after which the case goes back to its officers and the clock counts on."""
+"""补正 (supplement): the officer's one list of everything missing, which stops the clock,
+and the resident's answer (the answers as they now stand and the materials asked for),
+after which the case goes back to its officers and the clock counts on."""
 
 from __future__ import annotations
 
@@ -20,14 +21,65 @@ from backend.sdk import (
 )
 from miniapps.gov_services import clock
 from miniapps.gov_services.cases import Case, case_by_id, move
-from miniapps.gov_services.document import check_answers
+from miniapps.gov_services.dates import last_day
+from miniapps.gov_services.document import ItemDocument, check_answers
 from miniapps.gov_services.errors import GovServicesCode as Code
-from miniapps.gov_services.pinned import pinned_document
-from miniapps.gov_services.staff_schemas import ProgressState, SupplementIn
+from miniapps.gov_services.handling import checked, write
+from miniapps.gov_services.offered import pinned_document
+from miniapps.gov_services.staff_schemas import ProgressState, SupplementIn, SupplementRequestIn
 from miniapps.gov_services.states import Action, Status, takes
 from miniapps.gov_services.tables import Application, ApplicationStatus, MaterialItem
 
 RESIDENT_ACTIONS = (Action.SUPPLEMENT, Action.WITHDRAW)
+
+
+async def return_for_supplement(
+    *,
+    actor: Claims,
+    application_id: int,
+    expected_version: int | None,
+    data: SupplementRequestIn,
+    at: dt.datetime,
+) -> None:
+    """补正: everything missing, in one list (一次性告知); the clock stands still until the
+    resident answers."""
+    action = Action.RETURN_FOR_SUPPLEMENT
+    case, document = await checked(actor, application_id, action, expected_version)
+    require_known(document, data)
+    calendar = await work_calendar()
+    await write(
+        actor,
+        case,
+        document,
+        action,
+        expected_version,
+        to_status=Status.SUPPLEMENT,
+        changes=clock.paused(calendar, case, at=at),
+        reason=data.note,
+        detail={
+            "fields": [{"field": f.field, "note": f.note} for f in data.fields],
+            "materials": [{"code": m.code, "note": m.note} for m in data.materials],
+        },
+        at=at,
+    )
+
+
+def require_known(document: ItemDocument, data: SupplementRequestIn) -> None:
+    """A 补正 list names at least one thing, and only fields and materials the item has."""
+    materials = {material.code for material in document.materials}
+    problems = [
+        FieldError(field=f"fields[{i}].field", message="not a field of the form")
+        for i, item in enumerate(data.fields)
+        if item.field not in document.fields
+    ] + [
+        FieldError(field=f"materials[{i}].code", message="not a material of the item")
+        for i, item in enumerate(data.materials)
+        if item.code not in materials
+    ]
+    if not data.fields and not data.materials:
+        problems.append(FieldError(field="$", message="name what is missing"))
+    if problems:
+        raise Unprocessable(Code.APPLICATION_SUPPLEMENT_LIST_INVALID, errors=problems)
 
 
 async def answer_supplement(
@@ -136,7 +188,7 @@ def progress_state(case: Case) -> ProgressState:
         status=case["status"],
         step=case["current_step"],
         due_at=due_at,
-        due_date=clock.due_date_of(due_at) if due_at is not None else None,
+        due_date=last_day(due_at) if due_at is not None else None,
         due_provisional=bool(case["due_provisional"]),
         version=case["version"],
     )

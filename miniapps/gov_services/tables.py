@@ -130,15 +130,6 @@ class MaterialItem(Table, tablename="gov_services_material"):
     added_at = Timestamptz(default=TimestamptzNow())
 
 
-class RefCounter(Table, tablename="gov_services_ref_counter"):
-    """How many 办件编号 one day has issued: a submit takes the next one in its transaction,
-    so two submits at once never share a number and a rolled-back one leaves no gap."""
-
-    id = BigSerial(primary_key=True)
-    day = Varchar(length=8, unique=True)  # YYYYMMDD, the Asia/Shanghai date
-    issued = BigInt(default=0)
-
-
 class ItemDistrict(Table, tablename="gov_services_item_district"):
     """A district a published version is offered in: one row per district its implementing
     orgs (实施机构) serve, or one row `*` for a version every district runs through its own
@@ -148,6 +139,102 @@ class ItemDistrict(Table, tablename="gov_services_item_district"):
     id = BigSerial(primary_key=True)
     version_id = BigInt()
     district = Varchar(length=200)
+
+
+# ---- the deadline watch ---------------------------------------------------------------------
+
+
+class DeadlineNotice(Table, tablename="gov_services_deadline_notice"):
+    """A case the deadline watch found due soon (two working days or fewer left) or overdue,
+    its org told. One row per application and threshold (a unique index), written in the
+    notice's transaction: however often the watch runs, and on however many workers, an
+    org hears of each threshold of a case once."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt()
+    threshold = Varchar(length=16)  # due_soon | overdue
+    org = Varchar(length=200)  # the assignee org that was told
+    due_at = Timestamptz()  # the deadline as it stood when the threshold was crossed
+    noticed_at = Timestamptz(default=TimestamptzNow())
+
+
+class Escalation(Table, tablename="gov_services_escalation"):
+    """An overdue case taken to the org above its handler for supervision (督办). One row per
+    application and level (a unique index): a case handed on to another org while overdue
+    is escalated again, above that org."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt()
+    level = Varchar(length=200)  # the org it was taken to
+    from_org = Varchar(length=200)  # the assignee org that let it run over
+    due_at = Timestamptz()
+    escalated_at = Timestamptz(default=TimestamptzNow())
+
+
+# ---- 好差评: ratings, rectifications and appeals ----------------------------------------------
+
+
+class Rating(Table, tablename="gov_services_rating"):
+    """A resident's rating (好差评) of a closed application; one per application (一事一评)."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt(unique=True)
+    applicant_id = BigInt()
+    item_id = BigInt(index=True)
+    org = Varchar(length=200, index=True)  # the org that handled the case when it closed
+    level = Integer()  # 1 非常不满意 … 5 非常满意
+    comment = Text(default="")
+    rated_at = Timestamptz(default=TimestamptzNow())
+    # An upheld appeal (申诉复核) takes a malicious rating out of every aggregate.
+    excluded = Boolean(default=False)
+
+
+class Rectification(Table, tablename="gov_services_rectification"):
+    """What a 不满意 or 非常不满意 rating obliges the handling org to do (整改), due in 15
+    working days. It closes only once it has a reply and a follow-up visit (回访) record."""
+
+    id = BigSerial(primary_key=True)
+    rating_id = BigInt(unique=True)
+    application_id = BigInt()
+    org = Varchar(length=200, index=True)
+    status = Varchar(length=16)  # open | closed | voided (its rating was set aside on appeal)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    due_at = Timestamptz()
+    due_provisional = Boolean(default=False)
+    reply = Text(null=True, default=None)
+    replied_by = BigInt(null=True, default=None)
+    replied_at = Timestamptz(null=True, default=None)
+    revisit_note = Text(null=True, default=None)
+    revisit_satisfied = Boolean(null=True, default=None)  # the resident's word at the 回访
+    revisited_by = BigInt(null=True, default=None)
+    revisited_at = Timestamptz(null=True, default=None)
+    closed_by = BigInt(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class RatingAppeal(Table, tablename="gov_services_rating_appeal"):
+    """Staff of the handling org asking that a rating they hold malicious be set aside
+    (申诉复核); one per rating, decided by a service approver other than the one asking."""
+
+    id = BigSerial(primary_key=True)
+    rating_id = BigInt(unique=True)
+    org = Varchar(length=200, index=True)
+    reason = Text()
+    requested_by = BigInt()
+    requested_at = Timestamptz(default=TimestamptzNow())
+    status = Varchar(length=16)  # pending | upheld | dismissed
+    decision_note = Text(default="")
+    decided_by = BigInt(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class RefCounter(Table, tablename="gov_services_ref_counter"):
+    """How many 办件编号 one day has issued: a submit takes the next one in its transaction,
+    so two submits at once never share a number and a rolled-back one leaves no gap."""
+
+    id = BigSerial(primary_key=True)
+    day = Varchar(length=8, unique=True)  # YYYYMMDD, the Asia/Shanghai date
+    issued = BigInt(default=0)
 
 
 # ---- bundles (一件事) ----------------------------------------------------------------------
@@ -216,10 +303,15 @@ __all__ = [
     "ApplicationStatus",
     "BundleApplication",
     "BundleVersion",
+    "DeadlineNotice",
+    "Escalation",
     "IssuedLicence",
     "ItemDistrict",
     "ItemVersion",
     "MaterialItem",
+    "Rating",
+    "RatingAppeal",
+    "Rectification",
     "RefCounter",
     "ServiceItem",
 ]

@@ -34,7 +34,7 @@ from backend.sdk import (
     utc_now,
     work_calendar,
 )
-from miniapps.gov_services import clock
+from miniapps.gov_services.dates import last_day
 from miniapps.gov_services.staff_schemas import (
     DueFilter,
     WorkItem,
@@ -42,6 +42,7 @@ from miniapps.gov_services.staff_schemas import (
     WorkPosition,
 )
 from miniapps.gov_services.states import Status
+from miniapps.gov_services.watch import due_soon_by
 
 WORK_ROLES = (Role.SERVICE_OFFICER, Role.SERVICE_APPROVER)
 # The statuses in which staff owe the next step; in 补正 the resident does. The index is
@@ -130,7 +131,7 @@ async def _filters(item_id: int | None, due: DueFilter | None) -> Filters:
     now = utc_now()
     if due is DueFilter.OVERDUE:
         return Filters(item_id, None, now)
-    return Filters(item_id, now, clock.soon_edge(await work_calendar(), now))
+    return Filters(item_id, now, due_soon_by(await work_calendar(), now))
 
 
 def _position(cursor: str) -> WorkPosition:
@@ -232,7 +233,7 @@ def work_item(row: Mapping[str, Any]) -> WorkItem:
         submitted_at=row["submitted_at"],
         accepted_at=row["accepted_at"],
         due_at=due_at,
-        due_date=clock.due_date_of(due_at) if due_at is not None else None,
+        due_date=last_day(due_at) if due_at is not None else None,
         due_provisional=bool(row["due_provisional"]),
         version=row["version"],
     )

@@ -38,8 +38,8 @@ PATTERN_EXAMPLES = {
     r"^[A-Za-z0-9_.:-]{3,64}$": "sweep-sensor-1",
     r"^[A-Za-z0-9_-]{44}$": "A" * 43 + "=",
     r"\S": "sweep",
-    r"^[a-z][a-z0-9_]{0,63}$": "photo",  # a name in an item's document
     r"^\S{1,32}$": "sweep",
+    r"^[a-z][a-z0-9_]{0,63}$": "photo",  # a name in an item's document
 }
 # Values that make a field plausible where its type alone cannot (an org path, a category),
 # so that the one bad field of a case is what the route has to refuse.

@@ -23,7 +23,16 @@ Year = Annotated[
 ]
 
 
-@get("/v1/calendar/years/{year:int}", operation_id="GetCalendarYear", tags=["calendar"])
+# A year that is not a whole number names no calendar: the path itself is not found.
+_NO_SUCH_PATH = {404: [KernelCode.NOT_FOUND]}
+
+
+@get(
+    "/v1/calendar/years/{year:int}",
+    operation_id="GetCalendarYear",
+    tags=["calendar"],
+    responses=problems(_NO_SUCH_PATH),
+)
 async def get_calendar_year(year: Year) -> CalendarYear:
     """One year of the working-day calendar.
 
@@ -39,7 +48,7 @@ async def get_calendar_year(year: Year) -> CalendarYear:
     operation_id="LoadCalendarYear",
     tags=["calendar"],
     guards=[requires_role(Role.SERVICE_ADMIN, Role.PLATFORM_ADMIN)],
-    responses=problems({422: [KernelCode.CALENDAR_NOTICE_INVALID]}),
+    responses=problems({**_NO_SUCH_PATH, 422: [KernelCode.CALENDAR_NOTICE_INVALID]}),
 )
 async def load_calendar_year(
     request: AnyRequest, year: Year, data: JSONBody[YearNotice]

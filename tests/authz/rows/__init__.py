@@ -3,7 +3,10 @@
 from tests.authz.matrix import Row
 from tests.authz.rows import (
     gov_services,
+    gov_services_apply,
     gov_services_bundles,
+    gov_services_feedback,
+    gov_services_staff,
     grid_events,
     health_code,
     host,
@@ -20,5 +23,8 @@ ROWS: list[Row] = [
     *health_code.ROWS,
     *library.ROWS,
     *gov_services.ROWS,
+    *gov_services_apply.ROWS,
     *gov_services_bundles.ROWS,
+    *gov_services_feedback.ROWS,
+    *gov_services_staff.ROWS,
 ]

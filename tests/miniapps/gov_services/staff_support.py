@@ -9,13 +9,16 @@ import itertools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from backend.directory.users.service import PHONE_PURPOSE
-from backend.directory.users.tables import AuditEntry, UserAccount
+from backend.directory.users.tables import AuditEntry
 from backend.kernel.claims import Claims
 from backend.kernel.events.tables import OutboxEvent
-from backend.kernel.vault import Vault
 from miniapps.gov_services.catalogue import demo_catalogue
-from miniapps.gov_services.document import ItemDocument, document_json, first_step
+from miniapps.gov_services.document import (
+    ItemDocument,
+    document_json,
+    document_sha256,
+    first_step,
+)
 from miniapps.gov_services.routing import entering, worklist_keys
 from miniapps.gov_services.states import APPLICATION_MOVED, Status
 from miniapps.gov_services.tables import (
@@ -68,6 +71,7 @@ async def published(code: str, document: ItemDocument | None = None) -> Publishe
         version=1,
         status="published",
         document=document_json(document),
+        sha256=document_sha256(document),
         created_by=1,
         published_by=1,
     )
@@ -129,14 +133,6 @@ async def counts() -> tuple[int, int, int]:
         await AuditEntry.count().where(AuditEntry.action.like("gov_services.%")),
         await OutboxEvent.count().where(OutboxEvent.name == APPLICATION_MOVED),
     )
-
-
-async def user_id(vault: Vault, phone: str) -> int:
-    """The account id of a demo user."""
-    lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
-    row = await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup).first()
-    assert row is not None, phone
-    return int(row["id"])
 
 
 async def case(application_id: int) -> dict[str, Any]:

@@ -11,14 +11,14 @@ import pytest
 
 from backend.kernel.vault import Vault
 from miniapps.gov_services import handling
-from miniapps.gov_services.clock import CITY_TIME, due_date_of
+from miniapps.gov_services.dates import CITY_TIME, last_day
 from miniapps.gov_services.staff_schemas import (
     ExtendIn,
     MissingField,
     SupplementIn,
     SupplementRequestIn,
 )
-from miniapps.gov_services.supplement import answer_supplement
+from miniapps.gov_services.supplement import answer_supplement, return_for_supplement
 from tests.conftest import Client, TokenForPhone, bearer
 from tests.miniapps.gov_services.staff_support import (
     G07,
@@ -49,7 +49,7 @@ async def _accepted(code: str, day: str, hour: int = 10) -> int:
 
 
 async def _due_date(case_id: int) -> dt.date:
-    return due_date_of((await case(case_id))["due_at"])
+    return last_day((await case(case_id))["due_at"])
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ async def test_a_supplement_stops_the_clock_and_its_answer_restarts_it() -> None
     run from 06-16 and skip 端午 (06-19), so it is due 06-23."""
     case_id = await _accepted("residence_permit_apply", "2026-06-01")
     request = SupplementRequestIn(fields=[MissingField(field="employer", note="单位全称")])
-    await handling.return_for_supplement(
+    await return_for_supplement(
         actor=OFFICER,
         application_id=case_id,
         expected_version=None,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backend.kernel.workdays import work_calendar
-from miniapps.gov_services.clock import local_date
+from miniapps.gov_services.dates import city_date
 from tests.conftest import Client, TokenForPhone, bearer
 from tests.miniapps.gov_services.staff_support import (
     G07,
@@ -102,7 +102,7 @@ async def test_acceptance_starts_the_clock_and_the_claim_follows_its_holder(
     await desk.act(STREET_OFFICER, case_id, "claim")
     accepted = (await desk.act(STREET_OFFICER, case_id, "accept", {})).json()
     calendar = await work_calendar()
-    today = local_date(dt.datetime.fromisoformat(accepted["accepted_at"]))
+    today = city_date(dt.datetime.fromisoformat(accepted["accepted_at"]))
     expected = calendar.add_working_days(today, residence.document.promised_limit_wd)
     assert accepted["due_date"] == expected.date.isoformat()
     assert accepted["due_provisional"] is expected.provisional

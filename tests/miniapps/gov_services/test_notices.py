@@ -15,7 +15,8 @@ from miniapps.gov_services.catalogue import demo_catalogue
 from miniapps.gov_services.states import APPLICATION_MOVED
 from push.tables import Notification
 from tests.conftest import Client, TokenForPhone, bearer
-from tests.miniapps.gov_services.staff_support import G07, case, published, submitted, user_id
+from tests.miniapps.gov_services.given import user_id
+from tests.miniapps.gov_services.staff_support import G07, case, published, submitted
 from tests.support import eventually, notices_recorded
 
 WORK = "/v1/miniapps/gov_services/work"

@@ -12,6 +12,7 @@ import pytest
 from backend.kernel.vault import Vault
 from miniapps.gov_services.tables import MaterialItem
 from tests.conftest import Client, TokenForPhone, bearer
+from tests.miniapps.gov_services.given import user_id
 from tests.miniapps.gov_services.staff_support import (
     G07,
     RESIDENCE_ANSWERS,
@@ -20,7 +21,6 @@ from tests.miniapps.gov_services.staff_support import (
     counts,
     published,
     submitted,
-    user_id,
 )
 
 RESIDENT = "13800000001"

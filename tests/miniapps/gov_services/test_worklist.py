@@ -7,13 +7,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 import pytest
 
-from miniapps.gov_services.clock import local_date, overdue_from
+from backend.kernel.roles import Role
+from miniapps.gov_services.dates import city_date, overdue_from
 from miniapps.gov_services.states import Status
 from miniapps.gov_services.tables import Application
+from miniapps.gov_services.worklist import DISTRICT, STREET, Branch, branches_of, work_page
 from tests.conftest import Client, TokenForPhone, bearer
-from tests.miniapps.gov_services.staff_support import G07, JINSHUI_G01, published, submitted
+from tests.miniapps.gov_services.staff_support import (
+    G07,
+    JINSHUI_G01,
+    claims,
+    published,
+    submitted,
+)
 
 WORK = "/v1/miniapps/gov_services/work"
 STREET_OFFICER = "13800000019"  # zz/gx/fengyang
@@ -88,7 +97,7 @@ async def test_soonest_due_first_then_those_not_yet_accepted(
 ) -> None:
     item = await published("residence_permit_apply")
     ids = [await submitted(item, applicant_id=1, place=G07) for _ in range(7)]
-    today = local_date(dt.datetime.now(dt.UTC))
+    today = city_date(dt.datetime.now(dt.UTC))
     dues = {ids[0]: 9, ids[2]: 1, ids[3]: 5, ids[5]: 1, ids[6]: 30}
     for case_id, days in dues.items():
         await _due(case_id, overdue_from(today + dt.timedelta(days=days)), Status.IN_PROGRESS)
@@ -113,7 +122,7 @@ async def test_the_item_due_soon_and_overdue_filters(
     residence = await published("residence_permit_apply")
     other = await published("senior_preferential_card")  # its 受理 is at the community
     now = dt.datetime.now(dt.UTC)
-    today = local_date(now)
+    today = city_date(now)
     overdue = await submitted(residence, applicant_id=1, place=G07)
     due_today = await submitted(residence, applicant_id=1, place=G07)
     due_later = await submitted(residence, applicant_id=1, place=G07)
@@ -141,3 +150,27 @@ async def test_a_cursor_the_list_never_gave_is_a_400(
     )
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "cursor_invalid"
+
+
+async def test_a_scope_is_read_as_index_ranges_of_its_district_or_street(demo: None) -> None:
+    officer = Role.SERVICE_OFFICER
+    city = await branches_of(claims(9, service_officer="zz"))
+    assert city == [
+        Branch(officer, DISTRICT, "zz"),
+        Branch(officer, DISTRICT, "zz/gx"),
+        Branch(officer, DISTRICT, "zz/jinshui"),
+    ]
+    nested = claims(9, service_officer="zz/gx")
+    nested = msgspec.structs.replace(nested, scope={"service_officer": ["zz/gx/fengyang", "zz/gx"]})
+    assert await branches_of(nested) == [Branch(officer, DISTRICT, "zz/gx")]
+    community = await branches_of(claims(9, service_officer="zz/gx/fengyang/c03"))
+    assert community == [Branch(officer, STREET, "zz/gx/fengyang", within="zz/gx/fengyang/c03")]
+    assert await branches_of(claims(9, grid_worker="zz/gx/fengyang/c03/g07")) == []
+
+
+async def test_a_city_wide_officer_sees_every_district(demo: None) -> None:
+    cases = await _city()
+    page = await work_page(
+        actor=claims(9, service_officer="zz"), item_id=None, due=None, cursor=None, limit=20
+    )
+    assert {item.id for item in page.items} == set(cases.values())

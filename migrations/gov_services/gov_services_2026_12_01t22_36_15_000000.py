@@ -3,7 +3,7 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T21:56:15:000000"
+ID = "2026-12-01T22:36:15:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "an application's step role, district and street for the worklist, and its clock's start"
 
