@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-01T22:25:17:000000"
+ID = "2026-12-01T22:54:17:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "a bundle's versions are numbered once each"
 

@@ -8,7 +8,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T22:25:07:000000"
+ID = "2026-12-01T22:54:07:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "bundles (一件事): their versions, residents' bundle applications, licences issued"
 
