@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backend.sdk import Claims, Due, NotFound, WorkCalendar, json_value, work_calendar
-from miniapps.gov_services.applicant import CITY_TIME
 from miniapps.gov_services.applying import view_of
 from miniapps.gov_services.bundle_admin import definition_of
 from miniapps.gov_services.bundle_model import BundleDefinition
@@ -24,6 +23,7 @@ from miniapps.gov_services.bundle_schemas import (
     BundleMemberView,
     BundleState,
 )
+from miniapps.gov_services.dates import city_date
 from miniapps.gov_services.errors import GovServicesCode as Code
 from miniapps.gov_services.licences.provider import Licences
 from miniapps.gov_services.offered import item_names
@@ -116,7 +116,7 @@ def bundle_due(
     if not accepted:
         return None
     first: dt.datetime = min(accepted)
-    return calendar.add_working_days(first.astimezone(CITY_TIME).date(), limit_wd)
+    return calendar.add_working_days(city_date(first), limit_wd)
 
 
 def form_answers(definition: BundleDefinition, children: Mapping[str, Row]) -> BundleAnswers:

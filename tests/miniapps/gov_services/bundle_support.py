@@ -24,7 +24,8 @@ from miniapps.gov_services.tables import (
 from tests.authz.city import png
 from tests.conftest import Client
 from tests.miniapps.gov_services.applying_support import APP, counts, publish
-from tests.miniapps.gov_services.staff_support import claims, user_id
+from tests.miniapps.gov_services.given import user_id
+from tests.miniapps.gov_services.staff_support import claims
 from tests.support import eventually
 
 NEWBORN = "newborn_birth"

@@ -11,7 +11,7 @@ from typing import Any
 from backend.kernel.db import json_value
 from backend.kernel.vault import Vault
 from backend.kernel.workdays import work_calendar
-from miniapps.gov_services.clock import local_date
+from miniapps.gov_services.dates import city_date
 from miniapps.gov_services.tables import Application, IssuedLicence, MaterialItem
 from tests.conftest import Client, TokenForPhone, bearer
 from tests.miniapps.gov_services.applying_support import APP, RESIDENT
@@ -109,7 +109,7 @@ async def test_one_submit_four_members_and_the_household_waits_for_the_certifica
     await office.accept(ids[CERTIFICATE], accepted_at)
     await moved_handled()
     progress = await _progress(client, headers, view["id"])
-    expected_due = (await work_calendar()).add_working_days(local_date(accepted_at), 5)
+    expected_due = (await work_calendar()).add_working_days(city_date(accepted_at), 5)
     assert progress["due_date"] == expected_due.date.isoformat()
     await office.decide(ids[CERTIFICATE])
     await moved_handled()
