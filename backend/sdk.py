@@ -23,6 +23,7 @@ from backend.directory.people import (
 )
 from backend.directory.users.service import audit
 from backend.kernel.audience import Audience
+from backend.kernel.bodies import strictly
 from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
 from backend.kernel.clock import utc_now
@@ -196,6 +197,7 @@ __all__ = [
     "requires_scope",
     "run_with_database",
     "scopes_held",
+    "strictly",
     "transaction",
     "unit_at",
     "unit_exists",

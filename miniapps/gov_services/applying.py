@@ -32,7 +32,7 @@ from miniapps.gov_services.applicant import (
     prefilled_now,
 )
 from miniapps.gov_services.cases import Case, require_version
-from miniapps.gov_services.document import check_answers, check_eligibility
+from miniapps.gov_services.document import ItemDocument, check_answers, check_eligibility
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.licences.provider import Licences
 from miniapps.gov_services.offered import item_names, offered_version, pinned_document
@@ -102,22 +102,11 @@ async def start(
     licences where the item says so."""
     item, version_id, doc = await offered_version(item_code)
     who = await the_applicant(actor, licences)
-    check_eligibility(doc, facts_of(who, {}, city_today()), locale=locale)
-    answers, prefilled = prefill(doc, who)
-    rows = await Application.insert(
-        Application(
-            ref_no=draft_ref(),
-            applicant_id=actor.user_id,
-            item_id=item["id"],
-            item_version_id=version_id,
-            status=Status.DRAFT,
-            place_path=who.person.home_path,
-            answers=answers,
-            prefilled=prefilled,
-        )
-    ).returning(*Application.all_columns())
+    row = await new_draft(
+        item_id=item["id"], version_id=version_id, doc=doc, who=who, locale=locale
+    )
     return application_view(
-        rows[0],
+        row,
         item=(item["code"], item["name"]),
         doc=doc,
         given=[],
@@ -125,6 +114,37 @@ async def start(
         calendar=await work_calendar(),
         locale=locale,
     )
+
+
+async def new_draft(
+    *,
+    item_id: int,
+    version_id: int,
+    doc: ItemDocument,
+    who: Applicant,
+    locale: str | None,
+    bundle_id: int | None = None,
+) -> Case:
+    """`who`'s draft on the item's version `version_id`, refused (`not_eligible`, naming
+    each rule failed) unless they meet its conditions, and filled in from their licences
+    where the item says so; `bundle_id` when it is a member of a bundle (一件事)."""
+    check_eligibility(doc, facts_of(who, {}, city_today()), locale=locale)
+    answers, prefilled = prefill(doc, who)
+    rows = await Application.insert(
+        Application(
+            ref_no=draft_ref(),
+            applicant_id=who.person.id,
+            item_id=item_id,
+            item_version_id=version_id,
+            bundle_id=bundle_id,
+            status=Status.DRAFT,
+            place_path=who.person.home_path,
+            answers=answers,
+            prefilled=prefilled,
+        )
+    ).returning(*Application.all_columns())
+    row: Case = rows[0]
+    return row
 
 
 async def application(

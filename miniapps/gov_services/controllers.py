@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Router
 
 from miniapps.gov_services import (
+    bundle_controllers,
     decision_controllers,
     material_controllers,
     resident_controllers,
@@ -40,5 +41,8 @@ router = Router(
         *material_controllers.ROUTES,
         *FEEDBACK_ROUTES,
         *STAFF_ROUTES,
+        # bundles (一件事): the admins' versions, a resident's bundle application
+        *bundle_controllers.ADMIN_ROUTES,
+        *bundle_controllers.RESIDENT_ROUTES,
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from backend.sdk import transaction
 from miniapps.gov_services.admin_service import create_item, publish
+from miniapps.gov_services.bundle_demo import seed_demo_bundles
 from miniapps.gov_services.catalogue import demo_catalogue
 from miniapps.gov_services.catalogue_schemas import ItemIn
 from miniapps.gov_services.document import document_json
@@ -30,3 +31,5 @@ async def seed_demo_catalogue() -> None:
         async with transaction():
             created = await create_item(actor=None, item=item)
             await publish(actor=None, version_id=created.draft.id, expected=None)
+    # The bundles (一件事) last: publishing one checks that its members are published.
+    await seed_demo_bundles()

@@ -61,6 +61,21 @@ class GovServicesCode(ErrorCode):
     APPLICATION_SUPPLEMENT_LIST_INVALID = "application_supplement_list_invalid"
     APPLICATION_SUPPLEMENT_INCOMPLETE = "application_supplement_incomplete"
 
+    # Bundles (一件事): their versions, and a resident's application for one.
+    BUNDLE_VERSION_NOT_FOUND = "bundle_version_not_found"
+    BUNDLE_VERSION_FROZEN = "bundle_version_frozen"
+    BUNDLE_VERSION_CHANGED = "bundle_version_changed"
+    BUNDLE_DRAFT_EXISTS = "bundle_draft_exists"
+    BUNDLE_INVALID = "bundle_invalid"
+    BUNDLE_NOT_OFFERED = "bundle_not_offered"
+    BUNDLE_OUT_OF_DATE = "bundle_out_of_date"
+    BUNDLE_APPLICATION_NOT_FOUND = "bundle_application_not_found"
+    BUNDLE_APPLICATION_SUBMITTED = "bundle_application_submitted"
+    BUNDLE_APPLICATION_CHANGED = "bundle_application_changed"
+    BUNDLE_INCOMPLETE = "bundle_incomplete"
+    BUNDLE_MEMBER_HELD = "bundle_member_held"
+    BUNDLE_IF_MATCH_INVALID = "bundle_if_match_invalid"
+
 
 register_messages(
     GovServicesCode,
@@ -227,6 +242,55 @@ register_messages(
         GovServicesCode.APPLICATION_SUPPLEMENT_INCOMPLETE: (
             "补正未提供要求补正的全部材料",
             "The supplement does not provide every material that was asked for",
+        ),
+        GovServicesCode.BUNDLE_VERSION_NOT_FOUND: ("一件事版本不存在", "No such bundle version"),
+        GovServicesCode.BUNDLE_VERSION_FROZEN: (
+            "已发布或已停用的一件事版本不能修改,请新建版本",
+            "A published or retired bundle version cannot change; create a new version",
+        ),
+        GovServicesCode.BUNDLE_VERSION_CHANGED: (
+            "一件事版本已被他人修改,请刷新后重试",
+            "The bundle version changed since it was read; reload it and try again",
+        ),
+        GovServicesCode.BUNDLE_DRAFT_EXISTS: (
+            "该一件事已有草稿版本,请修改或发布该草稿",
+            "The bundle already has a draft version; edit or publish it",
+        ),
+        GovServicesCode.BUNDLE_INVALID: (
+            "一件事配置不正确,请按所列问题修改",
+            "The bundle is not valid; fix each problem listed",
+        ),
+        GovServicesCode.BUNDLE_NOT_OFFERED: (
+            "没有可申办的该一件事",
+            "No such bundle is open for applications",
+        ),
+        GovServicesCode.BUNDLE_OUT_OF_DATE: (
+            "一件事所含事项已变更,暂不能申办,请稍后再试",
+            "The bundle's items have changed since it was published; it cannot be applied for now",
+        ),
+        GovServicesCode.BUNDLE_APPLICATION_NOT_FOUND: (
+            "一件事申请不存在",
+            "No such bundle application",
+        ),
+        GovServicesCode.BUNDLE_APPLICATION_SUBMITTED: (
+            "该一件事申请已提交",
+            "The bundle application was submitted already",
+        ),
+        GovServicesCode.BUNDLE_APPLICATION_CHANGED: (
+            "一件事申请已变更,请刷新后重试",
+            "The bundle application changed since it was read; reload it and try again",
+        ),
+        GovServicesCode.BUNDLE_INCOMPLETE: (
+            "一件事申请还不能提交,请按所列问题补充或修改",
+            "The bundle application cannot be submitted yet; see each problem listed",
+        ),
+        GovServicesCode.BUNDLE_IF_MATCH_INVALID: (
+            "If-Match 应为一件事的版本号",
+            "If-Match must name the bundle's version",
+        ),
+        GovServicesCode.BUNDLE_MEMBER_HELD: (
+            "该办件属于一件事,请随一件事一并提交",
+            "This application belongs to a bundle; submit it with its bundle",
         ),
     },
 )

@@ -8,8 +8,11 @@ import migrations
 from miniapps.gov_services.tables import (
     Application,
     ApplicationStatus,
+    BundleApplication,
+    BundleVersion,
     DeadlineNotice,
     Escalation,
+    IssuedLicence,
     ItemDistrict,
     ItemVersion,
     MaterialItem,
@@ -38,5 +41,9 @@ APP_CONFIG = AppConfig(
         Rectification,
         RatingAppeal,
         RefCounter,
+        # bundles (一件事), and the licences the demo's deliveries issue
+        BundleVersion,
+        BundleApplication,
+        IssuedLicence,
     ],
 )

@@ -66,7 +66,11 @@ APPLICANT_ACTIONS = frozenset({Action.SUBMIT, Action.WITHDRAW, Action.SUPPLEMENT
 # accepting step accepts, only a deciding step decides (the item's document says which).
 TAKEN_FROM: dict[Action, frozenset[Status]] = {
     Action.SUBMIT: frozenset({Status.DRAFT}),
-    Action.WITHDRAW: frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.SUPPLEMENT}),
+    # A bundle's member waiting for its prerequisites may be withdrawn as well: one whose
+    # prerequisite was refused would wait for ever.
+    Action.WITHDRAW: frozenset(
+        {Status.WAITING, Status.SUBMITTED, Status.IN_PROGRESS, Status.SUPPLEMENT}
+    ),
     Action.SUPPLEMENT: frozenset({Status.SUPPLEMENT}),
     Action.CLAIM: frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.DECIDED}),
     Action.RELEASE: frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.DECIDED}),

@@ -31,6 +31,7 @@ from miniapps.gov_services.applying import (
     the_applicant,
     view_of,
 )
+from miniapps.gov_services.bundle_records import require_bundle_submitted
 from miniapps.gov_services.document import (
     ItemDocument,
     check_answers,
@@ -124,26 +125,42 @@ async def submit(
     case = await own_case(actor, application_id)
     cases.require_version(case, expected_version)
     require_draft(case)
+    await require_bundle_submitted(case)
     doc = await pinned_document(case["item_version_id"])
     who = await the_applicant(actor, licences)
     kept = await checked_answers(case, doc, {lic.ref: lic for lic in who.licences}, locale)
-    first = first_step(doc)
-    now = utc_now()
     async with unit_of_work():
-        row = await cases.move(
-            case,
-            action=Action.SUBMIT,
-            actor=actor,
-            to_status=Status.SUBMITTED,
-            changes={
-                Application.ref_no: await next_ref(now),
-                Application.answers: kept,
-                **entering(doc, first, case["place_path"]),
-                Application.submitted_at: now,
-            },
-            version_named=expected_version is not None,
+        row = await submitted(
+            case, doc=doc, answers=kept, actor=actor, version_named=expected_version is not None
         )
     return await view_of(row, licences=licences, locale=locale)
+
+
+async def submitted(
+    case: cases.Case,
+    *,
+    doc: ItemDocument,
+    answers: dict[str, Any],
+    actor: Claims | None,
+    version_named: bool = False,
+) -> cases.Case:
+    """Write the submit of a draft whose `answers` passed `checked_answers`: its ref, the
+    first step (受理) and the office that takes it, through `cases.move`. Inside a unit of
+    work; `actor` None when the platform submits it (a bundle's member, released)."""
+    now = utc_now()
+    return await cases.move(
+        case,
+        action=Action.SUBMIT,
+        actor=actor,
+        to_status=Status.SUBMITTED,
+        changes={
+            Application.ref_no: await next_ref(now),
+            Application.answers: answers,
+            **entering(doc, first_step(doc), case["place_path"]),
+            Application.submitted_at: now,
+        },
+        version_named=version_named,
+    )
 
 
 async def withdraw(

@@ -237,11 +237,75 @@ class RefCounter(Table, tablename="gov_services_ref_counter"):
     issued = BigInt(default=0)
 
 
+# ---- bundles (一件事) ----------------------------------------------------------------------
+
+
+class BundleVersion(Table, tablename="gov_services_bundle_version"):
+    """One version of a bundle (一件事): items a resident applies for together on one form,
+    each starting once the members it depends on are done. A draft until published, then
+    never changed; a resident's bundle application pins the version it was started on."""
+
+    id = BigSerial(primary_key=True)
+    code = Varchar(length=64)  # the bundle's code, the same in each of its versions
+    name = Varchar(length=200)
+    version = Integer()
+    status = Varchar(length=16)  # draft | published | retired
+    # [{item, depends_on: [item code ...]}]: the member items, by code (事项编码).
+    members = JSON(default=[])
+    # bundle form field → {member item code → that member's field}: given once, copied.
+    shared = JSON(default={})
+    promised_limit_wd = Integer(default=0)  # the bundle's own 承诺时限, from its first 受理
+    sha256 = Varchar(length=64, default="")  # of the canonical definition, set on publish
+    created_by = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())
+    published_by = BigInt(null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    # Bumped by every change of the row: an edit is conditional on the revision it read.
+    revision = Integer(default=0)
+
+
+class BundleApplication(Table, tablename="gov_services_bundle_application"):
+    """A resident's application for a bundle: its members are applications (办件) whose
+    `bundle_id` is this row's id. What the resident gave once for all of them is kept here,
+    for the members that start later."""
+
+    id = BigSerial(primary_key=True)
+    bundle_version_id = BigInt()
+    applicant_id = BigInt(index=True)
+    shared = JSON(default={})  # the shared answers, as submitted
+    # [{material_code, licence_type}]: licences a member of the bundle will issue, which
+    # the resident agreed at submit to give to the members waiting for them.
+    awaited_licences = JSON(default=[])
+    consent_at = Timestamptz(null=True, default=None)  # to those and the licences given
+    created_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+    version = Integer(default=0)  # bumped by each change; submit is conditional on it
+
+
+class IssuedLicence(Table, tablename="gov_services_issued_licence"):
+    """A licence (电子证照) that an application's delivery issued to its applicant, as the
+    demo city's licence library learns of it (a 出生医学证明 once its case is delivered):
+    the demo's licence source serves it beside its fixtures."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt(unique=True)  # one licence per delivered case, whatever retries
+    holder_id = BigInt(index=True)
+    type = Varchar(length=64)  # 证照类型
+    licence_ref = Varchar(length=200, unique=True)  # the reference sources know it by
+    issued_by = Varchar(length=200)
+    fields = JSON(default={})
+    sha256 = Varchar(length=64)
+    issued_at = Timestamptz(default=TimestamptzNow())
+
+
 __all__ = [
     "Application",
     "ApplicationStatus",
+    "BundleApplication",
+    "BundleVersion",
     "DeadlineNotice",
     "Escalation",
+    "IssuedLicence",
     "ItemDistrict",
     "ItemVersion",
     "MaterialItem",

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import BodyKwarg
+from litestar.params import BodyKwarg, HeaderParameter
 from litestar.routes import HTTPRoute
 from litestar.typing import FieldDefinition
 
@@ -60,6 +60,8 @@ NAME_EXAMPLES: dict[str, Any] = {
     "year": 2026,
 }
 AWARE = "2026-01-01T08:00:00+08:00"
+# The types a JSON array is read into: a list, a set, a tuple of any length.
+LISTS = msgspec.inspect.ListType | msgspec.inspect.SetType | msgspec.inspect.VarTupleType
 
 
 class SweepCannotBuild(Exception):
@@ -132,7 +134,10 @@ def sample(t: msgspec.inspect.Type, name: str = "") -> Any:
         return "2026-01-01"
     if isinstance(t, msgspec.inspect.UnionType):
         return sample(next(u for u in t.types if not isinstance(u, msgspec.inspect.NoneType)), name)
-    if isinstance(t, msgspec.inspect.ListType | msgspec.inspect.SetType):
+    if isinstance(t, msgspec.inspect.ListType | msgspec.inspect.VarTupleType):
+        # As many items as the list must have (a bundle has two members at least).
+        return [sample(t.item_type, name)] * max(1, t.min_length or 0)
+    if isinstance(t, msgspec.inspect.SetType):
         return [sample(t.item_type, name)]
     if isinstance(t, msgspec.inspect.DictType):
         return {}
@@ -191,7 +196,7 @@ def _leaf_mutations(t: msgspec.inspect.Type) -> Iterator[tuple[str, Any]]:
     elif isinstance(t, msgspec.inspect.DictType):
         yield "a list for an object", []
         yield "a value of 100000 characters", {"sweep": "x" * HUGE}
-    elif isinstance(t, msgspec.inspect.ListType | msgspec.inspect.SetType):
+    elif isinstance(t, LISTS):
         yield "an object for a list", {}
     elif isinstance(t, msgspec.inspect.StructType):
         yield "a list for an object", []
@@ -218,7 +223,7 @@ def _inner_mutations(
     elif isinstance(t, msgspec.inspect.StructType):
         for f in t.fields:
             yield from body_mutations(f.type, (*at, f.encode_name))
-    elif isinstance(t, msgspec.inspect.ListType | msgspec.inspect.SetType):
+    elif isinstance(t, LISTS):
         yield from body_mutations(t.item_type, (*at, 0))
 
 
@@ -269,6 +274,8 @@ def parameters(endpoint: Endpoint) -> tuple[dict[str, type], dict[str, FieldDefi
         if name in _RESERVED or name == "data" or name in dependencies or name in path:
             continue
         kwarg = definition.kwarg_definition
+        if isinstance(kwarg, HeaderParameter) and not definition.is_required:
+            continue  # an optional header (If-Match) the sweep leaves out: it is no query
         if getattr(kwarg, "header", None) or getattr(kwarg, "cookie", None):
             raise SweepCannotBuild(f"header or cookie parameter {name}")
         query[getattr(kwarg, "query", None) or getattr(kwarg, "name", None) or name] = definition

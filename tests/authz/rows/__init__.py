@@ -4,6 +4,7 @@ from tests.authz.matrix import Row
 from tests.authz.rows import (
     gov_services,
     gov_services_apply,
+    gov_services_bundles,
     gov_services_feedback,
     gov_services_staff,
     grid_events,
@@ -23,6 +24,7 @@ ROWS: list[Row] = [
     *library.ROWS,
     *gov_services.ROWS,
     *gov_services_apply.ROWS,
+    *gov_services_bundles.ROWS,
     *gov_services_feedback.ROWS,
     *gov_services_staff.ROWS,
 ]
