@@ -155,7 +155,7 @@ async def require_materials(case: Case, material_ids: Sequence[int]) -> None:
         for i, material_id in enumerate(material_ids)
         if material_id not in codes
     ]
-    asked = await _asked_materials(case["id"])
+    asked = await asked_materials(case["id"])
     problems += [
         FieldError(field="material_ids", message=f"nothing provides the material {code}")
         for code in asked
@@ -165,7 +165,7 @@ async def require_materials(case: Case, material_ids: Sequence[int]) -> None:
         raise Unprocessable(Code.APPLICATION_SUPPLEMENT_INCOMPLETE, errors=problems)
 
 
-async def _asked_materials(application_id: int) -> list[str]:
+async def asked_materials(application_id: int) -> list[str]:
     """The materials the latest 补正 list asked for."""
     row = (
         await ApplicationStatus.select(ApplicationStatus.detail)

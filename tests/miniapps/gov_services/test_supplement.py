@@ -11,6 +11,7 @@ import pytest
 
 from backend.kernel.vault import Vault
 from miniapps.gov_services.tables import MaterialItem
+from tests.authz.city import png
 from tests.conftest import Client, TokenForPhone, bearer
 from tests.miniapps.gov_services.given import user_id
 from tests.miniapps.gov_services.staff_support import (
@@ -139,3 +140,37 @@ async def test_a_case_not_returned_takes_no_answer(
         "application_action_illegal",
         ["withdraw"],
     )
+
+
+async def test_the_material_asked_for_is_uploaded_and_answers_the_return(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    token = await token_for_phone(RESIDENT)
+    url = f"/v1/miniapps/gov_services/applications/{returned.case_id}"
+    upload = await client.post(
+        f"{url}/materials/files",
+        data={"material_code": "photo"},
+        files={"file": ("photo", png(), "application/octet-stream")},
+        headers=bearer(token),
+    )
+    assert upload.status_code == 201, upload.text
+    photo = next(m["id"] for m in upload.json()["materials"] if m["material_code"] == "photo")
+    body = {"answers": {**RESIDENCE_ANSWERS, "employer": "新单位"}, "material_ids": [photo]}
+    response = await _answer(client, token, returned.case_id, body, upload.headers["etag"])
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "in_progress"
+
+
+async def test_in_a_return_only_the_materials_asked_for_change(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    kept = await add_material(returned.case_id, "residence_proof", by=returned.applicant)
+    token = await token_for_phone(RESIDENT)
+    url = f"/v1/miniapps/gov_services/applications/{returned.case_id}"
+    before_counts, before_row = await counts(), await case(returned.case_id)
+    removed = await client.delete(f"{url}/materials/{kept}", headers=bearer(token))
+    assert removed.status_code == 409, removed.text
+    assert removed.json()["code"] == "application_action_illegal"
+    assert await counts() == before_counts
+    assert await case(returned.case_id) == before_row
+    assert await MaterialItem.exists().where(MaterialItem.id == kept)
