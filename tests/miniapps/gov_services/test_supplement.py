@@ -174,3 +174,20 @@ async def test_in_a_return_only_the_materials_asked_for_change(
     assert await counts() == before_counts
     assert await case(returned.case_id) == before_row
     assert await MaterialItem.exists().where(MaterialItem.id == kept)
+
+
+async def test_the_resident_reads_the_list_of_what_is_missing(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    response = await client.get(
+        f"/v1/miniapps/gov_services/applications/{returned.case_id}/progress",
+        headers=bearer(await token_for_phone(RESIDENT)),
+    )
+    assert response.status_code == 200, response.text
+    returned_entry = response.json()["history"][-1]
+    assert returned_entry["action"] == "return_for_supplement"
+    assert returned_entry["missing"] == {
+        "fields": [{"field": "employer", "note": ""}],
+        "materials": [{"code": "photo", "note": "白底"}],
+    }
+    assert response.json()["history"][0]["missing"] is None
