@@ -20,6 +20,7 @@ from tests.miniapps.gov_services.staff_support import (
     add_material,
     case,
     counts,
+    given_materials,
     published,
     submitted,
 )
@@ -42,6 +43,7 @@ async def returned(client: Client, token_for_phone: TokenForPhone, vault: Vault)
     item = await published("residence_permit_apply")
     applicant = await user_id(vault, RESIDENT)
     case_id = await submitted(item, applicant_id=applicant, place=G07, answers=RESIDENCE_ANSWERS)
+    await given_materials(item, case_id, RESIDENCE_ANSWERS, by=applicant)
     officer = bearer(await token_for_phone(STREET_OFFICER))
     url = f"/v1/miniapps/gov_services/work/{case_id}"
     assert (await client.post(f"{url}/accept", json={}, headers=officer)).status_code == 200
@@ -191,3 +193,31 @@ async def test_the_resident_reads_the_list_of_what_is_missing(
         "materials": [{"code": "photo", "note": "白底"}],
     }
     assert response.json()["history"][0]["missing"] is None
+
+
+async def test_an_answer_that_calls_for_a_material_never_given_is_incomplete(
+    client: Client, token_for_phone: TokenForPhone, vault: Vault
+) -> None:
+    """Submitted as moving in with family, no proof of work was needed; an answer to the
+    补正 that says employment needs one, as a submit would."""
+    item = await published("residence_permit_apply")
+    applicant = await user_id(vault, RESIDENT)
+    answers = {**RESIDENCE_ANSWERS, "residence_reason": "投靠亲属"}
+    del answers["employer"]
+    case_id = await submitted(item, applicant_id=applicant, place=G07, answers=answers)
+    await given_materials(item, case_id, answers, by=applicant)
+    officer = bearer(await token_for_phone(STREET_OFFICER))
+    url = f"/v1/miniapps/gov_services/work/{case_id}"
+    assert (await client.post(f"{url}/accept", json={}, headers=officer)).status_code == 200
+    request = {"fields": [{"field": "residence_reason", "note": "请核实"}]}
+    response = await client.post(f"{url}/return-for-supplement", json=request, headers=officer)
+    assert response.status_code == 200, response.text
+
+    before_counts, before_row = await counts(), await case(case_id)
+    body = {"answers": RESIDENCE_ANSWERS}  # 就业, with an employer
+    response = await _answer(client, await token_for_phone(RESIDENT), case_id, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "application_supplement_incomplete"
+    assert [e["field"] for e in response.json()["errors"]] == ["/materials/work_or_study_proof"]
+    assert await counts() == before_counts
+    assert await case(case_id) == before_row
