@@ -221,3 +221,16 @@ async def test_an_answer_that_calls_for_a_material_never_given_is_incomplete(
     assert [e["field"] for e in response.json()["errors"]] == ["/materials/work_or_study_proof"]
     assert await counts() == before_counts
     assert await case(case_id) == before_row
+
+
+async def test_a_returned_case_offers_the_licences_that_would_do(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    """A material asked for may be given as a licence: the view names the resident's own."""
+    response = await client.get(
+        f"/v1/miniapps/gov_services/applications/{returned.case_id}",
+        headers=bearer(await token_for_phone(RESIDENT)),
+    )
+    assert response.status_code == 200, response.text
+    needs = {need["code"]: need for need in response.json()["needs"]}
+    assert needs["id_card"]["licences"] != []
