@@ -159,7 +159,7 @@ async def view_of(case: Case, *, licences: Licences, locale: str | None) -> Appl
     doc = await pinned_document(case["item_version_id"])
     names = await item_names({case["item_id"]})
     who = None
-    if case["status"] == Status.DRAFT:
+    if case["status"] in (Status.DRAFT, Status.SUPPLEMENT):  # materials may still be given
         who = await the_applicant_of(case, licences)
     return application_view(
         case,

@@ -1,5 +1,6 @@
 """HTTP of a draft's materials: upload a file, give a licence with consent, sign a
-commitment, or take one off. Each answers the application as it now stands."""
+commitment, or take one off; and of those a 补正 asked for, while the case waits for its
+answer. Each answers the application as it now stands."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ async def upload_material(
     licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
-    """Upload a file as one of a draft's materials.
+    """Upload a file as one of a draft's materials, or one a 补正 asked for.
 
     A multipart form with `material_code` and one `file`. Past the material's size it is a
     413, of a type the material does not take a 415 (told by the file's own first bytes);
@@ -161,7 +162,9 @@ async def remove_material(
     licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
-    """Take a material off a draft: a wrong file, or to give another in its place."""
+    """Take a material off a draft: a wrong file, or to give another in its place.
+
+    While the case waits for a 补正, only a material the return asked for changes."""
     view = await materials.remove_material(
         actor=claims_of(request),
         application_id=application_id,

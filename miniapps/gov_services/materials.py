@@ -38,6 +38,8 @@ from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.licences.provider import Licences
 from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.resident_schemas import ApplicationView
+from miniapps.gov_services.states import Status
+from miniapps.gov_services.supplement import asked_materials
 from miniapps.gov_services.tables import MaterialItem
 
 # What a file is, by its first bytes. Anything else is `application/octet-stream`, which a
@@ -80,10 +82,16 @@ def _refused_source(material: Material) -> Unprocessable:
     )
 
 
-async def _draft(actor: Claims, application_id: int, expected: int | None) -> Case:
+async def _draft(
+    actor: Claims, application_id: int, expected: int | None, code: str | None
+) -> Case:
+    """The caller's application, if its material `code` may change now: anything while it
+    is a draft; while it waits for 补正, the materials the return asked for, which the
+    resident must give anew to answer it."""
     case = await own_case(actor, application_id)
     require_version(case, expected)
-    require_draft(case)
+    if case["status"] != Status.SUPPLEMENT or code not in await asked_materials(case["id"]):
+        require_draft(case)
     return case
 
 
@@ -114,7 +122,7 @@ async def upload(
 ) -> ApplicationView:
     """Keep a file as one of the draft's materials: a 413 past the material's size, a 415
     for a type it does not take."""
-    case = await _draft(actor, application_id, expected_version)
+    case = await _draft(actor, application_id, expected_version, material_code)
     material = material_of(await pinned_document(case["item_version_id"]), material_code)
     if not material.accepts_upload:
         raise _refused_source(material)
@@ -161,7 +169,7 @@ async def attach_licence(
 ) -> ApplicationView:
     """Give one of the caller's licences as a material, with their consent to its use:
     a 403 without consent, or for a licence that is not theirs (or no longer valid)."""
-    case = await _draft(actor, application_id, expected_version)
+    case = await _draft(actor, application_id, expected_version, material_code)
     material = material_of(await pinned_document(case["item_version_id"]), material_code)
     if not material.licence_types:
         raise _refused_source(material)
@@ -201,7 +209,7 @@ async def sign_commitment(
 ) -> ApplicationView:
     """Sign the material's commitment (告知承诺书) in place of the proof: the statement is
     kept as the caller read it, in their language, with its hash and the time signed."""
-    case = await _draft(actor, application_id, expected_version)
+    case = await _draft(actor, application_id, expected_version, material_code)
     material = material_of(await pinned_document(case["item_version_id"]), material_code)
     if not material.accepts_commitment or material.commitment is None:
         raise _refused_source(material)
@@ -235,8 +243,15 @@ async def remove_material(
     licences: Licences,
     locale: str | None,
 ) -> ApplicationView:
-    """Take a material off the draft (a wrong file, another licence to give)."""
-    case = await _draft(actor, application_id, expected_version)
+    """Take a material off the draft (a wrong file, another licence to give), or one a 补正
+    asked for off the returned case, to give it anew."""
+    given = (
+        await MaterialItem.select(MaterialItem.material_code)
+        .where((MaterialItem.id == material_id) & (MaterialItem.application_id == application_id))
+        .first()
+    )
+    code = given["material_code"] if given is not None else None
+    case = await _draft(actor, application_id, expected_version, code)
     async with unit_of_work():
         await change_draft(case, expected=expected_version)
         removed = (

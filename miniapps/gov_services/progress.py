@@ -4,19 +4,23 @@ version it was started on, with its history and its due date."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from backend.sdk import Claims, work_calendar
+import msgspec
+
+from backend.sdk import Claims, json_value, work_calendar
 from miniapps.gov_services.applying import own_case
 from miniapps.gov_services.document import Step
 from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.resident_schemas import (
     HistoryEntry,
+    Missing,
     ProgressView,
     StepProgress,
     StepState,
 )
 from miniapps.gov_services.resident_views import due_of, shown_ref
-from miniapps.gov_services.states import CLOSED, Status
+from miniapps.gov_services.states import CLOSED, Action, Status
 from miniapps.gov_services.tables import ApplicationStatus
 
 
@@ -48,6 +52,7 @@ async def progress(*, actor: Claims, application_id: int, locale: str | None) ->
             ApplicationStatus.step,
             ApplicationStatus.to_status,
             ApplicationStatus.reason,
+            ApplicationStatus.detail,
             ApplicationStatus.set_at,
         )
         .where(ApplicationStatus.application_id == case["id"])
@@ -77,7 +82,15 @@ async def progress(*, actor: Claims, application_id: int, locale: str | None) ->
                 status=row["to_status"],
                 reason=row["reason"],
                 at=row["set_at"],
+                missing=missing_in(row),
             )
             for row in history
         ],
     )
+
+
+def missing_in(row: dict[str, Any]) -> Missing | None:
+    """The list a return for 补正 asked for, as its history row keeps it."""
+    if row["action"] != Action.RETURN_FOR_SUPPLEMENT:
+        return None
+    return msgspec.convert(json_value(row["detail"]), Missing)

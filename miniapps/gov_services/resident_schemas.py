@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from miniapps.gov_services.staff_schemas import MissingField, MissingMaterial
 from miniapps.gov_services.states import Status
 
 # As the catalogue spells an item's code (事项编码).
@@ -141,15 +142,24 @@ class StepProgress(msgspec.Struct, frozen=True, kw_only=True):
     time_limit_wd: int
 
 
+class Missing(msgspec.Struct, frozen=True, kw_only=True):
+    """What a return for 补正 asked for, all at once (一次性告知): the answers to correct and
+    the materials to provide, each with what is wrong with it."""
+
+    fields: list[MissingField]
+    materials: list[MissingMaterial]
+
+
 class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     """One change of the application; `reason` as its author gave it (why it was returned,
-    rejected or withdrawn)."""
+    rejected or withdrawn); `missing`, for a return for 补正, what the resident must give."""
 
     action: str
     step: str | None
     status: str
     reason: str
     at: dt.datetime
+    missing: Missing | None = None
 
 
 class ProgressView(msgspec.Struct, frozen=True, kw_only=True):

@@ -86,7 +86,7 @@ def needs_of(
     locale: str | None,
 ) -> list[MaterialNeed]:
     """Every material of the item: required by these answers or not, how many are given,
-    and (for a draft, `who` known) the applicant's licences that would do."""
+    and (for a draft or a case in 补正, `who` known) the applicant's licences that would do."""
     required = {m.code for m in required_materials(doc, answers)}
     counts: dict[str, int] = {}
     for row in given:

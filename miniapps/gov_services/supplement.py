@@ -22,7 +22,7 @@ from backend.sdk import (
 from miniapps.gov_services import clock
 from miniapps.gov_services.cases import Case, case_by_id, move
 from miniapps.gov_services.dates import last_day
-from miniapps.gov_services.document import ItemDocument, check_answers
+from miniapps.gov_services.document import ItemDocument, check_answers, required_materials
 from miniapps.gov_services.errors import GovServicesCode as Code
 from miniapps.gov_services.handling import checked, write
 from miniapps.gov_services.offered import pinned_document
@@ -103,7 +103,7 @@ async def answer_supplement(
     answers = check_answers(
         document, data.answers, complete=True, prefilled=prefilled, locale=locale
     )
-    await require_materials(case, data.material_ids)
+    await require_materials(case, document, answers, data.material_ids)
     calendar = await work_calendar()
     changes = {
         Application.answers: answers,
@@ -141,9 +141,13 @@ def require_supplementable(actor: Claims, case: Case, expected_version: int | No
         raise Conflict(Code.APPLICATION_ACTION_ILLEGAL, extensions=extensions)
 
 
-async def require_materials(case: Case, material_ids: Sequence[int]) -> None:
+async def require_materials(
+    case: Case, document: ItemDocument, answers: Mapping[str, Any], material_ids: Sequence[int]
+) -> None:
     """Each material named is the application's, added since it was returned; together they
-    provide every material the 补正 asked for."""
+    provide every material the 补正 asked for; and the application has every material its
+    answers now call for, as a submit would require (an answer changed in the 补正 may call
+    for one the first answers did not)."""
     rows = await MaterialItem.select(MaterialItem.id, MaterialItem.material_code).where(
         (MaterialItem.application_id == case["id"])
         & (MaterialItem.added_at >= case["paused_at"])
@@ -155,17 +159,26 @@ async def require_materials(case: Case, material_ids: Sequence[int]) -> None:
         for i, material_id in enumerate(material_ids)
         if material_id not in codes
     ]
-    asked = await _asked_materials(case["id"])
+    asked = await asked_materials(case["id"])
     problems += [
         FieldError(field="material_ids", message=f"nothing provides the material {code}")
         for code in asked
         if code not in codes.values()
     ]
+    given = await MaterialItem.select(MaterialItem.material_code).where(
+        MaterialItem.application_id == case["id"]
+    )
+    held = {row["material_code"] for row in given}
+    problems += [
+        FieldError(field=f"/materials/{material.code}", message="this material is required")
+        for material in required_materials(document, answers)
+        if material.code not in held
+    ]
     if problems:
         raise Unprocessable(Code.APPLICATION_SUPPLEMENT_INCOMPLETE, errors=problems)
 
 
-async def _asked_materials(application_id: int) -> list[str]:
+async def asked_materials(application_id: int) -> list[str]:
     """The materials the latest 补正 list asked for."""
     row = (
         await ApplicationStatus.select(ApplicationStatus.detail)

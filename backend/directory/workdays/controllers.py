@@ -60,6 +60,6 @@ async def load_calendar_year(
     `calendar.year_loaded` has deadlines counted provisionally in it recomputed. A day
     outside the year, a date named twice, or a working day on Monday to Friday is a 422
     listing every fault, and changes nothing. A notice that moves a day of the year before
-    (2006-12-30 was worked for 2007's 元旦) is loaded into that year as well. For the
-    service catalogue's admins and the platform's."""
+    (2006-12-30 was worked for 2007's 元旦) names that day in the load of its own year. For
+    the service catalogue's admins and the platform's."""
     return await load_year(year=year, days=data.days, source=data.source, by=claims_of(request))

@@ -19,13 +19,16 @@ from miniapps.gov_services.document.problems_form import (
 from miniapps.gov_services.errors import GovServicesCode
 
 ALL_ROLES: frozenset[str] = frozenset(Role)
+# The roles a step may be for: only they reach the staff routes and have a worklist, so a
+# step of any other role would hold every case that reaches it, with nobody to move it on.
+STEP_ROLES: frozenset[str] = frozenset({Role.SERVICE_OFFICER, Role.SERVICE_APPROVER})
 CHAIN = "the chain is accept, then reviews, then one decide, then deliver"
 
 
 def problems_in(
     document: ItemDocument | Mapping[str, Any],
     *,
-    known_roles: Collection[str] = ALL_ROLES,
+    known_roles: Collection[str] = STEP_ROLES,
     known_units: Collection[str] | None = None,
     known_licences: Collection[str] | None = None,
 ) -> list[FieldError]:
@@ -54,7 +57,7 @@ def problems_in(
 def require_publishable(
     document: ItemDocument | Mapping[str, Any],
     *,
-    known_roles: Collection[str] = ALL_ROLES,
+    known_roles: Collection[str] = STEP_ROLES,
     known_units: Collection[str] | None = None,
     known_licences: Collection[str] | None = None,
 ) -> ItemDocument:
@@ -80,7 +83,8 @@ def step_problems(doc: ItemDocument, known_roles: Collection[str]) -> list[Field
             found.append(FieldError(field=pointer("/steps", i, "code"), message="is taken"))
         codes.add(step.code)
         if step.role not in known_roles:
-            found.append(FieldError(field=pointer("/steps", i, "role"), message="no such role"))
+            message = "not a role that handles cases (service_officer or service_approver)"
+            found.append(FieldError(field=pointer("/steps", i, "role"), message=message))
     return found + _chain_problems(doc)
 
 

@@ -22,6 +22,7 @@ from backend.sdk import (
     work_calendar,
 )
 from miniapps.gov_services.cases import case_by_id
+from miniapps.gov_services.catalogue_schemas import VersionStatus
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.feedback.rectifications import open_rectification, within_any
 from miniapps.gov_services.feedback.schemas import (
@@ -34,7 +35,7 @@ from miniapps.gov_services.feedback.schemas import (
     RatingView,
 )
 from miniapps.gov_services.states import Status
-from miniapps.gov_services.tables import Rating, ServiceItem
+from miniapps.gov_services.tables import ItemVersion, Rating
 
 # A case is rated once it is closed with an answer: completed (办结) or refused. A withdrawn
 # one was never answered.
@@ -100,8 +101,10 @@ async def _insert_once(case: dict[str, Any], data: RateIn) -> dict[str, Any]:
 
 
 async def item_summary(*, item_id: int) -> RatingSummary:
-    """How an item's cases were rated."""
-    if not await ServiceItem.exists().where(ServiceItem.id == item_id):
+    """How an item's cases were rated; an item never published is not found, as a draft is
+    seen by the catalogue's admins alone."""
+    published = (ItemVersion.item_id == item_id) & (ItemVersion.status != VersionStatus.DRAFT)
+    if not await ItemVersion.exists().where(published):
         raise NotFound(GovServicesCode.ITEM_NOT_FOUND)
     return await _summary(Rating.item_id == item_id)
 

@@ -34,6 +34,7 @@ from tests.authz.matrix import (
     no_request,
     path_ids,
 )
+from tests.miniapps.gov_services.applying_support import add_version, demo_document
 
 APP = "/v1/miniapps/gov_services"
 FENGYANG = "zz/gx/fengyang"
@@ -158,6 +159,7 @@ async def _item(city: City, caller: Caller) -> Target:
             code=f"AZ{city.number()}", name="居住证申领", dept="公安", category="户籍", created_by=0
         )
     ).returning(ServiceItem.id)
+    await add_version(rows[0]["id"], demo_document("residence_permit_apply"))
     return Target(ids={"item_id": rows[0]["id"]})
 
 

@@ -35,7 +35,12 @@ from tests.authz.matrix import (
     path_ids,
     per_caller,
 )
-from tests.miniapps.gov_services.staff_support import RESIDENCE_ANSWERS, published, submitted
+from tests.miniapps.gov_services.staff_support import (
+    RESIDENCE_ANSWERS,
+    given_materials,
+    published,
+    submitted,
+)
 
 APP = "/v1/miniapps/gov_services"
 WORK = f"{APP}/work/{{application_id:int}}"
@@ -78,6 +83,8 @@ async def _case_at(
     ).where(Application.id == case_id)
     if status is not Status.SUBMITTED:
         await _accepted(case_id, status)
+    if status is Status.SUPPLEMENT:  # its answer is held to the materials, as a submit is
+        await given_materials(item, case_id, RESIDENCE_ANSWERS, by=city.ids[owner])
     return Target(
         path=columns[Application.assignee_org], owner=owner, ids={"application_id": case_id}
     )

@@ -18,6 +18,7 @@ from miniapps.gov_services.document import (
     document_json,
     document_sha256,
     first_step,
+    required_materials,
 )
 from miniapps.gov_services.routing import entering, worklist_keys
 from miniapps.gov_services.states import APPLICATION_MOVED, Status
@@ -124,6 +125,14 @@ async def add_material(application_id: int, code: str, *, by: int) -> int:
     )
     await row.save()
     return int(row.id)
+
+
+async def given_materials(
+    item: Published, application_id: int, answers: Mapping[str, Any], *, by: int
+) -> None:
+    """The materials `answers` call for, given as a submit requires them."""
+    for material in required_materials(item.document, answers):
+        await add_material(application_id, material.code, by=by)
 
 
 async def counts() -> tuple[int, int, int]:

@@ -25,6 +25,7 @@ from tests.miniapps.gov_services.staff_support import (
     RESIDENCE_ANSWERS,
     case,
     claims,
+    given_materials,
     published,
     submitted,
 )
@@ -42,6 +43,7 @@ def _local(day: str, hour: int = 10) -> dt.datetime:
 async def _accepted(code: str, day: str, hour: int = 10) -> int:
     item = await published(code)
     case_id = await submitted(item, applicant_id=1, place=G07, answers=RESIDENCE_ANSWERS)
+    await given_materials(item, case_id, RESIDENCE_ANSWERS, by=1)
     await handling.accept(
         actor=OFFICER, application_id=case_id, expected_version=None, note="", at=_local(day, hour)
     )

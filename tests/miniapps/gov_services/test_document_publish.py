@@ -183,6 +183,16 @@ def test_roles_units_and_licences_are_those_the_caller_knows() -> None:
     }
 
 
+@pytest.mark.parametrize("role", ["resident", "grid_worker", "service_admin", "platform_admin"])
+def test_a_step_is_for_a_role_that_works_cases(role: str) -> None:
+    """Only officers and approvers reach the staff routes and have worklists: a step of any
+    other role would hold every case that reaches it, unworkable."""
+    raw = sample_raw()
+    raw["steps"][1]["role"] = role
+
+    assert places(raw) == {"/steps/1/role"}
+
+
 def test_a_document_of_the_wrong_shape_lists_every_place() -> None:
     raw = sample_raw()
     raw["steps"][0]["kind"] = "approve"

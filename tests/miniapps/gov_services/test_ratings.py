@@ -13,6 +13,7 @@ from miniapps.gov_services.states import Status
 from miniapps.gov_services.tables import Rating, Rectification
 from tests.conftest import Client, TokenForPhone
 from tests.miniapps.gov_services import given
+from tests.miniapps.gov_services.applying_support import add_item, add_version, demo_document
 from tests.miniapps.gov_services.feedback import Desk, code
 
 
@@ -106,6 +107,7 @@ async def test_two_ratings_at_once_make_one(desk: Desk) -> None:
 
 async def test_the_aggregates_count_levels_and_name_nobody(desk: Desk) -> None:
     item = await given.item()
+    await add_version(item, demo_document("legal_aid"))  # its cases were started on it
     comments = {level: f"评价内容{level}号" for level in range(1, 6)}
     for level in (5, 5, 4, 3, 2, 1):
         response = await desk.rate(
@@ -161,3 +163,10 @@ async def test_an_aggregate_of_nothing_known_is_refused(
     desk: Desk, path: str, answer: tuple[int, str]
 ) -> None:
     assert code(await desk.call(given.RESIDENT, "GET", path)) == answer
+
+
+async def test_an_item_never_published_has_no_aggregate(desk: Desk) -> None:
+    """A draft is seen by the catalogue's admins alone: its id is not found here either."""
+    draft_only = await add_item("legal_aid")
+    path = f"/rating-summaries/items/{draft_only}"
+    assert code(await desk.call(given.RESIDENT, "GET", path)) == (404, "item_not_found")

@@ -11,6 +11,7 @@ import pytest
 
 from backend.kernel.vault import Vault
 from miniapps.gov_services.tables import MaterialItem
+from tests.authz.city import png
 from tests.conftest import Client, TokenForPhone, bearer
 from tests.miniapps.gov_services.given import user_id
 from tests.miniapps.gov_services.staff_support import (
@@ -19,6 +20,7 @@ from tests.miniapps.gov_services.staff_support import (
     add_material,
     case,
     counts,
+    given_materials,
     published,
     submitted,
 )
@@ -41,6 +43,7 @@ async def returned(client: Client, token_for_phone: TokenForPhone, vault: Vault)
     item = await published("residence_permit_apply")
     applicant = await user_id(vault, RESIDENT)
     case_id = await submitted(item, applicant_id=applicant, place=G07, answers=RESIDENCE_ANSWERS)
+    await given_materials(item, case_id, RESIDENCE_ANSWERS, by=applicant)
     officer = bearer(await token_for_phone(STREET_OFFICER))
     url = f"/v1/miniapps/gov_services/work/{case_id}"
     assert (await client.post(f"{url}/accept", json={}, headers=officer)).status_code == 200
@@ -139,3 +142,95 @@ async def test_a_case_not_returned_takes_no_answer(
         "application_action_illegal",
         ["withdraw"],
     )
+
+
+async def test_the_material_asked_for_is_uploaded_and_answers_the_return(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    token = await token_for_phone(RESIDENT)
+    url = f"/v1/miniapps/gov_services/applications/{returned.case_id}"
+    upload = await client.post(
+        f"{url}/materials/files",
+        data={"material_code": "photo"},
+        files={"file": ("photo", png(), "application/octet-stream")},
+        headers=bearer(token),
+    )
+    assert upload.status_code == 201, upload.text
+    photo = next(m["id"] for m in upload.json()["materials"] if m["material_code"] == "photo")
+    body = {"answers": {**RESIDENCE_ANSWERS, "employer": "新单位"}, "material_ids": [photo]}
+    response = await _answer(client, token, returned.case_id, body, upload.headers["etag"])
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "in_progress"
+
+
+async def test_in_a_return_only_the_materials_asked_for_change(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    kept = await add_material(returned.case_id, "residence_proof", by=returned.applicant)
+    token = await token_for_phone(RESIDENT)
+    url = f"/v1/miniapps/gov_services/applications/{returned.case_id}"
+    before_counts, before_row = await counts(), await case(returned.case_id)
+    removed = await client.delete(f"{url}/materials/{kept}", headers=bearer(token))
+    assert removed.status_code == 409, removed.text
+    assert removed.json()["code"] == "application_action_illegal"
+    assert await counts() == before_counts
+    assert await case(returned.case_id) == before_row
+    assert await MaterialItem.exists().where(MaterialItem.id == kept)
+
+
+async def test_the_resident_reads_the_list_of_what_is_missing(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    response = await client.get(
+        f"/v1/miniapps/gov_services/applications/{returned.case_id}/progress",
+        headers=bearer(await token_for_phone(RESIDENT)),
+    )
+    assert response.status_code == 200, response.text
+    returned_entry = response.json()["history"][-1]
+    assert returned_entry["action"] == "return_for_supplement"
+    assert returned_entry["missing"] == {
+        "fields": [{"field": "employer", "note": ""}],
+        "materials": [{"code": "photo", "note": "白底"}],
+    }
+    assert response.json()["history"][0]["missing"] is None
+
+
+async def test_an_answer_that_calls_for_a_material_never_given_is_incomplete(
+    client: Client, token_for_phone: TokenForPhone, vault: Vault
+) -> None:
+    """Submitted as moving in with family, no proof of work was needed; an answer to the
+    补正 that says employment needs one, as a submit would."""
+    item = await published("residence_permit_apply")
+    applicant = await user_id(vault, RESIDENT)
+    answers = {**RESIDENCE_ANSWERS, "residence_reason": "投靠亲属"}
+    del answers["employer"]
+    case_id = await submitted(item, applicant_id=applicant, place=G07, answers=answers)
+    await given_materials(item, case_id, answers, by=applicant)
+    officer = bearer(await token_for_phone(STREET_OFFICER))
+    url = f"/v1/miniapps/gov_services/work/{case_id}"
+    assert (await client.post(f"{url}/accept", json={}, headers=officer)).status_code == 200
+    request = {"fields": [{"field": "residence_reason", "note": "请核实"}]}
+    response = await client.post(f"{url}/return-for-supplement", json=request, headers=officer)
+    assert response.status_code == 200, response.text
+
+    before_counts, before_row = await counts(), await case(case_id)
+    body = {"answers": RESIDENCE_ANSWERS}  # 就业, with an employer
+    response = await _answer(client, await token_for_phone(RESIDENT), case_id, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "application_supplement_incomplete"
+    assert [e["field"] for e in response.json()["errors"]] == ["/materials/work_or_study_proof"]
+    assert await counts() == before_counts
+    assert await case(case_id) == before_row
+
+
+async def test_a_returned_case_offers_the_licences_that_would_do(
+    client: Client, token_for_phone: TokenForPhone, returned: Returned
+) -> None:
+    """A material asked for may be given as a licence: the view names the resident's own."""
+    response = await client.get(
+        f"/v1/miniapps/gov_services/applications/{returned.case_id}",
+        headers=bearer(await token_for_phone(RESIDENT)),
+    )
+    assert response.status_code == 200, response.text
+    needs = {need["code"]: need for need in response.json()["needs"]}
+    assert needs["id_card"]["licences"] != []
