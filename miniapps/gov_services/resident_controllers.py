@@ -164,7 +164,13 @@ async def save_answers(
     operation_id="SubmitApplication",
     guards=RESIDENTS,
     middleware=[idempotent],
-    responses=problems({**CHANGE, 422: [Code.APPLICATION_INCOMPLETE, Code.APPLICANT_NO_HOME]}),
+    responses=problems(
+        {
+            **CHANGE,
+            409: [*CHANGE[409], Code.BUNDLE_MEMBER_HELD],
+            422: [Code.APPLICATION_INCOMPLETE, Code.APPLICANT_NO_HOME],
+        }
+    ),
 )
 async def submit_application(
     request: AnyRequest,
