@@ -8,6 +8,7 @@ from miniapps.gov_services import (
     bundle_controllers,
     decision_controllers,
     material_controllers,
+    material_files,
     resident_controllers,
     staff_controllers,
 )
@@ -19,6 +20,7 @@ from miniapps.gov_services.feedback.controllers import ROUTES as FEEDBACK_ROUTES
 STAFF_ROUTES = [
     staff_controllers.list_work,
     staff_controllers.get_case,
+    material_files.get_material_file,
     staff_controllers.claim,
     staff_controllers.release,
     staff_controllers.accept,

@@ -14,11 +14,12 @@ import httpx
 
 from backend.kernel.paths import is_within
 from backend.kernel.roles import Role
+from backend.kernel.services import services_of
 from miniapps.gov_services.dates import overdue_from
 from miniapps.gov_services.document import ItemDocument
 from miniapps.gov_services.routing import entering, worklist_keys
 from miniapps.gov_services.states import Status
-from miniapps.gov_services.tables import Application
+from miniapps.gov_services.tables import Application, MaterialItem
 from tests.authz.city import City
 from tests.authz.matrix import (
     G07,
@@ -151,6 +152,29 @@ async def _only_own_work(
 SUBMITTED_HERE = {"a case waiting for 受理 at fengyang": _at("accept", Status.SUBMITTED)}
 IDS = path_ids("application_id")
 
+
+async def _with_a_file(city: City, caller: Caller) -> Target:
+    """A case waiting for 受理 at fengyang, with one uploaded file among its materials."""
+    target = await _case_at(city, step="accept", status=Status.SUBMITTED)
+    key = await services_of(city.app).storage.put(b"\xff\xd8\xff\xe0 a lease", suffix=".jpg")
+    material = MaterialItem(
+        application_id=target.ids["application_id"],
+        material_code="residence_proof",
+        source="upload",
+        file_key=key,
+        sha256="0" * 64,
+        mime="image/jpeg",
+        size=16,
+        added_by=city.ids[Caller.RESIDENT],
+    )
+    await material.save()
+    return Target(
+        path=target.path,
+        owner=target.owner,
+        ids={**target.ids, "material_id": material.id},
+    )
+
+
 ROWS = [
     Row(
         "GET",
@@ -169,6 +193,17 @@ ROWS = [
             "a jinshui case": {Caller.OFFICER_JINSHUI: 200},
         },
         IDS,
+    ),
+    Row(
+        "GET",
+        f"{WORK}/materials/{{material_id:int}}/file",
+        {"a file of a case waiting for 受理 at fengyang": _with_a_file},
+        {
+            "a file of a case waiting for 受理 at fengyang": each(
+                (*OF_FENGYANG, Caller.APPROVER_GX), 200
+            )
+        },
+        path_ids("application_id", "material_id"),
     ),
     Row(
         "POST",
