@@ -42,8 +42,16 @@ def step_of(document: ItemDocument, case: Mapping[str, Any]) -> Step | None:
 
 def may_handle(actor: Claims, case: Mapping[str, Any], action: Action) -> bool:
     """Whether the caller holds, over the case's assignee org, the role the action needs."""
+    if action is Action.RELEASE and frees_claims(actor, case):
+        return True
     role = Role.SERVICE_APPROVER if action is Action.EXTEND else _role(case["step_role"])
     return role is not None and actor.covers(case["assignee_org"], role)
+
+
+def frees_claims(actor: Claims, case: Mapping[str, Any]) -> bool:
+    """Whether the caller may release a case another officer claimed: an approver over its
+    org, so that a case whose claimant is away (leave, illness) is not stuck for good."""
+    return actor.covers(case["assignee_org"], Role.SERVICE_APPROVER)
 
 
 def may_see(actor: Claims, case: Mapping[str, Any]) -> bool:
@@ -64,7 +72,8 @@ def refusal(
     """Why `action` may not be taken on the case now by a caller who may handle it (a 409
     each), or None if it may."""
     claimed = case["claimed_by"]
-    if claimed is not None and claimed != actor.user_id and action not in BESIDE_THE_CLAIM:
+    mine = claimed == actor.user_id or (action is Action.RELEASE and frees_claims(actor, case))
+    if claimed is not None and not mine and action not in BESIDE_THE_CLAIM:
         return Code.APPLICATION_CLAIMED
     step = step_of(document, case)
     status = Status(case["status"])
@@ -73,7 +82,7 @@ def refusal(
     if action is Action.CLAIM:  # held by someone else is answered above
         return None if claimed is None else Code.APPLICATION_ACTION_ILLEGAL
     if action is Action.RELEASE:
-        return None if claimed == actor.user_id else Code.APPLICATION_ACTION_ILLEGAL
+        return None if claimed is not None and mine else Code.APPLICATION_ACTION_ILLEGAL
     if action.value not in {offered.value for offered in ACTIONS_OF[step.kind]}:
         return Code.APPLICATION_ACTION_ILLEGAL
     return _limits(case, document, action, status)

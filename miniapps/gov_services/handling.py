@@ -74,7 +74,8 @@ async def claim(*, actor: Claims, application_id: int, expected_version: int | N
 
 
 async def release(*, actor: Claims, application_id: int, expected_version: int | None) -> None:
-    """The caller's claim given up: any officer of the step may claim the case again."""
+    """The claim given up, by its claimant or an approver over the case: any officer of the
+    step may claim the case again."""
     await _held(actor, application_id, expected_version, Action.RELEASE, None)
 
 

@@ -73,7 +73,10 @@ TAKEN_FROM: dict[Action, frozenset[Status]] = {
     ),
     Action.SUPPLEMENT: frozenset({Status.SUPPLEMENT}),
     Action.CLAIM: frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.DECIDED}),
-    Action.RELEASE: frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.DECIDED}),
+    # A claim outlasts a 补正: the claimant may let the case go while the resident answers.
+    Action.RELEASE: frozenset(
+        {Status.SUBMITTED, Status.IN_PROGRESS, Status.SUPPLEMENT, Status.DECIDED}
+    ),
     Action.ACCEPT: frozenset({Status.SUBMITTED}),
     Action.ADVANCE: frozenset({Status.IN_PROGRESS}),
     Action.RETURN_FOR_SUPPLEMENT: frozenset({Status.SUBMITTED, Status.IN_PROGRESS}),

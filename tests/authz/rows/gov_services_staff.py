@@ -119,6 +119,11 @@ async def _claimed_by_caller(city: City, caller: Caller) -> Target:
     return await _case_at(city, step="accept", status=Status.SUBMITTED, claimed_by=claimer)
 
 
+async def _claimed_by_the_street(city: City, caller: Caller) -> Target:
+    claimer = city.ids[Caller.OFFICER_FENGYANG]
+    return await _case_at(city, step="accept", status=Status.SUBMITTED, claimed_by=claimer)
+
+
 async def _jinshui_case(city: City, caller: Caller) -> Target:
     return await _case_at(
         city,
@@ -215,8 +220,19 @@ ROWS = [
     Row(
         "POST",
         f"{WORK}/release",
-        {"a case the caller claimed": _claimed_by_caller},
-        {"a case the caller claimed": each(OF_FENGYANG, 200)},
+        {
+            "a case the caller claimed": _claimed_by_caller,
+            "a case the street's officer claimed": _claimed_by_the_street,
+        },
+        {
+            "a case the caller claimed": each((*OF_FENGYANG, Caller.APPROVER_GX), 200),
+            # The approver frees a case whose claimant is away; other officers may not.
+            "a case the street's officer claimed": {
+                Caller.OFFICER_FENGYANG: 200,
+                Caller.APPROVER_GX: 200,
+                Caller.OFFICER_GX: 409,
+            },
+        },
         IDS,
     ),
     Row(

@@ -280,3 +280,37 @@ async def test_a_case_outside_the_callers_org_cannot_be_read(
         f"{WORK}/999999", headers=bearer(await token_for_phone(STREET_OFFICER))
     )
     assert (missing.status_code, missing.json()["code"]) == (404, "application_not_found")
+
+
+async def test_an_approver_frees_a_case_its_claimant_left_and_no_other_officer_may(
+    desk: Desk, residence: Published
+) -> None:
+    case_id = await submitted(residence, applicant_id=1, place=G07)
+    claimed = await desk.act(STREET_OFFICER, case_id, "claim", if_match='"0"')
+    assert claimed.status_code == 200, claimed.text
+    other = await desk.act(DISTRICT_OFFICER, case_id, "release", if_match='"1"')
+    assert other.status_code == 409
+    assert other.json()["code"] == "application_claimed"
+    freed = await desk.act(APPROVER, case_id, "release", if_match='"1"')
+    assert freed.status_code == 200, freed.text
+    assert (await case(case_id))["claimed_by"] is None
+    again = await desk.act(DISTRICT_OFFICER, case_id, "claim", if_match='"2"')
+    assert again.status_code == 200, again.text
+
+
+async def test_the_claimant_lets_a_case_go_while_the_resident_answers_a_return(
+    desk: Desk, residence: Published
+) -> None:
+    case_id = await submitted(residence, applicant_id=1, place=G07)
+    await desk.act(STREET_OFFICER, case_id, "claim", if_match='"0"')
+    returned = await desk.act(
+        STREET_OFFICER,
+        case_id,
+        "return-for-supplement",
+        {"materials": [{"code": "photo", "note": "照片不清晰"}]},
+        if_match='"1"',
+    )
+    assert returned.status_code == 200, returned.text
+    released = await desk.act(STREET_OFFICER, case_id, "release", if_match='"2"')
+    assert released.status_code == 200, released.text
+    assert (await case(case_id))["status"] == "supplement"
