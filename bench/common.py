@@ -40,6 +40,10 @@ def pinned(core: int) -> list[str]:
 def demo_environment() -> dict[str, str]:
     """A fresh demo city on SQLite unless DATABASE_URL says otherwise."""
     env = dict(os.environ)
+    # The app of this tree, wherever the bench is started from: a script's own folder is
+    # on its path, not the working directory, and the venv's editable install may be
+    # another checkout.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if not env.get("DATABASE_URL"):
         env["YIMEN_SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="yimen-bench-")) / "db.sqlite3")
     env.setdefault("YIMEN_LOG_LEVEL", "WARNING")
