@@ -19,6 +19,7 @@ from backend.api_docs import LocalSwagger, docs_router
 from backend.badges import BadgeBoard
 from backend.health import healthz, readyz
 from backend.host import Host, load_registry
+from backend.kernel.body_names import refuse_shadowed_body_fields
 from backend.kernel.db import close_database, open_database, use_database
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
@@ -168,6 +169,7 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         debug=False,
     )
+    refuse_shadowed_body_fields(app)
     attach(app.state, services)
     declare_problems(app, openapi)
     _describe_operations(app)

@@ -78,6 +78,12 @@ from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_wit
 from backend.kernel.problems import problems
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
+from backend.kernel.service_desk import (
+    APPLICATION_MOVED,
+    ApplicationMoved,
+    ServiceDesk,
+    StartedApplication,
+)
 from backend.kernel.services import PlatformKeys, Services, SigningKey
 from backend.kernel.settings import Settings
 from backend.kernel.storage import Storage
@@ -94,10 +100,12 @@ from backend.kernel.workdays import (
 )
 
 __all__ = [
+    "APPLICATION_MOVED",
     "CALENDAR_YEAR_LOADED",
     "ROW_ID_MAX",
     "UNIQUE_VIOLATION",
     "AnyRequest",
+    "ApplicationMoved",
     "Audience",
     "AwareDatetime",
     "BadRequest",
@@ -131,9 +139,11 @@ __all__ = [
     "Role",
     "RowId",
     "Section",
+    "ServiceDesk",
     "Services",
     "Settings",
     "SigningKey",
+    "StartedApplication",
     "Storage",
     "Subscription",
     "SwitchedOn",

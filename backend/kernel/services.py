@@ -2,8 +2,8 @@
 
 The composition root builds one `Services` per app or worker; parts add their runtimes to
 it when they start. Routes ask for a service by naming it as a parameter (`settings`,
-`vault`, `keys`, `jobs`, `enablement`, `storage`, or a runtime under the name its part
-`provides`); jobs and event handlers find them on their `JobContext`.
+`vault`, `keys`, `jobs`, `enablement`, `storage`, `service_desk`, or a runtime under the
+name its part `provides`); jobs and event handlers find them on their `JobContext`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from piccolo.engine.base import Engine
 
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.jobs import JobQueue, RequestGauge
+from backend.kernel.service_desk import ServiceDesk
 from backend.kernel.settings import Settings
 from backend.kernel.storage import LocalDiskStorage, Storage
 from backend.kernel.vault import Vault, vault_for
@@ -74,6 +75,7 @@ class Services:
         self.requests = RequestGauge()  # counted at the API's entry; in-process jobs give way
         self._keys: PlatformKeys | None = None
         self._enablement: Enablement | None = None
+        self._service_desk: ServiceDesk | None = None
         self._runtimes: dict[type, object] = {}
         self.bus: EventBus | None = None  # set while the host runs
 
@@ -104,6 +106,15 @@ class Services:
     @enablement.setter
     def enablement(self, enablement: Enablement) -> None:
         self._enablement = enablement
+
+    @property
+    def service_desk(self) -> ServiceDesk:
+        """The service engine's desk, once the engine has started in this process."""
+        return _started(self._service_desk, "service engine")
+
+    @service_desk.setter
+    def service_desk(self, desk: ServiceDesk | None) -> None:
+        self._service_desk = desk
 
     def add_runtime(self, runtime: object) -> None:
         """A part's runtime, found again by its type."""
@@ -152,6 +163,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "jobs": _provide(lambda: services.jobs),
         "enablement": _provide(lambda: services.enablement),
         "storage": _provide(lambda: services.storage),
+        "service_desk": _provide(lambda: services.service_desk),
     }
 
 

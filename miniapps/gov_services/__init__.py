@@ -14,8 +14,11 @@ from backend.sdk import (
 )
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.demo import seed_demo_catalogue
+from miniapps.gov_services.desk import start_engine, stop_engine
 from miniapps.gov_services.feedback.rectifications import recount_provisional
-from miniapps.gov_services.licences.provider import Licences, start_licences
+from miniapps.gov_services.licences.provider import Licences
+from miniapps.gov_services.notices import tell_of_move
+from miniapps.gov_services.recount import recount_due_dates
 from miniapps.gov_services.states import APPLICATION_MOVED, ApplicationMoved
 from miniapps.gov_services.watch import Watched, watch_deadlines
 
@@ -76,9 +79,15 @@ MINIAPP = Manifest(
     subscribes=[
         Subscription(
             CALENDAR_YEAR_LOADED, recount_rectifications, "gov_services.recount_rectifications"
-        )
+        ),
+        # Notices follow from the change's one event (notices.py says who hears what).
+        Subscription(APPLICATION_MOVED, tell_of_move, "gov_services.tell_of_move"),
+        # Provisional due dates are counted again once their year's holidays are known.
+        Subscription(CALENDAR_YEAR_LOADED, recount_due_dates, "gov_services.recount_due_dates"),
     ],
-    # The licence sources (电子证照) of `yimen.licence_providers`, loaded once.
-    on_start=start_licences,
-    provides={"licences": Licences},
+    # The licence sources (电子证照) of `yimen.licence_providers`, loaded once, and the
+    # desk through which other parts start applications.
+    on_start=start_engine,
+    on_stop=stop_engine,
+    provides={"licence_sources": Licences},
 )

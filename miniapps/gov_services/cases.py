@@ -3,6 +3,7 @@ history row, an audit row and one `application_moved` event, all in one transact
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from backend.sdk import (
     utc_now,
 )
 from miniapps.gov_services.errors import GovServicesCode
+from miniapps.gov_services.routing import worklist_keys
 from miniapps.gov_services.states import (
     APPLICATION_MOVED,
     Action,
@@ -69,15 +71,19 @@ async def move(
     reason: str = "",
     detail: Mapping[str, Any] | None = None,
     version_named: bool = False,
+    at: dt.datetime | None = None,
 ) -> Case:
     """Write one change of `case` and return the row as it now stands. Call it inside a
     `unit_of_work()`: the update, its history row, its audit row and its event commit or roll
     back together. The update holds only if the row is still at the version `case` was read
     at; else `application_changed` (412 when the client named the version, else 409), and
-    nothing is written. `actor` None is the platform itself (the deadline watch, a bundle)."""
-    now = utc_now()
+    nothing is written. `actor` None is the platform itself (the deadline watch, a bundle).
+    `at` is when it happened, if the caller counted a deadline from that instant: the
+    history then shows the same time the clock started, paused or resumed at."""
+    now = at or utc_now()
     values: dict[Column | str, Any] = {
         **(changes or {}),
+        **worklist_copies(changes or {}),
         Application.status: to_status,
         Application.version: Application.version + 1,
     }
@@ -108,6 +114,18 @@ async def move(
         await audit(actor, f"gov_services.{action}", row["applicant_id"], {"ref": row["ref_no"]})
     await emit(APPLICATION_MOVED, moved_event(row, action, case["status"], actor_id))
     return row
+
+
+def worklist_copies(changes: Mapping[Column | str, Any]) -> dict[Column | str, Any]:
+    """What the worklist's indexes keep of a change of org: the district and street it lies
+    in. A change of step must name the step's role too (`routing.entering` gives both): a
+    case whose copy of the role disagreed with its step would sit in the wrong worklists."""
+    if Application.current_step in changes and Application.step_role not in changes:
+        raise ValueError("a change of step names its role: use routing.entering")
+    if Application.assignee_org not in changes:
+        return {}
+    keys = worklist_keys(changes[Application.assignee_org])
+    return {column: key for column, key in keys.items()}
 
 
 def moved_event(

@@ -54,6 +54,12 @@ class GovServicesCode(ErrorCode):
     COMMITMENT_UNSIGNED = "commitment_unsigned"
     LICENCE_CONSENT_REQUIRED = "licence_consent_required"
     LICENCE_NOT_YOURS = "licence_not_yours"
+    # Staff handling and the clock.
+    APPLICATION_NO_EXTENSION = "application_no_extension"
+    APPLICATION_EXTENDED_ALREADY = "application_extended_already"
+    APPLICATION_PAUSE_NOT_ALLOWED = "application_pause_not_allowed"
+    APPLICATION_SUPPLEMENT_LIST_INVALID = "application_supplement_list_invalid"
+    APPLICATION_SUPPLEMENT_INCOMPLETE = "application_supplement_incomplete"
 
 
 register_messages(
@@ -200,6 +206,27 @@ register_messages(
         GovServicesCode.LICENCE_NOT_YOURS: (
             "该电子证照不属于您或已失效",
             "The licence is not yours or no longer valid",
+        ),
+        # Staff handling and the clock.
+        GovServicesCode.APPLICATION_NO_EXTENSION: (
+            "该事项不设延期",
+            "The service item allows no extension",
+        ),
+        GovServicesCode.APPLICATION_EXTENDED_ALREADY: (
+            "办件已延期一次,不能再次延期",
+            "The application was extended once already; it cannot be extended again",
+        ),
+        GovServicesCode.APPLICATION_PAUSE_NOT_ALLOWED: (
+            "该事项受理后补正不停止计时,不能退回补正",
+            "The service item does not stop its clock for a supplement once accepted",
+        ),
+        GovServicesCode.APPLICATION_SUPPLEMENT_LIST_INVALID: (
+            "补正清单中有事项表单或材料中不存在的内容",
+            "The supplement list names fields or materials the service item does not have",
+        ),
+        GovServicesCode.APPLICATION_SUPPLEMENT_INCOMPLETE: (
+            "补正未提供要求补正的全部材料",
+            "The supplement does not provide every material that was asked for",
         ),
     },
 )

@@ -59,7 +59,7 @@ async def upload_material(
     request: AnyRequest,
     application_id: FromPath[RowId],
     storage: NamedDependency[Storage],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
     """Upload a file as one of a draft's materials.
@@ -75,7 +75,7 @@ async def upload_material(
         data=sent.data,
         storage=storage,
         expected_version=version_in(if_match),
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view, 201)
@@ -98,7 +98,7 @@ async def attach_licence(
     request: AnyRequest,
     application_id: FromPath[RowId],
     data: JSONBody[LicenceMaterialIn],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
     """Give one of the caller's electronic licences (电子证照) as a material.
@@ -112,7 +112,7 @@ async def attach_licence(
         licence_ref=data.licence_ref,
         consent=data.consent,
         expected_version=version_in(if_match),
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view, 201)
@@ -129,7 +129,7 @@ async def sign_commitment(
     request: AnyRequest,
     application_id: FromPath[RowId],
     data: JSONBody[CommitmentIn],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
     """Sign a material's commitment (告知承诺) in place of its proof.
@@ -141,7 +141,7 @@ async def sign_commitment(
         material_code=data.material_code,
         signed=data.signed,
         expected_version=version_in(if_match),
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view, 201)
@@ -158,7 +158,7 @@ async def remove_material(
     request: AnyRequest,
     application_id: FromPath[RowId],
     material_id: FromPath[RowId],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
     """Take a material off a draft: a wrong file, or to give another in its place."""
@@ -167,7 +167,7 @@ async def remove_material(
         application_id=application_id,
         material_id=material_id,
         expected_version=version_in(if_match),
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view)

@@ -75,7 +75,7 @@ def tagged(view: ApplicationView, status_code: int = 200) -> Response[Applicatio
     ),
 )
 async def start_application(
-    request: AnyRequest, data: JSONBody[StartIn], licences: NamedDependency[Licences]
+    request: AnyRequest, data: JSONBody[StartIn], licence_sources: NamedDependency[Licences]
 ) -> Response[ApplicationView]:
     """Start an application for a service item (申办).
 
@@ -85,7 +85,7 @@ async def start_application(
     view = await applying.start(
         actor=claims_of(request),
         item_code=data.item_code,
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view, 201)
@@ -115,7 +115,7 @@ async def list_my_applications(
 
 @get(ONE, operation_id="GetApplication", guards=RESIDENTS, responses=problems(NOT_FOUND))
 async def get_application(
-    request: AnyRequest, application_id: FromPath[RowId], licences: NamedDependency[Licences]
+    request: AnyRequest, application_id: FromPath[RowId], licence_sources: NamedDependency[Licences]
 ) -> Response[ApplicationView]:
     """One of the caller's applications: answers, materials given and needed, status.
 
@@ -124,7 +124,7 @@ async def get_application(
     view = await applying.application(
         actor=claims_of(request),
         application_id=application_id,
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view)
@@ -140,7 +140,7 @@ async def save_answers(
     request: AnyRequest,
     application_id: FromPath[RowId],
     data: JSONBody[AnswersIn],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
     """Save a draft's answers (暂存).
@@ -152,7 +152,7 @@ async def save_answers(
         application_id=application_id,
         answers=data.answers,
         expected_version=version_in(if_match),
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view)
@@ -169,7 +169,7 @@ async def save_answers(
 async def submit_application(
     request: AnyRequest,
     application_id: FromPath[RowId],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
     """Submit a draft (提交).
@@ -182,7 +182,7 @@ async def submit_application(
         actor=claims_of(request),
         application_id=application_id,
         expected_version=version_in(if_match),
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view)
@@ -200,7 +200,7 @@ async def withdraw_application(
     request: AnyRequest,
     application_id: FromPath[RowId],
     data: JSONBody[WithdrawIn],
-    licences: NamedDependency[Licences],
+    licence_sources: NamedDependency[Licences],
     if_match: IfMatch = None,
 ) -> Response[ApplicationView]:
     """Withdraw an application (撤回) before its decision.
@@ -211,7 +211,7 @@ async def withdraw_application(
         application_id=application_id,
         expected_version=version_in(if_match),
         reason=data.reason,
-        licences=licences,
+        licences=licence_sources,
         locale=locale_of(request),
     )
     return tagged(view)

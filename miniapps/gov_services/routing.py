@@ -4,8 +4,13 @@ one, else the applicant's own street, community or district, whichever level the
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
+from piccolo.columns import Column
 
 from backend.sdk import Level, ancestors, district_of, level_of
+from miniapps.gov_services.document import ItemDocument, Step
+from miniapps.gov_services.tables import Application
 
 
 def assignee_for(*, org_level: Level, place_path: str, implementing: Mapping[str, str]) -> str:
@@ -20,3 +25,28 @@ def assignee_for(*, org_level: Level, place_path: str, implementing: Mapping[str
         if level_of(path) is org_level:
             return path
     return place_path
+
+
+def worklist_keys(org: str) -> dict[Column, str]:
+    """The district and the street an org lies in, as the worklist's indexes key a case
+    handled by `org` (each the org itself where it lies above that level): so one index
+    range holds a district's cases, and one a street's."""
+    parts = org.split("/")
+    return {
+        Application.assignee_district: "/".join(parts[:2]),
+        Application.assignee_street: "/".join(parts[:3]),
+    }
+
+
+def entering(document: ItemDocument, step: Step, place_path: str) -> dict[Column | str, Any]:
+    """The columns of a case that moves to `step`: the step, its role and the org that
+    handles it for an applicant at home in `place_path`. Every change of step writes them
+    together (`cases.move` adds the org's district and street), so the worklist's copies never
+    disagree with the step."""
+    implementing = {io.district: io.org for io in document.implementing_orgs}
+    org = assignee_for(org_level=step.org_level, place_path=place_path, implementing=implementing)
+    return {
+        Application.current_step: step.code,
+        Application.step_role: step.role,
+        Application.assignee_org: org,
+    }

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 
-import msgspec
+# The event of a change is defined in the host, so that other parts can read it.
+from backend.sdk import APPLICATION_MOVED as APPLICATION_MOVED
+from backend.sdk import ApplicationMoved as ApplicationMoved
 
 
 class Status(enum.StrEnum):
@@ -90,25 +92,3 @@ class Outcome(enum.StrEnum):
 def takes(status: Status, action: Action) -> bool:
     """Whether an application in `status` can take `action` at all."""
     return status in TAKEN_FROM.get(action, frozenset())
-
-
-class ApplicationMoved(msgspec.Struct, frozen=True, kw_only=True):
-    """`gov_services.application_moved`: one per change of an application, written in the
-    change's transaction. Notices to the resident and to staff are made from it, so that a
-    change writes exactly one outbox row whoever hears of it."""
-
-    application_id: int
-    ref: str
-    applicant_id: int
-    item_id: int
-    item_version_id: int
-    bundle_id: int | None
-    action: str
-    from_status: str | None
-    to_status: str
-    step: str | None
-    assignee_org: str
-    actor_id: int
-
-
-APPLICATION_MOVED = "gov_services.application_moved"

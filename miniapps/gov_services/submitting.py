@@ -43,7 +43,7 @@ from miniapps.gov_services.materials import Source
 from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.resident_schemas import ApplicationView
 from miniapps.gov_services.resident_views import materials_of
-from miniapps.gov_services.routing import assignee_for
+from miniapps.gov_services.routing import entering
 from miniapps.gov_services.states import Action, Status, takes
 from miniapps.gov_services.tables import Application
 
@@ -138,7 +138,6 @@ async def submit(
     held = {lic.ref: lic for lic in who.licences}
     kept = await checked_answers(case, doc, held, locale, given=given)
     first = first_step(doc)
-    implementing = {org.district: org.org for org in doc.implementing_orgs}
     now = utc_now()
     async with unit_of_work():
         row = await cases.move(
@@ -149,12 +148,7 @@ async def submit(
             changes={
                 Application.ref_no: await next_ref(now),
                 Application.answers: kept,
-                Application.current_step: first.code,
-                Application.assignee_org: assignee_for(
-                    org_level=first.org_level,
-                    place_path=case["place_path"],
-                    implementing=implementing,
-                ),
+                **entering(doc, first, case["place_path"]),
                 Application.submitted_at: now,
             },
             version_named=expected_version is not None,

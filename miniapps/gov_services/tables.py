@@ -81,6 +81,18 @@ class Application(Table, tablename="gov_services_application"):
     closed_at = Timestamptz(null=True, default=None)
     # Bumped by every change: each action is conditional on the version it read (If-Match).
     version = Integer(default=0)
+    # For staff work. The worklist asks "cases at a step of my role, in my subtree, by due
+    # date": the step's role is copied here from the pinned document (set with the step, by
+    # `routing.entering`), and the district and street of `assignee_org` too (`cases.move`
+    # keeps them), so that an index answers a district's or a street's cases in due order
+    # without sorting them all.
+    step_role = Varchar(length=32, default="")
+    assignee_district = Varchar(length=200, default="")
+    assignee_street = Varchar(length=200, default="")
+    # When the clock last began to count: 受理, or the answer to the latest 补正; None
+    # before acceptance and while paused. The due date is `wd_used` days short of the limit
+    # counted from here, so it can be counted again when a year of the calendar loads.
+    clock_from = Timestamptz(null=True, default=None)
 
 
 class ApplicationStatus(Table, tablename="gov_services_status"):

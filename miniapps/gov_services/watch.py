@@ -18,7 +18,7 @@ from piccolo.columns import Column
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from backend.sdk import ancestors, unit_of_work, utc_now, work_calendar
+from backend.sdk import WorkCalendar, ancestors, unit_of_work, utc_now, work_calendar
 from miniapps.gov_services import watch_notices
 from miniapps.gov_services.dates import city_date, overdue_from
 from miniapps.gov_services.states import CLOCK_RUNS
@@ -63,6 +63,12 @@ def escalation_level(org: str) -> str | None:
     return chain[-2] if len(chain) > 1 else None
 
 
+def due_soon_by(calendar: WorkCalendar, now: dt.datetime) -> dt.datetime:
+    """Cases whose `due_at` is at or before this instant are due soon (overdue once it has
+    passed): their last day in time is today or one of the next two working days."""
+    return overdue_from(calendar.add_working_days(city_date(now), DUE_SOON_WORKING_DAYS).date)
+
+
 async def watch_deadlines(*, now: dt.datetime | None = None) -> Watched:
     """Cron: tell and escalate what has come due since the last run; returns what it did.
 
@@ -71,8 +77,7 @@ async def watch_deadlines(*, now: dt.datetime | None = None) -> Watched:
     due soon the week before. Overdue: past 00:00 in the city after its last day."""
     now = now or utc_now()
     calendar = await work_calendar()
-    horizon = calendar.add_working_days(city_date(now), DUE_SOON_WORKING_DAYS).date
-    running = _running(due_by=overdue_from(horizon))
+    running = _running(due_by=due_soon_by(calendar, now))
     cases = await Application.select(*CASE_COLUMNS).where(running).order_by(Application.due_at)
     marks = await _marks_of(running)
     todo = [case for case in cases if _owed(case, now, marks)][:BATCH]

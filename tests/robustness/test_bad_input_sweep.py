@@ -108,6 +108,7 @@ def _fault(response: httpx.Response, case: Case) -> str | None:
 # their parameters and bodies reach the handler, not only the guard. By id: (path prefix, role).
 OWN_ROLE = {
     "gov_services_admin": ("/v1/miniapps/gov_services/admin/", Role.SERVICE_ADMIN),
+    "gov_services_work": ("/v1/miniapps/gov_services/work", Role.SERVICE_OFFICER),
 }
 
 

@@ -5,6 +5,7 @@ from tests.authz.rows import (
     gov_services,
     gov_services_apply,
     gov_services_feedback,
+    gov_services_staff,
     grid_events,
     health_code,
     host,
@@ -23,4 +24,5 @@ ROWS: list[Row] = [
     *gov_services.ROWS,
     *gov_services_apply.ROWS,
     *gov_services_feedback.ROWS,
+    *gov_services_staff.ROWS,
 ]

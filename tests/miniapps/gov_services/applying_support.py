@@ -13,6 +13,7 @@ from litestar import Litestar
 from backend.directory.users.service import account_for_phone, set_home
 from backend.directory.users.tables import AuditEntry
 from backend.kernel.events.tables import OutboxEvent
+from backend.kernel.notices import NOTICE_REQUESTED
 from backend.kernel.services import services_of
 from backend.kernel.vault import Vault
 from miniapps.gov_services.applicant import city_today
@@ -139,7 +140,9 @@ async def counts() -> dict[str, int]:
         "materials": await MaterialItem.count(),
         "refs": await RefCounter.count(),
         "audit": await AuditEntry.count().where(AuditEntry.action.like("gov_services.%")),
-        "outbox": await OutboxEvent.count(),
+        # Notices follow from a change's event in its subscriber's own transaction, after
+        # the request has answered: they are not the request's rows.
+        "outbox": await OutboxEvent.count().where(OutboxEvent.name != NOTICE_REQUESTED),
     }
 
 
