@@ -12,6 +12,7 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -71,7 +72,10 @@ def yimen(env: dict[str, str], *args: str) -> str:
 @contextlib.contextmanager
 def server(script: Path, env: dict[str, str]) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen([*pinned(0), sys.executable, str(script), str(port)], env=env)
+    # In a session of its own: if it will not stop, its workers are stopped with it.
+    process = subprocess.Popen(
+        [*pinned(0), sys.executable, str(script), str(port)], env=env, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         # Until the app answers, not until the port takes connections: the server's main
@@ -83,7 +87,12 @@ def server(script: Path, env: dict[str, str]) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            print("the server did not stop within 20 s of SIGTERM: killed", file=sys.stderr)
 
 
 def _answers(port: int) -> bool:

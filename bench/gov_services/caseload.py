@@ -3,8 +3,8 @@ districts of 5 streets each (2,000 a street), at the steps the staff flow leaves
 
 Rows are written as `cases.move` would have left them: the step, its role and org with
 that org's district and street (`routing.worklist_keys`, the worklist's index keys), and
-for an accepted case the clock the engine starts at 受理 (`clock.started`, on the host's
-working-day calendar). A tenth wait for 受理 (no due date), most are at 审核 in their
+for an accepted case the clock the engine starts at 受理 (`clock.running_from`, on the
+host's working-day calendar). A tenth wait for 受理 (no due date), most are at 审核 in their
 street, some at 决定 in their district's office, a few decided and waiting for 送达. Then
 ANALYZE, as a database that has run for a while has its statistics."""
 
@@ -21,7 +21,11 @@ DISTRICTS = ("zz/gx", "zz/jinshui", *(f"zz/d{n:02d}" for n in range(3, 11)))
 FIRST_STREETS = {"zz/gx": "zz/gx/fengyang", "zz/jinshui": "zz/jinshui/wenhua"}
 STREETS_EACH = 5
 OFFICER = "13800000020"  # 韩区审批, service officer of zz/gx (a district)
-NOW = dt.datetime.now(dt.UTC)
+# The last instant of yesterday in the city (UTC+8, no daylight saving).
+CITY = dt.timezone(dt.timedelta(hours=8))
+DAY_BEFORE = dt.datetime.combine(dt.datetime.now(CITY).date(), dt.time(), CITY) - dt.timedelta(
+    seconds=1
+)
 # Each case's place in the flow by its number, out of 20: (status, step, at its district).
 PHASES = (
     *[("submitted", "accept", False)] * 2,
@@ -50,6 +54,7 @@ class Seeded(NamedTuple):
     cases: int
     seconds: float
     in_officer_district: int  # open cases the district officer's worklist holds
+    watched: int  # due soon or overdue within the hour: what the deadline watch would tell
 
 
 async def seed_cases(count: int) -> Seeded:
@@ -57,11 +62,13 @@ async def seed_cases(count: int) -> Seeded:
     from backend.kernel.db import fetch_rows, insert_rows, is_postgres
     from backend.sdk import work_calendar
     from miniapps.gov_services.tables import Application
+    from miniapps.gov_services.watch import due_soon_by
 
     started = time.perf_counter()
     item_id, version_id = await published_version()
     columns = [getattr(Application, name) for name in COLUMNS]
-    rows = list(_rows(count, item_id, version_id, await work_calendar()))
+    calendar = await work_calendar()
+    rows = list(_rows(count, item_id, version_id, calendar))
     for start in range(0, len(rows), 5_000):
         await insert_rows(Application, columns, rows[start : start + 5_000])
     await fetch_rows("ANALYZE gov_services_application" if is_postgres() else "ANALYZE")
@@ -72,7 +79,11 @@ async def seed_cases(count: int) -> Seeded:
         "zz/gx",
         "service_officer",
     )
-    return Seeded(count, round(seconds, 1), int(held[0]["n"]))
+    soon = due_soon_by(calendar, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+    watched = await fetch_rows(
+        "SELECT count(*) AS n FROM gov_services_application WHERE due_at <= $1", soon
+    )
+    return Seeded(count, round(seconds, 1), int(held[0]["n"]), int(watched[0]["n"]))
 
 
 COLUMNS = (
@@ -100,11 +111,12 @@ COLUMNS = (
 
 def _rows(count: int, item_id: int, version_id: int, calendar: Any) -> Iterator[tuple[Any, ...]]:
     from miniapps.gov_services import clock
+    from miniapps.gov_services.dates import city_date
     from miniapps.gov_services.routing import worklist_keys
     from miniapps.gov_services.tables import Application
 
     streets = {district: streets_of(district) for district in DISTRICTS}
-    answers = json.dumps(ANSWERS, ensure_ascii=False)
+    answers = json.dumps(ANSWERS)
     promised = 7  # the item's promised limit (承诺时限), in working days
     for n in range(count):
         district = DISTRICTS[n % len(DISTRICTS)]
@@ -112,17 +124,20 @@ def _rows(count: int, item_id: int, version_id: int, calendar: Any) -> Iterator[
         status, step, at_district = PHASES[(n // 50) % len(PHASES)]
         org = district if at_district else street
         keys = worklist_keys(org)
-        # Submitted over the last three weeks; accepted within a day of it.
-        submitted = NOW - dt.timedelta(minutes=(n * 7919) % (21 * 24 * 60))
+        # Submitted before today, so that their refs (the city's date and a number) are never
+        # one that today's submits are given, and accepted within the four days before it:
+        # three working days or more left of the seven, none due soon or overdue, so that
+        # the deadline watch has nothing to tell while the bench runs.
+        submitted = DAY_BEFORE - dt.timedelta(minutes=21 * 60 + (n * 7919) % (3 * 24 * 60))
         accepted, clock_from, due_at, provisional = None, None, None, False
         if status != "submitted":
-            accepted = submitted + dt.timedelta(hours=2 + n % 20)
+            accepted = submitted + dt.timedelta(hours=1 + n % 20)
             running = clock.running_from(calendar, accepted, promised)
             clock_from = running[Application.clock_from]
             due_at = running[Application.due_at]
             provisional = running[Application.due_provisional]
         yield (
-            f"{submitted:%Y%m%d}{n:06d}",
+            f"{city_date(submitted):%Y%m%d}{n:06d}",
             2_000_000 + n,
             item_id,
             version_id,

@@ -32,11 +32,12 @@ def cases(count: int) -> list[tuple[dt.datetime, int]]:
 async def deadline_rates(rounds: int) -> dict[str, Any]:
     """The median rate of `rounds` passes over the cases, of each computation."""
     from backend.sdk import work_calendar
-    from miniapps.gov_services.clock import local_date, running_from
+    from miniapps.gov_services.clock import running_from
+    from miniapps.gov_services.dates import city_date
 
     calendar = await work_calendar()
     given = cases(CASES)
-    dates = [(local_date(at), days) for at, days in given]
+    dates = [(city_date(at), days) for at, days in given]
     raw, whole = [], []
     for _ in range(rounds):
         started = time.perf_counter()

@@ -11,9 +11,11 @@ reference a draft holds until submit is new (`draft_ref`)."""
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -50,7 +52,7 @@ def call(
 ) -> dict[str, Any]:
     """One request as the app makes it; anything but a 2xx stops the run."""
     url = urlparse(base)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     if if_match is not None:
         headers["If-Match"] = f'"{if_match}"'
@@ -138,6 +140,14 @@ def submit_script(ids: Sequence[int], version: int, token: str) -> Path:
         "  if i > #ids then i = 1 end\n"  # a second submit is a 409: the run fails
         f'  return wrk.format("POST", "{APP}/applications/" .. ids[i] .. "/submit", '
         f'{{["Authorization"] = "Bearer {token}", ["If-Match"] = \'"{version}"\'}})\n'
+        "end\n"
+        # The first refusals in wrk's output, should there be any: they fail the run.
+        "local refused = 0\n"
+        "response = function(status, headers, body)\n"
+        "  if status >= 300 and refused < 3 then\n"
+        "    refused = refused + 1\n"
+        '    io.write("refused ", status, " ", body, "\\n")\n'
+        "  end\n"
         "end\n",
         encoding="utf-8",
     )
@@ -174,3 +184,27 @@ async def submitted_of(ids: Sequence[int]) -> Submitted:
                 submitted += 1
                 with_history += int(row["submits"]) == 1 and str(row["ref_no"]).isdigit()
     return Submitted(submitted, with_history, drafts)
+
+
+async def settle(ids: Sequence[int]) -> float:
+    """Wait until the submits of `ids` the server still had in hand when wrk stopped are
+    written and every event waiting in the outbox is delivered (at most 30 s), so that the
+    next measurement finds the server idle; the seconds that took."""
+    from backend.kernel.db import fetch_rows
+
+    started = time.perf_counter()
+    last = None
+    while time.perf_counter() - started < 30:
+        rows = await fetch_rows(
+            "SELECT (SELECT count(*) FROM gov_services_application"
+            "  WHERE id BETWEEN $1 AND $2 AND status <> 'draft') AS moved,"
+            " (SELECT count(*) FROM event_outbox WHERE dispatched_at IS NULL) AS waiting",
+            min(ids),
+            max(ids),
+        )
+        now = (int(rows[0]["moved"]), int(rows[0]["waiting"]))
+        if now[1] == 0 and now == last:
+            break
+        last = now
+        await asyncio.sleep(0.2)
+    return time.perf_counter() - started

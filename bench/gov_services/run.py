@@ -24,6 +24,7 @@ a fresh PostgreSQL database in DATABASE_URL (`scripts/services.py fresh-database
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -50,7 +51,7 @@ from common import (  # noqa: E402
 )
 
 WORK = f"{drafts.APP}/work"
-WARM_UP_DRAFTS = 2_000  # for a 1 s warm-up of the submits: more than one second's worth
+MIN_DRAFTS = 1_000  # for each round of submits at least, and for the 1 s warm-up
 
 
 async def applications() -> int:
@@ -62,24 +63,23 @@ async def applications() -> int:
 
 def submit_rounds(
     base: str, template: drafts.Template, token: str, args: argparse.Namespace
-) -> tuple[list[tuple[float, float]], int, list[int]]:
-    """Each round's requests/s (hello, submit), the submits wrk counted in them and the
-    drafts they were given (the warm-up's apart)."""
+) -> tuple[list[tuple[float, float]], int, list[int], list[float]]:
+    """Each round's requests/s (hello, submit), the submits wrk counted in them, the
+    drafts they were given (the warm-up's apart) and the seconds after each round until
+    the server was idle again."""
     load = {"seconds": args.seconds, "connections": args.connections}
-    warming = in_database(lambda: drafts.copy_drafts(template.id, WARM_UP_DRAFTS))
+    warming = in_database(lambda: drafts.copy_drafts(template.id, MIN_DRAFTS))
+    script = drafts.submit_script(warming, template.version, token)
     wrk(base + "/bench/hello", seconds=1, connections=args.connections)
-    warm = wrk_load(
-        base + "/",
-        seconds=1,
-        connections=args.connections,
-        script=drafts.submit_script(warming, template.version, token),
-    )
-    # Drafts for every round at twice the warm-up's rate, and the connections' last sends.
-    each = math.ceil(2 * warm.requests_per_second * args.seconds) + 2 * args.connections
-    ready = in_database(lambda: drafts.copy_drafts(template.id, each * args.rounds))
-    rounds, counted = [], 0
-    for n in range(args.rounds):
-        share = ready[n * each : (n + 1) * each]
+    warm = wrk_load(base + "/", seconds=1, connections=args.connections, script=script)
+    in_database(lambda: drafts.settle(warming))
+    fastest = warm.requests_per_second
+    rounds, counted, given, settling = [], 0, [], []
+    for _ in range(args.rounds):
+        # Three times the fastest rate yet, and the connections' last sends: a round that
+        # ran out would submit a draft twice, and fail on the 409.
+        needed = max(MIN_DRAFTS, math.ceil(3 * fastest * args.seconds)) + 2 * args.connections
+        share = in_database(functools.partial(drafts.copy_drafts, template.id, needed))
         hello = wrk(base + "/bench/hello", **load)
         script = drafts.submit_script(share, template.version, token)
         submits = wrk_load(base + "/", **load, script=script)
@@ -87,9 +87,12 @@ def submit_rounds(
             raise SystemExit(
                 f"gov_services: a round made {submits.requests} submits of {len(share)} drafts"
             )
+        fastest = max(fastest, submits.requests_per_second)
         counted += submits.requests
+        given += share
+        settling.append(in_database(functools.partial(drafts.settle, share)))
         rounds.append((hello, submits.requests_per_second))
-    return rounds, counted, ready
+    return rounds, counted, given, settling
 
 
 def latency_rounds(
@@ -132,6 +135,8 @@ def main() -> None:
     os.environ.update(env)
     if in_database(applications):
         raise SystemExit("gov_services: needs a database with no applications yet")
+    # In this process, before the server runs.
+    rates = in_database(lambda: deadlines.deadline_rates(5))
     seeded = in_database(lambda: caseload.seed_cases(args.cases))
     item_id, version_id = in_database(caseload.published_version)
     single_row = f"{drafts.APP}/items/{item_id}/versions/{version_id}"
@@ -140,11 +145,10 @@ def main() -> None:
     with server(ROOT / "bench" / "hello_server.py", env) as base:
         template = drafts.make_template(base, resident)
         page = first_page(base, officer)
-        submits, counted, given = submit_rounds(base, template, resident, args)
+        submits, counted, given, settling = submit_rounds(base, template, resident, args)
         latencies = latency_rounds(base, officer, single_row, args)
     # The server has stopped: every submit it answered is in the database.
     outcome = in_database(lambda: drafts.submitted_of(given))
-    rates = in_database(lambda: deadlines.deadline_rates(5))
     result = {
         "database": "postgresql" if env.get("DATABASE_URL") else "sqlite",
         "load_average": {"before": load_before, "after": os.getloadavg()},
@@ -154,6 +158,7 @@ def main() -> None:
             "answers": len(template.answers),
             "materials": sorted(drafts.LICENCES),
             "counted_2xx": counted,
+            "settled_after_s": [round(seconds, 1) for seconds in settling],
             **outcome._asdict(),
             "target": 0.2,
         },
@@ -169,6 +174,7 @@ def main() -> None:
             "connections": args.latency_connections,
             "open_cases": seeded.cases,
             "in_officer_district": seeded.in_officer_district,
+            "due_soon_or_overdue": seeded.watched,
             "seeded_in_s": seeded.seconds,
             "first_page": page,
             "target": 3,
