@@ -6,21 +6,24 @@ measured in the same run, on the same server."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -38,6 +41,10 @@ def pinned(core: int) -> list[str]:
 def demo_environment() -> dict[str, str]:
     """A fresh demo city on SQLite unless DATABASE_URL says otherwise."""
     env = dict(os.environ)
+    # The app of this tree, wherever the bench is started from: a script's own folder is
+    # on its path, not the working directory, and the venv's editable install may be
+    # another checkout.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     if not env.get("DATABASE_URL"):
         env["YIMEN_SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="yimen-bench-")) / "db.sqlite3")
     env.setdefault("YIMEN_LOG_LEVEL", "WARNING")
@@ -65,7 +72,10 @@ def yimen(env: dict[str, str], *args: str) -> str:
 @contextlib.contextmanager
 def server(script: Path, env: dict[str, str]) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen([*pinned(0), sys.executable, str(script), str(port)], env=env)
+    # In a session of its own: if it will not stop, its workers are stopped with it.
+    process = subprocess.Popen(
+        [*pinned(0), sys.executable, str(script), str(port)], env=env, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         # Until the app answers, not until the port takes connections: the server's main
@@ -77,7 +87,12 @@ def server(script: Path, env: dict[str, str]) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            print("the server did not stop within 20 s of SIGTERM: killed", file=sys.stderr)
 
 
 def _answers(port: int) -> bool:
@@ -121,6 +136,55 @@ def wrk_load(
     script: Path | None = None,
 ) -> Load:
     """The rate and the count of responses that wrk measured; non-2xx answers fail the run."""
+    out = _wrk(url, seconds, connections, headers, script)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    count = re.search(r"(\d+) requests in ", out)
+    if rate is None or count is None:
+        raise SystemExit(f"cannot read wrk's output:\n{out}")
+    return Load(float(rate.group(1)), int(count.group(1)))
+
+
+class Latency(NamedTuple):
+    """What one wrk run measured of the time to each answer, in milliseconds."""
+
+    requests_per_second: float
+    p50: float
+    p95: float
+    p99: float
+
+
+# wrk's own summary prints no 95th percentile; its `done` hook can.
+_PERCENTILES = (
+    "done = function(summary, latency, requests)\n"
+    '  io.write(string.format("percentiles_us %d %d %d\\n", latency:percentile(50),'
+    " latency:percentile(95), latency:percentile(99)))\n"
+    "end\n"
+)
+
+
+def wrk_latency(
+    url: str, *, seconds: int, connections: int, headers: dict[str, str] | None = None
+) -> Latency:
+    """The rate and the 50th, 95th and 99th percentile of the time to an answer, as wrk
+    measured them; non-2xx answers fail the run."""
+    script = Path(tempfile.mkdtemp(prefix="yimen-bench-")) / "percentiles.lua"
+    script.write_text(_PERCENTILES, encoding="utf-8")
+    out = _wrk(url, seconds, connections, headers, script)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    found = re.search(r"percentiles_us (\d+) (\d+) (\d+)", out)
+    if rate is None or found is None:
+        raise SystemExit(f"cannot read wrk's output:\n{out}")
+    p50, p95, p99 = (int(found.group(n)) / 1000 for n in (1, 2, 3))
+    return Latency(float(rate.group(1)), p50, p95, p99)
+
+
+def _wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    headers: dict[str, str] | None,
+    script: Path | None,
+) -> str:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     command = [*pinned(1), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
@@ -131,8 +195,20 @@ def wrk_load(
     out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
     if "Non-2xx or 3xx responses" in out:
         raise SystemExit(f"{url} answered errors under load:\n{out}")
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    count = re.search(r"(\d+) requests in ", out)
-    if rate is None or count is None:
-        raise SystemExit(f"cannot read wrk's output:\n{out}")
-    return Load(float(rate.group(1)), int(count.group(1)))
+    return out
+
+
+def in_database(work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` in this process against the database the environment names (set
+    `os.environ` from `demo_environment()` first)."""
+
+    async def opened() -> T:
+        from backend.kernel.db import close_database, current_engine, open_database
+
+        await open_database(current_engine())
+        try:
+            return await work()
+        finally:
+            await close_database(current_engine())
+
+    return asyncio.run(opened())

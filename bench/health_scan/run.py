@@ -20,7 +20,6 @@ verifies the phone's P-256 proof on every scan.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import math
 import os
@@ -28,21 +27,18 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from common import demo_environment, server, wrk, wrk_load, yimen  # noqa: E402
+from common import demo_environment, in_database, server, wrk, wrk_load, yimen  # noqa: E402
 
 from miniapps.health_code.verifier import FRESHNESS  # noqa: E402
 
 if TYPE_CHECKING:
     from miniapps.health_code.phone import HealthCodePhone
-
-T = TypeVar("T")
 
 CODES = 50_000
 ALLOWANCE = 10  # seconds a round may take beyond its three wrk runs (signing, wrk's start)
@@ -122,19 +118,6 @@ def round_codes(residents: list[Resident], seconds: range) -> list[str]:
     seconds, so this reads it about once per resident and round, where a real queue, each
     person scanned once, would read it on every scan."""
     return [r.phone.show(r.credential, at=t) for r in residents for t in seconds]
-
-
-def in_database(work: Callable[[], Awaitable[T]]) -> T:
-    async def opened() -> T:
-        from backend.kernel.db import close_database, current_engine, open_database
-
-        await open_database(current_engine())
-        try:
-            return await work()
-        finally:
-            await close_database(current_engine())
-
-    return asyncio.run(opened())
 
 
 async def last_scan_id() -> int:

@@ -155,8 +155,21 @@ async def application(
     return await view_of(case, licences=licences, locale=locale)
 
 
-async def view_of(case: Case, *, licences: Licences, locale: str | None) -> ApplicationView:
-    doc = await pinned_document(case["item_version_id"])
+async def view_of(
+    case: Case,
+    *,
+    licences: Licences,
+    locale: str | None,
+    doc: ItemDocument | None = None,
+    given: list[dict[str, Any]] | None = None,
+) -> ApplicationView:
+    """The application as its applicant sees it. A caller that has just read its pinned
+    document, or its materials and left them as they were, passes them (`doc`, `given`)
+    rather than have them read again."""
+    if doc is None:
+        doc = await pinned_document(case["item_version_id"])
+    if given is None:
+        given = await materials_of(case["id"])
     names = await item_names({case["item_id"]})
     who = None
     if case["status"] in (Status.DRAFT, Status.SUPPLEMENT):  # materials may still be given
@@ -165,7 +178,7 @@ async def view_of(case: Case, *, licences: Licences, locale: str | None) -> Appl
         case,
         item=names[case["item_id"]],
         doc=doc,
-        given=await materials_of(case["id"]),
+        given=given,
         who=who,
         calendar=await work_calendar(),
         locale=locale,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.sdk import NotFound, json_value, utc_now
+from backend.sdk import NotFound, utc_now
 from miniapps.gov_services.document import ItemDocument, published_document
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.tables import ItemVersion, ServiceItem
@@ -56,8 +56,9 @@ async def pinned_document(version_id: int) -> ItemDocument:
 
 
 def _document(row: dict[str, Any]) -> ItemDocument:
-    """A version's document, parsed once per process under the hash it was published with."""
-    return published_document(json_value(row["document"]), sha256=row["sha256"])
+    """A version's document, parsed once per process under the hash it was published with.
+    Handed over as the engine gives it (JSON text): once parsed, it is not decoded again."""
+    return published_document(row["document"], sha256=row["sha256"])
 
 
 async def item_names(item_ids: set[int]) -> dict[int, tuple[str, str]]:

@@ -95,9 +95,15 @@ def material_problems(
 
 
 async def checked_answers(
-    case: cases.Case, doc: ItemDocument, held: Mapping[str, Licence], locale: str | None
+    case: cases.Case,
+    doc: ItemDocument,
+    held: Mapping[str, Licence],
+    locale: str | None,
+    *,
+    given: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The answers to submit, or one 422 `application_incomplete` listing every problem."""
+    """The answers to submit, or one 422 `application_incomplete` listing every problem.
+    `given` is the case's materials, if the caller has read them."""
     fixed, problems = prefilled_now(doc, prefilled_of(case), held, locale)
     answers = json_value(case["answers"]) or {}
     kept: dict[str, Any] = answers
@@ -105,7 +111,8 @@ async def checked_answers(
         kept = check_answers(doc, answers, complete=True, prefilled=fixed, locale=locale)
     except Unprocessable as refused:
         problems.extend(refused.errors or [])
-    given = await materials_of(case["id"])
+    if given is None:
+        given = await materials_of(case["id"])
     problems.extend(material_problems(doc, kept, given, held, locale))
     if problems:
         raise Unprocessable(GovServicesCode.APPLICATION_INCOMPLETE, errors=problems)
@@ -128,12 +135,15 @@ async def submit(
     await require_bundle_submitted(case)
     doc = await pinned_document(case["item_version_id"])
     who = await the_applicant(actor, licences)
-    kept = await checked_answers(case, doc, {lic.ref: lic for lic in who.licences}, locale)
+    # Read once: submit checks them and answers with them, and changes neither.
+    given = await materials_of(case["id"])
+    held = {lic.ref: lic for lic in who.licences}
+    kept = await checked_answers(case, doc, held, locale, given=given)
     async with unit_of_work():
         row = await submitted(
             case, doc=doc, answers=kept, actor=actor, version_named=expected_version is not None
         )
-    return await view_of(row, licences=licences, locale=locale)
+    return await view_of(row, licences=licences, locale=locale, doc=doc, given=given)
 
 
 async def submitted(
