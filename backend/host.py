@@ -15,6 +15,7 @@ from backend.kernel.contract import Cron, HostPart, Job, JobContext, Manifest
 from backend.kernel.events.delivery import deliver_event, sweep_outbox
 from backend.kernel.events.outbox import DELIVER, EventBus, bus_in_use
 from backend.kernel.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
+from backend.kernel.partitions.care import care_for_partitions, table_keeps
 from backend.kernel.registry import (
     Installed,
     Registry,
@@ -30,6 +31,16 @@ log = logging.getLogger(__name__)
 SWEEP = "events.sweep"
 KERNEL_JOB_TIMEOUT = 30  # delivering one event, sweeping the outbox
 SWEEP_CRON = Cron(name=SWEEP, run=sweep_outbox, second=frozenset(range(0, 60, 10)))
+PARTITIONS = "partitions.care"
+# Nightly, in the quiet hour; months are made `YIMEN_PARTITIONS_AHEAD` ahead, so a night
+# missed or several changes nothing, and a run at any other hour does no harm either.
+PARTITIONS_CRON = Cron(
+    name=PARTITIONS,
+    run=care_for_partitions,
+    hour=frozenset({1}),
+    minute=frozenset({40}),
+    timeout=600,
+)
 
 
 class Host:
@@ -38,6 +49,7 @@ class Host:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.registry = services.registry
+        table_keeps(self.registry, services.settings)  # a keep for an unknown table stops here
         self._started: list[Manifest | HostPart] = []
 
     @property
@@ -123,6 +135,7 @@ def job_functions(registry: Registry) -> dict[str, JobFunction]:
     functions: dict[str, JobFunction] = {
         DELIVER: _kernel_job(deliver_event),
         SWEEP: _kernel_job(sweep_outbox),
+        PARTITIONS: _kernel_job(care_for_partitions),
     }
     for name, job in _declared(registry):
         functions[name] = _bind(name, job)
@@ -133,11 +146,12 @@ def job_timeouts(registry: Registry) -> dict[str, float]:
     """Each job's time limit, the same in a worker and in the API process: the one its part
     declares, else the kernel's own."""
     declared = {name: job.timeout for name, job in _declared(registry)}
+    declared[PARTITIONS] = PARTITIONS_CRON.timeout
     return {name: declared.get(name, KERNEL_JOB_TIMEOUT) for name in job_functions(registry)}
 
 
 def all_crons(registry: Registry) -> list[tuple[str, Cron]]:
-    return [(SWEEP, SWEEP_CRON), *registry.crons()]
+    return [(SWEEP, SWEEP_CRON), (PARTITIONS, PARTITIONS_CRON), *registry.crons()]
 
 
 def arq_functions(registry: Registry) -> list[Function]:

@@ -75,6 +75,7 @@ from backend.kernel.pagination import (
     encode_position,
 )
 from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
+from backend.kernel.partitions import Retention, TimePartitioned, partition_by_month
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.problems import problems
 from backend.kernel.requests import AnyRequest
@@ -137,6 +138,7 @@ __all__ = [
     "Person",
     "PlatformKeys",
     "PreconditionFailed",
+    "Retention",
     "Role",
     "RowId",
     "Section",
@@ -150,6 +152,7 @@ __all__ = [
     "SwitchedOn",
     "Template",
     "Tile",
+    "TimePartitioned",
     "Unauthorized",
     "Unprocessable",
     "UnsupportedMediaType",
@@ -184,6 +187,7 @@ __all__ = [
     "masked_contact",
     "notify",
     "on_commit",
+    "partition_by_month",
     "path_param",
     "people",
     "person",

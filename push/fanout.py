@@ -76,6 +76,7 @@ _DELIVERY_COLUMNS = (
     Delivery.attempts,
     Delivery.next_attempt_at,
     Delivery.updated_at,
+    Delivery.notified_at,
 )
 
 
@@ -106,6 +107,7 @@ async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> Non
 
 async def _write_deliveries(notification: dict[str, Any], user_ids: list[int]) -> int:
     now = dt.datetime.now(dt.UTC)
+    notified = notification["created_at"]
     pending = 0
     for start in range(0, len(user_ids), CHUNK):
         chunk = user_ids[start : start + CHUNK]
@@ -115,10 +117,12 @@ async def _write_deliveries(notification: dict[str, Any], user_ids: list[int]) -
         for user_id in chunk:
             status = _status_for(notification, preferences.get(user_id), now)
             if not devices.get(user_id):
-                rows.append((notification["id"], user_id, None, Status.NO_DEVICE, 0, now, now))
+                rows.append(
+                    (notification["id"], user_id, None, Status.NO_DEVICE, 0, now, now, notified)
+                )
                 continue
             for device_id in devices[user_id]:
-                rows.append((notification["id"], user_id, device_id, status, 0, now, now))
+                rows.append((notification["id"], user_id, device_id, status, 0, now, now, notified))
                 pending += status == Status.PENDING
         for first in range(0, len(rows), CHUNK):
             await insert_rows(Delivery, _DELIVERY_COLUMNS, rows[first : first + CHUNK])

@@ -8,13 +8,18 @@ from backend.directory.users.profile import HOME_SET
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Subscription
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
 from backend.kernel.notices import NOTICE_REQUESTED, Notice
+from backend.kernel.partitions import Retention, TimePartitioned
 from push.controllers import ROUTES
 from push.devices import prune_stale_devices
 from push.fanout import fan_out
 from push.inbox import unread_badge
 from push.sending import PushRuntime, resume_sending, send_notification, start_push, stop_push
 from push.service import NOTIFICATION_REQUESTED, NotificationRequested, take_notice
+from push.tables import Delivery
 from push.topics import follow_home, sync_topics
+
+# A delivery is the record of one send; what the person was told stays in their inbox.
+DELIVERY_KEEP = Retention(months=3)
 
 
 async def prune_devices(job: JobContext) -> int:
@@ -51,6 +56,7 @@ PUSH = HostPart(
         ),
     ],
     badges={"inbox.unread": unread_badge},
+    partitioned=[TimePartitioned(by=Delivery.notified_at, keep=DELIVERY_KEEP)],
     on_start=start_push,
     on_stop=stop_push,
     tags={

@@ -64,7 +64,11 @@ class InboxItem(Table, tablename="push_inbox"):
 
 
 class Delivery(Table, tablename="push_delivery"):
-    """One notification to one device: sent at most once, whatever reruns its job."""
+    """One notification to one device: sent at most once, whatever reruns its job.
+
+    `notified_at` is its notification's `created_at`, the same for all its deliveries: the
+    month the table is split by on PostgreSQL, so one delivery per device stays unique with
+    it in the index."""
 
     id = BigSerial(primary_key=True)
     notification_id = BigInt(index=True)
@@ -76,6 +80,7 @@ class Delivery(Table, tablename="push_delivery"):
     claimed_at = Timestamptz(null=True, default=None)
     error = Text(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
+    notified_at = Timestamptz(null=True, default=None)
 
 
 class Preference(Table, tablename="push_preference"):

@@ -8,9 +8,11 @@ from litestar import Router
 from backend.directory.orgs.controllers import list_org_units
 from backend.directory.users.controllers import StaffController, get_me, get_person, update_me
 from backend.directory.users.profile import HOME_SET, HomeSet
+from backend.directory.users.tables import AuditEntry
 from backend.directory.workdays.controllers import get_calendar_year, load_calendar_year
 from backend.kernel.contract import HostPart
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
+from backend.kernel.partitions import TimePartitioned
 from backend.kernel.workdays import CALENDAR_YEAR_LOADED, CalendarYearLoaded
 
 DIRECTORY = HostPart(
@@ -32,6 +34,8 @@ DIRECTORY = HostPart(
     ),
     piccolo_app="backend.directory.piccolo_app",
     emits={HOME_SET: HomeSet, CALENDAR_YEAR_LOADED: CalendarYearLoaded},
+    # Kept unless the city's rules set a limit (`YIMEN_RETENTION=audit_entry=72m`).
+    partitioned=[TimePartitioned(by=AuditEntry.at)],
     tags={
         "users": "The caller's own record, staff provisioning by admins within their subtree, "
         "and person records (masked and audited for anyone but their owner).",

@@ -16,6 +16,7 @@ import msgspec
 from litestar import Router
 
 from backend.kernel.claims import Claims
+from backend.kernel.partitions.declaration import TimePartitioned
 from backend.kernel.roles import Role
 
 if TYPE_CHECKING:
@@ -127,6 +128,8 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     emits: Mapping[str, type[msgspec.Struct]] = {}
     subscribes: list[Subscription] = []
     badges: Mapping[str, BadgeSource] = {}
+    # Its tables whose rows pile up by time: split by month on PostgreSQL, kept for a while.
+    partitioned: list[TimePartitioned] = []
     enabled_by_default: bool = True
     on_start: StartHook | None = None
     on_stop: StopHook | None = None
@@ -160,6 +163,7 @@ class HostPart(msgspec.Struct, frozen=True, kw_only=True):
     jobs: list[Job] = []
     crons: list[Cron] = []
     badges: Mapping[str, BadgeSource] = {}
+    partitioned: list[TimePartitioned] = []  # as a mini-app's
     order: int = 100  # parts start in this order (the directory before auth before push)
     tags: Mapping[str, str] = {}  # the OpenAPI tags of its routes, each with its description
     on_start: StartHook | None = None

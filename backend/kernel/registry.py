@@ -28,6 +28,7 @@ from backend.kernel.contract import (
     Manifest,
     Subscription,
 )
+from backend.kernel.partitions.declaration import TimePartitioned
 from backend.kernel.paths import is_valid
 from backend.kernel.roles import Role
 
@@ -71,6 +72,10 @@ class Registry:
 
     def crons(self) -> list[tuple[str, Cron]]:
         return [(f"{_name(p)}.{cron.name}", cron) for p in self.parts for cron in p.crons]
+
+    def partitioned(self) -> list[TimePartitioned]:
+        """Every part's tables split by month, each once."""
+        return [table for part in self.parts for table in part.partitioned]
 
     def handler(self, event: str, name: str) -> Subscription | None:
         return next((s for s in self.subscribers.get(event, []) if s.name == name), None)
@@ -176,6 +181,7 @@ def _check_manifest(app: Installed, host_version: str) -> None:
             _fail(app, f"standard_routers[{i}]", f"{router.path!r} is not a standard path")
     _check_tiles(app)
     _check_piccolo_app(app)
+    _check_partitioned(app)
     for name in m.emits:
         if not name.startswith(f"{m.id}."):
             _fail(app, "emits", f"event {name!r} must be named {m.id}.<event>")
@@ -234,6 +240,12 @@ def _check_piccolo_app(app: Installed) -> None:
                 "piccolo_app",
                 f"table {table._meta.tablename!r} must start with {app.manifest.id}_",
             )
+
+
+def _check_partitioned(app: Installed) -> None:
+    for i, declared in enumerate(app.manifest.partitioned):
+        if not declared.table.startswith(f"{app.manifest.id}_"):
+            _fail(app, f"partitioned[{i}]", f"table {declared.table!r} is not the app's own")
 
 
 def _check_links(app: Installed, events: set[str], badges: set[str]) -> None:

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import msgspec
 
+from backend.kernel.partitions.declaration import parse_retentions
+
 
 class Mode(enum.StrEnum):
     DEV = "dev"
@@ -110,6 +112,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = None
 
+    partitions_ahead: Annotated[
+        int,
+        msgspec.Meta(ge=1, le=24),
+        _env(
+            "YIMEN_PARTITIONS_AHEAD",
+            "months of partitions made ahead of time for the tables split by month (PostgreSQL)",
+        ),
+    ] = 3
+    retention: Annotated[
+        str,
+        _env(
+            "YIMEN_RETENTION",
+            "how long rows of the tables split by month are kept, overriding each table's own "
+            "keep: comma-separated table=<days>d, table=<months>m or table=forever",
+        ),
+    ] = ""
+
     @property
     def is_dev(self) -> bool:
         return self.mode is Mode.DEV
@@ -177,6 +196,10 @@ def _check(settings: Settings) -> None:
         raise SettingsError("REDIS_URL: must start with redis:// or rediss://")
     if settings.firebase_credentials and not os.path.isfile(settings.firebase_credentials):
         raise SettingsError("FIREBASE_CREDENTIALS: no such file")
+    try:
+        parse_retentions(settings.retention)
+    except ValueError as err:
+        raise SettingsError(f"YIMEN_RETENTION: {err}") from err
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("YIMEN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
 

@@ -1,12 +1,13 @@
 """Grid events (网格事件): residents and workers report, admins register and dispatch, the
 handler's phone hears of it, and every step is kept."""
 
-from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
+from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile, TimePartitioned
 from miniapps.grid_events.controllers import router
 from miniapps.grid_events.escalation import escalate_overdue
 from miniapps.grid_events.open311 import open311
 from miniapps.grid_events.suggest import suggest
 from miniapps.grid_events.switches import APP_ID
+from miniapps.grid_events.tables import TimelineEntry
 
 
 async def escalate(job: JobContext) -> int:
@@ -50,6 +51,8 @@ MINIAPP = Manifest(
     ],
     router=router,
     piccolo_app="miniapps.grid_events.piccolo_app",
+    # Kept for as long as the events are: the timeline is their history.
+    partitioned=[TimePartitioned(by=TimelineEntry.at)],
     crons=[Cron(name="escalate_overdue", run=escalate, second=frozenset({0}))],
     standard_routers=[open311],
     tags={

@@ -4,12 +4,8 @@ checkpoint verifies offline, and scans recorded for tracing."""
 from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
 from miniapps.health_code.checkpoint import Checkpoint, start_checkpoint, stop_checkpoint
 from miniapps.health_code.controllers import router
-from miniapps.health_code.retention import forget_old_scans
+from miniapps.health_code.retention import PARTITIONED
 from miniapps.health_code.status import end_lapsed_statuses
-
-
-async def forget_scans(job: JobContext) -> int:
-    return await forget_old_scans()
 
 
 async def end_lapsed(job: JobContext) -> int:
@@ -64,8 +60,8 @@ MINIAPP = Manifest(
     on_start=start_checkpoint,
     on_stop=stop_checkpoint,
     provides={"checkpoint": Checkpoint},
+    partitioned=PARTITIONED,
     crons=[
-        Cron(name="forget_scans", run=forget_scans, hour=frozenset({2}), minute=frozenset({30})),
         Cron(name="end_lapsed_statuses", run=end_lapsed, second=frozenset({0})),
     ],
 )

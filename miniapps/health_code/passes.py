@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from piccolo.query import Select
+
 from miniapps.health_code.tables import HolderKey, Scan
 from miniapps.health_code.verifier import Reason
 
@@ -26,12 +28,7 @@ async def met_at_checkpoints(
     if holder is None:
         return []
     subject = holder["subject"]
-    passes = await Scan.select(Scan.place, Scan.scanner_scope, Scan.scanned_at).where(
-        (Scan.subject == subject)
-        & (Scan.scanned_at >= since)
-        & (Scan.scanned_at <= until)
-        & _PRESENT
-    )
+    passes = await passes_of(subject, since, until)
     near: list[dict[str, Any]] = []
     for scan in passes:
         near += await Scan.select(
@@ -59,6 +56,17 @@ async def met_at_checkpoints(
         for row in near
         if row["subject"] in people
     ]
+
+
+def passes_of(subject: str, since: dt.datetime, until: dt.datetime) -> Select:
+    """The scans that put `subject` at a checkpoint in the window; bounded in time, so on
+    PostgreSQL only the months of the window are read."""
+    return Scan.select(Scan.place, Scan.scanner_scope, Scan.scanned_at).where(
+        (Scan.subject == subject)
+        & (Scan.scanned_at >= since)
+        & (Scan.scanned_at <= until)
+        & _PRESENT
+    )
 
 
 async def _people_of(subjects: set[str]) -> dict[str, int]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import jwt
 import msgspec
+from piccolo.query import Select
 
 from backend.sdk import (
     BadRequest,
@@ -153,11 +154,8 @@ async def visitors(
     if place["owner_id"] != actor.user_id and not actor.covers(place["org_path"], *TRACERS):
         raise NotFound(HealthProblem.PLACE_NOT_FOUND)
     since, until = _window(since, until)
-    where: Any = (CheckIn.place_id == place_id) & (CheckIn.at >= since) & (CheckIn.at <= until)
-    if cursor:
-        after = _position(cursor)
-        where &= (CheckIn.at > after.at) | ((CheckIn.at == after.at) & (CheckIn.id > after.row))
-    rows = await CheckIn.select().where(where).order_by(CheckIn.at, CheckIn.id).limit(limit + 1)
+    after = _position(cursor) if cursor else None
+    rows = await visits_at(place_id, since, until, after=after, limit=limit + 1)
     await audit(
         actor,
         "health_code.place_visitors",
@@ -166,6 +164,22 @@ async def visitors(
     )
     named = actor.covers(place["org_path"], Role.HEALTH_OFFICIAL)
     return await _page(rows, {place_id: place["name"]}, named=named, limit=limit)
+
+
+def visits_at(
+    place_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    after: VisitPosition | None,
+    limit: int,
+) -> Select:
+    """A place's check-ins in the window, in time order, after a page's last one; bounded in
+    time, so on PostgreSQL only the months of the window are read."""
+    where: Any = (CheckIn.place_id == place_id) & (CheckIn.at >= since) & (CheckIn.at <= until)
+    if after is not None:
+        where &= (CheckIn.at > after.at) | ((CheckIn.at == after.at) & (CheckIn.id > after.row))
+    return CheckIn.select().where(where).order_by(CheckIn.at, CheckIn.id).limit(limit)
 
 
 async def contacts(

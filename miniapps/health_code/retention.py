@@ -1,15 +1,14 @@
-"""How long a checkpoint scan is kept for tracing."""
+"""How long tracing data is kept: checkpoint scans and place check-ins, 28 days (the
+incubation window tracing looks back over), split by month on PostgreSQL."""
 
 from __future__ import annotations
 
-import datetime as dt
+from backend.sdk import Retention, TimePartitioned
+from miniapps.health_code.tables import CheckIn, Scan
 
-from miniapps.health_code.tables import Scan
+TRACING_KEEP = Retention(days=28)
 
-RETENTION = dt.timedelta(days=28)
-
-
-async def forget_old_scans() -> int:
-    cutoff = dt.datetime.now(dt.UTC) - RETENTION
-    gone = await Scan.delete().where(Scan.scanned_at < cutoff).returning(Scan.id)
-    return len(gone)
+PARTITIONED = [
+    TimePartitioned(by=Scan.scanned_at, keep=TRACING_KEEP),
+    TimePartitioned(by=CheckIn.at, keep=TRACING_KEEP),
+]
