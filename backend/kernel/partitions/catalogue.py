@@ -39,7 +39,7 @@ def literal(moment: dt.datetime) -> str:
 
 async def is_partitioned(engine: PostgresEngine, table: str) -> bool:
     rows = await engine.run_ddl(
-        f"SELECT relkind FROM pg_class WHERE oid = to_regclass('{checked(table)}')"
+        f"SELECT relkind::text AS relkind FROM pg_class WHERE oid = to_regclass('{checked(table)}')"
     )
     return bool(rows) and rows[0]["relkind"] == "p"
 
