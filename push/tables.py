@@ -67,8 +67,8 @@ class Delivery(Table, tablename="push_delivery"):
     """One notification to one device: sent at most once, whatever reruns its job.
 
     `notified_at` is its notification's `created_at`, the same for all its deliveries: the
-    month the table is split by on PostgreSQL, so one delivery per device stays unique with
-    it in the index."""
+    table is split by its month on PostgreSQL, and one delivery per device and notification
+    stays unique with it in the index."""
 
     id = BigSerial(primary_key=True)
     notification_id = BigInt(index=True)
@@ -80,7 +80,9 @@ class Delivery(Table, tablename="push_delivery"):
     claimed_at = Timestamptz(null=True, default=None)
     error = Text(null=True, default=None)
     updated_at = Timestamptz(default=TimestamptzNow())
-    notified_at = Timestamptz(null=True, default=None)
+    # Null only in the column's first migration (SQLite adds no column defaulting to now);
+    # PostgreSQL refuses null, as the column is part of the primary key there.
+    notified_at = Timestamptz(null=True, default=TimestamptzNow())
 
 
 class Preference(Table, tablename="push_preference"):

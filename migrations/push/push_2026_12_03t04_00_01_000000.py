@@ -14,14 +14,18 @@ async def forwards():
     async def split_by_month():
         engine = engine_finder()
         await engine.run_ddl(
-            "UPDATE push_delivery SET notified_at = (SELECT created_at FROM push_notification "
-            "WHERE push_notification.id = push_delivery.notification_id) "
-            "WHERE notified_at IS NULL"
+            "UPDATE push_delivery SET notified_at = COALESCE((SELECT created_at FROM "
+            "push_notification WHERE push_notification.id = push_delivery.notification_id), "
+            "updated_at) WHERE notified_at IS NULL"
         )
         if engine.engine_type != "postgres":
             return
         # Every delivery of a notification has its time, so the index with it still
         # allows one delivery per device and notification.
+        await engine.run_ddl(
+            "ALTER TABLE push_delivery ALTER COLUMN notified_at SET DEFAULT CURRENT_TIMESTAMP, "
+            "ALTER COLUMN notified_at SET NOT NULL"
+        )
         await engine.run_ddl("DROP INDEX IF EXISTS push_delivery_once")
         await engine.run_ddl(
             "CREATE UNIQUE INDEX push_delivery_once "

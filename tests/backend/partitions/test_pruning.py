@@ -1,5 +1,6 @@
 """Reads bounded in time touch only the months they name: PostgreSQL's plan for the app's
-own queries (tracing by scans, a place's visitors) lists no other partition."""
+own queries (tracing by scans, a place's visitors, an event's timeline) lists no other
+partition."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from backend.kernel.clock import utc_now
 from backend.kernel.db import is_postgres
 from backend.kernel.partitions import maintain
 from backend.kernel.partitions.months import add_months, month_start, partition_name
+from miniapps.grid_events import MINIAPP as GRID_EVENTS
+from miniapps.grid_events.service import timeline_of
 from miniapps.health_code.passes import passes_of
 from miniapps.health_code.places import visits_at
 from tests.backend.partitions.support import CHECK_INS, SCANS, month_names, plan_of
@@ -27,7 +30,7 @@ def _scanned(plan: str, table: str) -> set[str]:
 async def months() -> dt.datetime:
     """Four months before this one exist too, so a read that is not pruned shows."""
     this_month = month_start(utc_now())
-    for declared in (SCANS, CHECK_INS):
+    for declared in (SCANS, CHECK_INS, *GRID_EVENTS.partitioned):
         await maintain(
             [declared], keeps={declared.table: None}, ahead=4, now=add_months(this_month, -4)
         )
@@ -57,3 +60,12 @@ async def test_a_places_visitors_read_only_the_check_ins_of_its_window(months: d
     assert _scanned(plan, CHECK_INS.table) == {
         partition_name(CHECK_INS.table, add_months(months, -2))
     }, plan
+
+
+async def test_an_events_timeline_skips_the_months_before_the_event(months: dt.datetime) -> None:
+    [timeline] = GRID_EVENTS.partitioned
+    created = add_months(months, -1) + dt.timedelta(days=20)
+    plan = await plan_of(timeline_of({"id": 7, "created_at": created}))
+    read = _scanned(plan, timeline.table)
+    assert partition_name(timeline.table, add_months(months, -1)) in read, plan
+    assert not read & {partition_name(timeline.table, add_months(months, -k)) for k in (2, 3, 4)}
