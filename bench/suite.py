@@ -8,6 +8,7 @@ the runs. The benches run one after another, each as its own process, on the sto
 environment gives them (DATABASE_URL, REDIS_URL) or else on ones they make themselves.
 
     bench/run_all [--size small|city] [--only NAME,...] [--results DIR] [--replay DIR]
+        [--timeout SECONDS]
 
 `--replay DIR` reads each bench's recorded output from DIR/<bench>.out (one JSON object per
 run) instead of running it. Exits 1 when a bench failed or was void, or a regression was
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -35,7 +38,6 @@ import chart  # noqa: E402
 import verdict  # noqa: E402
 
 REPEATS = 3  # runs of a bench that measures no spread of its own
-TIMEOUT = 30 * 60  # seconds one run of a bench may take
 
 # Each bench's command line at a dataset size: the benches that seed data take the size.
 BENCHES: dict[str, Callable[[str], list[str]]] = {
@@ -60,21 +62,33 @@ class Run(NamedTuple):
 Runner = Callable[[str, str], Run]
 
 
-def live(bench: str, size: str) -> Run:
+def live(timeout: int) -> Runner:
+    """A runner that runs each bench as its own process, for at most `timeout` seconds."""
+    return functools.partial(_live, timeout=timeout)
+
+
+def _live(bench: str, size: str, *, timeout: int) -> Run:
     started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, *BENCHES[bench](size)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, *BENCHES[bench](size)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as err:
-        out = err.stdout.decode() if isinstance(err.stdout, bytes) else err.stdout or ""
-        return Run(out, f"no answer within {TIMEOUT} s", -1, time.perf_counter() - started)
-    return Run(done.stdout, done.stderr, done.returncode, time.perf_counter() - started)
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # SIGINT, not SIGTERM: the bench's `finally` blocks stop the servers it started.
+        process.send_signal(signal.SIGINT)
+        try:
+            out, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            out, err = process.communicate()
+        err = f"{err}\nnot done within {timeout} s"
+    return Run(out, err, process.returncode, time.perf_counter() - started)
 
 
 def replay(folder: Path) -> Runner:
@@ -134,12 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--replay", type=Path, help="recorded outputs instead of running")
     parser.add_argument("--commit", help="the commit to file the results under (default HEAD)")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds one bench run may take")
     args = parser.parse_args(argv)
     names = args.only.split(",") if args.only else list(BENCHES)
     unknown = sorted(set(names) - set(BENCHES))
     if unknown:
         parser.error(f"unknown benches {unknown}; known: {', '.join(BENCHES)}")
-    runner = replay(args.replay) if args.replay else live
+    runner = replay(args.replay) if args.replay else live(args.timeout)
     started = dt.datetime.now(dt.UTC)
     commit = args.commit or git("rev-parse", "--short=10", "HEAD")
     args.results.mkdir(parents=True, exist_ok=True)
