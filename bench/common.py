@@ -6,14 +6,17 @@ measured in the same run, on the same server."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import http.client
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +51,7 @@ def demo_environment() -> dict[str, str]:
     if not env.get("DATABASE_URL"):
         env["YIMEN_SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="yimen-bench-")) / "db.sqlite3")
     env.setdefault("YIMEN_LOG_LEVEL", "WARNING")
+    env.setdefault("YIMEN_ACCESS_LOG", "false")  # a dev convenience, off in production
     for command in (["migrate"], ["seed-demo"]):
         subprocess.run(
             [sys.executable, "-m", "backend.cli", *command],
@@ -78,12 +82,7 @@ def server(script: Path, env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        # Until the app answers, not until the port takes connections: the server's main
-        # process listens before its worker has imported the app and run its start-up.
-        for _ in range(400):
-            if _answers(port):
-                break
-            time.sleep(0.05)
+        wait_for_app(port)
         yield base
     finally:
         process.terminate()
@@ -93,6 +92,16 @@ def server(script: Path, env: dict[str, str]) -> Iterator[str]:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             print("the server did not stop within 20 s of SIGTERM: killed", file=sys.stderr)
+
+
+def wait_for_app(port: int) -> None:
+    """Until the app answers, not until the port takes connections: the server's main
+    process listens before its worker has imported the app and run its start-up."""
+    for _ in range(400):
+        if _answers(port):
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"the server on port {port} did not answer within 20 s")
 
 
 def _answers(port: int) -> bool:
@@ -212,3 +221,77 @@ def in_database(work: Callable[[], Awaitable[T]]) -> T:
             await close_database(current_engine())
 
     return asyncio.run(opened())
+
+
+class Figure(NamedTuple):
+    """One figure a bench reports, in the form every bench shares (`report`).
+
+    `spread` is the lowest and highest the figure took over the bench's rounds (or its
+    windows, or the rates its search stopped between): how far it moves on its own, so that
+    `bench/run_all` calls a change a regression only when it goes beyond that."""
+
+    value: float
+    unit: str
+    better: str  # "higher" or "lower"
+    target: float | None = None
+    spread: tuple[float, float] | None = None
+
+    def met(self) -> bool | None:
+        if self.target is None:
+            return None
+        return self.value >= self.target if self.better == "higher" else self.value < self.target
+
+
+def figure(
+    values: list[float],
+    *,
+    unit: str,
+    better: str,
+    target: float | None = None,
+    digits: int = 3,
+) -> Figure:
+    """The median of a bench's rounds, with their lowest and highest as its spread."""
+    spread = (round(min(values), digits), round(max(values), digits))
+    return Figure(round(statistics.median(values), digits), unit, better, target, spread)
+
+
+def report(
+    bench: str,
+    figures: dict[str, Figure],
+    details: dict[str, object],
+    *,
+    void: str | None = None,
+) -> None:
+    """Print the bench's one JSON object and end the run: status 0 when every target is met,
+    1 when one is missed, and a message on stderr when the run measured something other than
+    it claims (`void`: its figures must not be used)."""
+    print(
+        json.dumps(
+            {
+                "bench": bench,
+                "figures": {
+                    name: {**f._asdict(), "spread": f.spread and list(f.spread), "met": f.met()}
+                    for name, f in figures.items()
+                },
+                "details": details,
+                "void": void,
+                "cores": os.cpu_count(),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
+    if void:
+        raise SystemExit(f"{bench}: the run is void: {void}")
+    missed = [name for name, f in figures.items() if f.met() is False]
+    if missed:
+        raise SystemExit(f"{bench}: target missed: {', '.join(missed)}")
+
+
+# How much the benches that seed data seed: `small` fits a 2-core machine's run of a few
+# minutes, `city` stands for a city of a million residents (bench/run_all --size).
+SIZES = ("small", "city")
+
+
+def size_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--size", choices=SIZES, default="small")

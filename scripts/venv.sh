@@ -16,7 +16,7 @@ if [ "$(cat .venv/.yimen-installed 2>/dev/null)" != "$YIMEN_WANTED" ]; then
   # `if !`, not `&&`: a failed install must stop the sourcing script even under `set -e`,
   # and must leave no stamp behind.
   if ! .venv/bin/python -m pip install -q --upgrade pip ||
-    ! .venv/bin/python -m pip install -q -e ".[test]" -e examples/yimen-library; then
+    ! .venv/bin/python -m pip install -q -e ".[test,bench]" -e examples/yimen-library; then
     echo "scripts/venv.sh: installing into .venv failed" >&2
     unset YIMEN_PYTHON YIMEN_WANTED
     return 1

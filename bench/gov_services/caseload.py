@@ -11,6 +11,7 @@ ANALYZE, as a database that has run for a while has its statistics."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -68,9 +69,10 @@ async def seed_cases(count: int) -> Seeded:
     item_id, version_id = await published_version()
     columns = [getattr(Application, name) for name in COLUMNS]
     calendar = await work_calendar()
-    rows = list(_rows(count, item_id, version_id, calendar))
-    for start in range(0, len(rows), 5_000):
-        await insert_rows(Application, columns, rows[start : start + 5_000])
+    rows = _rows(count, item_id, version_id, calendar)
+    # In slices as they are made: a city's million rows at once would take gigabytes.
+    while chunk := list(itertools.islice(rows, 5_000)):
+        await insert_rows(Application, columns, chunk)
     await fetch_rows("ANALYZE gov_services_application" if is_postgres() else "ANALYZE")
     seconds = time.perf_counter() - started
     held = await fetch_rows(

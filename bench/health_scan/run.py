@@ -11,8 +11,10 @@ the routes, and the figure is the median of the rounds' ratios: this machine's s
 within a run.
 
 A second baseline, `POST /bench/proof`, decodes the same bodies and checks each code with
-the offline verifier and does nothing else: its ratio is the ceiling for a scan route that
-verifies the phone's P-256 proof on every scan.
+the offline verifier and does nothing else: the ceiling for a scan route that verifies the
+phone's P-256 proof on every scan. The target is the scan route at 0.9 of it or better
+(everything a scan adds on top of the verify costs at most 10%); the ratios of both to
+hello-world are reported beside it.
 
     python bench/health_scan/run.py [--rounds 7] [--seconds 2] [--connections 32]
 """
@@ -23,7 +25,6 @@ import argparse
 import json
 import math
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -33,7 +34,16 @@ from typing import TYPE_CHECKING, NamedTuple
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from common import demo_environment, in_database, server, wrk, wrk_load, yimen  # noqa: E402
+from common import (  # noqa: E402
+    demo_environment,
+    figure,
+    in_database,
+    report,
+    server,
+    wrk,
+    wrk_load,
+    yimen,
+)
 
 from miniapps.health_code.verifier import FRESHNESS  # noqa: E402
 
@@ -43,6 +53,7 @@ if TYPE_CHECKING:
 CODES = 50_000
 ALLOWANCE = 10  # seconds a round may take beyond its three wrk runs (signing, wrk's start)
 MARGIN = 5  # seconds of freshness kept in hand at either end of a round
+TARGET = 0.9  # the scan route's rate ÷ the proof-only route's
 
 
 class Resident(NamedTuple):
@@ -215,26 +226,25 @@ def main() -> None:
         rounds, answered, codes = measure(base, residents, token, args)
     # The server has stopped, so every scan it answered is in the log.
     verdicts = in_database(lambda: verdicts_after(scanned_before))
-    print(
-        json.dumps(
-            {
-                "ratio": round(statistics.median(s / h for h, _, s in rounds), 3),
-                "proof_only_ratio": round(statistics.median(p / h for h, p, _ in rounds), 3),
-                "rounds_rps": [
-                    {"hello": round(h), "proof_only": round(p), "scan": round(s)}
-                    for h, p, s in rounds
-                ],
-                "distinct_codes": codes,
-                "residents": len(residents),
-                "scan_verdicts": verdicts,
-                "target": 0.5,
-            },
-            indent=2,
-        )
+    ratio = {"unit": "ratio", "better": "higher"}
+    report(
+        "health_scan",
+        {
+            "scan_to_proof_only": figure([s / p for _, p, s in rounds], **ratio, target=TARGET),
+            "scan_to_hello": figure([s / h for h, _, s in rounds], **ratio),
+            "proof_only_to_hello": figure([p / h for h, p, _ in rounds], **ratio),
+        },
+        {
+            "rounds_rps": [
+                {"hello": round(h), "proof_only": round(p), "scan": round(s)} for h, p, s in rounds
+            ],
+            "distinct_codes": codes,
+            "residents": len(residents),
+            "scan_verdicts": verdicts,
+        },
+        # A refusal is much cheaper than a scan: a few would flatter the figure.
+        void=premise_broken(verdicts, answered),
     )
-    broken = premise_broken(verdicts, answered)
-    if broken:
-        raise SystemExit(f"health_scan: NOT A SCAN BENCHMARK: {broken}; the ratio is void")
 
 
 if __name__ == "__main__":

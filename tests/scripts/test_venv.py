@@ -74,7 +74,7 @@ def test_a_fresh_checkout_installs_yimen_and_the_example(checkout: Checkout) -> 
     result = checkout.source()
     assert result.returncode == 0, result.stderr
     calls = checkout.pip_calls()
-    assert any("-e .[test] -e examples/yimen-library" in call for call in calls), calls
+    assert any("-e .[test,bench] -e examples/yimen-library" in call for call in calls), calls
     assert checkout.stamp()
     assert f"PATH={checkout.root}/.venv/bin:" in result.stdout
 
