@@ -26,13 +26,14 @@ from backend.kernel.entry import RequestEntry
 from backend.kernel.errors import EXCEPTION_HANDLERS
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
 from backend.kernel.logs import configure_logging
-from backend.kernel.metrics import leave_directory
+from backend.kernel.metrics import FLUSH_EVERY, flush_requests, leave_directory
 from backend.kernel.observer import RequestObserver
 from backend.kernel.problems import ProblemsDocumented, declare_problems
 from backend.kernel.registry import Installed, Registry, installed_miniapps, piccolo_apps
 from backend.kernel.requests import JsonRequest
 from backend.kernel.services import Services, attach, dependencies, runtime_dependencies
 from backend.kernel.settings import Settings
+from backend.kernel.timers import cancel, every
 from backend.launcher import Launcher
 from backend.launcher_controllers import ADMIN_ROUTES, HOST_TILES, launcher_route
 from backend.monitoring import metrics
@@ -149,12 +150,15 @@ def create_app(
         await open_database(engine)
         await host.start(runs_jobs=not settings.redis_url)
         await services.enablement.start()
+        counting = every(FLUSH_EVERY, flush_requests, "counting requests")
         try:
             yield
         finally:
+            await cancel(counting)
             await services.enablement.stop()
             await host.stop()
             await close_database(engine)
+            await flush_requests()
             leave_directory()
 
     configure_logging(settings.log_level, settings.logs_as, access_log=access_log)
