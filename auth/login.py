@@ -14,6 +14,7 @@ from auth.tables import OneTimeCode
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.kernel.clock import utc_now
 from backend.kernel.errors import TooManyRequests, Unauthorized
+from backend.kernel.metrics import count_otp
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 
@@ -34,7 +35,11 @@ async def send_code(
 ) -> CodeSent:
     """Send a fresh six-digit code, within the per-phone and per-address limits."""
     phone_lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
-    await _check_send_limits(phone_lookup=phone_lookup, ip=ip, settings=settings)
+    try:
+        await _check_send_limits(phone_lookup=phone_lookup, ip=ip, settings=settings)
+    except TooManyRequests:
+        count_otp("refused")
+        raise
     code = f"{secrets.randbelow(1_000_000):06d}"
     await OneTimeCode.insert(
         OneTimeCode(
@@ -45,6 +50,7 @@ async def send_code(
         )
     )
     await sms.send_code(phone, code, settings.otp_ttl)
+    count_otp("sent")
     return CodeSent(expires_in=settings.otp_ttl, resend_after=settings.otp_resend_interval)
 
 

@@ -8,6 +8,7 @@ from auth.errors import AuthCode
 from auth.runtime import AuthRuntime
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import TokenRefused, Unauthorized
+from backend.kernel.guards import OWN_BEARER
 from backend.kernel.problems import answers
 from backend.kernel.services import services_of
 
@@ -22,6 +23,9 @@ class BearerTokenMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             scope["user"] = None
+            if OWN_BEARER in scope["route_handler"].opt:
+                await self.app(scope, receive, send)
+                return
             token = _bearer(scope)
             if token is not None:
                 runtime = services_of(scope["litestar_app"]).runtime(AuthRuntime)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import logging
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -26,19 +25,24 @@ from backend.kernel.enablement.service import Enablement
 from backend.kernel.entry import RequestEntry
 from backend.kernel.errors import EXCEPTION_HANDLERS
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
+from backend.kernel.logs import configure_logging
+from backend.kernel.metrics import FLUSH_EVERY, flush_requests, leave_directory
+from backend.kernel.observer import RequestObserver
 from backend.kernel.problems import ProblemsDocumented, declare_problems
 from backend.kernel.registry import Installed, Registry, installed_miniapps, piccolo_apps
 from backend.kernel.requests import JsonRequest
 from backend.kernel.services import Services, attach, dependencies, runtime_dependencies
 from backend.kernel.settings import Settings
+from backend.kernel.timers import cancel, every
 from backend.launcher import Launcher
 from backend.launcher_controllers import ADMIN_ROUTES, HOST_TILES, launcher_route
+from backend.monitoring import metrics
 
 # The tags of the composition root's own routes; parts and mini-apps describe theirs.
 ROOT_TAGS = {
     "launcher": "The caller's launcher: sections and tiles by role, locale and elder mode; and "
     "switching mini-apps on and off, city-wide or per district.",
-    "health": "Liveness and readiness, for an orchestrator.",
+    "health": "Liveness and readiness, for an orchestrator; metrics, for Prometheus.",
 }
 
 
@@ -69,7 +73,12 @@ def _openapi(registry: Registry) -> ProblemsDocumented:
         servers=[Server(url="/")],
         components=Components(
             security_schemes={
-                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                "MetricsToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="YIMEN_METRICS_TOKEN, for a Prometheus scrape in prod",
+                ),
             }
         ),
         tags=_tags(registry),
@@ -118,9 +127,16 @@ def _part_routers(services: Services) -> list[Router]:
     ]
 
 
-def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) -> Litestar:
+def create_app(
+    settings: Settings,
+    miniapps: Iterable[Installed] | None = None,
+    *,
+    access_log: bool = False,
+) -> Litestar:
     """The API on the database its settings name. A mini-app whose manifest breaks the
-    contract raises ManifestError here."""
+    contract raises ManifestError here. With `access_log` it logs a line per request (the
+    served app does when the settings ask; an app built in-process by a test or a bench
+    does not)."""
     installed = installed_miniapps() if miniapps is None else tuple(miniapps)
     registry = load_registry(installed)
     engine = use_database(settings, piccolo_apps(installed))
@@ -134,19 +150,24 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
         await open_database(engine)
         await host.start(runs_jobs=not settings.redis_url)
         await services.enablement.start()
+        counting = every(FLUSH_EVERY, flush_requests, "counting requests")
         try:
             yield
         finally:
+            await cancel(counting)
             await services.enablement.stop()
             await host.stop()
             await close_database(engine)
+            await flush_requests()
+            leave_directory()
 
-    logging.basicConfig(level=settings.log_level.upper())
+    configure_logging(settings.log_level, settings.logs_as, access_log=access_log)
     openapi = _openapi(registry)
     app = Litestar(
         route_handlers=[
             healthz,
             readyz,
+            metrics,
             Router(
                 path="/",
                 middleware=[SignedIn],
@@ -167,9 +188,12 @@ def create_app(settings: Settings, miniapps: Iterable[Installed] | None = None) 
         lifespan=[lifespan],
         openapi_config=openapi,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        logging_config=None,  # the process's logging is configure_logging's, above
         debug=False,
     )
     refuse_shadowed_body_fields(app)
+    # Outside the router and its exception handling, so that every request is seen.
+    app.asgi_handler = RequestObserver(app.asgi_handler, access_log=access_log)
     attach(app.state, services)
     declare_problems(app, openapi)
     _describe_operations(app)

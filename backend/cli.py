@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
+import shutil
 import sys
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -128,7 +131,27 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(
         f"Yimen on http://{host}:{port} ({database}, {jobs}, {settings.mode} mode, {access})"
     )
-    run_server("backend.asgi:app", host=host, port=port, workers=workers)
+    with metrics_directory(settings):
+        run_server("backend.asgi:app", host=host, port=port, workers=workers)
+
+
+@contextlib.contextmanager
+def metrics_directory(settings: Settings) -> Iterator[None]:
+    """Where the processes of this host pool their counters, so that a scrape of any API
+    worker reads them all: YIMEN_METRICS_DIR, shared with `yimen worker`, or else a fresh
+    directory of this server's own, removed when it stops. Set before the workers start."""
+    from backend.kernel.metrics import share_directory
+
+    if settings.metrics_dir:
+        share_directory(Path(settings.metrics_dir))
+        yield
+        return
+    own = Path(tempfile.mkdtemp(prefix="yimen-metrics-"))
+    try:
+        share_directory(own)
+        yield
+    finally:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @main.command()
@@ -143,6 +166,10 @@ def worker(check: bool, burst: bool) -> None:
         raise click.ClickException("the worker needs REDIS_URL; without it the API runs jobs")
     if check:
         sys.exit(0 if worker_is_healthy(settings) else 1)
+    if settings.metrics_dir:
+        from backend.kernel.metrics import share_directory
+
+        share_directory(Path(settings.metrics_dir))
     build_worker(settings, burst=burst).run()
 
 

@@ -9,13 +9,14 @@ from typing import Any, cast
 
 from arq import func
 from arq.cron import CronJob, cron
-from arq.worker import Function
+from arq.worker import Function, Retry
 
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Manifest
 from backend.kernel.events.delivery import deliver_event, sweep_outbox
 from backend.kernel.events.outbox import DELIVER, EventBus, bus_in_use
 from backend.kernel.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
 from backend.kernel.partitions.care import care_for_partitions, table_keeps
+from backend.kernel.metrics import count_job
 from backend.kernel.registry import (
     Installed,
     Registry,
@@ -131,6 +132,25 @@ def _declared(registry: Registry) -> list[tuple[str, Job | Cron]]:
     return [*registry.jobs(), *registry.crons()]
 
 
+def _counted(name: str, function: JobFunction) -> JobFunction:
+    """Counts each run of a job by outcome, the same under arq and in-process."""
+
+    @functools.wraps(function)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = await function(ctx, *args, **kwargs)
+        except Retry:
+            count_job(name, "retry")
+            raise
+        except BaseException:  # raised, ran out of time, or was cut off at shutdown
+            count_job(name, "failed")
+            raise
+        count_job(name, "ok")
+        return result
+
+    return run
+
+
 def job_functions(registry: Registry) -> dict[str, JobFunction]:
     functions: dict[str, JobFunction] = {
         DELIVER: _kernel_job(deliver_event),
@@ -139,7 +159,7 @@ def job_functions(registry: Registry) -> dict[str, JobFunction]:
     }
     for name, job in _declared(registry):
         functions[name] = _bind(name, job)
-    return functions
+    return {name: _counted(name, function) for name, function in functions.items()}
 
 
 def job_timeouts(registry: Registry) -> dict[str, float]:

@@ -65,6 +65,7 @@ from backend.kernel.events import emit, on_commit, unit_of_work
 from backend.kernel.guards import claims_of, holding_role, path_param, requires_role, requires_scope
 from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
+from backend.kernel.metrics import count_scan
 from backend.kernel.notices import notify
 from backend.kernel.pagination import (
     PageCursor,
@@ -163,6 +164,7 @@ __all__ = [
     "audit",
     "cancel",
     "claims_of",
+    "count_scan",
     "decode_cursor",
     "decode_position",
     "district_of",

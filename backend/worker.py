@@ -11,6 +11,8 @@ from arq.worker import Worker, async_check_health
 
 from backend.host import Host, arq_crons, arq_functions, load_registry
 from backend.kernel.db import close_database, open_database, use_database
+from backend.kernel.logs import configure_logging
+from backend.kernel.metrics import leave_directory
 from backend.kernel.registry import piccolo_apps
 from backend.kernel.services import Services
 from backend.kernel.settings import Settings
@@ -28,6 +30,7 @@ POLL_DELAY = 0.02
 def build_worker(settings: Settings, *, burst: bool = False) -> Worker:
     if not settings.redis_url:
         raise RuntimeError("the worker needs REDIS_URL; without it jobs run in the API process")
+    configure_logging(settings.log_level, settings.logs_as)
     registry = load_registry()
     engine = use_database(settings, piccolo_apps())
     services = Services(settings, registry, engine)
@@ -47,6 +50,7 @@ def build_worker(settings: Settings, *, burst: bool = False) -> Worker:
         if host is not None:
             await host.stop()
         await close_database(engine)
+        leave_directory()
 
     return Worker(
         functions=arq_functions(registry),

@@ -8,6 +8,7 @@ Retryable refusals go back to pending with backoff; invalid addresses switch the
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
 from typing import Any
@@ -16,6 +17,7 @@ from backend.kernel.clock import utc_now
 from backend.kernel.contract import JobContext
 from backend.kernel.db import is_postgres, json_value
 from backend.kernel.jobs import JobQueue
+from backend.kernel.metrics import count_push
 from backend.kernel.retry import backoff
 from backend.kernel.services import Services
 from backend.kernel.settings import Settings
@@ -110,7 +112,10 @@ async def _send(push: PushRuntime, notification: dict[str, Any]) -> dict[str, in
     tally: dict[str, int] = {}
     while rows := await _claim(notification_id):
         messages = _messages(notification, rows)
-        results = await push.sender.send([m for _, m in messages])
+        sender = push.sender
+        results = await sender.send([m for _, m in messages])
+        for answer, times in collections.Counter(r.outcome for r in results).items():
+            count_push(sender.provider, answer, times)
         for outcome, count in (await _record(messages, results)).items():
             tally[outcome] = tally.get(outcome, 0) + count
         if len(rows) < CHUNK:

@@ -89,6 +89,7 @@ class KernelCode(ErrorCode):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
     CALENDAR_NOTICE_INVALID = "calendar_notice_invalid"
+    METRICS_TOKEN_INVALID = "metrics_token_invalid"  # noqa: S105 - an error code, not a secret
 
 
 register_messages(
@@ -152,6 +153,10 @@ register_messages(
         KernelCode.CALENDAR_NOTICE_INVALID: (
             "放假安排有误,日历未作任何更改",
             "The holiday notice has errors; the calendar was not changed",
+        ),
+        KernelCode.METRICS_TOKEN_INVALID: (
+            "监控指标的访问令牌缺失或不正确",
+            "The metrics token is missing or wrong",
         ),
     },
 )

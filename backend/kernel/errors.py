@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from backend.kernel.codes import ErrorCode, KernelCode, message
 from backend.kernel.i18n import Locale, negotiate
+from backend.kernel.logs import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ class FieldError(msgspec.Struct, frozen=True, omit_defaults=True):
 class Problem(msgspec.Struct, omit_defaults=True):
     """An RFC 9457 problem; `code` is the stable machine-readable part of `type`. A problem
     type may add extension members beside these (RFC 9457 section 3.2): e.g. the state an
-    event is in and the actions allowed in it."""
+    event is in and the actions allowed in it. `request_id` is the id the answer carries in
+    `X-Request-ID` and the server's log lines about the request carry too, for a person
+    reporting a problem to quote."""
 
     type: str
     title: str
@@ -63,6 +66,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str | None = None
     instance: str | None = None
     errors: list[FieldError] | None = None
+    request_id: str | None = None
 
 
 # Members a problem's extensions may not replace: those every problem has.
@@ -197,6 +201,7 @@ def problem_response(
         code=code.value,
         instance=request.url.path,
         errors=errors,
+        request_id=current_request_id(),
     )
     content: Problem | dict[str, Any] = problem
     if extensions:

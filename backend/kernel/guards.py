@@ -20,6 +20,9 @@ Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitab
 PathSource = str | Callable[[ASGIConnection[Any, Any, Any, Any]], str]
 # How the OpenAPI document marks routes that need a login.
 BEARER_TOKEN: list[dict[str, list[str]]] = [{"BearerToken": []}]
+# The `opt` key of a route whose bearer token is its own to check (the metrics scrape's),
+# not a login: the app-wide reading of access tokens leaves it alone.
+OWN_BEARER = "own_bearer"
 
 
 def claims_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Claims:

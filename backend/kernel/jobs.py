@@ -35,10 +35,16 @@ TIMEOUT = 60.0
 
 
 class JobQueue(Protocol):
+    name: str  # what the queue is called in the metrics
+
     async def enqueue(
         self, function: str, *args: Any, job_id: str | None = None, defer: float = 0
     ) -> bool:
         """Queue a job; False when a job with that id is already queued or running."""
+        ...
+
+    async def depth(self) -> int:
+        """How many jobs wait: queued, or deferred until later; not those running."""
         ...
 
     async def close(self) -> None: ...
@@ -47,6 +53,7 @@ class JobQueue(Protocol):
 class ArqQueue:
     def __init__(self, pool: ArqRedis) -> None:
         self.pool = pool
+        self.name = pool.default_queue_name
 
     @classmethod
     def connect(cls, redis_url: str) -> ArqQueue:
@@ -63,6 +70,10 @@ class ArqQueue:
             _defer_by=dt.timedelta(seconds=defer) if defer else None,
         )
         return job is not None
+
+    async def depth(self) -> int:
+        # arq keeps queued and deferred jobs in one sorted set, by when each is due.
+        return int(await self.pool.zcard(self.name))
 
     async def close(self) -> None:
         await self.pool.aclose()
@@ -95,6 +106,8 @@ class InProcessQueue:
     an event stays in the outbox until delivered, and the sweeper hands it on again if its
     job never runs. Deferred jobs wait on a timer, outside the queue, until they are due.
     """
+
+    name = "in_process"
 
     def __init__(
         self,
@@ -141,6 +154,9 @@ class InProcessQueue:
         else:
             self._push(job)
         return True
+
+    async def depth(self) -> int:
+        return len(self._ready) + len(self._timers)
 
     def _due(self, job: _Queued) -> None:
         del self._timers[job.job_id]

@@ -6,6 +6,7 @@ import base64
 import enum
 import functools
 import os
+import re
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -19,6 +20,11 @@ class Mode(enum.StrEnum):
     PROD = "prod"
 
 
+class LogFormat(enum.StrEnum):
+    JSON = "json"
+    TEXT = "text"
+
+
 class SigningAlgorithm(enum.StrEnum):
     ES256 = "ES256"
     EDDSA = "EdDSA"
@@ -28,6 +34,8 @@ class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable."""
 
 
+# RFC 6750's token68: what a bearer token may be made of; long enough not to be guessed.
+_METRICS_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]{32,}=*")
 _DEV_SECRET = base64.urlsafe_b64encode(b"yimen-development-secret-32bytes").decode()
 
 
@@ -103,6 +111,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = 6 * 1024 * 1024
     log_level: Annotated[str, _env("YIMEN_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR")] = "INFO"
+    log_format: Annotated[
+        LogFormat | None,
+        _env(
+            "YIMEN_LOG_FORMAT",
+            "json (one object per line, with the request id) or text; unset: json in prod, "
+            "text in dev",
+        ),
+    ] = None
+    metrics_token: Annotated[
+        str,
+        _env(
+            "YIMEN_METRICS_TOKEN",
+            "bearer token a scrape of /metrics must send (at least 32 characters); unset: "
+            "/metrics is open in dev and answers 404 in prod",
+        ),
+    ] = ""
+    metrics_dir: Annotated[
+        str,
+        _env(
+            "YIMEN_METRICS_DIR",
+            "directory where the API and worker processes of one host pool their counters; "
+            "unset: a fresh one per `yimen serve`, and a worker's counts are not shown",
+        ),
+    ] = ""
     access_log: Annotated[
         bool | None,
         _env(
@@ -136,6 +168,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def logs_access(self) -> bool:
         return self.is_dev if self.access_log is None else self.access_log
+
+    @property
+    def logs_as(self) -> LogFormat:
+        if self.log_format is not None:
+            return self.log_format
+        return LogFormat.TEXT if self.is_dev else LogFormat.JSON
 
     @property
     def uses_postgres(self) -> bool:
@@ -200,6 +238,10 @@ def _check(settings: Settings) -> None:
         parse_retentions(settings.retention)
     except ValueError as err:
         raise SettingsError(f"YIMEN_RETENTION: {err}") from err
+    if settings.metrics_token and not _METRICS_TOKEN.fullmatch(settings.metrics_token):
+        raise SettingsError(
+            "YIMEN_METRICS_TOKEN: needs at least 32 characters, letters, digits and -._~+/= only"
+        )
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("YIMEN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
 

@@ -28,6 +28,7 @@ from backend.sdk import (
     Settings,
     Unprocessable,
     cancel,
+    count_scan,
     every,
     insert_rows,
 )
@@ -92,6 +93,7 @@ class Checkpoint:
             jwks = self._keys.jwks
         verdict = self._verifier_for(jwks).verify(text)
         if verdict.reason is verifier.Reason.BAD_FORMAT:
+            count_scan(verdict.reason)
             raise Unprocessable(
                 HealthProblem.BAD_FORMAT, errors=[FieldError(field="text", message=BAD_FORMAT)]
             )
@@ -100,6 +102,7 @@ class Checkpoint:
             verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REPLAYED)
         if verdict.valid and await self._version(verdict.subject or "") != verdict.version:
             verdict = msgspec.structs.replace(verdict, valid=False, reason=verifier.Reason.REVOKED)
+        count_scan("valid" if verdict.reason is None else verdict.reason)
         self._pending.append(
             (
                 place,

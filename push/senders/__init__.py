@@ -36,6 +36,8 @@ class SendResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Sender(Protocol):
+    provider: str  # what the metrics call it: fcm, inbox (no provider: the inbox alone)
+
     async def send(self, messages: list[PushMessage]) -> list[SendResult]:
         """One result per message, in order; never raises for a single message's failure."""
         ...

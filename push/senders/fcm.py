@@ -37,6 +37,8 @@ def _credential(path: str) -> credentials.Base:
 
 
 class FcmSender:
+    provider = "fcm"
+
     def __init__(self, settings: Settings) -> None:
         endpoint = settings.fcm_endpoint.rstrip("/")
         options: dict[str, Any] = {}

@@ -12,6 +12,8 @@ log = logging.getLogger(__name__)
 
 
 class LogSender:
+    provider = "inbox"
+
     async def send(self, messages: list[PushMessage]) -> list[SendResult]:
         for message in messages:
             log.info("push (no provider configured): %s", msgspec.json.encode(message).decode())

@@ -30,6 +30,11 @@ def test_postgres_is_chosen_by_url() -> None:
         ({"FIREBASE_CREDENTIALS": "/no/such/file.json"}, "FIREBASE_CREDENTIALS"),
         ({"YIMEN_SIGNING_ALG": "HS256"}, "YIMEN_SIGNING_ALG"),
         ({"YIMEN_ACCESS_LOG": "yes please"}, "YIMEN_ACCESS_LOG"),
+        ({"YIMEN_LOG_FORMAT": "xml"}, "YIMEN_LOG_FORMAT"),
+        ({"YIMEN_METRICS_TOKEN": "short"}, "YIMEN_METRICS_TOKEN"),
+        ({"YIMEN_METRICS_TOKEN": "a" * 31}, "YIMEN_METRICS_TOKEN"),
+        ({"YIMEN_METRICS_TOKEN": "spaces " * 8}, "YIMEN_METRICS_TOKEN"),
+        ({"YIMEN_METRICS_TOKEN": "令" * 40}, "YIMEN_METRICS_TOKEN"),
     ],
 )
 def test_a_bad_setting_names_its_variable(environ: dict[str, str], variable: str) -> None:
@@ -45,3 +50,16 @@ def test_every_setting_has_a_variable_and_they_differ() -> None:
 
 def test_prod_with_a_secret_starts() -> None:
     assert load_settings({"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": SECRET}).mode is Mode.PROD
+
+
+def test_logs_are_json_in_prod_and_text_in_dev_unless_told() -> None:
+    assert load_settings({}).logs_as == "text"
+    prod = {"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": SECRET}
+    assert load_settings(prod).logs_as == "json"
+    assert load_settings({**prod, "YIMEN_LOG_FORMAT": "text"}).logs_as == "text"
+    assert load_settings({"YIMEN_LOG_FORMAT": "json"}).logs_as == "json"
+
+
+def test_a_metrics_token_of_32_plain_characters_is_taken() -> None:
+    token = "Zx9-._~+/" * 4
+    assert load_settings({"YIMEN_METRICS_TOKEN": token}).metrics_token == token

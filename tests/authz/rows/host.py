@@ -223,6 +223,8 @@ _EXISTING_ACCOUNT = {
 ROWS = [
     Row("GET", "/healthz", NOTHING, ANYONE_200, no_request),
     Row("GET", "/readyz", NOTHING, ANYONE_200, no_request),
+    # Open in dev, as the matrix runs; prod needs the metrics token (tests/backend/test_metrics).
+    Row("GET", "/metrics", NOTHING, ANYONE_200, no_request),
     Row("GET", "/.well-known/jwks.json", NOTHING, ANYONE_200, no_request),
     Row(
         "POST",
