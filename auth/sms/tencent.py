@@ -111,6 +111,8 @@ class TencentSms:
                 vendor_code=type(err).__name__,
                 detail=str(err)[:500],
             )
+        if not response.SendStatusSet:
+            return SmsResult(outcome=SmsOutcome.VENDOR_ERROR, detail="no status for the number")
         status = response.SendStatusSet[0]
         return SmsResult(
             outcome=outcome_of(status.Code),
