@@ -72,8 +72,10 @@ class AuthController(Controller):
         responses=problems({404: [AuthCode.OTP_REQUEST_UNKNOWN]}),
     )
     async def code_delivery(self, request_id: FromPath[CodeRequestKey]) -> CodeDelivery:
-        """How the text of a code request is going: `queued`, `retrying` (the SMS vendor
-        was busy), `sent`, or `failed` with the `problem` a login with it would answer:
+        """How the text of a code request is going.
+
+        `queued`, `retrying` (the SMS vendor was busy), `sent`, or `failed` with the
+        `problem` a login with it would answer:
         `sms_bad_number` (the phone cannot receive texts: check the number),
         `sms_throttled` (too many texts to this phone for now), `sms_template_rejected` or
         `sms_failed` (the service could not send it: ask again later)."""

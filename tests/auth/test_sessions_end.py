@@ -45,10 +45,9 @@ async def test_a_code_older_than_its_life_is_refused(
     client: Client, sms: RecordingSms, settings: Settings
 ) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
+    code = await sms.last_code(PHONE)  # texted at once; then the code ages
     await _age_codes(settings.otp_ttl + 1)
-    response = await client.post(
-        "/v1/auth/login", json={"phone": PHONE, "code": await sms.last_code(PHONE)}
-    )
+    response = await client.post("/v1/auth/login", json={"phone": PHONE, "code": code})
     assert response.status_code == 401
     assert response.json()["code"] == "otp_invalid"
 
@@ -57,10 +56,9 @@ async def test_a_code_within_its_life_logs_in(
     client: Client, sms: RecordingSms, settings: Settings
 ) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
+    code = await sms.last_code(PHONE)  # texted at once; then the code ages
     await _age_codes(settings.otp_ttl - 10)
-    response = await client.post(
-        "/v1/auth/login", json={"phone": PHONE, "code": await sms.last_code(PHONE)}
-    )
+    response = await client.post("/v1/auth/login", json={"phone": PHONE, "code": code})
     assert response.status_code == 200
 
 
