@@ -10,10 +10,11 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from auth import login, sessions
 from auth.admin import disable_user, enable_user, revoke_user
+from auth.code_delivery import PROBLEMS, CodeDelivery, delivery_status
 from auth.errors import AuthCode
 from auth.login import CodeSent
 from auth.runtime import AuthRuntime
-from auth.schemas import CodeRequest, LoginRequest, RefreshRequest, SigningKeySet
+from auth.schemas import CodeRequest, CodeRequestKey, LoginRequest, RefreshRequest, SigningKeySet
 from auth.sessions import TokenPair
 from backend.directory.errors import DirectoryCode
 from backend.directory.users.service import account_for_phone
@@ -48,7 +49,6 @@ class AuthController(Controller):
         responses=problems(
             {
                 429: [AuthCode.OTP_TOO_SOON, AuthCode.OTP_PHONE_LIMIT, AuthCode.OTP_IP_LIMIT],
-                503: [AuthCode.SMS_UNAVAILABLE],
             }
         ),
     )
@@ -57,16 +57,29 @@ class AuthController(Controller):
     ) -> CodeSent:
         """Send a one-time login code to a phone by SMS.
 
-        A phone gets a new code only after a short wait, and a few an hour; an address a
-        few more. A 429 says, in `Retry-After`, how many seconds to wait. Any phone may ask:
-        logging in with the code opens its account."""
+        The text goes out after the answer: `request_id` asks how it went. A phone gets a
+        new code only after a short wait, and a few an hour; an address a few more. A 429
+        says, in `Retry-After`, how many seconds to wait. Any phone may ask: logging in
+        with the code opens its account."""
         return await login.send_code(
-            phone=data.phone,
-            ip=client_ip(request),
-            settings=auth.settings,
-            vault=auth.vault,
-            sms=auth.sms,
+            phone=data.phone, ip=client_ip(request), settings=auth.settings, vault=auth.vault
         )
+
+    @get(
+        "/otp/{request_id:str}",
+        operation_id="GetLoginCodeDelivery",
+        security=[{}],
+        responses=problems({404: [AuthCode.OTP_REQUEST_UNKNOWN]}),
+    )
+    async def code_delivery(self, request_id: FromPath[CodeRequestKey]) -> CodeDelivery:
+        """How the text of a code request is going.
+
+        `queued`, `retrying` (the SMS vendor was busy), `sent`, or `failed` with the
+        `problem` a login with it would answer:
+        `sms_bad_number` (the phone cannot receive texts: check the number),
+        `sms_throttled` (too many texts to this phone for now), `sms_template_rejected` or
+        `sms_failed` (the service could not send it: ask again later)."""
+        return await delivery_status(request_key=request_id)
 
     @post(
         "/login",
@@ -77,6 +90,7 @@ class AuthController(Controller):
             {
                 401: [AuthCode.OTP_INVALID],
                 403: [AuthCode.ACCOUNT_DISABLED],
+                422: list(PROBLEMS.values()),
                 429: [AuthCode.OTP_LOCKED],
             }
         ),
@@ -87,7 +101,8 @@ class AuthController(Controller):
         """Trade a phone and its one-time code for an access and a refresh token.
 
         A code logs in once, and a few wrong guesses lock it. A phone new to Yimen gets a
-        resident's account."""
+        resident's account. A code whose text could not be delivered answers 422 with why
+        (`sms_bad_number`, …)."""
         await login.redeem_code(
             phone=data.phone, code=data.code, settings=auth.settings, vault=auth.vault
         )

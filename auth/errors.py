@@ -8,7 +8,11 @@ from backend.kernel.codes import ErrorCode, register_messages
 class AuthCode(ErrorCode):
     """What login and sessions refuse; a bad access token is the kernel's `token_invalid`."""
 
-    SMS_UNAVAILABLE = "sms_unavailable"
+    SMS_BAD_NUMBER = "sms_bad_number"
+    SMS_REJECTED = "sms_template_rejected"
+    SMS_THROTTLED = "sms_throttled"
+    SMS_FAILED = "sms_failed"
+    OTP_REQUEST_UNKNOWN = "otp_request_unknown"
     OTP_TOO_SOON = "otp_too_soon"
     OTP_PHONE_LIMIT = "otp_phone_limit"
     OTP_IP_LIMIT = "otp_ip_limit"
@@ -24,7 +28,23 @@ class AuthCode(ErrorCode):
 register_messages(
     AuthCode,
     {
-        AuthCode.SMS_UNAVAILABLE: ("短信服务暂不可用", "The SMS service is not available"),
+        AuthCode.SMS_BAD_NUMBER: (
+            "该手机号无法接收短信,请检查号码",
+            "This phone number cannot receive text messages; check the number",
+        ),
+        AuthCode.SMS_REJECTED: (
+            "短信服务暂不可用,请稍后再试",
+            "The SMS service refused the message; try again later",
+        ),
+        AuthCode.SMS_THROTTLED: (
+            "短信发送过于频繁,请稍后再试",
+            "The SMS service is sending this phone too many texts; try again later",
+        ),
+        AuthCode.SMS_FAILED: (
+            "验证码短信发送失败,请重新获取",
+            "The code could not be sent; request a new one",
+        ),
+        AuthCode.OTP_REQUEST_UNKNOWN: ("没有这个验证码请求", "No such code request"),
         AuthCode.OTP_TOO_SOON: (
             "验证码发送过于频繁,请{retry_after}秒后再试",
             "A code was sent recently; try again in {retry_after} s",

@@ -6,7 +6,6 @@ import asyncio
 
 from auth.keys import KeyRing
 from auth.revocation import DenyList, RevocationSync
-from auth.sms import ConsoleSms, NoSms, SmsSender
 from auth.tokens import TokenService
 from backend.kernel.settings import Settings
 from backend.kernel.timers import cancel, every
@@ -23,7 +22,6 @@ class AuthRuntime:
         self.deny = DenyList()
         self.revocations = RevocationSync(self.deny, settings.redis_url)
         self.tokens = TokenService(settings, self.keys, self.deny)
-        self.sms: SmsSender = ConsoleSms() if settings.is_dev else NoSms()
         self._reload_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

@@ -3,10 +3,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from litestar.params import Parameter
 
 from backend.directory.users.schemas import Phone
 
 OneTimeCodeText = Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
+# secrets.token_urlsafe(16): 22 characters of the URL-safe alphabet.
+CodeRequestKey = Annotated[
+    str,
+    Parameter(
+        pattern=r"^[A-Za-z0-9_-]{22}$", description="The `request_id` a code request answered."
+    ),
+]
 RefreshTokenText = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
 
 

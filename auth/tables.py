@@ -17,7 +17,13 @@ class SigningKeyRow(Table, tablename="auth_signing_key"):
 
 
 class OneTimeCode(Table, tablename="auth_one_time_code"):
-    """A login code sent to a phone, stored as a keyed hash."""
+    """A login code sent to a phone, stored as a keyed hash, and its delivery by SMS.
+
+    Until the code is sent the phone and the code wait here sealed with the platform secret
+    (the send job needs them back; the outbox event names only the row), and the seal of
+    the code is dropped once its delivery is settled. `request_key` is what the app holds to
+    ask how the delivery went; `next_send_at` is when the send job may (re)try, and while a
+    send is on the wire, when its claim lapses."""
 
     id = BigSerial(primary_key=True)
     phone_lookup = Varchar(length=64, index=True)
@@ -27,6 +33,13 @@ class OneTimeCode(Table, tablename="auth_one_time_code"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     expires_at = Timestamptz()
     consumed_at = Timestamptz(null=True, default=None)
+    request_key = Varchar(length=32, null=True, default=None, index=True)
+    phone_sealed = Text(null=True, default=None)
+    code_sealed = Text(null=True, default=None)
+    delivery = Varchar(length=20, default="queued")
+    delivery_error = Text(null=True, default=None)
+    send_attempts = Integer(default=0)
+    next_send_at = Timestamptz(null=True, default=None, index=True)
 
 
 class RefreshToken(Table, tablename="auth_refresh_token"):

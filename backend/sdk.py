@@ -89,6 +89,7 @@ from backend.kernel.service_desk import (
 )
 from backend.kernel.services import PlatformKeys, Services, SigningKey
 from backend.kernel.settings import Settings
+from backend.kernel.sms import SmsMessage, SmsOutcome, SmsProvider, SmsResult
 from backend.kernel.storage import Storage
 from backend.kernel.templates import Template
 from backend.kernel.timers import cancel, every
@@ -147,6 +148,10 @@ __all__ = [
     "Services",
     "Settings",
     "SigningKey",
+    "SmsMessage",
+    "SmsOutcome",
+    "SmsProvider",
+    "SmsResult",
     "StartedApplication",
     "Storage",
     "Subscription",

@@ -42,6 +42,7 @@ from backend.directory.users.service import PHONE_PURPOSE  # noqa: E402
 from backend.directory.users.tables import UserAccount  # noqa: E402
 from backend.kernel.db import close_database, current_engine, is_postgres, open_database  # noqa: E402
 from backend.kernel.roles import Role  # noqa: E402
+from backend.kernel.services import services_of  # noqa: E402
 from backend.kernel.settings import Settings, get_settings  # noqa: E402
 from backend.kernel.vault import Vault, vault_for  # noqa: E402
 from backend.migrate import apply_migrations  # noqa: E402
@@ -133,7 +134,7 @@ async def app(settings: Settings) -> Litestar:
 @pytest.fixture
 async def client(app: Litestar, sms: RecordingSms) -> AsyncIterator[Client]:
     async with running(app) as test_client:
-        auth_of(app).sms = sms
+        services_of(app).sms = sms
         yield test_client
 
 

@@ -18,11 +18,17 @@ import pytest
 from litestar import Litestar
 from piccolo.table import Table
 
+from auth.code_delivery import WAITING
 from auth.runtime import AuthRuntime
+from auth.tables import OneTimeCode
+from backend.directory.users.service import PHONE_PURPOSE
 from backend.kernel.db import current_engine, is_postgres
 from backend.kernel.events.outbox import EventBus, bus_in_use
 from backend.kernel.registry import piccolo_apps
 from backend.kernel.services import services_of
+from backend.kernel.settings import get_settings
+from backend.kernel.sms import SmsMessage, SmsOutcome, SmsResult
+from backend.kernel.vault import vault_for
 from backend.kernel.workdays import forget_work_calendar
 from backend.kernel.workdays.tables import WorkCalendarDay
 from miniapps.health_code.checkpoint import Checkpoint
@@ -31,14 +37,36 @@ from miniapps.health_code.checkpoint import Checkpoint
 class RecordingSms:
     """An SMS provider that keeps what it was asked to send (SMS leaves this machine)."""
 
+    name = "recording"
+
     def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
+        self.sent: list[SmsMessage] = []
 
-    async def send_code(self, phone: str, code: str, ttl_seconds: int) -> None:
-        self.sent.append((phone, code))
+    async def send(self, message: SmsMessage) -> SmsResult:
+        self.sent.append(message)
+        return SmsResult(outcome=SmsOutcome.SENT)
 
-    def last_code(self, phone: str) -> str:
-        return next(code for p, code in reversed(self.sent) if p == phone)
+    async def close(self) -> None:
+        """Nothing to close."""
+
+    async def last_code(self, phone: str, seconds: float = 10.0) -> str:
+        """The newest code texted to `phone`. A code request answers before its text goes
+        out, so this waits until the phone's newest code is no longer waiting to be sent."""
+        await eventually(
+            lambda: _code_settled(phone), seconds, what=f"the text to {phone}", every=0.002
+        )
+        return next(m.params["code"] for m in reversed(self.sent) if m.phone == phone)
+
+
+async def _code_settled(phone: str) -> bool:
+    lookup = vault_for(get_settings().secret).lookup(phone, purpose=PHONE_PURPOSE)
+    newest = (
+        await OneTimeCode.select(OneTimeCode.delivery)
+        .where(OneTimeCode.phone_lookup == lookup)
+        .order_by(OneTimeCode.id, ascending=False)
+        .first()
+    )
+    return newest is not None and newest["delivery"] not in WAITING
 
 
 # What the migrations seed, kept when the tables are emptied: the working-day calendar, real

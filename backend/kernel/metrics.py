@@ -168,8 +168,8 @@ def count_scan(verdict: str) -> None:
     SCANS.labels(verdict).inc()
 
 
-def count_otp(outcome: OtpOutcome) -> None:
-    OTP_CODES.labels(outcome).inc()
+def count_otp(outcome: OtpOutcome | str, count: int = 1) -> None:
+    OTP_CODES.labels(outcome).inc(count)
 
 
 def count_rate_limited(limit: str) -> None:

@@ -21,6 +21,7 @@ from backend.kernel.enablement.service import Enablement
 from backend.kernel.jobs import JobQueue, RequestGauge
 from backend.kernel.service_desk import ServiceDesk
 from backend.kernel.settings import Settings
+from backend.kernel.sms import SmsProvider
 from backend.kernel.storage import LocalDiskStorage, Storage
 from backend.kernel.vault import Vault, vault_for
 
@@ -74,6 +75,7 @@ class Services:
         self._jobs: JobQueue | None = None
         self.requests = RequestGauge()  # counted at the API's entry; in-process jobs give way
         self._keys: PlatformKeys | None = None
+        self._sms: SmsProvider | None = None
         self._enablement: Enablement | None = None
         self._service_desk: ServiceDesk | None = None
         self._runtimes: dict[type, object] = {}
@@ -98,6 +100,15 @@ class Services:
     @keys.setter
     def keys(self, keys: PlatformKeys) -> None:
         self._keys = keys
+
+    @property
+    def sms(self) -> SmsProvider:
+        """Where text messages to phones go: the configured vendor, or the console in dev."""
+        return _started(self._sms, "SMS provider")
+
+    @sms.setter
+    def sms(self, provider: SmsProvider) -> None:
+        self._sms = provider
 
     @property
     def enablement(self) -> Enablement:

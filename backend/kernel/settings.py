@@ -7,6 +7,7 @@ import enum
 import functools
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -28,6 +29,12 @@ class LogFormat(enum.StrEnum):
 class SigningAlgorithm(enum.StrEnum):
     ES256 = "ES256"
     EDDSA = "EdDSA"
+
+
+class SmsVendor(enum.StrEnum):
+    CONSOLE = "console"  # development only: codes go to the log
+    ALIYUN = "aliyun"  # Alibaba Cloud SMS (dysmsapi 2017-05-25)
+    TENCENT = "tencent"  # Tencent Cloud SMS (sms 2021-01-11)
 
 
 class SettingsError(Exception):
@@ -65,6 +72,45 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fcm_endpoint: Annotated[
         str, _env("FCM_ENDPOINT", "base URL of the FCM v1 API (a relay or a stand-in)")
     ] = "https://fcm.googleapis.com"
+    sms_provider: Annotated[
+        SmsVendor | None,
+        _env("SMS_PROVIDER", "aliyun, tencent or console; required in prod (not console)"),
+    ] = None
+    sms_access_key_id: Annotated[
+        str, _env("SMS_ACCESS_KEY_ID", "the vendor's AccessKey ID (Tencent: SecretId)")
+    ] = ""
+    sms_access_key_secret: Annotated[
+        str, _env("SMS_ACCESS_KEY_SECRET", "the vendor's AccessKey secret (Tencent: SecretKey)")
+    ] = ""
+    sms_sign_name: Annotated[str, _env("SMS_SIGN_NAME", "the approved SMS sign name (签名)")] = ""
+    sms_template_code: Annotated[
+        str,
+        _env(
+            "SMS_TEMPLATE_CODE",
+            "the approved login-code template: SMS_… on Alibaba Cloud, a number on Tencent "
+            "Cloud; its one variable is the code (${code} or {1})",
+        ),
+    ] = ""
+    sms_sdk_app_id: Annotated[
+        str, _env("SMS_SDK_APP_ID", "Tencent Cloud's SmsSdkAppId (1400…); Tencent only")
+    ] = ""
+    sms_region: Annotated[
+        str, _env("SMS_REGION", "the vendor's region; empty: cn-hangzhou or ap-guangzhou")
+    ] = ""
+    aliyun_sms_endpoint: Annotated[
+        str, _env("ALIYUN_SMS_ENDPOINT", "base URL of Alibaba Cloud SMS (a relay or a stand-in)")
+    ] = "https://dysmsapi.aliyuncs.com"
+    tencent_sms_endpoint: Annotated[
+        str, _env("TENCENT_SMS_ENDPOINT", "base URL of Tencent Cloud SMS (a relay or a stand-in)")
+    ] = "https://sms.tencentcloudapi.com"
+    sms_retry_seconds: Annotated[
+        float,
+        msgspec.Meta(ge=0, le=300),
+        _env(
+            "SMS_RETRY_SECONDS",
+            "wait before sending a code again after a vendor throttle or fault; doubles each try",
+        ),
+    ] = 20.0
     secret_key: Annotated[
         str,
         _env("YIMEN_SECRET_KEY", "urlsafe base64 of at least 32 random bytes; required in prod"),
@@ -244,6 +290,42 @@ def _check(settings: Settings) -> None:
         )
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("YIMEN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
+    _check_sms(settings)
+
+
+# What each vendor needs, and the form of what it needs; an unapproved value is for the
+# vendor to refuse, a malformed one stops start-up here.
+_SMS_REQUIRED = ("SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME", "SMS_TEMPLATE_CODE")
+_TEMPLATE_FORM = {
+    SmsVendor.ALIYUN: (r"SMS_\d+", "an Alibaba Cloud template code such as SMS_154950909"),
+    SmsVendor.TENCENT: (r"\d+", "a Tencent Cloud template id (digits)"),
+}
+
+
+def _check_sms(settings: Settings) -> None:
+    vendor = settings.sms_provider
+    if vendor is None or vendor is SmsVendor.CONSOLE:
+        if not settings.is_dev:
+            raise SettingsError(
+                "SMS_PROVIDER: required when YIMEN_ENV=prod (aliyun or tencent): "
+                "without one nobody can log in"
+            )
+        return
+    fields = env_names()
+    values = {var: getattr(settings, field) for field, var in fields.items()}
+    needed = (*_SMS_REQUIRED, "SMS_SDK_APP_ID") if vendor is SmsVendor.TENCENT else _SMS_REQUIRED
+    for var in needed:
+        if not values[var].strip():
+            raise SettingsError(f"{var}: required when SMS_PROVIDER={vendor}")
+    pattern, form = _TEMPLATE_FORM[vendor]
+    if not re.fullmatch(pattern, settings.sms_template_code):
+        raise SettingsError(f"SMS_TEMPLATE_CODE: must be {form}")
+    if vendor is SmsVendor.TENCENT and not re.fullmatch(r"\d+", settings.sms_sdk_app_id):
+        raise SettingsError("SMS_SDK_APP_ID: must be Tencent Cloud's SmsSdkAppId (digits)")
+    endpoint = "ALIYUN_SMS_ENDPOINT" if vendor is SmsVendor.ALIYUN else "TENCENT_SMS_ENDPOINT"
+    url = urllib.parse.urlsplit(values[endpoint])
+    if url.scheme not in ("http", "https") or not url.hostname or url.path not in ("", "/"):
+        raise SettingsError(f"{endpoint}: must be a base URL such as https://host[:port]")
 
 
 @functools.cache

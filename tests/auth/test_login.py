@@ -17,7 +17,7 @@ async def _log_in(client: Client, sms: RecordingSms, phone: str = PHONE) -> dict
     sent = await client.post("/v1/auth/otp", json={"phone": phone})
     assert sent.status_code == 202, sent.text
     response = await client.post(
-        "/v1/auth/login", json={"phone": phone, "code": sms.last_code(phone)}
+        "/v1/auth/login", json={"phone": phone, "code": await sms.last_code(phone)}
     )
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -32,7 +32,7 @@ async def test_login_opens_a_resident_account(client: Client, sms: RecordingSms)
 
 async def test_codes_are_stored_hashed(client: Client, sms: RecordingSms) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
-    code = sms.last_code(PHONE)
+    code = await sms.last_code(PHONE)
     row = await OneTimeCode.select().first()
     assert row is not None
     assert code not in row["code_hash"]
@@ -41,7 +41,9 @@ async def test_codes_are_stored_hashed(client: Client, sms: RecordingSms) -> Non
 
 async def test_a_code_logs_in_once(client: Client, sms: RecordingSms) -> None:
     await _log_in(client, sms)
-    again = await client.post("/v1/auth/login", json={"phone": PHONE, "code": sms.last_code(PHONE)})
+    again = await client.post(
+        "/v1/auth/login", json={"phone": PHONE, "code": await sms.last_code(PHONE)}
+    )
     assert again.status_code == 401
     assert again.json()["code"] == "otp_invalid"
 
@@ -50,7 +52,7 @@ async def test_wrong_codes_are_capped(
     client: Client, sms: RecordingSms, settings: Settings
 ) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
-    right = sms.last_code(PHONE)
+    right = await sms.last_code(PHONE)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     for _ in range(settings.otp_max_attempts):
         response = await client.post("/v1/auth/login", json={"phone": PHONE, "code": wrong})

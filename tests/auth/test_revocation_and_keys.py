@@ -178,7 +178,9 @@ async def test_a_revoked_user_is_refused_at_the_next_refresh(
     phone = "13800000003"  # the demo grid worker
     await client.post("/v1/auth/otp", json={"phone": phone})
     pair = (
-        await client.post("/v1/auth/login", json={"phone": phone, "code": sms.last_code(phone)})
+        await client.post(
+            "/v1/auth/login", json={"phone": phone, "code": await sms.last_code(phone)}
+        )
     ).json()
     worker_id = await _user_id(client, pair["access_token"])
     admin = await token_for(Role.COMMUNITY_ADMIN)

@@ -21,7 +21,7 @@ async def _log_in(client: Client, sms: RecordingSms, phone: str = PHONE) -> dict
     sent = await client.post("/v1/auth/otp", json={"phone": phone})
     assert sent.status_code == 202, sent.text
     response = await client.post(
-        "/v1/auth/login", json={"phone": phone, "code": sms.last_code(phone)}
+        "/v1/auth/login", json={"phone": phone, "code": await sms.last_code(phone)}
     )
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -45,10 +45,9 @@ async def test_a_code_older_than_its_life_is_refused(
     client: Client, sms: RecordingSms, settings: Settings
 ) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
+    code = await sms.last_code(PHONE)  # texted at once; then the code ages
     await _age_codes(settings.otp_ttl + 1)
-    response = await client.post(
-        "/v1/auth/login", json={"phone": PHONE, "code": sms.last_code(PHONE)}
-    )
+    response = await client.post("/v1/auth/login", json={"phone": PHONE, "code": code})
     assert response.status_code == 401
     assert response.json()["code"] == "otp_invalid"
 
@@ -57,10 +56,9 @@ async def test_a_code_within_its_life_logs_in(
     client: Client, sms: RecordingSms, settings: Settings
 ) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
+    code = await sms.last_code(PHONE)  # texted at once; then the code ages
     await _age_codes(settings.otp_ttl - 10)
-    response = await client.post(
-        "/v1/auth/login", json={"phone": PHONE, "code": sms.last_code(PHONE)}
-    )
+    response = await client.post("/v1/auth/login", json={"phone": PHONE, "code": code})
     assert response.status_code == 200
 
 
@@ -155,7 +153,7 @@ async def test_disabling_an_account_ends_it_at_once(
     await _age_codes(120)
     await client.post("/v1/auth/otp", json={"phone": G07_WORKER})
     login = await client.post(
-        "/v1/auth/login", json={"phone": G07_WORKER, "code": sms.last_code(G07_WORKER)}
+        "/v1/auth/login", json={"phone": G07_WORKER, "code": await sms.last_code(G07_WORKER)}
     )
     assert login.status_code == 403
     assert login.json()["code"] == "account_disabled"

@@ -10,11 +10,12 @@ import pytest
 
 from backend.app import create_app
 from backend.kernel.db import current_engine, is_postgres
+from backend.kernel.services import services_of
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 from backend.seed import seed_demo
 from tests.authz.city import City
-from tests.support import RecordingSms, all_tables, auth_of, running
+from tests.support import RecordingSms, all_tables, running
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +40,7 @@ async def city(database: None, settings: Settings, vault: Vault) -> AsyncIterato
     await _empty_tables()
     app = create_app(msgspec.structs.replace(settings, otp_per_ip_per_hour=100_000))
     async with running(app) as client:
-        auth_of(app).sms = RecordingSms()
+        services_of(app).sms = RecordingSms()
         await seed_demo(vault)
         seeded = City(app, client, vault)
         await seeded.sign_in_everyone()

@@ -19,7 +19,16 @@ import pytest
 
 from tests.support import free_port
 
-PROD = {"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": base64.urlsafe_b64encode(b"p" * 32).decode()}
+PROD = {
+    "YIMEN_ENV": "prod",
+    "YIMEN_SECRET_KEY": base64.urlsafe_b64encode(b"p" * 32).decode(),
+    "SMS_PROVIDER": "aliyun",
+    "SMS_ACCESS_KEY_ID": "LTAI5tKeyId",
+    "SMS_ACCESS_KEY_SECRET": "key-secret",
+    "SMS_SIGN_NAME": "一门",
+    "SMS_TEMPLATE_CODE": "SMS_154950909",
+    "ALIYUN_SMS_ENDPOINT": "http://127.0.0.1:9",  # nothing is texted in this test
+}
 LINE = r"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} {method} {path} {status} \d+\.\d ms"
 
 

@@ -37,13 +37,31 @@ async def test_dev_token_prints_only_a_token_for_the_role() -> None:
     assert "grid_worker" in claims["roles"]
 
 
+PROD = {
+    "YIMEN_ENV": "prod",
+    "YIMEN_SECRET_KEY": base64.urlsafe_b64encode(b"p" * 32).decode(),
+    "SMS_PROVIDER": "tencent",
+    "SMS_ACCESS_KEY_ID": "AKIDtest",
+    "SMS_ACCESS_KEY_SECRET": "key-secret",
+    "SMS_SIGN_NAME": "一门",
+    "SMS_TEMPLATE_CODE": "2084411",
+    "SMS_SDK_APP_ID": "1400006666",
+}
+
+
 async def test_dev_token_refuses_in_prod() -> None:
-    secret = base64.urlsafe_b64encode(b"p" * 32).decode()
-    result = await yimen(
-        "dev-token", "--role", "resident", env={"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": secret}
-    )
+    result = await yimen("dev-token", "--role", "resident", env=PROD)
     assert result.returncode == 1
     assert "refuses" in result.stderr
+
+
+async def test_prod_without_an_sms_provider_stops_naming_the_setting() -> None:
+    secret = base64.urlsafe_b64encode(b"p" * 32).decode()
+    for command in (("migrate",), ("serve", "--port", "9"), ("worker",)):
+        result = await yimen(*command, env={"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": secret})
+        assert result.returncode == 1
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("Error: configuration: SMS_PROVIDER: required"), result.stderr
 
 
 async def test_a_bad_setting_stops_with_one_clear_line() -> None:

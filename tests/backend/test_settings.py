@@ -5,6 +5,15 @@ import pytest
 from backend.kernel.settings import Mode, SettingsError, env_names, load_settings
 
 SECRET = base64.urlsafe_b64encode(b"s" * 32).decode()
+PROD = {"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": SECRET}
+ALIYUN = {
+    "SMS_PROVIDER": "aliyun",
+    "SMS_ACCESS_KEY_ID": "LTAI5tKeyId",
+    "SMS_ACCESS_KEY_SECRET": "key-secret",
+    "SMS_SIGN_NAME": "一门",
+    "SMS_TEMPLATE_CODE": "SMS_154950909",
+}
+TENCENT = {**ALIYUN, "SMS_PROVIDER": "tencent", "SMS_TEMPLATE_CODE": "2084411"}
 
 
 def test_defaults_are_the_embedded_setup() -> None:
@@ -35,6 +44,26 @@ def test_postgres_is_chosen_by_url() -> None:
         ({"YIMEN_METRICS_TOKEN": "a" * 31}, "YIMEN_METRICS_TOKEN"),
         ({"YIMEN_METRICS_TOKEN": "spaces " * 8}, "YIMEN_METRICS_TOKEN"),
         ({"YIMEN_METRICS_TOKEN": "令" * 40}, "YIMEN_METRICS_TOKEN"),
+        (PROD, "SMS_PROVIDER"),
+        ({**PROD, "SMS_PROVIDER": "console"}, "SMS_PROVIDER"),
+        ({"SMS_PROVIDER": "twilio"}, "SMS_PROVIDER"),
+        ({**ALIYUN, "SMS_ACCESS_KEY_ID": ""}, "SMS_ACCESS_KEY_ID"),
+        ({**ALIYUN, "SMS_ACCESS_KEY_SECRET": " "}, "SMS_ACCESS_KEY_SECRET"),
+        ({**ALIYUN, "SMS_SIGN_NAME": ""}, "SMS_SIGN_NAME"),
+        ({**ALIYUN, "SMS_TEMPLATE_CODE": ""}, "SMS_TEMPLATE_CODE"),
+        ({**ALIYUN, "SMS_TEMPLATE_CODE": "2084411"}, "SMS_TEMPLATE_CODE"),
+        ({**ALIYUN, "ALIYUN_SMS_ENDPOINT": "dysmsapi.aliyuncs.com"}, "ALIYUN_SMS_ENDPOINT"),
+        ({**ALIYUN, "SMS_RETRY_SECONDS": "soon"}, "SMS_RETRY_SECONDS"),
+        (TENCENT, "SMS_SDK_APP_ID"),
+        ({**TENCENT, "SMS_SDK_APP_ID": "app-1"}, "SMS_SDK_APP_ID"),
+        (
+            {**TENCENT, "SMS_SDK_APP_ID": "1400006666", "SMS_TEMPLATE_CODE": "SMS_1"},
+            "SMS_TEMPLATE_CODE",
+        ),
+        (
+            {**TENCENT, "SMS_SDK_APP_ID": "1400006666", "TENCENT_SMS_ENDPOINT": "ftp://x"},
+            "TENCENT_SMS_ENDPOINT",
+        ),
     ],
 )
 def test_a_bad_setting_names_its_variable(environ: dict[str, str], variable: str) -> None:
@@ -48,13 +77,9 @@ def test_every_setting_has_a_variable_and_they_differ() -> None:
     assert len(set(names.values())) == len(names)
 
 
-def test_prod_with_a_secret_starts() -> None:
-    assert load_settings({"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": SECRET}).mode is Mode.PROD
-
-
 def test_logs_are_json_in_prod_and_text_in_dev_unless_told() -> None:
     assert load_settings({}).logs_as == "text"
-    prod = {"YIMEN_ENV": "prod", "YIMEN_SECRET_KEY": SECRET}
+    prod = {**PROD, **ALIYUN}
     assert load_settings(prod).logs_as == "json"
     assert load_settings({**prod, "YIMEN_LOG_FORMAT": "text"}).logs_as == "text"
     assert load_settings({"YIMEN_LOG_FORMAT": "json"}).logs_as == "json"
@@ -63,3 +88,10 @@ def test_logs_are_json_in_prod_and_text_in_dev_unless_told() -> None:
 def test_a_metrics_token_of_32_plain_characters_is_taken() -> None:
     token = "Zx9-._~+/" * 4
     assert load_settings({"YIMEN_METRICS_TOKEN": token}).metrics_token == token
+@pytest.mark.parametrize("vendor", [ALIYUN, {**TENCENT, "SMS_SDK_APP_ID": "1400006666"}])
+def test_prod_with_a_secret_and_an_sms_provider_starts(vendor: dict[str, str]) -> None:
+    assert load_settings({**PROD, **vendor}).mode is Mode.PROD
+
+
+def test_dev_texts_codes_to_the_console_by_default() -> None:
+    assert load_settings({}).sms_provider is None

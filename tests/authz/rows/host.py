@@ -18,6 +18,7 @@ from auth.login import send_code
 from backend.directory.users.tables import RoleAssignment, UserAccount
 from backend.kernel.paths import is_within
 from backend.kernel.roles import ADMIN_ROLES, Role
+from backend.kernel.services import services_of
 from backend.kernel.workdays import forget_work_calendar
 from backend.kernel.workdays.tables import WorkCalendarDay
 from tests.authz.city import City
@@ -46,7 +47,7 @@ from tests.authz.matrix import (
     path_ids,
     per_caller,
 )
-from tests.support import auth_of
+from tests.support import RecordingSms, auth_of
 
 ANYONE_200 = {"-": each(EVERYONE, 200)}
 SIGNED_IN_200 = {"-": each(SIGNED_IN, 200)}
@@ -56,8 +57,18 @@ async def _login_code(city: City, caller: Caller) -> Target:
     phone = city.fresh_phone()
     auth = auth_of(city.app)
     ip = f"10.0.0.{city.number() % 250}"
-    await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault, sms=auth.sms)
-    return Target(ids={"phone": phone, "code": auth.sms.last_code(phone)})
+    await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault)
+    sms = services_of(city.app).sms
+    assert isinstance(sms, RecordingSms)
+    return Target(ids={"phone": phone, "code": await sms.last_code(phone)})
+
+
+async def _code_request(city: City, caller: Caller) -> Target:
+    phone = city.fresh_phone()
+    auth = auth_of(city.app)
+    ip = f"10.0.1.{city.number() % 250}"
+    sent = await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault)
+    return Target(ids={"request_id": sent.request_id})
 
 
 async def _session(city: City, caller: Caller) -> Target:
@@ -232,6 +243,13 @@ ROWS = [
         {"a phone": _fresh_phone},
         {"a phone": each(EVERYONE, 202)},
         json_body(lambda t: {"phone": t.ids["phone"]}),
+    ),
+    Row(
+        "GET",
+        "/v1/auth/otp/{request_id:str}",
+        {"a code request": _code_request},
+        {"a code request": each(EVERYONE, 200)},
+        path_ids("request_id"),
     ),
     Row(
         "POST",

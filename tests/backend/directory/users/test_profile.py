@@ -26,7 +26,9 @@ async def _sign_up(client: Client, sms: RecordingSms, phone: str = NEW_PHONE) ->
     """A new resident by one-time code: an account with no home."""
     sent = await client.post("/v1/auth/otp", json={"phone": phone})
     assert sent.status_code == 202, sent.text
-    login = await client.post("/v1/auth/login", json={"phone": phone, "code": sms.last_code(phone)})
+    login = await client.post(
+        "/v1/auth/login", json={"phone": phone, "code": await sms.last_code(phone)}
+    )
     assert login.status_code == 200, login.text
     return dict(login.json())
 
