@@ -77,6 +77,8 @@ from backend.kernel.pagination import (
 from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.problems import problems
+from backend.kernel.ratelimit import Quota
+from backend.kernel.ratelimit.middleware import rate_limited
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.service_desk import (
@@ -137,6 +139,7 @@ __all__ = [
     "Person",
     "PlatformKeys",
     "PreconditionFailed",
+    "Quota",
     "Role",
     "RowId",
     "Section",
@@ -190,6 +193,7 @@ __all__ = [
     "person_by_phone",
     "place_in_grid",
     "problems",
+    "rate_limited",
     "register_messages",
     "require_aware",
     "require_unit",
