@@ -53,7 +53,8 @@ for i, key in ipairs(KEYS) do
 end
 if refused > 0 then return {refused, math.ceil(longest)} end
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, string.format('%.3f', arrivals[i]), 'PX', math.ceil(arrivals[i] - now))
+  -- 17 digits give the double back exactly: rounded up, it would refuse what the limit allows
+  redis.call('SET', key, string.format('%.17g', arrivals[i]), 'PX', math.ceil(arrivals[i] - now))
 end
 return {0, 0}
 """
