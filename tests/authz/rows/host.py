@@ -18,6 +18,7 @@ from auth.login import send_code
 from backend.directory.users.tables import RoleAssignment, UserAccount
 from backend.kernel.paths import is_within
 from backend.kernel.roles import ADMIN_ROLES, Role
+from backend.kernel.services import services_of
 from backend.kernel.workdays import forget_work_calendar
 from backend.kernel.workdays.tables import WorkCalendarDay
 from tests.authz.city import City
@@ -56,7 +57,14 @@ async def _login_code(city: City, caller: Caller) -> Target:
     phone = city.fresh_phone()
     auth = auth_of(city.app)
     ip = f"10.0.0.{city.number() % 250}"
-    await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault, sms=auth.sms)
+    await send_code(
+        phone=phone,
+        ip=ip,
+        settings=auth.settings,
+        vault=auth.vault,
+        sms=auth.sms,
+        limiter=services_of(city.app).limiter,
+    )
     return Target(ids={"phone": phone, "code": auth.sms.last_code(phone)})
 
 
