@@ -18,16 +18,21 @@ from auth.schemas import CodeRequest, CodeRequestKey, LoginRequest, RefreshReque
 from auth.sessions import TokenPair
 from backend.directory.errors import DirectoryCode
 from backend.directory.users.service import account_for_phone
+from backend.kernel.codes import KernelCode
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.params import RowId
 from backend.kernel.problems import problems
+from backend.kernel.ratelimit import Quota, RateLimiter, client_address, trusted_networks
+from backend.kernel.ratelimit.middleware import rate_limited
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import ADMIN_ROLES
 from backend.kernel.services import PlatformKeys
+from backend.kernel.settings import Settings
 
 
-def client_ip(request: AnyRequest) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(request: AnyRequest, settings: Settings) -> str:
+    """The caller's address, as the per-address limits count it."""
+    return client_address(request.scope, trusted_networks(settings.trusted_proxies))
 
 
 # What a refresh token presented to refresh can be.
@@ -53,7 +58,11 @@ class AuthController(Controller):
         ),
     )
     async def send_code(
-        self, request: AnyRequest, data: JSONBody[CodeRequest], auth: NamedDependency[AuthRuntime]
+        self,
+        request: AnyRequest,
+        data: JSONBody[CodeRequest],
+        auth: NamedDependency[AuthRuntime],
+        limiter: NamedDependency[RateLimiter],
     ) -> CodeSent:
         """Send a one-time login code to a phone by SMS.
 
@@ -62,13 +71,18 @@ class AuthController(Controller):
         says, in `Retry-After`, how many seconds to wait. Any phone may ask: logging in
         with the code opens its account."""
         return await login.send_code(
-            phone=data.phone, ip=client_ip(request), settings=auth.settings, vault=auth.vault
+            phone=data.phone,
+            ip=client_ip(request, auth.settings),
+            settings=auth.settings,
+            vault=auth.vault,
+            limiter=limiter,
         )
 
     @get(
         "/otp/{request_id:str}",
         operation_id="GetLoginCodeDelivery",
         security=[{}],
+        middleware=[rate_limited(Quota.PUBLIC)],
         responses=problems({404: [AuthCode.OTP_REQUEST_UNKNOWN]}),
     )
     async def code_delivery(self, request_id: FromPath[CodeRequestKey]) -> CodeDelivery:
@@ -91,20 +105,30 @@ class AuthController(Controller):
                 401: [AuthCode.OTP_INVALID],
                 403: [AuthCode.ACCOUNT_DISABLED],
                 422: list(PROBLEMS.values()),
-                429: [AuthCode.OTP_LOCKED],
+                429: [AuthCode.OTP_LOCKED, KernelCode.RATE_LIMITED],
             }
         ),
     )
     async def log_in(
-        self, data: JSONBody[LoginRequest], auth: NamedDependency[AuthRuntime]
+        self,
+        request: AnyRequest,
+        data: JSONBody[LoginRequest],
+        auth: NamedDependency[AuthRuntime],
+        limiter: NamedDependency[RateLimiter],
     ) -> TokenPair:
         """Trade a phone and its one-time code for an access and a refresh token.
 
-        A code logs in once, and a few wrong guesses lock it. A phone new to Yimen gets a
-        resident's account. A code whose text could not be delivered answers 422 with why
-        (`sms_bad_number`, …)."""
+        A code logs in once, and a few wrong guesses lock it; a phone and an address may
+        try only so often (429 `rate_limited`, with `Retry-After`). A phone new to Yimen
+        gets a resident's account. A code whose text could not be delivered answers 422
+        with why (`sms_bad_number`, …)."""
         await login.redeem_code(
-            phone=data.phone, code=data.code, settings=auth.settings, vault=auth.vault
+            phone=data.phone,
+            code=data.code,
+            ip=client_ip(request, auth.settings),
+            settings=auth.settings,
+            vault=auth.vault,
+            limiter=limiter,
         )
         user_id = await account_for_phone(phone=data.phone, vault=auth.vault)
         return await sessions.start_session(
@@ -116,6 +140,7 @@ class AuthController(Controller):
         status_code=200,
         operation_id="RefreshSession",
         security=[{}],
+        middleware=[rate_limited(Quota.PUBLIC)],
         responses=problems({401: REFRESH_REFUSED, 403: [AuthCode.ACCOUNT_DISABLED]}),
     )
     async def refresh(
@@ -133,7 +158,13 @@ class AuthController(Controller):
             revocations=auth.revocations,
         )
 
-    @post("/logout", status_code=HTTP_204_NO_CONTENT, operation_id="LogOut", security=[{}])
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        operation_id="LogOut",
+        security=[{}],
+        middleware=[rate_limited(Quota.PUBLIC)],
+    )
     async def log_out(
         self, data: JSONBody[RefreshRequest], auth: NamedDependency[AuthRuntime]
     ) -> None:
@@ -197,6 +228,7 @@ class RevocationController(Controller):
     operation_id="GetSigningKeys",
     tags=["auth"],
     security=[{}],
+    middleware=[rate_limited(Quota.PUBLIC)],
     media_type="application/json",
     cache_control=None,
     responses={

@@ -21,8 +21,10 @@ from auth.errors import AuthCode
 from auth.tables import OneTimeCode
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.kernel.clock import utc_now
+from backend.kernel.codes import KernelCode
 from backend.kernel.errors import TooManyRequests, Unauthorized, Unprocessable
 from backend.kernel.events import emit, unit_of_work
+from backend.kernel.ratelimit import Limit, Rate, RateLimiter, enforce
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 
@@ -42,19 +44,23 @@ def _code_hash(vault: Vault, phone_lookup: str, code: str) -> str:
     return vault.lookup(f"{phone_lookup}:{code}", purpose=_CODE_PURPOSE)
 
 
-async def send_code(*, phone: str, ip: str, settings: Settings, vault: Vault) -> CodeSent:
+async def send_code(
+    *, phone: str, ip: str, settings: Settings, vault: Vault, limiter: RateLimiter
+) -> CodeSent:
     """Issue a fresh six-digit code within the per-phone and per-address limits, and queue
     its text: the send job delivers it after the commit, so no vendor is waited for here."""
     phone_lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+    try:
+        await enforce(
+            limiter, _code_limits(phone_lookup=phone_lookup, address=ip, settings=settings)
+        )
+    except TooManyRequests:
+        code_outcome(OtpOutcome.REFUSED)
+        raise
     code = f"{secrets.randbelow(1_000_000):06d}"
     request_key = secrets.token_urlsafe(16)
     now = utc_now()
     async with unit_of_work():
-        try:
-            await _check_send_limits(phone_lookup=phone_lookup, ip=ip, settings=settings)
-        except TooManyRequests:
-            code_outcome(OtpOutcome.REFUSED)
-            raise
         inserted = await OneTimeCode.insert(
             OneTimeCode(
                 phone_lookup=phone_lookup,
@@ -76,30 +82,51 @@ async def send_code(*, phone: str, ip: str, settings: Settings, vault: Vault) ->
     )
 
 
-async def _check_send_limits(*, phone_lookup: str, ip: str, settings: Settings) -> None:
-    hour_ago = utc_now() - dt.timedelta(hours=1)
-    recent = (
-        await OneTimeCode.select(OneTimeCode.created_at)
-        .where((OneTimeCode.phone_lookup == phone_lookup) & (OneTimeCode.created_at > hour_ago))
-        .order_by(OneTimeCode.created_at, ascending=False)
-    )
-    if recent:
-        wait = settings.otp_resend_interval - (utc_now() - recent[0]["created_at"]).total_seconds()
-        if wait > 0:
-            retry = int(wait) + 1
-            raise TooManyRequests(
-                AuthCode.OTP_TOO_SOON, retry_after=retry, headers={"Retry-After": str(retry)}
-            )
-    if len(recent) >= settings.otp_per_phone_per_hour:
-        raise TooManyRequests(AuthCode.OTP_PHONE_LIMIT, headers={"Retry-After": "3600"})
-    from_ip = await OneTimeCode.count().where(
-        (OneTimeCode.ip == ip) & (OneTimeCode.created_at > hour_ago)
-    )
-    if from_ip >= settings.otp_per_ip_per_hour:
-        raise TooManyRequests(AuthCode.OTP_IP_LIMIT, headers={"Retry-After": "3600"})
+def _code_limits(*, phone_lookup: str, address: str, settings: Settings) -> list[Limit]:
+    """A phone gets a code only a while after its last, and a few an hour; an address a
+    few more, so one client cannot spray codes over many phones (each costs an SMS)."""
+    hour = 3600.0
+    limits = [
+        Limit(
+            "login.codes_per_phone",
+            phone_lookup,
+            Rate(settings.otp_per_phone_per_hour, hour),
+            AuthCode.OTP_PHONE_LIMIT,
+        ),
+        Limit(
+            "login.codes_per_address",
+            address,
+            Rate(settings.otp_per_ip_per_hour, hour),
+            AuthCode.OTP_IP_LIMIT,
+        ),
+    ]
+    if settings.otp_resend_interval:
+        resend = Rate(1, settings.otp_resend_interval)
+        limits.insert(0, Limit("login.code_resend", phone_lookup, resend, AuthCode.OTP_TOO_SOON))
+    return limits
 
 
-async def redeem_code(*, phone: str, code: str, settings: Settings, vault: Vault) -> str:
+def _attempt_limits(*, phone_lookup: str, address: str, settings: Settings) -> list[Limit]:
+    """Guesses at codes, per phone (beside each code's own cap) and per address."""
+    return [
+        Limit(
+            "login.attempts_per_phone",
+            phone_lookup,
+            Rate.parse(settings.rate_login_per_phone),
+            KernelCode.RATE_LIMITED,
+        ),
+        Limit(
+            "login.attempts_per_address",
+            address,
+            Rate.parse(settings.rate_login_per_address),
+            KernelCode.RATE_LIMITED,
+        ),
+    ]
+
+
+async def redeem_code(
+    *, phone: str, code: str, ip: str, settings: Settings, vault: Vault, limiter: RateLimiter
+) -> str:
     """Consume the phone's newest live code if `code` matches; returns the phone's lookup hash.
 
     The attempt is counted by a conditional update before the comparison, so parallel
@@ -108,6 +135,8 @@ async def redeem_code(*, phone: str, code: str, settings: Settings, vault: Vault
     resident learns to fix the number rather than wait.
     """
     phone_lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+    limits = _attempt_limits(phone_lookup=phone_lookup, address=ip, settings=settings)
+    await enforce(limiter, limits)
     live = (
         await OneTimeCode.select(OneTimeCode.id, OneTimeCode.code_hash, OneTimeCode.delivery)
         .where(

@@ -17,6 +17,8 @@ from swagger_ui_bundle import swagger_ui_path
 
 from backend.kernel.codes import KernelCode
 from backend.kernel.errors import NotFound
+from backend.kernel.ratelimit import Quota
+from backend.kernel.ratelimit.middleware import rate_limited
 
 # The files of Swagger UI the page loads, and their types.
 ASSETS = {
@@ -111,7 +113,7 @@ def docs_router(path: str) -> Router:
         path,
         route_handlers=[],
         include_in_schema=False,
-        middleware=[DefineMiddleware(DocsPagesOnly, path=path)],
+        middleware=[DefineMiddleware(DocsPagesOnly, path=path), rate_limited(Quota.PUBLIC)],
     )
 
 

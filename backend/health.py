@@ -9,6 +9,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from backend.kernel.db import database_reachable
+from backend.kernel.ratelimit import Quota
+from backend.kernel.ratelimit.middleware import rate_limited
 from backend.kernel.services import Services
 
 
@@ -17,7 +19,18 @@ class Health(msgspec.Struct, frozen=True):
     checks: dict[str, str] = {}
 
 
-@get("/healthz", operation_id="CheckLiveness", tags=["health"], security=[{}])
+# Probes count against the public per-address limit like any caller: size it above what
+# the orchestrator's probes send from one address.
+PROBE = rate_limited(Quota.PUBLIC)
+
+
+@get(
+    "/healthz",
+    operation_id="CheckLiveness",
+    tags=["health"],
+    security=[{}],
+    middleware=[PROBE],
+)
 async def healthz() -> Health:
     """The process is up.
 
@@ -25,7 +38,13 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@get("/readyz", operation_id="CheckReadiness", tags=["health"], security=[{}])
+@get(
+    "/readyz",
+    operation_id="CheckReadiness",
+    tags=["health"],
+    security=[{}],
+    middleware=[PROBE],
+)
 async def readyz(services: NamedDependency[Services]) -> Response[Health]:
     """The process can serve: the database and, when configured, Redis answer.
 

@@ -89,6 +89,7 @@ class Host:
 
     async def stop(self) -> None:
         self.services.bus = None
+        await self.services.close_limiter()
         if self.services.has_jobs:
             await self.services.jobs.close()
             self.services.jobs = None

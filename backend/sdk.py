@@ -79,6 +79,8 @@ from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, r
 from backend.kernel.partitions import Retention, TimePartitioned, partition_by_month
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.problems import problems
+from backend.kernel.ratelimit import Quota
+from backend.kernel.ratelimit.middleware import rate_limited
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.service_desk import (
@@ -141,6 +143,7 @@ __all__ = [
     "PlatformKeys",
     "PreconditionFailed",
     "Retention",
+    "Quota",
     "Role",
     "RowId",
     "Section",
@@ -201,6 +204,7 @@ __all__ = [
     "person_by_phone",
     "place_in_grid",
     "problems",
+    "rate_limited",
     "register_messages",
     "require_aware",
     "require_unit",

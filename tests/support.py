@@ -24,6 +24,7 @@ from auth.tables import OneTimeCode
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.kernel.db import current_engine, is_postgres
 from backend.kernel.events.outbox import EventBus, bus_in_use
+from backend.kernel.ratelimit import InProcessLimiter
 from backend.kernel.registry import piccolo_apps
 from backend.kernel.services import services_of
 from backend.kernel.settings import get_settings
@@ -189,6 +190,27 @@ async def eventually(
 def auth_of(app: Litestar) -> AuthRuntime:
     """The app's auth runtime: its key ring, deny-list and token service."""
     return services_of(app).runtime(AuthRuntime)
+
+
+class LimiterClock:
+    """The clock an app's rate limits read, moved on by hand, so that a test passes the
+    time a limit asks for without waiting it out."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def limits_on_clock(app: Litestar) -> LimiterClock:
+    """Have `app` count its rate limits in this process on a clock the test moves."""
+    clock = LimiterClock()
+    services_of(app).limiter = InProcessLimiter(clock)
+    return clock
 
 
 def checkpoint_of(app: Litestar) -> Checkpoint:

@@ -74,6 +74,7 @@ class KernelCode(ErrorCode):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     TOO_MANY_REQUESTS = "too_many_requests"
+    RATE_LIMITED = "rate_limited"
     CONFLICT = "conflict"
     HTTP_ERROR = "http_error"
     BODY_TOO_LARGE = "body_too_large"
@@ -115,6 +116,10 @@ register_messages(
         KernelCode.NOT_FOUND: ("找不到该资源", "Not found"),
         KernelCode.METHOD_NOT_ALLOWED: ("不支持该请求方法", "Method not allowed"),
         KernelCode.TOO_MANY_REQUESTS: ("请求过于频繁,请稍后再试", "Too many requests, slow down"),
+        KernelCode.RATE_LIMITED: (
+            "请求过于频繁,请{retry_after}秒后再试",
+            "Too many requests; try again in {retry_after} s",
+        ),
         KernelCode.CONFLICT: ("与当前状态冲突", "The request conflicts with the current state"),
         KernelCode.HTTP_ERROR: ("请求无法完成", "The request could not be completed"),
         KernelCode.BODY_TOO_LARGE: ("请求内容过大", "The request body is too large"),

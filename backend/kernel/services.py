@@ -2,7 +2,7 @@
 
 The composition root builds one `Services` per app or worker; parts add their runtimes to
 it when they start. Routes ask for a service by naming it as a parameter (`settings`,
-`vault`, `keys`, `jobs`, `enablement`, `storage`, `service_desk`, or a runtime under the
+`vault`, `keys`, `jobs`, `enablement`, `storage`, `service_desk`, `limiter`, or a runtime under the
 name its part `provides`); jobs and event handlers find them on their `JobContext`.
 """
 
@@ -19,6 +19,7 @@ from piccolo.engine.base import Engine
 
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.jobs import JobQueue, RequestGauge
+from backend.kernel.ratelimit import RateLimiter, limiter_for
 from backend.kernel.service_desk import ServiceDesk
 from backend.kernel.settings import Settings
 from backend.kernel.sms import SmsProvider
@@ -78,6 +79,7 @@ class Services:
         self._sms: SmsProvider | None = None
         self._enablement: Enablement | None = None
         self._service_desk: ServiceDesk | None = None
+        self._limiter: RateLimiter | None = None
         self._runtimes: dict[type, object] = {}
         self.bus: EventBus | None = None  # set while the host runs
 
@@ -127,6 +129,22 @@ class Services:
     def service_desk(self, desk: ServiceDesk | None) -> None:
         self._service_desk = desk
 
+    @property
+    def limiter(self) -> RateLimiter:
+        """The rate limiter of this process, made on first use: a worker never needs one."""
+        if self._limiter is None:
+            self._limiter = limiter_for(self.settings.redis_url)
+        return self._limiter
+
+    @limiter.setter
+    def limiter(self, limiter: RateLimiter) -> None:
+        self._limiter = limiter
+
+    async def close_limiter(self) -> None:
+        if self._limiter is not None:
+            await self._limiter.close()
+            self._limiter = None
+
     def add_runtime(self, runtime: object) -> None:
         """A part's runtime, found again by its type."""
         self._runtimes[type(runtime)] = runtime
@@ -175,6 +193,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "enablement": _provide(lambda: services.enablement),
         "storage": _provide(lambda: services.storage),
         "service_desk": _provide(lambda: services.service_desk),
+        "limiter": _provide(lambda: services.limiter),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import enum
 import functools
+import ipaddress
 import os
 import re
 import urllib.parse
@@ -48,6 +49,18 @@ _DEV_SECRET = base64.urlsafe_b64encode(b"yimen-development-secret-32bytes").deco
 
 def _env(name: str, description: str) -> msgspec.Meta:
     return msgspec.Meta(description=description, extra={"env": name})
+
+
+# A rate limit: requests allowed, then per second, minute, hour or day ("5/h", "10/30s").
+RATE_PATTERN = r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$"
+
+
+def _rate(name: str, description: str) -> msgspec.Meta:
+    return msgspec.Meta(
+        pattern=RATE_PATTERN,
+        description=f"{description}, as count/period (e.g. 5/h, 10/30s)",
+        extra={"env": name},
+    )
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -145,6 +158,36 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     otp_resend_interval: Annotated[
         int, msgspec.Meta(ge=0), _env("YIMEN_OTP_RESEND_INTERVAL", "seconds between two codes")
     ] = 60
+    rate_login_per_phone: Annotated[
+        str, _rate("YIMEN_RATE_LOGIN_PER_PHONE", "login attempts (code verifications) per phone")
+    ] = "30/h"
+    rate_login_per_address: Annotated[
+        str, _rate("YIMEN_RATE_LOGIN_PER_ADDRESS", "login attempts from one address")
+    ] = "300/h"
+    rate_reports_per_user: Annotated[
+        str, _rate("YIMEN_RATE_REPORTS_PER_USER", "event reports (Open311's too) by one user")
+    ] = "60/h"
+    rate_reports_per_address: Annotated[
+        str,
+        _rate("YIMEN_RATE_REPORTS_PER_ADDRESS", "reports from one address"),
+    ] = "600/h"
+    rate_scans_per_user: Annotated[
+        str, _rate("YIMEN_RATE_SCANS_PER_USER", "health code scans by one member of staff")
+    ] = "120/m"
+    rate_scans_per_address: Annotated[
+        str, _rate("YIMEN_RATE_SCANS_PER_ADDRESS", "health code scans from one address")
+    ] = "1200/m"
+    rate_public_per_address: Annotated[
+        str, _rate("YIMEN_RATE_PUBLIC_PER_ADDRESS", "requests to routes open without a login")
+    ] = "600/m"
+    trusted_proxies: Annotated[
+        str,
+        _env(
+            "YIMEN_TRUSTED_PROXIES",
+            "comma-separated addresses or networks of the proxies in front; only their "
+            "X-Forwarded-For names the client",
+        ),
+    ] = ""
     media_dir: Annotated[
         str, _env("YIMEN_MEDIA_DIR", "where uploaded photos are kept on the local disk")
     ] = "var/media"
@@ -288,6 +331,7 @@ def _check(settings: Settings) -> None:
         raise SettingsError(
             "YIMEN_METRICS_TOKEN: needs at least 32 characters, letters, digits and -._~+/= only"
         )
+    _check_proxies(settings.trusted_proxies)
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("YIMEN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
     _check_sms(settings)
@@ -326,6 +370,16 @@ def _check_sms(settings: Settings) -> None:
     url = urllib.parse.urlsplit(values[endpoint])
     if url.scheme not in ("http", "https") or not url.hostname or url.path not in ("", "/"):
         raise SettingsError(f"{endpoint}: must be a base URL such as https://host[:port]")
+
+
+def _check_proxies(value: str) -> None:
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as err:
+            raise SettingsError(
+                f"YIMEN_TRUSTED_PROXIES: {item!r} is no address or network"
+            ) from err
 
 
 @functools.cache

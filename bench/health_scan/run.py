@@ -51,6 +51,12 @@ if TYPE_CHECKING:
     from miniapps.health_code.phone import HealthCodePhone
 
 CODES = 50_000
+# One member of staff at one address scans every code of the run: the scan limits are sized
+# above that load (about 16,000 a second), not lifted, so their cost stays in the figure.
+SCAN_LIMITS = {
+    "YIMEN_RATE_SCANS_PER_USER": "1000000/m",
+    "YIMEN_RATE_SCANS_PER_ADDRESS": "1000000/m",
+}
 ALLOWANCE = 10  # seconds a round may take beyond its three wrk runs (signing, wrk's start)
 MARGIN = 5  # seconds of freshness kept in hand at either end of a round
 TARGET = 0.9  # the scan route's rate ÷ the proof-only route's
@@ -217,7 +223,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    env = demo_environment()
+    env = {**demo_environment(), **SCAN_LIMITS}
     os.environ.update(env)
     residents = in_database(lambda: enrol(residents_needed(args.rounds, args.seconds)))
     token = yimen(env, "dev-token", "--role", "checkpoint_staff")

@@ -22,6 +22,7 @@ from backend.sdk import (
     KernelCode,
     PageCursor,
     PageLimit,
+    Quota,
     Role,
     RowId,
     Storage,
@@ -29,6 +30,7 @@ from backend.sdk import (
     claims_of,
     idempotent,
     problems,
+    rate_limited,
     requires_role,
 )
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
@@ -68,7 +70,7 @@ async def categories(cursor: PageCursor = None, limit: FromQuery[PageLimit] = 50
 @post(
     "/events",
     operation_id="ReportEvent",
-    middleware=[idempotent],
+    middleware=[rate_limited(Quota.REPORTS), idempotent],
     guards=[requires_role(Role.RESIDENT, Role.GRID_WORKER)],
     responses=problems(
         {
@@ -364,6 +366,7 @@ async def enrol_sensor(
     operation_id="SendSensorReading",
     operation_class=SignedReading,
     security=[{}],
+    middleware=[rate_limited(Quota.PUBLIC)],
     opt={"signed_by_device": True},
     responses=problems(
         {

@@ -15,12 +15,14 @@ from backend.sdk import (
     PageCursor,
     PageLimit,
     PlatformKeys,
+    Quota,
     Role,
     RowId,
     Vault,
     claims_of,
     holding_role,
     problems,
+    rate_limited,
     requires_role,
 )
 from miniapps.health_code import codes, qr, status
@@ -180,6 +182,7 @@ async def _qr(
     "/scans",
     status_code=200,
     operation_id="ScanHealthCode",
+    middleware=[rate_limited(Quota.SCANS)],
     responses=problems({403: [KernelCode.FORBIDDEN], 422: [Problem.BAD_FORMAT]}),
 )
 async def scan(

@@ -8,9 +8,14 @@ from litestar import Litestar
 from auth.tables import OneTimeCode, RefreshToken
 from backend.kernel.settings import Settings
 from tests.conftest import Client, bearer
-from tests.support import RecordingSms
+from tests.support import LimiterClock, RecordingSms, limits_on_clock
 
 PHONE = "13912345678"
+
+
+@pytest.fixture
+def clock(app: Litestar) -> LimiterClock:
+    return limits_on_clock(app)
 
 
 async def _log_in(client: Client, sms: RecordingSms, phone: str = PHONE) -> dict[str, str]:
@@ -62,14 +67,16 @@ async def test_wrong_codes_are_capped(
     assert locked.json()["code"] == "otp_locked"
 
 
-async def test_brute_force_over_many_codes_is_stopped(client: Client, settings: Settings) -> None:
+async def test_brute_force_over_many_codes_is_stopped(
+    client: Client, settings: Settings, clock: LimiterClock
+) -> None:
     """Every code allowed in an hour, each guessed to its cap, gives a bounded number of tries."""
     tries = 0
     for _ in range(settings.otp_per_phone_per_hour + 1):
         sent = await client.post("/v1/auth/otp", json={"phone": PHONE})
         if sent.status_code == 429:
             break
-        await _age_codes(seconds=settings.otp_resend_interval + 1)
+        await _age_codes(clock, seconds=settings.otp_resend_interval + 1)
         while True:
             guess = await client.post("/v1/auth/login", json={"phone": PHONE, "code": "000000"})
             if guess.status_code == 429:
@@ -80,9 +87,11 @@ async def test_brute_force_over_many_codes_is_stopped(client: Client, settings: 
     assert tries <= settings.otp_per_phone_per_hour * settings.otp_max_attempts
 
 
-async def _age_codes(seconds: int) -> None:
+async def _age_codes(clock: LimiterClock, seconds: int) -> None:
+    """As if every code had been sent `seconds` earlier: the rate limits' time passes too."""
     import datetime as dt
 
+    clock.advance(seconds)
     rows = await OneTimeCode.select(OneTimeCode.id, OneTimeCode.created_at)
     for row in rows:
         await OneTimeCode.update(
@@ -135,9 +144,11 @@ async def test_refresh_reuse_revokes_the_family(client: Client, sms: RecordingSm
     assert await RefreshToken.count().where(RefreshToken.revoked_at.is_null()) == 0
 
 
-async def test_other_sessions_survive_a_reuse(client: Client, sms: RecordingSms) -> None:
+async def test_other_sessions_survive_a_reuse(
+    client: Client, sms: RecordingSms, clock: LimiterClock
+) -> None:
     phone_one = await _log_in(client, sms)
-    await _age_codes(seconds=120)
+    await _age_codes(clock, seconds=120)
     phone_two = await _log_in(client, sms)
     await client.post("/v1/auth/refresh", json={"refresh_token": phone_one["refresh_token"]})
     await client.post("/v1/auth/refresh", json={"refresh_token": phone_one["refresh_token"]})

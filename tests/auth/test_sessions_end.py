@@ -5,13 +5,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+from litestar import Litestar
+
 from auth.revocation import DenyList, RevocationSync, record_revocation
 from auth.tables import OneTimeCode
 from backend.app import create_app
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
-from tests.support import RecordingSms, eventually, redis_url_or_skip, running
+from tests.support import (
+    LimiterClock,
+    RecordingSms,
+    eventually,
+    limits_on_clock,
+    redis_url_or_skip,
+    running,
+)
 
 PHONE = "13912345678"
 G07_WORKER = "13800000003"
@@ -27,8 +37,15 @@ async def _log_in(client: Client, sms: RecordingSms, phone: str = PHONE) -> dict
     return dict(response.json())
 
 
-async def _age_codes(seconds: float) -> None:
-    """Move every stored code back in time, as if it had been sent `seconds` earlier."""
+@pytest.fixture
+def clock(app: Litestar) -> LimiterClock:
+    return limits_on_clock(app)
+
+
+async def _age_codes(clock: LimiterClock, seconds: float) -> None:
+    """Move every stored code back in time, as if it had been sent `seconds` earlier; the
+    rate limits' time passes as much."""
+    clock.advance(seconds)
     back = dt.timedelta(seconds=seconds)
     for row in await OneTimeCode.select(
         OneTimeCode.id, OneTimeCode.created_at, OneTimeCode.expires_at
@@ -42,36 +59,36 @@ async def _age_codes(seconds: float) -> None:
 
 
 async def test_a_code_older_than_its_life_is_refused(
-    client: Client, sms: RecordingSms, settings: Settings
+    client: Client, sms: RecordingSms, settings: Settings, clock: LimiterClock
 ) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
     code = await sms.last_code(PHONE)  # texted at once; then the code ages
-    await _age_codes(settings.otp_ttl + 1)
+    await _age_codes(clock, settings.otp_ttl + 1)
     response = await client.post("/v1/auth/login", json={"phone": PHONE, "code": code})
     assert response.status_code == 401
     assert response.json()["code"] == "otp_invalid"
 
 
 async def test_a_code_within_its_life_logs_in(
-    client: Client, sms: RecordingSms, settings: Settings
+    client: Client, sms: RecordingSms, settings: Settings, clock: LimiterClock
 ) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
     code = await sms.last_code(PHONE)  # texted at once; then the code ages
-    await _age_codes(settings.otp_ttl - 10)
+    await _age_codes(clock, settings.otp_ttl - 10)
     response = await client.post("/v1/auth/login", json={"phone": PHONE, "code": code})
     assert response.status_code == 200
 
 
-async def _second_login(client: Client, sms: RecordingSms) -> dict[str, str]:
-    await _age_codes(120)  # past the resend interval
+async def _second_login(client: Client, sms: RecordingSms, clock: LimiterClock) -> dict[str, str]:
+    await _age_codes(clock, 120)  # past the resend interval
     return await _log_in(client, sms)
 
 
 async def test_logout_ends_the_sessions_access_token_at_once(
-    client: Client, sms: RecordingSms
+    client: Client, sms: RecordingSms, clock: LimiterClock
 ) -> None:
     pair = await _log_in(client, sms)
-    other_phone = await _second_login(client, sms)
+    other_phone = await _second_login(client, sms, clock)
     assert (await client.get("/v1/me", headers=bearer(pair["access_token"]))).status_code == 200
     out = await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
     assert out.status_code == 204
@@ -88,10 +105,10 @@ async def test_logout_ends_the_sessions_access_token_at_once(
 
 
 async def test_a_refresh_after_logout_says_the_session_ended(
-    client: Client, sms: RecordingSms
+    client: Client, sms: RecordingSms, clock: LimiterClock
 ) -> None:
     pair = await _log_in(client, sms)
-    other_phone = await _second_login(client, sms)
+    other_phone = await _second_login(client, sms, clock)
     await client.post("/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
     after = await client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert after.status_code == 401
@@ -138,7 +155,7 @@ async def test_an_ended_session_reaches_another_process_through_redis(
 
 
 async def test_disabling_an_account_ends_it_at_once(
-    client: Client, sms: RecordingSms, token_for: TokenFor
+    client: Client, sms: RecordingSms, token_for: TokenFor, clock: LimiterClock
 ) -> None:
     pair = await _log_in(client, sms, G07_WORKER)
     worker_id = (await client.get("/v1/me", headers=bearer(pair["access_token"]))).json()["user_id"]
@@ -150,7 +167,7 @@ async def test_disabling_an_account_ends_it_at_once(
     refresh = await client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert refresh.status_code == 401
     assert refresh.json()["code"] == "session_ended"
-    await _age_codes(120)
+    await _age_codes(clock, 120)
     await client.post("/v1/auth/otp", json={"phone": G07_WORKER})
     login = await client.post(
         "/v1/auth/login", json={"phone": G07_WORKER, "code": await sms.last_code(G07_WORKER)}
@@ -162,7 +179,7 @@ async def test_disabling_an_account_ends_it_at_once(
 
 
 async def test_an_enabled_account_logs_in_again(
-    client: Client, sms: RecordingSms, token_for: TokenFor
+    client: Client, sms: RecordingSms, token_for: TokenFor, clock: LimiterClock
 ) -> None:
     pair = await _log_in(client, sms, G07_WORKER)
     worker_id = (await client.get("/v1/me", headers=bearer(pair["access_token"]))).json()["user_id"]
@@ -170,7 +187,7 @@ async def test_an_enabled_account_logs_in_again(
     await client.post(f"/v1/admin/users/{worker_id}/disable", headers=admin)
     enabled = await client.post(f"/v1/admin/users/{worker_id}/enable", headers=admin)
     assert enabled.status_code == 204
-    await _age_codes(120)
+    await _age_codes(clock, 120)
     fresh = await _log_in(client, sms, G07_WORKER)
 
     async def accepted() -> bool:

@@ -64,6 +64,10 @@ def test_postgres_is_chosen_by_url() -> None:
             {**TENCENT, "SMS_SDK_APP_ID": "1400006666", "TENCENT_SMS_ENDPOINT": "ftp://x"},
             "TENCENT_SMS_ENDPOINT",
         ),
+        ({"YIMEN_RATE_SCANS_PER_USER": "120 per minute"}, "YIMEN_RATE_SCANS_PER_USER"),
+        ({"YIMEN_RATE_PUBLIC_PER_ADDRESS": "0/m"}, "YIMEN_RATE_PUBLIC_PER_ADDRESS"),
+        ({"YIMEN_RATE_LOGIN_PER_PHONE": "5/w"}, "YIMEN_RATE_LOGIN_PER_PHONE"),
+        ({"YIMEN_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "YIMEN_TRUSTED_PROXIES"),
     ],
 )
 def test_a_bad_setting_names_its_variable(environ: dict[str, str], variable: str) -> None:

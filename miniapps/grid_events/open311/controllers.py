@@ -15,10 +15,12 @@ from backend.sdk import (
     Enablement,
     ErrorCode,
     KernelCode,
+    Quota,
     Role,
     SwitchedOn,
     claims_of,
     problems,
+    rate_limited,
     requires_role,
 )
 from miniapps.grid_events import service
@@ -59,11 +61,15 @@ Dated = Annotated[
     QueryParameter(description="With its time zone, e.g. 2026-01-01T08:00:00+08:00."),
 ]
 
+# The reads are open to anyone, so each address is held to the public quota.
+PUBLIC = rate_limited(Quota.PUBLIC)
+
 
 @get(
     "/services.json",
     operation_id="Open311ListServices",
     security=[{}],
+    middleware=[PUBLIC],
     responses=problems(JURISDICTION),
 )
 async def services(
@@ -79,6 +85,7 @@ async def services(
     "/services/{name:str}",
     operation_id="Open311GetService",
     security=[{}],
+    middleware=[PUBLIC],
     responses=problems(NAMED),
 )
 async def service_definition(
@@ -96,6 +103,7 @@ async def service_definition(
     "/requests.json",
     operation_id="Open311ListRequests",
     security=[{}],
+    middleware=[PUBLIC],
     responses=problems(
         {
             **JURISDICTION,
@@ -144,6 +152,7 @@ async def list_requests(
     "/requests/{name:str}",
     operation_id="Open311GetRequest",
     security=[{}],
+    middleware=[PUBLIC],
     responses=problems(NAMED),
 )
 async def get_request(
@@ -166,7 +175,7 @@ async def get_request(
     "/requests.json",
     operation_id="Open311CreateRequest",
     guards=[requires_role(Role.RESIDENT, Role.GRID_WORKER)],
-    middleware=[DefineMiddleware(SwitchedOn, app_id=APP_ID)],
+    middleware=[DefineMiddleware(SwitchedOn, app_id=APP_ID), rate_limited(Quota.REPORTS)],
     security=[{"BearerToken": []}],  # the host's bearer scheme: posting needs a login
     responses=problems(
         {

@@ -1,0 +1,45 @@
+"""The limits of a kind of traffic, per user and per address, as the settings set them."""
+
+from __future__ import annotations
+
+import enum
+
+import msgspec
+
+from backend.kernel.codes import KernelCode
+from backend.kernel.ratelimit.rates import Limit, Rate
+from backend.kernel.settings import Settings
+
+
+class Quota(enum.StrEnum):
+    """What a route is limited as. Login has limits of its own, on the phone as well as the
+    address (see `auth.login`); these are for routes that name a quota."""
+
+    REPORTS = "reports"  # reports of events, by a resident, a grid worker or through Open311
+    SCANS = "scans"  # health code scans at checkpoints: hot, so generous
+    PUBLIC = "public"  # every route open without a login
+
+
+class Rates(msgspec.Struct, frozen=True):
+    per_user: Rate | None
+    per_address: Rate
+
+
+def rates_of(settings: Settings, quota: Quota) -> Rates:
+    user: str | None
+    match quota:
+        case Quota.REPORTS:
+            user, address = settings.rate_reports_per_user, settings.rate_reports_per_address
+        case Quota.SCANS:
+            user, address = settings.rate_scans_per_user, settings.rate_scans_per_address
+        case Quota.PUBLIC:
+            user, address = None, settings.rate_public_per_address
+    return Rates(Rate.parse(user) if user else None, Rate.parse(address))
+
+
+def limits_for(quota: Quota, rates: Rates, *, user: str | None, address: str) -> list[Limit]:
+    """The limits one request counts against: its address's, and its user's if signed in."""
+    limits = [Limit(f"{quota}.per_address", address, rates.per_address, KernelCode.RATE_LIMITED)]
+    if user is not None and rates.per_user is not None:
+        limits.append(Limit(f"{quota}.per_user", user, rates.per_user, KernelCode.RATE_LIMITED))
+    return limits
