@@ -15,8 +15,8 @@ from backend.kernel.contract import Cron, HostPart, Job, JobContext, Manifest
 from backend.kernel.events.delivery import deliver_event, sweep_outbox
 from backend.kernel.events.outbox import DELIVER, EventBus, bus_in_use
 from backend.kernel.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
-from backend.kernel.partitions.care import care_for_partitions, table_keeps
 from backend.kernel.metrics import count_job
+from backend.kernel.partitions.care import care_for_partitions, table_keeps
 from backend.kernel.registry import (
     Installed,
     Registry,

@@ -92,6 +92,8 @@ def test_logs_are_json_in_prod_and_text_in_dev_unless_told() -> None:
 def test_a_metrics_token_of_32_plain_characters_is_taken() -> None:
     token = "Zx9-._~+/" * 4
     assert load_settings({"YIMEN_METRICS_TOKEN": token}).metrics_token == token
+
+
 @pytest.mark.parametrize("vendor", [ALIYUN, {**TENCENT, "SMS_SDK_APP_ID": "1400006666"}])
 def test_prod_with_a_secret_and_an_sms_provider_starts(vendor: dict[str, str]) -> None:
     assert load_settings({**PROD, **vendor}).mode is Mode.PROD

@@ -57,7 +57,13 @@ async def _login_code(city: City, caller: Caller) -> Target:
     phone = city.fresh_phone()
     auth = auth_of(city.app)
     ip = f"10.0.0.{city.number() % 250}"
-    await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault, limiter=services_of(city.app).limiter)
+    await send_code(
+        phone=phone,
+        ip=ip,
+        settings=auth.settings,
+        vault=auth.vault,
+        limiter=services_of(city.app).limiter,
+    )
     sms = services_of(city.app).sms
     assert isinstance(sms, RecordingSms)
     return Target(ids={"phone": phone, "code": await sms.last_code(phone)})
@@ -67,7 +73,13 @@ async def _code_request(city: City, caller: Caller) -> Target:
     phone = city.fresh_phone()
     auth = auth_of(city.app)
     ip = f"10.0.1.{city.number() % 250}"
-    sent = await send_code(phone=phone, ip=ip, settings=auth.settings, vault=auth.vault, limiter=services_of(city.app).limiter)
+    sent = await send_code(
+        phone=phone,
+        ip=ip,
+        settings=auth.settings,
+        vault=auth.vault,
+        limiter=services_of(city.app).limiter,
+    )
     return Target(ids={"request_id": sent.request_id})
 
 
