@@ -97,11 +97,12 @@ def server(script: Path, env: dict[str, str]) -> Iterator[str]:
 def wait_for_app(port: int) -> None:
     """Until the app answers, not until the port takes connections: the server's main
     process listens before its worker has imported the app and run its start-up."""
-    for _ in range(400):
+    # A minute: a busy machine's start-up (imports, migrations check, key load) can take 20 s.
+    for _ in range(1200):
         if _answers(port):
             return
         time.sleep(0.05)
-    raise SystemExit(f"the server on port {port} did not answer within 20 s")
+    raise SystemExit(f"the server on port {port} did not answer within a minute")
 
 
 def _answers(port: int) -> bool:
