@@ -19,7 +19,7 @@ from backend.kernel.commands import command_settings, run_with_database
 from backend.kernel.db import close_database, open_database, use_database
 from backend.kernel.registry import piccolo_apps
 from backend.kernel.services import Services
-from backend.kernel.settings import Settings
+from backend.kernel.settings import LogFormat, Settings
 
 T = TypeVar("T")
 
@@ -77,7 +77,9 @@ class YimenCommand(click.Group):
 KEEP_ALIVE = 75
 
 
-def run_server(target: str, *, host: str, port: int, workers: int = 1) -> None:
+def run_server(
+    target: str, *, host: str, port: int, workers: int = 1, json_logs: bool = False
+) -> None:
     """Serve the ASGI app `target` ("module:attribute") with Granian until SIGTERM or
     SIGINT, in `workers` processes that each import it and run its lifespan. On the
     signal each stops accepting, closes its idle connections, finishes the requests under
@@ -101,8 +103,15 @@ def run_server(target: str, *, host: str, port: int, workers: int = 1) -> None:
         # again within seconds (a database that refuses at start-up) stops the command.
         respawn_failed_workers=True,
         log_level=LogLevels.warning,
-        log_access=False,  # backend.asgi writes its own, with the time each request took
+        # Granian's own lines (a worker that died and was replaced) as the app's, one JSON
+        # object each when the logs are JSON.
+        log_dictconfig=_JSON_SERVER_LOGS if json_logs else None,
+        log_access=False,  # the app writes its own, with the request's id
     ).serve(target_loader=_imported)
+
+
+_JSON = {"()": "backend.kernel.logs.JsonFormatter"}
+_JSON_SERVER_LOGS = {"formatters": {"generic": _JSON, "access": _JSON}}
 
 
 def _imported(target: str) -> Any:
@@ -132,7 +141,13 @@ def serve(host: str, port: int, workers: int) -> None:
         f"Yimen on http://{host}:{port} ({database}, {jobs}, {settings.mode} mode, {access})"
     )
     with metrics_directory(settings):
-        run_server("backend.asgi:app", host=host, port=port, workers=workers)
+        run_server(
+            "backend.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            json_logs=settings.logs_as is LogFormat.JSON,
+        )
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.directory.users.service import account_for_phone
@@ -73,6 +74,8 @@ async def _served(env: dict[str, str], workers: int) -> AsyncIterator[str]:
         await asyncio.wait_for(process.wait(), 30)
 
 
+# Servers start slowly on a loaded machine; a failure should name what it waited for.
+@pytest.mark.timeout(150)
 async def test_two_workers_are_counted_together(settings: Settings, tmp_path: Path) -> None:
     database = postgres_url_or_skip()
     directory = tmp_path / "metrics"
@@ -107,6 +110,7 @@ async def test_two_workers_are_counted_together(settings: Settings, tmp_path: Pa
             await eventually(all_counted, 10, what=f"{sent + 1} requests counted")
 
 
+@pytest.mark.timeout(150)
 async def test_the_api_shows_a_push_the_worker_delivered(
     settings: Settings,
     redis_server: RedisServer,
