@@ -12,9 +12,13 @@ from typing import Any
 import msgspec
 import pytest
 
-from auth.code_delivery import MAX_SENDS
+from auth.code_delivery import CODE_REQUESTED, MAX_SENDS, SEAL_PURPOSE
+from auth.tables import OneTimeCode
 from backend.app import create_app
+from backend.kernel.db import json_value
+from backend.kernel.events.tables import OutboxEvent
 from backend.kernel.settings import Settings, SmsVendor
+from backend.kernel.vault import Vault
 from tests.auth.sms_standin import STANDINS, SmsStandIn
 from tests.conftest import Client
 from tests.support import eventually, running
@@ -178,3 +182,27 @@ async def test_an_unknown_request_is_a_404(client: Client) -> None:
     response = await client.get("/v1/auth/otp/AAAAAAAAAAAAAAAAAAAAAA")
     assert response.status_code == 404
     assert response.json()["code"] == "otp_request_unknown"
+
+
+async def test_the_code_waits_sealed_and_the_outbox_names_only_its_row(
+    vendor: Vendor, vault: Vault
+) -> None:
+    vendor.standin.stall()
+    request_id = await vendor.request_code()
+
+    async def on_the_wire() -> bool:
+        return len(vendor.received()) == 1
+
+    await eventually(on_the_wire, 20, what="the text at the stalled vendor")
+    sent = vendor.received()[0]["params"]
+    code = sent["code"] if vendor.kind is SmsVendor.ALIYUN else sent[0]
+    [row] = await OneTimeCode.select().where(OneTimeCode.request_key == request_id)
+    assert row["code_sealed"] != code
+    assert vault.open(row["code_sealed"], purpose=SEAL_PURPOSE) == code
+    assert PHONE not in row["phone_sealed"]
+    [event] = await OutboxEvent.select().where(OutboxEvent.name == CODE_REQUESTED)
+    assert json_value(event["payload"]) == {"code_id": row["id"]}
+    vendor.standin.release()
+    assert (await vendor.settled(request_id))["status"] == "sent"
+    [row] = await OneTimeCode.select().where(OneTimeCode.request_key == request_id)
+    assert (row["code_sealed"], row["phone_sealed"]) == (None, None)
