@@ -37,9 +37,14 @@ def rates_of(settings: Settings, quota: Quota) -> Rates:
     return Rates(Rate.parse(user) if user else None, Rate.parse(address))
 
 
+# The limits' names, made once: formatting an enum member costs more than the rest of a check.
+_NAMES = {quota: (f"{quota.value}.per_address", f"{quota.value}.per_user") for quota in Quota}
+
+
 def limits_for(quota: Quota, rates: Rates, *, user: str | None, address: str) -> list[Limit]:
     """The limits one request counts against: its address's, and its user's if signed in."""
-    limits = [Limit(f"{quota}.per_address", address, rates.per_address, KernelCode.RATE_LIMITED)]
+    per_address, per_user = _NAMES[quota]
+    limits = [Limit(per_address, address, rates.per_address, KernelCode.RATE_LIMITED)]
     if user is not None and rates.per_user is not None:
-        limits.append(Limit(f"{quota}.per_user", user, rates.per_user, KernelCode.RATE_LIMITED))
+        limits.append(Limit(per_user, user, rates.per_user, KernelCode.RATE_LIMITED))
     return limits
