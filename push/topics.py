@@ -96,17 +96,19 @@ async def sync_topics(job: JobContext) -> int:
 
 
 async def _settle(row: dict[str, Any], join: bool, error: str | None) -> int:
+    # Only while the row still wants what FCM was told: a device re-planned during the call
+    # (a home changed, a phone handed over) keeps its row pending, and the next sync tells
+    # FCM the newer wish, instead of the older one being recorded as FCM's state.
+    same = (TopicSubscription.id == row["id"]) & (TopicSubscription.wanted == join)
     if error is not None:
-        await TopicSubscription.update({TopicSubscription.error: error}).where(
-            TopicSubscription.id == row["id"]
-        )
+        await TopicSubscription.update({TopicSubscription.error: error}).where(same)
         return 0
     if join:
         await TopicSubscription.update(
             {TopicSubscription.synced_at: dt.datetime.now(dt.UTC), TopicSubscription.error: None}
-        ).where(TopicSubscription.id == row["id"])
+        ).where(same)
     else:
-        await TopicSubscription.delete().where(TopicSubscription.id == row["id"])
+        await TopicSubscription.delete().where(same)
     return 1
 
 

@@ -4,6 +4,7 @@ listen; each person still gets an inbox row, and personal notices still go per d
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -85,6 +86,10 @@ async def test_a_district_alert_is_one_request_per_language_however_many_listen(
     pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
 ) -> None:
     app, client = pushing
+    # A grid worker who lives in another district is in the district where he works.
+    await UserAccount.update({UserAccount.home_path: "zz/jinshui/wenhua/c01/g01"}).where(
+        UserAccount.name == "赵网格"
+    )
     await _phones(app, client, vault)
     notification = await tell(Audience.everyone_in(DISTRICT), DISPATCH, urgent=True)
     sends = await _area_settled(notification)
@@ -136,15 +141,26 @@ async def test_a_phone_known_by_installation_id_is_reached_on_its_own(
     assert fcm.sent_to() == {"grid.zz.gx.fengyang.c03.g07": 1, "fid-g07-phone": 1}
 
 
-async def test_a_rerun_walk_writes_nobody_twice(
+async def test_walks_run_twice_or_at_once_write_nobody_twice(
     pushing: tuple[Litestar, httpx.AsyncClient], fcm: FcmStandIn, vault: Vault
 ) -> None:
     app, _ = pushing
+    context = JobContext(app_id="push", services=services_of(app))
     notification = await tell(Audience.everyone_in(DISTRICT), FLOOD, urgent=True)
     await _area_settled(notification)
-    before = await InboxItem.count()
-    assert await reach_area(JobContext(app_id="push", services=services_of(app)), notification) == 0
-    assert await InboxItem.count() == before
+    people = await InboxItem.count()
+    assert await reach_area(context, notification) == 0
+    assert await InboxItem.count() == people
+    # As if the walk had not begun: two walkers at once (the cron's and the first job's).
+    await InboxItem.delete(force=True)
+    await Notification.update(
+        {Notification.area_done_to: 0, Notification.fanned_out_at: None, Notification.recipients: 0}
+    ).where(Notification.id == notification)
+    reached = await asyncio.gather(
+        reach_area(context, notification), reach_area(context, notification)
+    )
+    assert sum(reached) == people
+    assert await InboxItem.count() == people
 
 
 async def test_a_person_addressed_notice_still_goes_per_device(
