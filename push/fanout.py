@@ -47,6 +47,11 @@ async def fan_out_notification(notification: dict[str, Any], job: JobContext) ->
 
     push = job.services.runtime(PushRuntime)
     audience = msgspec.convert(json_value(notification["audience"]), Audience)
+    if audience.area is not None and notification["urgent"]:
+        from push.area import fan_out_to_area
+
+        await fan_out_to_area(notification, audience.area, push)
+        return
     user_ids = await resolve(audience)
     await _write_inbox(notification, user_ids)
     pending = await _write_deliveries(notification, user_ids)
@@ -81,42 +86,60 @@ _DELIVERY_COLUMNS = (
 
 
 async def _write_inbox(notification: dict[str, Any], user_ids: list[int]) -> None:
-    titles, bodies = json_value(notification["titles"]), json_value(notification["bodies"])
-    data = json_value(notification["data"])
-    now = dt.datetime.now(dt.UTC)
     for start in range(0, len(user_ids), CHUNK):
         chunk = user_ids[start : start + CHUNK]
         locales = {user_id: person.locale for user_id, person in (await people(chunk)).items()}
-        await insert_rows(
-            InboxItem,
-            _INBOX_COLUMNS,
-            [
-                (
-                    user_id,
-                    notification["id"],
-                    notification["category"],
-                    render(titles, locales.get(user_id, "zh-CN"), data),
-                    render(bodies, locales.get(user_id, "zh-CN"), data),
-                    notification["deep_link"],
-                    now,
-                )
-                for user_id in chunk
-            ],
-        )
+        await write_inbox(notification, {user_id: locales.get(user_id) for user_id in chunk})
+
+
+async def write_inbox(notification: dict[str, Any], locales: dict[int, str | None]) -> None:
+    """An inbox row for each person, in their locale (at most CHUNK people)."""
+    titles, bodies = json_value(notification["titles"]), json_value(notification["bodies"])
+    data = json_value(notification["data"])
+    now = dt.datetime.now(dt.UTC)
+    await insert_rows(
+        InboxItem,
+        _INBOX_COLUMNS,
+        [
+            (
+                user_id,
+                notification["id"],
+                notification["category"],
+                render(titles, locale or "zh-CN", data),
+                render(bodies, locale or "zh-CN", data),
+                notification["deep_link"],
+                now,
+            )
+            for user_id, locale in locales.items()
+        ],
+    )
 
 
 async def _write_deliveries(notification: dict[str, Any], user_ids: list[int]) -> int:
+    pending = 0
+    for start in range(0, len(user_ids), CHUNK):
+        pending += await write_deliveries(notification, user_ids[start : start + CHUNK])
+    return pending
+
+
+async def write_deliveries(
+    notification: dict[str, Any], user_ids: list[int], *, kind: str | None = None
+) -> int:
+    """A delivery row per active device of each person (at most CHUNK people), only those
+    whose address is of `kind` if given; returns how many are pending. Without `kind`, a
+    person with no device gets a row that says so."""
     now = dt.datetime.now(dt.UTC)
     notified = notification["created_at"]
     pending = 0
-    for start in range(0, len(user_ids), CHUNK):
-        chunk = user_ids[start : start + CHUNK]
-        preferences = await preferences_for(chunk)
-        devices = await _active_devices(chunk)
+    if user_ids:
+        preferences = await preferences_for(user_ids)
+        devices = await _active_devices(user_ids, kind)
         rows: list[tuple[Any, ...]] = []
-        for user_id in chunk:
+        for user_id in user_ids:
             status = _status_for(notification, preferences.get(user_id), now)
             if not devices.get(user_id):
+                if kind is not None:
+                    continue
                 rows.append(
                     (notification["id"], user_id, None, Status.NO_DEVICE, 0, now, now, notified)
                 )
@@ -129,14 +152,17 @@ async def _write_deliveries(notification: dict[str, Any], user_ids: list[int]) -
     return pending
 
 
-async def _active_devices(user_ids: list[int]) -> dict[int, list[int]]:
-    """Each person's active devices, by user id; nobody in `user_ids` is left unasked."""
+async def _active_devices(user_ids: list[int], kind: str | None) -> dict[int, list[int]]:
+    """Each person's active devices (of `kind` if given), by user id; nobody in `user_ids`
+    is left unasked."""
     if not user_ids:
         return {}
+    of_kind = f"AND kind = ${len(user_ids) + 1} " if kind is not None else ""
     rows = await fetch_rows(
         f"SELECT id, user_id FROM {Device._meta.tablename} "  # noqa: S608 - own names
-        f"WHERE active AND user_id IN ({placeholders(1, len(user_ids))}) ORDER BY id",
+        f"WHERE active {of_kind}AND user_id IN ({placeholders(1, len(user_ids))}) ORDER BY id",
         *user_ids,
+        *([kind] if kind is not None else []),
     )
     devices: dict[int, list[int]] = {}
     for row in rows:

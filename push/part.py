@@ -9,6 +9,7 @@ from backend.kernel.contract import Cron, HostPart, Job, JobContext, Subscriptio
 from backend.kernel.guards import BEARER_TOKEN, SignedIn
 from backend.kernel.notices import NOTICE_REQUESTED, Notice
 from backend.kernel.partitions import Retention, TimePartitioned
+from push.area import reach_area, resume_reaching
 from push.controllers import ROUTES
 from push.devices import prune_stale_devices
 from push.fanout import fan_out
@@ -43,9 +44,14 @@ PUSH = HostPart(
         Subscription(NOTICE_REQUESTED, take_notice, "push.take_notice"),
         Subscription(HOME_SET, follow_home, "push.follow_home"),
     ],
-    jobs=[Job("send", send_notification, timeout=120), Job("sync_topics", sync_topics)],
+    jobs=[
+        Job("send", send_notification, timeout=120),
+        Job("sync_topics", sync_topics),
+        Job("reach_area", reach_area, timeout=600),
+    ],
     crons=[
         Cron(name="resume", run=resume_sending, second=frozenset(range(5, 60, 10))),
+        Cron(name="resume_reaching", run=resume_reaching, second=frozenset({25, 55})),
         Cron(name="resync_topics", run=sync_topics, second=frozenset({35})),
         Cron(
             name="prune_devices",

@@ -5,10 +5,26 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 import migrations
-from push.tables import Delivery, Device, InboxItem, Notification, Preference, TopicSubscription
+from push.tables import (
+    Delivery,
+    Device,
+    InboxItem,
+    Notification,
+    Preference,
+    TopicSend,
+    TopicSubscription,
+)
 
 APP_CONFIG = AppConfig(
     app_name="push",
     migrations_folder_path=str(Path(migrations.__file__).parent / "push"),
-    table_classes=[Device, Notification, InboxItem, Delivery, Preference, TopicSubscription],
+    table_classes=[
+        Device,
+        Notification,
+        InboxItem,
+        Delivery,
+        Preference,
+        TopicSubscription,
+        TopicSend,
+    ],
 )

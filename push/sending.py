@@ -26,6 +26,7 @@ from push.fanout import Status
 from push.senders import Outcome, PushMessage, Sender, SendResult
 from push.senders.log import LogSender
 from push.tables import Delivery, Device, Notification
+from push.topic_sending import expire_claims, next_due, send_topics
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ async def send_due(push: PushRuntime, notification_id: int) -> dict[str, int]:
 
 async def _send(push: PushRuntime, notification: dict[str, Any]) -> dict[str, int]:
     notification_id = notification["id"]
-    tally: dict[str, int] = {}
+    tally = await send_topics(push.sender, notification)
     while rows := await _claim(notification_id):
         messages = _messages(notification, rows)
         sender = push.sender
@@ -225,8 +226,13 @@ async def _schedule_retry(push: PushRuntime, notification_id: int) -> None:
         .order_by(Delivery.next_attempt_at)
         .first()
     )
-    if next_row is not None:
-        wait = max((next_row["next_attempt_at"] - utc_now()).total_seconds(), 0.0)
+    due = [
+        when
+        for when in (next_row and next_row["next_attempt_at"], await next_due(notification_id))
+        if when
+    ]
+    if due:
+        wait = max((min(due) - utc_now()).total_seconds(), 0.0)
         await push.request_sending(notification_id, defer=wait)
 
 
@@ -245,7 +251,9 @@ async def resume_sending(job: JobContext) -> int:
         .distinct()
         .limit(100)
     )
+    notifications = {row["notification_id"] for row in due}
+    notifications |= set(await expire_claims(now, LEASE))
     push = job.services.runtime(PushRuntime)
-    for row in due:
-        await push.request_sending(row["notification_id"])
-    return len(due)
+    for notification_id in sorted(notifications):
+        await push.request_sending(notification_id)
+    return len(notifications)

@@ -75,7 +75,7 @@ async def record_notification(
 ) -> int:
     """Write a notification and request its fan-out; call inside a unit_of_work(). Returns
     its id."""
-    check_notice(template, data, ttl)
+    check_notice(template, data, ttl, audience)
     notice = Notice(
         source=source,
         template=template,

@@ -47,6 +47,9 @@ class Notification(Table, tablename="push_notification"):
     created_at = Timestamptz(default=TimestamptzNow())
     fanned_out_at = Timestamptz(null=True, default=None)
     recipients = Integer(default=0)
+    # An area notice's people are written a page at a time after its topic sends went out:
+    # the id of the last one done (0 before the first page); None for other notices.
+    area_done_to = BigInt(null=True, default=None)
 
 
 class InboxItem(Table, tablename="push_inbox"):
@@ -97,8 +100,8 @@ class Preference(Table, tablename="push_preference"):
 
 
 class TopicSubscription(Table, tablename="push_topic_subscription"):
-    """A device's place in an FCM topic (one per grid): `wanted` says join or leave, and
-    `synced_at` when FCM was last told so; a synced leave is deleted."""
+    """A device's place in an FCM topic (one per org unit, one per locale): `wanted` says join
+    or leave, and `synced_at` when FCM was last told so; a synced leave is deleted."""
 
     id = BigSerial(primary_key=True)
     device_id = BigInt(index=True)
@@ -106,3 +109,20 @@ class TopicSubscription(Table, tablename="push_topic_subscription"):
     wanted = Boolean(default=True)
     synced_at = Timestamptz(null=True, default=None, index=True)
     error = Text(null=True, default=None)
+
+
+class TopicSend(Table, tablename="push_topic_send"):
+    """One notification to an FCM topic or condition, in one language: sent at most once,
+    whatever reruns its job, however many devices listen."""
+
+    id = BigSerial(primary_key=True)
+    notification_id = BigInt(index=True)
+    target = Varchar(length=1000)  # a topic name, or a condition over at most five topics
+    condition = Boolean(default=False)
+    locale = Varchar(length=8)
+    status = Varchar(length=24, index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow())
+    claimed_at = Timestamptz(null=True, default=None)
+    error = Text(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())

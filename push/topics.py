@@ -1,9 +1,12 @@
-"""FCM topics, one per grid, kept in our own table in step with FCM.
+"""FCM topics, one per org unit and one per locale, kept in our own table in step with FCM.
 
-Server-side audiences are how Yimen sends; topics let a phone hear its grid's broadcasts
-through FCM alone. Which topics a device should be in follows from its user's grids (as a
-grid worker, or as a resident living there); the table records what we want and when FCM
-was last told, and a job tells FCM what changed.
+A notice to everyone in a unit (a grid, community, street or district) goes out as one FCM
+send to that unit's topic, however many phones listen, instead of one request per device.
+So a phone joins the topic of every unit its user belongs to, from the city down (as a
+resident living there, or as a grid worker working there): the same people
+`people_within` finds, whose inbox rows are written for the notice. It also joins the topic
+of its locale, which lets a send speak each language through an FCM condition. The table
+records what we want and when FCM was last told; a job tells FCM what changed.
 """
 
 from __future__ import annotations
@@ -15,25 +18,23 @@ from backend.directory.people import person, scopes_held
 from backend.directory.users.profile import HomeSet
 from backend.kernel.contract import Event, JobContext
 from backend.kernel.db import transaction
-from backend.kernel.paths import Level, level_of
+from backend.kernel.paths import ancestors
 from backend.kernel.roles import Role
 from push.schemas import AddressKind
 from push.sending import PushRuntime
 from push.tables import Device, TopicSubscription
+from push.topic_names import locale_topic, unit_topic
 
 BATCH = 1000
 
 
-def grid_topic(path: str) -> str:
-    return "grid." + path.replace("/", ".")
-
-
-async def grids_of(user_id: int) -> set[str]:
+async def units_of(user_id: int) -> set[str]:
+    """Every unit the person lives or works in as a grid worker, and every unit above those."""
     paths = set(await scopes_held(user_id, Role.GRID_WORKER))
     holder = await person(user_id)
     if holder is not None and holder.home_path:
         paths.add(holder.home_path)
-    return {p for p in paths if level_of(p) is Level.GRID}
+    return {unit for path in paths for unit in ancestors(path)}
 
 
 async def plan_topics(*, device_id: int) -> bool:
@@ -45,7 +46,8 @@ async def plan_topics(*, device_id: int) -> bool:
         return False
     wanted = set()
     if device["active"] and device["kind"] == AddressKind.TOKEN:
-        wanted = {grid_topic(path) for path in await grids_of(device["user_id"])}
+        wanted = {unit_topic(path) for path in await units_of(device["user_id"])}
+        wanted.add(locale_topic(device["locale"]))
     rows = await TopicSubscription.select().where(TopicSubscription.device_id == device_id)
     held = {row["topic"]: row for row in rows}
     changed = False
@@ -94,17 +96,19 @@ async def sync_topics(job: JobContext) -> int:
 
 
 async def _settle(row: dict[str, Any], join: bool, error: str | None) -> int:
+    # Only while the row still wants what FCM was told: a device re-planned during the call
+    # (a home changed, a phone handed over) keeps its row pending, and the next sync tells
+    # FCM the newer wish, instead of the older one being recorded as FCM's state.
+    same = (TopicSubscription.id == row["id"]) & (TopicSubscription.wanted == join)
     if error is not None:
-        await TopicSubscription.update({TopicSubscription.error: error}).where(
-            TopicSubscription.id == row["id"]
-        )
+        await TopicSubscription.update({TopicSubscription.error: error}).where(same)
         return 0
     if join:
         await TopicSubscription.update(
             {TopicSubscription.synced_at: dt.datetime.now(dt.UTC), TopicSubscription.error: None}
-        ).where(TopicSubscription.id == row["id"])
+        ).where(same)
     else:
-        await TopicSubscription.delete().where(TopicSubscription.id == row["id"])
+        await TopicSubscription.delete().where(same)
     return 1
 
 

@@ -88,6 +88,21 @@ async def masked_contact(user_id: int, vault: Vault) -> MaskedContact | None:
     return MaskedContact(name=mask_name(row["name"]), phone=mask_phone(phone))
 
 
+# Keyset pages of an area's people, so a district of a million is read a page at a time.
+_WITHIN = (
+    f"{_PEOPLE} WHERE id > $1 AND active AND (home_path = $2 OR home_path LIKE $3 "  # noqa: S608
+    f'OR id IN (SELECT "user" FROM {RoleAssignment._meta.tablename} '
+    "WHERE role = $4 AND (scope_path = $2 OR scope_path LIKE $3))) ORDER BY id LIMIT $5"
+)
+
+
+async def people_within(path: str, *, after: int, limit: int) -> list[Person]:
+    """Up to `limit` people, in id order after `after`, who live in the unit at `path` (a
+    well-formed path, so it holds no LIKE wildcard) or work in it as grid workers."""
+    rows = await fetch_rows(_WITHIN, after, path, path + "/%", str(Role.GRID_WORKER), limit)
+    return [_person(row) for row in rows]
+
+
 async def holders_at(role: Role, paths: Iterable[str]) -> list[tuple[int, str]]:
     """(user id, scope) of every holder of `role` whose scope is exactly one of `paths`."""
     wanted = list(paths)

@@ -1,4 +1,5 @@
-"""Who a notice is for: named users, or holders of a role within or above an org unit."""
+"""Who a notice is for: named users, holders of a role within or above an org unit, or
+everyone in an org unit (a grid, community, street or district: a district alert)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ class Audience(msgspec.Struct, frozen=True, kw_only=True):
     role: Role | None = None
     path: str | None = None
     reach: Reach = Reach.WITHIN
+    # Everyone who lives in the unit at this path or works in it as a grid worker; an area
+    # is the whole audience, never combined with the fields above.
+    area: str | None = None
 
     @classmethod
     def users(cls, *user_ids: int) -> Audience:
@@ -31,3 +35,8 @@ class Audience(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def role_above(cls, role: Role, path: str) -> Audience:
         return cls(role=role, path=path, reach=Reach.ABOVE)
+
+    @classmethod
+    def everyone_in(cls, path: str) -> Audience:
+        """Everyone who lives or works in an org unit: "a flood warning for zz/gx"."""
+        return cls(area=path)

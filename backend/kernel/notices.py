@@ -12,6 +12,7 @@ import msgspec
 
 from backend.kernel.audience import Audience
 from backend.kernel.events import emit
+from backend.kernel.paths import is_valid
 from backend.kernel.templates import Template, missing_fields
 
 NOTICE_REQUESTED = "push.notice_requested"
@@ -29,13 +30,18 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
     deep_link: str | None = None
 
 
-def check_notice(template: Template, data: Mapping[str, str], ttl: int) -> None:
+def check_notice(template: Template, data: Mapping[str, str], ttl: int, audience: Audience) -> None:
     """A notice that could never be shown is the caller's bug: say so where it was made."""
     missing = missing_fields(template, data)
     if missing:
         raise ValueError(f"template {template.key!r} needs {sorted(missing)}")
     if not 0 <= ttl <= MAX_TTL:
         raise ValueError("ttl must be between 0 and 28 days")
+    if audience.area is not None:
+        if audience.user_ids or audience.role is not None or audience.path is not None:
+            raise ValueError("an area audience is everyone in it: name nobody else")
+        if not is_valid(audience.area):
+            raise ValueError(f"{audience.area!r} is not an org path")
 
 
 async def notify(
@@ -51,7 +57,7 @@ async def notify(
 ) -> None:
     """Tell an audience something. Urgent ones (SOS, dispatch) go out with high priority and
     through quiet hours and opt-outs. Call inside a unit_of_work()."""
-    check_notice(template, data, ttl)
+    check_notice(template, data, ttl, audience)
     notice = Notice(
         source=source,
         template=template,

@@ -18,9 +18,9 @@ class Outcome(enum.StrEnum):
 
 
 class PushMessage(msgspec.Struct, frozen=True, kw_only=True):
-    address: str
-    kind: str
-    platform: str
+    address: str  # a device's token or installation id, or a topic or condition
+    kind: str  # "token", "fid", "topic" or "condition"
+    platform: str  # empty for a topic or condition: it reaches every platform
     title: str
     body: str
     data: dict[str, str]

@@ -26,6 +26,7 @@ from push.senders import Outcome, PushMessage, SendResult
 BATCH_LIMIT = 500  # firebase-admin's ceiling for one send_each_async
 TOPIC_BATCH_LIMIT = 1000  # and for one topic change
 QUOTA_BACKOFF = 60.0
+TARGET_KINDS = frozenset({"token", "fid", "topic", "condition"})
 
 
 def _credential(path: str) -> credentials.Base:
@@ -121,7 +122,8 @@ def _message(m: PushMessage) -> messaging.Message:
         custom_data={"interruption-level": "time-sensitive"} if urgent else None,
     )
     apns = messaging.APNSConfig(headers=headers, payload=messaging.APNSPayload(aps=aps))
-    target: dict[str, str] = {"fid": m.address} if m.kind == "fid" else {"token": m.address}
+    # A device's address, or a topic or condition that FCM fans out to every device in it.
+    target: dict[str, str] = {m.kind if m.kind in TARGET_KINDS else "token": m.address}
     with warnings.catch_warnings():
         # Registration tokens are what most installed apps still hold; fid= is for the rest.
         warnings.simplefilter("ignore", DeprecationWarning)

@@ -5,9 +5,12 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from httpx import AsyncClient
+from litestar import Litestar
 
 from backend.kernel.settings import Settings
 from tests.push.fcm_standin import PROJECT, FcmStandIn, write_service_account
+from tests.push.helpers import push_app
 
 
 @pytest.fixture
@@ -27,3 +30,12 @@ def fcm_settings(settings: Settings, fcm: FcmStandIn, tmp_path: Path) -> Setting
         firebase_project_id=PROJECT,
         fcm_endpoint=fcm.url,
     )
+
+
+@pytest.fixture
+async def pushing(
+    fcm_settings: Settings, demo: None
+) -> AsyncIterator[tuple[Litestar, AsyncClient]]:
+    """The app sending through firebase-admin to the stand-in, over the demo city."""
+    async with push_app(fcm_settings) as (app, client):
+        yield app, client

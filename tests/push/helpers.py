@@ -8,15 +8,19 @@ from typing import Any
 import httpx
 from litestar import Litestar
 
+from auth.sessions import grant_for
 from backend.app import create_app
+from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.tables import UserAccount
 from backend.kernel.audience import Audience
 from backend.kernel.events import unit_of_work
 from backend.kernel.settings import Settings
 from backend.kernel.templates import Template
+from backend.kernel.vault import Vault
 from push.fanout import Status
 from push.service import record_notification
 from push.tables import Delivery
-from tests.support import eventually, running
+from tests.support import auth_of, eventually, running
 
 DISPATCH = Template(
     key="test.dispatch",
@@ -37,6 +41,25 @@ async def push_app(settings: Settings) -> AsyncIterator[tuple[Litestar, httpx.As
     app = create_app(settings)
     async with running(app) as client:
         yield app, client
+
+
+async def register_phone(
+    app: Litestar, client: httpx.AsyncClient, vault: Vault, phone: str, address: str, **extra: str
+) -> int:
+    """Register a push address for the demo user with this phone number; their user id."""
+    lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
+    user = (
+        await UserAccount.select(UserAccount.id).where(UserAccount.phone_lookup == lookup).first()
+    )
+    assert user is not None
+    token, _ = auth_of(app).tokens.issue(await grant_for(user["id"]))
+    response = await client.post(
+        "/v1/devices",
+        json={"address": address, "platform": "android", **extra},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code in (200, 201), response.text
+    return int(user["id"])
 
 
 async def tell(
