@@ -18,11 +18,18 @@ from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import auth_of
 
-_PAST = int(time.time()) - 60
+class _At(int):
+    """A time given relative to when the token is made, not to when tests are collected
+    (a slow run would otherwise make a future `nbf` a past one)."""
+
+
+_PAST = _At(-60)
+_LATER = _At(600)
 
 
 def _claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
+    overrides = {k: now + v if isinstance(v, _At) else v for k, v in overrides.items()}
     claims = {
         "sub": "1",
         "iss": settings.issuer,
@@ -120,8 +127,8 @@ async def test_an_unknown_kid_is_refused(client: Client, app: Litestar, settings
 @pytest.mark.parametrize(
     "overrides",
     [
-        pytest.param({"nbf": int(time.time()) + 600}, id="not-yet-valid"),
-        pytest.param({"iat": int(time.time()) + 600}, id="issued-in-the-future"),
+        pytest.param({"nbf": _LATER}, id="not-yet-valid"),
+        pytest.param({"iat": _LATER}, id="issued-in-the-future"),
         pytest.param({"iss": "https://evil.example"}, id="wrong-iss"),
         pytest.param({"aud": "someone-else"}, id="wrong-aud"),
         pytest.param({"aud": "someone-else", "exp": _PAST}, id="expired-other-aud"),
