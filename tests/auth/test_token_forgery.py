@@ -18,6 +18,7 @@ from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import auth_of
 
+
 class _At(int):
     """A time given relative to when the token is made, not to when tests are collected
     (a slow run would otherwise make a future `nbf` a past one)."""
