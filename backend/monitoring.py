@@ -23,6 +23,8 @@ from backend.kernel.events.tables import OutboxEvent
 from backend.kernel.guards import OWN_BEARER
 from backend.kernel.metrics import CONTENT_TYPE, Reading, exposition
 from backend.kernel.problems import problems
+from backend.kernel.ratelimit import Quota
+from backend.kernel.ratelimit.middleware import rate_limited
 from backend.kernel.services import Services
 from backend.kernel.settings import Settings
 
@@ -94,6 +96,8 @@ async def queue_readings(services: Services) -> list[Reading]:
     security=[{}, *METRICS_TOKEN],
     media_type=CONTENT_TYPE,
     opt={OWN_BEARER: True},
+    # Public in dev, and a token to guess in prod: limited per address like every open route.
+    middleware=[rate_limited(Quota.PUBLIC)],
     responses=problems({401: [KernelCode.METRICS_TOKEN_INVALID], 404: [KernelCode.NOT_FOUND]}),
 )
 async def metrics(request: Request, services: NamedDependency[Services]) -> Response[bytes]:

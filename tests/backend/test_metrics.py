@@ -21,7 +21,7 @@ from push.tables import Device
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.health_code.holders import enrolled
 from tests.push.helpers import tell
-from tests.support import eventually, running
+from tests.support import RecordingSms, eventually, running
 
 TOKEN = "m" * 40
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -123,11 +123,12 @@ async def test_in_prod_without_a_token_there_are_no_metrics(prod: Settings) -> N
         assert response.json()["code"] == "not_found"
 
 
-async def test_codes_sent_and_refused_are_counted(client: Client) -> None:
+async def test_codes_sent_and_refused_are_counted(client: Client, sms: RecordingSms) -> None:
     before = await scrape(client)
     phone = {"phone": "13912345678"}
     assert (await client.post("/v1/auth/otp", json=phone)).status_code == 202
     assert (await client.post("/v1/auth/otp", json=phone)).status_code == 429
+    await sms.last_code(phone["phone"])  # the send job has settled the first code
     after = await scrape(client)
     for outcome in ("sent", "refused"):
         name = "yimen_otp_codes_total"
