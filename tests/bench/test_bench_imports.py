@@ -69,7 +69,8 @@ def bench_files() -> list[Path]:
 def test_benches_import_only_what_the_project_declares() -> None:
     providers = importlib.metadata.packages_distributions()
     declared = declared_distributions()
-    own_files = {p.stem for p in BENCH.rglob("*.py")}
+    # A bench's folder is importable as a package once bench/ is on the path.
+    own_files = {p.stem for p in BENCH.rglob("*.py")} | {p.name for p in BENCH.iterdir()}
     undeclared = {}
     for path in bench_files():
         tops = {name.split(".")[0] for name in modules(path)}
@@ -81,3 +82,36 @@ def test_benches_import_only_what_the_project_declares() -> None:
 
 def test_the_venv_script_installs_the_bench_extra() -> None:
     assert '".[test,bench]"' in (ROOT / "scripts" / "venv.sh").read_text(encoding="utf-8")
+
+
+def runtime_distributions() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = set()
+    for line in project["dependencies"]:
+        name, wanted = requirement(line)
+        declared.add(name)
+        for needed in importlib.metadata.requires(name) or []:
+            marker = needed.partition(";")[2]
+            if any(re.search(rf"extra\s*==\s*['\"]{e}['\"]", marker) for e in wanted):
+                declared.add(requirement(needed)[0])
+    return declared
+
+
+def test_the_server_imports_only_its_own_dependencies() -> None:
+    """A production install has no test or bench extras: what the served code imports,
+    even lazily (an SMS vendor's SDK), is one of the project's own dependencies or one they
+    bring."""
+    providers = importlib.metadata.packages_distributions()
+    declared = runtime_distributions()
+    for name in list(declared):
+        for needed in importlib.metadata.requires(name) or []:
+            if ";" not in needed:
+                declared.add(requirement(needed)[0])
+    undeclared = {}
+    for part in ("backend", "auth", "push", "miniapps"):
+        for path in sorted((ROOT / part).rglob("*.py")):
+            tops = {name.split(".")[0] for name in modules(path)}
+            for name in tops - OURS - set(sys.stdlib_module_names):
+                if not {normalised(d) for d in providers.get(name, [])} & declared:
+                    undeclared.setdefault(str(path.relative_to(ROOT)), []).append(name)
+    assert undeclared == {}
