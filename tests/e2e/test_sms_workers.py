@@ -54,11 +54,13 @@ async def test_a_worker_texts_retries_a_throttle_and_ends_a_bad_number(
 ) -> None:
     aliyun.answer(THROTTLED, "isv.BUSINESS_LIMIT_CONTROL")
     aliyun.answer(BAD, "isv.MOBILE_NUMBER_ILLEGAL")
-    api = api_host.services.settings
+    api, limiter = api_host.services.settings, api_host.services.limiter
     async with fleet(settings.database_url, redis_server.url, aliyun_env(aliyun)) as group:
         await group.worker()
         requests = {
-            phone: (await send_code(phone=phone, ip="10.9.0.1", settings=api, vault=vault))
+            phone: await send_code(
+                phone=phone, ip="10.9.0.1", settings=api, vault=vault, limiter=limiter
+            )
             for phone in (TEXTED, THROTTLED, BAD)
         }
 
@@ -80,4 +82,6 @@ async def test_a_worker_texts_retries_a_throttle_and_ends_a_bad_number(
     assert {r["template"] for r in aliyun.received} == {"SMS_154950909"}
     for phone in (TEXTED, THROTTLED):
         code = aliyun.sent_to(phone)[-1]["params"]["code"]
-        await redeem_code(phone=phone, code=code, settings=api, vault=vault)
+        await redeem_code(
+            phone=phone, code=code, ip="10.9.0.1", settings=api, vault=vault, limiter=limiter
+        )
