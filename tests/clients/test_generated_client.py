@@ -56,13 +56,13 @@ async def live_server(
 ) -> AsyncIterator[tuple[str, Path]]:
     """`yimen serve` on the suite's database and its demo city, as deployed on that engine:
     on SQLite with jobs in-process; on PostgreSQL with the suite's Redis and a `yimen worker`
-    delivering the notices. Its base URL, and the log it writes one-time codes to."""
+    delivering the notices and the login codes. Its base URL, and the log both write to."""
     redis_url = os.environ.get("YIMEN_TEST_REDIS_URL", "") if settings.uses_postgres else ""
     log = tmp_path / "server.log"
     async with fleet(settings.database_url, redis_url) as group:
         url = await group.api(log)
         if redis_url:
-            await group.worker()
+            await group.worker(log)  # on this engine the worker sends the login codes
         yield url, log
 
 

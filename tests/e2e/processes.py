@@ -109,16 +109,19 @@ class Fleet:
         self.env = {**_env(database_url, redis_url), **extra}
         self.processes: list[asyncio.subprocess.Process] = []
 
-    async def worker(self) -> asyncio.subprocess.Process:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "backend.cli",
-            "worker",
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+    async def worker(self, log: Path | None = None) -> asyncio.subprocess.Process:
+        """A `yimen worker`, its output appended to `log` if given."""
+        log = Path(os.devnull) if log is None else log
+        with log.open("ab") as output:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "backend.cli",
+                "worker",
+                env=self.env,
+                stdout=output,
+                stderr=asyncio.subprocess.STDOUT,
+            )
         self.processes.append(process)
         return process
 
