@@ -238,9 +238,11 @@ class Figure(NamedTuple):
     spread: tuple[float, float] | None = None
 
     def met(self) -> bool | None:
+        """The target reached: at least it when higher is better, at most it when lower is
+        (none lost is a target of 0), as bench/verdict.py judges too."""
         if self.target is None:
             return None
-        return self.value >= self.target if self.better == "higher" else self.value < self.target
+        return self.value >= self.target if self.better == "higher" else self.value <= self.target
 
 
 def figure(

@@ -40,30 +40,10 @@ def _next_object(text: str, at: int) -> int:
 
 
 def shared_form(bench: str, output: dict[str, Any]) -> dict[str, Any]:
-    """The output in the shared form: as it is when the bench prints that, else read from
-    the form push_fanout printed before it took the shared one."""
+    """The output, which must be in the shared form."""
     if "figures" in output:
         return output
-    if bench == "push_fanout" and "ratio_to_baseline" in output:
-        return {
-            "bench": bench,
-            "figures": {
-                "ratio_to_baseline": _figure(output["ratio_to_baseline"], "ratio", "higher", 0.9),
-                "seconds_to_last_send": _figure(
-                    output["seconds_to_last_send"], "s", "lower", output.get("target_seconds")
-                ),
-                "sends_per_second": _figure(output["sends_per_second"], "per s", "higher", None),
-            },
-            "details": {"devices": output.get("devices")},
-            "void": None,
-        }
     raise ValueError(f"{bench} printed no figures in the shared form (bench/common.py report)")
-
-
-def _figure(value: float, unit: str, better: str, target: float | None) -> dict[str, Any]:
-    met = None if target is None else value >= target if better == "higher" else value <= target
-    return {"value": value, "unit": unit, "better": better, "target": target, "spread": None,
-            "met": met}  # fmt: skip
 
 
 def lacks_spread(output: dict[str, Any]) -> bool:

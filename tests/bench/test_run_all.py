@@ -107,7 +107,7 @@ def test_writes_every_bench_figures_and_a_chart(first: First) -> None:
 
 def test_a_bench_without_a_spread_of_its_own_is_run_three_times(first: First) -> None:
     recorded = (RECORDED / "push_fanout.out").read_text(encoding="utf-8").splitlines()
-    ratios = [json.loads(line)["ratio_to_baseline"] for line in recorded]
+    ratios = [json.loads(line)["figures"]["ratio_to_baseline"]["value"] for line in recorded]
     assert len(ratios) == 3, "push_fanout.out holds three runs without a spread of their own"
     fanout = first.results["benches"]["push_fanout"]
     assert fanout["exit_codes"] == [0, 0, 0]
