@@ -141,6 +141,7 @@ def serve(host: str, port: int, workers: int) -> None:
         f"Yimen on http://{host}:{port} ({database}, {jobs}, {settings.mode} mode, {access})"
     )
     with metrics_directory(settings):
+        counters_on_own_port(settings)
         run_server(
             "backend.asgi:app",
             host=host,
@@ -169,6 +170,21 @@ def metrics_directory(settings: Settings) -> Iterator[None]:
         shutil.rmtree(own, ignore_errors=True)
 
 
+def counters_on_own_port(settings: Settings) -> None:
+    """Serve this host's counters on YIMEN_METRICS_PORT when it is set; after
+    `metrics_directory`, so that they are the pooled ones."""
+    if not settings.metrics_port:
+        return
+    from backend.kernel.metrics import serve_counters
+
+    try:
+        serve_counters(settings.metrics_host, settings.metrics_port)
+    except OSError as err:
+        where = f"{settings.metrics_host}:{settings.metrics_port}"
+        raise click.ClickException(f"YIMEN_METRICS_PORT: cannot listen on {where}: {err}") from err
+    click.echo(f"metrics on http://{settings.metrics_host}:{settings.metrics_port}/metrics")
+
+
 @main.command()
 @click.option("--check", is_flag=True, help="exit 0 if a worker reported healthy recently")
 @click.option("--burst", is_flag=True, help="stop once the queue is empty")
@@ -185,6 +201,7 @@ def worker(check: bool, burst: bool) -> None:
         from backend.kernel.metrics import share_directory
 
         share_directory(Path(settings.metrics_dir))
+    counters_on_own_port(settings)
     build_worker(settings, burst=burst).run()
 
 

@@ -29,6 +29,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     disable_created_metrics,
+    start_http_server,
     values,
 )
 from prometheus_client.exposition import generate_latest
@@ -203,14 +204,30 @@ def exposition(readings: Iterable[Reading] = ()) -> bytes:
     """The Prometheus text of every counter (of every process sharing the directory, in
     multiprocess mode) and of the gauges read for this scrape."""
     REQUESTS.flush()
+    registry = _counters()
+    registry.register(_Readings(readings))
+    return generate_latest(registry)
+
+
+def _counters() -> CollectorRegistry:
+    """A registry of the counters: this host's pooled ones in multiprocess mode, else this
+    process's own."""
     registry = CollectorRegistry(auto_describe=False)
     directory = os.environ.get(MULTIPROC_ENV)
     if directory:
         MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
     else:
         registry.register(_Own())
-    registry.register(_Readings(readings))
-    return generate_latest(registry)
+    return registry
+
+
+def serve_counters(host: str, port: int) -> None:
+    """Serve the counters as Prometheus text on a port of their own (any path answers), in
+    a thread beside this process's work: how a `yimen worker` on a host without an API is
+    scraped, or an API whose `/metrics` stays closed. No token: the port is for the
+    monitoring network only, which is what its address is chosen for. The gauges read from
+    the database and Redis are left to `/metrics`, which any API host serves."""
+    start_http_server(port, addr=host, registry=_counters())
 
 
 class _Own:
@@ -272,5 +289,6 @@ __all__ = [
     "exposition",
     "flush_requests",
     "leave_directory",
+    "serve_counters",
     "share_directory",
 ]

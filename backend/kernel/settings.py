@@ -224,6 +224,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "unset: a fresh one per `yimen serve`, and a worker's counts are not shown",
         ),
     ] = ""
+    metrics_port: Annotated[
+        int,
+        msgspec.Meta(ge=0, le=65535),
+        _env(
+            "YIMEN_METRICS_PORT",
+            "a port of its own where `yimen serve` and `yimen worker` serve their host's "
+            "counters to Prometheus, without a token; 0: none (the API's /metrics only)",
+        ),
+    ] = 0
+    metrics_host: Annotated[
+        str,
+        _env(
+            "YIMEN_METRICS_HOST",
+            "the address YIMEN_METRICS_PORT listens on: one the monitoring network reaches",
+        ),
+    ] = "127.0.0.1"
     access_log: Annotated[
         bool | None,
         _env(
@@ -332,6 +348,10 @@ def _check(settings: Settings) -> None:
             "YIMEN_METRICS_TOKEN: needs at least 32 characters, letters, digits and -._~+/= only"
         )
     _check_proxies(settings.trusted_proxies)
+    try:
+        ipaddress.ip_address(settings.metrics_host)
+    except ValueError as err:
+        raise SettingsError("YIMEN_METRICS_HOST: an IP address, such as 0.0.0.0") from err
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError("YIMEN_LOG_LEVEL: must be DEBUG, INFO, WARNING or ERROR")
     _check_sms(settings)

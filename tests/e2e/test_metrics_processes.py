@@ -85,6 +85,8 @@ async def test_two_workers_are_counted_together(settings: Settings, tmp_path: Pa
         "REDIS_URL": "",
         "YIMEN_LOG_LEVEL": "WARNING",
         "YIMEN_METRICS_DIR": str(directory),
+        # Thousands of health checks from one address: counted here, not limited.
+        "YIMEN_RATE_PUBLIC_PER_ADDRESS": "1000000/m",
     }
     async with _served(env, workers=2) as base:
         # A fresh connection per request, several at once: each worker takes some, and
@@ -142,3 +144,35 @@ async def test_the_api_shows_a_push_the_worker_delivered(
 
         await eventually(shown, 40, what="the worker's delivery in the API's /metrics")
     assert fcm.delivered_to() == {"tok-1": 1}
+
+
+@pytest.mark.timeout(150)
+async def test_a_worker_alone_on_its_host_is_scraped_on_its_own_port(
+    settings: Settings,
+    redis_server: RedisServer,
+    api_host: Host,
+    fcm: FcmStandIn,
+    vault: Vault,
+    tmp_path: Path,
+) -> None:
+    """No API and no shared directory beside it: YIMEN_METRICS_PORT is how its deliveries
+    are seen."""
+    user_id = await account_for_phone(phone="13900008889", vault=vault)
+    await Device.insert(Device(user_id=user_id, kind="token", address="tok-2", platform="ios"))
+    port = free_port()
+    extra = {**firebase_env(fcm, tmp_path), "YIMEN_METRICS_PORT": str(port)}
+    async with fleet(settings.database_url, redis_server.url, extra) as group:
+        await group.worker()
+        await tell(Audience.users(user_id), urgent=True)
+        sent = frozenset({"provider": "fcm", "status": "sent"}.items())
+
+        async def shown() -> bool:
+            async with httpx.AsyncClient() as http:
+                try:
+                    answer = await http.get(f"http://127.0.0.1:{port}/metrics")
+                except httpx.TransportError:
+                    return False  # not listening yet
+            return _samples(answer.text).get(("yimen_push_deliveries_total", sent)) == 1
+
+        await eventually(shown, 40, what="the worker's delivery on its metrics port")
+    assert fcm.delivered_to() == {"tok-2": 1}
