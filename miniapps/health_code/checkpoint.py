@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from typing import Any
 
 import msgspec
 from redis.asyncio import Redis
@@ -30,12 +29,13 @@ from backend.sdk import (
     cancel,
     count_scan,
     every,
+    fetch_rows,
     insert_rows,
 )
 from miniapps.health_code import verifier
 from miniapps.health_code.errors import HealthProblem
 from miniapps.health_code.schemas import ScanView
-from miniapps.health_code.tables import HealthStatus, HolderKey, Scan
+from miniapps.health_code.tables import Scan
 from miniapps.health_code.verifier import ReplayMemory
 
 log = logging.getLogger(__name__)
@@ -172,16 +172,21 @@ class Checkpoint:
             raise
 
 
+# One statement, read by the driver: this runs for every holder every few seconds.
+_VERSION_OF = (
+    "SELECT s.version FROM health_code_holder_key AS k"
+    " LEFT JOIN health_code_status AS s ON s.user_id = k.user_id WHERE k.subject = $1"
+)
+
+
 async def _current_version(subject: str) -> int | None:
-    holder = await HolderKey.select(HolderKey.user_id).where(HolderKey.subject == subject).first()
-    if holder is None:
+    """The holder's status version: None for a subject no phone is enrolled as, 0 for a
+    holder no colour was ever set for."""
+    rows = await fetch_rows(_VERSION_OF, subject)
+    if not rows:
         return None
-    row: Any = (
-        await HealthStatus.select(HealthStatus.version)
-        .where(HealthStatus.user_id == holder["user_id"])
-        .first()
-    )
-    return int(row["version"]) if row else 0
+    version = rows[0]["version"]
+    return 0 if version is None else int(version)
 
 
 async def start_checkpoint(services: Services) -> Checkpoint:
