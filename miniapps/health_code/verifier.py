@@ -32,6 +32,7 @@ import enum
 import functools
 import re
 import time
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -82,12 +83,16 @@ class Verdict(msgspec.Struct, frozen=True, kw_only=True):
 class ReplayMemory:
     """The replay keys seen within the window. Keys are remembered in the order they expire,
     so forgetting is from the front and costs nothing per scan; past `cap` keys the oldest
-    are forgotten early, to bound memory."""
+    are forgotten early, to bound memory.
+
+    An OrderedDict, not a dict: a plain dict leaves a hole for each key deleted from its
+    front, which finding the first key then walks past, so a full memory cost each scan
+    more the longer it ran (50 µs after 300,000 scans)."""
 
     def __init__(self, window: float = 2 * FRESHNESS, cap: int = 100_000) -> None:
         self._window = window
         self._cap = cap
-        self._until: dict[str, float] = {}
+        self._until: OrderedDict[str, float] = OrderedDict()
 
     def seen_before(self, key: str, now: float) -> bool:
         until = self._until
@@ -95,7 +100,7 @@ class ReplayMemory:
             oldest = next(iter(until))
             if until[oldest] > now and len(until) < self._cap:
                 break
-            del until[oldest]
+            until.popitem(last=False)
         if key in until:
             return True
         until[key] = now + self._window
