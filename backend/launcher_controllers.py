@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
+from backend.kernel.caches import BoundedCache
 from backend.kernel.codes import KernelCode
 from backend.kernel.contract import HOST_APP_ID, Section, Tile
 from backend.kernel.enablement.service import (
@@ -19,6 +20,7 @@ from backend.kernel.enablement.service import (
     list_states,
     switch,
 )
+from backend.kernel.encoded import EncodedAnswer
 from backend.kernel.guards import claims_of, requires_role
 from backend.kernel.i18n import negotiate
 from backend.kernel.pagination import PageCursor, PageLimit
@@ -58,19 +60,47 @@ def launcher_route(launcher: Launcher) -> HTTPRouteHandler:
         their profile chose, else the best for `Accept-Language`. It carries an `ETag`: send
         it back as `If-None-Match` to get a 304 while nothing changed."""
         claims = claims_of(request)
+        accept_language, if_none_match = _launcher_headers(request)
         if locale not in LOCALES:
             locale = claims.locale if claims.locale in LOCALES else None
         body, etag = await launcher.render(
             claims,
-            locale=locale or negotiate(request.headers.get("accept-language")),
+            locale=locale or negotiate(accept_language),
             elder=claims.elder_mode if elder is None else elder,
         )
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": _VARY}
-        if etag in request.headers.get("if-none-match", ""):
-            return Response(b"", status_code=304, headers=headers)  # type: ignore[arg-type]
-        return Response(body, media_type="application/json", headers=headers)  # type: ignore[arg-type]
+        pair = answers.get(etag)
+        if pair is None:
+            pair = _answers(body, etag)
+            answers.put(etag, pair)
+        fresh, unchanged = pair
+        return unchanged if etag in if_none_match else fresh
 
+    # Least recently used, and never stale: an ETag names one body. Each launcher shown is
+    # encoded once, headers and all, rather than on every request.
+    answers: BoundedCache[str, tuple[EncodedAnswer[LauncherView], EncodedAnswer[LauncherView]]] = (
+        BoundedCache(10_000, lru=True)
+    )
     return get_launcher
+
+
+def _answers(
+    body: bytes, etag: str
+) -> tuple[EncodedAnswer[LauncherView], EncodedAnswer[LauncherView]]:
+    """The launcher `body` as a 200, and as the 304 for a client that holds it."""
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": _VARY}
+    return EncodedAnswer(body, headers=headers), EncodedAnswer(b"", headers=headers, status=304)
+
+
+def _launcher_headers(request: AnyRequest) -> tuple[str | None, str]:
+    """Accept-Language and If-None-Match, read in one pass over the raw headers."""
+    accept_language: str | None = None
+    if_none_match = ""
+    for name, value in request.scope["headers"]:
+        if name == b"accept-language":
+            accept_language = value.decode("latin-1")
+        elif name == b"if-none-match":
+            if_none_match += value.decode("latin-1")
+    return accept_language, if_none_match
 
 
 # Who runs the mini-app console: the platform city-wide, a district admin in their district.
