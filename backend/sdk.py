@@ -49,6 +49,7 @@ from backend.kernel.db import (
 )
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
+from backend.kernel.encoded import EncodedAnswer
 from backend.kernel.errors import (
     BadRequest,
     Conflict,
@@ -125,6 +126,7 @@ __all__ = [
     "DirectoryCode",
     "Due",
     "Enablement",
+    "EncodedAnswer",
     "ErrorCode",
     "Event",
     "FieldError",
