@@ -17,7 +17,7 @@ from push.inbox import unread_badge
 from push.sending import PushRuntime, resume_sending, send_notification, start_push, stop_push
 from push.service import NOTIFICATION_REQUESTED, NotificationRequested, take_notice
 from push.tables import Delivery
-from push.topics import follow_home, sync_topics
+from push.topics import follow_home, plan_unplanned, sync_topics
 
 # A delivery is the record of one send; what the person was told stays in their inbox.
 DELIVERY_KEEP = Retention(months=3)
@@ -53,6 +53,7 @@ PUSH = HostPart(
         Cron(name="resume", run=resume_sending, second=frozenset(range(5, 60, 10))),
         Cron(name="resume_reaching", run=resume_reaching, second=frozenset({25, 55})),
         Cron(name="resync_topics", run=sync_topics, second=frozenset({35})),
+        Cron(name="plan_unplanned_topics", run=plan_unplanned, second=frozenset({40})),
         Cron(
             name="prune_devices",
             run=prune_devices,

@@ -47,6 +47,8 @@ class PushRuntime:
         self.settings = settings
         self.jobs = jobs
         self._sender: Sender | None = None
+        # Where the sweep for phones with unplanned topics goes on (topics.plan_unplanned).
+        self.topic_sweep_from = 0
 
     @property
     def sender(self) -> Sender:

@@ -12,12 +12,13 @@ records what we want and when FCM was last told; a job tells FCM what changed.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from backend.directory.people import person, scopes_held
 from backend.directory.users.profile import HomeSet
 from backend.kernel.contract import Event, JobContext
-from backend.kernel.db import transaction
+from backend.kernel.db import fetch_rows, transaction
 from backend.kernel.paths import ancestors
 from backend.kernel.roles import Role
 from push.schemas import AddressKind
@@ -110,6 +111,47 @@ async def _settle(row: dict[str, Any], join: bool, error: str | None) -> int:
     else:
         await TopicSubscription.delete().where(same)
     return 1
+
+
+# Active phones whose topics were never planned (registered before topics were kept, or
+# restored from a backup without them), among the next phones by id from where the last
+# sweep stopped. Every planned phone holds at least its locale's topic.
+_SWEEP = (
+    "SELECT d.id, NOT EXISTS"
+    " (SELECT 1 FROM push_topic_subscription AS t WHERE t.device_id = d.id) AS unplanned"
+    " FROM push_device AS d WHERE d.id > $1 AND d.active AND d.kind = $2"
+    " ORDER BY d.id LIMIT $3"
+)
+SWEEP_BATCH = 10_000
+# Planning is a few statements per phone: after an upgrade a run plans for at most this
+# long (a few per cent of a worker), however many phones wait, and the next run goes on.
+SWEEP_SECONDS = 2.0
+
+
+async def plan_unplanned(job: JobContext) -> int:
+    """Plan the topics of phones that never had them planned, so that a phone registered
+    before an upgrade hears its district's alerts without waiting for its app to register
+    again. A sweep over every active phone, a batch per run from where the last one stopped
+    and for at most SWEEP_SECONDS, starting over at the end: no run reads the whole table
+    or holds the worker long. Returns how many it planned."""
+    push = job.services.runtime(PushRuntime)
+    rows = await fetch_rows(_SWEEP, push.topic_sweep_from, AddressKind.TOKEN.value, SWEEP_BATCH)
+    resume_after = rows[-1]["id"] if len(rows) == SWEEP_BATCH else 0
+    deadline = time.monotonic() + SWEEP_SECONDS
+    planned, changed = 0, False
+    for row in rows:
+        if not row["unplanned"]:
+            continue
+        async with transaction():
+            changed = await plan_topics(device_id=row["id"]) or changed
+        planned += 1
+        if time.monotonic() >= deadline and row is not rows[-1]:
+            resume_after = row["id"]
+            break
+    push.topic_sweep_from = resume_after
+    if changed:
+        await push.request_sync()
+    return planned
 
 
 async def follow_home(event: Event, job: JobContext) -> None:
