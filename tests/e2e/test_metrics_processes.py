@@ -176,3 +176,30 @@ async def test_a_worker_alone_on_its_host_is_scraped_on_its_own_port(
 
         await eventually(shown, 40, what="the worker's delivery on its metrics port")
     assert fcm.delivered_to() == {"tok-2": 1}
+
+
+@pytest.mark.timeout(150)
+async def test_an_api_host_serves_its_counters_on_the_metrics_port(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """`yimen serve --workers 2` with YIMEN_METRICS_PORT: its workers' requests, pooled, on
+    that port."""
+    database = postgres_url_or_skip()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "REDIS_URL": "",
+        "YIMEN_LOG_LEVEL": "WARNING",
+        "YIMEN_METRICS_PORT": str(port),
+    }
+    async with _served(env, workers=2) as base, httpx.AsyncClient() as http:
+        for _ in range(5):
+            assert (await http.get(f"{base}/healthz")).status_code == 200
+        labels = frozenset({"method": "GET", "route": "/healthz", "status": "200"}.items())
+
+        async def counted() -> bool:
+            scraped = _samples((await http.get(f"http://127.0.0.1:{port}/metrics")).text)
+            return scraped.get(("yimen_http_requests_total", labels), 0.0) >= 5
+
+        await eventually(counted, 20, what="the API's requests on its metrics port")
