@@ -111,37 +111,12 @@ class Fleet:
 
     async def worker(self, log: Path | None = None) -> asyncio.subprocess.Process:
         """A `yimen worker`, its output appended to `log` if given."""
-        log = Path(os.devnull) if log is None else log
-        with log.open("ab") as output:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "backend.cli",
-                "worker",
-                env=self.env,
-                stdout=output,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        self.processes.append(process)
-        return process
+        return await self._yimen(["worker"], log)
 
     async def api(self, log: Path | None = None) -> str:
         """An API server on a free port, its output in `log` if given; its base URL."""
         port = free_port()
-        log = Path(os.devnull) if log is None else log
-        with log.open("ab") as output:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "backend.cli",
-                "serve",
-                "--port",
-                str(port),
-                env=self.env,
-                stdout=output,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        self.processes.append(process)
+        await self._yimen(["serve", "--port", str(port)], log)
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient() as http:
             for _ in range(200):
@@ -150,6 +125,18 @@ class Fleet:
                         return base
                 await asyncio.sleep(0.05)
         raise RuntimeError("API server did not start")
+
+    async def _yimen(self, args: list[str], log: Path | None) -> asyncio.subprocess.Process:
+        """`yimen <args>` started, and stopped with the rest; its output appended to `log`."""
+        with (Path(os.devnull) if log is None else log).open("ab") as output:
+            process = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "backend.cli", *args),
+                env=self.env,
+                stdout=output,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        self.processes.append(process)
+        return process
 
     async def stop_all(self) -> None:
         for process in self.processes:
