@@ -277,6 +277,23 @@ async def test_a_repeat_report_nearby_is_linked_not_created(people: People, demo
     assert other.json()["id"] != event
 
 
+async def test_a_report_sent_again_with_its_key_is_stored_and_announced_once(
+    people: People, demo: None
+) -> None:
+    before = await last_notification()
+    headers = {**bearer(await people.token(RESIDENT)), "Idempotency-Key": "report-1"}
+    # Not a repeat nearby: without a place, each report would be an event of its own.
+    body = {key: value for key, value in MANHOLE.items() if key not in G07_CENTRE}
+    first = await people.client.post("/v1/miniapps/grid_events/events", json=body, headers=headers)
+    again = await people.client.post("/v1/miniapps/grid_events/events", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert first.headers["content-type"] == "application/json"
+    assert await GridEvent.count() == 1
+    assert await told(before) == [{await people.id(C03_ADMIN)}]
+
+
 async def test_admins_see_numbers_for_their_subtree(people: People, demo: None) -> None:
     event = await _report(people)
     for action, by in (
