@@ -42,6 +42,7 @@ from backend.kernel.contract import (
 )
 from backend.kernel.db import (
     UNIQUE_VIOLATION,
+    fetch_each,
     fetch_rows,
     insert_rows,
     json_value,
@@ -63,6 +64,7 @@ from backend.kernel.errors import (
     UnsupportedMediaType,
 )
 from backend.kernel.events import emit, on_commit, unit_of_work
+from backend.kernel.group_commit import GroupCommit
 from backend.kernel.guards import claims_of, holding_role, path_param, requires_role, requires_scope
 from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
@@ -131,6 +133,7 @@ __all__ = [
     "Event",
     "FieldError",
     "Forbidden",
+    "GroupCommit",
     "Job",
     "JobContext",
     "KernelCode",
@@ -182,6 +185,7 @@ __all__ = [
     "encode_cursor",
     "encode_position",
     "every",
+    "fetch_each",
     "fetch_rows",
     "holders_above",
     "holders_at",

@@ -161,6 +161,24 @@ async def fetch_rows(sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:
     return await _fetch_from_sqlite(engine, for_sqlite(sql), args)
 
 
+async def fetch_each(sql: str, arg_rows: Sequence[Sequence[Any]]) -> Sequence[Mapping[str, Any]]:
+    """`fetch_rows` of one statement for each row of arguments, inside the current
+    transaction: the rows of every run, in order. On PostgreSQL the runs go out together
+    (one round trip), as `INSERT … RETURNING` of many rows wants."""
+    engine = current_engine()
+    current = engine.current_transaction.get()
+    if current is None:
+        raise RuntimeError("fetch_each() needs a transaction around it")
+    if isinstance(engine, PostgresEngine):
+        found: Sequence[Mapping[str, Any]] = await current.connection.fetchmany(sql, arg_rows)
+        return found
+    assert isinstance(engine, SQLiteEngine)
+    rows: list[Mapping[str, Any]] = []
+    for args in arg_rows:
+        rows += await _fetch_from_sqlite(engine, for_sqlite(sql), args)
+    return rows
+
+
 # A quoted string or name (kept as written), or a placeholder.
 _SQLITE_MARK = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")|\$(\d+)""")
 

@@ -19,8 +19,8 @@ from litestar.params import (
 from backend.sdk import (
     AnyRequest,
     DirectoryCode,
-    EncodedAnswer,
     Enablement,
+    EncodedAnswer,
     KernelCode,
     PageCursor,
     PageLimit,

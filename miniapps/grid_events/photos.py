@@ -26,8 +26,9 @@ from backend.sdk import (
     UnsupportedMediaType,
 )
 from miniapps.grid_events.errors import GridEventsCode
+from miniapps.grid_events.opening import timeline_step
 from miniapps.grid_events.schemas import Stage
-from miniapps.grid_events.service import event_if_visible, timeline_step
+from miniapps.grid_events.service import event_if_visible
 from miniapps.grid_events.states import FINISHED, State
 from miniapps.grid_events.tables import Photo, TimelineEntry
 

@@ -31,8 +31,8 @@ from backend.sdk import (
 )
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.errors import GridEventsCode
+from miniapps.grid_events.opening import SYSTEM, open_event, timeline_step
 from miniapps.grid_events.schemas import ReportIn, SensorEnrolled, SensorIn
-from miniapps.grid_events.service import SYSTEM, open_event, timeline_step
 from miniapps.grid_events.states import UNFINISHED, State
 from miniapps.grid_events.switches import require_on_at
 from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry

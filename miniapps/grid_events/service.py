@@ -26,7 +26,6 @@ from backend.sdk import (
     encode_cursor,
     encode_position,
     fetch_rows,
-    insert_rows,
     json_value,
     level_of,
     masked_contact,
@@ -38,6 +37,13 @@ from backend.sdk import (
 from miniapps.grid_events import dispatch, duplicates, notices
 from miniapps.grid_events.catalogue import CATEGORIES, attribute_problems
 from miniapps.grid_events.errors import GridEventsCode
+from miniapps.grid_events.opening import (
+    SYSTEM,
+    Opening,
+    open_event,
+    open_reported,
+    timeline_step,
+)
 from miniapps.grid_events.schemas import (
     ActIn,
     CategoryPage,
@@ -53,8 +59,6 @@ from miniapps.grid_events.states import DUE, FINISHED, MOVES, Action, Actor, Sta
 from miniapps.grid_events.tables import GridEvent, Photo, TimelineEntry
 from miniapps.grid_events.workflow import ADMINS as ADMINS  # the routes' guards name it here
 from miniapps.grid_events.workflow import allowed_actions, relations, require_allowed
-
-SYSTEM = 0  # the actor id of steps the rules take
 
 
 class CategoryPosition(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
@@ -89,20 +93,23 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
             GridEventsCode.EVENT_REPORT_INVALID,
             errors=[FieldError(field=f, message=m) for f, m in problems],
         )
-    # One transaction from the first read: each read outside one would take a pooled
-    # connection and reset it on return, a round trip more per read.
-    async with unit_of_work():
-        return await _file_report(actor, data)
-
-
-async def _file_report(actor: Claims, data: ReportIn) -> EventView:
     grid = await _grid_of(actor, data)
     original = await duplicates.original_of(
         category=data.category, grid=grid, lat=data.lat, lon=data.lon
     )
-    if original is None:
-        event, steps = await open_event(data=data, grid=grid, reporter_id=actor.user_id)
-        return _view_of(event, actor, timeline=steps)
+    if original is not None:
+        async with unit_of_work():
+            return await _repeated(original, actor, data)
+    if category.auto_dispatch:
+        async with unit_of_work():
+            event, steps = await open_event(data=data, grid=grid, reporter_id=actor.user_id)
+    else:
+        event, steps = await open_reported(Opening(data, grid, actor.user_id))
+    return _view_of(event, actor, timeline=steps)
+
+
+async def _repeated(original: dict[str, Any], actor: Claims, data: ReportIn) -> EventView:
+    """A report of an open event nearby: a step on that event's timeline."""
     state = State(original["state"])
     await TimelineEntry.insert(
         timeline_step(
@@ -116,109 +123,8 @@ async def _file_report(actor: Claims, data: ReportIn) -> EventView:
         )
     )
     repeated = await GridEvent.select().where(GridEvent.id == original["id"]).first()
-    assert repeated is not None  # read in this transaction a moment ago
+    assert repeated is not None  # open a moment ago
     return await _detail(repeated, actor)
-
-
-async def open_event(
-    *, data: ReportIn, grid: str, reporter_id: int, why: str = ""
-) -> tuple[dict[str, Any], list[TimelineEntry]]:
-    """Open an event in `grid`, whoever reports it (a resident, a worker, a device): due by
-    its category's time limit, dispatched at once by the rules if the category says so, its
-    first steps on the timeline (`why` as the report's reason) and their people told. The
-    one way an event comes to be, so that none escapes escalation or goes unannounced.
-    Call it inside a unit of work: a dispatch refused, or a caller that rolls back, leaves
-    no event, step or notice. Returns the event's row and its first steps."""
-    category = CATEGORIES[data.category]
-    handler = None
-    if category.auto_dispatch:
-        # Urgent categories skip the desk: registered and dispatched by the rules on report.
-        place = {"category": data.category, "grid_path": grid}
-        handler = await dispatch.choose_handler(actor=None, event=place, chosen=None)
-    state = State.REPORTED if handler is None else State.DISPATCHED
-    now = utc_now()
-    rows = await fetch_rows(
-        _OPEN_EVENT,
-        data.category,
-        data.description,
-        msgspec.json.encode(data.attributes).decode(),
-        data.lat,
-        data.lon,
-        data.address,
-        grid,
-        reporter_id,
-        state,
-        handler,
-        await category.deadline(now, state),
-        now,
-    )
-    event = dict(rows[0])
-    steps = [timeline_step(event["id"], "report", None, State.REPORTED, reporter_id, why)]
-    if handler is not None:
-        steps += _dispatched_by_rule(event["id"], handler)
-    await insert_steps(steps)
-    if handler is None:
-        await notices.reported(event_id=event["id"], grid=grid, category=category)
-    else:
-        await notices.moved(action=Action.DISPATCH, event=event, category=category)
-    return event, steps
-
-
-# Every report writes one: a statement prepared once, not a query built for each.
-_OPEN_EVENT = f"""
-INSERT INTO {GridEvent._meta.tablename} (
-    category, description, attributes, lat, lon, address, grid_path, reporter_id, state,
-    handler_id, deadline, duplicate_of, created_at, updated_at, supervised, version
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $12, FALSE, 0)
-RETURNING {", ".join(column._meta.db_column_name for column in GridEvent.all_columns())}
-"""  # noqa: S608 - the table's own names; every value is a placeholder
-
-_STEP_COLUMNS = (
-    TimelineEntry.event_id,
-    TimelineEntry.action,
-    TimelineEntry.from_state,
-    TimelineEntry.to_state,
-    TimelineEntry.actor_id,
-    TimelineEntry.reason,
-    TimelineEntry.detail,
-    TimelineEntry.at,
-)
-
-
-async def insert_steps(steps: Sequence[TimelineEntry]) -> None:
-    """Write steps made by `timeline_step` with one prepared statement."""
-    await insert_rows(
-        TimelineEntry,
-        _STEP_COLUMNS,
-        [
-            (
-                step.event_id,
-                str(step.action),
-                None if step.from_state is None else str(step.from_state),
-                str(step.to_state),
-                step.actor_id,
-                step.reason,
-                msgspec.json.encode(step.detail).decode(),
-                step.at,
-            )
-            for step in steps
-        ],
-    )
-
-
-def _dispatched_by_rule(event_id: int, handler: int) -> list[TimelineEntry]:
-    return [
-        timeline_step(event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, ""),
-        timeline_step(
-            event_id,
-            Action.DISPATCH,
-            State.REGISTERED,
-            State.DISPATCHED,
-            SYSTEM,
-            "",
-            {"handler_id": handler},
-        ),
-    ]
 
 
 async def _grid_of(actor: Claims, data: ReportIn) -> str:
@@ -326,27 +232,6 @@ def version_in(if_match: str | None) -> int | None:
     if not (tag.isascii() and tag.isdigit() and len(tag) <= 9):
         raise BadRequest(GridEventsCode.IF_MATCH_INVALID)
     return int(tag)
-
-
-def timeline_step(
-    event_id: int,
-    action: str,
-    source: State | None,
-    target: State,
-    actor_id: int,
-    reason: str,
-    detail: dict[str, Any] | None = None,
-) -> TimelineEntry:
-    """One step for the timeline; the caller inserts it with the step's own change."""
-    return TimelineEntry(
-        event_id=event_id,
-        action=action,
-        from_state=source,
-        to_state=target,
-        actor_id=actor_id,
-        reason=reason,
-        detail=detail or {},
-    )
 
 
 async def event_if_visible(actor: Claims, event_id: int) -> dict[str, Any]:

@@ -47,6 +47,7 @@ AfterCommit = Callable[[], Awaitable[None]]
 class _Work(msgspec.Struct):
     events: list[uuid.UUID]
     after: list[AfterCommit]
+    rows: list[tuple[object, ...]]  # the outbox's, written together before the commit
 
 
 # The bus of the app or worker whose request or job is running: set by the host around each
@@ -79,6 +80,15 @@ def bus_in_use(bus: EventBus | None) -> Iterator[None]:
         _bus.reset(token)
 
 
+def current_bus() -> EventBus | None:
+    """The bus of the app or worker whose request or job is running."""
+    return _bus.get()
+
+
+def in_unit_of_work() -> bool:
+    return _pending.get() is not None
+
+
 def delivery_job_id(event_id: uuid.UUID | str, attempt: int) -> str:
     return f"event:{event_id}:{attempt}"
 
@@ -89,11 +99,13 @@ async def unit_of_work() -> AsyncIterator[None]:
     if _pending.get() is not None:
         yield  # joins the unit of work around it
         return
-    work = _Work(events=[], after=[])
+    work = _Work(events=[], after=[], rows=[])
     token = _pending.set(work)
     try:
         async with transaction():
             yield
+            # One statement for every event of the unit, however many there are.
+            await insert_rows(OutboxEvent, _WRITTEN, work.rows)
     finally:
         _pending.reset(token)
     await hand_on(work.events)
@@ -110,7 +122,8 @@ def on_commit(callback: AfterCommit) -> None:
 
 
 async def emit(name: str, payload: msgspec.Struct) -> uuid.UUID:
-    """Record an event inside the current unit of work; delivered after it commits."""
+    """Record an event inside the current unit of work; written with the unit's other
+    events when its work is done, and delivered after it commits."""
     work = _pending.get()
     if work is None:
         raise RuntimeError("emit() needs a unit_of_work() around it")
@@ -123,12 +136,7 @@ async def emit(name: str, payload: msgspec.Struct) -> uuid.UUID:
             raise TypeError(f"event {name!r} carries {expected.__name__}")
     event_id = uuid.uuid4()
     now = utc_now()
-    # Every change that tells anyone writes one: a prepared statement, not a built query.
-    await insert_rows(
-        OutboxEvent,
-        _WRITTEN,
-        [(event_id, name, msgspec.json.encode(payload).decode(), now, now, 0)],
-    )
+    work.rows.append((event_id, name, msgspec.json.encode(payload).decode(), now, now, 0))
     work.events.append(event_id)
     return event_id
 

@@ -16,8 +16,8 @@ from miniapps.grid_events.duplicates import (
     metres_between,
     original_of,
 )
+from miniapps.grid_events.opening import open_event
 from miniapps.grid_events.schemas import ReportIn
-from miniapps.grid_events.service import open_event
 from miniapps.grid_events.tables import GridEvent
 
 G07 = "zz/gx/fengyang/c03/g07"
