@@ -6,7 +6,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 import migrations
-from backend.directory.orgs.tables import OrgUnit
+from backend.directory.orgs.tables import GridCell, OrgUnit
 from backend.directory.users.tables import AuditEntry, RoleAssignment, UserAccount
 from backend.kernel.enablement.tables import MiniAppSwitch
 from backend.kernel.idempotency.tables import IdempotentRequest
@@ -17,6 +17,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=str(Path(migrations.__file__).parent / "backend"),
     table_classes=[
         OrgUnit,
+        GridCell,
         UserAccount,
         RoleAssignment,
         AuditEntry,

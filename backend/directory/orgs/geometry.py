@@ -3,9 +3,53 @@
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 Ring = list[list[float]]
+
+# The side, in degrees, of the squares a grid's polygon is filed under (about 1.1 km north
+# to south): a grid (网格) is a few hundred households, so it lies in a few squares, and
+# placing a point reads the grids of its square only.
+CELL = 0.01
+# A grid may span this many squares each way (about 110 km): any more is not a grid.
+MOST_CELLS_ACROSS = 100
+_COLUMNS = round(360 / CELL) + 1
+
+
+def cell_at(lon: float, lat: float) -> int:
+    """The number of the square that holds the point."""
+    return _cell(math.floor(lon / CELL), math.floor(lat / CELL))
+
+
+def _cell(column: int, row: int) -> int:
+    return (row + round(90 / CELL)) * _COLUMNS + column + round(180 / CELL)
+
+
+def cells_of(geometry: dict[str, Any]) -> list[int]:
+    """Every square that the polygon's bounding box touches: each point inside the polygon
+    lies in one of them (floor and division keep the order of their arguments)."""
+    west, south, east, north = _bounds(geometry)
+    columns = range(math.floor(west / CELL), math.floor(east / CELL) + 1)
+    rows = range(math.floor(south / CELL), math.floor(north / CELL) + 1)
+    return [_cell(column, row) for row in rows for column in columns]
+
+
+def too_wide(geometry: dict[str, Any]) -> bool:
+    west, south, east, north = _bounds(geometry)
+    across = max(east - west, north - south)
+    return across / CELL >= MOST_CELLS_ACROSS
+
+
+def _bounds(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
+    polygons = (
+        [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    )
+    # The outer rings bound the polygon; holes lie inside them.
+    positions = [position for outer, *_ in polygons for position in outer]
+    lons = [position[0] for position in positions]
+    lats = [position[1] for position in positions]
+    return min(lons), min(lats), max(lons), max(lats)
 
 
 def polygon_problem(geometry: Any) -> str | None:

@@ -13,8 +13,8 @@ import msgspec
 from backend.directory.errors import DirectoryCode
 from backend.directory.orgs import geometry
 from backend.directory.orgs.schemas import ImportReport, OrgUnitIn, OrgUnitPage, OrgUnitView
-from backend.directory.orgs.tables import OrgUnit
-from backend.kernel.db import transaction
+from backend.directory.orgs.tables import GridCell, OrgUnit
+from backend.kernel.db import fetch_rows, insert_rows, transaction
 from backend.kernel.errors import FieldError, NotFound, Unprocessable
 from backend.kernel.pagination import decode_cursor, encode_cursor
 from backend.kernel.paths import Level, is_valid, level_of, parent_of
@@ -64,9 +64,20 @@ async def import_units(units: list[OrgUnitIn], progress: Progress | None = None)
             else:
                 await OrgUnit.insert(_row(unit))
                 created += 1
+            await _file_grid(unit)
             if progress:
                 progress(1)
     return ImportReport(created=created, updated=updated)
+
+
+async def _file_grid(unit: OrgUnitIn) -> None:
+    """File a grid under the squares its polygon touches, and under no others."""
+    if level_of(unit.path) != Level.GRID:
+        return
+    await GridCell.delete().where(GridCell.path == unit.path)
+    if unit.polygon is not None:
+        cells = geometry.cells_of(unit.polygon)
+        await insert_rows(GridCell, (GridCell.cell, GridCell.path), [(c, unit.path) for c in cells])
 
 
 def _row(unit: OrgUnitIn) -> OrgUnit:
@@ -107,6 +118,9 @@ def _unit_problems(unit: OrgUnitIn, known: set[str], seen: set[str]) -> list[tup
         reason = geometry.polygon_problem(unit.polygon)
         if reason:
             problems.append(("polygon", reason))
+        elif level_of(unit.path) == Level.GRID and geometry.too_wide(unit.polygon):
+            across = geometry.MOST_CELLS_ACROSS * geometry.CELL
+            problems.append(("polygon", f"a grid spans less than {across:g} degree each way"))
     return problems
 
 
@@ -158,15 +172,26 @@ def _view(row: dict[str, Any]) -> OrgUnitView:
 
 
 async def place_in_grid(*, lon: float, lat: float, within: str | None = None) -> str | None:
-    """The path of the grid whose polygon holds the point, if any does."""
-    query = OrgUnit.select(OrgUnit.path, OrgUnit.polygon).where(
-        (OrgUnit.level == Level.GRID) & OrgUnit.polygon.is_not_null()
-    )
+    """The path of the grid whose polygon holds the point, if any does (the first by path
+    where polygons overlap). Only the grids filed under the point's square are read, so
+    placing costs the same in a city of ten grids or of ten thousand."""
+    sql = _GRIDS_AT
+    args: list[Any] = [geometry.cell_at(lon, lat)]
     if within:
-        query = query.where(OrgUnit.path.like(within + "/%"))
-    for row in await query:
+        sql = _GRIDS_AT_WITHIN
+        args.append(within + "/%")
+    for row in await fetch_rows(sql, *args):
         polygon = row["polygon"]
         shape = json.loads(polygon) if isinstance(polygon, str) else polygon
         if geometry.contains(shape, lon, lat):
             return str(row["path"])
     return None
+
+
+_GRIDS_AT = (
+    f"SELECT u.path, u.polygon FROM {GridCell._meta.tablename} c "  # noqa: S608 - own names
+    f"JOIN {OrgUnit._meta.tablename} u ON u.path = c.path "
+    "WHERE c.cell = $1 AND u.polygon IS NOT NULL"
+)
+_GRIDS_AT_WITHIN = f"{_GRIDS_AT} AND u.path LIKE $2 ORDER BY u.path"
+_GRIDS_AT = f"{_GRIDS_AT} ORDER BY u.path"
