@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from backend.kernel.events.outbox import current_bus, in_unit_of_work
 from backend.kernel.logs import REQUEST_ID
+from backend.kernel.metrics import count_group_commit
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -37,9 +38,10 @@ class _Waiting(Generic[In, Out]):
 class GroupCommit(Generic[In, Out]):
     """`await group.write(item)` is `(await write_all([item]))[0]`, with the items of
     requests waiting at the same time written by one call. `write_all` opens its own unit of
-    work and returns one result per item, in order."""
+    work and returns one result per item, in order. `name` labels the group's metrics."""
 
-    def __init__(self, write_all: WriteAll[In, Out], *, most: int = MOST) -> None:
+    def __init__(self, name: str, write_all: WriteAll[In, Out], *, most: int = MOST) -> None:
+        self.name = name  # in the metrics: yimen_group_commits_total{group}
         self._write_all = write_all
         self._most = most
         # By event loop and event bus: two apps in one process (as in the tests) never
@@ -88,6 +90,7 @@ class GroupCommit(Generic[In, Out]):
             if len(results) != len(batch):
                 raise RuntimeError(f"wrote {len(batch)} items, answered {len(results)}")
         except Exception as error:
+            count_group_commit(self.name, len(batch), ok=False)
             if len(batch) > 1:
                 for entry in batch:
                     await self._commit([entry])
@@ -98,6 +101,7 @@ class GroupCommit(Generic[In, Out]):
             for _, answer in batch:
                 answer.cancel()
             raise
+        count_group_commit(self.name, len(batch), ok=True)
         for (_, answer), result in zip(batch, results, strict=True):
             if not answer.done():  # else its request has gone
                 answer.set_result(result)

@@ -99,6 +99,20 @@ RATE_LIMITED = Counter(
     ("limit",),
     registry=_REGISTRY,
 )
+GROUP_COMMITS = Counter(
+    "yimen_group_commits",
+    "Transactions of writes committed together, by group and outcome (ok, or failed: "
+    "written again one write at a time).",
+    ("group", "outcome"),
+    registry=_REGISTRY,
+)
+GROUP_COMMIT_WRITES = Counter(
+    "yimen_group_commit_writes",
+    "Writes in those transactions, by group: over yimen_group_commits_total, the writes "
+    "per transaction.",
+    ("group",),
+    registry=_REGISTRY,
+)
 
 
 class _Tally:
@@ -175,6 +189,11 @@ def count_otp(outcome: OtpOutcome | str, count: int = 1) -> None:
 
 def count_rate_limited(limit: str) -> None:
     RATE_LIMITED.labels(limit).inc()
+
+
+def count_group_commit(group: str, writes: int, *, ok: bool) -> None:
+    GROUP_COMMITS.labels(group, "ok" if ok else "failed").inc()
+    GROUP_COMMIT_WRITES.labels(group).inc(writes)
 
 
 class Reading:

@@ -51,7 +51,7 @@ async def _open_reported(openings: Sequence[Opening]) -> list[Opened]:
 # Reports of categories that wait for the desk, all those arriving at once in one
 # transaction: a report is a few rows, and the round trips of its own transaction cost
 # several times what the rows do.
-_REPORTED: GroupCommit[Opening, Opened] = GroupCommit(_open_reported)
+_REPORTED: GroupCommit[Opening, Opened] = GroupCommit("grid_events.report", _open_reported)
 
 
 async def open_reported(opening: Opening) -> Opened:
