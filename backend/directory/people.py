@@ -15,6 +15,7 @@ from backend.kernel.db import fetch_rows, placeholders
 from backend.kernel.i18n import DEFAULT_LOCALE
 from backend.kernel.masking import mask_name, mask_phone
 from backend.kernel.paths import Level, ancestors
+from backend.kernel.read_together import ReadTogether
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
 
@@ -41,11 +42,12 @@ def _person(row: Mapping[str, Any]) -> Person:
 
 
 async def person(user_id: int) -> Person | None:
-    rows = await fetch_rows(_PERSON_BY_ID, user_id)
-    return _person(rows[0]) if rows else None
+    """The person with account `user_id`, if any. Asked on every report, submission and
+    notice: the ids asked at the same time are read with one statement."""
+    return await _PERSON_READS.one(user_id)
 
 
-# Asked on every report and every notice: prepared statements, not built queries.
+# Prepared statements, not built queries.
 _PEOPLE = (
     f"SELECT {', '.join(c._meta.db_column_name for c in _PERSON)} "  # noqa: S608 - own names
     f"FROM {UserAccount._meta.tablename}"
@@ -58,8 +60,17 @@ async def people(user_ids: Iterable[int]) -> dict[int, Person]:
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
-    rows = await fetch_rows(f"{_PEOPLE} WHERE id IN ({placeholders(1, len(wanted))})", *wanted)
+    if len(wanted) == 1:
+        rows = await fetch_rows(_PERSON_BY_ID, wanted[0])
+    else:
+        # Padded to a power of two with the last id again: a handful of statements for
+        # every length, so that they stay prepared on the connection.
+        wanted += wanted[-1:] * ((1 << (len(wanted) - 1).bit_length()) - len(wanted))
+        rows = await fetch_rows(f"{_PEOPLE} WHERE id IN ({placeholders(1, len(wanted))})", *wanted)
     return {int(row["id"]): _person(row) for row in rows}
+
+
+_PERSON_READS: ReadTogether[int, Person] = ReadTogether(people)
 
 
 async def person_by_phone(phone: str, vault: Vault) -> Person | None:

@@ -77,6 +77,11 @@ def transaction(engine: Engine | None = None) -> PostgresTransaction | SQLiteTra
     return postgres
 
 
+def in_transaction() -> bool:
+    """A transaction is open in this context: statements run on its connection."""
+    return current_engine().current_transaction.get() is not None
+
+
 def is_postgres(engine: Engine | None = None) -> bool:
     return isinstance(engine or current_engine(), PostgresEngine)
 

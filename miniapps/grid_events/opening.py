@@ -6,6 +6,7 @@ device), so that none escapes escalation or goes unannounced."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -19,7 +20,22 @@ from miniapps.grid_events.tables import GridEvent, TimelineEntry
 
 SYSTEM = 0  # the actor id of steps the rules take
 
-Opened = tuple[dict[str, Any], list[TimelineEntry]]  # the event's row and its first steps
+
+class Step(msgspec.Struct, frozen=True, kw_only=True):
+    """One step for an event's timeline, as `insert_steps` writes it: a plain value rather
+    than a table row object, which costs a report a twentieth of its time to build."""
+
+    event_id: int
+    action: str
+    from_state: State | None
+    to_state: State
+    actor_id: int
+    reason: str
+    detail: dict[str, Any]
+    at: datetime
+
+
+Opened = tuple[dict[str, Any], list[Step]]  # the event's row and its first steps
 
 
 class Opening(msgspec.Struct, frozen=True):
@@ -91,11 +107,17 @@ async def _open(openings: Sequence[Opening], *, handlers: Sequence[int | None]) 
     for opening, event, handler in zip(openings, events, handlers, strict=True):
         steps = [
             timeline_step(
-                event["id"], "report", None, State.REPORTED, opening.reporter_id, opening.why
+                event["id"],
+                "report",
+                None,
+                State.REPORTED,
+                opening.reporter_id,
+                opening.why,
+                at=now,
             )
         ]
         if handler is not None:
-            steps += _dispatched_by_rule(event["id"], handler)
+            steps += _dispatched_by_rule(event["id"], handler, at=now)
         opened.append((event, steps))
     await insert_steps([step for _, steps in opened for step in steps])
     for (event, _), handler in zip(opened, handlers, strict=True):
@@ -125,9 +147,12 @@ def timeline_step(
     actor_id: int,
     reason: str,
     detail: dict[str, Any] | None = None,
-) -> TimelineEntry:
-    """One step for the timeline; the caller inserts it with the step's own change."""
-    return TimelineEntry(
+    *,
+    at: datetime | None = None,
+) -> Step:
+    """One step for the timeline, taken `at` (now); the caller inserts it with `insert_steps`
+    in the unit of work of the step's own change."""
+    return Step(
         event_id=event_id,
         action=action,
         from_state=source,
@@ -135,6 +160,7 @@ def timeline_step(
         actor_id=actor_id,
         reason=reason,
         detail=detail or {},
+        at=at or utc_now(),
     )
 
 
@@ -150,7 +176,7 @@ _STEP_COLUMNS = (
 )
 
 
-async def insert_steps(steps: Sequence[TimelineEntry]) -> None:
+async def insert_steps(steps: Sequence[Step]) -> None:
     """Write steps made by `timeline_step` with one prepared statement."""
     await insert_rows(
         TimelineEntry,
@@ -171,9 +197,11 @@ async def insert_steps(steps: Sequence[TimelineEntry]) -> None:
     )
 
 
-def _dispatched_by_rule(event_id: int, handler: int) -> list[TimelineEntry]:
+def _dispatched_by_rule(event_id: int, handler: int, *, at: datetime) -> list[Step]:
     return [
-        timeline_step(event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, ""),
+        timeline_step(
+            event_id, Action.REGISTER, State.REPORTED, State.REGISTERED, SYSTEM, "", at=at
+        ),
         timeline_step(
             event_id,
             Action.DISPATCH,
@@ -182,5 +210,6 @@ def _dispatched_by_rule(event_id: int, handler: int) -> list[TimelineEntry]:
             SYSTEM,
             "",
             {"handler_id": handler},
+            at=at,
         ),
     ]

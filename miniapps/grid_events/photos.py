@@ -26,11 +26,11 @@ from backend.sdk import (
     UnsupportedMediaType,
 )
 from miniapps.grid_events.errors import GridEventsCode
-from miniapps.grid_events.opening import timeline_step
+from miniapps.grid_events.opening import insert_steps, timeline_step
 from miniapps.grid_events.schemas import Stage
 from miniapps.grid_events.service import event_if_visible
 from miniapps.grid_events.states import FINISHED, State
-from miniapps.grid_events.tables import Photo, TimelineEntry
+from miniapps.grid_events.tables import Photo
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 5 MB file can claim far more; decoding that would eat memory
@@ -158,10 +158,12 @@ async def add_photo(
         )
     ).returning(Photo.id)
     state = State(event["state"])
-    await TimelineEntry.insert(
-        timeline_step(
-            event_id, "photo", state, state, actor.user_id, stage, {"photo": rows[0]["id"]}
-        )
+    await insert_steps(
+        [
+            timeline_step(
+                event_id, "photo", state, state, actor.user_id, stage, {"photo": rows[0]["id"]}
+            )
+        ]
     )
     return int(rows[0]["id"])
 

@@ -31,11 +31,11 @@ from backend.sdk import (
 )
 from miniapps.grid_events.catalogue import CATEGORIES
 from miniapps.grid_events.errors import GridEventsCode
-from miniapps.grid_events.opening import SYSTEM, open_event, timeline_step
+from miniapps.grid_events.opening import SYSTEM, insert_steps, open_event, timeline_step
 from miniapps.grid_events.schemas import ReportIn, SensorEnrolled, SensorIn
 from miniapps.grid_events.states import UNFINISHED, State
 from miniapps.grid_events.switches import require_on_at
-from miniapps.grid_events.tables import GridEvent, Sensor, TimelineEntry
+from miniapps.grid_events.tables import GridEvent, Sensor
 
 MAX_SKEW = 300  # how old a reading may be, in seconds
 # How far ahead of our clock a device's may run. Small: the newest timestamp taken is the
@@ -173,7 +173,7 @@ async def _alarm_once(sensor: dict[str, Any], reading: Reading) -> int:
     if current is not None:
         event_id = int(current["id"])
         state = State(current["state"])
-        await TimelineEntry.insert(timeline_step(event_id, "alarm", state, state, SYSTEM, why))
+        await insert_steps([timeline_step(event_id, "alarm", state, state, SYSTEM, why)])
         return event_id
     # Opened as a report is, so that it is due, told and escalated as one.
     alarm = ReportIn(category=sensor["category"], description=f"设备 {sensor['device']} 报警")

@@ -40,6 +40,8 @@ from miniapps.grid_events.errors import GridEventsCode
 from miniapps.grid_events.opening import (
     SYSTEM,
     Opening,
+    Step,
+    insert_steps,
     open_event,
     open_reported,
     timeline_step,
@@ -111,16 +113,18 @@ async def report(*, actor: Claims, data: ReportIn) -> EventView:
 async def _repeated(original: dict[str, Any], actor: Claims, data: ReportIn) -> EventView:
     """A report of an open event nearby: a step on that event's timeline."""
     state = State(original["state"])
-    await TimelineEntry.insert(
-        timeline_step(
-            original["id"],
-            "duplicate",
-            state,
-            state,
-            actor.user_id,
-            data.description,
-            {"lat": data.lat, "lon": data.lon},
-        )
+    await insert_steps(
+        [
+            timeline_step(
+                original["id"],
+                "duplicate",
+                state,
+                state,
+                actor.user_id,
+                data.description,
+                {"lat": data.lat, "lon": data.lon},
+            )
+        ]
     )
     repeated = await GridEvent.select().where(GridEvent.id == original["id"]).first()
     assert repeated is not None  # open a moment ago
@@ -182,16 +186,18 @@ async def act(
             },
             version_named=named,
         )
-        await TimelineEntry.insert(
-            timeline_step(
-                event_id,
-                data.action,
-                State(event["state"]),
-                move.target,
-                actor.user_id,
-                data.reason,
-                {"handler_id": handler} if handler != event["handler_id"] else {},
-            )
+        await insert_steps(
+            [
+                timeline_step(
+                    event_id,
+                    data.action,
+                    State(event["state"]),
+                    move.target,
+                    actor.user_id,
+                    data.reason,
+                    {"handler_id": handler} if handler != event["handler_id"] else {},
+                )
+            ]
         )
         await notices.moved(
             action=data.action, event={**event, "handler_id": handler}, category=category
@@ -375,7 +381,7 @@ def _view_of(
     e: dict[str, Any],
     actor: Claims,
     *,
-    timeline: Sequence[dict[str, Any]] | Sequence[TimelineEntry] = (),
+    timeline: Sequence[dict[str, Any]] | Sequence[Step] = (),
     photos: Sequence[dict[str, Any]] = (),
 ) -> EventView:
     """The view of an event's row for the caller; what it holds beyond the row (timeline,
@@ -397,17 +403,28 @@ def _view_of(
         version=e["version"],
         allowed_actions=allowed_actions(state, relations(actor, e)),
         photos=[_photo_view(p, e, actor, staff=staff) for p in photos],
-        timeline=[
-            TimelineView(
-                action=t["action"],
-                from_state=t["from_state"],
-                to_state=t["to_state"],
-                actor_id=t["actor_id"],
-                reason=t["reason"],
-                at=t["at"],
-            )
-            for t in timeline
-        ],
+        timeline=[_step_view(t) for t in timeline],
+    )
+
+
+def _step_view(step: dict[str, Any] | Step) -> TimelineView:
+    """A step as read from the timeline, or as just written."""
+    if isinstance(step, Step):
+        return TimelineView(
+            action=step.action,
+            from_state=step.from_state,
+            to_state=step.to_state,
+            actor_id=step.actor_id,
+            reason=step.reason,
+            at=step.at,
+        )
+    return TimelineView(
+        action=step["action"],
+        from_state=step["from_state"],
+        to_state=step["to_state"],
+        actor_id=step["actor_id"],
+        reason=step["reason"],
+        at=step["at"],
     )
 
 
