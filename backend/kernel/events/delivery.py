@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from backend.kernel.clock import utc_now
 from backend.kernel.contract import Event, JobContext, Subscription
-from backend.kernel.db import UNIQUE_VIOLATION, transaction
+from backend.kernel.db import UNIQUE_VIOLATION, fetch_rows, insert_rows, transaction
 from backend.kernel.events.outbox import DELIVER, delivery_job_id, unit_of_work
 from backend.kernel.events.tables import DeadLetter, HandledEvent, OutboxEvent
 from backend.kernel.registry import Registry
@@ -43,9 +43,10 @@ def decode(row: dict[str, Any], registry: Registry) -> Event:
 
 async def deliver_event(services: Services, event_id: str) -> str:
     """Run every handler of an event that has not yet had its effect."""
-    row = await OutboxEvent.select().where(OutboxEvent.event_id == uuid.UUID(event_id)).first()
-    if row is None or row["dispatched_at"] is not None:
+    rows = await fetch_rows(_OUTBOX_ROW, uuid.UUID(event_id))
+    if not rows or rows[0]["dispatched_at"] is not None:
         return "already delivered"
+    row = dict(rows[0])
     event = decode(row, services.registry)
     failures: dict[str, str] = {}
     subscribers = services.registry.subscribers.get(event.name, [])
@@ -79,9 +80,20 @@ async def deliver_event(services: Services, event_id: str) -> str:
 
 
 async def _mark_delivered(outbox_id: int) -> None:
-    await OutboxEvent.update({OutboxEvent.dispatched_at: utc_now()}).where(
-        (OutboxEvent.id == outbox_id) & OutboxEvent.dispatched_at.is_null()
-    )
+    await fetch_rows(_MARK_DELIVERED, utc_now(), outbox_id)
+
+
+# Every event is read, marked, and each of its handlers' effects recorded: statements
+# prepared once, not piccolo queries built for each event.
+_OUTBOX = OutboxEvent._meta.tablename
+_OUTBOX_ROW = f"""
+SELECT id, event_id, name, payload, created_at, attempts, dispatched_at
+FROM {_OUTBOX} WHERE event_id = $1
+"""  # noqa: S608 - the table's own name; the value is a placeholder
+_MARK_DELIVERED = f"""
+UPDATE {_OUTBOX} SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL
+"""  # noqa: S608 - as above
+_HANDLED_COLUMNS = (HandledEvent.event_id, HandledEvent.handler, HandledEvent.handled_at)
 
 
 async def run_handler(
@@ -103,7 +115,7 @@ async def run_handler(
         async with unit_of_work():
             context = JobContext(app_id=sub.name.split(".", 1)[0], services=services)
             await sub.handler(event, context)
-            await HandledEvent.insert(HandledEvent(event_id=event.id, handler=sub.name))
+            await insert_rows(HandledEvent, _HANDLED_COLUMNS, [(event.id, sub.name, utc_now())])
             if also is not None:
                 await also()
     except UNIQUE_VIOLATION as err:
