@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
-from litestar.config.compression import CompressionConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 from litestar.routes import HTTPRoute
@@ -19,6 +18,7 @@ from backend.badges import BadgeBoard
 from backend.health import healthz, readyz
 from backend.host import Host, load_registry
 from backend.kernel.body_names import refuse_shadowed_body_fields
+from backend.kernel.compression import Compressed
 from backend.kernel.db import close_database, open_database, use_database
 from backend.kernel.enablement.middleware import SwitchedOn
 from backend.kernel.enablement.service import Enablement
@@ -180,6 +180,7 @@ def create_app(
         middleware=[
             DefineMiddleware(RequestEntry, services=services),
             *(m for part in registry.host_parts for m in part.middleware),
+            Compressed,
         ],
         dependencies=dependencies(services),
         request_class=JsonRequest,
@@ -187,7 +188,6 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=openapi,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         logging_config=None,  # the process's logging is configure_logging's, above
         debug=False,
     )
