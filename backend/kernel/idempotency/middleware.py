@@ -68,7 +68,9 @@ class IdempotencyMiddleware:
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
-                captured["headers"] = message.get("headers", [])
+                # A copy: a layer outside (compression) edits the message's headers in
+                # place, and the body kept here is the one before its edits.
+                captured["headers"] = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 captured["body"] += message.get("body", b"")
             await send(message)
