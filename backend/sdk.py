@@ -65,7 +65,14 @@ from backend.kernel.errors import (
 )
 from backend.kernel.events import emit, on_commit, unit_of_work
 from backend.kernel.group_commit import GroupCommit
-from backend.kernel.guards import claims_of, holding_role, path_param, requires_role, requires_scope
+from backend.kernel.guards import (
+    claims_of,
+    holding_role,
+    path_param,
+    requires_role,
+    requires_scope,
+    role_held,
+)
 from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.metrics import count_scan
@@ -216,6 +223,7 @@ __all__ = [
     "require_unit",
     "requires_role",
     "requires_scope",
+    "role_held",
     "run_with_database",
     "scopes_held",
     "strictly",
