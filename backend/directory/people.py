@@ -53,6 +53,7 @@ _PEOPLE = (
     f"FROM {UserAccount._meta.tablename}"
 )
 _PERSON_BY_ID = f"{_PEOPLE} WHERE id = $1"
+_PADDED_UP_TO = 1024  # ids: a fan-out's chunk; longer lists are rare, and sent as they are
 
 
 async def people(user_ids: Iterable[int]) -> dict[int, Person]:
@@ -63,9 +64,10 @@ async def people(user_ids: Iterable[int]) -> dict[int, Person]:
     if len(wanted) == 1:
         rows = await fetch_rows(_PERSON_BY_ID, wanted[0])
     else:
-        # Padded to a power of two with the last id again: a handful of statements for
-        # every length, so that they stay prepared on the connection.
-        wanted += wanted[-1:] * ((1 << (len(wanted) - 1).bit_length()) - len(wanted))
+        if len(wanted) <= _PADDED_UP_TO:
+            # Padded to a power of two with the last id again: a handful of statements for
+            # every length, so that they stay prepared on the connection.
+            wanted += wanted[-1:] * ((1 << (len(wanted) - 1).bit_length()) - len(wanted))
         rows = await fetch_rows(f"{_PEOPLE} WHERE id IN ({placeholders(1, len(wanted))})", *wanted)
     return {int(row["id"]): _person(row) for row in rows}
 
@@ -74,9 +76,11 @@ _PERSON_READS: ReadTogether[int, Person] = ReadTogether(people)
 
 
 async def person_by_phone(phone: str, vault: Vault) -> Person | None:
-    lookup = vault.lookup(phone, purpose=PHONE_PURPOSE)
-    row = await UserAccount.select(*_PERSON).where(UserAccount.phone_lookup == lookup).first()
-    return None if row is None else _person(row)
+    rows = await fetch_rows(_PERSON_BY_PHONE, vault.lookup(phone, purpose=PHONE_PURPOSE))
+    return _person(rows[0]) if rows else None
+
+
+_PERSON_BY_PHONE = f"{_PEOPLE} WHERE phone_lookup = $1"
 
 
 class MaskedContact(msgspec.Struct, frozen=True, kw_only=True):

@@ -3,7 +3,8 @@
 The hottest routes read one row by id first (the caller's account, say): a round trip of
 its own for each request. Under load many requests ask at once, often for the same row. A
 `ReadTogether` reads every key asked while a read is under way with one statement, once
-per key, and hands each caller its row. A read alone is asked at once; under load a read
+per key, and hands each caller its row. A read that fails is asked again key by key, so
+that each caller is given its own failure. A read alone is asked at once; under load a read
 waits at most for the one ahead of it.
 
 Inside a transaction a read is the transaction's own: it is asked at once, on the
@@ -90,10 +91,14 @@ class ReadTogether(Generic[Key, Row]):
         try:
             rows = await self._read_all(wanted)
         except Exception as error:
-            for answers in batch.values():
-                for answer in answers:
+            if len(wanted) == 1:
+                for answer in batch[wanted[0]]:
                     if not answer.done():
                         answer.set_exception(error)
+                return
+            # Each key alone then: a caller's failure is its own, with its own traceback.
+            for key in wanted:
+                await self._read({key: batch[key]})
             return
         except BaseException:
             for answers in batch.values():

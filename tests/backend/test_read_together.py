@@ -17,7 +17,7 @@ from backend.kernel.read_together import ReadTogether
 
 class Recorder:
     """Reads the square of each key it is asked for, except 99, which has no row. With
-    `hold`, a read of 1 waits for it; with `refuse`, a read fails."""
+    `hold`, a read of 1 waits for it; with `refuse`, a read fails, as does one of 13."""
 
     def __init__(self) -> None:
         self.calls: list[list[int]] = []
@@ -31,6 +31,8 @@ class Recorder:
             await self.hold.wait()
         if self.refuse:
             raise ConnectionError("the database went away")
+        if 13 in asked:
+            raise ValueError("13 is refused")
         return {key: key * key for key in asked if key != 99}
 
 
@@ -65,15 +67,28 @@ async def test_a_call_reads_at_most_its_share() -> None:
     assert recorder.calls == [[0, 1], [2, 3], [4]]
 
 
-async def test_a_failed_read_fails_its_callers_and_the_next_is_asked_again() -> None:
+async def test_a_failed_read_fails_each_caller_with_its_own_error() -> None:
     recorder = Recorder()
     recorder.refuse = True
     reads = ReadTogether(recorder.read_all)
     answers = await asyncio.gather(reads.one(1), reads.one(2), return_exceptions=True)
     assert all(isinstance(answer, ConnectionError) for answer in answers)
+    assert answers[0] is not answers[1]  # nor one traceback growing with both requests
     recorder.refuse = False
     assert await reads.one(1) == 1
-    assert recorder.calls == [[1, 2], [1]]
+    assert recorder.calls == [[1, 2], [1], [2], [1]]
+
+
+async def test_one_keys_failure_is_its_own() -> None:
+    recorder = Recorder()
+    reads = ReadTogether(recorder.read_all)
+    answers = await asyncio.gather(
+        *(reads.one(key) for key in (12, 13, 14)), return_exceptions=True
+    )
+    assert answers[0] == 144
+    assert isinstance(answers[1], ValueError)
+    assert answers[2] == 196
+    assert recorder.calls == [[12, 13, 14], [12], [13], [14]]
 
 
 async def test_a_key_whose_callers_have_gone_is_not_asked() -> None:
