@@ -46,6 +46,7 @@ from backend.kernel.db import (
     fetch_rows,
     insert_rows,
     json_value,
+    placeholders,
     transaction,
 )
 from backend.kernel.enablement.middleware import SwitchedOn
@@ -216,6 +217,7 @@ __all__ = [
     "person",
     "person_by_phone",
     "place_in_grid",
+    "placeholders",
     "problems",
     "rate_limited",
     "register_messages",

@@ -19,6 +19,7 @@ from backend.sdk import (
     Unprocessable,
     decode_cursor,
     encode_cursor,
+    fetch_rows,
     json_value,
     person,
     work_calendar,
@@ -49,14 +50,17 @@ from miniapps.gov_services.tables import Application
 
 async def own_case(actor: Claims, application_id: int) -> Case:
     """The caller's application; `application_not_found` for anyone else's."""
-    row = (
-        await Application.select()
-        .where((Application.id == application_id) & (Application.applicant_id == actor.user_id))
-        .first()
-    )
-    if row is None:
+    rows = await fetch_rows(_OWN_CASE, application_id, actor.user_id)
+    if not rows:
         raise NotFound(GovServicesCode.APPLICATION_NOT_FOUND)
-    return row
+    return dict(rows[0])
+
+
+# Read first by every change a resident makes: a statement prepared once.
+_OWN_CASE = f"""
+SELECT {", ".join(column._meta.db_column_name for column in Application.all_columns())}
+FROM {Application._meta.tablename} WHERE id = $1 AND applicant_id = $2
+"""  # noqa: S608 - the table's own names; every value is a placeholder
 
 
 def require_draft(case: Case) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
 from piccolo.columns import Column
 
 from backend.sdk import (
@@ -17,6 +18,7 @@ from backend.sdk import (
     PreconditionFailed,
     audit,
     emit,
+    insert_rows,
     utc_now,
 )
 from miniapps.gov_services.errors import GovServicesCode
@@ -97,23 +99,35 @@ async def move(
         raise refusal(GovServicesCode.APPLICATION_CHANGED)
     row: Case = updated[0]
     actor_id = actor.user_id if actor is not None else 0
-    await ApplicationStatus.insert(
-        ApplicationStatus(
-            application_id=case["id"],
-            step=row["current_step"],
-            action=action,
-            from_status=case["status"],
-            to_status=to_status,
-            reason=reason,
-            detail=dict(detail or {}),
-            set_by=actor_id,
-            set_at=now,
-        )
+    history = (
+        case["id"],
+        row["current_step"],
+        str(action),
+        case["status"],
+        str(to_status),
+        reason,
+        msgspec.json.encode(dict(detail or {})).decode(),
+        actor_id,
+        now,
     )
+    await insert_rows(ApplicationStatus, _HISTORY_COLUMNS, [history])
     if actor is not None:
         await audit(actor, f"gov_services.{action}", row["applicant_id"], {"ref": row["ref_no"]})
     await emit(APPLICATION_MOVED, moved_event(row, action, case["status"], actor_id))
     return row
+
+
+_HISTORY_COLUMNS = (
+    ApplicationStatus.application_id,
+    ApplicationStatus.step,
+    ApplicationStatus.action,
+    ApplicationStatus.from_status,
+    ApplicationStatus.to_status,
+    ApplicationStatus.reason,
+    ApplicationStatus.detail,
+    ApplicationStatus.set_by,
+    ApplicationStatus.set_at,
+)
 
 
 def worklist_copies(changes: Mapping[Column | str, Any]) -> dict[Column | str, Any]:

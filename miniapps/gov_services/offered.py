@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.sdk import NotFound, utc_now
-from miniapps.gov_services.document import ItemDocument, published_document
+from backend.sdk import NotFound, fetch_rows, placeholders, utc_now
+from miniapps.gov_services.document import (
+    ItemDocument,
+    published_document,
+    remembered_document,
+)
 from miniapps.gov_services.errors import GovServicesCode
 from miniapps.gov_services.tables import ItemVersion, ServiceItem
 
@@ -43,7 +47,13 @@ async def offered_version(item_code: str) -> tuple[dict[str, Any], int, ItemDocu
 
 
 async def pinned_document(version_id: int) -> ItemDocument:
-    """The document of the version an application was started on."""
+    """The document of the version an application was started on: read from the database
+    only if this process has not parsed it yet (it is large; its hash is not)."""
+    hashes = await fetch_rows(_VERSION_HASH, version_id)
+    if hashes:
+        known = remembered_document(hashes[0]["sha256"])
+        if known is not None:
+            return known
     row = (
         await ItemVersion.select(ItemVersion.document, ItemVersion.sha256)
         .where(ItemVersion.id == version_id)
@@ -53,6 +63,9 @@ async def pinned_document(version_id: int) -> ItemDocument:
         # Versions are never deleted while an application pins them.
         raise LookupError(f"item version {version_id} is gone")
     return _document(row)
+
+
+_VERSION_HASH = f"SELECT sha256 FROM {ItemVersion._meta.tablename} WHERE id = $1"  # noqa: S608
 
 
 def _document(row: dict[str, Any]) -> ItemDocument:
@@ -65,7 +78,11 @@ async def item_names(item_ids: set[int]) -> dict[int, tuple[str, str]]:
     """(code, name) of each item, by id."""
     if not item_ids:
         return {}
-    rows = await ServiceItem.select(ServiceItem.id, ServiceItem.code, ServiceItem.name).where(
-        ServiceItem.id.is_in(sorted(item_ids))
-    )
+    wanted = sorted(item_ids)
+    rows = await fetch_rows(f"{_ITEM_NAMES} WHERE id IN ({placeholders(1, len(wanted))})", *wanted)
     return {int(row["id"]): (row["code"], row["name"]) for row in rows}
+
+
+# Read by every view of an application, most often for one item: a statement prepared
+# once for each length of the list.
+_ITEM_NAMES = f"SELECT id, code, name FROM {ServiceItem._meta.tablename}"  # noqa: S608

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backend.sdk import Due, WorkCalendar, json_value
+from backend.sdk import Due, WorkCalendar, fetch_rows, json_value
 from miniapps.gov_services.applicant import CITY_TIME, Applicant
 from miniapps.gov_services.document import ItemDocument, first_step, required_materials
 from miniapps.gov_services.resident_schemas import (
@@ -56,11 +56,14 @@ def due_of(row: Mapping[str, Any], doc: ItemDocument, calendar: WorkCalendar) ->
 
 
 async def materials_of(application_id: int) -> list[dict[str, Any]]:
-    return list(
-        await MaterialItem.select()
-        .where(MaterialItem.application_id == application_id)
-        .order_by(MaterialItem.id)
-    )
+    return [dict(row) for row in await fetch_rows(_MATERIALS_OF, application_id)]
+
+
+# Read by every view of an application and every submit: a statement prepared once.
+_MATERIALS_OF = f"""
+SELECT {", ".join(column._meta.db_column_name for column in MaterialItem.all_columns())}
+FROM {MaterialItem._meta.tablename} WHERE application_id = $1 ORDER BY id
+"""  # noqa: S608 - the table's own names; the value is a placeholder
 
 
 def material_view(row: Mapping[str, Any]) -> MaterialView:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from backend.directory.errors import DirectoryCode
 from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.schemas import PersonView, StaffCreate, StaffPage, StaffView
 from backend.directory.users.tables import AuditEntry, RoleAssignment, UserAccount
 from backend.kernel.claims import Claims
+from backend.kernel.clock import utc_now
 from backend.kernel.codes import KernelCode
-from backend.kernel.db import transaction
+from backend.kernel.db import insert_rows, transaction
 from backend.kernel.errors import Forbidden, NotFound, Unprocessable
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.pagination import decode_cursor, encode_cursor
@@ -272,6 +275,15 @@ def _person_view(user: dict[str, Any], vault: Vault, *, masked: bool) -> PersonV
 
 async def audit(actor: Claims, action: str, subject_id: int | None, detail: dict[str, Any]) -> None:
     """Record who read or changed whose sensitive data; the rows are never changed."""
-    await AuditEntry.insert(
-        AuditEntry(actor_id=actor.user_id, action=action, subject_id=subject_id, detail=detail)
-    )
+    entry = (actor.user_id, action, subject_id, msgspec.json.encode(detail).decode(), utc_now())
+    await insert_rows(AuditEntry, _AUDIT_COLUMNS, [entry])
+
+
+# Every change of a case and every read of a person's record writes one.
+_AUDIT_COLUMNS = (
+    AuditEntry.actor_id,
+    AuditEntry.action,
+    AuditEntry.subject_id,
+    AuditEntry.detail,
+    AuditEntry.at,
+)

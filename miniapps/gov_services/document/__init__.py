@@ -47,7 +47,11 @@ from miniapps.gov_services.document.model import (
     Step,
     StepKind,
 )
-from miniapps.gov_services.document.parse import parse_document, published_document
+from miniapps.gov_services.document.parse import (
+    parse_document,
+    published_document,
+    remembered_document,
+)
 from miniapps.gov_services.document.problems import ALL_ROLES, problems_in, require_publishable
 
 __all__ = [
@@ -84,6 +88,7 @@ __all__ = [
     "prefill_values",
     "problems_in",
     "published_document",
+    "remembered_document",
     "require_publishable",
     "required_materials",
     "visible_fields",

@@ -46,6 +46,11 @@ def published_document(raw: Mapping[str, Any] | str | bytes, *, sha256: str) -> 
     return known
 
 
+def remembered_document(sha256: str) -> ItemDocument | None:
+    """The published document of hash `sha256` if this process has parsed it already."""
+    return _PUBLISHED.get(sha256)
+
+
 def read_document(raw: Any) -> tuple[ItemDocument | None, list[FieldError]]:
     """The document `raw` describes, or None and every problem of its shape."""
     if isinstance(raw, str | bytes):

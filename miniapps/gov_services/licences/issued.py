@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
-from backend.sdk import Person, Services, json_value
+from backend.sdk import Person, Services, fetch_rows, json_value
 from miniapps.gov_services.licences.provider import Licence, licence_sha256
 from miniapps.gov_services.tables import IssuedLicence
 
@@ -66,12 +66,7 @@ class IssuedLicences:
         """Nothing to open: the licences live in the engine's database."""
 
     async def licences_of(self, holder: Person) -> list[Licence]:
-        rows = (
-            await IssuedLicence.select()
-            .where(IssuedLicence.holder_id == holder.id)
-            .order_by(IssuedLicence.id, ascending=False)  # the latest issue first
-        )
-        return [_licence(row) for row in rows]
+        return [_licence(row) for row in await fetch_rows(_HELD_BY, holder.id)]
 
     async def licence(self, ref: str) -> Licence | None:
         row = await IssuedLicence.select().where(IssuedLicence.licence_ref == ref).first()
@@ -105,6 +100,13 @@ class IssuedLicences:
                 ),
             )
         )
+
+
+# Asked on every start, save and submit: a statement prepared once. The latest issue first.
+_HELD_BY = f"""
+SELECT type, licence_ref, issued_by, fields, sha256
+FROM {IssuedLicence._meta.tablename} WHERE holder_id = $1 ORDER BY id DESC
+"""  # noqa: S608 - the table's own name; the value is a placeholder
 
 
 def _licence(row: Mapping[str, Any]) -> Licence:
