@@ -1,0 +1,72 @@
+"""办件编号 under load on PostgreSQL: a submit takes its number in a statement of its own,
+before its transaction, so a submit held up inside its transaction (here by a row lock an
+officer's long transaction keeps) does not hold up the next resident's number."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+
+from backend.kernel.db import current_engine, is_postgres
+from backend.kernel.vault import Vault
+from tests.conftest import Client, TokenForPhone, bearer
+from tests.miniapps.gov_services.applying_support import (
+    APP,
+    nothing_required,
+    publish,
+    resident,
+    start,
+)
+
+pytestmark = pytest.mark.skipif(not is_postgres(), reason="PostgreSQL's row locks")
+
+
+async def _until_waiting_on_a_lock(watcher: asyncpg.Connection) -> None:
+    for _ in range(200):
+        waiting = await watcher.fetchval(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError("the first submit never reached the locked row")
+
+
+async def test_a_submit_held_in_its_transaction_does_not_hold_the_next_number(
+    client: Client, vault: Vault, token_for_phone: TokenForPhone
+) -> None:
+    await publish("legal_aid", nothing_required("legal_aid"))
+    drafts = []
+    for n in range(2):
+        phone = f"1390000030{n}"
+        await resident(vault, phone, f"测试{n}")
+        token = await token_for_phone(phone)
+        drafts.append((token, await start(client, token, "legal_aid")))
+    (first_token, first), (second_token, second) = drafts
+    officer = await asyncpg.connect(**current_engine().config)
+    try:
+        held = officer.transaction()
+        await held.start()
+        await officer.execute(
+            "SELECT 1 FROM gov_services_application WHERE id = $1 FOR UPDATE", first["id"]
+        )
+        blocked = asyncio.create_task(
+            client.post(f"{APP}/applications/{first['id']}/submit", headers=bearer(first_token))
+        )
+        await _until_waiting_on_a_lock(officer)
+        answer = await asyncio.wait_for(
+            client.post(f"{APP}/applications/{second['id']}/submit", headers=bearer(second_token)),
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        assert not blocked.done()
+        await held.rollback()
+        unblocked = await asyncio.wait_for(blocked, timeout=10)
+    finally:
+        await officer.close()
+    assert unblocked.status_code == 200, unblocked.text
+    refs = [unblocked.json()["ref"], answer.json()["ref"]]
+    assert [int(ref[8:]) for ref in refs] == [1, 2]
