@@ -228,3 +228,31 @@ async def test_submits_at_once_take_distinct_refs_in_sequence(
     refs = sorted(a.json()["ref"] for a in answers)
     assert [int(ref[8:]) for ref in refs] == [1, 2, 3, 4, 5]
     assert len({ref[:8] for ref in refs}) == 1
+
+
+async def test_a_draft_submitted_twice_at_once_is_written_once_beside_another(
+    client: Client, vault: Vault, token_for_phone: TokenForPhone
+) -> None:
+    """The second of two submits of one draft at once is refused (each took a number
+    first), and another resident's submit beside them is written."""
+    await publish("legal_aid", nothing_required("legal_aid"))
+    drafts = []
+    for n in range(2):
+        phone = f"1390000040{n}"
+        await resident(vault, phone, f"测试{n}")
+        token = await token_for_phone(phone)
+        drafts.append((token, await start(client, token, "legal_aid")))
+    (token, twice), (other_token, other) = drafts
+    before = await counts()
+    answers = await asyncio.gather(
+        client.post(f"{APP}/applications/{twice['id']}/submit", headers=bearer(token)),
+        client.post(f"{APP}/applications/{twice['id']}/submit", headers=bearer(token)),
+        client.post(f"{APP}/applications/{other['id']}/submit", headers=bearer(other_token)),
+    )
+    codes = [a.status_code for a in answers]
+    assert sorted(codes[:2]) == [200, 409], [a.text for a in answers]
+    assert codes[2] == 200, answers[2].text
+    after = await counts()
+    written = {k: after[k] - before[k] for k in ("applications", "statuses", "audit", "outbox")}
+    assert written == {"applications": 0, "statuses": 2, "audit": 2, "outbox": 2}
+    assert (await application_row(twice["id"]))["status"] == "submitted"
