@@ -172,3 +172,17 @@ async def submitted(client: Any, token: str, code: str = "legal_aid") -> dict[st
     assert answer.status_code == 200, answer.text
     view: dict[str, Any] = answer.json()
     return view
+
+
+async def legal_aid_drafts(
+    client: Any, vault: Vault, token_for_phone: Any, phones: Sequence[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """A draft of 法律援助申请, published to ask nothing, for a new resident at each phone:
+    (their token, the draft), ready to submit as it is."""
+    await publish("legal_aid", nothing_required("legal_aid"))
+    drafts = []
+    for n, phone in enumerate(phones):
+        await resident(vault, phone, f"测试{n}")
+        token = await token_for_phone(phone)
+        drafts.append((token, await start(client, token, "legal_aid")))
+    return drafts

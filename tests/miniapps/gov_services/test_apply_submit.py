@@ -24,7 +24,7 @@ from tests.miniapps.gov_services.applying_support import (
     application_row,
     counts,
     demo_document,
-    nothing_required,
+    legal_aid_drafts,
     publish,
     resident,
     retire,
@@ -214,13 +214,8 @@ async def test_a_case_started_on_v1_is_held_to_v1_after_v2_is_published(
 async def test_submits_at_once_take_distinct_refs_in_sequence(
     client: Client, vault: Vault, token_for_phone: TokenForPhone
 ) -> None:
-    await publish("legal_aid", nothing_required("legal_aid"))
-    drafts = []
-    for n in range(5):
-        phone = f"1390000020{n}"
-        await resident(vault, phone, f"测试{n}")
-        token = await token_for_phone(phone)
-        drafts.append((token, await start(client, token, "legal_aid")))
+    phones = [f"1390000020{n}" for n in range(5)]
+    drafts = await legal_aid_drafts(client, vault, token_for_phone, phones)
     answers = await asyncio.gather(
         *(client.post(f"{APP}/applications/{d['id']}/submit", headers=bearer(t)) for t, d in drafts)
     )
@@ -235,13 +230,8 @@ async def test_a_draft_submitted_twice_at_once_is_written_once_beside_another(
 ) -> None:
     """The second of two submits of one draft at once is refused (each took a number
     first), and another resident's submit beside them is written."""
-    await publish("legal_aid", nothing_required("legal_aid"))
-    drafts = []
-    for n in range(2):
-        phone = f"1390000040{n}"
-        await resident(vault, phone, f"测试{n}")
-        token = await token_for_phone(phone)
-        drafts.append((token, await start(client, token, "legal_aid")))
+    phones = ["13900000400", "13900000401"]
+    drafts = await legal_aid_drafts(client, vault, token_for_phone, phones)
     (token, twice), (other_token, other) = drafts
     before = await counts()
     answers = await asyncio.gather(

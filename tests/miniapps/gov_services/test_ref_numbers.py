@@ -12,13 +12,7 @@ import pytest
 from backend.kernel.db import current_engine, is_postgres
 from backend.kernel.vault import Vault
 from tests.conftest import Client, TokenForPhone, bearer
-from tests.miniapps.gov_services.applying_support import (
-    APP,
-    nothing_required,
-    publish,
-    resident,
-    start,
-)
+from tests.miniapps.gov_services.applying_support import APP, legal_aid_drafts
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="PostgreSQL's row locks")
 
@@ -38,13 +32,8 @@ async def _until_waiting_on_a_lock(watcher: asyncpg.Connection) -> None:
 async def test_a_submit_held_in_its_transaction_does_not_hold_the_next_number(
     client: Client, vault: Vault, token_for_phone: TokenForPhone
 ) -> None:
-    await publish("legal_aid", nothing_required("legal_aid"))
-    drafts = []
-    for n in range(2):
-        phone = f"1390000030{n}"
-        await resident(vault, phone, f"测试{n}")
-        token = await token_for_phone(phone)
-        drafts.append((token, await start(client, token, "legal_aid")))
+    phones = ["13900000300", "13900000301"]
+    drafts = await legal_aid_drafts(client, vault, token_for_phone, phones)
     (first_token, first), (second_token, second) = drafts
     officer = await asyncpg.connect(**current_engine().config)
     try:
