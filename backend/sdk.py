@@ -44,6 +44,7 @@ from backend.kernel.db import (
     UNIQUE_VIOLATION,
     fetch_each,
     fetch_rows,
+    fetch_where_in,
     in_transaction,
     insert_rows,
     is_postgres,
@@ -94,6 +95,7 @@ from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_wit
 from backend.kernel.problems import problems
 from backend.kernel.ratelimit import Quota
 from backend.kernel.ratelimit.middleware import rate_limited
+from backend.kernel.read_together import ReadTogether
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.service_desk import (
@@ -158,6 +160,7 @@ __all__ = [
     "PlatformKeys",
     "PreconditionFailed",
     "Quota",
+    "ReadTogether",
     "Retention",
     "Role",
     "RowId",
@@ -197,6 +200,7 @@ __all__ = [
     "every",
     "fetch_each",
     "fetch_rows",
+    "fetch_where_in",
     "holders_above",
     "holders_at",
     "holders_within",

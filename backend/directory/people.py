@@ -11,7 +11,7 @@ import msgspec
 from backend.directory.orgs.tables import OrgUnit
 from backend.directory.users.service import PHONE_PURPOSE
 from backend.directory.users.tables import RoleAssignment, UserAccount
-from backend.kernel.db import fetch_rows, placeholders
+from backend.kernel.db import fetch_rows, fetch_where_in, placeholders
 from backend.kernel.i18n import DEFAULT_LOCALE
 from backend.kernel.masking import mask_name, mask_phone
 from backend.kernel.paths import Level, ancestors
@@ -48,27 +48,13 @@ async def person(user_id: int) -> Person | None:
 
 
 # Prepared statements, not built queries.
-_PEOPLE = (
-    f"SELECT {', '.join(c._meta.db_column_name for c in _PERSON)} "  # noqa: S608 - own names
-    f"FROM {UserAccount._meta.tablename}"
-)
-_PERSON_BY_ID = f"{_PEOPLE} WHERE id = $1"
-_PADDED_UP_TO = 1024  # ids: a fan-out's chunk; longer lists are rare, and sent as they are
+_PERSON_COLUMNS = ", ".join(c._meta.db_column_name for c in _PERSON)
+_PEOPLE = f"SELECT {_PERSON_COLUMNS} FROM {UserAccount._meta.tablename}"  # noqa: S608 - own names
 
 
 async def people(user_ids: Iterable[int]) -> dict[int, Person]:
     """The people among `user_ids` who have an account, by id."""
-    wanted = sorted(set(user_ids))
-    if not wanted:
-        return {}
-    if len(wanted) == 1:
-        rows = await fetch_rows(_PERSON_BY_ID, wanted[0])
-    else:
-        if len(wanted) <= _PADDED_UP_TO:
-            # Padded to a power of two with the last id again: a handful of statements for
-            # every length, so that they stay prepared on the connection.
-            wanted += wanted[-1:] * ((1 << (len(wanted) - 1).bit_length()) - len(wanted))
-        rows = await fetch_rows(f"{_PEOPLE} WHERE id IN ({placeholders(1, len(wanted))})", *wanted)
+    rows = await fetch_where_in(_PEOPLE, "id", user_ids)
     return {int(row["id"]): _person(row) for row in rows}
 
 
@@ -76,11 +62,18 @@ _PERSON_READS: ReadTogether[int, Person] = ReadTogether(people)
 
 
 async def person_by_phone(phone: str, vault: Vault) -> Person | None:
-    rows = await fetch_rows(_PERSON_BY_PHONE, vault.lookup(phone, purpose=PHONE_PURPOSE))
-    return _person(rows[0]) if rows else None
+    """The person whose account has this phone, if any; the phones asked at the same time
+    are read with one statement."""
+    return await _BY_PHONE_READS.one(vault.lookup(phone, purpose=PHONE_PURPOSE))
 
 
-_PERSON_BY_PHONE = f"{_PEOPLE} WHERE phone_lookup = $1"
+async def _people_by_phone(lookups: Iterable[str]) -> dict[str, Person]:
+    rows = await fetch_where_in(_PEOPLE_AND_PHONE, "phone_lookup", lookups)
+    return {row["phone_lookup"]: _person(row) for row in rows}
+
+
+_PEOPLE_AND_PHONE = f"SELECT {_PERSON_COLUMNS}, phone_lookup FROM {UserAccount._meta.tablename}"  # noqa: S608
+_BY_PHONE_READS: ReadTogether[str, Person] = ReadTogether(_people_by_phone)
 
 
 class MaskedContact(msgspec.Struct, frozen=True, kw_only=True):

@@ -20,8 +20,9 @@ from backend.directory.users.tables import AuditEntry, RoleAssignment, UserAccou
 from backend.kernel.claims import Claims
 from backend.kernel.clock import utc_now
 from backend.kernel.codes import KernelCode
-from backend.kernel.db import insert_rows, transaction
+from backend.kernel.db import transaction
 from backend.kernel.errors import Forbidden, NotFound, Unprocessable
+from backend.kernel.events.outbox import insert_with_unit
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.pagination import decode_cursor, encode_cursor
 from backend.kernel.roles import ADMIN_ROLES, STAFF_ROLES, Role, may_grant
@@ -274,9 +275,10 @@ def _person_view(user: dict[str, Any], vault: Vault, *, masked: bool) -> PersonV
 
 
 async def audit(actor: Claims, action: str, subject_id: int | None, detail: dict[str, Any]) -> None:
-    """Record who read or changed whose sensitive data; the rows are never changed."""
+    """Record who read or changed whose sensitive data; the rows are never changed. Inside a
+    unit of work, written with it: together with its other audit rows, before it commits."""
     entry = (actor.user_id, action, subject_id, msgspec.json.encode(detail).decode(), utc_now())
-    await insert_rows(AuditEntry, _AUDIT_COLUMNS, [entry])
+    await insert_with_unit(AuditEntry, _AUDIT_COLUMNS, entry)
 
 
 # Every change of a case and every read of a person's record writes one.

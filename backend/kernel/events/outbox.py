@@ -10,9 +10,12 @@ import contextlib
 import contextvars
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from typing import Any
 
 import msgspec
+from piccolo.columns import Column
+from piccolo.table import Table
 from redis.exceptions import RedisError
 
 from backend.kernel.clock import utc_now
@@ -44,10 +47,16 @@ class EventBus(msgspec.Struct):
 AfterCommit = Callable[[], Awaitable[None]]
 
 
+Written = tuple[type[Table], tuple[Column, ...]]  # a table and the columns given
+
+
 class _Work(msgspec.Struct):
     events: list[uuid.UUID]
     after: list[AfterCommit]
     rows: list[tuple[object, ...]]  # the outbox's, written together before the commit
+    # Rows of other tables that nothing reads back in the unit (audit rows): written, each
+    # table's with one statement, before the outbox's.
+    later: dict[Written, list[Sequence[Any]]]
 
 
 # The bus of the app or worker whose request or job is running: set by the host around each
@@ -99,11 +108,13 @@ async def unit_of_work() -> AsyncIterator[None]:
     if _pending.get() is not None:
         yield  # joins the unit of work around it
         return
-    work = _Work(events=[], after=[], rows=[])
+    work = _Work(events=[], after=[], rows=[], later={})
     token = _pending.set(work)
     try:
         async with transaction():
             yield
+            for (table, columns), rows in work.later.items():
+                await insert_rows(table, columns, rows)
             # One statement for every event of the unit, however many there are.
             await insert_rows(OutboxEvent, _WRITTEN, work.rows)
     finally:
@@ -111,6 +122,19 @@ async def unit_of_work() -> AsyncIterator[None]:
     await hand_on(work.events)
     for callback in work.after:
         await callback()
+
+
+async def insert_with_unit(
+    table: type[Table], columns: Sequence[Column], row: Sequence[Any]
+) -> None:
+    """Insert `row` with the current unit of work's other rows of `table` at its end, in
+    one statement for them all; outside a unit of work, at once. For rows the unit never
+    reads back (an audit trail): they commit or roll back with it all the same."""
+    work = _pending.get()
+    if work is None:
+        await insert_rows(table, columns, [row])
+        return
+    work.later.setdefault((table, tuple(columns)), []).append(row)
 
 
 def on_commit(callback: AfterCommit) -> None:
