@@ -4,9 +4,10 @@ published after it (as GOV.UK Forms pins a submission to its form's version)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from backend.sdk import NotFound, fetch_rows, placeholders, utc_now
+from backend.sdk import NotFound, ReadTogether, fetch_where_in, utc_now
 from miniapps.gov_services.document import (
     ItemDocument,
     published_document,
@@ -49,9 +50,9 @@ async def offered_version(item_code: str) -> tuple[dict[str, Any], int, ItemDocu
 async def pinned_document(version_id: int) -> ItemDocument:
     """The document of the version an application was started on: read from the database
     only if this process has not parsed it yet (it is large; its hash is not)."""
-    hashes = await fetch_rows(_VERSION_HASH, version_id)
-    if hashes:
-        known = remembered_document(hashes[0]["sha256"])
+    sha256 = await _HASH_READS.one(version_id)
+    if sha256 is not None:
+        known = remembered_document(sha256)
         if known is not None:
             return known
     row = (
@@ -65,7 +66,14 @@ async def pinned_document(version_id: int) -> ItemDocument:
     return _document(row)
 
 
-_VERSION_HASH = f"SELECT sha256 FROM {ItemVersion._meta.tablename} WHERE id = $1"  # noqa: S608
+async def _hashes(version_ids: Iterable[int]) -> dict[int, str]:
+    rows = await fetch_where_in(_VERSION_HASHES, "id", version_ids)
+    return {int(row["id"]): row["sha256"] for row in rows}
+
+
+# Every submit and view of an application asks: those asked at once are read together.
+_VERSION_HASHES = f"SELECT id, sha256 FROM {ItemVersion._meta.tablename}"  # noqa: S608
+_HASH_READS: ReadTogether[int, str] = ReadTogether(_hashes)
 
 
 def _document(row: dict[str, Any]) -> ItemDocument:
@@ -76,13 +84,19 @@ def _document(row: dict[str, Any]) -> ItemDocument:
 
 async def item_names(item_ids: set[int]) -> dict[int, tuple[str, str]]:
     """(code, name) of each item, by id."""
-    if not item_ids:
-        return {}
-    wanted = sorted(item_ids)
-    rows = await fetch_rows(f"{_ITEM_NAMES} WHERE id IN ({placeholders(1, len(wanted))})", *wanted)
+    if len(item_ids) == 1:
+        (item_id,) = item_ids
+        found = await _NAME_READS.one(item_id)
+        return {} if found is None else {item_id: found}
+    return await _names(item_ids)
+
+
+async def _names(item_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    rows = await fetch_where_in(_ITEM_NAMES, "id", item_ids)
     return {int(row["id"]): (row["code"], row["name"]) for row in rows}
 
 
-# Read by every view of an application, most often for one item: a statement prepared
-# once for each length of the list.
+# Read by every view of an application, most often for one item: the views shown at once
+# read their items' names together.
 _ITEM_NAMES = f"SELECT id, code, name FROM {ServiceItem._meta.tablename}"  # noqa: S608
+_NAME_READS: ReadTogether[int, tuple[str, str]] = ReadTogether(_names)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from backend.sdk import Due, WorkCalendar, fetch_rows, json_value
+from backend.sdk import Due, ReadTogether, WorkCalendar, fetch_where_in, json_value
 from miniapps.gov_services.applicant import CITY_TIME, Applicant
 from miniapps.gov_services.document import ItemDocument, first_step, required_materials
 from miniapps.gov_services.resident_schemas import (
@@ -56,14 +56,23 @@ def due_of(row: Mapping[str, Any], doc: ItemDocument, calendar: WorkCalendar) ->
 
 
 async def materials_of(application_id: int) -> list[dict[str, Any]]:
-    return [dict(row) for row in await fetch_rows(_MATERIALS_OF, application_id)]
+    """The materials given for the application, in the order they were given."""
+    return [dict(row) for row in await _MATERIAL_READS.one(application_id) or ()]
 
 
-# Read by every view of an application and every submit: a statement prepared once.
-_MATERIALS_OF = f"""
+async def _materials(ids: Iterable[int]) -> dict[int, list[Mapping[str, Any]]]:
+    found: dict[int, list[Mapping[str, Any]]] = {}
+    for row in await fetch_where_in(_MATERIALS, "application_id", ids, then="ORDER BY id"):
+        found.setdefault(int(row["application_id"]), []).append(row)
+    return found
+
+
+# Read by every view of an application and every submit: those asked at once are read
+# together.
+_MATERIALS = f"""
 SELECT {", ".join(column._meta.db_column_name for column in MaterialItem.all_columns())}
-FROM {MaterialItem._meta.tablename} WHERE application_id = $1 ORDER BY id
-"""  # noqa: S608 - the table's own names; the value is a placeholder
+FROM {MaterialItem._meta.tablename}"""  # noqa: S608 - the table's own names
+_MATERIAL_READS: ReadTogether[int, list[Mapping[str, Any]]] = ReadTogether(_materials)
 
 
 def material_view(row: Mapping[str, Any]) -> MaterialView:

@@ -12,13 +12,13 @@ delivery before it starts the bundle members that wait for it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
-from backend.sdk import Person, Services, fetch_rows, json_value
+from backend.sdk import Person, ReadTogether, Services, fetch_where_in, json_value
 from miniapps.gov_services.licences.provider import Licence, licence_sha256
 from miniapps.gov_services.tables import IssuedLicence
 
@@ -66,7 +66,7 @@ class IssuedLicences:
         """Nothing to open: the licences live in the engine's database."""
 
     async def licences_of(self, holder: Person) -> list[Licence]:
-        return [_licence(row) for row in await fetch_rows(_HELD_BY, holder.id)]
+        return [_licence(row) for row in await _HELD_READS.one(holder.id) or ()]
 
     async def licence(self, ref: str) -> Licence | None:
         row = await IssuedLicence.select().where(IssuedLicence.licence_ref == ref).first()
@@ -103,10 +103,18 @@ class IssuedLicences:
 
 
 # Asked on every start, save and submit: a statement prepared once. The latest issue first.
-_HELD_BY = f"""
-SELECT type, licence_ref, issued_by, fields, sha256
-FROM {IssuedLicence._meta.tablename} WHERE holder_id = $1 ORDER BY id DESC
-"""  # noqa: S608 - the table's own name; the value is a placeholder
+async def _held(holders: Iterable[int]) -> dict[int, list[Mapping[str, Any]]]:
+    found: dict[int, list[Mapping[str, Any]]] = {}
+    for row in await fetch_where_in(_HELD, "holder_id", holders, then="ORDER BY id DESC"):
+        found.setdefault(int(row["holder_id"]), []).append(row)
+    return found
+
+
+# Asked by every submit: the holders asked at once are read together, latest issue first.
+_HELD = f"""
+SELECT holder_id, type, licence_ref, issued_by, fields, sha256
+FROM {IssuedLicence._meta.tablename}"""  # noqa: S608 - the table's own name
+_HELD_READS: ReadTogether[int, list[Mapping[str, Any]]] = ReadTogether(_held)
 
 
 def _licence(row: Mapping[str, Any]) -> Licence:
