@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -19,7 +19,9 @@ from backend.sdk import (
     PreconditionFailed,
     audit,
     emit,
+    fetch_each,
     fetch_rows,
+    fetch_where_in,
     insert_rows,
     is_postgres,
     utc_now,
@@ -85,33 +87,153 @@ async def move(
     nothing is written. `actor` None is the platform itself (the deadline watch, a bundle).
     `at` is when it happened, if the caller counted a deadline from that instant: the
     history then shows the same time the clock started, paused or resumed at."""
-    now = at or utc_now()
-    values: dict[Column | str, Any] = {
-        **(changes or {}),
-        **worklist_copies(changes or {}),
-        Application.status: to_status,
-    }
-    row = await _updated(case, values)
-    if row is None:
-        refusal = PreconditionFailed if version_named else Conflict
-        raise refusal(GovServicesCode.APPLICATION_CHANGED)
-    actor_id = actor.user_id if actor is not None else 0
-    history = (
-        case["id"],
-        row["current_step"],
-        str(action),
-        case["status"],
-        str(to_status),
-        reason,
-        msgspec.json.encode(dict(detail or {})).decode(),
-        actor_id,
-        now,
+    change = Move(
+        case=case,
+        action=action,
+        actor=actor,
+        to_status=to_status,
+        changes=dict(changes or {}),
+        reason=reason,
+        detail=dict(detail or {}),
+        at=at or utc_now(),
     )
-    await insert_rows(ApplicationStatus, _HISTORY_COLUMNS, [history])
-    if actor is not None:
-        await audit(actor, f"gov_services.{action}", row["applicant_id"], {"ref": row["ref_no"]})
-    await emit(APPLICATION_MOVED, moved_event(row, action, case["status"], actor_id))
+    return await write_move(change, version_named=version_named)
+
+
+async def write_move(change: Move, *, version_named: bool = False) -> Case:
+    """`move` of a change already described; inside a unit of work."""
+    row = await _updated(change.case, change.values())
+    if row is None:
+        raise changed_refusal(version_named=version_named)
+    await _record([(change, row)])
     return row
+
+
+class Move(msgspec.Struct, frozen=True, kw_only=True):
+    """One change of a case, as `move` takes it: `move_held` writes many at once."""
+
+    case: Case
+    action: Action
+    actor: Claims | None
+    to_status: Status
+    changes: dict[Column | str, Any]
+    reason: str = ""
+    detail: dict[str, Any] = {}
+    at: dt.datetime
+
+    def values(self) -> dict[Column | str, Any]:
+        """Every column the change sets: its own, what the worklist keeps, the status."""
+        return {
+            **self.changes,
+            **worklist_copies(self.changes),
+            Application.status: self.to_status,
+        }
+
+
+class Held(enum.Enum):
+    """Why `move_held` left a change unwritten."""
+
+    CHANGED = "changed"  # the case is no longer at the version it was read at
+    BUSY = "busy"  # another transaction holds its row: write it on its own, which waits
+
+
+def changed_refusal(*, version_named: bool) -> PreconditionFailed | Conflict:
+    """`application_changed`: 412 when the client named the version it read, else 409."""
+    refusal = PreconditionFailed if version_named else Conflict
+    return refusal(GovServicesCode.APPLICATION_CHANGED)
+
+
+async def move_held(changes: Sequence[Move]) -> list[Case | Held]:
+    """Write `changes` as `move` would, each the row
+    as it now stands or why it was not written; inside a unit of work. Each case's row is
+    taken first, skipping those another transaction holds, so that one row held elsewhere
+    never keeps the others waiting. A case given twice is written once (the second is
+    `CHANGED`)."""
+    ids = {change.case["id"] for change in changes}
+    taking = _SKIP_HELD if is_postgres() else ""
+    held = {
+        int(row["id"]): int(row["version"])
+        for row in await fetch_where_in(_VERSIONS, "id", ids, then=taking)
+    }
+    outcome: list[Case | Held] = []
+    writing: list[int] = []
+    seen: set[int] = set()
+    for n, change in enumerate(changes):
+        case_id, version = change.case["id"], held.get(change.case["id"])
+        if case_id in seen or version not in (None, change.case["version"]):
+            outcome.append(Held.CHANGED)
+        elif version is None:
+            outcome.append(Held.BUSY)  # held elsewhere; or gone, as written alone will find
+        else:
+            outcome.append(Held.BUSY)  # for now: its row, once written, below
+            writing.append(n)
+        seen.add(case_id)
+    if not writing:
+        return outcome
+    rows = await _written([changes[n] for n in writing])
+    for n, row in zip(writing, rows, strict=True):
+        outcome[n] = row
+    await _record([(changes[n], row) for n, row in zip(writing, rows, strict=True)])
+    return outcome
+
+
+async def _written(changes: Sequence[Move]) -> list[Case]:
+    """The rows after `changes`, each of a case held at the version it was read at."""
+    values = [change.values() for change in changes]
+    if not is_postgres():
+        written = [await _updated(c.case, v) for c, v in zip(changes, values, strict=True)]
+        return [row for row in written if row is not None]
+    kinds: dict[tuple[str, ...], list[int]] = {}
+    for n, these in enumerate(values):
+        kinds.setdefault(tuple(_column_name(column) for column in these), []).append(n)
+    rows: list[Case] = [{}] * len(changes)
+    for names, ns in kinds.items():
+        arg_rows = [
+            (
+                changes[n].case["id"],
+                changes[n].case["version"],
+                *(_bound(_column_name(column), value) for column, value in values[n].items()),
+            )
+            for n in ns
+        ]
+        found = await fetch_each(_update_statement(names), arg_rows)
+        for n, row in zip(ns, found, strict=True):
+            rows[n] = dict(row)
+    return rows
+
+
+# On PostgreSQL a row another transaction holds is left out rather than waited for; on
+# SQLite the transaction holds the whole database already.
+_VERSIONS = f"SELECT id, version FROM {Application._meta.tablename}"  # noqa: S608
+_SKIP_HELD = "FOR UPDATE SKIP LOCKED"
+
+
+async def _record(written: Sequence[tuple[Move, Case]]) -> None:
+    """The history, audit and event of each change written."""
+    history = []
+    for change, row in written:
+        actor_id = change.actor.user_id if change.actor is not None else 0
+        history.append(
+            (
+                change.case["id"],
+                row["current_step"],
+                str(change.action),
+                change.case["status"],
+                str(change.to_status),
+                change.reason,
+                msgspec.json.encode(change.detail).decode(),
+                actor_id,
+                change.at,
+            )
+        )
+    await insert_rows(ApplicationStatus, _HISTORY_COLUMNS, history)
+    for change, row in written:
+        actor_id = change.actor.user_id if change.actor is not None else 0
+        if change.actor is not None:
+            action = f"gov_services.{change.action}"
+            await audit(change.actor, action, row["applicant_id"], {"ref": row["ref_no"]})
+        event = moved_event(row, change.action, change.case["status"], actor_id)
+        await emit(APPLICATION_MOVED, event)
 
 
 async def _updated(case: Case, values: Mapping[Column | str, Any]) -> Case | None:

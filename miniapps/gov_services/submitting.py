@@ -9,13 +9,17 @@ writes the first step (受理) and the office that takes it, through `cases.move
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from piccolo.columns import Column
 
 from backend.sdk import (
     Claims,
     Conflict,
     FieldError,
+    GroupCommit,
     Unprocessable,
     fetch_rows,
     in_transaction,
@@ -53,36 +57,55 @@ from miniapps.gov_services.tables import Application
 _MISSING = ("缺少此项材料", "this material is required")
 _LICENCE_CHANGED = ("所用电子证照已失效或已变更", "the licence given is no longer valid as given")
 
-# Take the day's next number, creating the day's row with the first: one statement, so two
-# submits at once wait for each other's row instead of reading the same count. It runs as a
-# statement of its own, before the submit's transaction, so the day's row is held for that
-# statement only and not until each submit in flight has committed in turn. A submit that
-# fails after taking its number leaves a gap, as a sequence would; numbers stay unique and
-# rise. On PostgreSQL the statement's commit does not wait for its WAL to reach the disk
-# (the next submit would queue behind that flush): a submit that uses the number commits
-# after it, and flushing that commit flushes the number's change with it, so no number
-# outlives a crash that loses its count.
-_NEXT_NUMBER = (
-    "INSERT INTO gov_services_ref_counter (day, issued) VALUES ($1, 1) "
-    "ON CONFLICT (day) DO UPDATE SET issued = gov_services_ref_counter.issued + 1 "
+# Take the day's next numbers, creating the day's row with the first: one statement, so two
+# submits at once wait for each other's row instead of reading the same count, and the
+# submits asked at the same time take theirs together. It runs as a statement of its own,
+# before the submit's transaction, so the day's row is held for that statement only and
+# not until each submit in flight has committed in turn. A submit that fails after taking
+# its number leaves a gap, as a sequence would; numbers stay unique and rise. On
+# PostgreSQL the statement's commit does not wait for its WAL to reach the disk (the next
+# submit would queue behind that flush): a submit that uses the number commits after it,
+# and flushing that commit flushes the number's change with it, so no number outlives a
+# crash that loses its count.
+_NEXT_NUMBERS = (
+    "INSERT INTO gov_services_ref_counter (day, issued) VALUES ($1, $2) "
+    "ON CONFLICT (day) DO UPDATE SET issued = gov_services_ref_counter.issued + $2 "
     "RETURNING issued"
 )
-_NEXT_NUMBER_PG = (
+_NEXT_NUMBERS_PG = (
     "INSERT INTO gov_services_ref_counter (day, issued) "
-    "SELECT $1, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed "
-    "ON CONFLICT (day) DO UPDATE SET issued = gov_services_ref_counter.issued + 1 "
+    "SELECT $1, $2 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed "
+    "ON CONFLICT (day) DO UPDATE SET issued = gov_services_ref_counter.issued + $2 "
     "RETURNING issued"
 )
 
 
 async def next_ref(now: dt.datetime) -> str:
     """The next 办件编号: the city's date and the day's sequence, `20261202000017`. Outside
-    a unit of work it commits at once; inside one, the day's row stays held until that
-    commits, so take it there only where submits are rare (a bundle's members)."""
+    a unit of work it commits at once, with the numbers asked at the same time (in the
+    order asked); inside one, the day's row stays held until that commits, so take it there
+    only where submits are rare (a bundle's members)."""
     day = now.astimezone(CITY_TIME).strftime("%Y%m%d")
-    quick = is_postgres() and not in_transaction()
-    rows = await fetch_rows(_NEXT_NUMBER_PG if quick else _NEXT_NUMBER, day)
-    return f"{day}{int(rows[0]['issued']):06d}"
+    if in_transaction():
+        return (await _numbers([day], quick=False))[0]
+    return await _REFS.write(day)
+
+
+async def _numbers(days: Sequence[str], *, quick: bool = True) -> list[str]:
+    """The next number of each of `days`, in order: one statement for each day."""
+    statement = _NEXT_NUMBERS_PG if quick and is_postgres() else _NEXT_NUMBERS
+    issued: dict[str, int] = {}
+    for day, count in Counter(days).items():
+        rows = await fetch_rows(statement, day, count)
+        issued[day] = int(rows[0]["issued"]) - count
+    refs = []
+    for day in days:
+        issued[day] += 1
+        refs.append(f"{day}{issued[day]:06d}")
+    return refs
+
+
+_REFS: GroupCommit[str, str] = GroupCommit("gov_services.ref", _numbers)
 
 
 def material_problems(
@@ -156,18 +179,47 @@ async def submit(
     held = {lic.ref: lic for lic in who.licences}
     kept = await checked_answers(case, doc, held, locale, given=given)
     now = utc_now()
-    ref = await next_ref(now)
+    change = cases.Move(
+        case=case,
+        action=Action.SUBMIT,
+        actor=actor,
+        to_status=Status.SUBMITTED,
+        changes=submit_changes(case, doc, kept, ref=await next_ref(now), at=now),
+        at=now,
+    )
+    written = await _SUBMITS.write(change)
+    if written is cases.Held.CHANGED:
+        raise cases.changed_refusal(version_named=expected_version is not None)
+    if written is cases.Held.BUSY:
+        # Its row is held by another transaction: written on its own, it waits its turn.
+        async with unit_of_work():
+            written = await cases.write_move(change, version_named=expected_version is not None)
+    return await view_of(written, licences=licences, locale=locale, doc=doc, given=given)
+
+
+async def _write_submits(changes: Sequence[cases.Move]) -> list[cases.Case | cases.Held]:
     async with unit_of_work():
-        row = await submitted(
-            case,
-            doc=doc,
-            answers=kept,
-            actor=actor,
-            version_named=expected_version is not None,
-            ref=ref,
-            at=now,
-        )
-    return await view_of(row, licences=licences, locale=locale, doc=doc, given=given)
+        return await cases.move_held(changes)
+
+
+# Submits that arrive at the same time are written in one transaction: a submit is a few
+# rows, and its own transaction's round trips cost several times what the rows do.
+_SUBMITS: GroupCommit[cases.Move, cases.Case | cases.Held] = GroupCommit(
+    "gov_services.submit", _write_submits
+)
+
+
+def submit_changes(
+    case: cases.Case, doc: ItemDocument, answers: dict[str, Any], *, ref: str, at: dt.datetime
+) -> dict[Column | str, Any]:
+    """What a submit sets: its ref, the answers checked, the first step (受理) and the
+    office that takes it."""
+    return {
+        Application.ref_no: ref,
+        Application.answers: answers,
+        **entering(doc, first_step(doc), case["place_path"]),
+        Application.submitted_at: at,
+    }
 
 
 async def submitted(
@@ -176,27 +228,19 @@ async def submitted(
     doc: ItemDocument,
     answers: dict[str, Any],
     actor: Claims | None,
-    version_named: bool = False,
-    ref: str | None = None,
-    at: dt.datetime | None = None,
 ) -> cases.Case:
-    """Write the submit of a draft whose `answers` passed `checked_answers`: its ref (`ref`,
-    taken by `next_ref` at `at`, or taken here), the first step (受理) and the office that
-    takes it, through `cases.move`. Inside a unit of work; `actor` None when the platform
+    """Write the submit of a draft whose `answers` passed `checked_answers`, with a ref
+    taken here, through `cases.move`. Inside a unit of work; `actor` None when the platform
     submits it (a bundle's member, released)."""
-    now = at or utc_now()
+    now = utc_now()
+    ref = await next_ref(now)
     return await cases.move(
         case,
         action=Action.SUBMIT,
         actor=actor,
         to_status=Status.SUBMITTED,
-        changes={
-            Application.ref_no: ref or await next_ref(now),
-            Application.answers: answers,
-            **entering(doc, first_step(doc), case["place_path"]),
-            Application.submitted_at: now,
-        },
-        version_named=version_named,
+        changes=submit_changes(case, doc, answers, ref=ref, at=now),
+        at=now,
     )
 
 

@@ -246,3 +246,34 @@ async def test_a_draft_submitted_twice_at_once_is_written_once_beside_another(
     written = {k: after[k] - before[k] for k in ("applications", "statuses", "audit", "outbox")}
     assert written == {"applications": 0, "statuses": 2, "audit": 2, "outbox": 2}
     assert (await application_row(twice["id"]))["status"] == "submitted"
+
+
+async def test_submits_at_once_are_each_written_with_their_own_number_and_rows(
+    client: Client, vault: Vault, token_for_phone: TokenForPhone
+) -> None:
+    """Eight residents submit at once, one of them with a stale If-Match: the seven are
+    written, each with its own number (consecutive: they were taken together) and one
+    history, audit and outbox row; the stale one is refused and changes nothing."""
+    phones = [f"139000005{n:02d}" for n in range(8)]
+    drafts = await legal_aid_drafts(client, vault, token_for_phone, phones)
+    before = await counts()
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                f"{APP}/applications/{draft['id']}/submit",
+                headers={**bearer(token), "If-Match": f'"{draft["version"] + (n == 3)}"'},
+            )
+            for n, (token, draft) in enumerate(drafts)
+        )
+    )
+    codes = [answer.status_code for answer in answers]
+    assert codes == [200, 200, 200, 412, 200, 200, 200, 200], [a.text for a in answers]
+    refs = sorted(int(a.json()["ref"][8:]) for n, a in enumerate(answers) if n != 3)
+    assert refs == list(range(1, 8))
+    after = await counts()
+    written = {k: after[k] - before[k] for k in ("applications", "statuses", "audit", "outbox")}
+    assert written == {"applications": 0, "statuses": 7, "audit": 7, "outbox": 7}
+    for n, (_, draft) in enumerate(drafts):
+        row = await application_row(draft["id"])
+        assert row["status"] == ("draft" if n == 3 else "submitted")
+        assert row["version"] == draft["version"] + (n != 3)
