@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from backend.sdk import Audience, Event, JobContext, Role, Template, notify
 from miniapps.gov_services.document import Step, Texts
-from miniapps.gov_services.offered import pinned_document
+from miniapps.gov_services.offered import item_names, pinned_document
 from miniapps.gov_services.states import Action, ApplicationMoved
-from miniapps.gov_services.tables import ServiceItem
 
 APP_ID = "gov_services"
 
@@ -109,5 +108,5 @@ async def _tell_staff(moved: ApplicationMoved, item: str, step: Step) -> None:
 
 
 async def _item_name(item_id: int) -> str:
-    row = await ServiceItem.select(ServiceItem.name).where(ServiceItem.id == item_id).first()
-    return row["name"] if row is not None else ""
+    names = await item_names({item_id})
+    return names[item_id][1] if item_id in names else ""

@@ -8,6 +8,7 @@ writes the first step (受理) and the office that takes it, through `cases.move
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -172,10 +173,13 @@ async def submit(
     cases.require_version(case, expected_version)
     require_draft(case)
     await require_bundle_submitted(case)
-    doc = await pinned_document(case["item_version_id"])
-    who = await the_applicant(actor, licences)
-    # Read once: submit checks them and answers with them, and changes neither.
-    given = await materials_of(case["id"])
+    # Asked side by side, each with the same reads of the submits beside it. The materials
+    # are read once: submit checks them and answers with them, and changes neither.
+    doc, who, given = await asyncio.gather(
+        pinned_document(case["item_version_id"]),
+        the_applicant(actor, licences),
+        materials_of(case["id"]),
+    )
     held = {lic.ref: lic for lic in who.licences}
     kept = await checked_answers(case, doc, held, locale, given=given)
     now = utc_now()

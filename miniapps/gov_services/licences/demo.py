@@ -4,6 +4,7 @@ cases issue them (a 出生医学证明 once delivered), by the rules of `demo_is
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from backend.sdk import Person, Services
@@ -26,7 +27,10 @@ class DemoLicences:
         await self.issued.start(services)
 
     async def licences_of(self, holder: Person) -> list[Licence]:
-        return [*await self.issued.licences_of(holder), *await self.fixtures.licences_of(holder)]
+        issued, fixed = await asyncio.gather(
+            self.issued.licences_of(holder), self.fixtures.licences_of(holder)
+        )
+        return [*issued, *fixed]
 
     async def licence(self, ref: str) -> Licence | None:
         return await self.fixtures.licence(ref) or await self.issued.licence(ref)
