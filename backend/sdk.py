@@ -95,7 +95,7 @@ from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_wit
 from backend.kernel.problems import problems
 from backend.kernel.ratelimit import Quota
 from backend.kernel.ratelimit.middleware import rate_limited
-from backend.kernel.read_together import ReadTogether
+from backend.kernel.read_together import ReadTogether, side_by_side
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
 from backend.kernel.service_desk import (
@@ -236,6 +236,7 @@ __all__ = [
     "role_held",
     "run_with_database",
     "scopes_held",
+    "side_by_side",
     "strictly",
     "transaction",
     "unit_at",

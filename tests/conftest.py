@@ -107,14 +107,16 @@ async def clean_tables(database: None) -> None:
 
 async def _truncate(engine: Any, names: list[str]) -> None:
     """Empty every table; if another session holds a lock past a while, fail naming it
-    rather than hang until the test times out."""
+    rather than hang until the test times out, and end that session: a transaction left
+    open by one test fails that test, not every test after it."""
     try:
         async with engine.transaction():
             await engine.run_ddl("SET LOCAL lock_timeout = '20s'")
             await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
     except asyncpg.LockNotAvailableError as err:
         holders = await engine.run_ddl(
-            "SELECT pid, state, xact_start, left(query, 200) AS query FROM pg_stat_activity"
+            "SELECT pid, state, xact_start, left(query, 200) AS query,"
+            " pg_terminate_backend(pid) AS ended FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             " AND state <> 'idle'"
         )

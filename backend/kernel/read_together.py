@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from backend.kernel.db import in_transaction
 from backend.kernel.events.outbox import current_bus, in_unit_of_work
@@ -112,4 +112,13 @@ class ReadTogether(Generic[Key, Row]):
                     answer.set_result(row)
 
 
-__all__ = ["ReadTogether"]
+async def side_by_side(*reads: Awaitable[Any]) -> list[Any]:
+    """The answers of `reads`, in their order: asked at the same time, so that each joins
+    the reads of the requests beside it. Inside a transaction they are asked one after the
+    other: they share its one connection, which runs one statement at a time."""
+    if in_unit_of_work() or in_transaction():
+        return [await read for read in reads]
+    return list(await asyncio.gather(*reads))
+
+
+__all__ = ["ReadTogether", "side_by_side"]

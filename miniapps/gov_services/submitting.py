@@ -8,7 +8,6 @@ writes the first step (受理) and the office that takes it, through `cases.move
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -26,6 +25,7 @@ from backend.sdk import (
     in_transaction,
     is_postgres,
     json_value,
+    side_by_side,
     unit_of_work,
     utc_now,
 )
@@ -175,7 +175,7 @@ async def submit(
     await require_bundle_submitted(case)
     # Asked side by side, each with the same reads of the submits beside it. The materials
     # are read once: submit checks them and answers with them, and changes neither.
-    doc, who, given = await asyncio.gather(
+    doc, who, given = await side_by_side(
         pinned_document(case["item_version_id"]),
         the_applicant(actor, licences),
         materials_of(case["id"]),

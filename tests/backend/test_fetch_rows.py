@@ -1,10 +1,12 @@
 """fetch_rows(): one statement written for PostgreSQL runs the same on SQLite; and
-fetch_where_in(), the rows whose key is one of a list."""
+fetch_where_in(), the rows whose key is one of a list; side_by_side(), reads asked at once
+that a transaction takes in turn."""
 
 from __future__ import annotations
 
 from backend.directory.users.tables import UserAccount
-from backend.kernel.db import fetch_rows, fetch_where_in
+from backend.kernel.db import fetch_rows, fetch_where_in, transaction
+from backend.kernel.read_together import side_by_side
 
 
 async def test_a_dollar_sign_inside_a_string_literal_is_text_on_both_engines() -> None:
@@ -24,3 +26,11 @@ async def test_rows_where_in_a_list_each_key_once_in_the_order_asked(demo: None)
     alone = await fetch_where_in(select, "id", ids[1:2])
     assert [row["id"] for row in alone] == ids[1:2]
     assert await fetch_where_in(select, "id", []) == []
+
+
+async def test_reads_side_by_side_in_a_transaction_take_its_connection_in_turn() -> None:
+    # A transaction's one connection runs one statement at a time: asked at once, the
+    # second read would be refused there ("another operation is in progress").
+    async with transaction():
+        answers = await side_by_side(*(fetch_rows(f"SELECT {n} AS n") for n in range(3)))
+    assert [rows[0]["n"] for rows in answers] == [0, 1, 2]

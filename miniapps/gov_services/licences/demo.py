@@ -4,10 +4,9 @@ cases issue them (a 出生医学证明 once delivered), by the rules of `demo_is
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-from backend.sdk import Person, Services
+from backend.sdk import Person, Services, side_by_side
 from miniapps.gov_services.licences.fixture import FixtureLicences
 from miniapps.gov_services.licences.issued import Delivered, IssuedLicences
 from miniapps.gov_services.licences.provider import Licence
@@ -27,7 +26,7 @@ class DemoLicences:
         await self.issued.start(services)
 
     async def licences_of(self, holder: Person) -> list[Licence]:
-        issued, fixed = await asyncio.gather(
+        issued, fixed = await side_by_side(
             self.issued.licences_of(holder), self.fixtures.licences_of(holder)
         )
         return [*issued, *fixed]

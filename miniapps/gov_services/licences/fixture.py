@@ -3,7 +3,6 @@ their licences. The demo city's source is one (`demo.py`); a test makes its own 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from backend.sdk import Person, Services, Vault, person_by_phone
+from backend.sdk import Person, Services, Vault, person_by_phone, side_by_side
 from miniapps.gov_services.licences.provider import Licence, licence_sha256
 
 
@@ -61,7 +60,7 @@ class FixtureLicences:
         if self._vault is None:
             raise RuntimeError("the fixture licences have not started")
         vault = self._vault
-        found = await asyncio.gather(*(person_by_phone(p, vault) for p in self._holders))
+        found = await side_by_side(*(person_by_phone(p, vault) for p in self._holders))
         for held, who in zip(self._holders.values(), found, strict=True):
             if who is not None and who.id == holder.id:
                 return list(held)
