@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -143,12 +143,19 @@ def changed_refusal(*, version_named: bool) -> PreconditionFailed | Conflict:
     return refusal(GovServicesCode.APPLICATION_CHANGED)
 
 
-async def move_held(changes: Sequence[Move]) -> list[Case | Held]:
+Complete = Callable[[Sequence[Move]], Awaitable[list[Move]]]
+
+
+async def move_held(
+    changes: Sequence[Move], *, complete: Complete | None = None
+) -> list[Case | Held]:
     """Write `changes` as `move` would, each the row
     as it now stands or why it was not written; inside a unit of work. Each case's row is
     taken first, skipping those another transaction holds, so that one row held elsewhere
     never keeps the others waiting. A case given twice is written once (the second is
-    `CHANGED`)."""
+    `CHANGED`). `complete` finishes the changes about to be written, in the same unit of
+    work, once their rows are held: what it takes (a submit's 办件编号) is taken only for
+    a change written."""
     ids = {change.case["id"] for change in changes}
     taking = _SKIP_HELD if is_postgres() else ""
     held = {
@@ -170,11 +177,21 @@ async def move_held(changes: Sequence[Move]) -> list[Case | Held]:
         seen.add(case_id)
     if not writing:
         return outcome
-    rows = await _written([changes[n] for n in writing])
+    chosen = [changes[n] for n in writing]
+    if complete is not None:
+        chosen = await complete(chosen)
+    rows = await _written(chosen)
     for n, row in zip(writing, rows, strict=True):
         outcome[n] = row
-    await _record([(changes[n], row) for n, row in zip(writing, rows, strict=True)])
+    await _record(list(zip(chosen, rows, strict=True)))
     return outcome
+
+
+async def hold(case_id: int) -> None:
+    """Wait for the case's row and keep it until the unit of work ends: before taking what
+    other transactions wait for (a 办件编号), so as never to hold that while waiting."""
+    if is_postgres():  # on SQLite the transaction holds the whole database already
+        await fetch_rows(f"{_VERSIONS} WHERE id = $1 FOR UPDATE", case_id)
 
 
 async def _written(changes: Sequence[Move]) -> list[Case]:

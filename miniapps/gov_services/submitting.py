@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
 from piccolo.columns import Column
 
 from backend.sdk import (
@@ -22,8 +23,6 @@ from backend.sdk import (
     GroupCommit,
     Unprocessable,
     fetch_rows,
-    in_transaction,
-    is_postgres,
     json_value,
     side_by_side,
     unit_of_work,
@@ -59,54 +58,34 @@ _MISSING = ("缺少此项材料", "this material is required")
 _LICENCE_CHANGED = ("所用电子证照已失效或已变更", "the licence given is no longer valid as given")
 
 # Take the day's next numbers, creating the day's row with the first: one statement, so two
-# submits at once wait for each other's row instead of reading the same count, and the
-# submits asked at the same time take theirs together. It runs as a statement of its own,
-# before the submit's transaction, so the day's row is held for that statement only and
-# not until each submit in flight has committed in turn. A submit that fails after taking
-# its number leaves a gap, as a sequence would; numbers stay unique and rise. On
-# PostgreSQL the statement's commit does not wait for its WAL to reach the disk (the next
-# submit would queue behind that flush): a submit that uses the number commits after it,
-# and flushing that commit flushes the number's change with it, so no number outlives a
-# crash that loses its count.
+# submits at once wait for each other's row instead of reading the same count. It runs in
+# the transaction that writes the submits, after their rows are held, so a number is taken
+# only by a submit that commits with it (no gaps), and a submit waiting for its row holds
+# no number up; the submits written together take theirs with one statement.
 _NEXT_NUMBERS = (
     "INSERT INTO gov_services_ref_counter (day, issued) VALUES ($1, $2) "
     "ON CONFLICT (day) DO UPDATE SET issued = gov_services_ref_counter.issued + $2 "
     "RETURNING issued"
 )
-_NEXT_NUMBERS_PG = (
-    "INSERT INTO gov_services_ref_counter (day, issued) "
-    "SELECT $1, $2 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed "
-    "ON CONFLICT (day) DO UPDATE SET issued = gov_services_ref_counter.issued + $2 "
-    "RETURNING issued"
-)
 
 
-async def next_ref(now: dt.datetime) -> str:
-    """The next 办件编号: the city's date and the day's sequence, `20261202000017`. Outside
-    a unit of work it commits at once, with the numbers asked at the same time (in the
-    order asked); inside one, the day's row stays held until that commits, so take it there
-    only where submits are rare (a bundle's members)."""
-    day = now.astimezone(CITY_TIME).strftime("%Y%m%d")
-    if in_transaction():
-        return (await _numbers([day], quick=False))[0]
-    return await _REFS.write(day)
+def ref_day(now: dt.datetime) -> str:
+    """The day a 办件编号 taken at `now` is numbered in: the city's date."""
+    return now.astimezone(CITY_TIME).strftime("%Y%m%d")
 
 
-async def _numbers(days: Sequence[str], *, quick: bool = True) -> list[str]:
-    """The next number of each of `days`, in order: one statement for each day."""
-    statement = _NEXT_NUMBERS_PG if quick and is_postgres() else _NEXT_NUMBERS
+async def next_refs(days: Sequence[str]) -> list[str]:
+    """The next 办件编号 of each of `days`, in order: the day and its sequence,
+    `20261202000017`. Inside a unit of work: the day's row stays held until it commits."""
     issued: dict[str, int] = {}
     for day, count in Counter(days).items():
-        rows = await fetch_rows(statement, day, count)
+        rows = await fetch_rows(_NEXT_NUMBERS, day, count)
         issued[day] = int(rows[0]["issued"]) - count
     refs = []
     for day in days:
         issued[day] += 1
         refs.append(f"{day}{issued[day]:06d}")
     return refs
-
-
-_REFS: GroupCommit[str, str] = GroupCommit("gov_services.ref", _numbers)
 
 
 def material_problems(
@@ -188,7 +167,7 @@ async def submit(
         action=Action.SUBMIT,
         actor=actor,
         to_status=Status.SUBMITTED,
-        changes=submit_changes(case, doc, kept, ref=await next_ref(now), at=now),
+        changes=submit_changes(case, doc, kept, at=now),
         at=now,
     )
     written = await _SUBMITS.write(change)
@@ -197,29 +176,41 @@ async def submit(
     if written is cases.Held.BUSY:
         # Its row is held by another transaction: written on its own, it waits its turn.
         async with unit_of_work():
-            written = await cases.write_move(change, version_named=expected_version is not None)
+            await cases.hold(case["id"])
+            (numbered,) = await _numbered([change])
+            written = await cases.write_move(numbered, version_named=expected_version is not None)
     return await view_of(written, licences=licences, locale=locale, doc=doc, given=given)
 
 
 async def _write_submits(changes: Sequence[cases.Move]) -> list[cases.Case | cases.Held]:
     async with unit_of_work():
-        return await cases.move_held(changes)
+        return await cases.move_held(changes, complete=_numbered)
 
 
-# Submits that arrive at the same time are written in one transaction: a submit is a few
-# rows, and its own transaction's round trips cost several times what the rows do.
+async def _numbered(changes: Sequence[cases.Move]) -> list[cases.Move]:
+    """`changes` (submits) each with its 办件编号, taken in the caller's unit of work once
+    their rows are held: a row is always held before the day's count, never after."""
+    refs = await next_refs([ref_day(change.at) for change in changes])
+    return [
+        msgspec.structs.replace(change, changes={**change.changes, Application.ref_no: ref})
+        for change, ref in zip(changes, refs, strict=True)
+    ]
+
+
+# Submits that arrive at the same time are written in one transaction, which takes their
+# numbers too: a submit is a few rows, and its own transaction's round trips cost several
+# times what the rows do.
 _SUBMITS: GroupCommit[cases.Move, cases.Case | cases.Held] = GroupCommit(
     "gov_services.submit", _write_submits
 )
 
 
 def submit_changes(
-    case: cases.Case, doc: ItemDocument, answers: dict[str, Any], *, ref: str, at: dt.datetime
+    case: cases.Case, doc: ItemDocument, answers: dict[str, Any], *, at: dt.datetime
 ) -> dict[Column | str, Any]:
-    """What a submit sets: its ref, the answers checked, the first step (受理) and the
-    office that takes it."""
+    """What a submit sets, but its ref (`_numbered`): the answers checked, the first step
+    (受理) and the office that takes it."""
     return {
-        Application.ref_no: ref,
         Application.answers: answers,
         **entering(doc, first_step(doc), case["place_path"]),
         Application.submitted_at: at,
@@ -237,13 +228,14 @@ async def submitted(
     taken here, through `cases.move`. Inside a unit of work; `actor` None when the platform
     submits it (a bundle's member, released)."""
     now = utc_now()
-    ref = await next_ref(now)
+    await cases.hold(case["id"])
+    (ref,) = await next_refs([ref_day(now)])
     return await cases.move(
         case,
         action=Action.SUBMIT,
         actor=actor,
         to_status=Status.SUBMITTED,
-        changes=submit_changes(case, doc, answers, ref=ref, at=now),
+        changes={Application.ref_no: ref, **submit_changes(case, doc, answers, at=now)},
         at=now,
     )
 
