@@ -7,7 +7,7 @@ An application is its applicant's alone: to anyone else it does not exist (a 404
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from piccolo.columns import Column
 
@@ -46,25 +46,45 @@ from miniapps.gov_services.resident_views import (
     materials_of,
 )
 from miniapps.gov_services.states import Status
-from miniapps.gov_services.tables import Application
+from miniapps.gov_services.tables import Application, ItemVersion, ServiceItem
+
+
+class Pinned(NamedTuple):
+    """What an application's row names, read with it: the hash of the version it pins and
+    its item's (code, name)."""
+
+    sha256: str
+    item: tuple[str, str]
 
 
 async def own_case(actor: Claims, application_id: int) -> Case:
     """The caller's application; `application_not_found` for anyone else's."""
+    return (await own_case_pinned(actor, application_id))[0]
+
+
+async def own_case_pinned(actor: Claims, application_id: int) -> tuple[Case, Pinned]:
+    """`own_case`, with what it pins: a submit then reads neither of them again."""
     row = await _CASE_READS.one(application_id)
     if row is None or row["applicant_id"] != actor.user_id:
         raise NotFound(GovServicesCode.APPLICATION_NOT_FOUND)
-    return dict(row)  # its own: the read's row is shared by the callers who asked at once
+    # Its own: the read's row is shared by the callers who asked at once.
+    case = {name: row[name] for name in _CASE_COLUMNS}
+    return case, Pinned(row["pinned_sha256"], (row["item_code"], row["item_name"]))
 
 
 async def _cases(ids: Iterable[int]) -> dict[int, Mapping[str, Any]]:
-    return {int(row["id"]): row for row in await fetch_where_in(_CASES, "id", ids)}
+    return {int(row["id"]): row for row in await fetch_where_in(_CASES, "a.id", ids)}
 
 
-# Read first by every change a resident makes: those asked at once are read together.
+# Read first by every change a resident makes: those asked at once are read together, each
+# with the hash of its pinned version and its item's name (rows by their primary keys).
+_CASE_COLUMNS = tuple(column._meta.db_column_name for column in Application.all_columns())
 _CASES = f"""
-SELECT {", ".join(column._meta.db_column_name for column in Application.all_columns())}
-FROM {Application._meta.tablename}"""  # noqa: S608 - the table's own names
+SELECT {", ".join(f"a.{name}" for name in _CASE_COLUMNS)},
+    v.sha256 AS pinned_sha256, i.code AS item_code, i.name AS item_name
+FROM {Application._meta.tablename} a
+JOIN {ItemVersion._meta.tablename} v ON v.id = a.item_version_id
+JOIN {ServiceItem._meta.tablename} i ON i.id = a.item_id"""  # noqa: S608 - the tables' own names
 _CASE_READS: ReadTogether[int, Mapping[str, Any]] = ReadTogether(_cases)
 
 
@@ -171,21 +191,23 @@ async def view_of(
     locale: str | None,
     doc: ItemDocument | None = None,
     given: list[dict[str, Any]] | None = None,
+    item: tuple[str, str] | None = None,
 ) -> ApplicationView:
     """The application as its applicant sees it. A caller that has just read its pinned
-    document, or its materials and left them as they were, passes them (`doc`, `given`)
-    rather than have them read again."""
+    document, its materials and left them as they were, or its item's (code, name), passes
+    them (`doc`, `given`, `item`) rather than have them read again."""
     if doc is None:
         doc = await pinned_document(case["item_version_id"])
     if given is None:
         given = await materials_of(case["id"])
-    names = await item_names({case["item_id"]})
+    if item is None:
+        item = (await item_names({case["item_id"]}))[case["item_id"]]
     who = None
     if case["status"] in (Status.DRAFT, Status.SUPPLEMENT):  # materials may still be given
         who = await the_applicant_of(case, licences)
     return application_view(
         case,
-        item=names[case["item_id"]],
+        item=item,
         doc=doc,
         given=given,
         who=who,
@@ -211,10 +233,10 @@ async def save_answers(
     """Keep the draft's answers, each checked but none required yet; a field hidden by the
     form's rules is dropped, and a prefilled one must keep its licence's value (left out,
     it keeps it). Conditional on the version read: 412 when `If-Match` named another."""
-    case = await own_case(actor, application_id)
+    case, pinned = await own_case_pinned(actor, application_id)
     require_version(case, expected_version)
     require_draft(case)
-    doc = await pinned_document(case["item_version_id"])
+    doc = await pinned_document(case["item_version_id"], sha256=pinned.sha256)
     who = await the_applicant(actor, licences)
     held = {licence.ref: licence for licence in who.licences}
     fixed, gone = prefilled_now(doc, prefilled_of(case), held, locale)
@@ -222,11 +244,10 @@ async def save_answers(
         raise Unprocessable(GovServicesCode.ANSWERS_INVALID, errors=gone)
     kept = check_answers(doc, {**fixed, **answers}, complete=False, prefilled=fixed, locale=locale)
     row = await change_draft(case, expected=expected_version, changes={Application.answers: kept})
-    names = await item_names({case["item_id"]})
     given = await materials_of(case["id"])
     return application_view(
         row,
-        item=names[case["item_id"]],
+        item=pinned.item,
         doc=doc,
         given=given,
         who=who,

@@ -47,10 +47,12 @@ async def offered_version(item_code: str) -> tuple[dict[str, Any], int, ItemDocu
     return item, int(version["id"]), _document(version)
 
 
-async def pinned_document(version_id: int) -> ItemDocument:
+async def pinned_document(version_id: int, *, sha256: str | None = None) -> ItemDocument:
     """The document of the version an application was started on: read from the database
-    only if this process has not parsed it yet (it is large; its hash is not)."""
-    sha256 = await _HASH_READS.one(version_id)
+    only if this process has not parsed it yet (it is large; its hash is not). A caller
+    that has read the version's hash with the application passes it (`sha256`)."""
+    if sha256 is None:
+        sha256 = await _HASH_READS.one(version_id)
     if sha256 is not None:
         known = remembered_document(sha256)
         if known is not None:

@@ -32,6 +32,7 @@ from miniapps.gov_services import cases
 from miniapps.gov_services.applicant import CITY_TIME, prefilled_now, said
 from miniapps.gov_services.applying import (
     own_case,
+    own_case_pinned,
     prefilled_of,
     require_draft,
     the_applicant,
@@ -148,14 +149,14 @@ async def submit(
 ) -> ApplicationView:
     """Submit the caller's draft: checked whole against its pinned version, then given its
     ref and sent to the office of its first step."""
-    case = await own_case(actor, application_id)
+    case, pinned = await own_case_pinned(actor, application_id)
     cases.require_version(case, expected_version)
     require_draft(case)
     await require_bundle_submitted(case)
     # Asked side by side, each with the same reads of the submits beside it. The materials
     # are read once: submit checks them and answers with them, and changes neither.
     doc, who, given = await side_by_side(
-        pinned_document(case["item_version_id"]),
+        pinned_document(case["item_version_id"], sha256=pinned.sha256),
         the_applicant(actor, licences),
         materials_of(case["id"]),
     )
@@ -179,7 +180,9 @@ async def submit(
             await cases.hold(case["id"])
             (numbered,) = await _numbered([change])
             written = await cases.write_move(numbered, version_named=expected_version is not None)
-    return await view_of(written, licences=licences, locale=locale, doc=doc, given=given)
+    return await view_of(
+        written, licences=licences, locale=locale, doc=doc, given=given, item=pinned.item
+    )
 
 
 async def _write_submits(changes: Sequence[cases.Move]) -> list[cases.Case | cases.Held]:
