@@ -228,8 +228,8 @@ async def test_submits_at_once_take_distinct_refs_in_sequence(
 async def test_a_draft_submitted_twice_at_once_is_written_once_beside_another(
     client: Client, vault: Vault, token_for_phone: TokenForPhone
 ) -> None:
-    """The second of two submits of one draft at once is refused (each took a number
-    first), and another resident's submit beside them is written."""
+    """The second of two submits of one draft at once is refused, and another resident's
+    submit beside them is written. The refused one took no number: none is skipped."""
     phones = ["13900000400", "13900000401"]
     drafts = await legal_aid_drafts(client, vault, token_for_phone, phones)
     (token, twice), (other_token, other) = drafts
@@ -242,6 +242,8 @@ async def test_a_draft_submitted_twice_at_once_is_written_once_beside_another(
     codes = [a.status_code for a in answers]
     assert sorted(codes[:2]) == [200, 409], [a.text for a in answers]
     assert codes[2] == 200, answers[2].text
+    refs = sorted(int(a.json()["ref"][8:]) for a in answers if a.status_code == 200)
+    assert refs == [1, 2]
     after = await counts()
     written = {k: after[k] - before[k] for k in ("applications", "statuses", "audit", "outbox")}
     assert written == {"applications": 0, "statuses": 2, "audit": 2, "outbox": 2}
