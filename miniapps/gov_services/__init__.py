@@ -12,7 +12,7 @@ from backend.sdk import (
     Subscription,
     Tile,
 )
-from miniapps.gov_services.bundle_release import follow_delivery
+from miniapps.gov_services.bundle_release import follow_delivery, is_delivery
 from miniapps.gov_services.controllers import router
 from miniapps.gov_services.demo import seed_demo_catalogue
 from miniapps.gov_services.desk import start_engine, stop_engine
@@ -87,7 +87,12 @@ MINIAPP = Manifest(
         Subscription(CALENDAR_YEAR_LOADED, recount_due_dates, "gov_services.recount_due_dates"),
         # A granted delivery: what it issued is learnt, then the bundle members waiting
         # for it start (bundle_release.py).
-        Subscription(APPLICATION_MOVED, follow_delivery, "gov_services.follow_delivery"),
+        Subscription(
+            APPLICATION_MOVED,
+            follow_delivery,
+            "gov_services.follow_delivery",
+            when=is_delivery,
+        ),
     ],
     # The licence sources (电子证照) of `yimen.licence_providers`, loaded once, and the
     # desk through which other parts start applications.

@@ -34,12 +34,16 @@ from miniapps.gov_services.tables import Application, BundleApplication
 Row = dict[str, Any]
 
 
+def is_delivery(event: Event) -> bool:
+    """The moves `follow_delivery` runs for: a delivery (送达), the last step."""
+    moved: ApplicationMoved = event.payload
+    return moved.action == Action.DELIVER
+
+
 async def follow_delivery(event: Event, job: JobContext) -> None:
     """The handler of `gov_services.application_moved`: after a granted delivery, what it
     issued is learnt and the bundle members waiting for it are released."""
-    moved: ApplicationMoved = event.payload
-    if moved.action != Action.DELIVER:
-        return
+    moved: ApplicationMoved = event.payload  # a delivery: `is_delivery` picked it
     case = await cases.case_by_id(moved.application_id)
     if not is_done(case):
         return

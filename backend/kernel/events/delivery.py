@@ -49,7 +49,7 @@ async def deliver_event(services: Services, event_id: str) -> str:
     row = dict(rows[0])
     event = decode(row, services.registry)
     failures: dict[str, str] = {}
-    subscribers = services.registry.subscribers.get(event.name, [])
+    subscribers = [s for s in services.registry.subscribers.get(event.name, []) if s.takes(event)]
     marked: list[bool] = []
 
     async def mark() -> None:

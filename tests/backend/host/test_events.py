@@ -256,3 +256,51 @@ def test_the_worker_registers_every_job_and_cron() -> None:
         "cron:events.sweep",
         "cron:library.mark_overdue",
     }
+
+
+even_permits: list[int] = []
+
+
+async def count_even_permit(event: Event, job: JobContext) -> None:
+    even_permits.append(event.payload.permit_id)
+
+
+async def test_a_subscription_runs_for_the_events_it_picks_and_passes_over_the_rest(
+    settings: Settings,
+) -> None:
+    """`when` picks the events a handler runs for: one passed over is delivered all the
+    same, to the handlers that take it, and leaves no handled-marker of the one that
+    did not."""
+    even_permits.clear()
+    sample_apps.handled.clear()
+    picky = Subscription(
+        "permits.issued",
+        count_even_permit,
+        "counter.even",
+        when=lambda event: event.payload.permit_id % 2 == 0,
+    )
+    application = create_app(
+        settings, miniapps=[*sample_apps.sample_apps(), app("counter", subscribes=[picky])]
+    )
+    async with running(application):
+        with bus_in_use(None):  # delivered by hand below
+            async with unit_of_work():
+                odd = await emit("permits.issued", PermitIssued(permit_id=7))
+                even = await emit("permits.issued", PermitIssued(permit_id=8))
+        services = services_of(application)
+        assert await deliver_event(services, str(odd)) == "delivered"
+        assert await deliver_event(services, str(even)) == "delivered"
+        assert even_permits == [8]
+        assert sorted(e.payload.permit_id for e in sample_apps.handled) == [7, 8]
+        markers = await HandledEvent.select(HandledEvent.event_id, HandledEvent.handler)
+        assert sorted((m["handler"], str(m["event_id"])) for m in markers) == sorted(
+            [
+                ("permits.remember", str(odd)),
+                ("permits.remember", str(even)),
+                ("counter.even", str(even)),
+            ]
+        )
+        rows = await OutboxEvent.select(OutboxEvent.dispatched_at).where(
+            OutboxEvent.event_id.is_in([odd, even])
+        )
+        assert [row["dispatched_at"] is not None for row in rows] == [True, True]
