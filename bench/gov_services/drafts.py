@@ -82,8 +82,10 @@ def make_template(base: str, token: str) -> Template:
 async def copy_drafts(template: int, count: int) -> list[int]:
     """`count` copies of the draft `template` with its materials, in one transaction; their
     ids. Run while nothing else starts applications (the new rows are those after the
-    last id)."""
-    from backend.kernel.db import fetch_rows, insert_rows, transaction
+    last id). Then ANALYZE, as autovacuum does once that many rows have come: the server's
+    plans are made again for tables of their new size (on a database whose autovacuum is
+    off, a plan made when the table was small would read it whole at every ask)."""
+    from backend.kernel.db import fetch_rows, insert_rows, is_postgres, transaction
     from miniapps.gov_services.resident_views import draft_ref
     from miniapps.gov_services.tables import Application, MaterialItem
 
@@ -113,6 +115,8 @@ async def copy_drafts(template: int, count: int) -> list[int]:
             for material in materials
         ]
         await insert_rows(MaterialItem, material_columns, given)
+    tables = "gov_services_application, gov_services_material"
+    await fetch_rows(f"ANALYZE {tables}" if is_postgres() else "ANALYZE")
     if len(ids) != count:
         raise SystemExit(f"gov_services: {len(ids)} drafts copied of {count}")
     return ids
