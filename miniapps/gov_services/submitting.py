@@ -3,8 +3,8 @@
 Submit holds the draft to the whole of its pinned document: every answer (now required
 ones too), each prefilled field against the licence it came from as that licence stands
 today, and each material the answers call for, a licence material against its hash. Every
-problem is listed at once, by JSON pointer. Then it takes its 办件编号, and one transaction
-writes the first step (受理) and the office that takes it, through `cases.move`."""
+problem is listed at once, by JSON pointer. Then one transaction takes its 办件编号 and
+writes the first step (受理) and the office that takes it, as `cases.move` does."""
 
 from __future__ import annotations
 
