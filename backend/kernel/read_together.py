@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Hashable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
 from backend.kernel.db import in_transaction
@@ -38,6 +38,20 @@ class _Asked(Generic[Key, Row]):
         self.reader: asyncio.Task[None] | None = None
 
 
+class _ReadWhenAwaited(Generic[Key, Row]):
+    """A transaction's own read, made when awaited: one left unawaited (its caller failed
+    first) was never started, and leaves no coroutine behind to warn of."""
+
+    __slots__ = ("_key", "_read")
+
+    def __init__(self, read: Callable[[Key], Awaitable[Row | None]], key: Key) -> None:
+        self._read = read
+        self._key = key
+
+    def __await__(self) -> Generator[Any, None, Row | None]:
+        return (yield from self._read(self._key).__await__())
+
+
 class ReadTogether(Generic[Key, Row]):
     """`await reads.one(key)` is `(await read_all([key])).get(key)`, with the keys asked
     at the same time read by one call. `read_all` returns the rows found, by key; a key
@@ -51,8 +65,32 @@ class ReadTogether(Generic[Key, Row]):
         self._asked: dict[tuple[int, int], _Asked[Key, Row]] = {}
 
     async def one(self, key: Key) -> Row | None:
+        return await self.ask(key)
+
+    def ask(self, key: Key) -> Awaitable[Row | None]:
+        """`one(key)`, asked now and awaited later: reads asked this way before any is
+        awaited go side by side, with no task each (`side_by_side` makes one per read)."""
         if in_unit_of_work() or in_transaction():
-            return (await self._read_all([key])).get(key)
+            return _ReadWhenAwaited(self._now, key)
+        return self._asked_for(key)
+
+    async def many(self, keys: Iterable[Key]) -> dict[Key, Row]:
+        """The rows of `keys` that exist, by key: `one` of each, asked at once."""
+        wanted = list(dict.fromkeys(keys))
+        if in_unit_of_work() or in_transaction():
+            return dict(await self._read_all(wanted))
+        answers = [self._asked_for(key) for key in wanted]
+        found = {}
+        for key, answer in zip(wanted, answers, strict=True):
+            row = await answer
+            if row is not None:
+                found[key] = row
+        return found
+
+    async def _now(self, key: Key) -> Row | None:
+        return (await self._read_all([key])).get(key)
+
+    def _asked_for(self, key: Key) -> asyncio.Future[Row | None]:
         loop = asyncio.get_running_loop()
         where = (id(loop), id(current_bus()))
         asked = self._asked.get(where)
@@ -65,7 +103,7 @@ class ReadTogether(Generic[Key, Row]):
             context = contextvars.copy_context()
             context.run(REQUEST_ID.set, None)
             asked.reader = loop.create_task(self._drain(where, asked), context=context)
-        return await answer
+        return answer
 
     async def _drain(self, where: tuple[int, int], asked: _Asked[Key, Row]) -> None:
         try:

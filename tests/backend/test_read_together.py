@@ -9,10 +9,13 @@ from collections.abc import Iterable
 
 import pytest
 
-from backend.directory.people import person
+from backend.directory.people import people_by_phone, person, person_by_phone
 from backend.directory.users.tables import UserAccount
 from backend.kernel.db import transaction
 from backend.kernel.read_together import ReadTogether
+from backend.kernel.vault import Vault
+
+DEMO_PHONES = ["13800000001", "13800000002", "13800000016"]  # residents of the demo city
 
 
 class Recorder:
@@ -120,6 +123,37 @@ async def test_inside_a_transaction_a_read_is_asked_at_once_on_its_own() -> None
     recorder.hold.set()
     assert await outside == 1
     assert recorder.calls == [[1], [2]]
+
+
+async def test_reads_asked_before_any_is_awaited_are_read_together() -> None:
+    recorder = Recorder()
+    reads = ReadTogether(recorder.read_all)
+    first, second = reads.ask(2), reads.ask(3)
+    many = await reads.many([5, 3, 99, 5])
+    assert (await first, await second) == (4, 9)
+    assert many == {5: 25, 3: 9}  # each key once; one with no row left out
+    assert recorder.calls == [[2, 3, 5, 99]]
+
+
+async def test_inside_a_transaction_an_asked_read_runs_only_when_awaited() -> None:
+    recorder = Recorder()
+    reads = ReadTogether(recorder.read_all)
+    async with transaction():
+        reads.ask(1)  # its caller failed before awaiting it: nothing is read
+        asked = reads.ask(2)
+        assert recorder.calls == []
+        assert await asked == 4
+        assert await reads.many([3, 99]) == {3: 9}
+    assert recorder.calls == [[2], [3, 99]]
+
+
+async def test_people_are_found_by_phone_in_one_statement(demo: None, vault: Vault) -> None:
+    owners = {phone: await person_by_phone(phone, vault) for phone in DEMO_PHONES}
+    found = await people_by_phone([*DEMO_PHONES, "13999999999", DEMO_PHONES[0]], vault)
+    assert {phone: who.id for phone, who in found.items()} == {
+        phone: who.id for phone, who in owners.items() if who is not None
+    }
+    assert len(found) == len(DEMO_PHONES)
 
 
 async def test_people_are_read_together_each_their_own(demo: None) -> None:
