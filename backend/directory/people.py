@@ -67,6 +67,14 @@ async def person_by_phone(phone: str, vault: Vault) -> Person | None:
     return await _BY_PHONE_READS.one(vault.lookup(phone, purpose=PHONE_PURPOSE))
 
 
+async def people_by_phone(phones: Iterable[str], vault: Vault) -> dict[str, Person]:
+    """The people among `phones` who have an account, by phone: `person_by_phone` of each,
+    asked at once."""
+    lookups = {vault.lookup(phone, purpose=PHONE_PURPOSE): phone for phone in phones}
+    found = await _BY_PHONE_READS.many(lookups)
+    return {lookups[lookup]: who for lookup, who in found.items()}
+
+
 async def _people_by_phone(lookups: Iterable[str]) -> dict[str, Person]:
     rows = await fetch_where_in(_PEOPLE_AND_PHONE, "phone_lookup", lookups)
     return {row["phone_lookup"]: _person(row) for row in rows}

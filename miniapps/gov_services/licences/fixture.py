@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from backend.sdk import Person, Services, Vault, person_by_phone, side_by_side
+from backend.sdk import Person, Services, Vault, people_by_phone
 from miniapps.gov_services.licences.provider import Licence, licence_sha256
 
 
@@ -37,7 +37,7 @@ class FixtureLicence(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 class FixtureLicences:
     """Licences of people known by their phone. The directory finds a person by phone
     without keeping it in clear, so each ask looks the fixture's phones up (a handful, in
-    one statement)."""
+    one statement with the asks beside it)."""
 
     def __init__(self, holders: Mapping[str, Sequence[FixtureLicence]]) -> None:
         self._holders = {phone: [f.issued() for f in held] for phone, held in holders.items()}
@@ -59,11 +59,10 @@ class FixtureLicences:
     async def licences_of(self, holder: Person) -> list[Licence]:
         if self._vault is None:
             raise RuntimeError("the fixture licences have not started")
-        vault = self._vault
-        found = await side_by_side(*(person_by_phone(p, vault) for p in self._holders))
-        for held, who in zip(self._holders.values(), found, strict=True):
-            if who is not None and who.id == holder.id:
-                return list(held)
+        found = await people_by_phone(self._holders, self._vault)
+        for phone, who in found.items():
+            if who.id == holder.id:
+                return list(self._holders[phone])
         return []
 
     async def licence(self, ref: str) -> Licence | None:
