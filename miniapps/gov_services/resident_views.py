@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Generator, Iterable, Mapping, Sequence
 from typing import Any
 
 from backend.sdk import Due, ReadTogether, WorkCalendar, fetch_where_in, json_value
@@ -57,7 +57,27 @@ def due_of(row: Mapping[str, Any], doc: ItemDocument, calendar: WorkCalendar) ->
 
 async def materials_of(application_id: int) -> list[dict[str, Any]]:
     """The materials given for the application, in the order they were given."""
-    return [dict(row) for row in await _MATERIAL_READS.one(application_id) or ()]
+    return await materials_asked(application_id)
+
+
+def materials_asked(application_id: int) -> Awaitable[list[dict[str, Any]]]:
+    """`materials_of`, asked now and awaited later: it goes side by side with the reads
+    awaited in between, with no task of its own."""
+    return _OwnCopies(_MATERIAL_READS.ask(application_id))
+
+
+class _OwnCopies:
+    """The rows read, each the caller's own copy: a read's rows are shared by the callers
+    who asked at once. Nothing runs until awaited, so one left unawaited leaves nothing."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: Awaitable[list[Mapping[str, Any]] | None]) -> None:
+        self._rows = rows
+
+    def __await__(self) -> Generator[Any, None, list[dict[str, Any]]]:
+        rows = yield from self._rows.__await__()
+        return [dict(row) for row in rows or ()]
 
 
 async def _materials(ids: Iterable[int]) -> dict[int, list[Mapping[str, Any]]]:

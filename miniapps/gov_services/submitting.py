@@ -24,7 +24,6 @@ from backend.sdk import (
     Unprocessable,
     fetch_rows,
     json_value,
-    side_by_side,
     unit_of_work,
     utc_now,
 )
@@ -50,7 +49,7 @@ from miniapps.gov_services.licences.provider import Licence, Licences
 from miniapps.gov_services.materials import Source
 from miniapps.gov_services.offered import pinned_document
 from miniapps.gov_services.resident_schemas import ApplicationView
-from miniapps.gov_services.resident_views import materials_of
+from miniapps.gov_services.resident_views import materials_asked, materials_of
 from miniapps.gov_services.routing import entering
 from miniapps.gov_services.states import Action, Status, takes
 from miniapps.gov_services.tables import Application
@@ -153,13 +152,12 @@ async def submit(
     cases.require_version(case, expected_version)
     require_draft(case)
     await require_bundle_submitted(case)
-    # Asked side by side, each with the same reads of the submits beside it. The materials
-    # are read once: submit checks them and answers with them, and changes neither.
-    doc, who, given = await side_by_side(
-        pinned_document(case["item_version_id"], sha256=pinned.sha256),
-        the_applicant(actor, licences),
-        materials_of(case["id"]),
-    )
+    # Asked now, read beside the applicant's reads: submit checks the materials and
+    # answers with them, and changes neither.
+    materials = materials_asked(case["id"])
+    doc = await pinned_document(case["item_version_id"], sha256=pinned.sha256)
+    who = await the_applicant(actor, licences)
+    given = await materials
     held = {lic.ref: lic for lic in who.licences}
     kept = await checked_answers(case, doc, held, locale, given=given)
     now = utc_now()
