@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 
 import aiosqlite
 import asyncpg
+import msgspec
 from piccolo.columns import Column
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
@@ -135,7 +135,7 @@ async def database_reachable(engine: Engine) -> bool:
 
 def json_value(value: Any) -> Any:
     """A piccolo JSON column's value; the engines hand it back as text."""
-    return json.loads(value) if isinstance(value, str | bytes) else value
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
 async def fetch_rows(sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:

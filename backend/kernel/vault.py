@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import hmac
 import os
 
@@ -44,7 +43,7 @@ class Vault:
 
     def lookup(self, value: str, *, purpose: str) -> str:
         """A keyed hash: equal values match, and the table alone reveals nothing."""
-        return hmac.new(self._key(purpose), value.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._key(purpose), value.encode(), "sha256").hex()
 
 
 @functools.cache
