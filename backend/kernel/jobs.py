@@ -30,6 +30,9 @@ RUNNERS = 3
 # While requests are in flight, how long a runner beyond the first waits before it looks
 # again: a pause, not a wake-up per request, so counting requests costs them nothing.
 GIVE_WAY = 0.05
+# Ready jobs of one function that a runner takes at once, when the function has a form that
+# runs them together (`together`): the deliveries of a burst of events share a transaction.
+MOST_TOGETHER = 32
 # A job's time limit when none is declared, as arq's; a hung job would hold a runner.
 TIMEOUT = 60.0
 
@@ -117,8 +120,12 @@ class InProcessQueue:
         requests: RequestGauge | None = None,
         timeouts: Mapping[str, float] | None = None,
         runners: int = RUNNERS,
+        together: Mapping[str, str] | None = None,
     ) -> None:
         self._functions = functions
+        # A job function whose ready jobs (each of one argument) a runner takes together,
+        # and the function that runs them at once, given every job's argument.
+        self._together = dict(together or {})
         self._ctx = ctx
         self._requests = requests or RequestGauge()
         self._timeouts = dict(timeouts or {})
@@ -181,11 +188,26 @@ class InProcessQueue:
                 self._work.clear()  # no await between the look and the clear: no wake-up lost
                 await self._work.wait()
             elif first or self._hurry or not self._requests.in_flight:
-                await self._run(self._ready.popleft())
+                await self._run(*self._taken())
             else:
                 await asyncio.sleep(GIVE_WAY)
 
-    async def _run(self, job: _Queued) -> None:
+    def _taken(self) -> tuple[_Queued, list[str]]:
+        """The next job, with the ready jobs of its function right behind it if they run
+        together (then one job of the function that runs them all), and every id taken."""
+        job = self._ready.popleft()
+        many = self._together.get(job.function)
+        if many is None or not self._ready or self._ready[0].function != job.function:
+            return job, [job.job_id]
+        taken = [job]
+        while (
+            self._ready and self._ready[0].function == job.function and len(taken) < MOST_TOGETHER
+        ):
+            taken.append(self._ready.popleft())
+        args = tuple(one.args[0] for one in taken)
+        return _Queued(job.job_id, many, args), [one.job_id for one in taken]
+
+    async def _run(self, job: _Queued, ids: list[str]) -> None:
         self._running += 1
         try:
             async with asyncio.timeout(self._timeouts.get(job.function, TIMEOUT)):
@@ -205,7 +227,7 @@ class InProcessQueue:
             log.exception("job %s failed", job.function)
         finally:
             self._running -= 1
-            self._ids.discard(job.job_id)
+            self._ids.difference_update(ids)
             if not self._ready and not self._running:
                 self._settled.set()
 

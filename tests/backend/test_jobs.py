@@ -11,7 +11,7 @@ from typing import Any, cast
 import pytest
 
 from backend.kernel.entry import RequestEntry
-from backend.kernel.jobs import InProcessQueue, JobFunction, RequestGauge
+from backend.kernel.jobs import MOST_TOGETHER, InProcessQueue, JobFunction, RequestGauge
 from backend.kernel.services import Services
 from tests.support import eventually
 
@@ -256,3 +256,48 @@ async def test_a_job_that_raises_cancelled_error_does_not_stop_the_queue() -> No
         await eventually(ran, 3.0, what="the job queued after it ran")
     finally:
         await queue.close()
+
+
+async def test_ready_jobs_of_a_function_that_runs_them_together_are_taken_together(
+    tally: Tally, closing: list[InProcessQueue]
+) -> None:
+    """The jobs right behind the one taken, of its function, go with it (at most
+    MOST_TOGETHER), in order; a job of another function stops the run of them."""
+    runs: list[tuple[str, ...]] = []
+
+    async def many(ctx: dict[str, Any], *names: str) -> None:
+        runs.append(names)
+
+    async def alone(ctx: dict[str, Any], name: str) -> None:
+        await tally.work(ctx, name)
+        runs.append((name,))
+
+    ctx: dict[str, Any] = {}
+    functions: dict[str, JobFunction] = {"alone": alone, "many": many, "work": tally.work}
+    queue = InProcessQueue(functions, ctx, runners=1, together={"alone": "many"})
+    closing.append(queue)
+    tally.gate.clear()
+    await queue.enqueue("alone", "a", job_id="a")  # taken at once, by itself: it waits
+    await eventually(lambda: _true(tally.now == 1), what="the first job running")
+    names = [f"b{n}" for n in range(MOST_TOGETHER + 2)]
+    for name in names:
+        await queue.enqueue("alone", name, job_id=name)
+    await queue.enqueue("work", "w")
+    await queue.enqueue("alone", "c", job_id="c")
+    tally.gate.set()
+    await queue.drain()
+    assert runs == [
+        ("a",),
+        tuple(names[:MOST_TOGETHER]),
+        tuple(names[MOST_TOGETHER:]),
+        ("c",),
+    ]
+    assert tally.done == ["a", "w", "c"]
+    # Each id taken is free again once its run is done.
+    assert await queue.enqueue("alone", "again", job_id="b0")
+    await queue.drain()
+    assert runs[-1] == ("again",)
+
+
+async def _true(value: bool) -> bool:
+    return value
