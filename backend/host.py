@@ -12,8 +12,8 @@ from arq.cron import CronJob, cron
 from arq.worker import Function, Retry
 
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Manifest
-from backend.kernel.events.delivery import deliver_event, sweep_outbox
-from backend.kernel.events.outbox import DELIVER, EventBus, bus_in_use
+from backend.kernel.events.delivery import deliver_event, deliver_events, sweep_outbox
+from backend.kernel.events.outbox import DELIVER, DELIVER_TOGETHER, EventBus, bus_in_use
 from backend.kernel.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
 from backend.kernel.metrics import count_job
 from backend.kernel.partitions.care import care_for_partitions, table_keeps
@@ -73,6 +73,7 @@ class Host:
                 {"services": self.services},
                 requests=self.services.requests,
                 timeouts=job_timeouts(self.registry),
+                together={DELIVER: DELIVER_TOGETHER},
             )
             if runs_jobs:
                 queue.run_crons(all_crons(self.registry))
@@ -155,6 +156,7 @@ def _counted(name: str, function: JobFunction) -> JobFunction:
 def job_functions(registry: Registry) -> dict[str, JobFunction]:
     functions: dict[str, JobFunction] = {
         DELIVER: _kernel_job(deliver_event),
+        DELIVER_TOGETHER: _kernel_job(deliver_events),
         SWEEP: _kernel_job(sweep_outbox),
         PARTITIONS: _kernel_job(care_for_partitions),
     }

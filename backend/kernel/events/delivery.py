@@ -14,7 +14,14 @@ from redis.exceptions import RedisError
 
 from backend.kernel.clock import utc_now
 from backend.kernel.contract import Event, JobContext, Subscription
-from backend.kernel.db import UNIQUE_VIOLATION, fetch_rows, insert_rows, transaction
+from backend.kernel.db import (
+    UNIQUE_VIOLATION,
+    fetch_rows,
+    fetch_where_in,
+    insert_rows,
+    placeholders,
+    transaction,
+)
 from backend.kernel.events.outbox import DELIVER, delivery_job_id, unit_of_work
 from backend.kernel.events.tables import DeadLetter, HandledEvent, OutboxEvent
 from backend.kernel.registry import Registry
@@ -79,6 +86,48 @@ async def deliver_event(services: Services, event_id: str) -> str:
     return f"failed: {', '.join(failures)}"
 
 
+async def deliver_events(services: Services, *event_ids: str) -> str:
+    """`deliver_event` of each, the first tries of them in one transaction: every handler of
+    each event, their handled-markers and the events' marks written together, so a burst of
+    events costs one commit rather than one per handler. Any failure in it rolls it all back,
+    and each event is then delivered on its own, its failures its own."""
+    rows = await fetch_where_in(
+        _OUTBOX_ROWS,
+        "event_id",
+        [uuid.UUID(event_id) for event_id in event_ids],
+        then="ORDER BY id",
+    )
+    first = [dict(row) for row in rows if row["dispatched_at"] is None and row["attempts"] == 0]
+    if len(first) > 1:
+        try:
+            await _deliver_together(first, services)
+        except Exception as err:  # one event's handler failed: each is delivered alone
+            log.info("events delivered one by one after %s", _describe(err))
+        else:
+            done = {str(row["event_id"]) for row in first}
+            event_ids = tuple(event_id for event_id in event_ids if event_id not in done)
+    for event_id in event_ids:
+        await deliver_event(services, event_id)
+    return "delivered"
+
+
+async def _deliver_together(rows: list[dict[str, Any]], services: Services) -> None:
+    handled: list[tuple[uuid.UUID, str, dt.datetime]] = []
+    async with unit_of_work():
+        for row in rows:
+            event = decode(row, services.registry)
+            for sub in services.registry.subscribers.get(event.name, []):
+                if sub.takes(event):
+                    context = JobContext(app_id=sub.name.split(".", 1)[0], services=services)
+                    await sub.handler(event, context)
+                    handled.append((event.id, sub.name, utc_now()))
+        await insert_rows(HandledEvent, _HANDLED_COLUMNS, handled)
+        marks = placeholders(2, len(rows))
+        await fetch_rows(
+            f"{_MARK_ALL_DELIVERED} ({marks})", utc_now(), *(row["id"] for row in rows)
+        )
+
+
 async def _mark_delivered(outbox_id: int) -> None:
     await fetch_rows(_MARK_DELIVERED, utc_now(), outbox_id)
 
@@ -90,6 +139,11 @@ _OUTBOX_ROW = f"""
 SELECT id, event_id, name, payload, created_at, attempts, dispatched_at
 FROM {_OUTBOX} WHERE event_id = $1
 """  # noqa: S608 - the table's own name; the value is a placeholder
+_OUTBOX_ROWS = f"""
+SELECT id, event_id, name, payload, created_at, attempts, dispatched_at FROM {_OUTBOX}
+"""  # noqa: S608 - as above
+_MARK_ALL_DELIVERED = f"""
+UPDATE {_OUTBOX} SET dispatched_at = $1 WHERE dispatched_at IS NULL AND id IN"""  # noqa: S608
 _MARK_DELIVERED = f"""
 UPDATE {_OUTBOX} SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL
 """  # noqa: S608 - as above

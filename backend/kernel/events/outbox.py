@@ -27,6 +27,8 @@ from backend.kernel.registry import Registry
 log = logging.getLogger(__name__)
 
 DELIVER = "events.deliver"
+# The deliveries of a burst of events at once, where the jobs run in the API process.
+DELIVER_TOGETHER = "events.deliver_together"
 _WRITTEN = (
     OutboxEvent.event_id,
     OutboxEvent.name,

@@ -15,10 +15,12 @@ from yimen_library.tables import Book
 
 from backend.app import create_app
 from backend.kernel.contract import Event, JobContext, Subscription
+from backend.kernel.db import current_engine
 from backend.kernel.events import emit, unit_of_work
 from backend.kernel.events.delivery import (
     MAX_ATTEMPTS,
     deliver_event,
+    deliver_events,
     retry_dead_letter,
     sweep_outbox,
 )
@@ -304,3 +306,67 @@ async def test_a_subscription_runs_for_the_events_it_picks_and_passes_over_the_r
             OutboxEvent.event_id.is_in([odd, even])
         )
         assert [row["dispatched_at"] is not None for row in rows] == [True, True]
+
+
+# The transactions themselves, kept: an id alone may be taken again by the next one.
+transactions_seen: list[object] = []
+
+
+async def note_transaction(event: Event, job: JobContext) -> None:
+    transactions_seen.append(current_engine().current_transaction.get())
+
+
+async def test_a_burst_of_events_is_delivered_in_one_transaction_each_failure_its_own(
+    settings: Settings,
+) -> None:
+    """`deliver_events`: the handlers of every event, their markers and the events' marks
+    in one transaction; when a handler fails in it, all of it rolls back and each event is
+    delivered on its own, so the failure is that event's alone."""
+    transactions_seen.clear()
+    sample_apps.handled.clear()
+    flaky.failing, flaky.calls = True, 0
+    noting = Subscription("permits.issued", note_transaction, "counter.transactions")
+    application = create_app(
+        settings,
+        miniapps=[
+            *sample_apps.sample_apps(),
+            app("counter", subscribes=[noting]),
+            app(
+                "licences",
+                emits={"licences.granted": PermitIssued},
+                subscribes=[Subscription("licences.granted", flaky, "licences.flaky")],
+            ),
+        ],
+    )
+    async with running(application):
+        services = services_of(application)
+        with bus_in_use(None):  # delivered by hand below
+            async with unit_of_work():
+                burst = [await emit("permits.issued", PermitIssued(permit_id=n)) for n in range(3)]
+        assert await deliver_events(services, *map(str, burst)) == "delivered"
+        assert len(transactions_seen) == 3
+        assert len({id(seen) for seen in transactions_seen}) == 1
+        assert [e.payload.permit_id for e in sample_apps.handled] == [0, 1, 2]
+        assert await HandledEvent.count() == 6
+        assert await OutboxEvent.count().where(OutboxEvent.dispatched_at.is_null()) == 0
+
+        transactions_seen.clear()
+        with bus_in_use(None):
+            async with unit_of_work():
+                mixed = [
+                    await emit("permits.issued", PermitIssued(permit_id=3)),
+                    await emit("licences.granted", PermitIssued(permit_id=4)),
+                    await emit("permits.issued", PermitIssued(permit_id=5)),
+                ]
+        await deliver_events(services, *map(str, mixed))
+        # Tried together, rolled back, then each alone: three transactions of their own.
+        assert len({id(seen) for seen in transactions_seen[-2:]}) == 2
+        assert [e.payload.permit_id for e in sample_apps.handled][-2:] == [3, 5]
+        rows = await OutboxEvent.select(
+            OutboxEvent.event_id, OutboxEvent.attempts, OutboxEvent.dispatched_at
+        ).where(OutboxEvent.event_id.is_in(mixed))
+        state = {
+            row["event_id"]: (row["attempts"], row["dispatched_at"] is not None) for row in rows
+        }
+        assert [state[event_id] for event_id in mixed] == [(0, True), (1, False), (0, True)]
+        assert await HandledEvent.count().where(HandledEvent.event_id.is_in(mixed)) == 4
