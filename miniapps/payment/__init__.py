@@ -1,6 +1,7 @@
 """Payment (城市支付): wallets on a double-entry ledger, in integer fen."""
 
-from backend.sdk import Manifest
+from backend.sdk import Manifest, Role, Section, Tile
+from miniapps.payment.controllers import router
 
 MINIAPP = Manifest(
     id="payment",
@@ -8,5 +9,17 @@ MINIAPP = Manifest(
     names={"zh-CN": "城市支付", "en": "City pay"},
     descriptions={"zh-CN": "钱包、付款与收款", "en": "Wallet, payments and collection"},
     icon="wallet",
+    tiles=[
+        Tile(
+            id="wallet",
+            titles={"zh-CN": "我的钱包", "en": "My wallet"},
+            icon="wallet",
+            target="native:payment/wallet",
+            roles=frozenset({Role.RESIDENT}),
+            section=Section.SERVICES,
+            order=5,
+        ),
+    ],
+    router=router,
     piccolo_app="miniapps.payment.piccolo_app",
 )

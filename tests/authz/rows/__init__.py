@@ -12,6 +12,7 @@ from tests.authz.rows import (
     host,
     library,
     open311,
+    payment,
     push,
 )
 
@@ -27,4 +28,5 @@ ROWS: list[Row] = [
     *gov_services_bundles.ROWS,
     *gov_services_feedback.ROWS,
     *gov_services_staff.ROWS,
+    *payment.ROWS,
 ]
