@@ -43,6 +43,7 @@ from backend.kernel.contract import (
 )
 from backend.kernel.db import (
     UNIQUE_VIOLATION,
+    all_or_nothing,
     fetch_each,
     fetch_rows,
     fetch_where_in,
@@ -107,6 +108,7 @@ from backend.kernel.service_desk import (
 )
 from backend.kernel.services import PlatformKeys, Services, SigningKey
 from backend.kernel.settings import Settings
+from backend.kernel.signed_requests import body_signature, signed_recently
 from backend.kernel.sms import SmsMessage, SmsOutcome, SmsProvider, SmsResult
 from backend.kernel.storage import Storage
 from backend.kernel.templates import Template
@@ -187,8 +189,10 @@ __all__ = [
     "Vault",
     "WorkCalendar",
     "WorkingDays",
+    "all_or_nothing",
     "ancestors",
     "audit",
+    "body_signature",
     "cancel",
     "claims_of",
     "count_scan",
@@ -239,6 +243,7 @@ __all__ = [
     "run_with_database",
     "scopes_held",
     "side_by_side",
+    "signed_recently",
     "strictly",
     "transaction",
     "unit_at",

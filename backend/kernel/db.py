@@ -6,11 +6,12 @@ Piccolo binds an engine to each table class, so a process talks to one database:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any
 
 import aiosqlite
@@ -75,6 +76,26 @@ def transaction(engine: Engine | None = None) -> PostgresTransaction | SQLiteTra
     assert isinstance(engine, PostgresEngine)
     postgres: PostgresTransaction = engine.transaction()
     return postgres
+
+
+@contextlib.asynccontextmanager
+async def all_or_nothing() -> AsyncIterator[None]:
+    """Statements that take effect together or not at all, inside a transaction that is
+    already open: a savepoint, rolled back to when the block raises, so that a caller who
+    catches the error goes on with its own writes and none of the block's. Outside a
+    transaction it opens one (`transaction()`)."""
+    current = current_engine().current_transaction.get()
+    if current is None:
+        async with transaction():
+            yield
+        return
+    savepoint = await current.savepoint()
+    try:
+        yield
+    except BaseException:
+        await savepoint.rollback_to()
+        raise
+    await savepoint.release()
 
 
 def in_transaction() -> bool:

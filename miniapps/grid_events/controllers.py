@@ -378,7 +378,7 @@ async def enrol_sensor(
     operation_class=SignedReading,
     security=[{}],
     middleware=[rate_limited(Quota.PUBLIC)],
-    opt={"signed_by_device": True},
+    opt={"signed_by_sender": True},
     responses=problems(
         {
             400: [KernelCode.VALIDATION_FAILED, KernelCode.BODY_NOT_JSON],

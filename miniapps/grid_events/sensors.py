@@ -3,7 +3,6 @@ device's grid, and more alarms while that event is open update it instead."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -26,6 +25,7 @@ from backend.sdk import (
     Unprocessable,
     UnsupportedMediaType,
     Vault,
+    body_signature,
     require_unit,
     unit_of_work,
 )
@@ -56,7 +56,7 @@ class Reading(msgspec.Struct, frozen=True):
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return body_signature(secret.encode(), timestamp, body)
 
 
 async def enrol_sensor(

@@ -14,7 +14,7 @@ from backend.kernel.services import services_of
 
 
 def _refusals(handler: HTTPRouteHandler) -> Declared:
-    if handler.opt.get("signed_by_device"):
+    if handler.opt.get("signed_by_sender"):
         return {}
     return {401: [KernelCode.UNAUTHENTICATED], 404: [KernelCode.MINIAPP_UNAVAILABLE]}
 
@@ -30,7 +30,7 @@ class SwitchedOn:
         self.app_id = app_id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not scope["route_handler"].opt.get("signed_by_device"):
+        if not scope["route_handler"].opt.get("signed_by_sender"):
             claims = scope.get("user")
             if not isinstance(claims, Claims):
                 raise Unauthorized(KernelCode.UNAUTHENTICATED)
