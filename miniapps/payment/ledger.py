@@ -5,18 +5,28 @@ below zero ever does, however many transfers race for it.
 The guard is the balance update itself: `balance = balance + delta` only where the result
 stays at or above zero (or the account may overdraw). On PostgreSQL that update takes the
 row's lock and re-reads the committed balance, so two payments that each fit alone cannot
-both pass; on SQLite the write transaction is IMMEDIATE and runs alone. Accounts are updated
-in id order, so two transfers over the same accounts never wait on each other in a cycle.
+both pass; on SQLite the write transaction is IMMEDIATE and runs alone. A transfer updates
+its accounts in id order, so two transfers over the same accounts never wait on each other
+in a cycle (a unit of work that posts several transfers must keep that order itself).
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import NamedTuple
 
-from backend.sdk import Conflict, fetch_rows, insert_rows, unit_of_work, utc_now
+from backend.sdk import (
+    Conflict,
+    all_or_nothing,
+    fetch_rows,
+    in_transaction,
+    insert_rows,
+    unit_of_work,
+    utc_now,
+)
 from miniapps.payment.errors import PaymentProblem
 from miniapps.payment.tables import Entry
 
@@ -47,8 +57,16 @@ class Posted(NamedTuple):
 
 
 class Unbalanced(ValueError):
-    """Legs that do not sum to zero, or an amount that is no whole, non-zero fen: a bug in
-    the caller, never the caller's customer's fault."""
+    """Legs that do not sum to zero, an amount that is no whole, non-zero fen within
+    `MOST_FEN`, a leg on an account that does not exist, or a refund that names no
+    original: a bug in the caller, never the caller's customer's fault."""
+
+
+# No single leg moves more (10 billion yuan), so no balance nears a bigint's bounds.
+MOST_FEN = 10**12
+MEMO_MOST = 200  # the column's length, which only PostgreSQL enforces
+# Transfers that undo or mend another and must name it.
+_MENDING = frozenset({"refund", "correction"})
 
 
 _MOVE = (
@@ -73,7 +91,7 @@ def netted(legs: Iterable[Leg]) -> list[Leg]:
     unless every amount is a whole number of fen and they sum to zero."""
     by_account: defaultdict[int, int] = defaultdict(int)
     for leg in legs:
-        if type(leg.amount) is not int or leg.amount == 0:
+        if type(leg.amount) is not int or not 0 < abs(leg.amount) <= MOST_FEN:
             raise Unbalanced(f"an amount must be a non-zero integer of fen: {leg.amount!r}")
         by_account[leg.account_id] += leg.amount
     if sum(by_account.values()) != 0:
@@ -90,11 +108,21 @@ async def post_transfer(
     """Write one transfer: every leg's entry and balance, or (the balance of an account that
     may not overdraw would fall below zero: `insufficient_funds`) nothing at all. Joins the
     caller's unit of work if there is one, so that its own writes and events share the
-    transaction."""
+    transaction; a refused transfer leaves none of its writes in it."""
     moved = netted(legs)
-    now = utc_now()
+    if len(memo) > MEMO_MOST:
+        raise Unbalanced(f"a memo holds at most {MEMO_MOST} characters")
+    joined = in_transaction()
     async with unit_of_work():
-        balances = {leg.account_id: await _move(leg) for leg in moved}
+        if (kind in _MENDING) != (refers_to is not None):
+            raise Unbalanced(f"a {kind} transfer names the transfer it mends, and only it")
+        if refers_to is not None:
+            await _existing(refers_to)
+        # Inside the caller's transaction, a leg refused after another has moved must take
+        # that one back, not leave a balance changed without its entry.
+        async with all_or_nothing() if joined else _as_is():
+            balances = {leg.account_id: await _move(leg) for leg in moved}
+        now = utc_now()  # after the locks: entry ids and times grow together
         rows = await fetch_rows(_TRANSFER, str(kind), refers_to, memo, now)
         transfer_id = int(rows[0]["id"])
         entries = [
@@ -105,19 +133,35 @@ async def post_transfer(
     return Posted(transfer_id, balances)
 
 
+@contextlib.asynccontextmanager
+async def _as_is() -> AsyncIterator[None]:
+    yield  # the transfer's own transaction rolls back whole
+
+
 async def _move(leg: Leg) -> int:
     rows = await fetch_rows(_MOVE, leg.amount, leg.account_id)
-    if not rows:
-        # The whole unit of work rolls back: no entry of this transfer is left behind.
-        raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
-    return int(rows[0]["balance"])
+    if rows:
+        return int(rows[0]["balance"])
+    if not await fetch_rows("SELECT id FROM payment_account WHERE id = $1", leg.account_id):
+        raise Unbalanced(f"no account {leg.account_id}")
+    raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
+
+
+async def _existing(transfer_id: int) -> None:
+    if not await fetch_rows("SELECT id FROM payment_transfer WHERE id = $1", transfer_id):
+        raise Unbalanced(f"no transfer {transfer_id} to mend")
 
 
 async def open_account(holder: str, *, overdraw: bool = False) -> int:
-    """The id of `holder`'s account, opened (empty) if it has none yet."""
-    found = await account_of(holder)
-    if found is not None:
-        return found
+    """The id of `holder`'s account, opened (empty) if it has none yet. Only a platform
+    account may overdraw, and an account's leave to overdraw never changes."""
+    if overdraw and not holder.startswith("platform:"):
+        raise Unbalanced(f"{holder} may not overdraw: only a platform account may")
+    rows = await fetch_rows("SELECT id, overdraw FROM payment_account WHERE holder = $1", holder)
+    if rows:
+        if bool(rows[0]["overdraw"]) != overdraw:
+            raise Unbalanced(f"{holder} was opened with overdraw={not overdraw}")
+        return int(rows[0]["id"])
     await fetch_rows(
         "INSERT INTO payment_account (holder, balance, overdraw, opened_at)"
         " VALUES ($1, 0, $2, $3) ON CONFLICT (holder) DO NOTHING",
@@ -165,6 +209,7 @@ async def ledger_total() -> int:
 
 
 __all__ = [
+    "MOST_FEN",
     "Leg",
     "Mismatch",
     "Posted",

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from backend.kernel.errors import Conflict
+from backend.kernel.events import unit_of_work
 from miniapps.payment.ledger import (
     Leg,
     TransferKind,
@@ -23,10 +24,12 @@ PRICE = 250  # fen
 
 
 async def _funded(fen: int) -> tuple[int, int, int]:
-    """A clearing account, a wallet holding `fen` paid in through it, and a merchant."""
+    """A clearing account, a wallet holding `fen` paid in through it, and a merchant. The
+    merchant's account comes before the wallet's, so that a payment's credit is written
+    before its debit is refused: what the refusal must take back."""
     clearing = await open_account("platform:top_up_clearing", overdraw=True)
-    wallet = await open_account("wallet:1")
     merchant = await open_account("merchant:2")
+    wallet = await open_account("wallet:1")
     await post_transfer(kind=TransferKind.TOP_UP, legs=[Leg(clearing, -fen), Leg(wallet, fen)])
     return clearing, wallet, merchant
 
@@ -50,8 +53,8 @@ async def test_a_transfer_writes_balancing_entries_and_moves_each_balance() -> N
     assert await _balance(clearing) == -1_000
     entries = await Entry.select().where(Entry.transfer_id == posted.transfer_id)
     assert sorted((e["account_id"], e["amount"]) for e in entries) == [
-        (wallet, -PRICE),
         (merchant, PRICE),
+        (wallet, -PRICE),
     ]
     assert await ledger_total() == 0
     assert await mismatched_accounts() == []
@@ -83,14 +86,60 @@ async def test_a_refund_is_a_new_transfer_that_names_the_original() -> None:
         pytest.param([Leg(1, True), Leg(2, -1)], id="boolean"),
         pytest.param([Leg(1, -100), Leg(1, 100)], id="to-itself"),
         pytest.param([], id="nothing"),
+        pytest.param([Leg(1, -(10**12 + 1)), Leg(2, 10**12 + 1)], id="beyond-the-most"),
+        pytest.param([Leg(1, -100), Leg(404, 100)], id="to-no-account"),
     ],
 )
 async def test_a_transfer_that_does_not_balance_writes_nothing(legs: list[Leg]) -> None:
-    await _funded(1_000)
+    clearing, _, _ = await _funded(1_000)
+    legs = [Leg(clearing, leg.amount) if leg.account_id == 1 else leg for leg in legs]
     before = await _counts()
     with pytest.raises(Unbalanced):
         await post_transfer(kind=TransferKind.CORRECTION, legs=legs)
     assert await _counts() == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "refers_to", "memo"),
+    [
+        pytest.param(TransferKind.REFUND, None, "", id="refund-of-nothing"),
+        pytest.param(TransferKind.REFUND, 10**9, "", id="refund-of-no-transfer"),
+        pytest.param(TransferKind.PAYMENT, 1, "", id="payment-naming-another"),
+        pytest.param(TransferKind.PAYMENT, None, "长" * 201, id="memo-too-long"),
+    ],
+)
+async def test_a_transfer_that_names_no_original_it_mends_writes_nothing(
+    kind: TransferKind, refers_to: int | None, memo: str
+) -> None:
+    _, wallet, merchant = await _funded(1_000)
+    before = await _counts()
+    with pytest.raises(Unbalanced):
+        await post_transfer(
+            kind=kind, legs=[Leg(merchant, -1), Leg(wallet, 1)], refers_to=refers_to, memo=memo
+        )
+    assert await _counts() == before
+
+
+async def test_only_a_platform_account_may_overdraw_and_never_changes_its_leave() -> None:
+    with pytest.raises(Unbalanced):
+        await open_account("wallet:3", overdraw=True)
+    await open_account("platform:fees")
+    with pytest.raises(Unbalanced):
+        await open_account("platform:fees", overdraw=True)
+
+
+async def test_a_refused_transfer_inside_a_callers_unit_of_work_leaves_none_of_its_writes() -> None:
+    _, wallet, merchant = await _funded(PRICE - 1)
+    before = await _counts()
+    async with unit_of_work():
+        with pytest.raises(Conflict):
+            await post_transfer(
+                kind=TransferKind.PAYMENT, legs=[Leg(wallet, -PRICE), Leg(merchant, PRICE)]
+            )
+        # The caller goes on (another means of payment, say) and commits.
+    assert await _counts() == before
+    assert await _balance(merchant) == 0
+    assert await mismatched_accounts() == []
 
 
 async def test_a_payment_beyond_the_balance_is_refused_and_writes_nothing() -> None:
