@@ -1,7 +1,14 @@
 """Payment (城市支付): wallets on a double-entry ledger, in integer fen."""
 
-from backend.sdk import Manifest, Role, Section, Tile
+from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
+from miniapps.payment.channel import PaymentChannel, start_channel
 from miniapps.payment.controllers import router
+from miniapps.payment.top_ups import close_stale_top_ups
+
+
+async def close_stale(job: JobContext) -> int:
+    return await close_stale_top_ups()
+
 
 MINIAPP = Manifest(
     id="payment",
@@ -22,4 +29,7 @@ MINIAPP = Manifest(
     ],
     router=router,
     piccolo_app="miniapps.payment.piccolo_app",
+    on_start=start_channel,
+    provides={"payment_channel": PaymentChannel},
+    crons=[Cron(name="close_stale_top_ups", run=close_stale, second=frozenset({30}))],
 )

@@ -1,13 +1,37 @@
-"""HTTP of the payment app: the caller's wallet and its statement."""
+"""HTTP of the payment app: the caller's wallet, its statement and its top-ups, and the
+bank channel's notifications."""
 
 from __future__ import annotations
 
-from litestar import Router, get
-from litestar.params import FromQuery
+import msgspec
+from litestar import Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from backend.sdk import AnyRequest, PageCursor, PageLimit, Role, claims_of, requires_role
-from miniapps.payment import wallets
-from miniapps.payment.schemas import StatementPage, WalletView
+from backend.sdk import (
+    AnyRequest,
+    BadRequest,
+    PageCursor,
+    PageLimit,
+    Role,
+    RowId,
+    Unauthorized,
+    claims_of,
+    idempotent,
+    problems,
+    requires_role,
+    strictly,
+)
+from miniapps.payment import top_ups, wallets
+from miniapps.payment.channel import ChannelNotice, PaymentChannel
+from miniapps.payment.errors import PaymentProblem as Problem
+from miniapps.payment.schemas import (
+    NoticeTaken,
+    StatementPage,
+    TopUpIn,
+    TopUpView,
+    WalletView,
+)
 
 
 @get("/wallet", operation_id="GetMyWallet", guards=[requires_role(Role.RESIDENT)])
@@ -33,4 +57,76 @@ async def my_statement(
     return await wallets.statement_of(claims_of(request).user_id, cursor=cursor, limit=limit)
 
 
-router = Router(path="/", route_handlers=[my_wallet, my_statement])
+@post(
+    "/top-ups",
+    operation_id="OpenTopUp",
+    guards=[requires_role(Role.RESIDENT)],
+    middleware=[idempotent],
+)
+async def open_top_up(request: AnyRequest, data: JSONBody[TopUpIn]) -> TopUpView:
+    """Open an order to pay money into the caller's wallet.
+
+    The app opens the bank channel's payment page with the order's `out_trade_no`; the
+    wallet is credited when the channel tells us it was paid. Orders not paid within 15
+    minutes are closed. Send an `Idempotency-Key`: a retry then answers the same order."""
+    # Read again as sent: money is a JSON integer, never "100" or 100.0.
+    order = strictly(await request.json(), TopUpIn)
+    return await top_ups.open_top_up(user_id=claims_of(request).user_id, amount=order.amount_fen)
+
+
+@get(
+    "/top-ups/{top_up_id:int}",
+    operation_id="GetTopUp",
+    guards=[requires_role(Role.RESIDENT)],
+    responses=problems({404: [Problem.TOP_UP_NOT_FOUND]}),
+)
+async def get_top_up(request: AnyRequest, top_up_id: FromPath[RowId]) -> TopUpView:
+    """One of the caller's top-up orders, with its status.
+
+    Another's order is not found."""
+    return await top_ups.top_up_of(user_id=claims_of(request).user_id, top_up_id=top_up_id)
+
+
+@post(
+    "/channel/notify",
+    operation_id="TakeChannelNotice",
+    security=[{}],
+    opt={"signed_by_sender": True},
+    status_code=200,
+    responses=problems(
+        {
+            400: [Problem.CHANNEL_NOTICE_INVALID],
+            401: [Problem.CHANNEL_SIGNATURE_INVALID],
+            404: [Problem.TOP_UP_NOT_FOUND],
+            409: [Problem.TOP_UP_FINISHED],
+            422: [Problem.CHANNEL_AMOUNT_MISMATCH],
+        }
+    ),
+)
+async def channel_notify(
+    request: AnyRequest, payment_channel: NamedDependency[PaymentChannel]
+) -> NoticeTaken:
+    """The bank channel tells whether an order was paid.
+
+    Called by the channel, not by the app, with the notice as JSON and two headers:
+    `X-Channel-Timestamp` (Unix seconds) and `X-Channel-Signature`, the hex HMAC-SHA256 of
+    `<timestamp>.<body>` with the channel's key. A notice is believed within five minutes
+    of its timestamp. The same notice again answers as the first did; nothing is credited
+    twice."""
+    body = await request.body()
+    timestamp = request.headers.get("x-channel-timestamp", "")
+    signature = request.headers.get("x-channel-signature", "")
+    if not payment_channel.authentic(timestamp=timestamp, signed=signature, body=body):
+        raise Unauthorized(Problem.CHANNEL_SIGNATURE_INVALID)
+    try:
+        notice = msgspec.json.decode(body, type=ChannelNotice)
+    except msgspec.DecodeError as err:
+        raise BadRequest(Problem.CHANNEL_NOTICE_INVALID) from err
+    order = await top_ups.take_notice(notice)
+    return NoticeTaken(out_trade_no=order.out_trade_no, status=order.status)
+
+
+router = Router(
+    path="/",
+    route_handlers=[my_wallet, my_statement, open_top_up, get_top_up, channel_notify],
+)

@@ -9,11 +9,33 @@ class PaymentProblem(ErrorCode):
     """What the payment app refuses."""
 
     INSUFFICIENT_FUNDS = "insufficient_funds"
+    TOP_UP_NOT_FOUND = "top_up_not_found"
+    TOP_UP_FINISHED = "top_up_finished"
+    CHANNEL_AMOUNT_MISMATCH = "channel_amount_mismatch"
+    CHANNEL_SIGNATURE_INVALID = "channel_signature_invalid"
+    CHANNEL_NOTICE_INVALID = "channel_notice_invalid"
 
 
 register_messages(
     PaymentProblem,
     {
         PaymentProblem.INSUFFICIENT_FUNDS: ("余额不足", "The balance does not cover this payment"),
+        PaymentProblem.TOP_UP_NOT_FOUND: ("找不到该充值订单", "No such top-up order"),
+        PaymentProblem.TOP_UP_FINISHED: (
+            "该充值订单已结束",
+            "This top-up order has already ended otherwise",
+        ),
+        PaymentProblem.CHANNEL_AMOUNT_MISMATCH: (
+            "通知金额与订单金额不符",
+            "The notified amount differs from the order's",
+        ),
+        PaymentProblem.CHANNEL_SIGNATURE_INVALID: (
+            "支付通道通知签名无效或已过期",
+            "The channel notification's signature is wrong or out of date",
+        ),
+        PaymentProblem.CHANNEL_NOTICE_INVALID: (
+            "支付通道通知格式不正确",
+            "The channel notification is not in its one valid form",
+        ),
     },
 )

@@ -5,10 +5,10 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 import migrations
-from miniapps.payment.tables import Account, Entry, Transfer
+from miniapps.payment.tables import Account, Entry, TopUp, Transfer
 
 APP_CONFIG = AppConfig(
     app_name="payment",
     migrations_folder_path=str(Path(migrations.__file__).parent / "payment"),
-    table_classes=[Account, Transfer, Entry],
+    table_classes=[Account, Transfer, Entry, TopUp],
 )

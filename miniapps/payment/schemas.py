@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
 
@@ -30,3 +31,32 @@ class StatementLine(msgspec.Struct, frozen=True, kw_only=True):
 class StatementPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[StatementLine]
     next_cursor: str | None
+
+
+TOP_UP_MOST = 500_000  # fen: 5,000 yuan a top-up
+
+
+class TopUpIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How much to pay into one's wallet, in fen."""
+
+    amount_fen: Annotated[int, msgspec.Meta(ge=1, le=TOP_UP_MOST)]
+
+
+class TopUpView(msgspec.Struct, frozen=True, kw_only=True):
+    """A top-up order: `out_trade_no` is what the channel's payment page is opened with;
+    `status` is created until the channel tells, then paid or failed, or closed if it
+    never does."""
+
+    id: int
+    amount_fen: int
+    status: str
+    out_trade_no: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class NoticeTaken(msgspec.Struct, frozen=True, kw_only=True):
+    """The answer the channel waits for: the order's status now."""
+
+    out_trade_no: str
+    status: str

@@ -41,3 +41,19 @@ class Entry(Table, tablename="payment_entry"):
     amount = BigInt()
     balance_after = BigInt()
     posted_at = Timestamptz(default=TimestamptzNow())
+
+
+class TopUp(Table, tablename="payment_top_up"):
+    """A resident's order to pay money into their wallet through the bank channel (充值订单).
+    It ends in one terminal state: paid (the wallet credited, `transfer_id` the credit),
+    failed (the channel said so) or closed (never paid in time)."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(index=True)
+    amount = BigInt()
+    status = Varchar(length=8, default="created")
+    out_trade_no = Varchar(length=32, unique=True)  # our order number, as the channel knows it
+    channel_txn = Varchar(length=64, null=True, default=None)  # the channel's own number
+    transfer_id = BigInt(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)

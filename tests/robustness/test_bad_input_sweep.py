@@ -33,6 +33,9 @@ RAW_BODY = {
     "POST /v1/miniapps/grid_events/sensors/{device:str}/readings": (
         "a body signed by the device (HMAC over timestamp and bytes); tested with its secret"
     ),
+    "POST /v1/miniapps/payment/channel/notify": (
+        "a body signed by the bank channel (HMAC over timestamp and bytes); tested with its key"
+    ),
     "POST /open311/v2/requests.json": (
         "the Open311 spec's form fields, read by hand; tested in test_open311.py"
     ),

@@ -1,0 +1,58 @@
+"""The bank channel (支付通道) through which residents top up, and its notifications.
+
+A channel takes our order number and amount, lets the resident pay in the bank's own page,
+and then calls us back: `POST /channel/notify` with a JSON body and two headers,
+`X-Channel-Timestamp` (Unix seconds) and `X-Channel-Signature` (hex HMAC-SHA256 over
+`<timestamp>.<body>` with the key both sides hold). A notification is believed only when
+its signature is right and its timestamp within `NOTICE_WINDOW` of our clock: a replay
+after that, or a forgery, changes nothing. In dev and tests the simulated channel signs
+with the key derived from the platform secret, as a real one would with its own key.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import msgspec
+
+from backend.sdk import Services, Vault, signed_recently
+
+NOTICE_WINDOW = 300  # seconds either way
+
+
+class ChannelResult(enum.StrEnum):
+    PAID = "paid"
+    FAILED = "failed"
+
+
+class ChannelNotice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What the channel tells of one order."""
+
+    out_trade_no: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    amount_fen: Annotated[int, msgspec.Meta(ge=1, le=2**53)]
+    result: ChannelResult
+    channel_txn: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class PaymentChannel:
+    """The bank channel as this process knows it: the key its notifications are signed with."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+
+    def authentic(self, *, timestamp: str, signed: str, body: bytes) -> bool:
+        """Whether the channel sent `body` at `timestamp`, recently enough to act on."""
+        return signed_recently(
+            self.key, timestamp=timestamp, signed=signed, body=body, window=NOTICE_WINDOW
+        )
+
+
+def channel_key(vault: Vault) -> bytes:
+    """The key the simulated channel and we share: derived from the platform secret, so a
+    city's own secret gives its own key."""
+    return bytes.fromhex(vault.lookup("bank-channel", purpose="payment_channel_key"))
+
+
+async def start_channel(services: Services) -> PaymentChannel:
+    return PaymentChannel(channel_key(services.vault))
