@@ -13,12 +13,14 @@ from backend.sdk import (
     BadRequest,
     PageCursor,
     PageLimit,
+    Quota,
     Role,
     RowId,
     Unauthorized,
     claims_of,
     idempotent,
     problems,
+    rate_limited,
     requires_role,
     strictly,
 )
@@ -92,6 +94,7 @@ async def get_top_up(request: AnyRequest, top_up_id: FromPath[RowId]) -> TopUpVi
     operation_id="TakeChannelNotice",
     security=[{}],
     opt={"signed_by_sender": True},
+    middleware=[rate_limited(Quota.PUBLIC)],
     status_code=200,
     responses=problems(
         {
