@@ -65,7 +65,9 @@ async def test_one_resident_never_sees_anothers_wallet(client: Client, token_for
     assert entries.json()["items"] == []
 
 
-async def test_a_cursor_that_is_no_next_cursor_is_a_400(client: Client, token_for: TokenFor) -> None:
+async def test_a_cursor_that_is_no_next_cursor_is_a_400(
+    client: Client, token_for: TokenFor
+) -> None:
     token = await token_for(Role.RESIDENT)
     await _top_up(await _user_id(client, token), 100)
     answer = await client.get(
