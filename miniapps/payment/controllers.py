@@ -17,6 +17,7 @@ from backend.sdk import (
     Role,
     RowId,
     Unauthorized,
+    Vault,
     claims_of,
     idempotent,
     problems,
@@ -24,11 +25,14 @@ from backend.sdk import (
     requires_role,
     strictly,
 )
-from miniapps.payment import top_ups, wallets
+from miniapps.payment import collecting, top_ups, wallets
 from miniapps.payment.channel import ChannelNotice, PaymentChannel
 from miniapps.payment.errors import PaymentProblem as Problem
 from miniapps.payment.schemas import (
+    CollectedView,
+    CollectIn,
     NoticeTaken,
+    PayerDeviceView,
     StatementPage,
     TopUpIn,
     TopUpView,
@@ -129,7 +133,64 @@ async def channel_notify(
     return NoticeTaken(out_trade_no=order.out_trade_no, status=order.status)
 
 
+@post(
+    "/payer-code/device",
+    operation_id="EnrolPayerDevice",
+    guards=[requires_role(Role.RESIDENT)],
+    # Not idempotent by key: a kept answer would keep the secret, which is shown once.
+)
+async def enrol_payer_device(request: AnyRequest, vault: NamedDependency[Vault]) -> PayerDeviceView:
+    """Enrol this phone to show the caller's payer codes (付款码), offline.
+
+    The answer holds the secret the phone computes its codes with; it is shown this once.
+    Enrolling again replaces it, and the codes of the phone before stop working."""
+    return await collecting.enrol_payer_device(user_id=claims_of(request).user_id, vault=vault)
+
+
+@post(
+    "/collect/payer-code",
+    operation_id="CollectByPayerCode",
+    guards=[requires_role(Role.MERCHANT)],
+    # A merchant's scans are scans: limited per merchant and address, as guessing codes is
+    # what a stolen merchant account would do.
+    middleware=[rate_limited(Quota.SCANS), idempotent],
+    responses=problems(
+        {
+            409: [
+                Problem.PAYER_CODE_USED,
+                Problem.INSUFFICIENT_FUNDS,
+                Problem.PAYER_CONFIRMATION_REQUIRED,
+            ],
+            422: [Problem.PAYER_CODE_INVALID],
+        }
+    ),
+)
+async def collect(
+    request: AnyRequest, data: JSONBody[CollectIn], vault: NamedDependency[Vault]
+) -> CollectedView:
+    """Collect a payment by scanning the payer's code (被扫).
+
+    A code is good for about a minute and once, whatever becomes of the payment; every code
+    not good now gets the same answer (`payer_code_invalid`), and a payer number with
+    repeated wrong codes takes none for a while. Payments without a PIN stop at 1,000 yuan
+    each and 2,000 yuan a day; past that the payer must confirm
+    (`payer_confirmation_required`). Send an `Idempotency-Key`: a retry after a dropped
+    connection then answers the first result, where without one it finds the code used."""
+    scan = strictly(await request.json(), CollectIn)
+    return await collecting.collect_by_payer_code(
+        merchant_id=claims_of(request).user_id, code=scan.code, amount=scan.amount_fen, vault=vault
+    )
+
+
 router = Router(
     path="/",
-    route_handlers=[my_wallet, my_statement, open_top_up, get_top_up, channel_notify],
+    route_handlers=[
+        my_wallet,
+        my_statement,
+        open_top_up,
+        get_top_up,
+        channel_notify,
+        enrol_payer_device,
+        collect,
+    ],
 )

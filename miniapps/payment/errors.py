@@ -14,6 +14,9 @@ class PaymentProblem(ErrorCode):
     CHANNEL_AMOUNT_MISMATCH = "channel_amount_mismatch"
     CHANNEL_SIGNATURE_INVALID = "channel_signature_invalid"
     CHANNEL_NOTICE_INVALID = "channel_notice_invalid"
+    PAYER_CODE_INVALID = "payer_code_invalid"
+    PAYER_CODE_USED = "payer_code_used"
+    PAYER_CONFIRMATION_REQUIRED = "payer_confirmation_required"
 
 
 register_messages(
@@ -32,6 +35,15 @@ register_messages(
         PaymentProblem.CHANNEL_SIGNATURE_INVALID: (
             "支付通道通知签名无效或已过期",
             "The channel notification's signature is wrong or out of date",
+        ),
+        PaymentProblem.PAYER_CODE_INVALID: (
+            "付款码无效或已过期,请让顾客刷新后重试",
+            "Not a payer code good now: ask for a fresh one",
+        ),
+        PaymentProblem.PAYER_CODE_USED: ("付款码已使用", "This payer code has been used"),
+        PaymentProblem.PAYER_CONFIRMATION_REQUIRED: (
+            "超出免密支付限额,需付款人确认",
+            "Past the limit of payment without a PIN: the payer must confirm",
         ),
         PaymentProblem.CHANNEL_NOTICE_INVALID: (
             "支付通道通知格式不正确",

@@ -5,10 +5,18 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 import migrations
-from miniapps.payment.tables import Account, Entry, TopUp, Transfer
+from miniapps.payment.tables import (
+    Account,
+    CodeUse,
+    Entry,
+    PayerDevice,
+    Payment,
+    TopUp,
+    Transfer,
+)
 
 APP_CONFIG = AppConfig(
     app_name="payment",
     migrations_folder_path=str(Path(migrations.__file__).parent / "payment"),
-    table_classes=[Account, Transfer, Entry, TopUp],
+    table_classes=[Account, Transfer, Entry, TopUp, PayerDevice, CodeUse, Payment],
 )

@@ -60,3 +60,29 @@ class NoticeTaken(msgspec.Struct, frozen=True, kw_only=True):
 
     out_trade_no: str
     status: str
+
+
+class PayerDeviceView(msgspec.Struct, frozen=True, kw_only=True):
+    """What the phone keeps to show payer codes offline: shown once, at enrolment. A code is
+    `prefix` + `payer_number` + the time code of the `step_seconds` step + a Luhn digit."""
+
+    payer_number: str
+    secret: str  # base64 of 32 bytes: the HMAC key of the time codes
+    prefix: str
+    step_seconds: int
+
+
+class CollectIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The payer code the merchant's scanner read, and how much to take, in fen."""
+
+    code: Annotated[str, msgspec.Meta(max_length=32)]
+    amount_fen: Annotated[int, msgspec.Meta(ge=1, le=TOP_UP_MOST)]
+
+
+class CollectedView(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment the merchant collected."""
+
+    id: int
+    amount_fen: int
+    status: str
+    paid_at: dt.datetime

@@ -1,6 +1,6 @@
 """The ledger's tables. Amounts are integers in fen (分), never floats."""
 
-from piccolo.columns import BigInt, BigSerial, Boolean, Timestamptz, Varchar
+from piccolo.columns import BigInt, BigSerial, Boolean, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -57,3 +57,44 @@ class TopUp(Table, tablename="payment_top_up"):
     transfer_id = BigInt(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+
+
+class PayerDevice(Table, tablename="payment_payer_device"):
+    """The phone a resident's payer codes come from: its secret (sealed) and the payer
+    number its codes carry. Enrolling again replaces both, so the old phone's codes stop."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(unique=True)
+    payer_number = Varchar(length=8, unique=True)
+    secret_sealed = Varchar(length=200)
+    enrolled_at = Timestamptz(default=TimestamptzNow())
+    # Wrong time codes for this payer number since `failing_since`: past a few in a while,
+    # none of its codes is taken (someone is guessing them) until the phone enrols again.
+    failures = Integer(default=0)
+    failing_since = Timestamptz(null=True, default=None)
+
+
+class CodeUse(Table, tablename="payment_code_use"):
+    """A payer code taken by a merchant: `<payer number>:<step>`. Written before the
+    payment is tried and kept whatever becomes of it, so a code is good once."""
+
+    id = BigSerial(primary_key=True)
+    code_key = Varchar(length=32, unique=True)
+    merchant_id = BigInt()
+    used_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Payment(Table, tablename="payment_payment"):
+    """A payment from a resident's wallet to a merchant: how it was made (payer code or
+    collection code), whether without a PIN (what the daily no-PIN limit counts), and the
+    transfer that moved the money."""
+
+    id = BigSerial(primary_key=True)
+    payer_id = BigInt(index=True)
+    merchant_id = BigInt(index=True)
+    amount = BigInt()
+    method = Varchar(length=16)
+    without_pin = Boolean(default=False)
+    status = Varchar(length=16)
+    transfer_id = BigInt(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

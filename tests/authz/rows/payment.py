@@ -5,12 +5,16 @@ signature is their only credential."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 import msgspec
 
 from backend.sdk import body_signature
 from miniapps.payment.channel import channel_key
+from miniapps.payment.collecting import enrol_payer_device
+from miniapps.payment.ledger import Leg, TransferKind, open_account, post_transfer
+from miniapps.payment.payer_codes import payer_code, step_at
 from miniapps.payment.top_ups import open_top_up
 from tests.authz.city import City
 from tests.authz.matrix import (
@@ -64,6 +68,18 @@ async def _notice(city: City, target: Target, caller: Caller) -> Req:
     )
 
 
+async def _residents_code(city: City, caller: Caller) -> Target:
+    """A payer code on the g07 resident's phone, with money behind it."""
+    resident = city.ids[Caller.RESIDENT]
+    clearing = await open_account("platform:top_up_clearing", overdraw=True)
+    wallet = await open_account(f"wallet:{resident}")
+    await post_transfer(kind=TransferKind.TOP_UP, legs=[Leg(clearing, -100), Leg(wallet, 100)])
+    phone = await enrol_payer_device(user_id=resident, vault=city.vault)
+    secret = base64.b64decode(phone.secret)
+    code = payer_code(secret, phone.payer_number, step_at(time.time()))
+    return Target(owner=Caller.RESIDENT, path=G07, ids={"code": code})
+
+
 ROWS: list[Row] = [
     Row("GET", f"{APP}/wallet", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
     Row("GET", f"{APP}/wallet/entries", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
@@ -93,5 +109,13 @@ ROWS: list[Row] = [
         {"signed by the channel": each(tuple(Caller), 200)},
         _notice,
         denied=401,
+    ),
+    Row("POST", f"{APP}/payer-code/device", NOTHING, {"-": each(SIGNED_IN, 201)}, no_request),
+    Row(
+        "POST",
+        f"{APP}/collect/payer-code",
+        {"the g07 resident's code": _residents_code},
+        {"the g07 resident's code": {Caller.MERCHANT: 201}},
+        json_body(lambda target: {"code": target.ids["code"], "amount_fen": 100}),
     ),
 ]

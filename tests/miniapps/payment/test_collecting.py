@@ -1,0 +1,280 @@
+"""A merchant collects by scanning a resident's payer code: once per code, within its
+window, within the limits of payment without a PIN, and never past the wallet."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import time
+
+import pytest
+
+from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
+from miniapps.payment.collecting import collect_by_payer_code, day_start
+from miniapps.payment.ledger import (
+    Leg,
+    TransferKind,
+    ledger_total,
+    mismatched_accounts,
+    open_account,
+    post_transfer,
+)
+from miniapps.payment.payer_codes import STEP_SECONDS, luhn_digit, payer_code, step_at
+from miniapps.payment.tables import Account, CodeUse, Entry, Payment, Transfer
+from tests.conftest import Client, TokenFor, bearer
+
+APP = "/v1/miniapps/payment"
+
+
+async def _early_in_a_step() -> None:
+    """Wait, if need be, until a 30 s step has just begun: a test that builds codes a step
+    off ours must check them in the step it built them in."""
+    into = time.time() % STEP_SECONDS
+    if into > STEP_SECONDS - 8:
+        await asyncio.sleep(STEP_SECONDS - into + 0.1)
+
+
+class Phone:
+    """A resident's phone enrolled for payer codes, counting steps on its own clock."""
+
+    def __init__(self, enrolled: dict[str, object]) -> None:
+        self.secret = base64.b64decode(str(enrolled["secret"]))
+        self.number = str(enrolled["payer_number"])
+
+    def code(self, *, steps_off: int = 0) -> str:
+        return payer_code(self.secret, self.number, step_at(time.time()) + steps_off)
+
+
+async def _user_id(client: Client, token: str) -> int:
+    return int((await client.get("/v1/me", headers=bearer(token))).json()["user_id"])
+
+
+async def _resident_with(client: Client, token_for: TokenFor, fen: int) -> Phone:
+    await _early_in_a_step()
+    token = await token_for(Role.RESIDENT)
+    if fen:
+        clearing = await open_account("platform:top_up_clearing", overdraw=True)
+        wallet = await open_account(f"wallet:{await _user_id(client, token)}")
+        await post_transfer(kind=TransferKind.TOP_UP, legs=[Leg(clearing, -fen), Leg(wallet, fen)])
+    answer = await client.post(f"{APP}/payer-code/device", headers=bearer(token))
+    assert answer.status_code == 201, answer.text
+    return Phone(answer.json())
+
+
+async def _collect(client: Client, merchant: str, code: str, fen: int) -> object:
+    return await client.post(
+        f"{APP}/collect/payer-code",
+        json={"code": code, "amount_fen": fen},
+        headers=bearer(merchant),
+    )
+
+
+async def _wallet(client: Client, token_for: TokenFor) -> int:
+    answer = await client.get(f"{APP}/wallet", headers=bearer(await token_for(Role.RESIDENT)))
+    return int(answer.json()["balance_fen"])
+
+
+async def _ledger_rows() -> tuple[int, int, int]:
+    return await Transfer.count(), await Entry.count(), await Payment.count()
+
+
+async def test_a_merchant_collects_once_by_a_code(client: Client, token_for: TokenFor) -> None:
+    phone = await _resident_with(client, token_for, 10_000)
+    merchant = await token_for(Role.MERCHANT)
+    code = phone.code()
+    paid = await _collect(client, merchant, code, 2_500)
+    assert paid.status_code == 201, paid.text  # type: ignore[attr-defined]
+    assert paid.json()["status"] == "paid"  # type: ignore[attr-defined]
+    assert await _wallet(client, token_for) == 7_500
+    again = await _collect(client, merchant, code, 2_500)
+    assert again.json()["code"] == "payer_code_used"  # type: ignore[attr-defined]
+    other = await _collect(client, await token_for(Role.MERCHANT), code, 100)
+    assert other.json()["code"] == "payer_code_used"  # type: ignore[attr-defined]
+    assert await _wallet(client, token_for) == 7_500
+    assert await ledger_total() == 0
+    assert await mismatched_accounts() == []
+
+
+async def test_a_code_of_a_step_next_to_ours_passes_and_one_further_does_not(
+    client: Client, token_for: TokenFor
+) -> None:
+    phone = await _resident_with(client, token_for, 10_000)
+    merchant = await token_for(Role.MERCHANT)
+    for off in (-1, 1):
+        answer = await _collect(client, merchant, phone.code(steps_off=off), 100)
+        assert answer.status_code == 201, answer.text  # type: ignore[attr-defined]
+    for off in (-3, 3):
+        answer = await _collect(client, merchant, phone.code(steps_off=off), 100)
+        assert answer.json()["code"] == "payer_code_invalid"  # type: ignore[attr-defined]
+    assert await _wallet(client, token_for) == 9_800
+
+
+async def test_a_code_is_spent_also_when_its_payment_fails(
+    client: Client, token_for: TokenFor
+) -> None:
+    phone = await _resident_with(client, token_for, 100)
+    merchant = await token_for(Role.MERCHANT)
+    code = phone.code()
+    short = await _collect(client, merchant, code, 500)
+    assert short.json()["code"] == "insufficient_funds"  # type: ignore[attr-defined]
+    retry = await _collect(client, merchant, code, 50)
+    assert retry.json()["code"] == "payer_code_used"  # type: ignore[attr-defined]
+    assert await _wallet(client, token_for) == 100
+
+
+async def test_an_old_phones_codes_stop_when_another_is_enrolled(
+    client: Client, token_for: TokenFor
+) -> None:
+    old = await _resident_with(client, token_for, 1_000)
+    await _resident_with(client, token_for, 0)
+    answer = await _collect(client, await token_for(Role.MERCHANT), old.code(), 100)
+    assert answer.json()["code"] == "payer_code_invalid"  # type: ignore[attr-defined]
+
+
+async def test_a_payment_past_the_no_pin_limit_of_one_payment_waits_for_the_payer(
+    client: Client, token_for: TokenFor
+) -> None:
+    phone = await _resident_with(client, token_for, 500_000)
+    merchant = await token_for(Role.MERCHANT)
+    over = await _collect(client, merchant, phone.code(), 100_001)
+    assert over.json()["code"] == "payer_confirmation_required"  # type: ignore[attr-defined]
+    assert await _wallet(client, token_for) == 500_000
+
+
+@pytest.mark.parametrize(
+    "payer", [Role.RESIDENT, Role.FAMILY_MEMBER, Role.GRID_WORKER, Role.COMMUNITY_ADMIN]
+)
+async def test_payments_at_once_past_the_days_no_pin_limit_pass_only_as_far_as_it_goes(
+    client: Client, token_for: TokenFor, vault: Vault, payer: Role
+) -> None:
+    token = await token_for(payer)
+    payer_id = await _user_id(client, token)
+    clearing = await open_account("platform:top_up_clearing", overdraw=True)
+    wallet = await open_account(f"wallet:{payer_id}")
+    await post_transfer(
+        kind=TransferKind.TOP_UP, legs=[Leg(clearing, -500_000), Leg(wallet, 500_000)]
+    )
+    merchant_id = await _user_id(client, await token_for(Role.MERCHANT))
+
+    async def enrolled() -> Phone:
+        answer = await client.post(f"{APP}/payer-code/device", headers=bearer(token))
+        return Phone(answer.json())
+
+    await _early_in_a_step()
+    spent = await enrolled()
+    await collect_by_payer_code(
+        merchant_id=merchant_id, code=spent.code(), amount=100_000, vault=vault
+    )
+    # A new phone: fresh codes; the day's spending is the payer's, whatever the phone. Three
+    # payments at once (as from three API processes), each within a payment's limit, of
+    # which the day's limit leaves room for one. Called side by side below the HTTP layer,
+    # so that their transactions overlap.
+    phone = await enrolled()
+    racing = await asyncio.gather(
+        *(
+            collect_by_payer_code(
+                merchant_id=merchant_id, code=phone.code(steps_off=off), amount=60_000, vault=vault
+            )
+            for off in (-1, 0, 1)
+        ),
+        return_exceptions=True,
+    )
+    refused = [r for r in racing if isinstance(r, BaseException)]
+    assert [getattr(r, "code", r) for r in refused] == ["payer_confirmation_required"] * 2
+    balance = await Account.select(Account.balance).where(Account.id == wallet).first()
+    assert balance == {"balance": 500_000 - 160_000}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"code": "28" + "0" * 16, "amount_fen": 100}, id="another-prefix"),
+        pytest.param({"check digit": "off"}, id="bad-check-digit"),
+        pytest.param({"code": "", "amount_fen": 100}, id="empty"),
+    ],
+)
+async def test_what_is_no_payer_code_is_a_422_and_changes_nothing(
+    client: Client, token_for: TokenFor, body: dict[str, object]
+) -> None:
+    phone = await _resident_with(client, token_for, 1_000)
+    if "check digit" in body:  # a code of the enrolled phone, its last digit changed
+        code = phone.code()
+        body = {"code": code[:-1] + str((int(code[-1]) + 1) % 10), "amount_fen": 100}
+    before = await _ledger_rows()
+    answer = await client.post(
+        f"{APP}/collect/payer-code", json=body, headers=bearer(await token_for(Role.MERCHANT))
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "payer_code_invalid"
+    assert await _ledger_rows() == before
+    assert await CodeUse.count() == 0
+
+
+@pytest.mark.parametrize("amount", [0, -1, 1.5, 100.0, "100", 500_001, None])
+async def test_an_amount_that_is_no_whole_positive_fen_is_a_400_and_spends_no_code(
+    client: Client, token_for: TokenFor, amount: object
+) -> None:
+    phone = await _resident_with(client, token_for, 1_000)
+    answer = await client.post(
+        f"{APP}/collect/payer-code",
+        json={"code": phone.code(), "amount_fen": amount},
+        headers=bearer(await token_for(Role.MERCHANT)),
+    )
+    assert answer.status_code == 400, answer.text
+    assert await CodeUse.count() == 0
+
+
+async def test_only_a_merchant_collects(client: Client, token_for: TokenFor) -> None:
+    phone = await _resident_with(client, token_for, 1_000)
+    answer = await _collect(client, await token_for(Role.RESIDENT), phone.code(), 100)
+    assert answer.status_code == 403  # type: ignore[attr-defined]
+
+
+async def test_a_payer_number_guessed_at_takes_no_code_for_a_while(
+    client: Client, token_for: TokenFor
+) -> None:
+    phone = await _resident_with(client, token_for, 10_000)
+    merchant = await token_for(Role.MERCHANT)
+    right = phone.code()
+    body = right[:-8]
+    guesses = [g for g in (str(n).zfill(7) for n in range(10)) if g != right[-8:-1]][:5]
+    for guess in guesses:
+        wrong = body + guess
+        wrong += luhn_digit(wrong)
+        answer = await _collect(client, merchant, wrong, 100)
+        assert answer.json()["code"] == "payer_code_invalid"  # type: ignore[attr-defined]
+    locked = await _collect(client, merchant, right, 100)
+    assert locked.json()["code"] == "payer_code_invalid"  # type: ignore[attr-defined]
+    assert await _wallet(client, token_for) == 10_000
+    renewed = await _resident_with(client, token_for, 0)
+    answer = await _collect(client, merchant, renewed.code(), 100)
+    assert answer.status_code == 201  # type: ignore[attr-defined]
+
+
+async def test_an_unknown_payer_number_is_answered_as_a_wrong_code_is(
+    client: Client, token_for: TokenFor
+) -> None:
+    phone = await _resident_with(client, token_for, 1_000)
+    merchant = await token_for(Role.MERCHANT)
+    unknown = "19" + ("0" if phone.number != "0" * 8 else "1") * 8 + "0" * 7
+    wrong_code = phone.code()[:-8] + "0000000"
+    answers = [
+        await _collect(client, merchant, code + luhn_digit(code), 100)
+        for code in (unknown, wrong_code)
+    ]
+    assert [a.status_code for a in answers] == [422, 422]  # type: ignore[attr-defined]
+    assert answers[0].json()["code"] == answers[1].json()["code"] == "payer_code_invalid"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("moment", "began"),
+    [
+        ("2026-12-03T15:59:59+00:00", "2026-12-02T16:00:00+00:00"),
+        ("2026-12-03T16:00:00+00:00", "2026-12-03T16:00:00+00:00"),
+        ("2026-12-03T23:30:00+08:00", "2026-12-02T16:00:00+00:00"),
+    ],
+)
+def test_the_day_of_the_no_pin_limit_is_the_citys(moment: str, began: str) -> None:
+    assert day_start(dt.datetime.fromisoformat(moment)) == dt.datetime.fromisoformat(began)
