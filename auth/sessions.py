@@ -65,8 +65,9 @@ async def grant_for(user_id: int) -> Grant:
 async def start_session(*, user_id: int, tokens: TokenService, settings: Settings) -> TokenPair:
     grant = await grant_for(user_id)
     family = secrets.token_hex(16)
-    refresh = await _new_link(user_id=user_id, family=family, settings=settings)
-    return _pair(tokens, grant, family, refresh, settings)
+    proved = utc_now().replace(microsecond=0)
+    refresh = await _new_link(user_id=user_id, family=family, proved=proved, settings=settings)
+    return _pair(tokens, grant, family, refresh, proved, settings)
 
 
 async def refresh_session(
@@ -94,12 +95,15 @@ async def refresh_session(
         if claimed:
             grant = await grant_for(link["user_id"])
             refresh = await _new_link(
-                user_id=link["user_id"], family=link["family"], settings=settings
+                user_id=link["user_id"],
+                family=link["family"],
+                proved=link["authenticated_at"],
+                settings=settings,
             )
     if not claimed:
         await _end(link, settings=settings, revocations=revocations)
         raise Unauthorized(AuthCode.REFRESH_REUSED)
-    return _pair(tokens, grant, link["family"], refresh, settings)
+    return _pair(tokens, grant, link["family"], refresh, link["authenticated_at"], settings)
 
 
 async def end_session(
@@ -142,7 +146,9 @@ async def revoke_all_sessions(user_id: int) -> None:
     )
 
 
-async def _new_link(*, user_id: int, family: str, settings: Settings) -> str:
+async def _new_link(
+    *, user_id: int, family: str, proved: dt.datetime | None, settings: Settings
+) -> str:
     token = secrets.token_urlsafe(32)
     await RefreshToken.insert(
         RefreshToken(
@@ -150,15 +156,23 @@ async def _new_link(*, user_id: int, family: str, settings: Settings) -> str:
             family=family,
             user_id=user_id,
             expires_at=utc_now() + dt.timedelta(seconds=settings.refresh_token_ttl),
+            authenticated_at=proved,
         )
     )
     return token
 
 
 def _pair(
-    tokens: TokenService, grant: Grant, session: str, refresh: str, settings: Settings
+    tokens: TokenService,
+    grant: Grant,
+    session: str,
+    refresh: str,
+    proved: dt.datetime | None,
+    settings: Settings,
 ) -> TokenPair:
-    access, _ = tokens.issue(grant, session=session)
+    # A family begun before logins were dated has none: its tokens never count as fresh.
+    proved_at = None if proved is None else int(proved.timestamp())
+    access, _ = tokens.issue(grant, session=session, authenticated_at=proved_at)
     return TokenPair(
         access_token=access,
         refresh_token=refresh,

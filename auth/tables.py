@@ -53,6 +53,9 @@ class RefreshToken(Table, tablename="auth_refresh_token"):
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    # When the login that began the family proved the holder by a one-time code: every
+    # link carries it on, as every access token of the family says (`auth_time`).
+    authenticated_at = Timestamptz(null=True, default=None)
 
 
 class Revocation(Table, tablename="auth_revocation"):

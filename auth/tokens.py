@@ -43,9 +43,12 @@ class TokenService:
         # First in, first out: the oldest token is the nearest its expiry; use does not delay it.
         self._cache: BoundedCache[str, Claims] = BoundedCache(cache_size, lru=False)
 
-    def issue(self, grant: Grant, *, session: str | None = None) -> tuple[str, int]:
+    def issue(
+        self, grant: Grant, *, session: str | None = None, authenticated_at: int | None = None
+    ) -> tuple[str, int]:
         """A signed access token for `grant`; `session` names the login it belongs to, so
-        that logging out refuses this token at once without touching the user's others."""
+        that logging out refuses this token at once without touching the user's others, and
+        `authenticated_at` is when that login proved the holder (its `auth_time`)."""
         now = int(time.time())
         exp = now + self._settings.access_token_ttl
         signer = self._keys.signer
@@ -63,6 +66,8 @@ class TokenService:
         }
         if session is not None:
             payload["sid"] = session
+        if authenticated_at is not None:
+            payload["auth_time"] = authenticated_at
         token = jwt.encode(
             payload, signer.private, algorithm=signer.algorithm, headers={"kid": signer.kid}
         )

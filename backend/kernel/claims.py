@@ -21,10 +21,17 @@ class Claims(msgspec.Struct, frozen=True, kw_only=True):
     elder_mode: bool = False
     nbf: int | None = None
     sid: str | None = None  # the login session (refresh family) that issued the token
+    # When the holder last proved who they are with a one-time code (OIDC's `auth_time`):
+    # refreshes carry it on, so a step that wants a fresh proof can ask for a new login.
+    auth_time: int | None = None
 
     @property
     def user_id(self) -> int:
         return int(self.sub)
+
+    def authenticated_within(self, seconds: int, *, now: float) -> bool:
+        """Whether the holder logged in with a one-time code in the last `seconds`."""
+        return self.auth_time is not None and now - seconds <= self.auth_time <= now + 5
 
     def has_role(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)

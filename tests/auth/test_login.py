@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
+import jwt
 import pytest
 from litestar import Litestar
 
@@ -128,6 +132,35 @@ async def test_refresh_rotates(client: Client, sms: RecordingSms) -> None:
     second = await client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert second.status_code == 200
     assert second.json()["refresh_token"] != first["refresh_token"]
+
+
+def _auth_time(access_token: str) -> int | None:
+    claims = jwt.decode(access_token, options={"verify_signature": False})
+    return claims.get("auth_time")
+
+
+async def test_a_login_dates_its_proof_and_refreshes_keep_that_date(
+    client: Client, sms: RecordingSms
+) -> None:
+    """`auth_time` says when the one-time code was given; a refresh is no new proof."""
+    before = int(time.time())
+    first = await _log_in(client, sms)
+    proved = _auth_time(first["access_token"])
+    assert proved is not None
+    assert before - 1 <= proved <= time.time()
+    link = await RefreshToken.select(RefreshToken.id).first()
+    assert link is not None
+    # As if the login had been an hour ago: every later token still says an hour ago.
+    hour_ago = dt.datetime.fromtimestamp(proved - 3600, dt.UTC)
+    await RefreshToken.update({RefreshToken.authenticated_at: hour_ago}).where(
+        RefreshToken.id == link["id"]
+    )
+    second = await client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    third = await client.post(
+        "/v1/auth/refresh", json={"refresh_token": second.json()["refresh_token"]}
+    )
+    assert _auth_time(second.json()["access_token"]) == proved - 3600
+    assert _auth_time(third.json()["access_token"]) == proved - 3600
 
 
 async def test_refresh_reuse_revokes_the_family(client: Client, sms: RecordingSms) -> None:
