@@ -95,6 +95,7 @@ from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, r
 from backend.kernel.partitions import Retention, TimePartitioned, partition_by_month
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
 from backend.kernel.problems import problems
+from backend.kernel.qr import QrImage, render_qr, render_qr_off_loop
 from backend.kernel.ratelimit import Quota
 from backend.kernel.ratelimit.middleware import rate_limited
 from backend.kernel.read_together import ReadTogether, side_by_side
@@ -162,6 +163,7 @@ __all__ = [
     "Person",
     "PlatformKeys",
     "PreconditionFailed",
+    "QrImage",
     "Quota",
     "ReadTogether",
     "Retention",
@@ -235,6 +237,8 @@ __all__ = [
     "problems",
     "rate_limited",
     "register_messages",
+    "render_qr",
+    "render_qr_off_loop",
     "require_aware",
     "require_unit",
     "requires_role",

@@ -17,6 +17,7 @@ from backend.sdk import (
     PageCursor,
     PageLimit,
     PlatformKeys,
+    QrImage,
     Quota,
     Role,
     RowId,
@@ -25,13 +26,13 @@ from backend.sdk import (
     holding_role,
     problems,
     rate_limited,
+    render_qr_off_loop,
     requires_role,
 )
-from miniapps.health_code import codes, qr, status
+from miniapps.health_code import codes, status
 from miniapps.health_code.checkpoint import Checkpoint
 from miniapps.health_code.errors import HealthProblem as Problem
 from miniapps.health_code.place_controllers import PLACE_ROUTES
-from miniapps.health_code.qr import QrImage
 from miniapps.health_code.schemas import (
     CodeView,
     HolderKeyIn,
@@ -172,7 +173,7 @@ async def _qr(
     request: AnyRequest, code: str, keys: NamedDependency[PlatformKeys], *, svg: bool
 ) -> Response[bytes]:
     await codes.check_own_code(user_id=claims_of(request).user_id, text=code, jwks=keys.jwks)
-    image = await qr.render_qr_off_loop(code, svg=svg)
+    image = await render_qr_off_loop(code, svg=svg)
     return Response(
         image,
         media_type="image/svg+xml" if svg else "image/png",

@@ -17,17 +17,18 @@ from backend.sdk import (
     PageCursor,
     PageLimit,
     PlatformKeys,
+    QrImage,
     Role,
     RowId,
     Vault,
     claims_of,
     problems,
+    render_qr_off_loop,
     require_aware,
     requires_role,
 )
 from miniapps.health_code import bulk, places, risk
 from miniapps.health_code.errors import HealthProblem as Problem
-from miniapps.health_code.qr import QrImage, render_qr_off_loop
 from miniapps.health_code.schemas import (
     BulkReport,
     BulkStatusIn,

@@ -15,12 +15,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from litestar import Litestar
 
 from auth.keys import create_signing_key
+from backend.kernel.qr import render_qr
 from backend.kernel.roles import Role
 from backend.kernel.settings import Settings
 from backend.kernel.vault import Vault
 from miniapps.health_code import verifier
 from miniapps.health_code.phone import HealthCodePhone
-from miniapps.health_code.qr import render_qr
 from miniapps.health_code.tables import Scan, StatusChange
 from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer

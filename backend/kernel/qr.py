@@ -1,4 +1,4 @@
-"""The QR image of a code the resident's phone shows."""
+"""The QR image of a code: a health code, a place's code, a merchant's collection code."""
 
 from __future__ import annotations
 
