@@ -3,11 +3,16 @@
 from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
 from miniapps.payment.channel import PaymentChannel, start_channel
 from miniapps.payment.controllers import router
+from miniapps.payment.payments import close_unconfirmed_payments
 from miniapps.payment.top_ups import close_stale_top_ups
 
 
 async def close_stale(job: JobContext) -> int:
     return await close_stale_top_ups()
+
+
+async def close_unconfirmed(job: JobContext) -> int:
+    return await close_unconfirmed_payments()
 
 
 MINIAPP = Manifest(
@@ -35,10 +40,22 @@ MINIAPP = Manifest(
             section=Section.WORK,
             order=2,
         ),
+        Tile(
+            id="statements",
+            titles={"zh-CN": "收款账单", "en": "Statements"},
+            icon="receipt",
+            target="native:payment/statements",
+            roles=frozenset({Role.MERCHANT}),
+            section=Section.WORK,
+            order=3,
+        ),
     ],
     router=router,
     piccolo_app="miniapps.payment.piccolo_app",
     on_start=start_channel,
     provides={"payment_channel": PaymentChannel},
-    crons=[Cron(name="close_stale_top_ups", run=close_stale, second=frozenset({30}))],
+    crons=[
+        Cron(name="close_stale_top_ups", run=close_stale, second=frozenset({30})),
+        Cron(name="close_unconfirmed_payments", run=close_unconfirmed, second=frozenset({0})),
+    ],
 )

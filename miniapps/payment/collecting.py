@@ -3,9 +3,8 @@
 The code is read apart and checked (shape, check digit, a device enrolled with that payer
 number, a time code of a step next to our clock's), then taken: its use is committed before
 the payment is tried and kept whatever becomes of the payment, so a code is good once, for
-one merchant. The payment itself moves the money from the payer's wallet to the merchant's
-account in one transaction, within the limits of payment without a PIN: per payment, and
-per day across every process (the day's sum is read under the payer wallet's row lock).
+one merchant. The payment itself is one without a PIN (`payments.pay`): within its limits
+the money moves at once, past them the payer is asked to confirm.
 """
 
 from __future__ import annotations
@@ -15,23 +14,9 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from backend.sdk import (
-    UNIQUE_VIOLATION,
-    Audience,
-    Conflict,
-    Template,
-    Unprocessable,
-    Vault,
-    fetch_rows,
-    is_postgres,
-    notify,
-    unit_of_work,
-    utc_now,
-)
+from backend.sdk import UNIQUE_VIOLATION, Conflict, Unprocessable, Vault, fetch_rows, utc_now
 from miniapps.payment.errors import PaymentProblem
-from miniapps.payment.ledger import Leg, TransferKind, account_of, open_account, post_transfer
 from miniapps.payment.payer_codes import (
     PAYER_NUMBER_DIGITS,
     PREFIX,
@@ -41,33 +26,13 @@ from miniapps.payment.payer_codes import (
     step_at,
     step_shown,
 )
-from miniapps.payment.schemas import CollectedView, PayerDeviceView
-from miniapps.payment.top_ups import WALLET_LINK, yuan
-from miniapps.payment.wallets import wallet_holder
+from miniapps.payment.payments import Method, pay
+from miniapps.payment.schemas import PayerDeviceView, PaymentView
 
 SEAL = "payment_payer_device"
 MOST_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=10)
 _DECOY = bytes(32)  # checked against for an unknown payer number, as a real secret would be
-CITY_TIME = ZoneInfo("Asia/Shanghai")  # the day the daily limit counts is the city's
-NO_PIN_PER_PAYMENT = 100_000  # fen: 1,000 yuan
-NO_PIN_PER_DAY = 200_000  # fen: 2,000 yuan
-PAID = Template(
-    key="payment.paid",
-    category="payment",
-    titles={"zh-CN": "付款成功", "en": "Payment made"},
-    bodies={"zh-CN": "已向商户付款 {yuan} 元", "en": "{yuan} yuan paid to a merchant"},
-)
-COLLECTED = Template(
-    key="payment.collected",
-    category="payment",
-    titles={"zh-CN": "收款到账", "en": "Payment received"},
-    bodies={"zh-CN": "收款 {yuan} 元", "en": "{yuan} yuan received"},
-)
-
-
-def merchant_holder(user_id: int) -> str:
-    return f"merchant:{user_id}"
 
 
 async def enrol_payer_device(*, user_id: int, vault: Vault) -> PayerDeviceView:
@@ -107,35 +72,18 @@ async def _new_payer_number(user_id: int, sealed: str) -> str:
 
 async def collect_by_payer_code(
     *, merchant_id: int, code: str, amount: int, vault: Vault
-) -> CollectedView:
-    """Take `amount` fen from the wallet of the resident whose phone shows `code`."""
+) -> PaymentView:
+    """Take `amount` fen from the wallet of the resident whose phone shows `code`, without
+    a PIN, or leave the payment awaiting the payer past the limits of that."""
     payer_id, code_key = await _payer_of(code, vault)
     await _take(code_key, merchant_id)
-    if amount > NO_PIN_PER_PAYMENT:
-        raise Conflict(PaymentProblem.PAYER_CONFIRMATION_REQUIRED)
-    merchant = await open_account(merchant_holder(merchant_id))
-    async with unit_of_work():
-        wallet = await account_of(wallet_holder(payer_id))
-        if wallet is None:
-            raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
-        await _within_the_day(payer_id, (wallet, merchant), amount)
-        posted = await post_transfer(
-            kind=TransferKind.PAYMENT, legs=[Leg(wallet, -amount), Leg(merchant, amount)]
-        )
-        now = utc_now()
-        rows = await fetch_rows(
-            "INSERT INTO payment_payment (payer_id, merchant_id, amount, method, without_pin,"
-            " status, transfer_id, created_at) VALUES ($1, $2, $3, 'payer_code', $4, 'paid',"
-            " $5, $6) RETURNING id",
-            payer_id,
-            merchant_id,
-            amount,
-            True,
-            posted.transfer_id,
-            now,
-        )
-        await _tell(payer_id, merchant_id, amount)
-    return CollectedView(id=int(rows[0]["id"]), amount_fen=amount, status="paid", paid_at=now)
+    return await pay(
+        payer_id=payer_id,
+        merchant_id=merchant_id,
+        amount=amount,
+        method=Method.PAYER_CODE,
+        without_pin=True,
+    )
 
 
 async def _payer_of(code: str, vault: Vault) -> tuple[int, str]:
@@ -196,46 +144,3 @@ async def _take(code_key: str, merchant_id: int) -> None:
         )
     except UNIQUE_VIOLATION as err:
         raise Conflict(PaymentProblem.PAYER_CODE_USED) from err
-
-
-async def _within_the_day(payer_id: int, accounts: tuple[int, int], amount: int) -> None:
-    """Refuse a payment that would take the payer's no-PIN payments of the city's day past
-    the limit. The wallet's row lock makes two merchants' payments at once count in turn;
-    both accounts are locked in id order, as every transfer locks them (SQLite's write
-    transactions run one at a time anyway)."""
-    if is_postgres():
-        await fetch_rows(
-            "SELECT id FROM payment_account WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
-            *sorted(accounts),
-        )
-    rows = await fetch_rows(
-        "SELECT COALESCE(SUM(amount), 0) AS spent FROM payment_payment"
-        " WHERE payer_id = $1 AND without_pin AND status = 'paid' AND created_at >= $2",
-        payer_id,
-        day_start(utc_now()),
-    )
-    if int(rows[0]["spent"]) + amount > NO_PIN_PER_DAY:
-        raise Conflict(PaymentProblem.PAYER_CONFIRMATION_REQUIRED)
-
-
-def day_start(moment: dt.datetime) -> dt.datetime:
-    """The instant (UTC) the city's day of `moment` began: midnight in Asia/Shanghai."""
-    local = moment.astimezone(CITY_TIME)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
-
-
-async def _tell(payer_id: int, merchant_id: int, amount: int) -> None:
-    data = {"yuan": yuan(amount)}
-    await notify(
-        audience=Audience.users(payer_id),
-        template=PAID,
-        data=data,
-        source="payment",
-        deep_link=WALLET_LINK,
-    )
-    await notify(
-        audience=Audience.users(merchant_id),
-        template=COLLECTED,
-        data=data,
-        source="payment",
-    )

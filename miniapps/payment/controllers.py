@@ -1,5 +1,5 @@
-"""HTTP of the payment app: the caller's wallet, its statement and its top-ups, and the
-bank channel's notifications."""
+"""HTTP of the payment app: the caller's wallet, its statement and its top-ups, the bank
+channel's notifications, and payer codes; the routes of PINs and payments are beside."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ from backend.sdk import (
 from miniapps.payment import collecting, top_ups, wallets
 from miniapps.payment.channel import ChannelNotice, PaymentChannel
 from miniapps.payment.errors import PaymentProblem as Problem
+from miniapps.payment.merchant_controllers import MERCHANT_ROUTES
+from miniapps.payment.payment_controllers import PAY_ROUTES
 from miniapps.payment.schemas import (
-    CollectedView,
     CollectIn,
     NoticeTaken,
     PayerDeviceView,
+    PaymentView,
     StatementPage,
     TopUpIn,
     TopUpView,
@@ -45,7 +47,7 @@ async def my_wallet(request: AnyRequest) -> WalletView:
     """What the caller's wallet holds, in fen (1 yuan is 100 fen).
 
     A wallet nothing was ever paid into holds 0."""
-    return await wallets.wallet_of(claims_of(request).user_id)
+    return await wallets.balance_of(wallets.wallet_holder(claims_of(request).user_id))
 
 
 @get(
@@ -60,7 +62,9 @@ async def my_statement(
 
     Each line names its transfer and its kind, what it moved (credited when positive,
     debited when negative) and the balance it left."""
-    return await wallets.statement_of(claims_of(request).user_id, cursor=cursor, limit=limit)
+    return await wallets.statement_of(
+        wallets.wallet_holder(claims_of(request).user_id), cursor=cursor, limit=limit
+    )
 
 
 @post(
@@ -156,25 +160,22 @@ async def enrol_payer_device(request: AnyRequest, vault: NamedDependency[Vault])
     middleware=[rate_limited(Quota.SCANS), idempotent],
     responses=problems(
         {
-            409: [
-                Problem.PAYER_CODE_USED,
-                Problem.INSUFFICIENT_FUNDS,
-                Problem.PAYER_CONFIRMATION_REQUIRED,
-            ],
+            409: [Problem.PAYER_CODE_USED, Problem.INSUFFICIENT_FUNDS],
             422: [Problem.PAYER_CODE_INVALID],
         }
     ),
 )
 async def collect(
     request: AnyRequest, data: JSONBody[CollectIn], vault: NamedDependency[Vault]
-) -> CollectedView:
+) -> PaymentView:
     """Collect a payment by scanning the payer's code (被扫).
 
     A code is good for about a minute and once, whatever becomes of the payment; every code
     not good now gets the same answer (`payer_code_invalid`), and a payer number with
     repeated wrong codes takes none for a while. Payments without a PIN stop at 1,000 yuan
-    each and 2,000 yuan a day; past that the payer must confirm
-    (`payer_confirmation_required`). Send an `Idempotency-Key`: a retry after a dropped
+    each and 2,000 yuan a day: past that the payment is `awaiting_payer`, the payer is
+    pushed to confirm it with their PIN within two minutes, and the merchant asks
+    `GET /payments/{id}` how it went. Send an `Idempotency-Key`: a retry after a dropped
     connection then answers the first result, where without one it finds the code used."""
     scan = strictly(await request.json(), CollectIn)
     return await collecting.collect_by_payer_code(
@@ -192,5 +193,7 @@ router = Router(
         channel_notify,
         enrol_payer_device,
         collect,
+        *PAY_ROUTES,
+        *MERCHANT_ROUTES,
     ],
 )

@@ -16,7 +16,16 @@ class PaymentProblem(ErrorCode):
     CHANNEL_NOTICE_INVALID = "channel_notice_invalid"
     PAYER_CODE_INVALID = "payer_code_invalid"
     PAYER_CODE_USED = "payer_code_used"
-    PAYER_CONFIRMATION_REQUIRED = "payer_confirmation_required"
+    PIN_NOT_SET = "pin_not_set"
+    PIN_INCORRECT = "pin_incorrect"
+    PIN_LOCKED = "pin_locked"
+    PIN_TOO_SIMPLE = "pin_too_simple"
+    PIN_REVERIFY = "pin_reverify"
+    COLLECTION_CODE_INVALID = "collection_code_invalid"
+    PAYMENT_NOT_FOUND = "payment_not_found"
+    PAYMENT_NOT_AWAITING = "payment_not_awaiting"
+    PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
+    REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
 
 
 register_messages(
@@ -41,9 +50,36 @@ register_messages(
             "Not a payer code good now: ask for a fresh one",
         ),
         PaymentProblem.PAYER_CODE_USED: ("付款码已使用", "This payer code has been used"),
-        PaymentProblem.PAYER_CONFIRMATION_REQUIRED: (
-            "超出免密支付限额,需付款人确认",
-            "Past the limit of payment without a PIN: the payer must confirm",
+        PaymentProblem.PIN_NOT_SET: ("尚未设置支付密码", "No payment PIN is set yet"),
+        PaymentProblem.PIN_INCORRECT: ("支付密码错误", "The payment PIN is wrong"),
+        PaymentProblem.PIN_LOCKED: (
+            "支付密码错误次数过多,已锁定;请稍后再试或重新验证手机号",
+            "Too many wrong PINs: locked for a while, or until you log in again by code",
+        ),
+        PaymentProblem.PIN_TOO_SIMPLE: (
+            "支付密码过于简单,请勿使用重复或连续数字",
+            "Too easy a PIN: no one digit six times, no run up or down",
+        ),
+        PaymentProblem.PIN_REVERIFY: (
+            "请先用短信验证码重新登录",
+            "Log in again with a one-time code first",
+        ),
+        PaymentProblem.COLLECTION_CODE_INVALID: (
+            "不是有效的收款码",
+            "Not a valid collection code",
+        ),
+        PaymentProblem.PAYMENT_NOT_FOUND: ("找不到该笔支付", "No such payment"),
+        PaymentProblem.PAYMENT_NOT_AWAITING: (
+            "该笔支付已不在等待确认",
+            "This payment no longer awaits the payer",
+        ),
+        PaymentProblem.PAYMENT_NOT_REFUNDABLE: (
+            "该笔支付未完成,无法退款",
+            "Only a payment that was made can be refunded",
+        ),
+        PaymentProblem.REFUND_EXCEEDS_PAYMENT: (
+            "退款总额不能超过实付金额",
+            "Refunds cannot add up to more than was paid",
         ),
         PaymentProblem.CHANNEL_NOTICE_INVALID: (
             "支付通道通知格式不正确",

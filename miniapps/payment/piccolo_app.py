@@ -8,9 +8,12 @@ import migrations
 from miniapps.payment.tables import (
     Account,
     CodeUse,
+    CollectionCode,
     Entry,
     PayerDevice,
     Payment,
+    PaymentPin,
+    Refund,
     TopUp,
     Transfer,
 )
@@ -18,5 +21,16 @@ from miniapps.payment.tables import (
 APP_CONFIG = AppConfig(
     app_name="payment",
     migrations_folder_path=str(Path(migrations.__file__).parent / "payment"),
-    table_classes=[Account, Transfer, Entry, TopUp, PayerDevice, CodeUse, Payment],
+    table_classes=[
+        Account,
+        Transfer,
+        Entry,
+        TopUp,
+        PayerDevice,
+        CodeUse,
+        Payment,
+        PaymentPin,
+        CollectionCode,
+        Refund,
+    ],
 )

@@ -79,10 +79,65 @@ class CollectIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     amount_fen: Annotated[int, msgspec.Meta(ge=1, le=TOP_UP_MOST)]
 
 
-class CollectedView(msgspec.Struct, frozen=True, kw_only=True):
-    """A payment the merchant collected."""
+PIN = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$", description="six digits")]
+
+
+class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment from a resident's wallet to a merchant. `status` is paid, awaiting_payer
+    (the payer must confirm with their PIN before `expires_at`) or closed (they did not).
+    `refunded_fen` is what the merchant gave back of it so far."""
 
     id: int
     amount_fen: int
+    refunded_fen: int
+    method: str
     status: str
-    paid_at: dt.datetime
+    created_at: dt.datetime
+    paid_at: dt.datetime | None
+    expires_at: dt.datetime | None
+
+
+class PinIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A new payment PIN. To change one, `current_pin` is the PIN now; without it (the PIN
+    is forgotten) a login by one-time code in the last five minutes is needed."""
+
+    pin: PIN
+    current_pin: PIN | None = None
+
+
+class ConfirmIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The payer's PIN, confirming a payment that awaits them."""
+
+    pin: PIN
+
+
+class CollectionCodeView(msgspec.Struct, frozen=True, kw_only=True):
+    """A merchant's collection code (收款码): the text its QR carries. It does not change, so
+    it can be printed; it names no account."""
+
+    code: str
+
+
+class PayByCodeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A merchant's collection code as scanned, the amount the payer typed, in fen, and the
+    payer's PIN."""
+
+    code: Annotated[str, msgspec.Meta(max_length=64)]
+    amount_fen: Annotated[int, msgspec.Meta(ge=1, le=TOP_UP_MOST)]
+    pin: PIN
+
+
+class RefundIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How much of a payment to give back, in fen: all of it or a part."""
+
+    amount_fen: Annotated[int, msgspec.Meta(ge=1, le=TOP_UP_MOST)]
+
+
+class RefundView(msgspec.Struct, frozen=True, kw_only=True):
+    """A refund given, and what the payment has had back in all."""
+
+    id: int
+    payment_id: int
+    amount_fen: int
+    refunded_fen: int
+    created_at: dt.datetime

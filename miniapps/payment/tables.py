@@ -95,6 +95,43 @@ class Payment(Table, tablename="payment_payment"):
     amount = BigInt()
     method = Varchar(length=16)
     without_pin = Boolean(default=False)
+    # paid; awaiting_payer (past the no-PIN limits: the payer confirms with a PIN by
+    # `expires_at`); closed (never confirmed in time)
     status = Varchar(length=16)
     transfer_id = BigInt(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    expires_at = Timestamptz(null=True, default=None)
+    paid_at = Timestamptz(null=True, default=None)
+    refunded = BigInt(default=0)  # fen given back so far; never more than `amount`
+
+
+class PaymentPin(Table, tablename="payment_pin"):
+    """A payer's PIN (支付密码) as an Argon2id hash, and the wrong tries since the last
+    right one: at the most, the PIN is locked until `locked_until`."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(unique=True)
+    pin_hash = Varchar(length=200)
+    wrong_tries = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class CollectionCode(Table, tablename="payment_collection_code"):
+    """A merchant's static collection code (收款码): the number its QR carries, so the code
+    names no account, and a printed code stays good for good."""
+
+    id = BigSerial(primary_key=True)
+    merchant_id = BigInt(unique=True)
+    number = Varchar(length=16, unique=True)
+    issued_at = Timestamptz(default=TimestamptzNow())
+
+
+class Refund(Table, tablename="payment_refund"):
+    """Money a merchant gave back of a payment: a transfer that refers to the payment's."""
+
+    id = BigSerial(primary_key=True)
+    payment_id = BigInt(index=True)
+    amount = BigInt()
+    transfer_id = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())

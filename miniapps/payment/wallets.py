@@ -1,6 +1,7 @@
-"""A resident's wallet (钱包): its balance and its statement, newest first.
+"""A resident's wallet (钱包) and a merchant's account: a balance and a statement, newest
+first.
 
-A wallet is opened by the first transfer that credits it; until then it reads as empty,
+An account is opened by the first transfer that moves it; until then it reads as empty,
 so that looking at one's wallet never writes anything."""
 
 from __future__ import annotations
@@ -17,19 +18,21 @@ def wallet_holder(user_id: int) -> str:
     return f"wallet:{user_id}"
 
 
-async def wallet_of(user_id: int) -> WalletView:
-    rows = await fetch_rows(
-        "SELECT balance FROM payment_account WHERE holder = $1", wallet_holder(user_id)
-    )
+def merchant_holder(user_id: int) -> str:
+    return f"merchant:{user_id}"
+
+
+async def balance_of(holder: str) -> WalletView:
+    rows = await fetch_rows("SELECT balance FROM payment_account WHERE holder = $1", holder)
     return WalletView(balance_fen=int(rows[0]["balance"]) if rows else 0)
 
 
-async def statement_of(user_id: int, *, cursor: str | None, limit: int) -> StatementPage:
-    """The wallet's entries, newest first, a page at a time."""
+async def statement_of(holder: str, *, cursor: str | None, limit: int) -> StatementPage:
+    """The account's entries, newest first, a page at a time."""
     # Below the last line of the page before: entry ids only grow. A cursor not of this
-    # list is refused whether or not the wallet has entries yet.
+    # list is refused whether or not the account has entries yet.
     before = decode_cursor(cursor) if cursor else ROW_ID_MAX
-    account = await account_of(wallet_holder(user_id))
+    account = await account_of(holder)
     if account is None:
         return StatementPage(items=[], next_cursor=None)
     rows = await fetch_rows(_STATEMENT, account, before, limit + 1)

@@ -28,6 +28,8 @@ INF = "__sweep_inf__"  # JSON cannot say infinity; msgspec reads 1e999 as one
 PATTERN_EXAMPLES = {
     r"^1[3-9]\d{9}$": "13800000001",
     r"^\d{6}$": "123456",
+    r"^[0-9]{6}$": "260417",
+    r"^[0-9]{4}-(0[1-9]|1[0-2])$": "2026-12",
     r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}$": "zz/gx/fengyang/c03/g07",
     r"^\d{17}[\dX]$": "11010119900307803X",
     r"^[A-Za-z0-9_:.\-]+$": "fcm-token-sweep-123456",

@@ -1,7 +1,8 @@
 """Rows for payment: a wallet, its statement and its top-up orders are the caller's own.
 Every signed-in person is a resident with a wallet; the wallet routes name no account, and
 another's order is not found. The channel's notices carry no login: the channel's
-signature is their only credential."""
+signature is their only credential. A payment is seen by its payer and its merchant, and
+not found by anyone else; only its payer confirms it, only its merchant refunds it."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ import time
 
 import msgspec
 
-from backend.sdk import body_signature
+from backend.sdk import Claims, body_signature
 from miniapps.payment.channel import channel_key
 from miniapps.payment.collecting import enrol_payer_device
+from miniapps.payment.collection_codes import collection_code_of
 from miniapps.payment.ledger import Leg, TransferKind, open_account, post_transfer
 from miniapps.payment.payer_codes import payer_code, step_at
+from miniapps.payment.payments import Method, pay
+from miniapps.payment.pins import set_pin
 from miniapps.payment.top_ups import open_top_up
 from tests.authz.city import City
 from tests.authz.matrix import (
@@ -29,6 +33,7 @@ from tests.authz.matrix import (
     json_body,
     no_request,
     path_ids,
+    per_caller,
 )
 
 APP = "/v1/miniapps/payment"
@@ -80,6 +85,80 @@ async def _residents_code(city: City, caller: Caller) -> Target:
     return Target(owner=Caller.RESIDENT, path=G07, ids={"code": code})
 
 
+PIN = "260417"
+
+
+async def _fund(user_id: int, fen: int) -> None:
+    clearing = await open_account("platform:top_up_clearing", overdraw=True)
+    wallet = await open_account(f"wallet:{user_id}")
+    await post_transfer(kind=TransferKind.TOP_UP, legs=[Leg(clearing, -fen), Leg(wallet, fen)])
+
+
+async def _with_pin(user_id: int) -> None:
+    """The user's PIN set to `PIN`, as they would after a fresh login."""
+    now = int(time.time())
+    proved = Claims(
+        sub=str(user_id), iss="", aud="", exp=now + 60, iat=now, jti="", roles=[], auth_time=now
+    )
+    await set_pin(user_id=user_id, pin=PIN, current=None, claims=proved)
+
+
+async def _fresh_login(city: City, target: Target, caller: Caller) -> Req:
+    if caller is Caller.ANONYMOUS:
+        return Req(json={"pin": PIN})
+    token = await city.fresh_login(caller)
+    return Req(json={"pin": PIN}, headers={"Authorization": f"Bearer {token}"})
+
+
+@per_caller
+async def _callers_pin(city: City, caller: Caller) -> Target:
+    if caller is not Caller.ANONYMOUS:
+        await _with_pin(city.ids[caller])
+    return Target()
+
+
+@per_caller
+async def _code_and_a_payer(city: City, caller: Caller) -> Target:
+    """The merchant's collection code, and money and a PIN for whoever pays by it."""
+    code = await collection_code_of(merchant_id=city.ids[Caller.MERCHANT], vault=city.vault)
+    if caller is not Caller.ANONYMOUS:
+        await _fund(city.ids[caller], 100)
+        await _with_pin(city.ids[caller])
+    return Target(ids={"code": code.code})
+
+
+async def _residents_payment(city: City, caller: Caller, *, fen: int = 100) -> Target:
+    """A payment of the g07 resident's to the merchant: paid, or past the limits of payment
+    without a PIN, awaiting the resident (with money and a PIN to confirm it)."""
+    resident = city.ids[Caller.RESIDENT]
+    await _fund(resident, fen)
+    await _with_pin(resident)
+    made = await pay(
+        payer_id=resident,
+        merchant_id=city.ids[Caller.MERCHANT],
+        amount=fen,
+        method=Method.PAYER_CODE,
+        without_pin=True,
+    )
+    return Target(owner=Caller.RESIDENT, path=G07, ids={"payment_id": made.id})
+
+
+async def _awaiting_payment(city: City, caller: Caller) -> Target:
+    return await _residents_payment(city, caller, fen=100_001)
+
+
+async def _confirm(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"payment_id": target.ids["payment_id"]}, json={"pin": PIN})
+
+
+async def _refund(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"payment_id": target.ids["payment_id"]}, json={"amount_fen": 50})
+
+
+async def _month(city: City, target: Target, caller: Caller) -> Req:
+    return Req(params={"month": "2026-12"})
+
+
 ROWS: list[Row] = [
     Row("GET", f"{APP}/wallet", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
     Row("GET", f"{APP}/wallet/entries", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
@@ -117,5 +196,55 @@ ROWS: list[Row] = [
         {"the g07 resident's code": _residents_code},
         {"the g07 resident's code": {Caller.MERCHANT: 201}},
         json_body(lambda target: {"code": target.ids["code"], "amount_fen": 100}),
+    ),
+    Row("PUT", f"{APP}/pin", NOTHING, {"-": each(SIGNED_IN, 204)}, _fresh_login),
+    Row(
+        "POST",
+        f"{APP}/pin/unlock",
+        {"the caller's PIN": _callers_pin},
+        {"the caller's PIN": each(SIGNED_IN, 204)},
+        _fresh_login,
+    ),
+    Row("GET", f"{APP}/collection-code", NOTHING, {"-": {Caller.MERCHANT: 200}}, no_request),
+    Row("GET", f"{APP}/collection-code.png", NOTHING, {"-": {Caller.MERCHANT: 200}}, no_request),
+    Row(
+        "POST",
+        f"{APP}/pay/collection-code",
+        {"the merchant's code": _code_and_a_payer},
+        # Anyone signed in pays a merchant from their own wallet.
+        {"the merchant's code": each(SIGNED_IN, 201)},
+        json_body(lambda target: {"code": target.ids["code"], "amount_fen": 100, "pin": PIN}),
+    ),
+    Row(
+        "GET",
+        f"{APP}/payments/{{payment_id:int}}",
+        {"the g07 resident's payment": _residents_payment},
+        {"the g07 resident's payment": {Caller.RESIDENT: 200, Caller.MERCHANT: 200}},
+        path_ids("payment_id"),
+        denied=404,
+    ),
+    Row(
+        "POST",
+        f"{APP}/payments/{{payment_id:int}}/confirm",
+        {"awaiting the g07 resident": _awaiting_payment},
+        {"awaiting the g07 resident": {Caller.RESIDENT: 200}},
+        _confirm,
+        denied=404,
+    ),
+    Row(
+        "POST",
+        f"{APP}/payments/{{payment_id:int}}/refunds",
+        {"the g07 resident's payment": _residents_payment},
+        {"the g07 resident's payment": {Caller.MERCHANT: 201}},
+        _refund,
+    ),
+    Row("GET", f"{APP}/merchant/account", NOTHING, {"-": {Caller.MERCHANT: 200}}, no_request),
+    Row("GET", f"{APP}/merchant/entries", NOTHING, {"-": {Caller.MERCHANT: 200}}, no_request),
+    Row(
+        "GET",
+        f"{APP}/merchant/statement.csv",
+        NOTHING,
+        {"-": {Caller.MERCHANT: 200}},
+        _month,
     ),
 ]

@@ -17,7 +17,7 @@ OWN_TILES = {
     Role.PLATFORM_ADMIN: {"host/miniapps"},
     Role.HEALTH_OFFICIAL: {"health_code/manage"},
     Role.CHECKPOINT_STAFF: {"health_code/scan"},
-    Role.MERCHANT: {"health_code/places", "payment/collect"},
+    Role.MERCHANT: {"health_code/places", "payment/collect", "payment/statements"},
 }
 
 

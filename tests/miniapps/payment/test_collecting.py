@@ -4,15 +4,13 @@ window, within the limits of payment without a PIN, and never past the wallet.""
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
-import time
 
 import pytest
 
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
-from miniapps.payment.collecting import collect_by_payer_code, day_start
+from miniapps.payment.collecting import collect_by_payer_code
 from miniapps.payment.ledger import (
     Leg,
     TransferKind,
@@ -21,46 +19,26 @@ from miniapps.payment.ledger import (
     open_account,
     post_transfer,
 )
-from miniapps.payment.payer_codes import STEP_SECONDS, luhn_digit, payer_code, step_at
+from miniapps.payment.payer_codes import luhn_digit
+from miniapps.payment.payments import day_start
 from miniapps.payment.tables import Account, CodeUse, Entry, Payment, Transfer
 from tests.conftest import Client, TokenFor, bearer
-
-APP = "/v1/miniapps/payment"
-
-
-async def _early_in_a_step() -> None:
-    """Wait, if need be, until a 30 s step has just begun: a test that builds codes a step
-    off ours must check them in the step it built them in."""
-    into = time.time() % STEP_SECONDS
-    if into > STEP_SECONDS - 8:
-        await asyncio.sleep(STEP_SECONDS - into + 0.1)
-
-
-class Phone:
-    """A resident's phone enrolled for payer codes, counting steps on its own clock."""
-
-    def __init__(self, enrolled: dict[str, object]) -> None:
-        self.secret = base64.b64decode(str(enrolled["secret"]))
-        self.number = str(enrolled["payer_number"])
-
-    def code(self, *, steps_off: int = 0) -> str:
-        return payer_code(self.secret, self.number, step_at(time.time()) + steps_off)
-
-
-async def _user_id(client: Client, token: str) -> int:
-    return int((await client.get("/v1/me", headers=bearer(token))).json()["user_id"])
+from tests.miniapps.payment.helpers import (
+    APP,
+    Phone,
+    early_in_a_step,
+    enrolled_phone,
+    fund,
+    user_id_of,
+)
 
 
 async def _resident_with(client: Client, token_for: TokenFor, fen: int) -> Phone:
-    await _early_in_a_step()
+    await early_in_a_step()
     token = await token_for(Role.RESIDENT)
     if fen:
-        clearing = await open_account("platform:top_up_clearing", overdraw=True)
-        wallet = await open_account(f"wallet:{await _user_id(client, token)}")
-        await post_transfer(kind=TransferKind.TOP_UP, legs=[Leg(clearing, -fen), Leg(wallet, fen)])
-    answer = await client.post(f"{APP}/payer-code/device", headers=bearer(token))
-    assert answer.status_code == 201, answer.text
-    return Phone(answer.json())
+        await fund(await user_id_of(client, token), fen)
+    return await enrolled_phone(client, token)
 
 
 async def _collect(client: Client, merchant: str, code: str, fen: int) -> object:
@@ -139,8 +117,11 @@ async def test_a_payment_past_the_no_pin_limit_of_one_payment_waits_for_the_paye
     phone = await _resident_with(client, token_for, 500_000)
     merchant = await token_for(Role.MERCHANT)
     over = await _collect(client, merchant, phone.code(), 100_001)
-    assert over.json()["code"] == "payer_confirmation_required"  # type: ignore[attr-defined]
+    assert over.status_code == 201, over.text  # type: ignore[attr-defined]
+    assert over.json()["status"] == "awaiting_payer"  # type: ignore[attr-defined]
+    assert over.json()["paid_at"] is None  # type: ignore[attr-defined]
     assert await _wallet(client, token_for) == 500_000
+    assert await Transfer.count() == 1  # the top-up alone
 
 
 @pytest.mark.parametrize(
@@ -150,19 +131,18 @@ async def test_payments_at_once_past_the_days_no_pin_limit_pass_only_as_far_as_i
     client: Client, token_for: TokenFor, vault: Vault, payer: Role
 ) -> None:
     token = await token_for(payer)
-    payer_id = await _user_id(client, token)
+    payer_id = await user_id_of(client, token)
     clearing = await open_account("platform:top_up_clearing", overdraw=True)
     wallet = await open_account(f"wallet:{payer_id}")
     await post_transfer(
         kind=TransferKind.TOP_UP, legs=[Leg(clearing, -500_000), Leg(wallet, 500_000)]
     )
-    merchant_id = await _user_id(client, await token_for(Role.MERCHANT))
+    merchant_id = await user_id_of(client, await token_for(Role.MERCHANT))
 
     async def enrolled() -> Phone:
-        answer = await client.post(f"{APP}/payer-code/device", headers=bearer(token))
-        return Phone(answer.json())
+        return await enrolled_phone(client, token)
 
-    await _early_in_a_step()
+    await early_in_a_step()
     spent = await enrolled()
     await collect_by_payer_code(
         merchant_id=merchant_id, code=spent.code(), amount=100_000, vault=vault
@@ -181,8 +161,11 @@ async def test_payments_at_once_past_the_days_no_pin_limit_pass_only_as_far_as_i
         ),
         return_exceptions=True,
     )
-    refused = [r for r in racing if isinstance(r, BaseException)]
-    assert [getattr(r, "code", r) for r in refused] == ["payer_confirmation_required"] * 2
+    assert sorted(getattr(r, "status", r) for r in racing) == [
+        "awaiting_payer",
+        "awaiting_payer",
+        "paid",
+    ]
     balance = await Account.select(Account.balance).where(Account.id == wallet).first()
     assert balance == {"balance": 500_000 - 160_000}
 

@@ -1,0 +1,74 @@
+"""HTTP of a merchant's account: its balance, its statement, and the month's statement as
+CSV for their books."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Response, get
+from litestar.params import FromQuery, QueryParameter
+
+from backend.sdk import AnyRequest, PageCursor, PageLimit, Role, claims_of, requires_role
+from miniapps.payment import statements, wallets
+from miniapps.payment.schemas import StatementPage, WalletView
+
+Month = Annotated[
+    str,
+    QueryParameter(
+        description="The city's month (Asia/Shanghai), as YYYY-MM.",
+        pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+    ),
+]
+
+
+@get(
+    "/merchant/account", operation_id="GetMyMerchantAccount", guards=[requires_role(Role.MERCHANT)]
+)
+async def my_account(request: AnyRequest) -> WalletView:
+    """What the caller's merchant account holds, in fen.
+
+    Money collected stays here until it is settled to the merchant's bank account."""
+    return await wallets.balance_of(wallets.merchant_holder(claims_of(request).user_id))
+
+
+@get(
+    "/merchant/entries",
+    operation_id="ListMyMerchantEntries",
+    guards=[requires_role(Role.MERCHANT)],
+)
+async def my_entries(
+    request: AnyRequest, cursor: PageCursor = None, limit: FromQuery[PageLimit] = 50
+) -> StatementPage:
+    """The caller's merchant account statement, newest first, a page at a time.
+
+    Payments collected are credits, refunds and settlements debits."""
+    return await wallets.statement_of(
+        wallets.merchant_holder(claims_of(request).user_id), cursor=cursor, limit=limit
+    )
+
+
+@get(
+    "/merchant/statement.csv",
+    operation_id="GetMyMerchantStatementCsv",
+    guards=[requires_role(Role.MERCHANT)],
+    media_type="text/csv",
+)
+async def my_statement_csv(request: AnyRequest, month: Month) -> Response[bytes]:
+    """The caller's merchant statement of one month as CSV (对账单), oldest first.
+
+    Columns: posted_at (city time), transfer_id, kind, amount_fen, balance_after_fen,
+    memo; UTF-8 with a byte-order mark."""
+    body = await statements.statement_csv(
+        wallets.merchant_holder(claims_of(request).user_id), month
+    )
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="statement-{month}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+MERCHANT_ROUTES = [my_account, my_entries, my_statement_csv]

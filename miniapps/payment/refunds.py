@@ -1,0 +1,94 @@
+"""Refunds (退款): a merchant gives back all or part of a payment, never more in all than
+was paid.
+
+The refund's amount is added to the payment's `refunded` in one conditional statement that
+takes the payment's row lock and re-reads what was refunded, so two refunds at once that
+each fit alone cannot both pass; the money moves back in the same transaction, as a
+transfer that refers to the payment's.
+"""
+
+from __future__ import annotations
+
+from backend.sdk import (
+    Audience,
+    Conflict,
+    NotFound,
+    Template,
+    fetch_rows,
+    notify,
+    unit_of_work,
+    utc_now,
+)
+from miniapps.payment.errors import PaymentProblem
+from miniapps.payment.ledger import Leg, TransferKind, account_of, post_transfer
+from miniapps.payment.schemas import RefundView
+from miniapps.payment.top_ups import WALLET_LINK, yuan
+from miniapps.payment.wallets import merchant_holder, wallet_holder
+
+REFUNDED = Template(
+    key="payment.refunded",
+    category="payment",
+    titles={"zh-CN": "退款到账", "en": "Refund received"},
+    bodies={"zh-CN": "商户退款 {yuan} 元,已退回钱包", "en": "{yuan} yuan refunded to your wallet"},
+)
+
+
+async def refund(*, merchant_id: int, payment_id: int, amount: int) -> RefundView:
+    """Give `amount` fen of the merchant's payment back to its payer's wallet."""
+    now = utc_now()
+    async with unit_of_work():
+        counted = await fetch_rows(
+            "UPDATE payment_payment SET refunded = refunded + $3 WHERE id = $1"
+            " AND merchant_id = $2 AND status = 'paid' AND refunded + $3 <= amount"
+            " RETURNING payer_id, transfer_id, refunded",
+            payment_id,
+            merchant_id,
+            amount,
+        )
+        if not counted:
+            await _why_not(payment_id, merchant_id)
+        payer_id, refunded = int(counted[0]["payer_id"]), int(counted[0]["refunded"])
+        merchant = await account_of(merchant_holder(merchant_id))
+        wallet = await account_of(wallet_holder(payer_id))
+        if merchant is None or wallet is None:
+            raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
+        posted = await post_transfer(
+            kind=TransferKind.REFUND,
+            legs=[Leg(merchant, -amount), Leg(wallet, amount)],
+            refers_to=int(counted[0]["transfer_id"]),
+        )
+        rows = await fetch_rows(
+            "INSERT INTO payment_refund (payment_id, amount, transfer_id, created_at)"
+            " VALUES ($1, $2, $3, $4) RETURNING id",
+            payment_id,
+            amount,
+            posted.transfer_id,
+            now,
+        )
+        await notify(
+            audience=Audience.users(payer_id),
+            template=REFUNDED,
+            data={"yuan": yuan(amount)},
+            source="payment",
+            deep_link=WALLET_LINK,
+        )
+    return RefundView(
+        id=int(rows[0]["id"]),
+        payment_id=payment_id,
+        amount_fen=amount,
+        refunded_fen=refunded,
+        created_at=now,
+    )
+
+
+async def _why_not(payment_id: int, merchant_id: int) -> None:
+    rows = await fetch_rows(
+        "SELECT status FROM payment_payment WHERE id = $1 AND merchant_id = $2",
+        payment_id,
+        merchant_id,
+    )
+    if not rows:
+        raise NotFound(PaymentProblem.PAYMENT_NOT_FOUND)
+    if rows[0]["status"] != "paid":
+        raise Conflict(PaymentProblem.PAYMENT_NOT_REFUNDABLE)
+    raise Conflict(PaymentProblem.REFUND_EXCEEDS_PAYMENT)
