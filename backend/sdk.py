@@ -10,8 +10,10 @@ from backend.directory.orgs.service import place_in_grid, require_unit, unit_at
 from backend.directory.people import (
     MaskedContact,
     Person,
+    age_of,
     holders_above,
     holders_at,
+    holders_of,
     holders_within,
     masked_contact,
     people,
@@ -79,6 +81,7 @@ from backend.kernel.guards import (
     requires_scope,
     role_held,
 )
+from backend.kernel.id_cards import age_on, birth_date_of, check_character
 from backend.kernel.idempotency import idempotent
 from backend.kernel.masking import mask_id_card, mask_name, mask_phone
 from backend.kernel.metrics import count_scan
@@ -191,11 +194,15 @@ __all__ = [
     "Vault",
     "WorkCalendar",
     "WorkingDays",
+    "age_of",
+    "age_on",
     "all_or_nothing",
     "ancestors",
     "audit",
+    "birth_date_of",
     "body_signature",
     "cancel",
+    "check_character",
     "claims_of",
     "count_scan",
     "decode_cursor",
@@ -210,6 +217,7 @@ __all__ = [
     "fetch_where_in",
     "holders_above",
     "holders_at",
+    "holders_of",
     "holders_within",
     "holding_role",
     "idempotent",

@@ -3,16 +3,18 @@ org units exist. The parts call these instead of reading the directory's tables.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
 
 from backend.directory.orgs.tables import OrgUnit
-from backend.directory.users.service import PHONE_PURPOSE
+from backend.directory.users.service import ID_CARD_PURPOSE, PHONE_PURPOSE
 from backend.directory.users.tables import RoleAssignment, UserAccount
 from backend.kernel.db import fetch_rows, fetch_where_in, placeholders
 from backend.kernel.i18n import DEFAULT_LOCALE
+from backend.kernel.id_cards import age_on, birth_date_of
 from backend.kernel.masking import mask_name, mask_phone
 from backend.kernel.paths import Level, ancestors
 from backend.kernel.read_together import ReadTogether
@@ -147,6 +149,15 @@ _HOLDERS_WITHIN = (
 )
 
 
+async def holders_of(role: Role) -> set[int]:
+    """Every holder of `role`, wherever: "the platform admins"."""
+    rows = await fetch_rows(_HOLDERS_OF, str(role))
+    return {int(row["user"]) for row in rows}
+
+
+_HOLDERS_OF = f'SELECT "user" FROM {RoleAssignment._meta.tablename} WHERE role = $1'  # noqa: S608 - own names
+
+
 async def holders_above(role: Role, path: str) -> set[int]:
     """Holders of `role` whose scope contains `path`: "community admins above g07"."""
     return {user for user, _ in await holders_at(role, ancestors(path))}
@@ -171,3 +182,13 @@ async def units_under(path: str, level: Level) -> list[str]:
         (OrgUnit.level == level) & OrgUnit.path.like(path + "/%")
     )
     return [row["path"] for row in rows]
+
+
+async def age_of(user_id: int, *, vault: Vault, on: dt.date) -> int | None:
+    """The person's age in full years on `on`, read off the identity card number they gave
+    (digits 7-14); None without one. The number itself never leaves the directory."""
+    rows = await fetch_rows("SELECT id_card_sealed FROM user_account WHERE id = $1", user_id)
+    if not rows or not rows[0]["id_card_sealed"]:
+        return None
+    birth = birth_date_of(vault.open(str(rows[0]["id_card_sealed"]), purpose=ID_CARD_PURPOSE))
+    return None if birth is None else age_on(birth, on)

@@ -177,6 +177,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_scans_per_address: Annotated[
         str, _rate("YIMEN_RATE_SCANS_PER_ADDRESS", "health code scans from one address")
     ] = "1200/m"
+    rate_pin_per_user: Annotated[
+        str, _rate("YIMEN_RATE_PIN_PER_USER", "payment PIN tries by one user, each an Argon2 hash")
+    ] = "60/m"
+    rate_pin_per_address: Annotated[
+        str, _rate("YIMEN_RATE_PIN_PER_ADDRESS", "payment PIN tries from one address")
+    ] = "600/m"
     rate_public_per_address: Annotated[
         str, _rate("YIMEN_RATE_PUBLIC_PER_ADDRESS", "requests to routes open without a login")
     ] = "600/m"

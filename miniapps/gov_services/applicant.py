@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from backend.sdk import FieldError, Person, district_of, utc_now
+from backend.sdk import FieldError, Person, age_on, birth_date_of, district_of, utc_now
 from miniapps.gov_services.document import Facts, ItemDocument, prefill_values
-from miniapps.gov_services.licences.identity import age_on, birth_date_of
 from miniapps.gov_services.licences.provider import Licence, Licences
 
 CITY_TIME = ZoneInfo("Asia/Shanghai")

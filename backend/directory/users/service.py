@@ -29,7 +29,7 @@ from backend.kernel.roles import ADMIN_ROLES, STAFF_ROLES, Role, may_grant
 from backend.kernel.vault import Vault
 
 PHONE_PURPOSE = "user.phone"
-_ID_CARD_PURPOSE = "user.id-card"
+ID_CARD_PURPOSE = "user.id-card"
 
 
 async def account_for_phone(*, phone: str, vault: Vault, name: str = "") -> int:
@@ -59,7 +59,7 @@ async def open_account(
                     phone_lookup=lookup,
                     phone_sealed=vault.seal(phone, purpose=PHONE_PURPOSE),
                     name=name,
-                    id_card_sealed=vault.seal(id_card, purpose=_ID_CARD_PURPOSE)
+                    id_card_sealed=vault.seal(id_card, purpose=ID_CARD_PURPOSE)
                     if id_card
                     else None,
                 )
@@ -259,7 +259,7 @@ async def administers(actor: Claims, user_id: int) -> bool:
 def _person_view(user: dict[str, Any], vault: Vault, *, masked: bool) -> PersonView:
     phone = vault.open(user["phone_sealed"], purpose=PHONE_PURPOSE)
     id_card = (
-        vault.open(user["id_card_sealed"], purpose=_ID_CARD_PURPOSE)
+        vault.open(user["id_card_sealed"], purpose=ID_CARD_PURPOSE)
         if user["id_card_sealed"]
         else None
     )

@@ -4,6 +4,11 @@ The first request with a key claims it (a unique row per user and key) before it
 two copies sent at once cannot both run; its answer is stored when it is not a server
 error, and every repeat with the same body gets that answer back. A server error frees
 the key, so the client may try again.
+
+A route whose body carries a secret (a payment PIN) names it in its `opt` as
+`idempotency_ignores`: the body is compared without it, so the record keeps no digest a
+short secret could be found from by trying every value, and a repeat with another secret
+answers as the first did instead of telling which was right.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import json
 import math
 import re
 from typing import Any
@@ -58,7 +64,7 @@ class IdempotencyMiddleware:
         body = await _read_body(scope, receive)
         if body is None:
             return  # the client left before its request had arrived; nothing to answer
-        digest = hashlib.sha256(body).hexdigest()
+        digest = _fingerprint(body, http["route_handler"].opt.get("idempotency_ignores", ()))
         route = f"{http['method']} {http['path']}"
         if await _replayed(claims.user_id, key, route, digest, send):
             return
@@ -82,6 +88,21 @@ class IdempotencyMiddleware:
 
 
 idempotent = DefineMiddleware(IdempotencyMiddleware)
+
+
+def _fingerprint(body: bytes, ignored: tuple[str, ...]) -> str:
+    """The digest a repeat's body is compared by: of the body as sent, or, when the route
+    ignores some fields, of the JSON object without them (any other body as sent: the
+    route refuses it anyway)."""
+    if ignored:
+        try:
+            sent = json.loads(body)
+        except (ValueError, RecursionError):
+            sent = None
+        if isinstance(sent, dict):
+            kept = {name: value for name, value in sent.items() if name not in ignored}
+            body = json.dumps(kept, sort_keys=True).encode()
+    return hashlib.sha256(body).hexdigest()
 
 
 def _key(scope: Scope) -> str | None:

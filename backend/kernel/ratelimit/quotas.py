@@ -18,6 +18,7 @@ class Quota(enum.StrEnum):
     REPORTS = "reports"  # reports of events, by a resident, a grid worker or through Open311
     SCANS = "scans"  # health code scans at checkpoints: hot, so generous
     PUBLIC = "public"  # every route open without a login
+    PIN = "pin"  # routes that hash a payment PIN: each try costs about 35 ms of a core
 
 
 class Rates(msgspec.Struct, frozen=True):
@@ -32,6 +33,8 @@ def rates_of(settings: Settings, quota: Quota) -> Rates:
             user, address = settings.rate_reports_per_user, settings.rate_reports_per_address
         case Quota.SCANS:
             user, address = settings.rate_scans_per_user, settings.rate_scans_per_address
+        case Quota.PIN:
+            user, address = settings.rate_pin_per_user, settings.rate_pin_per_address
         case Quota.PUBLIC:
             user, address = None, settings.rate_public_per_address
     return Rates(Rate.parse(user) if user else None, Rate.parse(address))

@@ -13,6 +13,7 @@ from litestar import Litestar
 from backend.directory.users.service import account_for_phone, set_home
 from backend.directory.users.tables import AuditEntry
 from backend.kernel.events.tables import OutboxEvent
+from backend.kernel.id_cards import check_character
 from backend.kernel.notices import NOTICE_REQUESTED
 from backend.kernel.services import services_of
 from backend.kernel.vault import Vault
@@ -21,7 +22,6 @@ from miniapps.gov_services.catalogue import demo_catalogue
 from miniapps.gov_services.document import ItemDocument, document_json, document_sha256
 from miniapps.gov_services.licences.demo import DEMO_LICENCES
 from miniapps.gov_services.licences.fixture import FixtureLicence, FixtureLicences
-from miniapps.gov_services.licences.identity import check_character
 from miniapps.gov_services.licences.provider import open_licences
 from miniapps.gov_services.tables import (
     Application,

@@ -11,9 +11,9 @@ import pytest
 from litestar import Litestar
 
 import miniapps.gov_services.licences.demo as demo
+from backend.kernel.id_cards import age_on, birth_date_of, check_character
 from backend.kernel.services import services_of
 from backend.sdk import Person, person_by_phone
-from miniapps.gov_services.licences.identity import age_on, birth_date_of, check_character
 from miniapps.gov_services.licences.provider import Licences, open_licences, start_licences
 from tests.conftest import Client, TokenForPhone
 from tests.miniapps.gov_services.applying_support import RESIDENT
