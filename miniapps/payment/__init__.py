@@ -4,7 +4,9 @@ from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
 from miniapps.payment.channel import PaymentChannel, start_channel
 from miniapps.payment.controllers import router
 from miniapps.payment.payments import close_unconfirmed_payments
+from miniapps.payment.reconciliation import reconcile_yesterday
 from miniapps.payment.top_ups import close_stale_top_ups
+from miniapps.payment.vouchers import expire_vouchers
 
 
 async def close_stale(job: JobContext) -> int:
@@ -13,6 +15,14 @@ async def close_stale(job: JobContext) -> int:
 
 async def close_unconfirmed(job: JobContext) -> int:
     return await close_unconfirmed_payments()
+
+
+async def expire_unspent_vouchers(job: JobContext) -> int:
+    return await expire_vouchers()
+
+
+async def reconcile_the_day_before(job: JobContext) -> int:
+    return await reconcile_yesterday(job.services.runtime(PaymentChannel))
 
 
 MINIAPP = Manifest(
@@ -57,5 +67,14 @@ MINIAPP = Manifest(
     crons=[
         Cron(name="close_stale_top_ups", run=close_stale, second=frozenset({30})),
         Cron(name="close_unconfirmed_payments", run=close_unconfirmed, second=frozenset({0})),
+        Cron(name="expire_vouchers", run=expire_unspent_vouchers, second=frozenset({15})),
+        # 02:30 in the city (UTC+8): the day before has ended, its notices are in.
+        Cron(
+            name="reconcile",
+            run=reconcile_the_day_before,
+            hour=frozenset({18}),
+            minute=frozenset({30}),
+            timeout=600,
+        ),
     ],
 )

@@ -11,12 +11,13 @@ with the key derived from the platform secret, as a real one would with its own 
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import msgspec
 
-from backend.sdk import Services, Vault, signed_recently
+from backend.sdk import Services, Vault, fetch_rows, signed_recently, utc_now
 
 NOTICE_WINDOW = 300  # seconds either way
 
@@ -35,11 +36,47 @@ class ChannelNotice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     channel_txn: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
 
+class Settled(NamedTuple):
+    """One order of the channel's daily statement (对账单): paid, for that much."""
+
+    out_trade_no: str
+    amount: int
+    channel_txn: str
+
+
 class PaymentChannel:
-    """The bank channel as this process knows it: the key its notifications are signed with."""
+    """The bank channel as this process knows it: the key its notifications are signed
+    with, and its daily statement. A bank's channel publishes the statement as a file of
+    its own; the simulated one reads back the paid orders it told of (`ChannelRecord`),
+    which is its own record, kept apart from what became of the orders here."""
 
     def __init__(self, key: bytes) -> None:
         self.key = key
+
+    async def statement(self, start: dt.datetime, end: dt.datetime) -> list[Settled]:
+        """The orders the channel settled as paid between `start` and `end`."""
+        rows = await fetch_rows(
+            "SELECT out_trade_no, amount, channel_txn FROM payment_channel_record"
+            " WHERE result = 'paid' AND told_at >= $1 AND told_at < $2 ORDER BY id",
+            start,
+            end,
+        )
+        return [
+            Settled(str(r["out_trade_no"]), int(r["amount"]), str(r["channel_txn"])) for r in rows
+        ]
+
+    async def keep(self, notice: ChannelNotice) -> None:
+        """Keep what the channel told, once per channel transaction, in a statement of its
+        own: it stands whatever the order makes of it."""
+        await fetch_rows(
+            "INSERT INTO payment_channel_record (channel_txn, out_trade_no, amount, result,"
+            " told_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel_txn) DO NOTHING",
+            notice.channel_txn,
+            notice.out_trade_no,
+            notice.amount_fen,
+            notice.result.value,
+            utc_now(),
+        )
 
     def authentic(self, *, timestamp: str, signed: str, body: bytes) -> bool:
         """Whether the channel sent `body` at `timestamp`, recently enough to act on."""

@@ -40,6 +40,7 @@ from miniapps.payment.schemas import (
     TopUpView,
     WalletView,
 )
+from miniapps.payment.voucher_controllers import VOUCHER_ROUTES
 
 
 @get("/wallet", operation_id="GetMyWallet", guards=[requires_role(Role.RESIDENT)])
@@ -133,6 +134,7 @@ async def channel_notify(
         notice = msgspec.json.decode(body, type=ChannelNotice)
     except msgspec.DecodeError as err:
         raise BadRequest(Problem.CHANNEL_NOTICE_INVALID) from err
+    await payment_channel.keep(notice)
     order = await top_ups.take_notice(notice)
     return NoticeTaken(out_trade_no=order.out_trade_no, status=order.status)
 
@@ -160,7 +162,7 @@ async def enrol_payer_device(request: AnyRequest, vault: NamedDependency[Vault])
     middleware=[rate_limited(Quota.SCANS), idempotent],
     responses=problems(
         {
-            409: [Problem.PAYER_CODE_USED, Problem.INSUFFICIENT_FUNDS],
+            409: [Problem.PAYER_CODE_USED, Problem.INSUFFICIENT_FUNDS, Problem.PAYMENT_TO_SELF],
             422: [Problem.PAYER_CODE_INVALID],
         }
     ),
@@ -195,5 +197,6 @@ router = Router(
         collect,
         *PAY_ROUTES,
         *MERCHANT_ROUTES,
+        *VOUCHER_ROUTES,
     ],
 )

@@ -26,6 +26,14 @@ class PaymentProblem(ErrorCode):
     PAYMENT_NOT_AWAITING = "payment_not_awaiting"
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
     REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
+    PAYMENT_TO_SELF = "payment_to_self"
+    VOUCHER_PAYMENT_REFUNDED_WHOLE = "voucher_payment_refunded_whole"
+    CAMPAIGN_INVALID = "campaign_invalid"
+    CAMPAIGN_NOT_FOUND = "campaign_not_found"
+    VOUCHER_CLAIMS_CLOSED = "voucher_claims_closed"
+    VOUCHER_NOT_ELIGIBLE = "voucher_not_eligible"
+    VOUCHER_ALREADY_CLAIMED = "voucher_already_claimed"
+    VOUCHERS_GONE = "vouchers_gone"
 
 
 register_messages(
@@ -53,8 +61,8 @@ register_messages(
         PaymentProblem.PIN_NOT_SET: ("尚未设置支付密码", "No payment PIN is set yet"),
         PaymentProblem.PIN_INCORRECT: ("支付密码错误", "The payment PIN is wrong"),
         PaymentProblem.PIN_LOCKED: (
-            "支付密码错误次数过多,已锁定;请稍后再试或重新验证手机号",
-            "Too many wrong PINs: locked for a while, or until you log in again by code",
+            "支付密码错误次数过多,已锁定;请一小时后再试,或用短信验证码重新登录后解锁",
+            "Too many wrong PINs: locked for an hour, or until unlocked after a login by code",
         ),
         PaymentProblem.PIN_TOO_SIMPLE: (
             "支付密码过于简单,请勿使用重复或连续数字",
@@ -81,6 +89,29 @@ register_messages(
             "退款总额不能超过实付金额",
             "Refunds cannot add up to more than was paid",
         ),
+        PaymentProblem.PAYMENT_TO_SELF: ("不能向自己付款", "Nobody pays themselves"),
+        PaymentProblem.VOUCHER_PAYMENT_REFUNDED_WHOLE: (
+            "使用消费券的订单仅支持全额退款",
+            "A payment a voucher paid part of is refunded whole: all the payer paid",
+        ),
+        PaymentProblem.CAMPAIGN_INVALID: (
+            "消费券活动设置不正确",
+            "The campaign's plan does not hold",
+        ),
+        PaymentProblem.CAMPAIGN_NOT_FOUND: ("找不到该消费券活动", "No such voucher campaign"),
+        PaymentProblem.VOUCHER_CLAIMS_CLOSED: (
+            "不在领券时间内",
+            "Vouchers of this campaign cannot be claimed now",
+        ),
+        PaymentProblem.VOUCHER_NOT_ELIGIBLE: (
+            "您不在本次消费券的发放范围内",
+            "This campaign's vouchers are for other residents",
+        ),
+        PaymentProblem.VOUCHER_ALREADY_CLAIMED: (
+            "每人每期限领一张",
+            "One voucher a person a campaign: you have yours",
+        ),
+        PaymentProblem.VOUCHERS_GONE: ("该面额消费券已领完", "None of these vouchers is left"),
         PaymentProblem.CHANNEL_NOTICE_INVALID: (
             "支付通道通知格式不正确",
             "The channel notification is not in its one valid form",

@@ -1,5 +1,5 @@
 """HTTP of a merchant's account: its balance, its statement, and the month's statement as
-CSV for their books."""
+CSV for their books; and of the platform's books: what the daily reconciliation found."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from litestar import Response, get
 from litestar.params import FromQuery, QueryParameter
 
 from backend.sdk import AnyRequest, PageCursor, PageLimit, Role, claims_of, requires_role
-from miniapps.payment import statements, wallets
-from miniapps.payment.schemas import StatementPage, WalletView
+from miniapps.payment import reconciliation, statements, wallets
+from miniapps.payment.schemas import DiscrepancyList, StatementPage, WalletView
 
 Month = Annotated[
     str,
     QueryParameter(
-        description="The city's month (Asia/Shanghai), as YYYY-MM.",
-        pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+        description="The city's month (Asia/Shanghai), as YYYY-MM, of 2000 to 2099.",
+        pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
+        min_length=7,
+        max_length=7,
     ),
 ]
 
@@ -71,4 +73,18 @@ async def my_statement_csv(request: AnyRequest, month: Month) -> Response[bytes]
     )
 
 
-MERCHANT_ROUTES = [my_account, my_entries, my_statement_csv]
+@get(
+    "/reconciliation/discrepancies",
+    operation_id="ListPaymentDiscrepancies",
+    guards=[requires_role(Role.PLATFORM_ADMIN)],
+)
+async def list_discrepancies() -> DiscrepancyList:
+    """What the daily reconciliation found, newest first (the last 200).
+
+    Each night the ledger is checked against itself (every balance against its entries,
+    all entries against zero) and the day's top-ups against their credits and the bank
+    channel's statement; platform admins are pushed when something new is found."""
+    return DiscrepancyList(items=await reconciliation.discrepancies())
+
+
+MERCHANT_ROUTES = [my_account, my_entries, my_statement_csv, list_discrepancies]

@@ -13,12 +13,14 @@ from backend.sdk import (
     AnyRequest,
     ErrorCode,
     QrImage,
+    Quota,
     Role,
     RowId,
     Vault,
     claims_of,
     idempotent,
     problems,
+    rate_limited,
     render_qr_off_loop,
     requires_role,
     strictly,
@@ -42,10 +44,12 @@ _PIN_REFUSED: list[ErrorCode] = [Problem.PIN_INCORRECT, Problem.PIN_LOCKED]
     "/pin",
     operation_id="SetPaymentPin",
     guards=[requires_role(Role.RESIDENT)],
+    middleware=[rate_limited(Quota.PIN)],
     status_code=HTTP_204_NO_CONTENT,
     responses=problems(
         {
             403: [*_PIN_REFUSED, Problem.PIN_REVERIFY],
+            409: [Problem.PIN_NOT_SET],
             422: [Problem.PIN_TOO_SIMPLE],
         }
     ),
@@ -53,9 +57,9 @@ _PIN_REFUSED: list[ErrorCode] = [Problem.PIN_INCORRECT, Problem.PIN_LOCKED]
 async def set_pin(request: AnyRequest, data: JSONBody[PinIn]) -> None:
     """Set the caller's payment PIN (支付密码), six digits.
 
-    Changing it takes the PIN now as `current_pin`; a forgotten PIN is set anew after a
-    login by one-time code in the last five minutes, which also lifts a lock. One digit six
-    times or a run up or down is refused."""
+    The first PIN, or a forgotten one, is set after a login by one-time code in the last
+    five minutes, which also lifts a lock; changing one takes the PIN now as `current_pin`.
+    One digit six times or a run up or down is refused."""
     claims = claims_of(request)
     await pins.set_pin(
         user_id=claims.user_id, pin=data.pin, current=data.current_pin, claims=claims
@@ -66,6 +70,7 @@ async def set_pin(request: AnyRequest, data: JSONBody[PinIn]) -> None:
     "/pin/unlock",
     operation_id="UnlockPaymentPin",
     guards=[requires_role(Role.RESIDENT)],
+    middleware=[rate_limited(Quota.PIN)],
     status_code=HTTP_204_NO_CONTENT,
     responses=problems({403: [Problem.PIN_REVERIFY], 409: [Problem.PIN_NOT_SET]}),
 )
@@ -114,11 +119,14 @@ async def my_collection_code_png(
     "/pay/collection-code",
     operation_id="PayByCollectionCode",
     guards=[requires_role(Role.RESIDENT)],
-    middleware=[idempotent],
+    middleware=[rate_limited(Quota.PIN), idempotent],
+    # The PIN is no part of what a repeated key is compared by: the record keeps no trace
+    # of it, and a repeat with other PINs tells nothing of which is right.
+    opt={"idempotency_ignores": ("pin",)},
     responses=problems(
         {
             403: _PIN_REFUSED,
-            409: [Problem.INSUFFICIENT_FUNDS, Problem.PIN_NOT_SET],
+            409: [Problem.INSUFFICIENT_FUNDS, Problem.PIN_NOT_SET, Problem.PAYMENT_TO_SELF],
             422: [Problem.COLLECTION_CODE_INVALID],
         }
     ),
@@ -158,7 +166,8 @@ async def get_payment(request: AnyRequest, payment_id: FromPath[RowId]) -> Payme
     "/payments/{payment_id:int}/confirm",
     operation_id="ConfirmPayment",
     guards=[requires_role(Role.RESIDENT)],
-    middleware=[idempotent],
+    middleware=[rate_limited(Quota.PIN), idempotent],
+    opt={"idempotency_ignores": ("pin",)},
     status_code=200,
     responses=problems(
         {
@@ -191,6 +200,7 @@ async def confirm_payment(
             409: [
                 Problem.REFUND_EXCEEDS_PAYMENT,
                 Problem.PAYMENT_NOT_REFUNDABLE,
+                Problem.VOUCHER_PAYMENT_REFUNDED_WHOLE,
                 Problem.INSUFFICIENT_FUNDS,
             ],
         }
@@ -201,9 +211,11 @@ async def refund_payment(
 ) -> RefundView:
     """Give back all or part of a payment the caller collected (退款).
 
-    Refunds of a payment never add up to more than was paid; the money goes back to the
-    payer's wallet from the caller's account. Send an `Idempotency-Key`: a retry then
-    answers the first refund instead of giving back twice."""
+    Refunds of a payment never add up to more than the payer paid; the money goes back to
+    the payer's wallet from the caller's account. A payment a voucher paid part of is
+    refunded whole, and the voucher's part goes back to its campaign. Send an
+    `Idempotency-Key`: a retry then answers the first refund instead of giving back
+    twice."""
     order = strictly(await request.json(), RefundIn)
     return await refunds.refund(
         merchant_id=claims_of(request).user_id, payment_id=payment_id, amount=order.amount_fen

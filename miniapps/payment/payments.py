@@ -5,9 +5,11 @@ one that went past the limits of payment without a PIN.
 A payment is one ledger transfer and its record, in one transaction. One without a PIN
 that would go past `NO_PIN_PER_PAYMENT`, or past `NO_PIN_PER_DAY` of the payer's city day,
 moves no money: it waits for the payer (`awaiting_payer`), who is pushed to confirm it with
-their PIN within `AWAIT_FOR`; past that it is closed. The day's sum is read under both
-accounts' row locks, in id order as every transfer takes them, so payments at once from
-several processes count in turn (SQLite's write transactions run one at a time anyway).
+their PIN within `AWAIT_FOR`; past that it is closed. The day's sum is read under the row
+locks of every account the payment moves (wallet, merchant, a voucher's pool), in id
+order as every transfer takes them, so payments at once from several processes count in
+turn (SQLite's write transactions run one at a time anyway). A voucher is spent under
+those locks before the limits are read, so they count what the wallet really pays.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from backend.sdk import (
     Audience,
@@ -29,14 +30,15 @@ from backend.sdk import (
     unit_of_work,
     utc_now,
 )
+from miniapps.payment.days import day_start
 from miniapps.payment.errors import PaymentProblem
 from miniapps.payment.ledger import Leg, TransferKind, account_of, open_account, post_transfer
 from miniapps.payment.pins import check_pin
 from miniapps.payment.schemas import PaymentView
 from miniapps.payment.top_ups import WALLET_LINK, yuan
+from miniapps.payment.vouchers import Spendable, best_voucher, spend
 from miniapps.payment.wallets import merchant_holder, wallet_holder
 
-CITY_TIME = ZoneInfo("Asia/Shanghai")  # the day the daily limit counts is the city's
 NO_PIN_PER_PAYMENT = 100_000  # fen: 1,000 yuan
 NO_PIN_PER_DAY = 200_000  # fen: 2,000 yuan
 AWAIT_FOR = dt.timedelta(minutes=2)
@@ -74,42 +76,54 @@ class Status(enum.StrEnum):
     CLOSED = "closed"
 
 
-def day_start(moment: dt.datetime) -> dt.datetime:
-    """The instant (UTC) the city's day of `moment` began: midnight in Asia/Shanghai."""
-    local = moment.astimezone(CITY_TIME)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
-
-
 async def pay(
     *, payer_id: int, merchant_id: int, amount: int, method: Method, without_pin: bool
 ) -> PaymentView:
-    """Move `amount` fen from the payer's wallet to the merchant, or, for a payment without
-    a PIN past its limits, leave it awaiting the payer."""
+    """Move `amount` fen from the payer's wallet to the merchant, the payer's best voucher
+    for it paying its part; or, for a payment without a PIN past its limits, leave it
+    awaiting the payer."""
+    try:
+        return await _pay_now(payer_id, merchant_id, amount, method, without_pin=without_pin)
+    except _AwaitPayer:
+        async with unit_of_work():
+            return await _await_payer(payer_id, merchant_id, amount, method)
+
+
+async def _pay_now(
+    payer_id: int, merchant_id: int, amount: int, method: Method, *, without_pin: bool
+) -> PaymentView:
+    if payer_id == merchant_id:
+        # A merchant paying themselves would turn vouchers and limits into cash.
+        raise Conflict(PaymentProblem.PAYMENT_TO_SELF)
     merchant = await open_account(merchant_holder(merchant_id))
     async with unit_of_work():
         wallet = await account_of(wallet_holder(payer_id))
         if wallet is None:
             raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
-        if without_pin and not await _within_no_pin_limits(payer_id, (wallet, merchant), amount):
-            return await _await_payer(payer_id, merchant_id, amount, method)
-        posted = await post_transfer(
-            kind=TransferKind.PAYMENT, legs=[Leg(wallet, -amount), Leg(merchant, amount)]
-        )
+        voucher = await _voucher_for(payer_id, merchant_id, amount, wallet, merchant)
+        off = voucher.face_value if voucher else 0
+        if without_pin and not await _within_no_pin_limits(payer_id, amount - off):
+            # Rolled back with the rest of this unit: the voucher waits with the payment.
+            raise _AwaitPayer()
         now = utc_now()
         rows = await fetch_rows(
             "INSERT INTO payment_payment (payer_id, merchant_id, amount, method, without_pin,"
-            " status, transfer_id, created_at, paid_at, refunded) VALUES ($1, $2, $3, $4, $5,"
-            " 'paid', $6, $7, $7, 0) RETURNING *",
+            " status, created_at, paid_at, refunded, subsidy) VALUES ($1, $2, $3, $4, $5,"
+            " 'paid', $6, $6, 0, 0) RETURNING id",
             payer_id,
             merchant_id,
             amount,
             method.value,
             without_pin,
-            posted.transfer_id,
             now,
         )
+        paid = await _move(int(rows[0]["id"]), (wallet, merchant), amount, voucher)
         await _tell_paid(payer_id, merchant_id, amount)
-    return payment_view(rows[0], now)
+    return payment_view(paid, now)
+
+
+class _AwaitPayer(Exception):
+    """Past the limits of payment without a PIN: undo the unit, then wait for the payer."""
 
 
 async def confirm(*, payer_id: int, payment_id: int, pin: str) -> PaymentView:
@@ -137,16 +151,63 @@ async def confirm(*, payer_id: int, payment_id: int, pin: str) -> PaymentView:
         merchant = await account_of(merchant_holder(merchant_id))
         if wallet is None or merchant is None:
             raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
-        posted = await post_transfer(
-            kind=TransferKind.PAYMENT, legs=[Leg(wallet, -amount), Leg(merchant, amount)]
-        )
-        rows = await fetch_rows(
-            "UPDATE payment_payment SET transfer_id = $2 WHERE id = $1 RETURNING *",
-            payment_id,
-            posted.transfer_id,
-        )
+        voucher = await _voucher_for(payer_id, merchant_id, amount, wallet, merchant)
+        paid = await _move(payment_id, (wallet, merchant), amount, voucher)
         await _tell_paid(payer_id, merchant_id, amount)
-    return payment_view(rows[0], now)
+    return payment_view(paid, now)
+
+
+async def _lock(wallet: int, merchant: int, voucher: Spendable | None) -> None:
+    """Take the row locks of every account the payment moves, in id order as every transfer
+    takes them, before the voucher's: the no-PIN day's sum is then read under them, and
+    no two payments wait for each other in a cycle. (SQLite's writes run one at a time.)"""
+    if is_postgres():
+        accounts = sorted({wallet, merchant, *([voucher.pool] if voucher else [])})
+        await fetch_rows(
+            "SELECT id FROM payment_account WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+            accounts,
+        )
+
+
+async def _voucher_for(
+    payer_id: int, merchant_id: int, amount: int, wallet: int, merchant: int
+) -> Spendable | None:
+    """The payer's best voucher for the payment, spent already (in the caller's unit), with
+    every account the payment moves locked first; None if there is none, or if another
+    payment spent it meanwhile."""
+    voucher = await best_voucher(payer_id=payer_id, merchant_id=merchant_id, amount=amount)
+    await _lock(wallet, merchant, voucher)
+    return voucher if voucher is not None and await spend(voucher) else None
+
+
+async def _move(
+    payment_id: int, accounts: tuple[int, int], amount: int, voucher: Spendable | None
+) -> Mapping[str, Any]:
+    """The payment's transfer: the merchant gets `amount`; the pool of the voucher (spent
+    already) pays its face value, and the wallet the rest."""
+    wallet, merchant = accounts
+    off = voucher.face_value if voucher is not None else 0
+    legs = [Leg(merchant, amount), Leg(wallet, off - amount)]
+    if off:
+        legs.append(Leg(voucher.pool, -off))  # type: ignore[union-attr]
+    posted = await post_transfer(
+        kind=TransferKind.PAYMENT, legs=[leg for leg in legs if leg.amount]
+    )
+    rows = await fetch_rows(
+        "UPDATE payment_payment SET transfer_id = $2, voucher_id = $3, subsidy = $4"
+        " WHERE id = $1 RETURNING *",
+        payment_id,
+        posted.transfer_id,
+        voucher.id if off else None,  # type: ignore[union-attr]
+        off,
+    )
+    if off:
+        await fetch_rows(
+            "UPDATE payment_voucher SET payment_id = $2 WHERE id = $1",
+            voucher.id,  # type: ignore[union-attr]
+            payment_id,
+        )
+    return rows[0]
 
 
 async def payment_of(*, viewer_id: int, payment_id: int) -> PaymentView:
@@ -179,6 +240,7 @@ def payment_view(row: Mapping[str, Any], now: dt.datetime) -> PaymentView:
         id=int(row["id"]),
         amount_fen=int(row["amount"]),
         refunded_fen=int(row["refunded"]),
+        subsidy_fen=int(row["subsidy"]),
         method=Method(str(row["method"])),
         status=status,
         created_at=row["created_at"],
@@ -187,16 +249,13 @@ def payment_view(row: Mapping[str, Any], now: dt.datetime) -> PaymentView:
     )
 
 
-async def _within_no_pin_limits(payer_id: int, accounts: tuple[int, int], amount: int) -> bool:
+async def _within_no_pin_limits(payer_id: int, amount: int) -> bool:
+    """Whether the wallet's part of a payment without a PIN fits its limits: read under the
+    accounts' row locks (`_lock`)."""
     if amount > NO_PIN_PER_PAYMENT:
         return False
-    if is_postgres():
-        await fetch_rows(
-            "SELECT id FROM payment_account WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
-            *sorted(accounts),
-        )
     rows = await fetch_rows(
-        "SELECT COALESCE(SUM(amount), 0) AS spent FROM payment_payment"
+        "SELECT COALESCE(SUM(amount - subsidy), 0) AS spent FROM payment_payment"
         " WHERE payer_id = $1 AND without_pin AND status = 'paid' AND created_at >= $2",
         payer_id,
         day_start(utc_now()),
@@ -208,8 +267,8 @@ async def _await_payer(payer_id: int, merchant_id: int, amount: int, method: Met
     now = utc_now()
     rows = await fetch_rows(
         "INSERT INTO payment_payment (payer_id, merchant_id, amount, method, without_pin,"
-        " status, transfer_id, created_at, expires_at, refunded) VALUES ($1, $2, $3, $4,"
-        " FALSE, 'awaiting_payer', NULL, $5, $6, 0) RETURNING *",
+        " status, transfer_id, created_at, expires_at, refunded, subsidy) VALUES ($1, $2, $3,"
+        " $4, FALSE, 'awaiting_payer', NULL, $5, $6, 0, 0) RETURNING *",
         payer_id,
         merchant_id,
         amount,

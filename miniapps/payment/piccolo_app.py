@@ -7,15 +7,21 @@ from piccolo.conf.apps import AppConfig
 import migrations
 from miniapps.payment.tables import (
     Account,
+    ChannelRecord,
     CodeUse,
     CollectionCode,
+    Discrepancy,
     Entry,
+    MerchantProfile,
     PayerDevice,
     Payment,
     PaymentPin,
     Refund,
     TopUp,
     Transfer,
+    Voucher,
+    VoucherCampaign,
+    VoucherTier,
 )
 
 APP_CONFIG = AppConfig(
@@ -32,5 +38,11 @@ APP_CONFIG = AppConfig(
         PaymentPin,
         CollectionCode,
         Refund,
+        MerchantProfile,
+        VoucherCampaign,
+        VoucherTier,
+        Voucher,
+        ChannelRecord,
+        Discrepancy,
     ],
 )

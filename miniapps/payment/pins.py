@@ -3,8 +3,9 @@
 A try is counted before the PIN is checked, in a statement of its own: tries sent at once
 cannot slip past the count while the hash is computed, and a refusal that follows rolls
 nothing back. `MOST_TRIES` wrong PINs in a row lock the PIN for `LOCK_FOR`; a try after
-that lock is one more wrong PIN away from the next. A right PIN clears the count, and so
-does a fresh login with a one-time code (the phone proves the holder again).
+that lock is one more wrong PIN away from the next. A right PIN clears the count; after a
+fresh login with a one-time code (the phone proves the holder again) the holder may lift
+the lock or set the PIN anew.
 """
 
 from __future__ import annotations
@@ -32,15 +33,15 @@ _OBVIOUS = frozenset(
 
 
 async def set_pin(*, user_id: int, pin: str, current: str | None, claims: Claims) -> None:
-    """Set the payer's PIN. Changing one needs the PIN now, or a fresh login when it is
-    forgotten; setting one anew also lifts a lock."""
+    """Set the payer's PIN. The first one, or one forgotten, needs a fresh login (a stolen
+    session must not set the PIN that pays without limit); changing one needs the PIN now
+    or that fresh login. Setting one anew also lifts a lock."""
     if pin in _OBVIOUS:
         raise Unprocessable(PaymentProblem.PIN_TOO_SIMPLE)
-    if await _has_pin(user_id):
-        if current is not None:
-            await check_pin(user_id=user_id, pin=current)
-        elif not _freshly_proved(claims):
-            raise Forbidden(PaymentProblem.PIN_REVERIFY)
+    if current is not None:
+        await check_pin(user_id=user_id, pin=current)
+    elif not _freshly_proved(claims):
+        raise Forbidden(PaymentProblem.PIN_REVERIFY)
     hashed = await asyncio.to_thread(_HASHER.hash, pin)
     await fetch_rows(
         "INSERT INTO payment_pin (user_id, pin_hash, wrong_tries, locked_until, set_at)"

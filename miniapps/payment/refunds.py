@@ -1,5 +1,6 @@
 """Refunds (退款): a merchant gives back all or part of a payment, never more in all than
-was paid.
+the payer paid. A payment a voucher paid part of is refunded whole or not at all, and the
+voucher's part goes back to its pool with it.
 
 The refund's amount is added to the payment's `refunded` in one conditional statement that
 takes the payment's row lock and re-reads what was refunded, so two refunds at once that
@@ -8,6 +9,9 @@ transfer that refers to the payment's.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from backend.sdk import (
     Audience,
@@ -23,6 +27,7 @@ from miniapps.payment.errors import PaymentProblem
 from miniapps.payment.ledger import Leg, TransferKind, account_of, post_transfer
 from miniapps.payment.schemas import RefundView
 from miniapps.payment.top_ups import WALLET_LINK, yuan
+from miniapps.payment.vouchers import pool_holder
 from miniapps.payment.wallets import merchant_holder, wallet_holder
 
 REFUNDED = Template(
@@ -39,23 +44,26 @@ async def refund(*, merchant_id: int, payment_id: int, amount: int) -> RefundVie
     async with unit_of_work():
         counted = await fetch_rows(
             "UPDATE payment_payment SET refunded = refunded + $3 WHERE id = $1"
-            " AND merchant_id = $2 AND status = 'paid' AND refunded + $3 <= amount"
-            " RETURNING payer_id, transfer_id, refunded",
+            " AND merchant_id = $2 AND status = 'paid' AND refunded + $3 <= amount - subsidy"
+            # A payment a voucher paid part of is refunded whole, or its voucher would pay
+            # for what went back.
+            " AND (subsidy = 0 OR (refunded = 0 AND $3 = amount - subsidy))"
+            " RETURNING payer_id, merchant_id, transfer_id, refunded, amount, subsidy,"
+            " voucher_id",
             payment_id,
             merchant_id,
             amount,
         )
         if not counted:
-            await _why_not(payment_id, merchant_id)
+            await _why_not(payment_id, merchant_id, amount)
         payer_id, refunded = int(counted[0]["payer_id"]), int(counted[0]["refunded"])
         merchant = await account_of(merchant_holder(merchant_id))
         wallet = await account_of(wallet_holder(payer_id))
         if merchant is None or wallet is None:
             raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
+        legs = [Leg(merchant, -amount), Leg(wallet, amount), *await _subsidy_back(counted[0])]
         posted = await post_transfer(
-            kind=TransferKind.REFUND,
-            legs=[Leg(merchant, -amount), Leg(wallet, amount)],
-            refers_to=int(counted[0]["transfer_id"]),
+            kind=TransferKind.REFUND, legs=legs, refers_to=int(counted[0]["transfer_id"])
         )
         rows = await fetch_rows(
             "INSERT INTO payment_refund (payment_id, amount, transfer_id, created_at)"
@@ -81,9 +89,27 @@ async def refund(*, merchant_id: int, payment_id: int, amount: int) -> RefundVie
     )
 
 
-async def _why_not(payment_id: int, merchant_id: int) -> None:
+async def _subsidy_back(payment: Mapping[str, Any]) -> list[Leg]:
+    """A voucher's part goes back from the merchant to its pool with the refund (which is
+    of all the payer paid): the sale is undone, and so is the subsidy (the voucher stays
+    spent)."""
+    subsidy = int(payment["subsidy"])
+    if not subsidy:
+        return []
     rows = await fetch_rows(
-        "SELECT status FROM payment_payment WHERE id = $1 AND merchant_id = $2",
+        "SELECT campaign_id FROM payment_voucher WHERE id = $1", payment["voucher_id"]
+    )
+    pool = await account_of(pool_holder(int(rows[0]["campaign_id"])))
+    merchant = await account_of(merchant_holder(int(payment["merchant_id"])))
+    if pool is None or merchant is None:
+        raise Conflict(PaymentProblem.INSUFFICIENT_FUNDS)
+    return [Leg(merchant, -subsidy), Leg(pool, subsidy)]
+
+
+async def _why_not(payment_id: int, merchant_id: int, amount: int) -> None:
+    rows = await fetch_rows(
+        "SELECT status, amount, subsidy, refunded FROM payment_payment"
+        " WHERE id = $1 AND merchant_id = $2",
         payment_id,
         merchant_id,
     )
@@ -91,4 +117,8 @@ async def _why_not(payment_id: int, merchant_id: int) -> None:
         raise NotFound(PaymentProblem.PAYMENT_NOT_FOUND)
     if rows[0]["status"] != "paid":
         raise Conflict(PaymentProblem.PAYMENT_NOT_REFUNDABLE)
+    payment = rows[0]
+    left = int(payment["amount"]) - int(payment["subsidy"]) - int(payment["refunded"])
+    if amount <= left and int(payment["subsidy"]):
+        raise Conflict(PaymentProblem.VOUCHER_PAYMENT_REFUNDED_WHOLE)
     raise Conflict(PaymentProblem.REFUND_EXCEEDS_PAYMENT)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from backend.sdk import AwareDatetime
+from miniapps.payment.categories import MerchantCategory
 from miniapps.payment.ledger import TransferKind
 
 
@@ -79,17 +81,22 @@ class CollectIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     amount_fen: Annotated[int, msgspec.Meta(ge=1, le=TOP_UP_MOST)]
 
 
-PIN = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$", description="six digits")]
+# The length too: a pattern's `$` also passes a trailing newline.
+PIN = Annotated[
+    str, msgspec.Meta(pattern=r"^[0-9]{6}$", min_length=6, max_length=6, description="six digits")
+]
 
 
 class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
     """A payment from a resident's wallet to a merchant. `status` is paid, awaiting_payer
     (the payer must confirm with their PIN before `expires_at`) or closed (they did not).
-    `refunded_fen` is what the merchant gave back of it so far."""
+    `refunded_fen` is what the merchant gave back of it so far, at most what the payer
+    paid."""
 
     id: int
     amount_fen: int
     refunded_fen: int
+    subsidy_fen: int  # what a voucher paid of `amount_fen`; the wallet paid the rest
     method: str
     status: str
     created_at: dt.datetime
@@ -98,8 +105,9 @@ class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PinIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A new payment PIN. To change one, `current_pin` is the PIN now; without it (the PIN
-    is forgotten) a login by one-time code in the last five minutes is needed."""
+    """A new payment PIN. To change one, `current_pin` is the PIN now; without it (the
+    first PIN, or one forgotten) a login by one-time code in the last five minutes is
+    needed."""
 
     pin: PIN
     current_pin: PIN | None = None
@@ -141,3 +149,101 @@ class RefundView(msgspec.Struct, frozen=True, kw_only=True):
     amount_fen: int
     refunded_fen: int
     created_at: dt.datetime
+
+
+DISTRICT_PATH = Annotated[
+    str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}$", max_length=120)
+]
+
+
+class TierIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One face value of a campaign: spend at least `min_spend_fen`, `face_value_fen` off;
+    `count` such vouchers."""
+
+    face_value_fen: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+    min_spend_fen: Annotated[int, msgspec.Meta(ge=1, le=TOP_UP_MOST)]
+    count: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)]
+
+
+class CampaignIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A voucher campaign: its tiers, who may claim (residents living in `districts`, all
+    when empty; of at least `min_age` when set, read off their identity card), when they
+    claim, where they spend (merchants of `merchant_categories`) and until when."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    tiers: Annotated[list[TierIn], msgspec.Meta(min_length=1, max_length=10)]
+    districts: Annotated[list[DISTRICT_PATH], msgspec.Meta(max_length=50)] = []
+    min_age: Annotated[int, msgspec.Meta(ge=0, le=150)] | None = None
+    merchant_categories: Annotated[list[MerchantCategory], msgspec.Meta(min_length=1)]
+    claim_opens_at: AwareDatetime
+    claim_closes_at: AwareDatetime
+    spend_until: AwareDatetime
+
+
+class TierView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    face_value_fen: int
+    min_spend_fen: int
+    count: int
+    left: int  # not held by anyone now: claimable while claims are open
+
+
+class CampaignView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    districts: list[str]
+    min_age: int | None
+    merchant_categories: list[str]
+    claim_opens_at: dt.datetime
+    claim_closes_at: dt.datetime
+    spend_until: dt.datetime
+    tiers: list[TierView]
+
+
+class ClaimIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Which of the campaign's tiers to claim a voucher of."""
+
+    tier_id: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+
+
+class VoucherView(msgspec.Struct, frozen=True, kw_only=True):
+    """A resident's voucher: issued (spendable until `valid_until`), spent, or expired."""
+
+    id: int
+    campaign_id: int
+    face_value_fen: int
+    min_spend_fen: int
+    status: str
+    claimed_at: dt.datetime
+    valid_until: dt.datetime
+
+
+class CategoryIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A merchant's trade, as voucher campaigns name it."""
+
+    category: MerchantCategory
+
+
+class CampaignList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[CampaignView]
+
+
+class VoucherList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[VoucherView]
+
+
+class DiscrepancyView(msgspec.Struct, frozen=True, kw_only=True):
+    """A finding of the daily reconciliation: of which city day, what kind (account_balance,
+    ledger_total, top_up_not_settled, top_up_unknown, top_up_not_credited, top_up_amount,
+    top_up_credit), about what, and what was seen."""
+
+    id: int
+    day: str
+    kind: str
+    subject: str
+    detail: str
+    found_at: dt.datetime
+
+
+class DiscrepancyList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[DiscrepancyView]

@@ -12,8 +12,8 @@ import datetime as dt
 import io
 
 from backend.sdk import fetch_rows
+from miniapps.payment.days import CITY_TIME
 from miniapps.payment.ledger import account_of
-from miniapps.payment.payments import CITY_TIME
 
 HEADER = ("posted_at", "transfer_id", "kind", "amount_fen", "balance_after_fen", "memo")
 _PAGE = 1_000
@@ -36,7 +36,7 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
 
 async def statement_csv(holder: str, month: str) -> bytes:
     """The account's entries of `month` as CSV, UTF-8 with a byte-order mark (so a
-    spreadsheet opens the Chinese of the kinds and memos as such)."""
+    spreadsheet opens the Chinese of memos as such)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)

@@ -1,6 +1,6 @@
 """The ledger's tables. Amounts are integers in fen (分), never floats."""
 
-from piccolo.columns import BigInt, BigSerial, Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import BigInt, BigSerial, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -15,7 +15,8 @@ class Account(Table, tablename="payment_account"):
     holder = Varchar(length=80, unique=True)
     balance = BigInt(default=0)
     # Only a platform account that stands for money outside the ledger (the bank channel's
-    # clearing account) may go below zero; every other account stops at zero.
+    # clearing account, the city's subsidy budget) may go below zero; every other account
+    # stops at zero.
     overdraw = Boolean(default=False)
     opened_at = Timestamptz(default=TimestamptzNow())
 
@@ -102,7 +103,10 @@ class Payment(Table, tablename="payment_payment"):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     expires_at = Timestamptz(null=True, default=None)
     paid_at = Timestamptz(null=True, default=None)
-    refunded = BigInt(default=0)  # fen given back so far; never more than `amount`
+    refunded = BigInt(default=0)  # fen given back so far; never more than the payer paid
+    # A voucher spent on the payment: the pool paid `subsidy` of `amount`, the wallet the rest.
+    voucher_id = BigInt(null=True, default=None)
+    subsidy = BigInt(default=0)
 
 
 class PaymentPin(Table, tablename="payment_pin"):
@@ -135,3 +139,84 @@ class Refund(Table, tablename="payment_refund"):
     amount = BigInt()
     transfer_id = BigInt()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MerchantProfile(Table, tablename="payment_merchant"):
+    """What the platform knows of a merchant's trade: the category campaigns are for."""
+
+    id = BigSerial(primary_key=True)
+    merchant_id = BigInt(unique=True)
+    category = Varchar(length=24)
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class VoucherCampaign(Table, tablename="payment_voucher_campaign"):
+    """A city's consumption-voucher campaign (消费券): who may claim (residents of the listed
+    districts, all when none, of at least `min_age` when set), when, where a voucher is
+    spent (merchants of the listed categories) and until when. Its budget was moved from
+    the subsidy budget into its own pool account when it opened."""
+
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=80)
+    districts = Text(default="[]")  # JSON list of org paths
+    min_age = Integer(null=True, default=None)
+    merchant_categories = Text(default="[]")  # JSON list
+    claim_opens_at = Timestamptz()
+    claim_closes_at = Timestamptz()
+    spend_until = Timestamptz()
+    created_by = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class VoucherTier(Table, tablename="payment_voucher_tier"):
+    """One face value of a campaign (满 `min_spend` 减 `face_value`): `quantity` vouchers, of
+    which `issued` are held now (an expired voucher goes back to the tier)."""
+
+    id = BigSerial(primary_key=True)
+    campaign_id = BigInt(index=True)
+    face_value = BigInt()
+    min_spend = BigInt()
+    quantity = Integer()
+    issued = Integer(default=0)
+
+
+class Voucher(Table, tablename="payment_voucher"):
+    """A resident's voucher: issued, spent (by `payment_id`) or expired. `claim_key` is
+    `<campaign>:<user>`, so nobody holds two of one campaign."""
+
+    id = BigSerial(primary_key=True)
+    campaign_id = BigInt(index=True)
+    tier_id = BigInt()
+    user_id = BigInt(index=True)
+    claim_key = Varchar(length=48, unique=True)
+    face_value = BigInt()
+    min_spend = BigInt()
+    status = Varchar(length=8, default="issued")
+    claimed_at = Timestamptz(default=TimestamptzNow())
+    valid_until = Timestamptz(index=True)
+    payment_id = BigInt(null=True, default=None)
+
+
+class ChannelRecord(Table, tablename="payment_channel_record"):
+    """What the bank channel told of an order, authentic and kept as told, whatever became
+    of it here: the simulated channel's own record, which its daily statement is read from."""
+
+    id = BigSerial(primary_key=True)
+    channel_txn = Varchar(length=64, unique=True)
+    out_trade_no = Varchar(length=32)
+    amount = BigInt()
+    result = Varchar(length=8)
+    told_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class Discrepancy(Table, tablename="payment_discrepancy"):
+    """A finding of the daily reconciliation, for platform admins to look into: of which
+    day, what kind, about what (an account, an order), and what was seen."""
+
+    id = BigSerial(primary_key=True)
+    day = Varchar(length=10, index=True)  # the city's day, YYYY-MM-DD
+    kind = Varchar(length=24)
+    subject = Varchar(length=80)
+    detail = Varchar(length=200)
+    finding_key = Varchar(length=120, unique=True)  # day, kind and subject: found once
+    found_at = Timestamptz(default=TimestamptzNow())

@@ -2,11 +2,13 @@
 Every signed-in person is a resident with a wallet; the wallet routes name no account, and
 another's order is not found. The channel's notices carry no login: the channel's
 signature is their only credential. A payment is seen by its payer and its merchant, and
-not found by anyone else; only its payer confirms it, only its merchant refunds it."""
+not found by anyone else; only its payer confirms it, only its merchant refunds it. Voucher
+campaigns are opened by platform admins and claimed by any resident they are for."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import time
 
 import msgspec
@@ -19,7 +21,9 @@ from miniapps.payment.ledger import Leg, TransferKind, open_account, post_transf
 from miniapps.payment.payer_codes import payer_code, step_at
 from miniapps.payment.payments import Method, pay
 from miniapps.payment.pins import set_pin
+from miniapps.payment.schemas import CampaignIn
 from miniapps.payment.top_ups import open_top_up
+from miniapps.payment.vouchers import open_campaign
 from tests.authz.city import City
 from tests.authz.matrix import (
     G07,
@@ -155,6 +159,39 @@ async def _refund(city: City, target: Target, caller: Caller) -> Req:
     return Req(path_params={"payment_id": target.ids["payment_id"]}, json={"amount_fen": 50})
 
 
+def _plan() -> dict[str, object]:
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "name": "消费券",
+        "tiers": [{"face_value_fen": 100, "min_spend_fen": 500, "count": 50}],
+        "merchant_categories": ["catering"],
+        "claim_opens_at": (now - dt.timedelta(minutes=1)).isoformat(),
+        "claim_closes_at": (now + dt.timedelta(days=1)).isoformat(),
+        "spend_until": (now + dt.timedelta(days=2)).isoformat(),
+    }
+
+
+async def _campaign(city: City, caller: Caller) -> Target:
+    """A campaign open to every resident, claims open now."""
+    opened = await open_campaign(msgspec.convert(_plan(), CampaignIn, strict=False), created_by=1)
+    return Target(ids={"campaign_id": opened.id, "tier_id": opened.tiers[0].id})
+
+
+async def _claim(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        path_params={"campaign_id": target.ids["campaign_id"]},
+        json={"tier_id": target.ids["tier_id"]},
+    )
+
+
+async def _merchant(city: City, caller: Caller) -> Target:
+    return Target(ids={"merchant_id": city.ids[Caller.MERCHANT]})
+
+
+async def _category(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"merchant_id": target.ids["merchant_id"]}, json={"category": "retail"})
+
+
 async def _month(city: City, target: Target, caller: Caller) -> Req:
     return Req(params={"month": "2026-12"})
 
@@ -246,5 +283,35 @@ ROWS: list[Row] = [
         NOTHING,
         {"-": {Caller.MERCHANT: 200}},
         _month,
+    ),
+    Row(
+        "POST",
+        f"{APP}/voucher-campaigns",
+        NOTHING,
+        {"-": {Caller.PLATFORM: 201}},
+        json_body(lambda _: _plan()),
+    ),
+    Row("GET", f"{APP}/voucher-campaigns", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    Row(
+        "POST",
+        f"{APP}/voucher-campaigns/{{campaign_id:int}}/claims",
+        {"a campaign for every resident": _campaign},
+        {"a campaign for every resident": each(SIGNED_IN, 201)},
+        _claim,
+    ),
+    Row("GET", f"{APP}/vouchers", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    Row(
+        "PUT",
+        f"{APP}/merchants/{{merchant_id:int}}/category",
+        {"the merchant": _merchant},
+        {"the merchant": {Caller.PLATFORM: 204}},
+        _category,
+    ),
+    Row(
+        "GET",
+        f"{APP}/reconciliation/discrepancies",
+        NOTHING,
+        {"-": {Caller.PLATFORM: 200}},
+        no_request,
     ),
 ]

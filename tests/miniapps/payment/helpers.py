@@ -10,7 +10,12 @@ import time
 from litestar import Litestar
 
 from auth.sessions import start_session
+from backend.directory.users.service import open_account as open_user
+from backend.directory.users.service import set_home
+from backend.kernel.claims import Claims
 from backend.kernel.roles import Role
+from backend.kernel.vault import Vault
+from miniapps.payment import pins
 from miniapps.payment.ledger import Leg, TransferKind, open_account, post_transfer
 from miniapps.payment.payer_codes import STEP_SECONDS, payer_code, step_at
 from miniapps.payment.tables import Entry, Payment, Refund, Transfer
@@ -44,8 +49,16 @@ async def wallet_balance(client: Client, token: str) -> int:
 
 
 async def set_pin(client: Client, token: str, pin: str = "260417") -> None:
-    answer = await client.put(f"{APP}/pin", json={"pin": pin}, headers=bearer(token))
-    assert answer.status_code == 204, answer.text
+    """The token's holder sets their PIN, as they may just after a login by one-time code."""
+    await set_pin_of(await user_id_of(client, token), pin)
+
+
+async def set_pin_of(user_id: int, pin: str = "260417") -> None:
+    now = int(time.time())
+    proved = Claims(
+        sub=str(user_id), iss="", aud="", exp=now + 60, iat=now, jti="", roles=[], auth_time=now
+    )
+    await pins.set_pin(user_id=user_id, pin=pin, current=None, claims=proved)
 
 
 async def fresh_login(app: Litestar, user_id: int) -> str:
@@ -95,3 +108,13 @@ async def collect(client: Client, merchant: str, code: str, fen: int) -> object:
         json={"code": code, "amount_fen": fen},
         headers=bearer(merchant),
     )
+
+
+async def residents(vault: Vault, count: int, home: str = "zz/gx/fengyang/c03/g07") -> list[int]:
+    """`count` new residents living at `home`: their ids."""
+    ids = []
+    for n in range(count):
+        user_id, _ = await open_user(phone=f"137{n:08d}", vault=vault)
+        await set_home(user_id=user_id, home_path=home)
+        ids.append(user_id)
+    return ids

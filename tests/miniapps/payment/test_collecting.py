@@ -11,6 +11,7 @@ import pytest
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
 from miniapps.payment.collecting import collect_by_payer_code
+from miniapps.payment.days import day_start
 from miniapps.payment.ledger import (
     Leg,
     TransferKind,
@@ -20,7 +21,6 @@ from miniapps.payment.ledger import (
     post_transfer,
 )
 from miniapps.payment.payer_codes import luhn_digit
-from miniapps.payment.payments import day_start
 from miniapps.payment.tables import Account, CodeUse, Entry, Payment, Transfer
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.payment.helpers import (

@@ -3,15 +3,18 @@ the amount the payer types, and the payer's PIN."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 
 import pytest
 import zxingcpp
 from PIL import Image
 
+from backend.kernel.idempotency.tables import IdempotentRequest
 from backend.kernel.roles import Role
 from miniapps.payment.ledger import ledger_total, mismatched_accounts
-from miniapps.payment.tables import CollectionCode
+from miniapps.payment.tables import CollectionCode, PaymentPin
 from tests.conftest import Client, TokenFor, bearer
 from tests.miniapps.payment.helpers import (
     APP,
@@ -157,3 +160,37 @@ async def test_a_retry_with_the_same_key_pays_once_and_answers_the_same_bytes(
     )
     assert other.status_code == 422
     assert await wallet_balance(client, payer) == 8_000
+
+
+async def test_a_repeat_with_another_pin_answers_as_the_first_and_tries_nothing(
+    client: Client, token_for: TokenFor
+) -> None:
+    """The key's record keeps nothing of the PIN: a repeat with a wrong one is neither an
+    oracle (`idempotency_key_reused` for wrong, the answer for right) nor a counted try."""
+    payer = await funded_resident(client, token_for, 10_000)
+    await set_pin(client, payer)
+    code = await _code(client, await token_for(Role.MERCHANT))
+    headers = {**bearer(payer), "Idempotency-Key": "pay-2"}
+    body = {"code": code, "amount_fen": 2_000, "pin": "260417"}
+    first = await client.post(f"{APP}/pay/collection-code", json=body, headers=headers)
+    again = await client.post(
+        f"{APP}/pay/collection-code", json={**body, "pin": "111222"}, headers=headers
+    )
+    assert again.status_code == 201
+    assert again.content == first.content
+    assert await PaymentPin.select(PaymentPin.wrong_tries).first() == {"wrong_tries": 0}
+    kept = await IdempotentRequest.select(IdempotentRequest.request_hash).first()
+    assert kept is not None
+    without_pin = json.dumps({"amount_fen": 2_000, "code": code}, sort_keys=True)
+    assert kept["request_hash"] == hashlib.sha256(without_pin.encode()).hexdigest()
+    assert await wallet_balance(client, payer) == 8_000
+
+
+async def test_a_lone_surrogate_with_a_key_is_a_400(client: Client, token_for: TokenFor) -> None:
+    payer = await funded_resident(client, token_for, 10_000)
+    answer = await client.post(
+        f"{APP}/pay/collection-code",
+        content=b'{"code": "\\ud800", "amount_fen": 1, "pin": "260417"}',
+        headers={**bearer(payer), "Idempotency-Key": "pay-3", "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text

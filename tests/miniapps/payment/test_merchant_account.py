@@ -106,7 +106,9 @@ async def test_a_memo_a_spreadsheet_would_run_is_written_inert(
     assert memos == ["", '\'=HYPERLINK("http://evil.example","fix")']
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-1", "26-01", "", "2026-01-01"])
+@pytest.mark.parametrize(
+    "month", ["2026-13", "2026-1", "26-01", "", "2026-01-01", "2026-12\n", "0000-01", "9999-12"]
+)
 async def test_a_month_not_written_yyyy_mm_is_a_400(
     client: Client, token_for: TokenFor, month: str
 ) -> None:

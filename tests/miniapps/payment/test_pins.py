@@ -34,7 +34,9 @@ async def test_a_pin_is_kept_as_an_argon2id_hash(client: Client, token_for: Toke
     assert "260417" not in row["pin_hash"]
 
 
-@pytest.mark.parametrize("pin", ["12345", "1234567", "12a456", "１２３４５６", 123456, None])
+@pytest.mark.parametrize(
+    "pin", ["12345", "1234567", "12a456", "１２３４５６", "480151\n", 123456, None]
+)
 async def test_a_pin_of_the_wrong_shape_is_a_400_and_sets_nothing(
     client: Client, token_for: TokenFor, pin: object
 ) -> None:
@@ -54,6 +56,20 @@ async def test_an_obvious_pin_is_refused(client: Client, token_for: TokenFor, pi
     assert answer.status_code == 422
     assert answer.json()["code"] == "pin_too_simple"
     assert await PaymentPin.count() == 0
+
+
+async def test_the_first_pin_takes_a_fresh_login(
+    app: Litestar, client: Client, token_for: TokenFor
+) -> None:
+    """A session stolen from a phone must not set the PIN that pays without limit."""
+    token = await token_for(Role.RESIDENT)
+    refreshed = await client.put(f"{APP}/pin", json={"pin": "260417"}, headers=bearer(token))
+    assert refreshed.status_code == 403
+    assert refreshed.json()["code"] == "pin_reverify"
+    assert await PaymentPin.count() == 0
+    fresh = await fresh_login(app, await user_id_of(client, token))
+    answer = await client.put(f"{APP}/pin", json={"pin": "260417"}, headers=bearer(fresh))
+    assert answer.status_code == 204
 
 
 async def test_changing_a_pin_takes_the_pin_now_or_a_fresh_login(
