@@ -248,8 +248,8 @@ ROWS: list[Row] = [
         "POST",
         f"{APP}/pay/collection-code",
         {"the merchant's code": _code_and_a_payer},
-        # Anyone signed in pays a merchant from their own wallet.
-        {"the merchant's code": each(SIGNED_IN, 201)},
+        # Anyone signed in pays a merchant from their own wallet; the merchant not themselves.
+        {"the merchant's code": {**each(SIGNED_IN, 201), Caller.MERCHANT: 409}},
         json_body(lambda target: {"code": target.ids["code"], "amount_fen": 100, "pin": PIN}),
     ),
     Row(
