@@ -28,6 +28,15 @@ from backend.directory.users.service import audit
 from backend.kernel.audience import Audience
 from backend.kernel.bodies import strictly
 from backend.kernel.caches import BoundedCache
+from backend.kernel.cashier import (
+    CHARGE_FINISHED,
+    CHARGE_LONGEST,
+    CHARGE_SHORTEST,
+    Cashier,
+    Charge,
+    ChargeFinished,
+    ChargeStatus,
+)
 from backend.kernel.claims import Claims
 from backend.kernel.clock import utc_now
 from backend.kernel.codes import ErrorCode, KernelCode, register_messages
@@ -130,6 +139,9 @@ from backend.kernel.workdays import (
 __all__ = [
     "APPLICATION_MOVED",
     "CALENDAR_YEAR_LOADED",
+    "CHARGE_FINISHED",
+    "CHARGE_LONGEST",
+    "CHARGE_SHORTEST",
     "ROW_ID_MAX",
     "UNIQUE_VIOLATION",
     "AnyRequest",
@@ -141,6 +153,10 @@ __all__ = [
     "BodyRowId",
     "BoundedCache",
     "CalendarYearLoaded",
+    "Cashier",
+    "Charge",
+    "ChargeFinished",
+    "ChargeStatus",
     "Claims",
     "Conflict",
     "Cron",

@@ -2,8 +2,9 @@
 
 The composition root builds one `Services` per app or worker; parts add their runtimes to
 it when they start. Routes ask for a service by naming it as a parameter (`settings`,
-`vault`, `keys`, `jobs`, `enablement`, `storage`, `service_desk`, `limiter`, or a runtime under the
-name its part `provides`); jobs and event handlers find them on their `JobContext`.
+`vault`, `keys`, `jobs`, `enablement`, `storage`, `service_desk`, `cashier`, `limiter`, or
+a runtime under the name its part `provides`); jobs and event handlers find them on their
+`JobContext`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from piccolo.engine.base import Engine
 
+from backend.kernel.cashier import Cashier
 from backend.kernel.enablement.service import Enablement
 from backend.kernel.jobs import JobQueue, RequestGauge
 from backend.kernel.ratelimit import RateLimiter, limiter_for
@@ -79,6 +81,7 @@ class Services:
         self._sms: SmsProvider | None = None
         self._enablement: Enablement | None = None
         self._service_desk: ServiceDesk | None = None
+        self._cashier: Cashier | None = None
         self._limiter: RateLimiter | None = None
         self._runtimes: dict[type, object] = {}
         self.bus: EventBus | None = None  # set while the host runs
@@ -128,6 +131,15 @@ class Services:
     @service_desk.setter
     def service_desk(self, desk: ServiceDesk | None) -> None:
         self._service_desk = desk
+
+    @property
+    def cashier(self) -> Cashier:
+        """The payment mini-app's cashier, once it has started in this process."""
+        return _started(self._cashier, "cashier")
+
+    @cashier.setter
+    def cashier(self, cashier: Cashier | None) -> None:
+        self._cashier = cashier
 
     @property
     def limiter(self) -> RateLimiter:
@@ -193,6 +205,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "enablement": _provide(lambda: services.enablement),
         "storage": _provide(lambda: services.storage),
         "service_desk": _provide(lambda: services.service_desk),
+        "cashier": _provide(lambda: services.cashier),
         "limiter": _provide(lambda: services.limiter),
     }
 

@@ -1,10 +1,21 @@
 """Payment (城市支付): wallets on a double-entry ledger, in integer fen."""
 
-from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile
-from miniapps.payment.channel import PaymentChannel, start_channel
+from backend.sdk import (
+    CHARGE_FINISHED,
+    ChargeFinished,
+    Cron,
+    JobContext,
+    Manifest,
+    Role,
+    Section,
+    Tile,
+)
+from miniapps.payment.cashier import start_payment, stop_payment
+from miniapps.payment.channel import PaymentChannel
 from miniapps.payment.controllers import router
 from miniapps.payment.payments import close_unconfirmed_payments
 from miniapps.payment.reconciliation import reconcile_yesterday
+from miniapps.payment.settlements import settle_yesterday
 from miniapps.payment.top_ups import close_stale_top_ups
 from miniapps.payment.vouchers import expire_vouchers
 
@@ -23,6 +34,10 @@ async def expire_unspent_vouchers(job: JobContext) -> int:
 
 async def reconcile_the_day_before(job: JobContext) -> int:
     return await reconcile_yesterday(job.services.runtime(PaymentChannel))
+
+
+async def settle_the_day_before(job: JobContext) -> int:
+    return await settle_yesterday(job.services.runtime(PaymentChannel), job.services.vault)
 
 
 MINIAPP = Manifest(
@@ -62,8 +77,10 @@ MINIAPP = Manifest(
     ],
     router=router,
     piccolo_app="miniapps.payment.piccolo_app",
-    on_start=start_channel,
+    on_start=start_payment,
+    on_stop=stop_payment,
     provides={"payment_channel": PaymentChannel},
+    emits={CHARGE_FINISHED: ChargeFinished},
     crons=[
         Cron(name="close_stale_top_ups", run=close_stale, second=frozenset({30})),
         Cron(name="close_unconfirmed_payments", run=close_unconfirmed, second=frozenset({0})),
@@ -74,6 +91,14 @@ MINIAPP = Manifest(
             run=reconcile_the_day_before,
             hour=frozenset({18}),
             minute=frozenset({30}),
+            timeout=600,
+        ),
+        # 01:00 in the city: T+1, what the day before collected goes to the banks.
+        Cron(
+            name="settle_merchants",
+            run=settle_the_day_before,
+            hour=frozenset({17}),
+            minute=frozenset({0}),
             timeout=600,
         ),
     ],

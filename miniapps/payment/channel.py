@@ -44,6 +44,23 @@ class Settled(NamedTuple):
     channel_txn: str
 
 
+class Payout(NamedTuple):
+    """Money the channel is asked to pay to a bank account, once per `out_no`."""
+
+    out_no: str
+    bank: str
+    account_name: str
+    account_number: str
+    amount: int
+
+
+class PayoutAnswer(NamedTuple):
+    """The channel's answer to a payout: accepted (the bank has it) or refused."""
+
+    accepted: bool
+    channel_txn: str
+
+
 class PaymentChannel:
     """The bank channel as this process knows it: the key its notifications are signed
     with, and its daily statement. A bank's channel publishes the statement as a file of
@@ -78,11 +95,38 @@ class PaymentChannel:
             utc_now(),
         )
 
+    async def pay_out(self, payout: Payout) -> PayoutAnswer:
+        """Pay `payout` to its bank account; asked again for the same `out_no`, the channel
+        answers as it did the first time and pays nothing more. The simulated channel
+        refuses an account number whose check digit is wrong (a bank card's Luhn digit),
+        as a bank refuses an account it does not hold."""
+        answer = PayoutAnswer(_luhn_valid(payout.account_number), f"P{payout.out_no}")
+        await fetch_rows(
+            "INSERT INTO payment_channel_payout (out_no, amount, accepted, channel_txn,"
+            " told_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (out_no) DO NOTHING",
+            payout.out_no,
+            payout.amount,
+            answer.accepted,
+            answer.channel_txn,
+            utc_now(),
+        )
+        rows = await fetch_rows(
+            "SELECT accepted, channel_txn FROM payment_channel_payout WHERE out_no = $1",
+            payout.out_no,
+        )
+        return PayoutAnswer(bool(rows[0]["accepted"]), str(rows[0]["channel_txn"]))
+
     def authentic(self, *, timestamp: str, signed: str, body: bytes) -> bool:
         """Whether the channel sent `body` at `timestamp`, recently enough to act on."""
         return signed_recently(
             self.key, timestamp=timestamp, signed=signed, body=body, window=NOTICE_WINDOW
         )
+
+
+def _luhn_valid(number: str) -> bool:
+    digits = [int(d) for d in reversed(number)]
+    doubled = [d * 2 - 9 if d * 2 > 9 else d * 2 for d in digits[1::2]]
+    return (sum(digits[0::2]) + sum(doubled)) % 10 == 0
 
 
 def channel_key(vault: Vault) -> bytes:

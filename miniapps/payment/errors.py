@@ -34,6 +34,10 @@ class PaymentProblem(ErrorCode):
     VOUCHER_NOT_ELIGIBLE = "voucher_not_eligible"
     VOUCHER_ALREADY_CLAIMED = "voucher_already_claimed"
     VOUCHERS_GONE = "vouchers_gone"
+    CHARGE_REFERENCE_TAKEN = "charge_reference_taken"
+    CHARGE_INVALID = "charge_invalid"
+    REFUND_KEY_TAKEN = "refund_key_taken"
+    SETTLEMENT_ACCOUNT_NOT_SET = "settlement_account_not_set"
 
 
 register_messages(
@@ -112,6 +116,22 @@ register_messages(
             "One voucher a person a campaign: you have yours",
         ),
         PaymentProblem.VOUCHERS_GONE: ("该面额消费券已领完", "None of these vouchers is left"),
+        PaymentProblem.CHARGE_REFERENCE_TAKEN: (
+            "该订单号已用于另一笔扣款",
+            "This reference already names another charge",
+        ),
+        PaymentProblem.CHARGE_INVALID: (
+            "扣款金额或期限不正确",
+            "A charge's amount or time to confirm is out of bounds",
+        ),
+        PaymentProblem.REFUND_KEY_TAKEN: (
+            "该退款编号已用于另一笔退款",
+            "This key already names another refund",
+        ),
+        PaymentProblem.SETTLEMENT_ACCOUNT_NOT_SET: (
+            "尚未设置结算账户",
+            "No settlement account is set yet",
+        ),
         PaymentProblem.CHANNEL_NOTICE_INVALID: (
             "支付通道通知格式不正确",
             "The channel notification is not in its one valid form",

@@ -1,16 +1,35 @@
-"""HTTP of a merchant's account: its balance, its statement, and the month's statement as
-CSV for their books; and of the platform's books: what the daily reconciliation found."""
+"""HTTP of a merchant's account: its balance, its statement, the month's statement as CSV
+for their books, the bank account it is settled to and its settlements; and of the
+platform's books: what the daily reconciliation found."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Response, get
-from litestar.params import FromQuery, QueryParameter
+from litestar import Response, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from backend.sdk import AnyRequest, PageCursor, PageLimit, Role, claims_of, requires_role
-from miniapps.payment import reconciliation, statements, wallets
-from miniapps.payment.schemas import DiscrepancyList, StatementPage, WalletView
+from backend.sdk import (
+    AnyRequest,
+    PageCursor,
+    PageLimit,
+    Role,
+    Vault,
+    claims_of,
+    problems,
+    requires_role,
+)
+from miniapps.payment import reconciliation, settlements, statements, wallets
+from miniapps.payment.errors import PaymentProblem
+from miniapps.payment.schemas import (
+    DiscrepancyList,
+    SettlementAccountIn,
+    SettlementAccountView,
+    SettlementList,
+    StatementPage,
+    WalletView,
+)
 
 Month = Annotated[
     str,
@@ -73,6 +92,51 @@ async def my_statement_csv(request: AnyRequest, month: Month) -> Response[bytes]
     )
 
 
+@put(
+    "/merchant/settlement-account",
+    operation_id="SetMySettlementAccount",
+    guards=[requires_role(Role.MERCHANT)],
+    responses=problems({403: [PaymentProblem.PIN_REVERIFY]}),
+)
+async def set_settlement_account(
+    request: AnyRequest, data: JSONBody[SettlementAccountIn], vault: NamedDependency[Vault]
+) -> SettlementAccountView:
+    """Set the bank account the caller's merchant balance is settled to (结算账户).
+
+    Only after a login by one-time code in the last five minutes; it replaces the account
+    before, and the next settlement goes to it. The number is kept sealed and shown by its
+    last four digits."""
+    return await settlements.set_account(claims=claims_of(request), account=data, vault=vault)
+
+
+@get(
+    "/merchant/settlement-account",
+    operation_id="GetMySettlementAccount",
+    guards=[requires_role(Role.MERCHANT)],
+    responses=problems({404: [PaymentProblem.SETTLEMENT_ACCOUNT_NOT_SET]}),
+)
+async def get_settlement_account(
+    request: AnyRequest, vault: NamedDependency[Vault]
+) -> SettlementAccountView:
+    """The bank account the caller's merchant balance is settled to.
+
+    Its number is shown by its last four digits only."""
+    return await settlements.account_of(merchant_id=claims_of(request).user_id, vault=vault)
+
+
+@get(
+    "/merchant/settlements",
+    operation_id="ListMySettlements",
+    guards=[requires_role(Role.MERCHANT)],
+)
+async def my_settlements(request: AnyRequest) -> SettlementList:
+    """The caller's settlements (T+1), newest first (the last 100).
+
+    Each night what the account held as the city day before ended is paid to the
+    settlement account; one the bank returned is back on the account for the next night."""
+    return await settlements.settlements_of(merchant_id=claims_of(request).user_id)
+
+
 @get(
     "/reconciliation/discrepancies",
     operation_id="ListPaymentDiscrepancies",
@@ -87,4 +151,12 @@ async def list_discrepancies() -> DiscrepancyList:
     return DiscrepancyList(items=await reconciliation.discrepancies())
 
 
-MERCHANT_ROUTES = [my_account, my_entries, my_statement_csv, list_discrepancies]
+MERCHANT_ROUTES = [
+    my_account,
+    my_entries,
+    my_statement_csv,
+    set_settlement_account,
+    get_settlement_account,
+    my_settlements,
+    list_discrepancies,
+]

@@ -20,10 +20,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from backend.sdk import (
+    CHARGE_FINISHED,
     Audience,
+    ChargeFinished,
+    ChargeStatus,
     Conflict,
     NotFound,
     Template,
+    emit,
     fetch_rows,
     is_postgres,
     notify,
@@ -68,6 +72,7 @@ CONFIRM = Template(
 class Method(enum.StrEnum):
     PAYER_CODE = "payer_code"  # 被扫: the merchant scanned the payer's code
     COLLECTION_CODE = "collection_code"  # 主扫: the payer scanned the merchant's code
+    CHARGE = "charge"  # another part asked for it (`backend.sdk.Cashier`)
 
 
 class Status(enum.StrEnum):
@@ -154,6 +159,7 @@ async def confirm(*, payer_id: int, payment_id: int, pin: str) -> PaymentView:
         voucher = await _voucher_for(payer_id, merchant_id, amount, wallet, merchant)
         paid = await _move(payment_id, (wallet, merchant), amount, voucher)
         await _tell_paid(payer_id, merchant_id, amount)
+        await tell_part(paid, ChargeStatus.PAID)
     return payment_view(paid, now)
 
 
@@ -224,12 +230,35 @@ async def payment_of(*, viewer_id: int, payment_id: int) -> PaymentView:
 
 async def close_unconfirmed_payments() -> int:
     """Close the payments whose payer did not confirm in time; how many."""
-    rows = await fetch_rows(
-        "UPDATE payment_payment SET status = 'closed'"
-        " WHERE status = 'awaiting_payer' AND expires_at <= $1 RETURNING id",
-        utc_now(),
-    )
+    async with unit_of_work():
+        rows = await fetch_rows(
+            "UPDATE payment_payment SET status = 'closed'"
+            " WHERE status = 'awaiting_payer' AND expires_at <= $1 RETURNING *",
+            utc_now(),
+        )
+        for row in rows:
+            await tell_part(row, ChargeStatus.CLOSED)
     return len(rows)
+
+
+async def tell_part(payment: Mapping[str, Any], status: ChargeStatus) -> None:
+    """The part that asked for a charge learns that it was paid or closed, in the same
+    transaction; a payment no part asked for is nobody else's business."""
+    key = payment["charge_key"]
+    if key is None:
+        return
+    part, reference = str(key).split(":", 1)
+    await emit(
+        CHARGE_FINISHED,
+        ChargeFinished(
+            payment_id=int(payment["id"]),
+            part=part,
+            reference=reference,
+            payer_id=int(payment["payer_id"]),
+            amount_fen=int(payment["amount"]),
+            status=status,
+        ),
+    )
 
 
 def payment_view(row: Mapping[str, Any], now: dt.datetime) -> PaymentView:
@@ -246,6 +275,7 @@ def payment_view(row: Mapping[str, Any], now: dt.datetime) -> PaymentView:
         created_at=row["created_at"],
         paid_at=row["paid_at"],
         expires_at=row["expires_at"] if status is Status.AWAITING_PAYER else None,
+        purpose=str(row["purpose"]),
     )
 
 

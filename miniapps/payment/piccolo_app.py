@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 import migrations
 from miniapps.payment.tables import (
     Account,
+    ChannelPayout,
     ChannelRecord,
     CodeUse,
     CollectionCode,
@@ -17,6 +18,8 @@ from miniapps.payment.tables import (
     Payment,
     PaymentPin,
     Refund,
+    Settlement,
+    SettlementAccount,
     TopUp,
     Transfer,
     Voucher,
@@ -44,5 +47,8 @@ APP_CONFIG = AppConfig(
         Voucher,
         ChannelRecord,
         Discrepancy,
+        SettlementAccount,
+        Settlement,
+        ChannelPayout,
     ],
 )

@@ -40,7 +40,7 @@ async def set_pin(*, user_id: int, pin: str, current: str | None, claims: Claims
         raise Unprocessable(PaymentProblem.PIN_TOO_SIMPLE)
     if current is not None:
         await check_pin(user_id=user_id, pin=current)
-    elif not _freshly_proved(claims):
+    elif not freshly_proved(claims):
         raise Forbidden(PaymentProblem.PIN_REVERIFY)
     hashed = await asyncio.to_thread(_HASHER.hash, pin)
     await fetch_rows(
@@ -56,7 +56,7 @@ async def set_pin(*, user_id: int, pin: str, current: str | None, claims: Claims
 
 async def unlock_pin(*, user_id: int, claims: Claims) -> None:
     """Lift a lock after the holder proved themselves again by a fresh login."""
-    if not _freshly_proved(claims):
+    if not freshly_proved(claims):
         raise Forbidden(PaymentProblem.PIN_REVERIFY)
     if not await _has_pin(user_id):
         raise Conflict(PaymentProblem.PIN_NOT_SET)
@@ -92,7 +92,7 @@ def _matches(hashed: str, pin: str) -> bool:
         return False
 
 
-def _freshly_proved(claims: Claims) -> bool:
+def freshly_proved(claims: Claims) -> bool:
     return claims.authenticated_within(FRESH_LOGIN, now=utc_now().timestamp())
 
 

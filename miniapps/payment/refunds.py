@@ -10,6 +10,7 @@ transfer that refers to the payment's.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,10 +39,16 @@ REFUNDED = Template(
 )
 
 
-async def refund(*, merchant_id: int, payment_id: int, amount: int) -> RefundView:
-    """Give `amount` fen of the merchant's payment back to its payer's wallet."""
+async def refund(
+    *, merchant_id: int, payment_id: int, amount: int, key: str | None = None
+) -> RefundView:
+    """Give `amount` fen of the merchant's payment back to its payer's wallet. A refund
+    named by `key` is made once: asked again, it is the refund made before."""
     now = utc_now()
     async with unit_of_work():
+        named = await _name(key, payment_id, amount, now) if key else None
+        if key and named is None:
+            return await _named_before(key, payment_id, amount)
         counted = await fetch_rows(
             "UPDATE payment_payment SET refunded = refunded + $3 WHERE id = $1"
             " AND merchant_id = $2 AND status = 'paid' AND refunded + $3 <= amount - subsidy"
@@ -65,13 +72,21 @@ async def refund(*, merchant_id: int, payment_id: int, amount: int) -> RefundVie
         posted = await post_transfer(
             kind=TransferKind.REFUND, legs=legs, refers_to=int(counted[0]["transfer_id"])
         )
-        rows = await fetch_rows(
-            "INSERT INTO payment_refund (payment_id, amount, transfer_id, created_at)"
-            " VALUES ($1, $2, $3, $4) RETURNING id",
-            payment_id,
-            amount,
-            posted.transfer_id,
-            now,
+        rows = (
+            await fetch_rows(
+                "UPDATE payment_refund SET transfer_id = $2 WHERE id = $1 RETURNING id",
+                named,
+                posted.transfer_id,
+            )
+            if named
+            else await fetch_rows(
+                "INSERT INTO payment_refund (payment_id, amount, transfer_id, created_at)"
+                " VALUES ($1, $2, $3, $4) RETURNING id",
+                payment_id,
+                amount,
+                posted.transfer_id,
+                now,
+            )
         )
         await notify(
             audience=Audience.users(payer_id),
@@ -86,6 +101,39 @@ async def refund(*, merchant_id: int, payment_id: int, amount: int) -> RefundVie
         amount_fen=amount,
         refunded_fen=refunded,
         created_at=now,
+    )
+
+
+async def _name(key: str, payment_id: int, amount: int, now: dt.datetime) -> int | None:
+    """The refund's row under `key`, written first (its transfer follows in the same unit);
+    None if the key names a refund already. Of two at once, the second waits on the key's
+    unique index and then finds the first's."""
+    rows = await fetch_rows(
+        "INSERT INTO payment_refund (payment_id, amount, transfer_id, created_at, refund_key)"
+        " VALUES ($1, $2, 0, $3, $4) ON CONFLICT (refund_key) DO NOTHING RETURNING id",
+        payment_id,
+        amount,
+        now,
+        key,
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+async def _named_before(key: str, payment_id: int, amount: int) -> RefundView:
+    rows = await fetch_rows(
+        "SELECT r.id, r.payment_id, r.amount, r.created_at, p.refunded FROM payment_refund r"
+        " JOIN payment_payment p ON p.id = r.payment_id WHERE r.refund_key = $1",
+        key,
+    )
+    row = rows[0]
+    if (int(row["payment_id"]), int(row["amount"])) != (payment_id, amount):
+        raise Conflict(PaymentProblem.REFUND_KEY_TAKEN)
+    return RefundView(
+        id=int(row["id"]),
+        payment_id=payment_id,
+        amount_fen=amount,
+        refunded_fen=int(row["refunded"]),
+        created_at=row["created_at"],
     )
 
 

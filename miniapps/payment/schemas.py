@@ -88,7 +88,8 @@ PIN = Annotated[
 
 
 class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
-    """A payment from a resident's wallet to a merchant. `status` is paid, awaiting_payer
+    """A payment from a resident's wallet to a merchant: `method` is payer_code,
+    collection_code, or charge (another mini-app asked for it). `status` is paid, awaiting_payer
     (the payer must confirm with their PIN before `expires_at`) or closed (they did not).
     `refunded_fen` is what the merchant gave back of it so far, at most what the payer
     paid."""
@@ -102,6 +103,7 @@ class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     paid_at: dt.datetime | None
     expires_at: dt.datetime | None
+    purpose: str = ""  # what a charge another mini-app asked for is for (method `charge`)
 
 
 class PinIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -247,3 +249,38 @@ class DiscrepancyView(msgspec.Struct, frozen=True, kw_only=True):
 
 class DiscrepancyList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[DiscrepancyView]
+
+
+class SettlementAccountIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The bank account a merchant's balance is settled to: the bank's name, the account
+    holder's name as the bank knows it, and the account number (8 to 30 digits)."""
+
+    bank: Annotated[str, msgspec.Meta(min_length=2, max_length=40)]
+    account_name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    account_number: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{8,30}$")]
+
+
+class SettlementAccountView(msgspec.Struct, frozen=True, kw_only=True):
+    """A merchant's settlement account, its number shown by its last four digits only."""
+
+    bank: str
+    account_name: str
+    number_tail: str
+    set_at: dt.datetime
+
+
+class SettlementView(msgspec.Struct, frozen=True, kw_only=True):
+    """One day's settlement (T+1): what the merchant's account held as the city `day`
+    ended, paid to their bank account. `status` is pending (asked of the bank), paid, or
+    returned (the bank refused it, and the money is back on the account)."""
+
+    id: int
+    day: str
+    amount_fen: int
+    status: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class SettlementList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[SettlementView]

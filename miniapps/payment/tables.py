@@ -107,6 +107,11 @@ class Payment(Table, tablename="payment_payment"):
     # A voucher spent on the payment: the pool paid `subsidy` of `amount`, the wallet the rest.
     voucher_id = BigInt(null=True, default=None)
     subsidy = BigInt(default=0)
+    # A charge another part asked for (`backend.sdk.Cashier`): `<part>:<its reference>`,
+    # so asking again finds it (unique: SQLite adds no UNIQUE column, so a migration makes
+    # the index); and what it is for, as the payer is told.
+    charge_key = Varchar(length=128, null=True, default=None)
+    purpose = Varchar(length=100, default="")
 
 
 class PaymentPin(Table, tablename="payment_pin"):
@@ -139,6 +144,10 @@ class Refund(Table, tablename="payment_refund"):
     amount = BigInt()
     transfer_id = BigInt()
     created_at = Timestamptz(default=TimestamptzNow())
+    # A refund a part asked for names itself, so asking again finds it rather than paying
+    # twice (unique, by a migration's index); the merchants' own refunds are kept once by
+    # their Idempotency-Key.
+    refund_key = Varchar(length=160, null=True, default=None)
 
 
 class MerchantProfile(Table, tablename="payment_merchant"):
@@ -220,3 +229,46 @@ class Discrepancy(Table, tablename="payment_discrepancy"):
     detail = Varchar(length=200)
     finding_key = Varchar(length=120, unique=True)  # day, kind and subject: found once
     found_at = Timestamptz(default=TimestamptzNow())
+
+
+class SettlementAccount(Table, tablename="payment_settlement_account"):
+    """The bank account a merchant's balance is settled to (结算账户): its holder's name and
+    number sealed like other personal data, the number's last four digits kept to show."""
+
+    id = BigSerial(primary_key=True)
+    merchant_id = BigInt(unique=True)
+    bank = Varchar(length=40)
+    account_name_sealed = Varchar(length=200)
+    number_sealed = Varchar(length=200)
+    number_tail = Varchar(length=4)
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class Settlement(Table, tablename="payment_settlement"):
+    """One merchant's settlement (T+1) of one city day: what their account held as that day
+    ended, moved out of the ledger by `transfer_id` and paid to their bank account through
+    the channel. Pending until the channel answers; paid, or returned (the money back on
+    the account by a correction that refers to the transfer) if the bank refused it."""
+
+    id = BigSerial(primary_key=True)
+    settle_key = Varchar(length=40, unique=True)  # `<merchant id>:<day>`: a day settles once
+    merchant_id = BigInt(index=True)
+    day = Varchar(length=10)
+    amount = BigInt()
+    status = Varchar(length=8, default="pending")
+    transfer_id = BigInt(null=True, default=None)
+    channel_txn = Varchar(length=64, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class ChannelPayout(Table, tablename="payment_channel_payout"):
+    """The simulated bank channel's own record of the payouts it was asked for, once per
+    order number, so asking again is answered as the first time."""
+
+    id = BigSerial(primary_key=True)
+    out_no = Varchar(length=32, unique=True)
+    amount = BigInt()
+    accepted = Boolean()
+    channel_txn = Varchar(length=64)
+    told_at = Timestamptz(default=TimestamptzNow())

@@ -21,7 +21,9 @@ from miniapps.payment.ledger import Leg, TransferKind, open_account, post_transf
 from miniapps.payment.payer_codes import payer_code, step_at
 from miniapps.payment.payments import Method, pay
 from miniapps.payment.pins import set_pin
-from miniapps.payment.schemas import CampaignIn
+from miniapps.payment.schemas import CampaignIn, SettlementAccountIn
+from miniapps.payment.settlements import NAME_PURPOSE, NUMBER_PURPOSE
+from miniapps.payment.tables import SettlementAccount
 from miniapps.payment.top_ups import open_top_up
 from miniapps.payment.vouchers import open_campaign
 from tests.authz.city import City
@@ -192,6 +194,35 @@ async def _category(city: City, target: Target, caller: Caller) -> Req:
     return Req(path_params={"merchant_id": target.ids["merchant_id"]}, json={"category": "retail"})
 
 
+ACCOUNT = SettlementAccountIn(
+    bank="中国银行郑州高新区支行", account_name="王记烩面馆", account_number="6217000010000000003"
+)
+
+
+async def _fresh_account(city: City, target: Target, caller: Caller) -> Req:
+    body = msgspec.to_builtins(ACCOUNT)
+    if caller is Caller.ANONYMOUS:
+        return Req(json=body)
+    token = await city.fresh_login(caller)
+    return Req(json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+async def _merchants_account(city: City, caller: Caller) -> Target:
+    merchant_id = city.ids[Caller.MERCHANT]
+    if await SettlementAccount.exists().where(SettlementAccount.merchant_id == merchant_id):
+        return Target()
+    await SettlementAccount.insert(
+        SettlementAccount(
+            merchant_id=merchant_id,
+            bank=ACCOUNT.bank,
+            account_name_sealed=city.vault.seal(ACCOUNT.account_name, purpose=NAME_PURPOSE),
+            number_sealed=city.vault.seal(ACCOUNT.account_number, purpose=NUMBER_PURPOSE),
+            number_tail=ACCOUNT.account_number[-4:],
+        )
+    )
+    return Target()
+
+
 async def _month(city: City, target: Target, caller: Caller) -> Req:
     return Req(params={"month": "2026-12"})
 
@@ -284,6 +315,22 @@ ROWS: list[Row] = [
         {"-": {Caller.MERCHANT: 200}},
         _month,
     ),
+    # Only a merchant, after a fresh login, says where their own money goes.
+    Row(
+        "PUT",
+        f"{APP}/merchant/settlement-account",
+        NOTHING,
+        {"-": {Caller.MERCHANT: 200}},
+        _fresh_account,
+    ),
+    Row(
+        "GET",
+        f"{APP}/merchant/settlement-account",
+        {"the merchant's account": _merchants_account},
+        {"the merchant's account": {Caller.MERCHANT: 200}},
+        no_request,
+    ),
+    Row("GET", f"{APP}/merchant/settlements", NOTHING, {"-": {Caller.MERCHANT: 200}}, no_request),
     Row(
         "POST",
         f"{APP}/voucher-campaigns",
