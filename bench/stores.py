@@ -65,8 +65,16 @@ def database_url() -> Iterator[str]:
     if given:
         yield given
         return
-    server = os.environ.get("YIMEN_BENCH_POSTGRES", LOCAL_POSTGRES)
-    name = f"yimen_bench_{secrets.token_hex(4)}"
+    with scratch_database(os.environ.get("YIMEN_BENCH_POSTGRES", LOCAL_POSTGRES)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def scratch_database(server: str, prefix: str = "yimen_bench") -> Iterator[str]:
+    """A database made for this run on the PostgreSQL server that the URL `server` reaches
+    (any of its databases: the statements are sent from there), under a name no one else
+    uses, dropped at the end."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
     asyncio.run(_execute(server, f'CREATE DATABASE "{name}"'))
     try:
         yield urlunparse(urlparse(server)._replace(path=f"/{name}"))

@@ -49,6 +49,8 @@ BENCHES: dict[str, Callable[[str], list[str]]] = {
         ["bench/push_fanout/run.py"] + (["--devices", "100000"] if size == "city" else [])
     ),
     "gov_services": lambda size: ["bench/gov_services/run.py", "--size", size],
+    "payments": lambda size: ["bench/payments/run.py"],
+    "voucher_rush": lambda size: ["bench/voucher_rush/run.py"],
 }
 
 

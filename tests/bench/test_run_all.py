@@ -17,7 +17,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = Path(__file__).with_name("recorded")
-BENCHES = ("launcher", "health_scan", "event_dispatch", "push_fanout", "gov_services")
+BENCHES = (
+    "launcher",
+    "health_scan",
+    "event_dispatch",
+    "push_fanout",
+    "gov_services",
+    "payments",
+    "voucher_rush",
+)
 PNG = b"\x89PNG\r\n\x1a\n"
 # The benches whose recorded runs are sound (event_dispatch's is void).
 HEALTHY = ("--only", "launcher,health_scan,push_fanout,gov_services")
