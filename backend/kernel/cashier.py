@@ -29,14 +29,17 @@ class ChargeStatus(enum.StrEnum):
 
 
 class Charge(msgspec.Struct, frozen=True, kw_only=True):
-    """A charge as its part sees it. `refunded_fen` is what went back to the payer so far;
-    `deep_link` opens it in the payer's app, where they confirm it."""
+    """A charge as its part sees it. `subsidy_fen` is what a consumption voucher of the
+    payer's paid of it (the payer's wallet paid the rest, and only that can be refunded,
+    whole); `refunded_fen` is what went back to the payer so far; `deep_link` opens it in
+    the payer's app, where they confirm it."""
 
     payment_id: int
     reference: str
     payer_id: int
     merchant_id: int
     amount_fen: int
+    subsidy_fen: int
     refunded_fen: int
     status: ChargeStatus
     expires_at: dt.datetime | None
@@ -57,7 +60,11 @@ class ChargeFinished(msgspec.Struct, frozen=True, kw_only=True):
 
 class Cashier(abc.ABC):
     """The payment mini-app as other parts see it. An abstract class, not a Protocol: a
-    route given it checks the type on every request (see `PlatformKeys`)."""
+    route given it checks the type on every request (see `PlatformKeys`).
+
+    `part` is the calling mini-app's own id (an installed one): it keeps each part's
+    references apart, and each part keeps to its own. Every method joins the caller's
+    transaction if one is open, and a refused call leaves none of its writes in it."""
 
     @abc.abstractmethod
     async def request_charge(
@@ -75,8 +82,9 @@ class Cashier(abc.ABC):
         payer, who is pushed `purpose` (what it is for, in a few words) and confirms with
         their PIN within `expires_in` (`CHARGE_SHORTEST` to `CHARGE_LONGEST`). The same
         `part` and `reference` again give the same charge; with another payer, merchant or
-        amount they are refused (409 `charge_reference_taken`). An amount out of bounds is
-        422, a payer who is the merchant 409."""
+        amount they are refused (409 `charge_reference_taken`). An amount (1 fen to 5,000
+        yuan) or a time out of bounds is 422 `charge_invalid`, a payer who is the merchant
+        409 `payment_to_self`; a part or reference not well formed is a ValueError."""
 
     @abc.abstractmethod
     async def charge_of(self, *, part: str, reference: str) -> Charge | None:
@@ -91,6 +99,11 @@ class Cashier(abc.ABC):
     async def refund_charge(
         self, *, part: str, reference: str, refund_key: str, amount_fen: int
     ) -> Charge:
-        """Give `amount_fen` of the part's paid charge back to the payer's wallet, as its
-        merchant would. `refund_key` names this refund: the same key again is the same
-        refund, however often it is asked. Never more than was paid in all (409)."""
+        """Give `amount_fen` of the part's paid charge back to the payer's wallet, from its
+        merchant's account, as the merchant would. `refund_key` (up to 32 characters) names
+        this refund of this charge: the same key again is the same refund, however often it
+        is asked, and with another amount 409 `refund_key_taken`. Refused with 409: more
+        than the payer's wallet paid in all (`refund_exceeds_payment`), part of a charge a
+        voucher paid part of (`voucher_payment_refunded_whole`), a charge not paid
+        (`payment_not_refundable`), or more than the merchant's account holds
+        (`insufficient_funds`: each night's settlement pays it out to their bank)."""

@@ -22,6 +22,7 @@ from backend.sdk import (
     Services,
     Template,
     Unprocessable,
+    all_or_nothing,
     fetch_rows,
     notify,
     unit_of_work,
@@ -38,6 +39,7 @@ from miniapps.payment.wallets import merchant_holder
 
 PART = re.compile(r"[a-z][a-z0-9_]{0,39}")
 REFERENCE_MOST = 80
+REFUND_KEY_MOST = 32
 PURPOSE_MOST = 100
 CHARGE = Template(
     key="payment.charge",
@@ -55,6 +57,9 @@ def payment_link(payment_id: int) -> str:
 
 
 class PaymentCashier(Cashier):
+    def __init__(self, parts: frozenset[str]) -> None:
+        self._parts = parts  # the installed mini-apps' ids
+
     async def request_charge(
         self,
         *,
@@ -66,7 +71,7 @@ class PaymentCashier(Cashier):
         purpose: str,
         expires_in: dt.timedelta,
     ) -> Charge:
-        key = _key(part, reference)
+        key = self._key(part, reference)
         if not 1 <= len(purpose) <= PURPOSE_MOST:
             raise ValueError(f"a charge's purpose is 1 to {PURPOSE_MOST} characters")
         if not 1 <= amount_fen <= TOP_UP_MOST or not (
@@ -77,7 +82,7 @@ class PaymentCashier(Cashier):
             raise Conflict(PaymentProblem.PAYMENT_TO_SELF)
         await open_account(merchant_holder(merchant_id))
         now = utc_now()
-        async with unit_of_work():
+        async with unit_of_work(), all_or_nothing():
             # Taken by the key's unique index: of two requests at once, one writes.
             rows = await fetch_rows(
                 "INSERT INTO payment_payment (payer_id, merchant_id, amount, method,"
@@ -112,12 +117,12 @@ class PaymentCashier(Cashier):
         return same
 
     async def charge_of(self, *, part: str, reference: str) -> Charge | None:
-        rows = await _rows_of(_key(part, reference))
+        rows = await _rows_of(self._key(part, reference))
         return _charge(rows[0]) if rows else None
 
     async def cancel_charge(self, *, part: str, reference: str) -> Charge:
-        key = _key(part, reference)
-        async with unit_of_work():
+        key = self._key(part, reference)
+        async with unit_of_work(), all_or_nothing():
             rows = await fetch_rows(
                 "UPDATE payment_payment SET status = 'closed'"
                 " WHERE charge_key = $1 AND status = 'awaiting_payer' RETURNING *",
@@ -134,13 +139,15 @@ class PaymentCashier(Cashier):
     async def refund_charge(
         self, *, part: str, reference: str, refund_key: str, amount_fen: int
     ) -> Charge:
-        key = _key(part, reference)
+        key = self._key(part, reference)
+        if not 1 <= len(refund_key) <= REFUND_KEY_MOST or not refund_key.isprintable():
+            raise ValueError(f"a refund key is 1 to {REFUND_KEY_MOST} printable characters")
         charge = await self._by_key(key)
         await refund(
             merchant_id=charge.merchant_id,
             payment_id=charge.payment_id,
             amount=amount_fen,
-            key=_key(part, refund_key),
+            key=f"{key}:{refund_key}",  # this charge's: another's may use the same
         )
         return await self._by_key(key)
 
@@ -150,14 +157,14 @@ class PaymentCashier(Cashier):
             raise NotFound(PaymentProblem.PAYMENT_NOT_FOUND)
         return _charge(rows[0])
 
-
-def _key(part: str, reference: str) -> str:
-    # A bug in the calling part, never its resident's doing: the part makes its references.
-    if not PART.fullmatch(part):
-        raise ValueError(f"{part!r} is not a part's id")
-    if not 1 <= len(reference) <= REFERENCE_MOST or not reference.isprintable():
-        raise ValueError(f"a reference is 1 to {REFERENCE_MOST} printable characters")
-    return f"{part}:{reference}"
+    def _key(self, part: str, reference: str) -> str:
+        # A bug in the calling part, never its resident's doing: the part makes its
+        # references.
+        if not PART.fullmatch(part) or part not in self._parts:
+            raise ValueError(f"{part!r} is not an installed part's id")
+        if not 1 <= len(reference) <= REFERENCE_MOST or not reference.isprintable():
+            raise ValueError(f"a reference is 1 to {REFERENCE_MOST} printable characters")
+        return f"{part}:{reference}"
 
 
 async def _rows_of(key: str) -> Sequence[Mapping[str, Any]]:
@@ -172,6 +179,7 @@ def _charge(row: Mapping[str, Any]) -> Charge:
         payer_id=int(row["payer_id"]),
         merchant_id=int(row["merchant_id"]),
         amount_fen=view.amount_fen,
+        subsidy_fen=view.subsidy_fen,
         refunded_fen=view.refunded_fen,
         status=ChargeStatus(view.status),
         expires_at=view.expires_at,
@@ -182,7 +190,7 @@ def _charge(row: Mapping[str, Any]) -> Charge:
 async def start_payment(services: Services) -> PaymentChannel:
     """The payment mini-app's start hook: its bank channel, and its cashier offered to every
     other part of the process."""
-    services.cashier = PaymentCashier()
+    services.cashier = PaymentCashier(frozenset(services.registry.apps))
     return await start_channel(services)
 
 

@@ -19,6 +19,7 @@ from backend.sdk import (
     Conflict,
     NotFound,
     Template,
+    all_or_nothing,
     fetch_rows,
     notify,
     unit_of_work,
@@ -45,7 +46,9 @@ async def refund(
     """Give `amount` fen of the merchant's payment back to its payer's wallet. A refund
     named by `key` is made once: asked again, it is the refund made before."""
     now = utc_now()
-    async with unit_of_work():
+    # A savepoint too, when the caller's transaction is open (a part's event handler): a
+    # refund refused leaves none of its writes behind for the caller to commit.
+    async with unit_of_work(), all_or_nothing():
         named = await _name(key, payment_id, amount, now) if key else None
         if key and named is None:
             return await _named_before(key, payment_id, amount)

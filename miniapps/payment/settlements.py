@@ -9,8 +9,8 @@ that dies in between leaves it pending, and the next run asks again, which the c
 answers as before. A payout the bank refuses is returned: a correction puts the money
 back on the merchant's account, and the next day's settlement takes it again.
 
-The amount is the balance as the day ended, or what is left now if refunds since took
-some of it: what was collected today waits for tomorrow's run.
+The amount is the balance as the day ended, less what went out since (refunds): what was
+collected after the day ended waits for the next run, whatever went out meanwhile.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from backend.sdk import (
     NotFound,
     Template,
     Vault,
+    audit,
     fetch_rows,
     notify,
     unit_of_work,
@@ -58,6 +59,15 @@ SETTLED = Template(
     bodies={
         "zh-CN": "{day} 的收款 {yuan} 元已结算至尾号 {tail} 的银行账户",
         "en": "{yuan} yuan collected on {day} paid to the account ending {tail}",
+    },
+)
+ACCOUNT_CHANGED = Template(
+    key="payment.settlement_account_changed",
+    category="payment",
+    titles={"zh-CN": "结算账户已变更", "en": "Settlement account changed"},
+    bodies={
+        "zh-CN": "今后的结算将付至尾号 {tail} 的银行账户;如非本人操作,请立即联系平台",
+        "en": "Settlements now go to the account ending {tail}; not you? Tell the platform now",
     },
 )
 RETURNED = Template(
@@ -96,6 +106,20 @@ async def set_account(
         account.account_number[-4:],
         now,
     )
+    async with unit_of_work():
+        await audit(
+            claims,
+            "payment.settlement_account_set",
+            merchant_id,
+            {"bank": account.bank, "number_tail": account.account_number[-4:]},
+        )
+        # Told on every phone of theirs: if it was not them, they learn before the night.
+        await notify(
+            audience=Audience.users(merchant_id),
+            template=ACCOUNT_CHANGED,
+            data={"tail": account.account_number[-4:]},
+            source="payment",
+        )
     return await account_of(merchant_id=merchant_id, vault=vault)
 
 
@@ -158,15 +182,17 @@ async def settle_yesterday(channel: PaymentChannel, vault: Vault) -> int:
 async def _open(merchant: Mapping[str, Any], day: dt.date, end: dt.datetime, clearing: int) -> int:
     account, merchant_id = int(merchant["account"]), int(merchant["merchant_id"])
     async with unit_of_work():
-        # The day's closing balance; what is left now if less (a refund since).
+        # The day's closing balance, less what went out since (refunds): never money that
+        # came in after the day ended.
         rows = await fetch_rows(
-            "SELECT balance, COALESCE((SELECT balance_after FROM payment_entry"
-            " WHERE account_id = $1 AND posted_at < $2 ORDER BY id DESC LIMIT 1), 0) AS closing"
-            " FROM payment_account WHERE id = $1",
+            "SELECT COALESCE((SELECT balance_after FROM payment_entry WHERE account_id = $1"
+            " AND posted_at < $2 ORDER BY id DESC LIMIT 1), 0) AS closing,"
+            " COALESCE((SELECT SUM(amount) FROM payment_entry WHERE account_id = $1"
+            " AND posted_at >= $2 AND amount < 0), 0) AS since",
             account,
             end,
         )
-        amount = min(int(rows[0]["balance"]), int(rows[0]["closing"]))
+        amount = int(rows[0]["closing"]) + int(rows[0]["since"])
         if amount <= 0:
             return 0
         opened = await fetch_rows(

@@ -21,6 +21,8 @@ from backend.sdk import (
     Conflict,
     NotFound,
     Unprocessable,
+    fetch_rows,
+    unit_of_work,
 )
 from miniapps.payment.ledger import ledger_total, mismatched_accounts
 from miniapps.payment.payments import close_unconfirmed_payments
@@ -37,7 +39,7 @@ from tests.miniapps.payment.helpers import (
 )
 from tests.support import notices_recorded
 
-PART = "elderly_care"
+PART = "gov_services"  # any installed part
 MEAL = 1_800  # fen
 
 
@@ -139,7 +141,7 @@ async def test_asked_again_it_is_the_same_charge_and_another_one_is_refused(
     assert await money_rows() == before
     # Another part's reference of the same name is its own.
     other = await cashier.request_charge(
-        part="gov_services",
+        part="health_code",
         reference="meal-1",
         payer_id=payer_id,
         merchant_id=merchant_id,
@@ -248,7 +250,7 @@ async def test_a_part_names_its_charges_within_bounds(
     client: Client, token_for: TokenFor, cashier: Cashier
 ) -> None:
     _, payer_id, _, merchant_id = await _sides(client, token_for)
-    for part, reference in (("Elderly", "x"), ("elderly_care", ""), ("elderly_care", "x" * 81)):
+    for part, reference in (("Gov", "x"), ("no_such_part", "x"), (PART, ""), (PART, "x" * 81)):
         with pytest.raises(ValueError, match=r"part's id|printable"):
             await cashier.request_charge(
                 part=part,
@@ -260,3 +262,24 @@ async def test_a_part_names_its_charges_within_bounds(
                 expires_in=dt.timedelta(minutes=5),
             )
     assert await Payment.count() == 0
+
+
+async def test_a_refund_refused_inside_the_parts_own_transaction_leaves_nothing_in_it(
+    client: Client, token_for: TokenFor, cashier: Cashier
+) -> None:
+    payer, payer_id, _, merchant_id = await _sides(client, token_for)
+    charge = await _charge(cashier, payer_id, merchant_id)
+    await _confirm(client, payer, charge.payment_id)
+    before = await money_rows()
+    async with unit_of_work():
+        # Named (its row written) before it is found to be more than was paid.
+        with pytest.raises(Conflict):
+            await cashier.refund_charge(
+                part=PART, reference="meal-1", refund_key="r-1", amount_fen=MEAL + 1
+            )
+        await fetch_rows("SELECT 1")  # the part goes on and commits its own writes
+    assert await money_rows() == before
+    again = await cashier.charge_of(part=PART, reference="meal-1")
+    assert again is not None
+    assert again.refunded_fen == 0
+    assert await Refund.count() == 0

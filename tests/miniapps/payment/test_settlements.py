@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from litestar import Litestar
 
+from backend.directory.users.tables import AuditEntry
 from backend.kernel.clock import utc_now
 from backend.kernel.roles import Role
 from backend.kernel.services import services_of
@@ -227,3 +228,33 @@ async def test_runs_at_once_answer_a_payout_once(
     assert await Transfer.count().where(Transfer.kind == "correction") == 1
     assert await _balance(f"merchant:{merchant_id}") == 8_000
     assert await ledger_total() == 0
+
+
+async def test_money_that_came_in_after_the_day_ended_is_not_settled_for_it(
+    app: Litestar, client: Client, token_for: TokenFor, channel: PaymentChannel, vault: Vault
+) -> None:
+    merchant_id = await _merchant(app, client, token_for, GOOD_NUMBER)
+    yesterdays = await _collected(client, token_for, merchant_id, 1_000)
+    await Entry.update({Entry.posted_at: utc_now() - dt.timedelta(days=1)}).where(
+        Entry.amount == 1_000
+    )
+    # Since midnight: 5,000 in, and 1,000 of yesterday's given back.
+    await _collected(client, token_for, merchant_id, 5_000)
+    await refund(merchant_id=merchant_id, payment_id=yesterdays, amount=1_000)
+    assert await settle_day(_today() - dt.timedelta(days=1), channel, vault) == 0
+    assert await _balance(f"merchant:{merchant_id}") == 5_000
+
+
+async def test_a_new_settlement_account_is_audited_and_told_to_the_merchant(
+    app: Litestar, client: Client, token_for: TokenFor
+) -> None:
+    merchant_id = await _merchant(app, client, token_for, GOOD_NUMBER)
+    [entry] = await AuditEntry.select().where(AuditEntry.action == "payment.settlement_account_set")
+    assert (entry["actor_id"], entry["subject_id"]) == (merchant_id, merchant_id)
+    assert GOOD_NUMBER not in str(entry["detail"])
+    await notices_recorded()
+    [told] = await InboxItem.select(InboxItem.body, InboxItem.user_id).where(
+        InboxItem.title == "结算账户已变更"
+    )
+    assert told["user_id"] == merchant_id
+    assert "0003" in told["body"]
