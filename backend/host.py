@@ -14,6 +14,7 @@ from arq.worker import Function, Retry
 from backend.kernel.contract import Cron, HostPart, Job, JobContext, Manifest
 from backend.kernel.events.delivery import deliver_event, deliver_events, sweep_outbox
 from backend.kernel.events.outbox import DELIVER, DELIVER_TOGETHER, EventBus, bus_in_use
+from backend.kernel.idempotency.store import forget_lapsed_keys
 from backend.kernel.jobs import ArqQueue, InProcessQueue, JobFunction, JobQueue
 from backend.kernel.metrics import count_job
 from backend.kernel.partitions.care import care_for_partitions, table_keeps
@@ -32,6 +33,22 @@ log = logging.getLogger(__name__)
 SWEEP = "events.sweep"
 KERNEL_JOB_TIMEOUT = 30  # delivering one event, sweeping the outbox
 SWEEP_CRON = Cron(name=SWEEP, run=sweep_outbox, second=frozenset(range(0, 60, 10)))
+
+
+async def _forget_lapsed_keys(services: Services) -> int:
+    del services  # a kernel job is handed the services; this one needs only the database
+    return await forget_lapsed_keys()
+
+
+FORGET_KEYS = "idempotency.forget"
+# Keys are kept 24 h: a quarter-hourly sweep keeps the table a day's requests long.
+FORGET_KEYS_CRON = Cron(
+    name=FORGET_KEYS,
+    run=_forget_lapsed_keys,
+    minute=frozenset(range(11, 60, 15)),
+    second=frozenset({20}),
+    timeout=300,
+)
 PARTITIONS = "partitions.care"
 # Nightly, in the quiet hour; months are made `YIMEN_PARTITIONS_AHEAD` ahead, so a night
 # missed or several changes nothing, and a run at any other hour does no harm either.
@@ -159,6 +176,7 @@ def job_functions(registry: Registry) -> dict[str, JobFunction]:
         DELIVER_TOGETHER: _kernel_job(deliver_events),
         SWEEP: _kernel_job(sweep_outbox),
         PARTITIONS: _kernel_job(care_for_partitions),
+        FORGET_KEYS: _kernel_job(_forget_lapsed_keys),
     }
     for name, job in _declared(registry):
         functions[name] = _bind(name, job)
@@ -170,11 +188,17 @@ def job_timeouts(registry: Registry) -> dict[str, float]:
     declares, else the kernel's own."""
     declared = {name: job.timeout for name, job in _declared(registry)}
     declared[PARTITIONS] = PARTITIONS_CRON.timeout
+    declared[FORGET_KEYS] = FORGET_KEYS_CRON.timeout
     return {name: declared.get(name, KERNEL_JOB_TIMEOUT) for name in job_functions(registry)}
 
 
 def all_crons(registry: Registry) -> list[tuple[str, Cron]]:
-    return [(SWEEP, SWEEP_CRON), (PARTITIONS, PARTITIONS_CRON), *registry.crons()]
+    return [
+        (SWEEP, SWEEP_CRON),
+        (PARTITIONS, PARTITIONS_CRON),
+        (FORGET_KEYS, FORGET_KEYS_CRON),
+        *registry.crons(),
+    ]
 
 
 def arq_functions(registry: Registry) -> list[Function]:

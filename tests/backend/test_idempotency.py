@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,12 +13,15 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from yimen_library.tables import Book, Loan
 
 from backend.directory.users.tables import RoleAssignment
+from backend.host import FORGET_KEYS, all_crons, job_functions
 from backend.kernel.claims import Claims
 from backend.kernel.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE
 from backend.kernel.idempotency import idempotent
+from backend.kernel.idempotency.store import KEEP_FOR
 from backend.kernel.idempotency.tables import IdempotentRequest
 from backend.kernel.requests import JsonRequest
 from backend.kernel.roles import Role
+from backend.kernel.services import services_of
 from backend.kernel.settings import Settings
 from tests.conftest import Client, TokenFor, bearer
 from tests.support import running
@@ -70,6 +74,55 @@ async def test_a_refused_request_frees_nothing_and_stores_its_answer(
     first = await client.post("/v1/staff", json=outside, headers=headers)
     again = await client.post("/v1/staff", json=outside, headers=headers)
     assert first.status_code == again.status_code == 403
+
+
+async def test_a_key_older_than_a_day_is_a_new_request(client: Client, token_for: TokenFor) -> None:
+    headers = {**bearer(await token_for(Role.COMMUNITY_ADMIN)), "Idempotency-Key": "k-old"}
+    assert (await client.post("/v1/staff", json=STAFF, headers=headers)).status_code == 201
+    await _age_keys(KEEP_FOR + dt.timedelta(seconds=1))
+    other = await client.post("/v1/staff", json={**STAFF, "phone": "13700000045"}, headers=headers)
+    assert other.status_code == 201
+    assert "idempotent-replayed" not in other.headers
+    again = await client.post("/v1/staff", json={**STAFF, "phone": "13700000045"}, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == other.json()
+
+
+async def test_a_key_younger_than_a_day_still_answers_as_the_first(
+    client: Client, token_for: TokenFor
+) -> None:
+    headers = {**bearer(await token_for(Role.COMMUNITY_ADMIN)), "Idempotency-Key": "k-young"}
+    first = await client.post("/v1/staff", json=STAFF, headers=headers)
+    await _age_keys(KEEP_FOR - dt.timedelta(minutes=1))
+    again = await client.post("/v1/staff", json=STAFF, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+
+
+async def test_a_cron_forgets_keys_older_than_a_day(
+    app: Litestar, client: Client, token_for: TokenFor
+) -> None:
+    host = services_of(app)
+    assert FORGET_KEYS in dict(all_crons(host.registry))
+    token = bearer(await token_for(Role.COMMUNITY_ADMIN))
+    old = {**token, "Idempotency-Key": "k-lapsed"}
+    await client.post("/v1/staff", json=STAFF, headers=old)
+    await _age_keys(KEEP_FOR + dt.timedelta(seconds=1))
+    fresh = {**token, "Idempotency-Key": "k-fresh"}
+    await client.post("/v1/staff", json={**STAFF, "phone": "13700000046"}, headers=fresh)
+
+    await job_functions(host.registry)[FORGET_KEYS]({"services": host})
+
+    kept = await IdempotentRequest.select(IdempotentRequest.key)
+    assert [row["key"] for row in kept] == ["k-fresh"]
+
+
+async def _age_keys(by: dt.timedelta) -> None:
+    """Every key as if its first request had come `by` earlier."""
+    for row in await IdempotentRequest.select(IdempotentRequest.id, IdempotentRequest.created_at):
+        await IdempotentRequest.update(
+            {IdempotentRequest.created_at: row["created_at"] - by}
+        ).where(IdempotentRequest.id == row["id"])
 
 
 async def test_copies_sent_at_once_borrow_once(client: Client, token_for: TokenFor) -> None:

@@ -13,7 +13,6 @@ answers as the first did instead of telling which was right.
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import hashlib
 import json
@@ -26,20 +25,18 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.kernel.claims import Claims
 from backend.kernel.codes import KernelCode
-from backend.kernel.db import UNIQUE_VIOLATION
 from backend.kernel.errors import (
     BadRequest,
     Conflict,
     PayloadTooLarge,
     Unprocessable,
 )
-from backend.kernel.idempotency.tables import IdempotentRequest
+from backend.kernel.idempotency.store import claim, free, keep_answer
 from backend.kernel.problems import answers
 
 HEADER = b"idempotency-key"
 # Visible ASCII only, as the IETF draft's sf-string allows, and as long as the column holds.
 _KEY = re.compile(r"[!-~]{1,200}")
-KEEP_FOR = dt.timedelta(hours=24)
 
 
 @answers(
@@ -68,7 +65,6 @@ class IdempotencyMiddleware:
         route = f"{http['method']} {http['path']}"
         if await _replayed(claims.user_id, key, route, digest, send):
             return
-        await _claim(claims.user_id, key, route, digest)
         captured: dict[str, Any] = {"body": b""}
 
         async def capture(message: Message) -> None:
@@ -162,14 +158,8 @@ def _replay_body(body: bytes) -> Receive:
 
 
 async def _replayed(user_id: int, key: str, route: str, digest: str, send: Send) -> bool:
-    await IdempotentRequest.delete().where(
-        IdempotentRequest.created_at < dt.datetime.now(dt.UTC) - KEEP_FOR
-    )
-    first = (
-        await IdempotentRequest.select()
-        .where((IdempotentRequest.user_id == user_id) & (IdempotentRequest.key == key))
-        .first()
-    )
+    """Claim the key, or answer as its first request did: False when this request is to run."""
+    first = await claim(user_id, key, route, digest)
     if first is None:
         return False
     if first["route"] != route or first["request_hash"] != digest:
@@ -184,20 +174,10 @@ async def _replayed(user_id: int, key: str, route: str, digest: str, send: Send)
     return True
 
 
-async def _claim(user_id: int, key: str, route: str, digest: str) -> None:
-    try:
-        await IdempotentRequest.insert(
-            IdempotentRequest(user_id=user_id, key=key, route=route, request_hash=digest)
-        )
-    except UNIQUE_VIOLATION as err:
-        raise Conflict(KernelCode.IDEMPOTENCY_KEY_IN_PROGRESS) from err
-
-
 async def _settle(user_id: int, key: str, captured: dict[str, Any]) -> None:
-    mine = (IdempotentRequest.user_id == user_id) & (IdempotentRequest.key == key)
     status = captured.get("status")
     if status is None or status >= 500:
-        await IdempotentRequest.delete().where(mine)
+        await free(user_id, key)
         return
     headers = {k.lower(): v for k, v in captured.get("headers", [])}
     media_type = headers.get(b"content-type", b"application/json").decode()
@@ -206,10 +186,4 @@ async def _settle(user_id: int, key: str, captured: dict[str, Any]) -> None:
         # A long answer leaves compressed for this request's Accept-Encoding; the replay is
         # sent as it is kept, without that header, so it is kept as the client reads it.
         body = gzip.decompress(body)
-    await IdempotentRequest.update(
-        {
-            IdempotentRequest.status: status,
-            IdempotentRequest.body: body,
-            IdempotentRequest.media_type: media_type,
-        }
-    ).where(mine)
+    await keep_answer(user_id, key, status, media_type, body)
