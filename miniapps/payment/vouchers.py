@@ -234,22 +234,19 @@ async def vouchers_of(user_id: int) -> list[VoucherView]:
 async def best_voucher(*, payer_id: int, merchant_id: int, amount: int) -> Spendable | None:
     """The payer's voucher of the highest face value that a payment of `amount` fen at the
     merchant may spend, if any."""
-    category = await fetch_rows(
-        "SELECT category FROM payment_merchant WHERE merchant_id = $1", merchant_id
-    )
-    if not category:
-        return None
     rows = await fetch_rows(
-        "SELECT v.id, v.face_value, v.campaign_id, c.merchant_categories"
+        "SELECT v.id, v.face_value, v.campaign_id, c.merchant_categories, m.category"
         " FROM payment_voucher v JOIN payment_voucher_campaign c ON c.id = v.campaign_id"
+        " JOIN payment_merchant m ON m.merchant_id = $4"
         " WHERE v.user_id = $1 AND v.status = 'issued' AND v.valid_until > $2"
         " AND v.min_spend <= $3 ORDER BY v.face_value DESC, v.id",
         payer_id,
         utc_now(),
         amount,
+        merchant_id,
     )
     for row in rows:
-        if category[0]["category"] in json.loads(row["merchant_categories"]):
+        if row["category"] in json.loads(row["merchant_categories"]):
             pool = await account_of(pool_holder(int(row["campaign_id"])))
             if pool is not None:
                 return Spendable(id=int(row["id"]), face_value=int(row["face_value"]), pool=pool)
