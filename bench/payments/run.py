@@ -18,6 +18,11 @@ has connections. Rounds alternate the two, the server let go idle between them (
 of the payments made), after a warm-up and an ANALYZE; the figure is the median of the
 rounds' payments/s ÷ transactions/s. Target: at least 0.5.
 
+Each round also sends the same requests to `POST /bench/payment-floor` (`server.py`): the
+round trips to the database a payment makes, each a `SELECT 1`, and nothing else.
+`floor_to_pgbench` is the most `payments_to_pgbench` could reach on this machine while a
+payment keeps to that many statements, and `payments_to_floor` how near the payment comes.
+
 Once the server has stopped, the ledger is held to its invariants: its entries sum to
 zero, every account's balance is the sum of its entries, no wallet is below zero, every
 wallet holds its top-up less what it paid, and there is a payment row for every 201 the
@@ -69,6 +74,7 @@ from common import (  # noqa: E402
 )
 
 ROUTE = "/v1/miniapps/payment/collect/payer-code"
+FLOOR = "/bench/payment-floor"
 # Every till scans from the one loopback address, each faster than a real till: the scan
 # limits are sized above the load, not lifted, so their cost stays in.
 SCAN_LIMITS = {
@@ -83,6 +89,7 @@ SETTLE_MOST = 30  # seconds to wait for the server's notices of a round's paymen
 class Round(NamedTuple):
     tps: float
     payments: burst.Burst
+    floor: burst.Burst
 
 
 def pgbench_env(url: str) -> dict[str, str]:
@@ -132,6 +139,7 @@ def payment_requests(
     codes: Iterator[tuple[payers.Phone, str]],
     tokens: Sequence[str],
     serial: Iterator[int],
+    route: str = ROUTE,
 ) -> Iterator[bytes]:
     """Each code as a merchant's request, the merchants in turn, 1 to 50 yuan each."""
     for (_, code), token in zip(codes, itertools.cycle(tokens), strict=False):
@@ -142,7 +150,7 @@ def payment_requests(
             "Content-Type": "application/json",
             "Idempotency-Key": f"bench-pay-{n}",
         }
-        yield burst.request(base, "POST", ROUTE, headers, body)
+        yield burst.request(base, "POST", route, headers, body)
 
 
 def pay(
@@ -153,6 +161,14 @@ def pay(
     if codes.ran_out:
         raise SystemExit("payments: the payers' codes ran out within a round; raise --payers")
     return paid
+
+
+def floor(base: str, tokens: Sequence[str], **load: Any) -> burst.Burst:
+    """The same requests to the floor route (`server.py`): the round trips, nothing else."""
+    phones = itertools.cycle([payers.Phone(0, "0" * 12, bytes(32))])
+    codes = ((phone, "1" * 18) for phone in phones)
+    requests = payment_requests(base, codes, tokens, itertools.count(), route=FLOOR)
+    return burst.run(lambda: burst.send(base, requests, **load))
 
 
 async def settle() -> float:
@@ -252,6 +268,17 @@ def refusals(answers: Sequence[burst.Answer]) -> Counter[str]:
     return found
 
 
+def void_because(refused: Counter[str], rounds: Sequence[Round]) -> str | None:
+    """Why the run measured something else than it claims, if it did: a refusal is much
+    cheaper than a payment, and a floor that failed did less than its round trips."""
+    floor_failed = sum(1 for r in rounds for a in r.floor.answers if a.status != 201)
+    if refused:
+        return f"{sum(refused.values())} answers were no paid payment: {dict(refused)}"
+    if floor_failed:
+        return f"{floor_failed} answers of the floor route were no 201"
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -286,7 +313,7 @@ def run(args: argparse.Namespace, pgbench_url: str) -> None:
     load = {"connections": args.connections}
     rounds: list[Round] = []
     settled: list[float] = []
-    with server(ROOT / "bench" / "hello_server.py", env) as base:
+    with server(HERE / "server.py", env) as base:
         warm = pay(base, codes, tokens, serial, **load, seconds=1)
         settled.append(in_database(settle))
         in_database(analyze)
@@ -295,7 +322,7 @@ def run(args: argparse.Namespace, pgbench_url: str) -> None:
             tps = pgbench(pgbench_url, seconds=args.seconds, clients=args.connections)
             paid = pay(base, codes, tokens, serial, **load, seconds=args.seconds)
             settled.append(in_database(settle))
-            rounds.append(Round(tps, paid))
+            rounds.append(Round(tps, paid, floor(base, tokens, **load, seconds=args.seconds)))
     # The server has stopped: every payment it answered is written.
     answers = warm.answers + [a for r in rounds for a in r.payments.answers]
     refused = refusals(answers)
@@ -311,6 +338,12 @@ def run(args: argparse.Namespace, pgbench_url: str) -> None:
                 better="higher",
                 target=TARGET,
             ),
+            "floor_to_pgbench": figure(
+                [r.floor.rate() / r.tps for r in rounds], unit="ratio", better="higher"
+            ),
+            "payments_to_floor": figure(
+                [r.payments.rate() / r.floor.rate() for r in rounds], unit="ratio", better="higher"
+            ),
             "invariant_violations": Figure(len(broken), "checks", "lower", target=0),
         },
         {
@@ -318,6 +351,7 @@ def run(args: argparse.Namespace, pgbench_url: str) -> None:
                 {
                     "pgbench_tps": round(r.tps),
                     "payments_per_s": round(r.payments.rate()),
+                    "floor_per_s": round(r.floor.rate()),
                     "payments": len(r.payments.answers),
                     "p50_ms": round(r.payments.percentile_ms(50), 1),
                     "p99_ms": round(r.payments.percentile_ms(99), 1),
@@ -335,10 +369,7 @@ def run(args: argparse.Namespace, pgbench_url: str) -> None:
             "seeded_in_s": round(seed_s, 1),
             "pgbench": {"scale": args.scale, "init_s": round(pgbench_init_s, 1), "threads": 2},
         },
-        # A refusal is much cheaper than a payment: a few would flatter the figure.
-        void=f"{sum(refused.values())} answers were no paid payment: {dict(refused)}"
-        if refused
-        else None,
+        void=void_because(refused, rounds),
     )
 
 
