@@ -36,9 +36,11 @@ _KEEP = (
     " WHERE user_id = $1 AND key = $2"
 )
 _FREE = "DELETE FROM idempotent_request WHERE user_id = $1 AND key = $2"
+# The age again on the outer statement: a row a request took over while the sweep waited
+# for it is fresh when PostgreSQL reads it again, and is kept.
 _FORGET = (
-    "DELETE FROM idempotent_request WHERE id IN (SELECT id FROM idempotent_request"
-    " WHERE created_at < $1 ORDER BY created_at LIMIT $2)"
+    "DELETE FROM idempotent_request WHERE created_at < $1 AND id IN (SELECT id"
+    " FROM idempotent_request WHERE created_at < $1 ORDER BY created_at LIMIT $2)"
 )
 
 
