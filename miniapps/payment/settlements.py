@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,6 +48,8 @@ from miniapps.payment.schemas import (
 )
 from miniapps.payment.top_ups import yuan
 from miniapps.payment.wallets import merchant_holder
+
+log = logging.getLogger(__name__)
 
 SETTLEMENT_CLEARING = "platform:settlement_clearing"
 NAME_PURPOSE = "settlement_account_name"
@@ -221,24 +224,34 @@ async def _open(merchant: Mapping[str, Any], day: dt.date, end: dt.datetime, cle
 
 
 async def pay_out_pending(channel: PaymentChannel, vault: Vault) -> int:
-    """Ask the channel to pay every pending settlement; how many it answered."""
+    """Ask the channel to pay every pending settlement; how many it answered. A payout the
+    channel could not be asked for (the bank unreachable, say) stays pending for the next
+    run, and the others are asked all the same."""
     pending = await fetch_rows(
         "SELECT s.*, b.bank, b.account_name_sealed, b.number_sealed, b.number_tail"
         " FROM payment_settlement s JOIN payment_settlement_account b"
         " ON b.merchant_id = s.merchant_id WHERE s.status = 'pending' ORDER BY s.id"
     )
+    answered = 0
     for row in pending:
-        answer = await channel.pay_out(
-            Payout(
-                out_no=f"S{int(row['id']):015d}",
-                bank=str(row["bank"]),
-                account_name=vault.open(str(row["account_name_sealed"]), purpose=NAME_PURPOSE),
-                account_number=vault.open(str(row["number_sealed"]), purpose=NUMBER_PURPOSE),
-                amount=int(row["amount"]),
-            )
-        )
+        try:
+            answer = await channel.pay_out(_payout(row, vault))
+        except Exception:  # one merchant's payout must not hold up the night's others
+            log.exception("settlement %s: the channel was not asked; next run", row["id"])
+            continue
         await _finish(row, accepted=answer.accepted, channel_txn=answer.channel_txn)
-    return len(pending)
+        answered += 1
+    return answered
+
+
+def _payout(row: Mapping[str, Any], vault: Vault) -> Payout:
+    return Payout(
+        out_no=f"S{int(row['id']):015d}",
+        bank=str(row["bank"]),
+        account_name=vault.open(str(row["account_name_sealed"]), purpose=NAME_PURPOSE),
+        account_number=vault.open(str(row["number_sealed"]), purpose=NUMBER_PURPOSE),
+        amount=int(row["amount"]),
+    )
 
 
 async def _finish(row: Mapping[str, Any], *, accepted: bool, channel_txn: str) -> None:

@@ -15,7 +15,7 @@ from backend.kernel.clock import utc_now
 from backend.kernel.roles import Role
 from backend.kernel.services import services_of
 from backend.kernel.vault import Vault
-from miniapps.payment.channel import PaymentChannel
+from miniapps.payment.channel import PaymentChannel, Payout, PayoutAnswer
 from miniapps.payment.days import CITY_TIME
 from miniapps.payment.ledger import account_of, ledger_total, mismatched_accounts
 from miniapps.payment.payments import Method, pay
@@ -215,6 +215,43 @@ async def test_the_account_is_set_after_a_fresh_login_and_shown_by_its_tail(
     assert "王记烩面馆" not in str(kept)
     listed = await client.get(f"{APP}/merchant/settlements", headers=bearer(merchant))
     assert listed.json() == {"items": []}
+
+
+class _BankDownFor(PaymentChannel):
+    """The bank's channel, unreachable for one payout number and as usual for the rest."""
+
+    def __init__(self, key: bytes, out_no: str) -> None:
+        super().__init__(key)
+        self.out_no = out_no
+
+    async def pay_out(self, payout: Payout) -> PayoutAnswer:
+        if payout.out_no == self.out_no:
+            raise ConnectionError("the bank's gateway did not answer")
+        return await super().pay_out(payout)
+
+
+async def test_a_payout_the_channel_cannot_take_holds_up_no_other_and_waits_for_the_next_run(
+    app: Litestar, client: Client, token_for: TokenFor, channel: PaymentChannel, vault: Vault
+) -> None:
+    merchant_id = await _merchant(app, client, token_for, GOOD_NUMBER)
+    await _collected(client, token_for, merchant_id, 2_000)
+    assert await open_settlements(_today()) == 1
+    await _collected(client, token_for, merchant_id, 3_000)
+    assert await open_settlements(_today() + dt.timedelta(days=1)) == 1
+    first = await Settlement.select(Settlement.id).order_by(Settlement.id).first()
+    assert first is not None
+    down = _BankDownFor(channel.key, f"S{first['id']:015d}")
+
+    assert await pay_out_pending(down, vault) == 1
+    statuses = await Settlement.select(Settlement.amount, Settlement.status).order_by(Settlement.id)
+    assert statuses == [
+        {"amount": 2_000, "status": "pending"},
+        {"amount": 3_000, "status": "paid"},
+    ]
+    assert await pay_out_pending(channel, vault) == 1
+    assert await Settlement.count().where(Settlement.status == "paid") == 2
+    assert await ChannelPayout.count() == 2
+    assert await ledger_total() == 0
 
 
 async def test_runs_at_once_answer_a_payout_once(
