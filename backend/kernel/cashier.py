@@ -83,8 +83,9 @@ class Cashier(abc.ABC):
         their PIN within `expires_in` (`CHARGE_SHORTEST` to `CHARGE_LONGEST`). The same
         `part` and `reference` again give the same charge; with another payer, merchant or
         amount they are refused (409 `charge_reference_taken`). An amount (1 fen to 5,000
-        yuan) or a time out of bounds is 422 `charge_invalid`, a payer who is the merchant
-        409 `payment_to_self`; a part or reference not well formed is a ValueError."""
+        yuan) or a time out of bounds is 422 `charge_invalid`, a payee who holds no merchant
+        role 422 `charge_payee_not_merchant`, a payer who is the merchant 409
+        `payment_to_self`; a part or reference not well formed is a ValueError."""
 
     @abc.abstractmethod
     async def charge_of(self, *, part: str, reference: str) -> Charge | None:

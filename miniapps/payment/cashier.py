@@ -19,12 +19,14 @@ from backend.sdk import (
     ChargeStatus,
     Conflict,
     NotFound,
+    Role,
     Services,
     Template,
     Unprocessable,
     all_or_nothing,
     fetch_rows,
     notify,
+    scopes_held,
     unit_of_work,
     utc_now,
 )
@@ -80,6 +82,10 @@ class PaymentCashier(Cashier):
             raise Unprocessable(PaymentProblem.CHARGE_INVALID)
         if payer_id == merchant_id:
             raise Conflict(PaymentProblem.PAYMENT_TO_SELF)
+        if not await scopes_held(merchant_id, Role.MERCHANT):
+            # A part's bug or a forged order must not turn a resident's wallet into anyone's
+            # account: money collected here is settled to a merchant's bank.
+            raise Unprocessable(PaymentProblem.CHARGE_PAYEE_NOT_MERCHANT)
         await open_account(merchant_holder(merchant_id))
         now = utc_now()
         async with unit_of_work(), all_or_nothing():

@@ -36,6 +36,7 @@ class PaymentProblem(ErrorCode):
     VOUCHERS_GONE = "vouchers_gone"
     CHARGE_REFERENCE_TAKEN = "charge_reference_taken"
     CHARGE_INVALID = "charge_invalid"
+    CHARGE_PAYEE_NOT_MERCHANT = "charge_payee_not_merchant"
     REFUND_KEY_TAKEN = "refund_key_taken"
     SETTLEMENT_ACCOUNT_NOT_SET = "settlement_account_not_set"
 
@@ -119,6 +120,10 @@ register_messages(
         PaymentProblem.CHARGE_REFERENCE_TAKEN: (
             "该订单号已用于另一笔扣款",
             "This reference already names another charge",
+        ),
+        PaymentProblem.CHARGE_PAYEE_NOT_MERCHANT: (
+            "收款方不是本市商户",
+            "A charge is paid to a merchant of the city, and this payee is none",
         ),
         PaymentProblem.CHARGE_INVALID: (
             "扣款金额或期限不正确",

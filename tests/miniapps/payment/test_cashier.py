@@ -24,7 +24,7 @@ from backend.sdk import (
     fetch_rows,
     unit_of_work,
 )
-from miniapps.payment.ledger import ledger_total, mismatched_accounts
+from miniapps.payment.ledger import account_of, ledger_total, mismatched_accounts
 from miniapps.payment.payments import close_unconfirmed_payments
 from miniapps.payment.tables import Payment, Refund
 from push.tables import InboxItem
@@ -181,6 +181,19 @@ async def test_a_charge_out_of_bounds_is_refused_and_writes_nothing(
     with pytest.raises(Conflict):
         await _charge(cashier, payer_id, payer_id, reference="to-self")
     assert await Payment.count() == before
+
+
+async def test_a_charge_to_someone_who_is_no_merchant_is_refused_and_writes_nothing(
+    client: Client, token_for: TokenFor, cashier: Cashier
+) -> None:
+    _, payer_id, _, _ = await _sides(client, token_for)
+    neighbour = await user_id_of(client, await token_for(Role.GRID_WORKER))
+    before = await money_rows()
+    with pytest.raises(Unprocessable) as refused:
+        await _charge(cashier, payer_id, neighbour, reference="to-a-neighbour")
+    assert refused.value.code == "charge_payee_not_merchant"
+    assert await money_rows() == before
+    assert await account_of(f"merchant:{neighbour}") is None
 
 
 async def test_a_cancelled_or_expired_charge_closes_unpaid_and_its_part_hears_it(
