@@ -238,3 +238,17 @@ async def notices_recorded() -> None:
         return waiting == 0
 
     await eventually(none_waiting, what="push recording the notices emitted so far")
+
+
+async def until_waiting_on_a_lock(watcher: Any, what: str) -> None:
+    """Return once some session of this database waits for a row lock (PostgreSQL), the
+    statement `what` names having reached a row another transaction holds."""
+    for _ in range(200):
+        waiting = await watcher.fetchval(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        if waiting:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"{what} never reached the held row")

@@ -12,6 +12,7 @@ import pytest
 from backend.kernel.db import current_engine, is_postgres
 from backend.kernel.idempotency.store import KEEP_FOR, claim, forget_lapsed_keys
 from backend.kernel.idempotency.tables import IdempotentRequest
+from tests.support import until_waiting_on_a_lock
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="PostgreSQL's row locks")
 
@@ -19,18 +20,6 @@ _TAKE_OVER = (
     "UPDATE idempotent_request SET created_at = $2, request_hash = 'second'"
     " WHERE user_id = 7 AND key = $1"
 )
-
-
-async def _until_waiting_on_a_lock(watcher: asyncpg.Connection) -> None:
-    for _ in range(200):
-        waiting = await watcher.fetchval(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        if waiting:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError("the sweep never reached the held row")
 
 
 async def test_a_key_taken_over_while_the_sweep_runs_is_kept() -> None:
@@ -44,7 +33,7 @@ async def test_a_key_taken_over_while_the_sweep_runs_is_kept() -> None:
         await held.start()
         await request.execute(_TAKE_OVER, "k-race", dt.datetime.now(dt.UTC))
         sweep = asyncio.create_task(forget_lapsed_keys())
-        await _until_waiting_on_a_lock(request)
+        await until_waiting_on_a_lock(request, "the sweep")
         await held.commit()
         assert await asyncio.wait_for(sweep, timeout=10) == 0
     finally:

@@ -13,20 +13,9 @@ from backend.kernel.db import current_engine, is_postgres
 from backend.kernel.vault import Vault
 from tests.conftest import Client, TokenForPhone, bearer
 from tests.miniapps.gov_services.applying_support import APP, legal_aid_drafts
+from tests.support import until_waiting_on_a_lock
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="PostgreSQL's row locks")
-
-
-async def _until_waiting_on_a_lock(watcher: asyncpg.Connection) -> None:
-    for _ in range(200):
-        waiting = await watcher.fetchval(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        if waiting:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError("the first submit never reached the locked row")
 
 
 async def test_a_submit_held_in_its_transaction_does_not_hold_the_next_number(
@@ -45,7 +34,7 @@ async def test_a_submit_held_in_its_transaction_does_not_hold_the_next_number(
         blocked = asyncio.create_task(
             client.post(f"{APP}/applications/{first['id']}/submit", headers=bearer(first_token))
         )
-        await _until_waiting_on_a_lock(officer)
+        await until_waiting_on_a_lock(officer, "the first submit")
         answer = await asyncio.wait_for(
             client.post(f"{APP}/applications/{second['id']}/submit", headers=bearer(second_token)),
             timeout=10,
