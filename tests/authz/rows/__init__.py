@@ -2,6 +2,7 @@
 
 from tests.authz.matrix import Row
 from tests.authz.rows import (
+    elderly_care,
     gov_services,
     gov_services_apply,
     gov_services_bundles,
@@ -29,4 +30,5 @@ ROWS: list[Row] = [
     *gov_services_feedback.ROWS,
     *gov_services_staff.ROWS,
     *payment.ROWS,
+    *elderly_care.ROWS,
 ]

@@ -8,11 +8,12 @@ import pytest
 from backend.kernel.roles import Role
 from tests.conftest import Client, TokenFor, bearer
 
-# What each role sees beyond what every resident sees. Care workers, lawyers, mediators,
-# developers and family members get tiles of their own with the mini-apps for them.
+# What each role sees beyond what every resident sees. Lawyers, mediators, developers and
+# family members get tiles of their own with the mini-apps for them.
 OWN_TILES = {
-    Role.GRID_WORKER: {"grid_events/queue"},
-    Role.COMMUNITY_ADMIN: {"grid_events/console", "library/manage"},
+    Role.GRID_WORKER: {"grid_events/queue", "elderly_care/elders"},
+    Role.CARE_WORKER: {"elderly_care/elders"},
+    Role.COMMUNITY_ADMIN: {"grid_events/console", "library/manage", "elderly_care/elders"},
     Role.DISTRICT_ADMIN: {"grid_events/console", "host/miniapps"},
     Role.PLATFORM_ADMIN: {"host/miniapps"},
     Role.HEALTH_OFFICIAL: {"health_code/manage"},

@@ -1,0 +1,34 @@
+"""Elderly care (智慧养老): elder profiles and their family circles."""
+
+from backend.sdk import Manifest, Role, Section, Tile
+from miniapps.elderly_care.controllers import router
+
+MINIAPP = Manifest(
+    id="elderly_care",
+    version="0.1.0",
+    names={"zh-CN": "智慧养老", "en": "Elderly care"},
+    descriptions={"zh-CN": "老人档案与亲情关联", "en": "Elders and their family circles"},
+    icon="elderly",
+    tiles=[
+        Tile(
+            id="family",
+            titles={"zh-CN": "我的家人", "en": "My family"},
+            icon="family",
+            target="native:elderly_care/family",
+            roles=frozenset({Role.RESIDENT}),
+            section=Section.SERVICES,
+            order=6,
+        ),
+        Tile(
+            id="elders",
+            titles={"zh-CN": "老人档案", "en": "Elders"},
+            icon="elderly",
+            target="native:elderly_care/elders",
+            roles=frozenset({Role.CARE_WORKER, Role.GRID_WORKER, Role.COMMUNITY_ADMIN}),
+            section=Section.WORK,
+            order=4,
+        ),
+    ],
+    router=router,
+    piccolo_app="miniapps.elderly_care.piccolo_app",
+)

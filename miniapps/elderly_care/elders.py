@@ -1,0 +1,107 @@
+"""Elder profiles: enrolled by the resident themselves or by care staff over their home
+grid, and seen by the elder, their family circle and that staff, by nobody else.
+
+An elder is always placed in the grid of their home, so "who may see them" is a question of
+that path: staff see the elders of the grids their roles cover, a family member those whose
+circle accepted them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from backend.sdk import (
+    UNIQUE_VIOLATION,
+    Claims,
+    Conflict,
+    NotFound,
+    Role,
+    Unprocessable,
+    fetch_rows,
+    person,
+    utc_now,
+)
+from miniapps.elderly_care.errors import CareProblem
+from miniapps.elderly_care.schemas import BindingStatus, ElderEnrolIn, EnrolledAs
+
+# Who looks after the elders of a grid: its workers and the admins above it.
+CARE_STAFF = (
+    Role.CARE_WORKER,
+    Role.GRID_WORKER,
+    Role.COMMUNITY_ADMIN,
+    Role.DISTRICT_ADMIN,
+    Role.PLATFORM_ADMIN,
+)
+
+
+class Seen:
+    """How the caller stands to an elder they may see."""
+
+    def __init__(self, elder: Mapping[str, Any], *, own: bool, staff: bool) -> None:
+        self.elder = elder
+        self.own = own
+        self.staff = staff
+
+    @property
+    def id(self) -> int:
+        return int(self.elder["id"])
+
+
+async def enrol(*, actor: Claims, enrolment: ElderEnrolIn) -> int:
+    """Enrol the caller, or (care staff) a resident whose home is in their grids; the new
+    elder's id."""
+    user_id = actor.user_id if enrolment.user_id is None else enrolment.user_id
+    resident = await person(user_id)
+    own = user_id == actor.user_id
+    if resident is None or not (
+        own or (resident.home_path and actor.covers(resident.home_path, *CARE_STAFF))
+    ):
+        raise NotFound(CareProblem.PERSON_NOT_FOUND)
+    if not resident.home_path:
+        raise Unprocessable(CareProblem.HOME_UNKNOWN)
+    try:
+        rows = await fetch_rows(
+            "INSERT INTO elderly_care_elder (user_id, grid_path, living_alone, enrolled_by,"
+            " enrolled_as, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            user_id,
+            resident.home_path,
+            enrolment.living_alone,
+            actor.user_id,
+            (EnrolledAs.SELF if own else EnrolledAs.STAFF).value,
+            utc_now(),
+        )
+    except UNIQUE_VIOLATION as err:
+        raise Conflict(CareProblem.ALREADY_ENROLLED) from err
+    return int(rows[0]["id"])
+
+
+async def elder_seen_by(actor: Claims, elder_id: int) -> Seen:
+    """The elder, if the caller is them, an accepted member of their circle, or care staff
+    over their grid; to anyone else they are not found."""
+    rows = await fetch_rows("SELECT * FROM elderly_care_elder WHERE id = $1", elder_id)
+    if rows:
+        elder = rows[0]
+        own = int(elder["user_id"]) == actor.user_id
+        staff = actor.covers(str(elder["grid_path"]), *CARE_STAFF)
+        if own or staff or await _in_circle(elder_id, actor.user_id):
+            return Seen(elder, own=own, staff=staff)
+    raise NotFound(CareProblem.ELDER_NOT_FOUND)
+
+
+async def _in_circle(elder_id: int, member_id: int) -> bool:
+    rows = await fetch_rows(
+        "SELECT id FROM elderly_care_family_binding"
+        " WHERE elder_id = $1 AND member_id = $2 AND status = $3",
+        elder_id,
+        member_id,
+        BindingStatus.ACCEPTED.value,
+    )
+    return bool(rows)
+
+
+async def elder_by_id(elder_id: int) -> Mapping[str, Any]:
+    """The elder, for someone about to ask to join their circle: any elder that exists."""
+    rows = await fetch_rows("SELECT * FROM elderly_care_elder WHERE id = $1", elder_id)
+    if not rows:
+        raise NotFound(CareProblem.ELDER_NOT_FOUND)
+    return rows[0]

@@ -1,0 +1,14 @@
+"""The elderly care mini-app's piccolo app."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+import migrations
+from miniapps.elderly_care.tables import Elder, FamilyBinding
+
+APP_CONFIG = AppConfig(
+    app_name="elderly_care",
+    migrations_folder_path=str(Path(migrations.__file__).parent / "elderly_care"),
+    table_classes=[Elder, FamilyBinding],
+)

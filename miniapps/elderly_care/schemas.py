@@ -1,0 +1,97 @@
+"""What elderly care's routes take and give."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+import msgspec
+
+from backend.sdk import BodyRowId
+
+Relation = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=20,
+        pattern=r"\S",
+        description="What the member is to the elder, in their words: 女儿, 儿子, 侄子.",
+    ),
+]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+
+
+class EnrolledAs(enum.StrEnum):
+    SELF = "self"
+    STAFF = "staff"
+
+
+class BindingStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REMOVED = "removed"
+
+
+OPEN = (BindingStatus.PENDING, BindingStatus.ACCEPTED)
+
+
+class ElderEnrolIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Whom to enrol: the caller, when `user_id` is left out; another resident, by care
+    staff over the resident's home grid."""
+
+    user_id: BodyRowId | None = None
+    living_alone: bool = False
+
+
+class FamilyBindIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    relation: Relation
+
+
+class FamilyDecisionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A decision on a family binding. Staff deciding for the elder (代办) give the reason,
+    which is kept with it; the elder and the member themselves need none."""
+
+    reason: Reason | None = None
+
+
+class FamilyBindingView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    elder_id: int
+    member_id: int
+    member_name: str
+    relation: str
+    status: BindingStatus
+    asked_at: dt.datetime
+    decided_at: dt.datetime | None
+    # Whether staff decided for the elder (代办), and why.
+    on_behalf: bool
+    on_behalf_reason: str | None
+
+
+class ElderView(msgspec.Struct, frozen=True, kw_only=True):
+    """An elder's profile. The circle (every binding, open and ended) is shown to the
+    elder and to care staff; a family member sees the accepted members only."""
+
+    id: int
+    user_id: int
+    name: str
+    grid_path: str
+    living_alone: bool
+    enrolled_as: EnrolledAs
+    enrolled_at: dt.datetime
+    family: list[FamilyBindingView]
+
+
+class FamilyElder(msgspec.Struct, frozen=True, kw_only=True):
+    """An elder whose circle the caller is in."""
+
+    elder_id: int
+    name: str
+    relation: str
+    since: dt.datetime
+
+
+class FamilyElderList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[FamilyElder]
