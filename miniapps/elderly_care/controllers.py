@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from litestar import Router, get, post
+from litestar import Router, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from backend.sdk import AnyRequest, Role, RowId, claims_of, problems, requires_role, strictly
+from backend.sdk import (
+    AnyRequest,
+    Role,
+    RowId,
+    Vault,
+    claims_of,
+    problems,
+    requires_role,
+    strictly,
+)
 from miniapps.elderly_care import elders, family
 from miniapps.elderly_care.errors import CareProblem as Problem
 from miniapps.elderly_care.schemas import (
+    CareIn,
     ElderEnrolIn,
     ElderView,
     FamilyBindIn,
@@ -41,7 +52,9 @@ BINDING = "/elders/{elder_id:int}/family/{binding_id:int}"
         }
     ),
 )
-async def enrol(request: AnyRequest, data: JSONBody[ElderEnrolIn]) -> ElderView:
+async def enrol(
+    request: AnyRequest, data: JSONBody[ElderEnrolIn], vault: NamedDependency[Vault]
+) -> ElderView:
     """Enrol in elderly care: oneself, or (care staff) a resident of one's grids.
 
     The elder is placed in the grid of their home, which must be known. Care workers, grid
@@ -51,16 +64,47 @@ async def enrol(request: AnyRequest, data: JSONBody[ElderEnrolIn]) -> ElderView:
     # Read again as sent: a user id is a JSON integer, never "1".
     enrolment = strictly(await request.json(), ElderEnrolIn)
     elder_id = await elders.enrol(actor=actor, enrolment=enrolment)
-    return await family.profile(await elders.elder_seen_by(actor, elder_id))
+    return await family.profile(await elders.elder_seen_by(actor, elder_id), vault)
 
 
 @get("/elders/{elder_id:int}", operation_id="GetElder", responses=problems(ELDER_UNSEEN))
-async def get_elder(request: AnyRequest, elder_id: FromPath[RowId]) -> ElderView:
+async def get_elder(
+    request: AnyRequest, elder_id: FromPath[RowId], vault: NamedDependency[Vault]
+) -> ElderView:
     """An elder's profile and family circle.
 
     For the elder, the members of their circle (who see its accepted members only) and care
     staff over the elder's grid; to anyone else the elder is not found."""
-    return await family.profile(await elders.elder_seen_by(claims_of(request), elder_id))
+    return await family.profile(await elders.elder_seen_by(claims_of(request), elder_id), vault)
+
+
+@put(
+    "/elders/{elder_id:int}/care",
+    operation_id="SetElderCare",
+    responses=problems(
+        {
+            403: [Problem.CARE_STAFF_ONLY],
+            404: [Problem.ELDER_NOT_FOUND],
+            422: [Problem.WORKER_NOT_IN_SCOPE],
+        }
+    ),
+)
+async def set_care(
+    request: AnyRequest,
+    elder_id: FromPath[RowId],
+    data: JSONBody[CareIn],
+    vault: NamedDependency[Vault],
+) -> ElderView:
+    """Set who looks after an elder, whether they live alone, and care notes.
+
+    For care staff over the elder's grid. The care worker and the grid worker named must
+    hold those roles over the grid. The risk notes are sealed at rest and shown to care
+    staff over the grid only; sending none clears them."""
+    care = strictly(await request.json(), CareIn)
+    seen = await elders.set_care(
+        actor=claims_of(request), elder_id=elder_id, care=care, vault=vault
+    )
+    return await family.profile(seen, vault)
 
 
 @get("/family/elders", operation_id="ListMyFamilyElders", guards=[requires_role(Role.RESIDENT)])
@@ -154,5 +198,5 @@ async def remove(
 
 router = Router(
     path="/",
-    route_handlers=[enrol, get_elder, my_elders, ask_to_join, accept, decline, remove],
+    route_handlers=[enrol, get_elder, set_care, my_elders, ask_to_join, accept, decline, remove],
 )

@@ -14,15 +14,19 @@ from backend.sdk import (
     UNIQUE_VIOLATION,
     Claims,
     Conflict,
+    Forbidden,
     NotFound,
     Role,
     Unprocessable,
+    Vault,
     fetch_rows,
+    is_within,
     person,
+    scopes_held,
     utc_now,
 )
 from miniapps.elderly_care.errors import CareProblem
-from miniapps.elderly_care.schemas import BindingStatus, ElderEnrolIn, EnrolledAs
+from miniapps.elderly_care.schemas import BindingStatus, CareIn, ElderEnrolIn, EnrolledAs
 
 # Who looks after the elders of a grid: its workers and the admins above it.
 CARE_STAFF = (
@@ -105,3 +109,39 @@ async def elder_by_id(elder_id: int) -> Mapping[str, Any]:
     if not rows:
         raise NotFound(CareProblem.ELDER_NOT_FOUND)
     return rows[0]
+
+
+RISK_NOTES = "elderly_care_risk_notes"
+
+
+async def set_care(*, actor: Claims, elder_id: int, care: CareIn, vault: Vault) -> Seen:
+    """Care staff over the elder's grid set who looks after the elder and their notes."""
+    seen = await elder_seen_by(actor, elder_id)
+    if not seen.staff:
+        raise Forbidden(CareProblem.CARE_STAFF_ONLY)
+    grid = str(seen.elder["grid_path"])
+    for worker, role in (
+        (care.care_worker_id, Role.CARE_WORKER),
+        (care.grid_worker_id, Role.GRID_WORKER),
+    ):
+        if worker is not None and not any(
+            is_within(grid, scope) for scope in await scopes_held(worker, role)
+        ):
+            raise Unprocessable(CareProblem.WORKER_NOT_IN_SCOPE)
+    notes = care.risk_notes.strip() if care.risk_notes else ""
+    await fetch_rows(
+        "UPDATE elderly_care_elder SET living_alone = $2, care_worker_id = $3,"
+        " grid_worker_id = $4, risk_notes_sealed = $5 WHERE id = $1",
+        elder_id,
+        care.living_alone,
+        care.care_worker_id,
+        care.grid_worker_id,
+        vault.seal(notes, purpose=RISK_NOTES) if notes else None,
+    )
+    return await elder_seen_by(actor, elder_id)
+
+
+def risk_notes(seen: Seen, vault: Vault) -> str | None:
+    """The notes, for care staff; None for anyone else or when there are none."""
+    sealed = seen.elder["risk_notes_sealed"]
+    return vault.open(str(sealed), purpose=RISK_NOTES) if seen.staff and sealed else None

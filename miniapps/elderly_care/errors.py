@@ -17,6 +17,8 @@ class CareProblem(ErrorCode):
     BINDING_NOT_FOUND = "binding_not_found"
     BINDING_NOT_PENDING = "binding_not_pending"
     REASON_REQUIRED = "reason_required"
+    CARE_STAFF_ONLY = "care_staff_only"
+    WORKER_NOT_IN_SCOPE = "worker_not_in_scope"
 
 
 register_messages(
@@ -38,6 +40,14 @@ register_messages(
         CareProblem.BINDING_NOT_PENDING: (
             "该申请已处理",
             "This request has already been decided",
+        ),
+        CareProblem.CARE_STAFF_ONLY: (
+            "仅负责该网格的养老工作人员可修改",
+            "Only care staff over the elder's grid may change this",
+        ),
+        CareProblem.WORKER_NOT_IN_SCOPE: (
+            "该人员不负责老人所在网格",
+            "That worker does not hold the role over the elder's grid",
         ),
         CareProblem.REASON_REQUIRED: (
             "代老人操作须填写原因",

@@ -18,13 +18,14 @@ from backend.sdk import (
     NotFound,
     Template,
     Unprocessable,
+    Vault,
     fetch_rows,
     notify,
     people,
     unit_of_work,
     utc_now,
 )
-from miniapps.elderly_care.elders import Seen, elder_by_id, elder_seen_by
+from miniapps.elderly_care.elders import Seen, elder_by_id, elder_seen_by, risk_notes
 from miniapps.elderly_care.errors import CareProblem
 from miniapps.elderly_care.schemas import (
     BindingStatus,
@@ -33,6 +34,7 @@ from miniapps.elderly_care.schemas import (
     FamilyBindingView,
     FamilyElder,
     FamilyElderList,
+    Worker,
 )
 
 ASKED = Template(
@@ -171,7 +173,7 @@ async def _binding_of(elder_id: int, binding_id: int) -> Mapping[str, Any]:
     return rows[0]
 
 
-async def profile(seen: Seen) -> ElderView:
+async def profile(seen: Seen, vault: Vault) -> ElderView:
     """The elder's profile as the caller may see it."""
     elder = seen.elder
     everyone = seen.own or seen.staff
@@ -180,17 +182,26 @@ async def profile(seen: Seen) -> ElderView:
         seen.id,
     )
     shown = [r for r in rows if everyone or r["status"] == BindingStatus.ACCEPTED.value]
-    names = await _names([int(elder["user_id"])])
+    user_id = int(elder["user_id"])
+    workers = [int(w) for w in (elder["care_worker_id"], elder["grid_worker_id"]) if w]
+    names = await _names([user_id, *workers])
     return ElderView(
         id=seen.id,
-        user_id=int(elder["user_id"]),
-        name=names[int(elder["user_id"])],
+        user_id=user_id,
+        name=names[user_id],
         grid_path=str(elder["grid_path"]),
         living_alone=bool(elder["living_alone"]),
         enrolled_as=EnrolledAs(str(elder["enrolled_as"])),
         enrolled_at=elder["enrolled_at"],
+        care_worker=_worker(elder["care_worker_id"], names),
+        grid_worker=_worker(elder["grid_worker_id"], names),
+        risk_notes=risk_notes(seen, vault),
         family=await _views(shown),
     )
+
+
+def _worker(worker_id: int | None, names: dict[int, str]) -> Worker | None:
+    return Worker(id=int(worker_id), name=names[int(worker_id)]) if worker_id else None
 
 
 async def circle_of(member_id: int) -> FamilyElderList:

@@ -56,6 +56,21 @@ class FamilyDecisionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown
     reason: Reason | None = None
 
 
+class CareIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What care staff keep of an elder: whether they live alone, who looks after them (a
+    care worker and a grid worker over the elder's grid), and notes for care staff only."""
+
+    living_alone: bool
+    care_worker_id: BodyRowId | None = None
+    grid_worker_id: BodyRowId | None = None
+    risk_notes: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class Worker(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+
+
 class FamilyBindingView(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     elder_id: int
@@ -72,7 +87,8 @@ class FamilyBindingView(msgspec.Struct, frozen=True, kw_only=True):
 
 class ElderView(msgspec.Struct, frozen=True, kw_only=True):
     """An elder's profile. The circle (every binding, open and ended) is shown to the
-    elder and to care staff; a family member sees the accepted members only."""
+    elder and to care staff; a family member sees the accepted members only. The risk
+    notes are care staff's alone."""
 
     id: int
     user_id: int
@@ -81,6 +97,10 @@ class ElderView(msgspec.Struct, frozen=True, kw_only=True):
     living_alone: bool
     enrolled_as: EnrolledAs
     enrolled_at: dt.datetime
+    care_worker: Worker | None
+    grid_worker: Worker | None
+    # For care staff over the elder's grid only; null for everyone else.
+    risk_notes: str | None
     family: list[FamilyBindingView]
 
 

@@ -1,6 +1,6 @@
 """Elder profiles and family circles (亲情关联)."""
 
-from piccolo.columns import BigInt, BigSerial, Boolean, Timestamptz, Varchar
+from piccolo.columns import BigInt, BigSerial, Boolean, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -17,6 +17,11 @@ class Elder(Table, tablename="elderly_care_elder"):
     enrolled_by = BigInt()
     enrolled_as = Varchar(length=16)
     enrolled_at = Timestamptz(default=TimestamptzNow())
+    # Set by care staff: who looks after the elder, and what they should know (sealed:
+    # health and family circumstances, for care staff over the grid only).
+    care_worker_id = BigInt(null=True, default=None)
+    grid_worker_id = BigInt(null=True, default=None)
+    risk_notes_sealed = Text(null=True, default=None)
 
 
 class FamilyBinding(Table, tablename="elderly_care_family_binding"):

@@ -84,6 +84,13 @@ async def _asking(city: City, target: Target, caller: Caller) -> Req:
     return Req(path_params={"elder_id": target.ids["elder_id"]}, json={"relation": "女儿"})
 
 
+async def _care(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        path_params={"elder_id": target.ids["elder_id"]},
+        json={"living_alone": True, "care_worker_id": city.ids[Caller.CARE], "risk_notes": "独居"},
+    )
+
+
 async def _tidy(city: City) -> None:
     await _afresh()
 
@@ -114,6 +121,22 @@ ROWS = [
         {"the g07 elder": _elder_with_family},
         {"the g07 elder": each((Caller.RESIDENT, Caller.FAMILY, *STAFF_OF_G07), 200)},
         path_ids("elder_id"),
+        denied=404,
+        after=_tidy,
+    ),
+    Row(
+        "PUT",
+        f"{APP}/elders/{{elder_id:int}}/care",
+        {"the g07 elder": _elder_with_family},
+        # The elder and their circle see the elder, but keep nothing of their care.
+        {
+            "the g07 elder": {
+                **each(STAFF_OF_G07, 200),
+                Caller.RESIDENT: 403,
+                Caller.FAMILY: 403,
+            }
+        },
+        _care,
         denied=404,
         after=_tidy,
     ),
