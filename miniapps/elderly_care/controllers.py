@@ -23,10 +23,11 @@ from miniapps.elderly_care.schemas import (
     CareIn,
     ElderEnrolIn,
     ElderView,
-    FamilyBindIn,
+    FamilyAskIn,
     FamilyBindingView,
     FamilyDecisionIn,
     FamilyElderList,
+    InviteView,
 )
 
 ELDER_UNSEEN = {404: [Problem.ELDER_NOT_FOUND]}
@@ -113,8 +114,24 @@ async def my_elders(request: AnyRequest) -> FamilyElderList:
     return await family.circle_of(claims_of(request).user_id)
 
 
+@get(
+    "/elders/{elder_id:int}/invite",
+    operation_id="GetElderInvite",
+    responses=problems(ELDER_UNSEEN),
+)
+async def invite(
+    request: AnyRequest, elder_id: FromPath[RowId], vault: NamedDependency[Vault]
+) -> InviteView:
+    """The invite family use to ask to join the elder's circle.
+
+    For whoever sees the elder: the elder, their circle, care staff over their grid. The
+    app shows it as a QR code; the elder's id alone is not enough to ask."""
+    seen = await elders.elder_seen_by(claims_of(request), elder_id)
+    return InviteView(invite=elders.invite_of(seen.id, vault))
+
+
 @post(
-    "/elders/{elder_id:int}/family",
+    "/family/asks",
     operation_id="AskToJoinFamily",
     guards=[requires_role(Role.RESIDENT)],
     responses=problems(
@@ -126,14 +143,16 @@ async def my_elders(request: AnyRequest) -> FamilyElderList:
     ),
 )
 async def ask_to_join(
-    request: AnyRequest, elder_id: FromPath[RowId], data: JSONBody[FamilyBindIn]
+    request: AnyRequest, data: JSONBody[FamilyAskIn], vault: NamedDependency[Vault]
 ) -> FamilyBindingView:
-    """Ask to join an elder's family circle (亲情关联).
+    """Ask to join an elder's family circle (亲情关联), with the invite it shared.
 
-    The elder (whose id they share, e.g. as a QR code) is pushed the ask and accepts or
-    declines it; until then the asker sees nothing of them. One open ask or binding per
-    elder and member."""
-    return await family.ask(actor=claims_of(request), elder_id=elder_id, relation=data.relation)
+    The elder is pushed the ask and accepts or declines it; until then the asker sees
+    nothing of them. One open ask or binding per elder and member; an invite not made
+    here is an elder not found."""
+    return await family.ask(
+        actor=claims_of(request), invite=data.invite, relation=data.relation, vault=vault
+    )
 
 
 @post(f"{BINDING}/accept", status_code=200, operation_id="AcceptFamilyMember", responses=DECIDING)
@@ -198,5 +217,15 @@ async def remove(
 
 router = Router(
     path="/",
-    route_handlers=[enrol, get_elder, set_care, my_elders, ask_to_join, accept, decline, remove],
+    route_handlers=[
+        enrol,
+        get_elder,
+        set_care,
+        invite,
+        my_elders,
+        ask_to_join,
+        accept,
+        decline,
+        remove,
+    ],
 )

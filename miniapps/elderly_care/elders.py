@@ -7,6 +7,7 @@ circle accepted them."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -103,12 +104,24 @@ async def _in_circle(elder_id: int, member_id: int) -> bool:
     return bool(rows)
 
 
-async def elder_by_id(elder_id: int) -> Mapping[str, Any]:
-    """The elder, for someone about to ask to join their circle: any elder that exists."""
-    rows = await fetch_rows("SELECT * FROM elderly_care_elder WHERE id = $1", elder_id)
-    if not rows:
-        raise NotFound(CareProblem.ELDER_NOT_FOUND)
-    return rows[0]
+INVITE = "elderly_care_invite"
+_INVITE_MAC = 24  # hex digits of the keyed hash: 96 bits, beyond guessing
+
+
+def invite_of(elder_id: int, vault: Vault) -> str:
+    """What the elder's circle shares (as a QR code, say) for family to ask to join: the
+    elder's id with a keyed hash of it, so that ids cannot be tried one after another."""
+    return f"{elder_id}-{vault.lookup(str(elder_id), purpose=INVITE)[:_INVITE_MAC]}"
+
+
+async def elder_invited(invite: str, vault: Vault) -> Mapping[str, Any]:
+    """The elder `invite` was made for; an invite not made here is an elder not found."""
+    elder_id = invite.partition("-")[0]
+    if elder_id.isdigit() and hmac.compare_digest(invite, invite_of(int(elder_id), vault)):
+        rows = await fetch_rows("SELECT * FROM elderly_care_elder WHERE id = $1", int(elder_id))
+        if rows:
+            return rows[0]
+    raise NotFound(CareProblem.ELDER_NOT_FOUND)
 
 
 RISK_NOTES = "elderly_care_risk_notes"

@@ -25,7 +25,7 @@ from backend.sdk import (
     unit_of_work,
     utc_now,
 )
-from miniapps.elderly_care.elders import Seen, elder_by_id, elder_seen_by, risk_notes
+from miniapps.elderly_care.elders import Seen, elder_invited, elder_seen_by, risk_notes
 from miniapps.elderly_care.errors import CareProblem
 from miniapps.elderly_care.schemas import (
     BindingStatus,
@@ -55,9 +55,11 @@ def elder_link(elder_id: int) -> str:
     return f"yimen://miniapps/elderly_care/elders/{elder_id}"
 
 
-async def ask(*, actor: Claims, elder_id: int, relation: str) -> FamilyBindingView:
-    """The caller asks to join the elder's circle; the elder is told."""
-    elder = await elder_by_id(elder_id)
+async def ask(*, actor: Claims, invite: str, relation: str, vault: Vault) -> FamilyBindingView:
+    """The caller asks to join the circle of the elder `invite` was made for; the elder is
+    told (one notice for repeated asks of the same member, folded together)."""
+    elder = await elder_invited(invite, vault)
+    elder_id = int(elder["id"])
     if int(elder["user_id"]) == actor.user_id:
         raise Unprocessable(CareProblem.BINDING_TO_SELF)
     async with unit_of_work():
@@ -79,6 +81,7 @@ async def ask(*, actor: Claims, elder_id: int, relation: str) -> FamilyBindingVi
             template=ASKED,
             data={"name": names[actor.user_id], "relation": relation},
             source="elderly_care",
+            collapse_key=f"family-ask-{elder_id}-{actor.user_id}",
             deep_link=elder_link(elder_id),
         )
     return (await _views(rows))[0]
@@ -90,6 +93,9 @@ async def decide(
     """The elder, or staff for them with a reason, accepts or declines a pending ask."""
     seen = await elder_seen_by(actor, elder_id)
     on_behalf = _on_behalf(seen, reason)
+    if int((await _binding_of(elder_id, binding_id))["member_id"]) == actor.user_id:
+        # Staff who asked to join do not let themselves in for the elder.
+        raise NotFound(CareProblem.BINDING_NOT_FOUND)
     status = BindingStatus.ACCEPTED if accept else BindingStatus.DECLINED
     async with unit_of_work():
         rows = await fetch_rows(
@@ -128,7 +134,8 @@ async def end(*, actor: Claims, elder_id: int, binding_id: int, reason: str | No
         elder_id,
     )
     on_behalf = False
-    if not found or int(found[0]["member_id"]) != actor.user_id:
+    leaving = bool(found) and int(found[0]["member_id"]) == actor.user_id
+    if not leaving:
         # Not the member's own: the elder's, or staff's for them, once they see the elder.
         on_behalf = _on_behalf(await elder_seen_by(actor, elder_id), reason)
         if not found:
@@ -147,7 +154,12 @@ async def end(*, actor: Claims, elder_id: int, binding_id: int, reason: str | No
         BindingStatus.ACCEPTED.value,
     )
     if not rows:
-        raise Conflict(CareProblem.BINDING_NOT_PENDING)
+        # To its member an ended binding is gone, as the elder is.
+        raise (
+            NotFound(CareProblem.BINDING_NOT_FOUND)
+            if leaving
+            else Conflict(CareProblem.BINDING_NOT_PENDING)
+        )
 
 
 def _on_behalf(seen: Seen, reason: str | None) -> bool:

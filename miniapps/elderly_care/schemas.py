@@ -45,8 +45,20 @@ class ElderEnrolIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     living_alone: bool = False
 
 
-class FamilyBindIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+INVITE_PATTERN = r"^[1-9][0-9]{0,18}-[0-9a-f]{24}$"
+
+
+class FamilyAskIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An ask to join an elder's circle, with the invite their circle shared."""
+
+    invite: Annotated[str, msgspec.Meta(pattern=INVITE_PATTERN)]
     relation: Relation
+
+
+class InviteView(msgspec.Struct, frozen=True, kw_only=True):
+    """What family scan or type to ask to join the elder's circle."""
+
+    invite: str
 
 
 class FamilyDecisionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -6,6 +6,7 @@ decide an ask; a member may end their own binding."""
 
 from __future__ import annotations
 
+from miniapps.elderly_care.elders import invite_of
 from miniapps.elderly_care.tables import Elder, FamilyBinding
 from tests.authz.city import City
 from tests.authz.matrix import (
@@ -81,7 +82,8 @@ async def _for_the_elder(city: City, target: Target, caller: Caller) -> Req:
 
 
 async def _asking(city: City, target: Target, caller: Caller) -> Req:
-    return Req(path_params={"elder_id": target.ids["elder_id"]}, json={"relation": "女儿"})
+    invite = invite_of(target.ids["elder_id"], city.vault)
+    return Req(json={"invite": invite, "relation": "女儿"})
 
 
 async def _care(city: City, target: Target, caller: Caller) -> Req:
@@ -142,8 +144,17 @@ ROWS = [
     ),
     Row("GET", f"{APP}/family/elders", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
     Row(
+        "GET",
+        f"{APP}/elders/{{elder_id:int}}/invite",
+        {"the g07 elder": _elder_with_family},
+        {"the g07 elder": each((Caller.RESIDENT, Caller.FAMILY, *STAFF_OF_G07), 200)},
+        path_ids("elder_id"),
+        denied=404,
+        after=_tidy,
+    ),
+    Row(
         "POST",
-        f"{APP}/elders/{{elder_id:int}}/family",
+        f"{APP}/family/asks",
         {"the g07 elder": _elder_alone},
         # Anyone signed in asks; the elder cannot join their own circle.
         {"the g07 elder": {**each(SIGNED_IN, 201), Caller.RESIDENT: 422}},
