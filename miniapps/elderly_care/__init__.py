@@ -1,7 +1,20 @@
 """Elderly care (智慧养老): elder profiles and their family circles."""
 
-from backend.sdk import Manifest, Role, Section, Tile
+from backend.sdk import Cron, Job, JobContext, Manifest, Role, Section, Tile
+from miniapps.elderly_care.cascade import ring, ring_due
 from miniapps.elderly_care.controllers import router
+from miniapps.elderly_care.runtime import CareRuntime, start_care
+
+
+async def ring_alarm(job: JobContext, alarm_id: int) -> int:
+    """An alarm's step whose time has come (queued for that time when the one before rang)."""
+    return await ring(job.services.runtime(CareRuntime), alarm_id)
+
+
+async def ring_overdue(job: JobContext) -> int:
+    """Every alarm step past due whose job was lost: the sweep behind the queue."""
+    return await ring_due(job.services.runtime(CareRuntime))
+
 
 MINIAPP = Manifest(
     id="elderly_care",
@@ -31,4 +44,8 @@ MINIAPP = Manifest(
     ],
     router=router,
     piccolo_app="miniapps.elderly_care.piccolo_app",
+    jobs=[Job("ring", ring_alarm)],
+    crons=[Cron(name="ring_due", run=ring_overdue, second=frozenset(range(0, 60, 5)))],
+    on_start=start_care,
+    provides={"care": CareRuntime},
 )

@@ -18,6 +18,7 @@ from backend.sdk import (
     strictly,
 )
 from miniapps.elderly_care import elders, family
+from miniapps.elderly_care.alarm_controllers import ALARM_ROUTES
 from miniapps.elderly_care.errors import CareProblem as Problem
 from miniapps.elderly_care.schemas import (
     CareIn,
@@ -227,5 +228,6 @@ router = Router(
         accept,
         decline,
         remove,
+        *ALARM_ROUTES,
     ],
 )

@@ -19,6 +19,16 @@ class CareProblem(ErrorCode):
     REASON_REQUIRED = "reason_required"
     CARE_STAFF_ONLY = "care_staff_only"
     WORKER_NOT_IN_SCOPE = "worker_not_in_scope"
+    CONTACT_NOT_IN_CIRCLE = "contact_not_in_circle"
+    CONTACT_TWICE = "contact_twice"
+    NOT_A_COMMUNITY = "not_a_community"
+    COMMUNITY_NOT_YOURS = "community_not_yours"
+    ELDER_ONLY = "elder_only"
+    ALARM_NOT_FOUND = "alarm_not_found"
+    ALARM_ENDED = "alarm_ended"
+    ALARM_ANSWERED = "alarm_answered"
+    ELDER_CANNOT_ANSWER = "elder_cannot_answer"
+    HALF_A_LOCATION = "half_a_location"
 
 
 register_messages(
@@ -52,6 +62,31 @@ register_messages(
         CareProblem.REASON_REQUIRED: (
             "代老人操作须填写原因",
             "Acting for the elder needs a reason",
+        ),
+        CareProblem.CONTACT_NOT_IN_CIRCLE: (
+            "联系人须为已关联的家人",
+            "A contact must be an accepted member of the elder's family circle",
+        ),
+        CareProblem.CONTACT_TWICE: ("联系人重复", "A member is listed twice"),
+        CareProblem.NOT_A_COMMUNITY: ("不是社区", "That org unit is not a community"),
+        CareProblem.COMMUNITY_NOT_YOURS: (
+            "您不负责该社区",
+            "You are not an admin over that community",
+        ),
+        CareProblem.ELDER_ONLY: ("仅老人本人可操作", "Only the elder may do this"),
+        CareProblem.ALARM_NOT_FOUND: ("找不到该求助", "No such alarm"),
+        CareProblem.ALARM_ENDED: ("该求助已结束", "This alarm has ended"),
+        CareProblem.ALARM_ANSWERED: (
+            "已有人响应,请联系响应人",
+            "Someone has answered; it can no longer be cancelled",
+        ),
+        CareProblem.ELDER_CANNOT_ANSWER: (
+            "老人本人不能响应自己的求助",
+            "The elder cannot answer their own alarm",
+        ),
+        CareProblem.HALF_A_LOCATION: (
+            "经纬度须同时提供",
+            "Give both latitude and longitude, or neither",
         ),
     },
 )

@@ -127,3 +127,151 @@ class FamilyElder(msgspec.Struct, frozen=True, kw_only=True):
 
 class FamilyElderList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[FamilyElder]
+
+
+class ContactsIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The elder's contacts, first to be rung first: accepted members of their circle."""
+
+    member_ids: Annotated[list[BodyRowId], msgspec.Meta(max_length=10)]
+
+
+class ContactView(msgspec.Struct, frozen=True, kw_only=True):
+    rank: int
+    member_id: int
+    name: str
+    relation: str
+
+
+class ContactList(msgspec.Struct, frozen=True, kw_only=True):
+    """Whom an alarm rings first, in order; with none chosen, the accepted circle in the
+    order it joined."""
+
+    items: list[ContactView]
+    chosen: bool
+
+
+ORG_PATH = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}$"
+OrgPath = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=200,
+        pattern=ORG_PATH,
+        description="An org unit's path: zz/gx/fengyang/c03.",
+    ),
+]
+
+
+class SosRulesIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A community's alarm timing: the elder's seconds to cancel, each person's seconds to
+    answer before the next is rung, and the seconds after the community's service centre
+    before it goes up the org tree."""
+
+    community: OrgPath
+    cancel_window_seconds: Annotated[int, msgspec.Meta(ge=0, le=30)]
+    ring_gap_seconds: Annotated[int, msgspec.Meta(ge=10, le=600)]
+    escalate_after_seconds: Annotated[int, msgspec.Meta(ge=60, le=3600)]
+
+
+class SosRulesView(msgspec.Struct, frozen=True, kw_only=True):
+    community: str
+    cancel_window_seconds: int
+    ring_gap_seconds: int
+    escalate_after_seconds: int
+    # False while the community keeps the platform's defaults.
+    chosen: bool
+
+
+class AlarmKind(enum.StrEnum):
+    SOS = "sos"
+    DEVICE = "device"
+
+
+class AlarmStatus(enum.StrEnum):
+    RAISED = "raised"  # ringing, or about to once the cancel window closes
+    ACKNOWLEDGED = "acknowledged"  # someone answered: help is coming
+    ARRIVED = "arrived"
+    CANCELLED = "cancelled"  # by the elder, before anyone answered
+    CLOSED = "closed"
+
+
+OPEN_ALARM = (AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED, AlarmStatus.ARRIVED)
+
+
+class AlarmOutcome(enum.StrEnum):
+    HELPED = "helped"
+    HOSPITAL = "hospital"
+    FALSE_ALARM = "false_alarm"
+    OTHER = "other"
+
+
+class RingStage(enum.StrEnum):
+    """Whom a ring of the plan is for."""
+
+    CONTACT = "contact"
+    GRID_WORKER = "grid_worker"
+    CENTRE = "centre"  # the community's service centre: its admins
+    ESCALATION = "escalation"  # up the org tree
+
+
+class AlarmAction(enum.StrEnum):
+    RAISED = "raised"
+    RANG = "rang"
+    ACKNOWLEDGED = "acknowledged"
+    ARRIVED = "arrived"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class SosIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where the elder is, if the phone knows: both coordinates or neither."""
+
+    latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+
+
+class AlarmCloseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    outcome: AlarmOutcome
+    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class AlarmEntryView(msgspec.Struct, frozen=True, kw_only=True):
+    at: dt.datetime
+    action: AlarmAction
+    actor: Worker | None
+    # Whom a ring reached: `user:<id>`, or `<role>@<org path>` for a role's holders there.
+    whom: str | None
+    note: str | None
+
+
+class AlarmView(msgspec.Struct, frozen=True, kw_only=True):
+    """An alarm and its timeline. Ringing starts at `notify_from`, when the cancel window
+    closes."""
+
+    id: int
+    elder_id: int
+    elder_name: str
+    kind: AlarmKind
+    status: AlarmStatus
+    raised_at: dt.datetime
+    notify_from: dt.datetime
+    latitude: float | None
+    longitude: float | None
+    acknowledged_by: Worker | None
+    acknowledged_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    outcome: AlarmOutcome | None
+    timeline: list[AlarmEntryView]
+
+
+class AlarmSummary(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    kind: AlarmKind
+    status: AlarmStatus
+    raised_at: dt.datetime
+    outcome: AlarmOutcome | None
+
+
+class AlarmPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[AlarmSummary]
+    next_cursor: str | None

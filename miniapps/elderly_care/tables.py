@@ -1,6 +1,15 @@
-"""Elder profiles and family circles (亲情关联)."""
+"""Elder profiles, family circles (亲情关联), and the alarms (SOS) raised for an elder."""
 
-from piccolo.columns import BigInt, BigSerial, Boolean, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    BigInt,
+    BigSerial,
+    Boolean,
+    DoublePrecision,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -40,3 +49,59 @@ class FamilyBinding(Table, tablename="elderly_care_family_binding"):
     decided_by = BigInt(null=True, default=None)
     # Set when staff decided for the elder (代办): the reason they gave.
     on_behalf_reason = Varchar(length=200, null=True, default=None)
+    # The member's place in the elder's ordered list of contacts (1 first); null for a
+    # member who is not one.
+    contact_rank = Integer(null=True, default=None)
+
+
+class SosRules(Table, tablename="elderly_care_sos_rules"):
+    """A community's timing of an alarm: how long the elder has to cancel, how long each
+    person rung has before the next is, and how long after the last one it goes up the
+    org tree. A community without a row uses the defaults."""
+
+    id = BigSerial(primary_key=True)
+    community_path = Varchar(length=200, unique=True)
+    cancel_window_seconds = Integer()
+    ring_gap_seconds = Integer()
+    escalate_after_seconds = Integer()
+    set_by = BigInt()
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class Alarm(Table, tablename="elderly_care_alarm"):
+    """One call for help (an SOS, or a home device's alert) and where it stands. Its `plan`
+    is who is rung and when, fixed when it was raised; `next_step` is the plan's next
+    entry and `next_step_at` when it is due, null once nobody more is to be rung."""
+
+    id = BigSerial(primary_key=True)
+    elder_id = BigInt(index=True)
+    kind = Varchar(length=16)
+    status = Varchar(length=16)
+    grid_path = Varchar(length=200, index=True)
+    raised_by = BigInt(null=True, default=None)
+    raised_at = Timestamptz()
+    notify_from = Timestamptz()
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    plan = Text()
+    next_step = Integer(default=0)
+    next_step_at = Timestamptz(null=True, default=None, index=True)
+    acknowledged_by = BigInt(null=True, default=None)
+    acknowledged_at = Timestamptz(null=True, default=None)
+    arrived_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=16, null=True, default=None)
+
+
+class AlarmEntry(Table, tablename="elderly_care_alarm_entry"):
+    """A line of an alarm's timeline: raised, whom it rang, who acknowledged, arrived,
+    cancelled or closed it."""
+
+    id = BigSerial(primary_key=True)
+    alarm_id = BigInt(index=True)
+    at = Timestamptz()
+    action = Varchar(length=16)
+    actor_id = BigInt(null=True, default=None)
+    # Whom a ring reached: a user, or the holders of a role over an org unit.
+    whom = Varchar(length=240, null=True, default=None)
+    note = Varchar(length=500, null=True, default=None)

@@ -3,6 +3,7 @@
 from tests.authz.matrix import Row
 from tests.authz.rows import (
     elderly_care,
+    elderly_care_alarms,
     gov_services,
     gov_services_apply,
     gov_services_bundles,
@@ -31,4 +32,5 @@ ROWS: list[Row] = [
     *gov_services_staff.ROWS,
     *payment.ROWS,
     *elderly_care.ROWS,
+    *elderly_care_alarms.ROWS,
 ]

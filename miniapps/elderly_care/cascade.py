@@ -1,0 +1,200 @@
+"""Who an alarm rings, and when: its contacts in the elder's order, then the grid worker,
+then the community's service centre, each a ring gap after the one before; then, while
+nobody answers, up the org tree, an escalation period apart. The plan is fixed when the
+alarm is raised; each ring is sent once, by whichever worker claims its step first, and
+an answer, a cancel or a close stops the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from backend.sdk import Audience, Role, Template, fetch_rows, notify, person, unit_of_work
+from miniapps.elderly_care.contacts import ringing_order
+from miniapps.elderly_care.rules import Timing, community_of
+from miniapps.elderly_care.runtime import CareRuntime
+from miniapps.elderly_care.schemas import AlarmAction, AlarmStatus, RingStage
+
+
+class Ring(msgspec.Struct, frozen=True, kw_only=True):
+    """One entry of a plan: whom it rings, `after` seconds from when ringing starts."""
+
+    after: int
+    stage: RingStage
+    user_id: int | None = None
+    role: Role | None = None
+    path: str | None = None
+
+    @property
+    def audience(self) -> Audience:
+        if self.user_id is not None:
+            return Audience.users(self.user_id)
+        assert self.role is not None
+        assert self.path is not None
+        if self.role is Role.GRID_WORKER:
+            return Audience.role_within(self.role, self.path)
+        return Audience.role_above(self.role, self.path)
+
+    @property
+    def whom(self) -> str:
+        return f"user:{self.user_id}" if self.user_id is not None else f"{self.role}@{self.path}"
+
+
+_PLAN = msgspec.json.Decoder(list[Ring])
+
+# A job that wakes this little before its step is due rings it rather than wait for the
+# cron: its own id is still taken, so it could not queue itself again.
+EARLY = dt.timedelta(milliseconds=500)
+
+# Up the org tree once the service centre has had its time: the district, then the city.
+ESCALATION = (Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
+
+SOS = Template(
+    key="elderly_care.sos",
+    category="elderly_care",
+    titles={"zh-CN": "紧急求助:{name}", "en": "SOS: {name}"},
+    bodies={
+        "zh-CN": "{name}需要帮助,请立即响应",
+        "en": "{name} needs help. Please answer now.",
+    },
+)
+DEVICE = Template(
+    key="elderly_care.device_alarm",
+    category="elderly_care",
+    titles={"zh-CN": "居家报警:{name}", "en": "Home alarm: {name}"},
+    bodies={
+        "zh-CN": "{name}家中设备报警,请立即响应",
+        "en": "A device in {name}'s home raised an alarm. Please answer now.",
+    },
+)
+
+
+def alarm_link(alarm_id: int) -> str:
+    return f"yimen://miniapps/elderly_care/alarms/{alarm_id}"
+
+
+async def plan_for(elder: Mapping[str, Any], timing: Timing) -> list[Ring]:
+    grid = str(elder["grid_path"])
+    gap = timing.ring_gap_seconds
+    rings = [
+        Ring(after=n * gap, stage=RingStage.CONTACT, user_id=member)
+        for n, member in enumerate(await ringing_order(int(elder["id"])))
+    ]
+    worker = elder["grid_worker_id"]
+    rings.append(
+        Ring(after=len(rings) * gap, stage=RingStage.GRID_WORKER, user_id=int(worker))
+        if worker
+        else Ring(
+            after=len(rings) * gap, stage=RingStage.GRID_WORKER, role=Role.GRID_WORKER, path=grid
+        )
+    )
+    centre = len(rings) * gap
+    rings.append(
+        Ring(
+            after=centre,
+            stage=RingStage.CENTRE,
+            role=Role.COMMUNITY_ADMIN,
+            path=community_of(grid) or grid,
+        )
+    )
+    rings.extend(
+        Ring(
+            after=centre + n * timing.escalate_after_seconds,
+            stage=RingStage.ESCALATION,
+            role=role,
+            path=grid,
+        )
+        for n, role in enumerate(ESCALATION, start=1)
+    )
+    return rings
+
+
+def encode_plan(plan: list[Ring]) -> str:
+    return msgspec.json.encode(plan).decode()
+
+
+def due_at(alarm: Mapping[str, Any], plan: list[Ring], step: int) -> dt.datetime | None:
+    if step >= len(plan):
+        return None
+    start: dt.datetime = alarm["notify_from"]
+    return start + dt.timedelta(seconds=plan[step].after)
+
+
+async def ring_due(care: CareRuntime) -> int:
+    """Ring every step that is due by the care clock: the cron's sweep behind the jobs."""
+    rows = await fetch_rows(
+        "SELECT id FROM elderly_care_alarm WHERE status = $1 AND next_step_at <= $2"
+        " ORDER BY next_step_at LIMIT 500",
+        AlarmStatus.RAISED.value,
+        care.clock(),
+    )
+    return sum([await ring(care, int(row["id"])) for row in rows])
+
+
+async def ring(care: CareRuntime, alarm_id: int) -> int:
+    """Send the alarm's due rings, in order; how many this call sent."""
+    sent = 0
+    while True:
+        rows = await fetch_rows("SELECT * FROM elderly_care_alarm WHERE id = $1", alarm_id)
+        if not rows:
+            return sent
+        alarm = rows[0]
+        due = alarm["next_step_at"]
+        if alarm["status"] != AlarmStatus.RAISED.value or due is None:
+            return sent
+        if due > care.clock() + EARLY:
+            await care.ring_at(alarm_id, int(alarm["next_step"]), due)
+            return sent
+        if not await _ring_step(care, alarm):
+            return sent
+        sent += 1
+
+
+async def _ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> bool:
+    """Send one step: claimed by moving `next_step` on from the value read, so a second
+    worker reading the same step claims nothing and sends nothing."""
+    plan = _PLAN.decode(alarm["plan"])
+    step = int(alarm["next_step"])
+    later = due_at(alarm, plan, step + 1)
+    async with unit_of_work():
+        claimed = await fetch_rows(
+            "UPDATE elderly_care_alarm SET next_step = $3, next_step_at = $4"
+            " WHERE id = $1 AND next_step = $2 AND status = $5 RETURNING id",
+            alarm["id"],
+            step,
+            step + 1,
+            later,
+            AlarmStatus.RAISED.value,
+        )
+        if not claimed:
+            return False
+        ringing = plan[step]
+        await fetch_rows(
+            "INSERT INTO elderly_care_alarm_entry (alarm_id, at, action, whom, note)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            alarm["id"],
+            care.clock(),
+            AlarmAction.RANG.value,
+            ringing.whom,
+            ringing.stage.value,
+        )
+        await notify(
+            audience=ringing.audience,
+            template=DEVICE if alarm["kind"] == "device" else SOS,
+            data={"name": await _elder_name(int(alarm["elder_id"]))},
+            source="elderly_care",
+            urgent=True,
+            collapse_key=f"alarm:{alarm['id']}:{step}",
+            ttl=600,
+            deep_link=alarm_link(int(alarm["id"])),
+        )
+    return True
+
+
+async def _elder_name(elder_id: int) -> str:
+    rows = await fetch_rows("SELECT user_id FROM elderly_care_elder WHERE id = $1", elder_id)
+    found = await person(int(rows[0]["user_id"]))
+    return found.name if found else ""
