@@ -28,6 +28,7 @@ from backend.directory.users.service import audit
 from backend.kernel.audience import Audience
 from backend.kernel.bodies import strictly
 from backend.kernel.caches import BoundedCache
+from backend.kernel.care_alerts import ELDER_NEEDS_VISIT, ElderNeedsVisit
 from backend.kernel.cashier import (
     CHARGE_FINISHED,
     CHARGE_LONGEST,
@@ -142,6 +143,7 @@ __all__ = [
     "CHARGE_FINISHED",
     "CHARGE_LONGEST",
     "CHARGE_SHORTEST",
+    "ELDER_NEEDS_VISIT",
     "ROW_ID_MAX",
     "UNIQUE_VIOLATION",
     "AnyRequest",
@@ -162,6 +164,7 @@ __all__ = [
     "Cron",
     "DirectoryCode",
     "Due",
+    "ElderNeedsVisit",
     "Enablement",
     "EncodedAnswer",
     "ErrorCode",

@@ -19,6 +19,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 import backend
+from backend.kernel.care_alerts import CONTRACT_EVENTS
 from backend.kernel.contract import (
     HOST_APP_ID,
     BadgeSource,
@@ -149,7 +150,7 @@ def build_registry(
             owner = standard.setdefault(router.path, app.manifest.id)
             if owner != app.manifest.id:
                 _fail(app, "standard_routers", f"{router.path!r} is already served by {owner!r}")
-    known_events = set(host_events)
+    known_events = set(host_events) | CONTRACT_EVENTS
     for app in apps:
         known_events |= set(app.manifest.emits)
     known_badges = set(host_badges) | {b for a in apps for b in a.manifest.badges}

@@ -1,7 +1,18 @@
-"""Elderly care (智慧养老): elder profiles and their family circles."""
+"""Elderly care (智慧养老): elders, their family circles, the SOS and the daily check-in."""
 
-from backend.sdk import Cron, Job, JobContext, Manifest, Role, Section, Tile
+from backend.sdk import (
+    ELDER_NEEDS_VISIT,
+    Cron,
+    ElderNeedsVisit,
+    Job,
+    JobContext,
+    Manifest,
+    Role,
+    Section,
+    Tile,
+)
 from miniapps.elderly_care.cascade import ring, ring_due
+from miniapps.elderly_care.checkins import raise_missed
 from miniapps.elderly_care.controllers import router
 from miniapps.elderly_care.runtime import CareRuntime, start_care
 
@@ -9,6 +20,11 @@ from miniapps.elderly_care.runtime import CareRuntime, start_care
 async def ring_alarm(job: JobContext, alarm_id: int) -> int:
     """An alarm's step whose time has come (queued for that time when the one before rang)."""
     return await ring(job.services.runtime(CareRuntime), alarm_id)
+
+
+async def sweep_checkins(job: JobContext) -> int:
+    """Raise an alarm for every elder whose check-in window, and its grace, passed today."""
+    return await raise_missed(job.services.runtime(CareRuntime))
 
 
 async def ring_overdue(job: JobContext) -> int:
@@ -45,7 +61,11 @@ MINIAPP = Manifest(
     router=router,
     piccolo_app="miniapps.elderly_care.piccolo_app",
     jobs=[Job("ring", ring_alarm)],
-    crons=[Cron(name="ring_due", run=ring_overdue, second=frozenset(range(0, 60, 5)))],
+    crons=[
+        Cron(name="ring_due", run=ring_overdue, second=frozenset(range(0, 60, 5))),
+        Cron(name="sweep_checkins", run=sweep_checkins, second=frozenset({30})),
+    ],
+    emits={ELDER_NEEDS_VISIT: ElderNeedsVisit},
     on_start=start_care,
     provides={"care": CareRuntime},
 )

@@ -30,7 +30,7 @@ from backend.sdk import (
     placeholders,
     unit_of_work,
 )
-from miniapps.elderly_care.cascade import alarm_link, encode_plan, plan_for
+from miniapps.elderly_care.cascade import Ring, alarm_link, encode_plan, plan_for
 from miniapps.elderly_care.elders import Seen, elder_seen_by
 from miniapps.elderly_care.errors import CareProblem
 from miniapps.elderly_care.rules import community_of, timing_for
@@ -67,11 +67,14 @@ async def raise_sos(*, actor: Claims, elder_id: int, sos: SosIn, care: CareRunti
         raise Forbidden(CareProblem.ELDER_ONLY)
     if (sos.latitude is None) != (sos.longitude is None):
         raise Unprocessable(CareProblem.HALF_A_LOCATION)
+    timing = await timing_for(community_of(str(seen.elder["grid_path"])))
     try:
         alarm_id = await raise_alarm(
             care,
             seen.elder,
             kind=AlarmKind.SOS,
+            plan=await plan_for(seen.elder, timing),
+            window=timing.cancel_window_seconds,
             raised_by=actor.user_id,
             location=(sos.latitude, sos.longitude),
         )
@@ -97,16 +100,16 @@ async def raise_alarm(
     elder: Mapping[str, Any],
     *,
     kind: AlarmKind,
-    raised_by: int | None,
+    plan: list[Ring],
+    window: int = 0,
+    raised_by: int | None = None,
     location: tuple[float | None, float | None] = (None, None),
     note: str | None = None,
 ) -> int:
-    """Open an alarm for the elder, ringing from the end of their community's cancel window
-    on; raises the unique violation while an SOS of theirs is open."""
-    timing = await timing_for(community_of(str(elder["grid_path"])))
-    plan = await plan_for(elder, timing)
+    """Open an alarm for the elder that rings its `plan` from `window` seconds on; raises
+    the unique violation while an SOS of theirs is open. Joins the caller's unit of work."""
     now = care.clock()
-    start = now + dt.timedelta(seconds=timing.cancel_window_seconds)
+    start = now + dt.timedelta(seconds=window)
     async with unit_of_work():
         rows = await fetch_rows(
             "INSERT INTO elderly_care_alarm (elder_id, kind, status, grid_path, raised_by,"
@@ -159,7 +162,7 @@ async def cancel(*, actor: Claims, alarm_id: int, care: CareRuntime) -> None:
 async def acknowledge(*, actor: Claims, alarm_id: int, care: CareRuntime) -> None:
     """The first answer stops the ringing and tells the elder help is coming; a later one
     changes nothing (the view shows who answered first)."""
-    _, seen = await _helper(actor, alarm_id)
+    alarm, seen = await _helper(actor, alarm_id)
     async with unit_of_work():
         if not await _move(
             alarm_id, AlarmStatus.ACKNOWLEDGED, (AlarmStatus.RAISED,), care, by=actor.user_id
@@ -167,7 +170,8 @@ async def acknowledge(*, actor: Claims, alarm_id: int, care: CareRuntime) -> Non
             await _refuse_on(alarm_id)
             return
         await _entry(alarm_id, care.clock(), AlarmAction.ACKNOWLEDGED, actor.user_id)
-        await _tell_help_coming(seen, actor, alarm_id)
+        if alarm["kind"] != AlarmKind.CHECKIN.value:  # the elder is not waiting for anyone
+            await _tell_help_coming(seen, actor, alarm_id)
 
 
 async def arrive(*, actor: Claims, alarm_id: int, care: CareRuntime) -> None:
@@ -195,6 +199,14 @@ async def close(
             await _refuse_on(alarm_id)
         said = f"{outcome.value}: {note}" if note else outcome.value
         await _entry(alarm_id, care.clock(), AlarmAction.CLOSED, actor.user_id, note=said)
+
+
+async def end_for_checkin(alarm_id: int, actor_id: int, care: CareRuntime) -> None:
+    """A late check-in ends the day's missed check-in alarm, if it is still open."""
+    if await _move(alarm_id, AlarmStatus.CLOSED, OPEN_ALARM, care, outcome=AlarmOutcome.CHECKED_IN):
+        await _entry(
+            alarm_id, care.clock(), AlarmAction.CLOSED, actor_id, note=AlarmOutcome.CHECKED_IN
+        )
 
 
 async def _helper(actor: Claims, alarm_id: int) -> tuple[Mapping[str, Any], Seen]:

@@ -12,11 +12,22 @@ from typing import Any
 
 import msgspec
 
-from backend.sdk import Audience, Role, Template, fetch_rows, notify, person, unit_of_work
+from backend.sdk import (
+    ELDER_NEEDS_VISIT,
+    Audience,
+    ElderNeedsVisit,
+    Role,
+    Template,
+    emit,
+    fetch_rows,
+    notify,
+    person,
+    unit_of_work,
+)
 from miniapps.elderly_care.contacts import ringing_order
 from miniapps.elderly_care.rules import Timing, community_of
 from miniapps.elderly_care.runtime import CareRuntime
-from miniapps.elderly_care.schemas import AlarmAction, AlarmStatus, RingStage
+from miniapps.elderly_care.schemas import AlarmAction, AlarmKind, AlarmStatus, RingStage
 
 
 class Ring(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +51,8 @@ class Ring(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def whom(self) -> str:
+        if self.stage is RingStage.GRID_EVENT:
+            return f"grid_events@{self.path}"
         return f"user:{self.user_id}" if self.user_id is not None else f"{self.role}@{self.path}"
 
 
@@ -70,6 +83,29 @@ DEVICE = Template(
         "en": "A device in {name}'s home raised an alarm. Please answer now.",
     },
 )
+
+
+REMINDER = Template(
+    key="elderly_care.checkin_reminder",
+    category="elderly_care",
+    titles={"zh-CN": "平安打卡", "en": "Daily check-in"},
+    bodies={"zh-CN": "今天还没打卡,点一下报平安", "en": "Tap to say you are well today"},
+)
+MISSED = Template(
+    key="elderly_care.checkin_missed",
+    category="elderly_care",
+    titles={"zh-CN": "未打卡:{name}", "en": "No check-in: {name}"},
+    bodies={
+        "zh-CN": "{name}今天没有打卡,请联系确认平安",
+        "en": "{name} has not checked in today. Please make sure they are well.",
+    },
+)
+CALLS = {AlarmKind.SOS: SOS, AlarmKind.DEVICE: DEVICE, AlarmKind.CHECKIN: MISSED}
+# What the grid worker reads of a grid event opened for an elder, by the alarm's kind.
+VISIT_REASONS = {
+    AlarmKind.CHECKIN: ("checkin_missed", "老人未按时平安打卡,请上门查看"),
+    AlarmKind.DEVICE: ("device_alarm", "老人家中设备报警,请上门查看"),
+}
 
 
 def alarm_link(alarm_id: int) -> str:
@@ -148,12 +184,12 @@ async def ring(care: CareRuntime, alarm_id: int) -> int:
         if due > care.clock() + EARLY:
             await care.ring_at(alarm_id, int(alarm["next_step"]), due)
             return sent
-        if not await _ring_step(care, alarm):
-            return sent
-        sent += 1
+        # A step another worker claimed first is read again, not given up on: the steps
+        # due after it are this call's to ring as much as theirs.
+        sent += await _ring_step(care, alarm)
 
 
-async def _ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> bool:
+async def _ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> int:
     """Send one step: claimed by moving `next_step` on from the value read, so a second
     worker reading the same step claims nothing and sends nothing."""
     plan = _PLAN.decode(alarm["plan"])
@@ -170,8 +206,9 @@ async def _ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> bool:
             AlarmStatus.RAISED.value,
         )
         if not claimed:
-            return False
+            return 0
         ringing = plan[step]
+        await _sound(alarm, ringing, step)
         await fetch_rows(
             "INSERT INTO elderly_care_alarm_entry (alarm_id, at, action, whom, note)"
             " VALUES ($1, $2, $3, $4, $5)",
@@ -181,17 +218,37 @@ async def _ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> bool:
             ringing.whom,
             ringing.stage.value,
         )
-        await notify(
-            audience=ringing.audience,
-            template=DEVICE if alarm["kind"] == "device" else SOS,
-            data={"name": await _elder_name(int(alarm["elder_id"]))},
-            source="elderly_care",
-            urgent=True,
-            collapse_key=f"alarm:{alarm['id']}:{step}",
-            ttl=600,
-            deep_link=alarm_link(int(alarm["id"])),
+    return 1
+
+
+async def _sound(alarm: Mapping[str, Any], ringing: Ring, step: int) -> None:
+    """What one step of the plan does: an urgent notice to whom it rings, or, for the grid
+    worker of a missed check-in or a device alarm, the event that opens a grid event."""
+    kind = AlarmKind(str(alarm["kind"]))
+    if ringing.stage is RingStage.GRID_EVENT:
+        reason, description = VISIT_REASONS[kind]
+        await emit(
+            ELDER_NEEDS_VISIT,
+            ElderNeedsVisit(
+                alarm_id=int(alarm["id"]),
+                elder_id=int(alarm["elder_id"]),
+                grid_path=str(alarm["grid_path"]),
+                reason=reason,
+                description=description,
+            ),
         )
-    return True
+        return
+    reminding = ringing.stage is RingStage.REMINDER
+    await notify(
+        audience=ringing.audience,
+        template=REMINDER if reminding else CALLS[kind],
+        data={} if reminding else {"name": await _elder_name(int(alarm["elder_id"]))},
+        source="elderly_care",
+        urgent=kind is not AlarmKind.CHECKIN,
+        collapse_key=f"alarm:{alarm['id']}:{step}",
+        ttl=600 if kind is not AlarmKind.CHECKIN else 3600,
+        deep_link=alarm_link(int(alarm["id"])),
+    )
 
 
 async def _elder_name(elder_id: int) -> str:

@@ -19,6 +19,7 @@ from backend.sdk import (
 )
 from miniapps.elderly_care import elders, family
 from miniapps.elderly_care.alarm_controllers import ALARM_ROUTES
+from miniapps.elderly_care.checkin_controllers import CHECKIN_ROUTES
 from miniapps.elderly_care.errors import CareProblem as Problem
 from miniapps.elderly_care.schemas import (
     CareIn,
@@ -229,5 +230,6 @@ router = Router(
         decline,
         remove,
         *ALARM_ROUTES,
+        *CHECKIN_ROUTES,
     ],
 )

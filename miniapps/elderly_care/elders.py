@@ -88,12 +88,12 @@ async def elder_seen_by(actor: Claims, elder_id: int) -> Seen:
         elder = rows[0]
         own = int(elder["user_id"]) == actor.user_id
         staff = actor.covers(str(elder["grid_path"]), *CARE_STAFF)
-        if own or staff or await _in_circle(elder_id, actor.user_id):
+        if own or staff or await in_circle(elder_id, actor.user_id):
             return Seen(elder, own=own, staff=staff)
     raise NotFound(CareProblem.ELDER_NOT_FOUND)
 
 
-async def _in_circle(elder_id: int, member_id: int) -> bool:
+async def in_circle(elder_id: int, member_id: int) -> bool:
     rows = await fetch_rows(
         "SELECT id FROM elderly_care_family_binding"
         " WHERE elder_id = $1 AND member_id = $2 AND status = $3",

@@ -29,6 +29,11 @@ class CareProblem(ErrorCode):
     ALARM_ANSWERED = "alarm_answered"
     ELDER_CANNOT_ANSWER = "elder_cannot_answer"
     HALF_A_LOCATION = "half_a_location"
+    ELDER_OR_FAMILY = "elder_or_family"
+    NO_CHECKIN_PLAN = "no_checkin_plan"
+    CHECKIN_OUTSIDE_WINDOW = "checkin_outside_window"
+    WINDOW_BACKWARDS = "window_backwards"
+    DAY_TWICE = "day_twice"
 
 
 register_messages(
@@ -88,6 +93,23 @@ register_messages(
             "经纬度须同时提供",
             "Give both latitude and longitude, or neither",
         ),
+        CareProblem.ELDER_OR_FAMILY: (
+            "仅老人本人或其家人可操作",
+            "Only the elder or a member of their family circle may do this",
+        ),
+        CareProblem.NO_CHECKIN_PLAN: (
+            "尚未设置平安打卡",
+            "No daily check-in is set for this elder",
+        ),
+        CareProblem.CHECKIN_OUTSIDE_WINDOW: (
+            "现在不在打卡时间内",
+            "Check-in is not open now: it opens at the window's start on the days set",
+        ),
+        CareProblem.WINDOW_BACKWARDS: (
+            "打卡结束时间须晚于开始时间",
+            "The window must end after it starts",
+        ),
+        CareProblem.DAY_TWICE: ("星期重复", "A weekday is listed twice"),
     },
 )
 

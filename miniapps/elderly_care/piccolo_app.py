@@ -5,10 +5,18 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 import migrations
-from miniapps.elderly_care.tables import Alarm, AlarmEntry, Elder, FamilyBinding, SosRules
+from miniapps.elderly_care.tables import (
+    Alarm,
+    AlarmEntry,
+    CheckinDay,
+    CheckinPlan,
+    Elder,
+    FamilyBinding,
+    SosRules,
+)
 
 APP_CONFIG = AppConfig(
     app_name="elderly_care",
     migrations_folder_path=str(Path(migrations.__file__).parent / "elderly_care"),
-    table_classes=[Elder, FamilyBinding, SosRules, Alarm, AlarmEntry],
+    table_classes=[Elder, FamilyBinding, SosRules, Alarm, AlarmEntry, CheckinPlan, CheckinDay],
 )

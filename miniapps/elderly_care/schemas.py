@@ -184,6 +184,7 @@ class SosRulesView(msgspec.Struct, frozen=True, kw_only=True):
 class AlarmKind(enum.StrEnum):
     SOS = "sos"
     DEVICE = "device"
+    CHECKIN = "checkin"  # a daily check-in missed
 
 
 class AlarmStatus(enum.StrEnum):
@@ -202,13 +203,16 @@ class AlarmOutcome(enum.StrEnum):
     HOSPITAL = "hospital"
     FALSE_ALARM = "false_alarm"
     OTHER = "other"
+    CHECKED_IN = "checked_in"  # a missed check-in's alarm, ended by the check-in
 
 
 class RingStage(enum.StrEnum):
     """Whom a ring of the plan is for."""
 
+    REMINDER = "reminder"  # the elder themselves, reminded to check in
     CONTACT = "contact"
     GRID_WORKER = "grid_worker"
+    GRID_EVENT = "grid_event"  # an event in the elder's grid, for its worker
     CENTRE = "centre"  # the community's service centre: its admins
     ESCALATION = "escalation"  # up the org tree
 
@@ -274,4 +278,52 @@ class AlarmSummary(msgspec.Struct, frozen=True, kw_only=True):
 
 class AlarmPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[AlarmSummary]
+    next_cursor: str | None
+
+
+Clock = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="Local time, HH:MM."),
+]
+Weekday = Annotated[int, msgspec.Meta(ge=1, le=7, description="ISO weekday: 1 is Monday.")]
+
+
+class CheckinPlanIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """When the elder checks in: a window on the days given, in the city's time. A missed
+    one, `grace_minutes` after the window, reminds the elder, then rings the contacts in
+    order and then the grid worker, `step_minutes` apart."""
+
+    starts: Clock
+    ends: Clock
+    days: Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)]
+    grace_minutes: Annotated[int, msgspec.Meta(ge=0, le=240)] = 30
+    step_minutes: Annotated[int, msgspec.Meta(ge=5, le=240)] = 30
+
+
+class CheckinPlanView(msgspec.Struct, frozen=True, kw_only=True):
+    elder_id: int
+    starts: str
+    ends: str
+    days: list[int]
+    grace_minutes: int
+    step_minutes: int
+
+
+class CheckinView(msgspec.Struct, frozen=True, kw_only=True):
+    """One local day of check-ins: when and by whom, or missed."""
+
+    day: dt.date
+    checked_in_at: dt.datetime | None
+    checked_in_by: Worker | None
+    # A member of the circle checked in for the elder (代办), having called them.
+    on_behalf: bool
+    missed_alarm_id: int | None
+
+
+class CheckinHistory(msgspec.Struct, frozen=True, kw_only=True):
+    """The elder's check-in days, newest first, and how many days in a row they checked in
+    up to today (or yesterday, while today's window is still open)."""
+
+    streak: int
+    items: list[CheckinView]
     next_cursor: str | None

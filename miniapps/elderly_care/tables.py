@@ -4,6 +4,7 @@ from piccolo.columns import (
     BigInt,
     BigSerial,
     Boolean,
+    Date,
     DoublePrecision,
     Integer,
     Text,
@@ -105,3 +106,34 @@ class AlarmEntry(Table, tablename="elderly_care_alarm_entry"):
     # Whom a ring reached: a user, or the holders of a role over an org unit.
     whom = Varchar(length=240, null=True, default=None)
     note = Varchar(length=500, null=True, default=None)
+
+
+class CheckinPlan(Table, tablename="elderly_care_checkin_plan"):
+    """An elder's daily safety check-in (平安打卡): on the `days` it is due (a bit per ISO
+    weekday, Monday the lowest), between `starts` and `ends` (minutes after local midnight,
+    in the city's time); `grace_minutes` after `ends` a missed one starts its cascade, whose
+    steps are `step_minutes` apart."""
+
+    id = BigSerial(primary_key=True)
+    elder_id = BigInt(unique=True)
+    starts = Integer()
+    ends = Integer()
+    days = Integer()
+    grace_minutes = Integer()
+    step_minutes = Integer()
+    set_by = BigInt()
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class CheckinDay(Table, tablename="elderly_care_checkin_day"):
+    """An elder's check-in on one local day: when and by whom (the elder, or a member of
+    their circle for them), and the alarm its miss raised. One row per elder and day,
+    written by whichever comes first, the check-in or the sweep that found it missed."""
+
+    id = BigSerial(primary_key=True)
+    elder_id = BigInt()
+    day = Date()
+    checked_in_at = Timestamptz(null=True, default=None)
+    checked_in_by = BigInt(null=True, default=None)
+    on_behalf = Boolean(default=False)
+    missed_alarm_id = BigInt(null=True, default=None)

@@ -1,7 +1,18 @@
 """Grid events (网格事件): residents and workers report, admins register and dispatch, the
 handler's phone hears of it, and every step is kept."""
 
-from backend.sdk import Cron, JobContext, Manifest, Role, Section, Tile, TimePartitioned
+from backend.sdk import (
+    ELDER_NEEDS_VISIT,
+    Cron,
+    JobContext,
+    Manifest,
+    Role,
+    Section,
+    Subscription,
+    Tile,
+    TimePartitioned,
+)
+from miniapps.grid_events.care_visits import open_care_visit
 from miniapps.grid_events.controllers import router
 from miniapps.grid_events.escalation import escalate_overdue
 from miniapps.grid_events.open311 import open311
@@ -60,4 +71,5 @@ MINIAPP = Manifest(
         "requests, for civic apps that speak the standard; reading needs no login.",
     },
     commands=[suggest],
+    subscribes=[Subscription(ELDER_NEEDS_VISIT, open_care_visit, "grid_events.open_care_visit")],
 )

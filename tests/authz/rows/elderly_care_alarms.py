@@ -1,13 +1,14 @@
-"""Rows for elderly care's alarms, contacts and alarm timing. The elder raises and cancels
-their own SOS; whoever else sees the elder (their accepted circle, care staff over their
-grid) reads, answers, arrives at and closes it, and to anyone else it is not found. The
-elder or staff order the contacts; the admins over a community set its timing."""
+"""Rows for elderly care's alarms, contacts, alarm timing and daily check-ins. The elder
+raises and cancels their own SOS; whoever else sees the elder (their accepted circle, care
+staff over their grid) reads, answers, arrives at and closes it, and to anyone else it is
+not found. The elder or staff order the contacts and set the check-in plan; the elder or a
+member checks in; the admins over a community set its alarm timing."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from miniapps.elderly_care.tables import Alarm, AlarmEntry, SosRules
+from miniapps.elderly_care.tables import Alarm, AlarmEntry, CheckinDay, CheckinPlan, SosRules
 from tests.authz.city import City
 from tests.authz.matrix import (
     ADMINS_ABOVE_G07,
@@ -28,6 +29,8 @@ HELPERS = (Caller.FAMILY, *STAFF_OF_G07)
 
 
 async def _tidy(city: City) -> None:
+    await CheckinDay.delete(force=True)
+    await CheckinPlan.delete(force=True)
     await AlarmEntry.delete(force=True)
     await Alarm.delete(force=True)
     await SosRules.delete(force=True)
@@ -164,3 +167,73 @@ ROWS = [
         after=_tidy,
     ),
 ]
+
+
+async def _elder_with_a_plan(city: City, caller: Caller) -> Target:
+    """The g07 elder with their family member, checking in at any time of every day."""
+    await _tidy(city)
+    target = await _elder_with_family(city, caller)
+    await CheckinPlan.insert(
+        CheckinPlan(
+            elder_id=target.ids["elder_id"],
+            starts=0,
+            ends=1439,
+            days=127,
+            grace_minutes=0,
+            step_minutes=30,
+            set_by=city.ids[Caller.RESIDENT],
+        )
+    )
+    return target
+
+
+async def _plan_body(city: City, target: Target, caller: Caller) -> Req:
+    plan = {"starts": "08:00", "ends": "10:00", "days": [1, 2, 3, 4, 5, 6, 7]}
+    return Req(path_params={"elder_id": target.ids["elder_id"]}, json=plan)
+
+
+CHECKIN_ROWS = [
+    Row(
+        "GET",
+        f"{APP}/elders/{{elder_id:int}}/checkin-plan",
+        {"the g07 elder": _elder_with_a_plan},
+        {"the g07 elder": each(SEES_THE_ELDER, 200)},
+        path_ids("elder_id"),
+        denied=404,
+        after=_tidy,
+    ),
+    Row(
+        "PUT",
+        f"{APP}/elders/{{elder_id:int}}/checkin-plan",
+        {"the g07 elder": _elder_with_a_plan},
+        {"the g07 elder": {**each((Caller.RESIDENT, *STAFF_OF_G07), 200), Caller.FAMILY: 403}},
+        _plan_body,
+        denied=404,
+        after=_tidy,
+    ),
+    Row(
+        "POST",
+        f"{APP}/elders/{{elder_id:int}}/checkins",
+        {"the g07 elder": _elder_with_a_plan},
+        # The elder, or a member for them; staff close alarms, they do not check in.
+        {
+            "the g07 elder": {
+                **each((Caller.RESIDENT, Caller.FAMILY), 200),
+                **each(STAFF_OF_G07, 403),
+            }
+        },
+        path_ids("elder_id"),
+        denied=404,
+        after=_tidy,
+    ),
+    Row(
+        "GET",
+        f"{APP}/elders/{{elder_id:int}}/checkins",
+        {"the g07 elder": _elder_with_a_plan},
+        {"the g07 elder": each(SEES_THE_ELDER, 200)},
+        path_ids("elder_id"),
+        denied=404,
+        after=_tidy,
+    ),
+]
+ROWS += CHECKIN_ROWS
