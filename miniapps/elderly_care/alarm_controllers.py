@@ -51,6 +51,7 @@ RULES = problems({403: [Problem.COMMUNITY_NOT_YOURS], 404: [Problem.NOT_A_COMMUN
         {
             403: [Problem.ELDER_ONLY],
             404: [Problem.ELDER_NOT_FOUND],
+            409: [Problem.ALARM_BUSY],
             422: [Problem.HALF_A_LOCATION],
         }
     ),
@@ -67,7 +68,8 @@ async def raise_sos(
     are rung in order, then the grid worker, then the community's service centre, each
     with an urgent push; with no answer it goes up the org tree. Pressing again while one
     is open answers that one, with 200. The body may be left out."""
-    sos = data or SosIn()
+    # Read again as sent: a coordinate is a JSON number, never "34.8".
+    sos = SosIn() if data is None else strictly(await request.json(), SosIn)
     raised = await alarms.raise_sos(actor=claims_of(request), elder_id=elder_id, sos=sos, care=care)
     return Response(
         await alarm_view(raised.id), status_code=HTTP_201_CREATED if raised.new else HTTP_200_OK

@@ -43,6 +43,7 @@ from miniapps.elderly_care.schemas import (
     AlarmPage,
     AlarmStatus,
     AlarmSummary,
+    CloseOutcome,
     SosIn,
 )
 
@@ -52,6 +53,10 @@ HELP_COMING = Template(
     titles={"zh-CN": "已有人响应", "en": "Help is coming"},
     bodies={"zh-CN": "{name}已收到求助,正在赶来", "en": "{name} is on the way"},
 )
+
+
+# Presses that may each find an open SOS ended before they read it back.
+PRESS_TRIES = 3
 
 
 class Raised:
@@ -68,22 +73,28 @@ async def raise_sos(*, actor: Claims, elder_id: int, sos: SosIn, care: CareRunti
     if (sos.latitude is None) != (sos.longitude is None):
         raise Unprocessable(CareProblem.HALF_A_LOCATION)
     timing = await timing_for(community_of(str(seen.elder["grid_path"])))
-    try:
-        alarm_id = await raise_alarm(
-            care,
-            seen.elder,
-            kind=AlarmKind.SOS,
-            plan=await plan_for(seen.elder, timing),
-            window=timing.cancel_window_seconds,
-            raised_by=actor.user_id,
-            location=(sos.latitude, sos.longitude),
-        )
-    except UNIQUE_VIOLATION:
-        return Raised(await _open_sos(seen.id), new=False)
-    return Raised(alarm_id, new=True)
+    plan = await plan_for(seen.elder, timing)
+    for _ in range(PRESS_TRIES):
+        try:
+            alarm_id = await raise_alarm(
+                care,
+                seen.elder,
+                kind=AlarmKind.SOS,
+                plan=plan,
+                window=timing.cancel_window_seconds,
+                raised_by=actor.user_id,
+                location=(sos.latitude, sos.longitude),
+            )
+        except UNIQUE_VIOLATION:
+            open_one = await _open_sos(seen.id)
+            if open_one is not None:
+                return Raised(open_one, new=False)
+            continue  # it ended between the two: press again
+        return Raised(alarm_id, new=True)
+    raise Conflict(CareProblem.ALARM_BUSY)
 
 
-async def _open_sos(elder_id: int) -> int:
+async def _open_sos(elder_id: int) -> int | None:
     among = placeholders(3, len(OPEN_ALARM))
     rows = await fetch_rows(
         "SELECT id FROM elderly_care_alarm WHERE elder_id = $1 AND kind = $2"  # noqa: S608 - placeholders only
@@ -92,7 +103,7 @@ async def _open_sos(elder_id: int) -> int:
         AlarmKind.SOS.value,
         *[s.value for s in OPEN_ALARM],
     )
-    return int(rows[0]["id"])
+    return int(rows[0]["id"]) if rows else None
 
 
 async def raise_alarm(
@@ -191,14 +202,15 @@ async def arrive(*, actor: Claims, alarm_id: int, care: CareRuntime) -> None:
 
 
 async def close(
-    *, actor: Claims, alarm_id: int, outcome: AlarmOutcome, note: str | None, care: CareRuntime
+    *, actor: Claims, alarm_id: int, outcome: CloseOutcome, note: str | None, care: CareRuntime
 ) -> None:
     await _helper(actor, alarm_id)
     async with unit_of_work():
-        if not await _move(alarm_id, AlarmStatus.CLOSED, OPEN_ALARM, care, outcome=outcome):
+        ended = AlarmOutcome(outcome.value)
+        if not await _move(alarm_id, AlarmStatus.CLOSED, OPEN_ALARM, care, outcome=ended):
             await _refuse_on(alarm_id)
-        said = f"{outcome.value}: {note}" if note else outcome.value
-        await _entry(alarm_id, care.clock(), AlarmAction.CLOSED, actor.user_id, note=said)
+        # The outcome is the alarm's own; the line keeps the helper's words.
+        await _entry(alarm_id, care.clock(), AlarmAction.CLOSED, actor.user_id, note=note)
 
 
 async def end_for_checkin(alarm_id: int, actor_id: int, care: CareRuntime) -> None:

@@ -20,11 +20,14 @@ from backend.sdk import (
     Template,
     emit,
     fetch_rows,
+    is_within,
     notify,
     person,
+    scopes_held,
     unit_of_work,
 )
 from miniapps.elderly_care.contacts import ringing_order
+from miniapps.elderly_care.elders import in_circle
 from miniapps.elderly_care.rules import Timing, community_of
 from miniapps.elderly_care.runtime import CareRuntime
 from miniapps.elderly_care.schemas import AlarmAction, AlarmKind, AlarmStatus, RingStage
@@ -45,8 +48,7 @@ class Ring(msgspec.Struct, frozen=True, kw_only=True):
             return Audience.users(self.user_id)
         assert self.role is not None
         assert self.path is not None
-        if self.role is Role.GRID_WORKER:
-            return Audience.role_within(self.role, self.path)
+        # Holders whose scope holds the elder's grid: exactly the staff who may see them.
         return Audience.role_above(self.role, self.path)
 
     @property
@@ -57,10 +59,6 @@ class Ring(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _PLAN = msgspec.json.Decoder(list[Ring])
-
-# A job that wakes this little before its step is due rings it rather than wait for the
-# cron: its own id is still taken, so it could not queue itself again.
-EARLY = dt.timedelta(milliseconds=500)
 
 # Up the org tree once the service centre has had its time: the district, then the city.
 ESCALATION = (Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
@@ -181,8 +179,8 @@ async def ring(care: CareRuntime, alarm_id: int) -> int:
         due = alarm["next_step_at"]
         if alarm["status"] != AlarmStatus.RAISED.value or due is None:
             return sent
-        if due > care.clock() + EARLY:
-            await care.ring_at(alarm_id, int(alarm["next_step"]), due)
+        if due > care.clock():  # never early: the first ring would fall in the cancel window
+            await care.ring_at(alarm_id, int(alarm["next_step"]), due, again=True)
             return sent
         # A step another worker claimed first is read again, not given up on: the steps
         # due after it are this call's to ring as much as theirs.
@@ -207,18 +205,37 @@ async def _ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> int:
         )
         if not claimed:
             return 0
-        ringing = plan[step]
-        await _sound(alarm, ringing, step)
+        ringing = await _still_theirs(alarm, plan[step])
+        if ringing is None:
+            action = AlarmAction.SKIPPED  # they left the elder's circle since it was raised
+            ringing = plan[step]
+        else:
+            action = AlarmAction.RANG
+            await _sound(alarm, ringing, step)
         await fetch_rows(
             "INSERT INTO elderly_care_alarm_entry (alarm_id, at, action, whom, note)"
             " VALUES ($1, $2, $3, $4, $5)",
             alarm["id"],
             care.clock(),
-            AlarmAction.RANG.value,
+            action.value,
             ringing.whom,
             ringing.stage.value,
         )
     return 1
+
+
+async def _still_theirs(alarm: Mapping[str, Any], ringing: Ring) -> Ring | None:
+    """The ring as it stands now: a contact who has left the circle is rung no more, and a
+    grid worker who no longer holds the role over the grid gives way to those who do."""
+    if ringing.user_id is None or ringing.stage is RingStage.REMINDER:
+        return ringing
+    if ringing.stage is RingStage.CONTACT:
+        return ringing if await in_circle(int(alarm["elder_id"]), ringing.user_id) else None
+    grid = str(alarm["grid_path"])
+    held = await scopes_held(ringing.user_id, Role.GRID_WORKER)
+    if any(is_within(grid, scope) for scope in held):
+        return ringing
+    return Ring(after=ringing.after, stage=ringing.stage, role=Role.GRID_WORKER, path=grid)
 
 
 async def _sound(alarm: Mapping[str, Any], ringing: Ring, step: int) -> None:

@@ -16,12 +16,14 @@ from backend.sdk import (
     Claims,
     Conflict,
     Forbidden,
+    Level,
     NotFound,
     Role,
     Unprocessable,
     Vault,
     fetch_rows,
     is_within,
+    level_of,
     person,
     scopes_held,
     utc_now,
@@ -62,7 +64,8 @@ async def enrol(*, actor: Claims, enrolment: ElderEnrolIn) -> int:
         own or (resident.home_path and actor.covers(resident.home_path, *CARE_STAFF))
     ):
         raise NotFound(CareProblem.PERSON_NOT_FOUND)
-    if not resident.home_path:
+    # A grid, not a wider unit: the elder's grid worker is who looks in on them.
+    if not resident.home_path or level_of(resident.home_path) is not Level.GRID:
         raise Unprocessable(CareProblem.HOME_UNKNOWN)
     try:
         rows = await fetch_rows(

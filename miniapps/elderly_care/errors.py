@@ -27,6 +27,7 @@ class CareProblem(ErrorCode):
     ALARM_NOT_FOUND = "alarm_not_found"
     ALARM_ENDED = "alarm_ended"
     ALARM_ANSWERED = "alarm_answered"
+    ALARM_BUSY = "alarm_busy"
     ELDER_CANNOT_ANSWER = "elder_cannot_answer"
     HALF_A_LOCATION = "half_a_location"
     ELDER_OR_FAMILY = "elder_or_family"
@@ -85,6 +86,7 @@ register_messages(
             "已有人响应,请联系响应人",
             "Someone has answered; it can no longer be cancelled",
         ),
+        CareProblem.ALARM_BUSY: ("求助正在处理,请稍后再按", "The alarm is changing; press again"),
         CareProblem.ELDER_CANNOT_ANSWER: (
             "老人本人不能响应自己的求助",
             "The elder cannot answer their own alarm",

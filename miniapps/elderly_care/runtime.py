@@ -23,14 +23,19 @@ class CareRuntime:
         self.services = services
         self.clock = clock
 
-    async def ring_at(self, alarm_id: int, step: int, at: dt.datetime) -> None:
+    async def ring_at(
+        self, alarm_id: int, step: int, at: dt.datetime, *, again: bool = False
+    ) -> None:
         """Have the alarm's `step` rung when it is due. A lost job is no lost ring: the
-        `ring_due` cron finds every due step in the database."""
-        wait = max(0.0, (at - self.clock()).total_seconds())
+        `ring_due` cron finds every due step in the database. A job that woke before its
+        step was due queues it `again`, under an id of its own: its own is still taken."""
+        now = self.clock()
+        wait = max(0.0, (at - now).total_seconds())
+        job_id = f"{RING}:{alarm_id}:{step}"
+        if again:
+            job_id += f":{int(now.timestamp() * 1000)}"
         try:
-            await self.services.jobs.enqueue(
-                RING, alarm_id, job_id=f"{RING}:{alarm_id}:{step}", defer=wait
-            )
+            await self.services.jobs.enqueue(RING, alarm_id, job_id=job_id, defer=wait)
         except (RedisError, OSError) as err:
             log.warning("ring %s of alarm %s left to the cron: %s", step, alarm_id, err)
 

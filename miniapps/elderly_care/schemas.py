@@ -220,6 +220,7 @@ class RingStage(enum.StrEnum):
 class AlarmAction(enum.StrEnum):
     RAISED = "raised"
     RANG = "rang"
+    SKIPPED = "skipped"  # a ring whose person left the elder's circle after it was raised
     ACKNOWLEDGED = "acknowledged"
     ARRIVED = "arrived"
     CANCELLED = "cancelled"
@@ -233,8 +234,17 @@ class SosIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
 
 
+class CloseOutcome(enum.StrEnum):
+    """What a helper closes an alarm with; `checked_in` is the check-in's own."""
+
+    HELPED = "helped"
+    HOSPITAL = "hospital"
+    FALSE_ALARM = "false_alarm"
+    OTHER = "other"
+
+
 class AlarmCloseIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    outcome: AlarmOutcome
+    outcome: CloseOutcome
     note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 

@@ -26,6 +26,14 @@ from tests.authz.matrix import (
 
 APP = "/v1/miniapps/elderly_care"
 BINDING = f"{APP}/elders/{{elder_id:int}}/family/{{binding_id:int}}"
+# The demo callers whose home is a grid, not a wider unit.
+HOMED_IN_A_GRID = (
+    Caller.RESIDENT,
+    Caller.FAMILY,
+    Caller.WORKER_G07,
+    Caller.WORKER_G08,
+    Caller.RESIDENT_JINSHUI,
+)
 # Care staff over the g07 resident's grid.
 STAFF_OF_G07 = (Caller.WORKER_G07, Caller.CARE, *ADMINS_ABOVE_G07)
 
@@ -102,7 +110,9 @@ ROWS = [
         "POST",
         f"{APP}/elders",
         {"oneself": _nobody_enrolled},
-        {"oneself": each(SIGNED_IN, 201)},
+        # Anyone signed in whose home is a grid; a home wider than a grid is no place for an
+        # elder (nobody's grid worker looks in), whoever asks.
+        {"oneself": {**each(SIGNED_IN, 422), **each(HOMED_IN_A_GRID, 201)}},
         json_body(lambda _: {}),
         variant="oneself",
         after=_tidy,

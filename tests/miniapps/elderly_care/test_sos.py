@@ -9,11 +9,14 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+import pytest
 from litestar import Litestar
 
 from backend.kernel.roles import Role
-from miniapps.elderly_care.cascade import ring_due
-from miniapps.elderly_care.tables import Alarm, AlarmEntry
+from backend.sdk import UNIQUE_VIOLATION
+from miniapps.elderly_care import alarms
+from miniapps.elderly_care.cascade import ring, ring_due
+from miniapps.elderly_care.tables import Alarm, AlarmEntry, FamilyBinding
 from push.tables import InboxItem
 from tests.conftest import Client, TokenFor, TokenForPhone
 from tests.miniapps.elderly_care.circle import (
@@ -269,3 +272,103 @@ async def test_an_elder_without_a_circle_rings_the_grid_worker_first(
     alarm = await _raise(client, elder, elder_id)
     await ring_due(clock.runtime)
     assert await _rung(alarm["id"]) == ["grid_worker@zz/gx/fengyang/c03/g07"]
+
+
+async def test_only_those_who_see_the_elder_are_rung(
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    await set_timing(client, token_for, window=0)
+    # A home wider than a grid has no grid worker to look in: no elder is enrolled there.
+    son = await someone(client, token_for_phone, SON)  # lives at the community, c03
+    refused = await client.post(f"{APP}/elders", json={}, headers=son.headers)
+    assert (refused.status_code, refused.json()["code"]) == (422, "home_unknown")
+    elder, elder_id = await enrolled_elder(client, token_for_phone)
+    clock = CareClock(app)
+    await _raise(client, elder, elder_id)
+    await ring_due(clock.runtime)
+    g07 = await someone(client, token_for_phone, WORKER_G07)
+    g08 = await someone(client, token_for_phone, "13800000004")
+    assert (await _sos_inbox(g07.user_id), await _sos_inbox(g08.user_id)) == (1, 0)
+
+
+async def test_a_member_removed_while_it_rings_is_not_rung(
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    await set_timing(client, token_for, window=5, gap=60)
+    elder, elder_id, son, daughter = await _circle(client, token_for_phone)
+    [binding] = await FamilyBinding.select(FamilyBinding.id).where(
+        FamilyBinding.member_id == daughter.user_id
+    )
+    clock = CareClock(app)
+    raised_at = clock.now
+    alarm = await _raise(client, elder, elder_id)
+    clock.at(5, raised_at)
+    await ring_due(clock.runtime)
+    removed = await client.post(
+        f"{APP}/elders/{elder_id}/family/{binding['id']}/remove", json={}, headers=elder.headers
+    )
+    assert removed.status_code == 204, removed.text
+    clock.at(65, raised_at)
+    await ring_due(clock.runtime)
+    assert await _sos_inbox(daughter.user_id) == 0
+    shown = await client.get(f"{APP}/alarms/{alarm['id']}", headers=son.headers)
+    assert [(e["action"], e["whom"]) for e in shown.json()["timeline"][1:]] == [
+        ("rang", f"user:{son.user_id}"),
+        ("skipped", f"user:{daughter.user_id}"),
+    ]
+
+
+async def test_nobody_is_rung_before_the_cancel_window_closes(
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    await set_timing(client, token_for, window=5)
+    elder, elder_id, son, _ = await _circle(client, token_for_phone)
+    clock = CareClock(app)
+    raised_at = clock.now
+    alarm = await _raise(client, elder, elder_id)
+    clock.at(4.9, raised_at)
+    assert await ring(clock.runtime, alarm["id"]) == 0  # the first ring's job, woken early
+    cancelled = await client.post(f"{APP}/alarms/{alarm['id']}/cancel", headers=elder.headers)
+    assert cancelled.status_code == 200, cancelled.text
+    assert await _sos_inbox(son.user_id) == 0
+
+
+async def test_closing_keeps_the_note_and_refuses_the_check_in_outcome(
+    client: Client, token_for_phone: TokenForPhone
+) -> None:
+    elder, elder_id, son, _ = await _circle(client, token_for_phone)
+    alarm = await _raise(client, elder, elder_id)
+    url = f"{APP}/alarms/{alarm['id']}/close"
+    checked = await client.post(url, json={"outcome": "checked_in"}, headers=son.headers)
+    assert checked.status_code == 400, checked.text
+    closed = await client.post(
+        url, json={"outcome": "false_alarm", "note": "误" * 500}, headers=son.headers
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["outcome"] == "false_alarm"
+    assert closed.json()["timeline"][-1]["note"] == "误" * 500
+
+
+async def test_coordinates_are_numbers_and_a_press_racing_a_close_is_answered(
+    client: Client, token_for_phone: TokenForPhone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elder, elder_id, _, _ = await _circle(client, token_for_phone)
+    url = f"{APP}/elders/{elder_id}/sos"
+    strings = {"latitude": "34.8", "longitude": "113.5"}
+    assert (await client.post(url, json=strings, headers=elder.headers)).status_code == 400
+    assert await Alarm.count() == 0
+    first = await _raise(client, elder, elder_id)
+    original = alarms.raise_alarm
+
+    async def lose_then_close(*args: Any, **kwargs: Any) -> int:
+        try:
+            return await original(*args, **kwargs)
+        except UNIQUE_VIOLATION:
+            # A helper's close commits between the refused insert and the read-back.
+            await Alarm.update({Alarm.status: "closed"}).where(Alarm.id == first["id"])
+            raise
+
+    monkeypatch.setattr(alarms, "raise_alarm", lose_then_close)
+    again = await client.post(url, json={}, headers=elder.headers)
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] != first["id"]
