@@ -51,6 +51,7 @@ BENCHES: dict[str, Callable[[str], list[str]]] = {
     "gov_services": lambda size: ["bench/gov_services/run.py", "--size", size],
     "payments": lambda size: ["bench/payments/run.py"],
     "voucher_rush": lambda size: ["bench/voucher_rush/run.py"],
+    "sos": lambda size: ["bench/sos/run.py"],
 }
 
 

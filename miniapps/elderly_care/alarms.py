@@ -30,7 +30,14 @@ from backend.sdk import (
     placeholders,
     unit_of_work,
 )
-from miniapps.elderly_care.cascade import Ring, alarm_link, encode_plan, plan_for
+from miniapps.elderly_care.cascade import (
+    Ring,
+    alarm_link,
+    due_at,
+    encode_plan,
+    plan_for,
+    ring_step,
+)
 from miniapps.elderly_care.elders import Seen, elder_seen_by
 from miniapps.elderly_care.errors import CareProblem
 from miniapps.elderly_care.rules import community_of, timing_for
@@ -121,6 +128,7 @@ async def raise_alarm(
     the unique violation while an SOS of theirs is open. Joins the caller's unit of work."""
     now = care.clock()
     start = now + dt.timedelta(seconds=window)
+    encoded = encode_plan(plan)
     async with unit_of_work():
         rows = await fetch_rows(
             "INSERT INTO elderly_care_alarm (elder_id, kind, status, grid_path, raised_by,"
@@ -135,15 +143,30 @@ async def raise_alarm(
             start,
             location[0],
             location[1],
-            encode_plan(plan),
+            encoded,
         )
         alarm_id = int(rows[0]["id"])
         await _entry(alarm_id, now, AlarmAction.RAISED, raised_by, note=note or kind.value)
+        step = 0
+        if start <= now and plan and plan[0].after == 0:
+            # No window to wait out: the first ring goes with the alarm, not a job later.
+            raised = {
+                "id": alarm_id,
+                "elder_id": elder["id"],
+                "kind": kind.value,
+                "grid_path": elder["grid_path"],
+                "plan": encoded,
+                "next_step": 0,
+                "notify_from": start,
+            }
+            step = await ring_step(care, raised)
+        due = due_at(start, plan, step)
 
-        async def first_ring() -> None:
-            await care.ring_at(alarm_id, 0, start)
+        async def next_ring() -> None:
+            if due is not None:
+                await care.ring_at(alarm_id, step, due)
 
-        on_commit(first_ring)
+        on_commit(next_ring)
     return alarm_id
 
 

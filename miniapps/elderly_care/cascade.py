@@ -150,10 +150,10 @@ def encode_plan(plan: list[Ring]) -> str:
     return msgspec.json.encode(plan).decode()
 
 
-def due_at(alarm: Mapping[str, Any], plan: list[Ring], step: int) -> dt.datetime | None:
+def due_at(start: dt.datetime, plan: list[Ring], step: int) -> dt.datetime | None:
+    """When `step` of a plan whose ringing starts at `start` is due; None past its end."""
     if step >= len(plan):
         return None
-    start: dt.datetime = alarm["notify_from"]
     return start + dt.timedelta(seconds=plan[step].after)
 
 
@@ -184,15 +184,15 @@ async def ring(care: CareRuntime, alarm_id: int) -> int:
             return sent
         # A step another worker claimed first is read again, not given up on: the steps
         # due after it are this call's to ring as much as theirs.
-        sent += await _ring_step(care, alarm)
+        sent += await ring_step(care, alarm)
 
 
-async def _ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> int:
+async def ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> int:
     """Send one step: claimed by moving `next_step` on from the value read, so a second
     worker reading the same step claims nothing and sends nothing."""
     plan = _PLAN.decode(alarm["plan"])
     step = int(alarm["next_step"])
-    later = due_at(alarm, plan, step + 1)
+    later = due_at(alarm["notify_from"], plan, step + 1)
     async with unit_of_work():
         claimed = await fetch_rows(
             "UPDATE elderly_care_alarm SET next_step = $3, next_step_at = $4"

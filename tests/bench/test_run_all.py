@@ -25,6 +25,7 @@ BENCHES = (
     "gov_services",
     "payments",
     "voucher_rush",
+    "sos",
 )
 PNG = b"\x89PNG\r\n\x1a\n"
 # The benches whose recorded runs are sound (event_dispatch's is void).
