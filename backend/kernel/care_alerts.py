@@ -23,5 +23,5 @@ class ElderNeedsVisit(msgspec.Struct, frozen=True, kw_only=True):
 
 
 # Events whose payload the kernel defines: a part may subscribe to one whether or not the
-# part that emits it is installed.
-CONTRACT_EVENTS = frozenset({ELDER_NEEDS_VISIT})
+# part that emits it is installed, and reads its payload either way.
+CONTRACT_EVENTS: dict[str, type[msgspec.Struct]] = {ELDER_NEEDS_VISIT: ElderNeedsVisit}

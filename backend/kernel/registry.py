@@ -59,7 +59,7 @@ class Registry:
         self.host_parts = host_parts
         self.apps = {a.manifest.id: a.manifest for a in apps}
         self.parts: list[Manifest | HostPart] = [*host_parts, *self.apps.values()]
-        self.events: dict[str, type[msgspec.Struct]] = {}
+        self.events: dict[str, type[msgspec.Struct]] = dict(CONTRACT_EVENTS)
         self.badges: dict[str, BadgeSource] = {}
         self.subscribers: dict[str, list[Subscription]] = {}
         for part in self.parts:
@@ -150,7 +150,7 @@ def build_registry(
             owner = standard.setdefault(router.path, app.manifest.id)
             if owner != app.manifest.id:
                 _fail(app, "standard_routers", f"{router.path!r} is already served by {owner!r}")
-    known_events = set(host_events) | CONTRACT_EVENTS
+    known_events = set(host_events) | set(CONTRACT_EVENTS)
     for app in apps:
         known_events |= set(app.manifest.emits)
     known_badges = set(host_badges) | {b for a in apps for b in a.manifest.badges}

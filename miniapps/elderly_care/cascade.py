@@ -243,7 +243,9 @@ async def _sound(alarm: Mapping[str, Any], ringing: Ring, step: int) -> None:
     worker of a missed check-in or a device alarm, the event that opens a grid event."""
     kind = AlarmKind(str(alarm["kind"]))
     if ringing.stage is RingStage.GRID_EVENT:
-        reason, description = VISIT_REASONS[kind]
+        reason, why = VISIT_REASONS[kind]
+        # The alarm's number leads the grid worker (who sees the elder) to whose door it is.
+        description = f"{why}(养老求助 #{alarm['id']})"
         await emit(
             ELDER_NEEDS_VISIT,
             ElderNeedsVisit(

@@ -51,23 +51,27 @@ async def get_plan(request: AnyRequest, elder_id: FromPath[RowId]) -> CheckinPla
         {
             403: [Problem.CARE_STAFF_ONLY],
             404: [Problem.ELDER_NOT_FOUND],
-            422: [Problem.WINDOW_BACKWARDS, Problem.DAY_TWICE],
+            422: [Problem.WINDOW_BACKWARDS, Problem.DAY_TWICE, Problem.GRACE_PAST_MIDNIGHT],
         }
     ),
 )
 async def set_plan(
-    request: AnyRequest, elder_id: FromPath[RowId], data: JSONBody[CheckinPlanIn]
+    request: AnyRequest,
+    elder_id: FromPath[RowId],
+    data: JSONBody[CheckinPlanIn],
+    care: NamedDependency[CareRuntime],
 ) -> CheckinPlanView:
     """Set the elder's daily check-in: window, days, grace and cascade step.
 
     By the elder or care staff over their grid. The window is in the city's time
     (Asia/Shanghai); a day missed, `grace_minutes` after the window closes, reminds the
     elder, then rings the contacts in order, then opens a grid event for the grid worker,
-    `step_minutes` apart."""
+    `step_minutes` apart. The window's end and its grace fall before midnight. A plan set
+    after today's window and grace have passed is kept from tomorrow on."""
     plan = strictly(await request.json(), CheckinPlanIn)
     actor = claims_of(request)
     seen = await elders.elder_seen_by(actor, elder_id)
-    return await checkins.set_plan(actor=actor, seen=seen, plan=plan)
+    return await checkins.set_plan(actor=actor, seen=seen, plan=plan, care=care)
 
 
 @post(

@@ -18,6 +18,7 @@ from backend.sdk import (
     ROW_ID_MAX,
     Claims,
     Forbidden,
+    Role,
     Unprocessable,
     decode_cursor,
     encode_cursor,
@@ -30,6 +31,7 @@ from miniapps.elderly_care.cascade import Ring
 from miniapps.elderly_care.contacts import ringing_order
 from miniapps.elderly_care.elders import Seen, in_circle
 from miniapps.elderly_care.errors import CareProblem
+from miniapps.elderly_care.rules import community_of
 from miniapps.elderly_care.runtime import CareRuntime
 from miniapps.elderly_care.schemas import (
     AlarmKind,
@@ -43,7 +45,8 @@ from miniapps.elderly_care.schemas import (
 
 CITY_TIME = ZoneInfo("Asia/Shanghai")
 SWEEP_BATCH = 500
-STREAK_MOST = 366  # a year in a row is as far as a streak is counted
+STREAK_MOST = 366
+DAY_MINUTES = 24 * 60  # a year in a row is as far as a streak is counted
 
 
 def _minutes(clock: str) -> int:
@@ -75,7 +78,9 @@ async def plan_of(elder_id: int) -> Mapping[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def set_plan(*, actor: Claims, seen: Seen, plan: CheckinPlanIn) -> CheckinPlanView:
+async def set_plan(
+    *, actor: Claims, seen: Seen, plan: CheckinPlanIn, care: CareRuntime
+) -> CheckinPlanView:
     """The elder, or care staff over their grid, set when they check in."""
     if not (seen.own or seen.staff):
         raise Forbidden(CareProblem.CARE_STAFF_ONLY)
@@ -84,13 +89,20 @@ async def set_plan(*, actor: Claims, seen: Seen, plan: CheckinPlanIn) -> Checkin
         raise Unprocessable(CareProblem.WINDOW_BACKWARDS)
     if len(set(plan.days)) != len(plan.days):
         raise Unprocessable(CareProblem.DAY_TWICE)
+    if ends + plan.grace_minutes >= DAY_MINUTES:
+        raise Unprocessable(CareProblem.GRACE_PAST_MIDNIGHT)
+    local = care.clock().astimezone(CITY_TIME)
+    today = local.date()
+    closed = local.hour * 60 + local.minute >= ends + plan.grace_minutes
+    effective_from = today + dt.timedelta(days=1) if closed else today
     await fetch_rows(
         "INSERT INTO elderly_care_checkin_plan (elder_id, starts, ends, days, grace_minutes,"
-        " step_minutes, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " step_minutes, set_by, set_at, effective_from)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         " ON CONFLICT (elder_id) DO UPDATE SET starts = excluded.starts, ends = excluded.ends,"
         " days = excluded.days, grace_minutes = excluded.grace_minutes,"
         " step_minutes = excluded.step_minutes, set_by = excluded.set_by,"
-        " set_at = excluded.set_at",
+        " set_at = excluded.set_at, effective_from = excluded.effective_from",
         seen.id,
         starts,
         ends,
@@ -98,7 +110,8 @@ async def set_plan(*, actor: Claims, seen: Seen, plan: CheckinPlanIn) -> Checkin
         plan.grace_minutes,
         plan.step_minutes,
         actor.user_id,
-        dt.datetime.now(dt.UTC),
+        care.clock(),
+        effective_from,
     )
     found = await plan_of(seen.id)
     assert found is not None
@@ -117,9 +130,12 @@ async def check_in(*, actor: Claims, seen: Seen, care: CareRuntime) -> dt.date:
     now = care.clock()
     local = now.astimezone(CITY_TIME)
     minute = local.hour * 60 + local.minute
-    if not int(plan["days"]) & (1 << (local.isoweekday() - 1)) or minute < int(plan["starts"]):
-        raise Unprocessable(CareProblem.CHECKIN_OUTSIDE_WINDOW)
     day = local.date()
+    planned = int(plan["days"]) & (1 << (local.isoweekday() - 1))
+    # A day already written (missed, or checked in) stays open whatever the plan says now:
+    # a plan changed after the miss must not keep its alarm ringing.
+    if (not planned or minute < int(plan["starts"])) and not await _day_written(seen.id, day):
+        raise Unprocessable(CareProblem.CHECKIN_OUTSIDE_WINDOW)
     async with unit_of_work():
         rows = await fetch_rows(
             "INSERT INTO elderly_care_checkin_day (elder_id, day, checked_in_at, checked_in_by,"
@@ -143,25 +159,38 @@ async def check_in(*, actor: Claims, seen: Seen, care: CareRuntime) -> dt.date:
     return day
 
 
+async def _day_written(elder_id: int, day: dt.date) -> bool:
+    rows = await fetch_rows(
+        "SELECT 1 FROM elderly_care_checkin_day WHERE elder_id = $1 AND day = $2", elder_id, day
+    )
+    return bool(rows)
+
+
 async def raise_missed(care: CareRuntime) -> int:
-    """The sweep: every elder whose window, and its grace, has passed today with no check-in
-    gets a check-in alarm; how many were raised."""
+    """The sweep: every elder whose window, and its grace, has passed with no check-in
+    gets a check-in alarm; how many were raised. Yesterday is looked at too, so that a
+    sweep that did not run before midnight loses no day."""
     local = care.clock().astimezone(CITY_TIME)
     today = local.date()
-    rows = await fetch_rows(
-        "SELECT e.*, p.step_minutes FROM elderly_care_checkin_plan p"
-        " JOIN elderly_care_elder e ON e.id = p.elder_id"
-        " LEFT JOIN elderly_care_checkin_day d ON d.elder_id = p.elder_id AND d.day = $1"
-        " WHERE d.id IS NULL AND (p.days & $2) <> 0 AND p.ends + p.grace_minutes <= $3"
-        " ORDER BY p.elder_id LIMIT $4",
-        today,
-        1 << (local.isoweekday() - 1),
-        local.hour * 60 + local.minute,
-        SWEEP_BATCH,
-    )
     raised = 0
-    for elder in rows:
-        raised += await _raise_missed(care, elder, today)
+    for day, minute in (
+        (today - dt.timedelta(days=1), DAY_MINUTES),
+        (today, local.hour * 60 + local.minute),
+    ):
+        rows = await fetch_rows(
+            "SELECT e.*, p.step_minutes FROM elderly_care_checkin_plan p"
+            " JOIN elderly_care_elder e ON e.id = p.elder_id"
+            " LEFT JOIN elderly_care_checkin_day d ON d.elder_id = p.elder_id AND d.day = $1"
+            " WHERE d.id IS NULL AND (p.days & $2) <> 0 AND p.ends + p.grace_minutes <= $3"
+            " AND (p.effective_from IS NULL OR p.effective_from <= $1)"
+            " ORDER BY p.elder_id LIMIT $4",
+            day,
+            1 << (day.isoweekday() - 1),
+            minute,
+            SWEEP_BATCH,
+        )
+        for elder in rows:
+            raised += await _raise_missed(care, elder, day)
     return raised
 
 
@@ -195,6 +224,19 @@ async def missed_plan(elder: Mapping[str, Any]) -> list[Ring]:
     ]
     grid = str(elder["grid_path"])
     rings.append(Ring(after=len(rings) * step, stage=RingStage.GRID_EVENT, path=grid))
+    # Then the community's service centre and the district, as for an SOS: the cascade does
+    # not hang on a grid event that may find no handler, or no grid events installed.
+    centre = community_of(grid) or grid
+    rings.append(
+        Ring(
+            after=len(rings) * step, stage=RingStage.CENTRE, role=Role.COMMUNITY_ADMIN, path=centre
+        )
+    )
+    rings.append(
+        Ring(
+            after=len(rings) * step, stage=RingStage.ESCALATION, role=Role.DISTRICT_ADMIN, path=grid
+        )
+    )
     return rings
 
 

@@ -35,6 +35,7 @@ class CareProblem(ErrorCode):
     CHECKIN_OUTSIDE_WINDOW = "checkin_outside_window"
     WINDOW_BACKWARDS = "window_backwards"
     DAY_TWICE = "day_twice"
+    GRACE_PAST_MIDNIGHT = "grace_past_midnight"
 
 
 register_messages(
@@ -112,6 +113,10 @@ register_messages(
             "The window must end after it starts",
         ),
         CareProblem.DAY_TWICE: ("星期重复", "A weekday is listed twice"),
+        CareProblem.GRACE_PAST_MIDNIGHT: (
+            "打卡结束时间加宽限须在当天之内",
+            "The window's end and its grace must fall before midnight",
+        ),
     },
 )
 

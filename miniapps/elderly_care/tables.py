@@ -123,6 +123,9 @@ class CheckinPlan(Table, tablename="elderly_care_checkin_plan"):
     step_minutes = Integer()
     set_by = BigInt()
     set_at = Timestamptz(default=TimestamptzNow())
+    # The first local day it is kept to: a plan set after a day's window has closed does
+    # not count that day as missed.
+    effective_from = Date(null=True, default=None)
 
 
 class CheckinDay(Table, tablename="elderly_care_checkin_day"):

@@ -143,7 +143,11 @@ async def test_a_missed_checkin_reaches_the_elder_then_the_grid_workers_phone(
         elder_id = (await http.post(f"{api}{APP}/elders", json={}, headers=headers[ELDER])).json()[
             "id"
         ]
-        plan = {"starts": "08:00", "ends": "10:00", "days": [1, 2, 3, 4, 5, 6, 7]}
+        # A day a week ahead, the plan's only one: the API sets the plan by the real clock,
+        # and a plan counts from the day it is set.
+        city = ZoneInfo("Asia/Shanghai")
+        day = dt.datetime.now(city).date() + dt.timedelta(days=7)
+        plan = {"starts": "08:00", "ends": "10:00", "days": [day.isoweekday()]}
         planned = await http.put(
             f"{api}{APP}/elders/{elder_id}/checkin-plan", json=plan, headers=headers[ELDER]
         )
@@ -151,7 +155,7 @@ async def test_a_missed_checkin_reaches_the_elder_then_the_grid_workers_phone(
 
         # This process sweeps as a worker's cron would, on a clock it moves; the worker
         # process delivers what the sweep wrote to the outbox.
-        noon = dt.datetime(2026, 12, 7, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        noon = dt.datetime(day.year, day.month, day.day, 12, 0, tzinfo=city)
         care.clock = lambda: noon.astimezone(dt.UTC)
         assert await raise_missed(care) == 1  # its reminder rings with it
 
