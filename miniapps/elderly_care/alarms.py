@@ -158,6 +158,8 @@ async def raise_alarm(
                 "plan": encoded,
                 "next_step": 0,
                 "notify_from": start,
+                "elder_user_id": elder["user_id"],
+                "fresh": True,
             }
             step = await ring_step(care, raised)
         due = due_at(start, plan, step)

@@ -205,7 +205,9 @@ async def ring_step(care: CareRuntime, alarm: Mapping[str, Any]) -> int:
         )
         if not claimed:
             return 0
-        ringing = await _still_theirs(alarm, plan[step])
+        # An alarm rung as it is raised has just read whom to ring.
+        fresh = bool(alarm.get("fresh"))
+        ringing = plan[step] if fresh else await _still_theirs(alarm, plan[step])
         if ringing is None:
             action = AlarmAction.SKIPPED  # they left the elder's circle since it was raised
             ringing = plan[step]
@@ -261,7 +263,7 @@ async def _sound(alarm: Mapping[str, Any], ringing: Ring, step: int) -> None:
     await notify(
         audience=ringing.audience,
         template=REMINDER if reminding else CALLS[kind],
-        data={} if reminding else {"name": await _elder_name(int(alarm["elder_id"]))},
+        data={} if reminding else {"name": await _elder_name(alarm)},
         source="elderly_care",
         urgent=kind is not AlarmKind.CHECKIN,
         collapse_key=f"alarm:{alarm['id']}:{step}",
@@ -270,7 +272,13 @@ async def _sound(alarm: Mapping[str, Any], ringing: Ring, step: int) -> None:
     )
 
 
-async def _elder_name(elder_id: int) -> str:
-    rows = await fetch_rows("SELECT user_id FROM elderly_care_elder WHERE id = $1", elder_id)
-    found = await person(int(rows[0]["user_id"]))
+async def _elder_name(alarm: Mapping[str, Any]) -> str:
+    """The elder's name; an alarm rung as it is raised knows whose it is."""
+    user_id = alarm.get("elder_user_id")
+    if user_id is None:
+        rows = await fetch_rows(
+            "SELECT user_id FROM elderly_care_elder WHERE id = $1", alarm["elder_id"]
+        )
+        user_id = rows[0]["user_id"]
+    found = await person(int(user_id))
     return found.name if found else ""
