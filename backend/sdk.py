@@ -122,7 +122,7 @@ from backend.kernel.service_desk import (
 )
 from backend.kernel.services import PlatformKeys, Services, SigningKey
 from backend.kernel.settings import Settings
-from backend.kernel.signed_requests import body_signature, signed_recently
+from backend.kernel.signed_requests import body_signature, require_json, signed_recently
 from backend.kernel.sms import SmsMessage, SmsOutcome, SmsProvider, SmsResult
 from backend.kernel.storage import Storage
 from backend.kernel.templates import Template
@@ -267,6 +267,7 @@ __all__ = [
     "render_qr",
     "render_qr_off_loop",
     "require_aware",
+    "require_json",
     "require_unit",
     "requires_role",
     "requires_scope",

@@ -8,6 +8,9 @@ import hashlib
 import hmac
 import time
 
+from backend.kernel.codes import KernelCode
+from backend.kernel.errors import UnsupportedMediaType
+
 
 def body_signature(key: bytes, timestamp: str, body: bytes) -> str:
     """The hex HMAC-SHA256 of `<timestamp>.<body>` under `key`."""
@@ -25,3 +28,11 @@ def signed_recently(
     if abs(moment - int(timestamp)) > window:
         return False
     return hmac.compare_digest(body_signature(key, timestamp, body), signed)
+
+
+def require_json(content_type: str | None) -> None:
+    """A signed body is JSON: a sender that names no type is taken at its word, one that
+    names another type is sending something else (415)."""
+    kind = (content_type or "application/json").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise UnsupportedMediaType(KernelCode.UNSUPPORTED_MEDIA_TYPE)

@@ -33,6 +33,7 @@ from backend.sdk import (
     idempotent,
     problems,
     rate_limited,
+    require_json,
     requires_role,
     role_held,
 )
@@ -403,7 +404,7 @@ async def sensor_reading(
     `X-Yimen-Signature`, the hex HMAC-SHA256 of `<timestamp>.<body>` with the device's
     secret. A timestamp not newer than the last one taken is refused, so a reading cannot
     be replayed. The body is JSON: another `Content-Type` is a 415."""
-    sensors.require_json(request.headers.get("content-type"))
+    require_json(request.headers.get("content-type"))
     return await sensors.take_reading(
         device=device,
         timestamp=request.headers.get("x-yimen-timestamp", ""),

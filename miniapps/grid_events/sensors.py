@@ -23,7 +23,6 @@ from backend.sdk import (
     Role,
     Unauthorized,
     Unprocessable,
-    UnsupportedMediaType,
     Vault,
     body_signature,
     require_unit,
@@ -87,14 +86,6 @@ async def enrol_sensor(
     if not enrolled:
         raise Conflict(GridEventsCode.SENSOR_EXISTS)
     return SensorEnrolled(device=sensor.device, secret=secret)
-
-
-def require_json(content_type: str | None) -> None:
-    """A reading is JSON; a device that names no type is taken at its word, one that names
-    another type is sending something else."""
-    kind = (content_type or "application/json").split(";")[0].strip().lower()
-    if kind != "application/json":
-        raise UnsupportedMediaType(KernelCode.UNSUPPORTED_MEDIA_TYPE)
 
 
 async def take_reading(
