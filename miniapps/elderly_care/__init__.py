@@ -1,4 +1,5 @@
-"""Elderly care (智慧养老): elders, their family circles, the SOS and the daily check-in."""
+"""Elderly care (智慧养老): elders, their family circles, the SOS, the daily check-in and
+the devices in their homes."""
 
 from backend.sdk import (
     ELDER_NEEDS_VISIT,
@@ -14,6 +15,7 @@ from backend.sdk import (
 from miniapps.elderly_care.cascade import ring, ring_due
 from miniapps.elderly_care.checkins import raise_missed
 from miniapps.elderly_care.controllers import router
+from miniapps.elderly_care.device_sweep import sweep_devices
 from miniapps.elderly_care.runtime import CareRuntime, start_care
 
 
@@ -25,6 +27,11 @@ async def ring_alarm(job: JobContext, alarm_id: int) -> int:
 async def sweep_checkins(job: JobContext) -> int:
     """Raise an alarm for every elder whose check-in window, and its grace, passed today."""
     return await raise_missed(job.services.runtime(CareRuntime))
+
+
+async def sweep_homes(job: JobContext) -> int:
+    """Alarm for every home quiet past its device's rule; flag every device silent a day."""
+    return await sweep_devices(job.services.runtime(CareRuntime))
 
 
 async def ring_overdue(job: JobContext) -> int:
@@ -64,6 +71,7 @@ MINIAPP = Manifest(
     crons=[
         Cron(name="ring_due", run=ring_overdue, second=frozenset(range(0, 60, 5))),
         Cron(name="sweep_checkins", run=sweep_checkins, second=frozenset({30})),
+        Cron(name="sweep_devices", run=sweep_homes, second=frozenset({45})),
     ],
     emits={ELDER_NEEDS_VISIT: ElderNeedsVisit},
     on_start=start_care,

@@ -146,7 +146,7 @@ async def raise_alarm(
             encoded,
         )
         alarm_id = int(rows[0]["id"])
-        await _entry(alarm_id, now, AlarmAction.RAISED, raised_by, note=note or kind.value)
+        await write_entry(alarm_id, now, AlarmAction.RAISED, raised_by, note=note or kind.value)
         step = 0
         if start <= now and plan and plan[0].after == 0:
             # No window to wait out: the first ring goes with the alarm, not a job later.
@@ -192,7 +192,7 @@ async def cancel(*, actor: Claims, alarm_id: int, care: CareRuntime) -> None:
         moved = await _move(alarm_id, AlarmStatus.CANCELLED, (AlarmStatus.RAISED,), care)
         if not moved:
             await _refuse_on(alarm_id, answered=CareProblem.ALARM_ANSWERED)
-        await _entry(alarm_id, care.clock(), AlarmAction.CANCELLED, actor.user_id)
+        await write_entry(alarm_id, care.clock(), AlarmAction.CANCELLED, actor.user_id)
 
 
 async def acknowledge(*, actor: Claims, alarm_id: int, care: CareRuntime) -> None:
@@ -205,7 +205,7 @@ async def acknowledge(*, actor: Claims, alarm_id: int, care: CareRuntime) -> Non
         ):
             await _refuse_on(alarm_id)
             return
-        await _entry(alarm_id, care.clock(), AlarmAction.ACKNOWLEDGED, actor.user_id)
+        await write_entry(alarm_id, care.clock(), AlarmAction.ACKNOWLEDGED, actor.user_id)
         if alarm["kind"] != AlarmKind.CHECKIN.value:  # the elder is not waiting for anyone
             await _tell_help_coming(seen, actor, alarm_id)
 
@@ -223,7 +223,7 @@ async def arrive(*, actor: Claims, alarm_id: int, care: CareRuntime) -> None:
         ):
             await _refuse_on(alarm_id)
             return
-        await _entry(alarm_id, care.clock(), AlarmAction.ARRIVED, actor.user_id)
+        await write_entry(alarm_id, care.clock(), AlarmAction.ARRIVED, actor.user_id)
 
 
 async def close(
@@ -235,15 +235,21 @@ async def close(
         if not await _move(alarm_id, AlarmStatus.CLOSED, OPEN_ALARM, care, outcome=ended):
             await _refuse_on(alarm_id)
         # The outcome is the alarm's own; the line keeps the helper's words.
-        await _entry(alarm_id, care.clock(), AlarmAction.CLOSED, actor.user_id, note=note)
+        await write_entry(alarm_id, care.clock(), AlarmAction.CLOSED, actor.user_id, note=note)
 
 
 async def end_for_checkin(alarm_id: int, actor_id: int, care: CareRuntime) -> None:
     """A late check-in ends the day's missed check-in alarm, if it is still open."""
-    if await _move(alarm_id, AlarmStatus.CLOSED, OPEN_ALARM, care, outcome=AlarmOutcome.CHECKED_IN):
-        await _entry(
-            alarm_id, care.clock(), AlarmAction.CLOSED, actor_id, note=AlarmOutcome.CHECKED_IN
-        )
+    await end_by_itself(alarm_id, AlarmOutcome.CHECKED_IN, actor_id, care)
+
+
+async def end_by_itself(
+    alarm_id: int, outcome: AlarmOutcome, actor_id: int | None, care: CareRuntime
+) -> None:
+    """Close the alarm, if it is still open, because what raised it has gone: the elder
+    checked in late, or a quiet home shows life again."""
+    if await _move(alarm_id, AlarmStatus.CLOSED, OPEN_ALARM, care, outcome=outcome):
+        await write_entry(alarm_id, care.clock(), AlarmAction.CLOSED, actor_id, note=outcome)
 
 
 async def _helper(actor: Claims, alarm_id: int) -> tuple[Mapping[str, Any], Seen]:
@@ -312,7 +318,7 @@ async def _tell_help_coming(seen: Seen, actor: Claims, alarm_id: int) -> None:
     )
 
 
-async def _entry(
+async def write_entry(
     alarm_id: int,
     at: dt.datetime,
     action: AlarmAction,
@@ -321,6 +327,7 @@ async def _entry(
     whom: str | None = None,
     note: str | None = None,
 ) -> None:
+    """A line of the alarm's timeline."""
     await fetch_rows(
         "INSERT INTO elderly_care_alarm_entry (alarm_id, at, action, actor_id, whom, note)"
         " VALUES ($1, $2, $3, $4, $5, $6)",

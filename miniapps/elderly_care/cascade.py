@@ -146,6 +146,17 @@ async def plan_for(elder: Mapping[str, Any], timing: Timing) -> list[Ring]:
     return rings
 
 
+def with_grid_event(plan: list[Ring], grid: str) -> list[Ring]:
+    """The plan with a grid event for the grid's worker beside their own ring: for an
+    alarm nobody pressed, which someone must go and see."""
+    rings: list[Ring] = []
+    for ringing in plan:
+        rings.append(ringing)
+        if ringing.stage is RingStage.GRID_WORKER:
+            rings.append(Ring(after=ringing.after, stage=RingStage.GRID_EVENT, path=grid))
+    return rings
+
+
 def encode_plan(plan: list[Ring]) -> str:
     return msgspec.json.encode(plan).decode()
 

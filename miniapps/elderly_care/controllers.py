@@ -20,6 +20,7 @@ from backend.sdk import (
 from miniapps.elderly_care import elders, family
 from miniapps.elderly_care.alarm_controllers import ALARM_ROUTES
 from miniapps.elderly_care.checkin_controllers import CHECKIN_ROUTES
+from miniapps.elderly_care.device_controllers import DEVICE_ROUTES
 from miniapps.elderly_care.errors import CareProblem as Problem
 from miniapps.elderly_care.schemas import (
     CareIn,
@@ -231,5 +232,6 @@ router = Router(
         remove,
         *ALARM_ROUTES,
         *CHECKIN_ROUTES,
+        *DEVICE_ROUTES,
     ],
 )

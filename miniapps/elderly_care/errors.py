@@ -36,6 +36,13 @@ class CareProblem(ErrorCode):
     WINDOW_BACKWARDS = "window_backwards"
     DAY_TWICE = "day_twice"
     GRACE_PAST_MIDNIGHT = "grace_past_midnight"
+    DEVICE_EXISTS = "home_device_exists"
+    DEVICE_NOT_FOUND = "home_device_not_found"
+    QUIET_NOT_FOR_KIND = "quiet_not_for_kind"
+    DEVICE_REFUSED = "home_device_refused"
+    DEVICE_READING_STALE = "home_device_reading_stale"
+    DEVICE_CLOCK_AHEAD = "home_device_clock_ahead"
+    READING_NOT_FOR_DEVICE = "reading_not_for_device"
 
 
 register_messages(
@@ -116,6 +123,28 @@ register_messages(
         CareProblem.GRACE_PAST_MIDNIGHT: (
             "打卡结束时间加宽限须在当天之内",
             "The window's end and its grace must fall before midnight",
+        ),
+        CareProblem.DEVICE_EXISTS: ("该设备已登记", "A device of that serial is enrolled"),
+        CareProblem.DEVICE_NOT_FOUND: ("找不到该设备", "No such device in this elder's home"),
+        CareProblem.QUIET_NOT_FOR_KIND: (
+            "仅门磁和水表可设置无活动时长",
+            "Only a door sensor or a water meter has hours without use",
+        ),
+        CareProblem.DEVICE_REFUSED: (
+            "设备签名无效",
+            "Unknown device, or a signature that does not match",
+        ),
+        CareProblem.DEVICE_READING_STALE: (
+            "读数已过期",
+            "The reading's timestamp is more than five minutes old",
+        ),
+        CareProblem.DEVICE_CLOCK_AHEAD: (
+            "设备时间超前,请校准",
+            "The reading's timestamp is ahead of our clock: set the device's time",
+        ),
+        CareProblem.READING_NOT_FOR_DEVICE: (
+            "该设备不会发出此类读数",
+            "A device of this kind does not send that reading",
         ),
     },
 )

@@ -10,6 +10,8 @@ from miniapps.elderly_care.tables import (
     AlarmEntry,
     CheckinDay,
     CheckinPlan,
+    Device,
+    DeviceReading,
     Elder,
     FamilyBinding,
     SosRules,
@@ -18,5 +20,15 @@ from miniapps.elderly_care.tables import (
 APP_CONFIG = AppConfig(
     app_name="elderly_care",
     migrations_folder_path=str(Path(migrations.__file__).parent / "elderly_care"),
-    table_classes=[Elder, FamilyBinding, SosRules, Alarm, AlarmEntry, CheckinPlan, CheckinDay],
+    table_classes=[
+        Elder,
+        FamilyBinding,
+        SosRules,
+        Alarm,
+        AlarmEntry,
+        CheckinPlan,
+        CheckinDay,
+        Device,
+        DeviceReading,
+    ],
 )

@@ -204,6 +204,7 @@ class AlarmOutcome(enum.StrEnum):
     FALSE_ALARM = "false_alarm"
     OTHER = "other"
     CHECKED_IN = "checked_in"  # a missed check-in's alarm, ended by the check-in
+    ACTIVITY_RESUMED = "activity_resumed"  # a quiet home's alarm, ended by signs of life
 
 
 class RingStage(enum.StrEnum):
@@ -221,6 +222,7 @@ class AlarmAction(enum.StrEnum):
     RAISED = "raised"
     RANG = "rang"
     SKIPPED = "skipped"  # a ring whose person left the elder's circle after it was raised
+    READING = "reading"  # a device alarmed again while its alarm was open
     ACKNOWLEDGED = "acknowledged"
     ARRIVED = "arrived"
     CANCELLED = "cancelled"

@@ -140,3 +140,42 @@ class CheckinDay(Table, tablename="elderly_care_checkin_day"):
     checked_in_by = BigInt(null=True, default=None)
     on_behalf = Boolean(default=False)
     missed_alarm_id = BigInt(null=True, default=None)
+
+
+class Device(Table, tablename="elderly_care_device"):
+    """A device in an elder's home that posts signed readings: a fall detector, a door
+    sensor, a smoke alarm, a water or electricity meter. `open_alarm_id` is the alarm its
+    last fall or smoke raised; `quiet_due_at` when its kind's quiet rule (no water use, no
+    door opened) falls due, and `quiet_alarm_id` the alarm raised when it did, until use
+    resumes; `silent_due_at` when a device that sent nothing is flagged to the care worker,
+    and `silent_flagged_at` when it was."""
+
+    id = BigSerial(primary_key=True)
+    device = Varchar(length=64, unique=True)
+    elder_id = BigInt(index=True)
+    kind = Varchar(length=24)
+    secret_sealed = Text()
+    quiet_hours = Integer(null=True, default=None)
+    enrolled_by = BigInt()
+    enrolled_at = Timestamptz()
+    last_seen_at = Timestamptz(null=True, default=None)
+    last_activity_at = Timestamptz(null=True, default=None)
+    open_alarm_id = BigInt(null=True, default=None)
+    quiet_due_at = Timestamptz(null=True, default=None, index=True)
+    quiet_alarm_id = BigInt(null=True, default=None)
+    silent_due_at = Timestamptz(index=True)
+    silent_flagged_at = Timestamptz(null=True, default=None)
+
+
+class DeviceReading(Table, tablename="elderly_care_device_reading"):
+    """A reading taken from a device, once per the device's own event id; `alarm_id` is
+    the alarm it raised or joined."""
+
+    id = BigSerial(primary_key=True)
+    device_id = BigInt()
+    event_id = Varchar(length=64)
+    type = Varchar(length=16)
+    value = DoublePrecision(null=True, default=None)
+    read_at = Timestamptz()
+    taken_at = Timestamptz()
+    alarm_id = BigInt(null=True, default=None)

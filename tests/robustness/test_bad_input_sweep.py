@@ -33,6 +33,9 @@ RAW_BODY = {
     "POST /v1/miniapps/grid_events/sensors/{device:str}/readings": (
         "a body signed by the device (HMAC over timestamp and bytes); tested with its secret"
     ),
+    "POST /v1/miniapps/elderly_care/devices/{device:str}/readings": (
+        "a body signed by the home device; refusals are in test_devices.py, with its secret"
+    ),
     "POST /v1/miniapps/payment/channel/notify": (
         "a body signed by the bank channel (HMAC over timestamp and bytes); tested with its key"
     ),

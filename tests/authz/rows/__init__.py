@@ -4,6 +4,7 @@ from tests.authz.matrix import Row
 from tests.authz.rows import (
     elderly_care,
     elderly_care_alarms,
+    elderly_care_devices,
     gov_services,
     gov_services_apply,
     gov_services_bundles,
@@ -33,4 +34,5 @@ ROWS: list[Row] = [
     *payment.ROWS,
     *elderly_care.ROWS,
     *elderly_care_alarms.ROWS,
+    *elderly_care_devices.ROWS,
 ]
