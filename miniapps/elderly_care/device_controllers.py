@@ -27,6 +27,7 @@ from backend.sdk import (
 )
 from miniapps.elderly_care import devices, elders, readings
 from miniapps.elderly_care.device_schemas import (
+    EVENT_ID,
     HomeDeviceEnrolled,
     HomeDeviceIn,
     HomeDeviceList,
@@ -50,7 +51,8 @@ READING_BODY = RequestBody(
                 properties={
                     "event_id": Schema(
                         type=OpenAPIType.STRING,
-                        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+                        pattern=EVENT_ID,
+                        max_length=64,
                         description="The device's own id of this reading: sent again, it is"
                         " taken once.",
                     ),

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import msgspec
 
-DEVICE_NAME = r"^[A-Za-z0-9_.:-]{3,64}$"
+# `(?!\n)`: a pattern's `$` also passes a trailing newline.
+DEVICE_NAME = r"^[A-Za-z0-9_.:-]{3,64}(?!\n)$"
+EVENT_ID = r"^[A-Za-z0-9_.:-]{1,64}(?!\n)$"
 
 
 class HomeDeviceKind(enum.StrEnum):
@@ -33,7 +35,8 @@ class HomeReadingType(enum.StrEnum):
 
 class HomeDeviceIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     device: Annotated[
-        str, msgspec.Meta(pattern=DEVICE_NAME, description="The device's serial, unique.")
+        str,
+        msgspec.Meta(pattern=DEVICE_NAME, max_length=64, description="The device's serial."),
     ]
     kind: HomeDeviceKind
     quiet_hours: (
@@ -66,6 +69,7 @@ class HomeDeviceView(msgspec.Struct, frozen=True, kw_only=True):
     quiet_hours: int | None
     # Nothing heard from it for a day: it may be unplugged, broken or out of battery.
     silent: bool
+    # The alarm its fall or smoke raised, while that alarm is open.
     open_alarm_id: int | None
 
 
@@ -74,7 +78,7 @@ class HomeDeviceList(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class HomeReadingIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    event_id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+    event_id: Annotated[str, msgspec.Meta(pattern=EVENT_ID, max_length=64)]
     type: HomeReadingType
     value: Annotated[float, msgspec.Meta(ge=0, le=1e9)] | None = None
 

@@ -31,6 +31,7 @@ from miniapps.elderly_care.device_schemas import (
 from miniapps.elderly_care.elders import Seen
 from miniapps.elderly_care.errors import CareProblem
 from miniapps.elderly_care.runtime import CareRuntime
+from miniapps.elderly_care.schemas import OPEN_ALARM
 
 SEAL = "elderly_care.device"
 # A device that sends nothing, not even a heartbeat, for this long is flagged as silent.
@@ -112,8 +113,12 @@ async def enrol_device(
 async def devices_of(seen: Seen, care: CareRuntime) -> HomeDeviceList:
     """The devices in the elder's home, for whoever sees the elder."""
     rows = await fetch_rows(
-        "SELECT * FROM elderly_care_device WHERE elder_id = $1 ORDER BY id", seen.id
+        "SELECT d.*, a.status AS alarm_status FROM elderly_care_device d"
+        " LEFT JOIN elderly_care_alarm a ON a.id = d.open_alarm_id"
+        " WHERE d.elder_id = $1 ORDER BY d.id",
+        seen.id,
     )
+    still_open = {s.value for s in OPEN_ALARM}
     now = care.clock()
     return HomeDeviceList(
         items=[
@@ -125,7 +130,7 @@ async def devices_of(seen: Seen, care: CareRuntime) -> HomeDeviceList:
                 last_activity_at=row["last_activity_at"],
                 quiet_hours=quiet_hours_of(row),
                 silent=row["silent_due_at"] <= now,
-                open_alarm_id=row["open_alarm_id"],
+                open_alarm_id=row["open_alarm_id"] if row["alarm_status"] in still_open else None,
             )
             for row in rows
         ]

@@ -25,6 +25,7 @@ from backend.sdk import (
     Vault,
     body_signature,
     fetch_rows,
+    placeholders,
     unit_of_work,
 )
 from miniapps.elderly_care.alarms import end_by_itself, raise_alarm, write_entry
@@ -66,11 +67,13 @@ async def take_reading(
     home, and that the body is a reading its kind sends; only then take it."""
     device = await _signed_by(signed, vault)
     now = care.clock()
-    read_at = dt.datetime.fromtimestamp(int(signed.timestamp), dt.UTC)
-    if read_at < now - dt.timedelta(seconds=MAX_AGE):
+    # Compared as numbers first: a signed timestamp far enough ahead is past datetime's years.
+    stamp = int(signed.timestamp)
+    if stamp < now.timestamp() - MAX_AGE:
         raise Unauthorized(CareProblem.DEVICE_READING_STALE)
-    if read_at > now + dt.timedelta(seconds=MAX_AHEAD):
+    if stamp > now.timestamp() + MAX_AHEAD:
         raise Unprocessable(CareProblem.DEVICE_CLOCK_AHEAD)
+    read_at = dt.datetime.fromtimestamp(stamp, dt.UTC)
     elder = (
         await fetch_rows("SELECT * FROM elderly_care_elder WHERE id = $1", device["elder_id"])
     )[0]
@@ -138,19 +141,24 @@ async def _take(
             device["id"],
             reading.event_id,
         )
+        if not before:  # the device was retired meanwhile, and its readings with it
+            raise Unauthorized(CareProblem.DEVICE_REFUSED)
         first = before[0]["alarm_id"]
         return HomeReadingTaken(event_id=reading.event_id, replayed=True, alarm_id=first)
-    [locked] = await fetch_rows(
+    still = await fetch_rows(
         "UPDATE elderly_care_device SET last_seen_at = $2, silent_due_at = $3,"
         " silent_flagged_at = NULL WHERE id = $1 RETURNING *",
         device["id"],
         now,
         now + SILENT_AFTER,
     )
+    if not still:  # retired since its signature was checked: it signs nothing more
+        raise Unauthorized(CareProblem.DEVICE_REFUSED)
+    locked = still[0]
     alarm_id = None
     if reading.type in AT_ONCE:
         alarm_id = await _alarm(care, locked, elder, reading.type)
-    elif reading.type in SIGNS_OF_LIFE and (reading.value is None or reading.value > 0):
+    elif _lively(reading):
         await _sign_of_life(care, locked, read_at)
     if alarm_id is not None:
         await fetch_rows(
@@ -159,6 +167,13 @@ async def _take(
             alarm_id,
         )
     return HomeReadingTaken(event_id=reading.event_id, replayed=False, alarm_id=alarm_id)
+
+
+def _lively(reading: HomeReadingIn) -> bool:
+    """A door opened, or water or power used: a meter's 0 is a reading of nothing used."""
+    if reading.type is HomeReadingType.DOOR_OPEN:
+        return True
+    return reading.type in SIGNS_OF_LIFE and (reading.value is None or reading.value > 0)
 
 
 async def _alarm(
@@ -185,8 +200,17 @@ async def raise_device_alarm(care: CareRuntime, elder: Mapping[str, Any], why: s
 
 
 async def _still_open(alarm_id: int) -> bool:
-    rows = await fetch_rows("SELECT status FROM elderly_care_alarm WHERE id = $1", alarm_id)
-    return bool(rows) and rows[0]["status"] in {s.value for s in OPEN_ALARM}
+    """Whether the alarm is open, its row then locked to the end of the reading's
+    transaction: a cancel or a close waits for the reading to join, or the reading sees
+    it ended and raises a new one."""
+    among = placeholders(2, len(OPEN_ALARM))
+    rows = await fetch_rows(
+        "UPDATE elderly_care_alarm SET status = status WHERE id = $1"  # noqa: S608 - placeholders only
+        f" AND status IN ({among}) RETURNING id",
+        alarm_id,
+        *[s.value for s in OPEN_ALARM],
+    )
+    return bool(rows)
 
 
 async def _sign_of_life(care: CareRuntime, device: Mapping[str, Any], read_at: dt.datetime) -> None:

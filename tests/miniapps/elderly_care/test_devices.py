@@ -165,12 +165,15 @@ async def test_a_fall_rings_at_once_and_a_replay_raises_nothing_more(
     assert closed.status_code == 200, closed.text
     later = await _send(client, home, "fall-0001", {"event_id": "e-3", "type": "fall"})
     assert later.json()["alarm_id"] not in (None, alarm_id)
+    await client.post(
+        f"{APP}/alarms/{later.json()['alarm_id']}/close",
+        json={"outcome": "false_alarm"},
+        headers=home.son.headers,
+    )
     listed = (
         await client.get(f"{APP}/elders/{home.elder_id}/devices", headers=home.son.headers)
     ).json()
-    assert [(d["device"], d["open_alarm_id"]) for d in listed["items"]] == [
-        ("fall-0001", later.json()["alarm_id"])
-    ]
+    assert [(d["device"], d["open_alarm_id"]) for d in listed["items"]] == [("fall-0001", None)]
 
 
 async def test_bad_signatures_and_stale_or_future_readings_are_refused_and_write_nothing(
@@ -188,6 +191,13 @@ async def test_bad_signatures_and_stale_or_future_readings_are_refused_and_write
         (await _send(client, home, "fall-9999", fall), 401, "home_device_refused"),
         (await _send(client, home, "fall-0002", fall, skew=-301), 401, "home_device_reading_stale"),
         (await _send(client, home, "fall-0002", fall, skew=31), 422, "home_device_clock_ahead"),
+        # Past the years a date can hold, yet signed: still a clock ahead, not a failure.
+        (await _send(client, home, "fall-0002", fall, skew=10**11), 422, "home_device_clock_ahead"),
+        (
+            await _send(client, home, "fall-0002", {"event_id": "e" * 64 + "\n", "type": "fall"}),
+            400,
+            None,
+        ),
         (
             await _send(client, home, "fall-0002", {"event_id": "e-1", "type": "smoke"}),
             422,
@@ -302,6 +312,9 @@ async def test_who_may_enrol_list_and_retire_devices(
     elsewhere = await client.post(path, json=body, headers=other_grid.headers)
     assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, "elder_not_found")
     assert (await client.get(path, headers=other_grid.headers)).status_code == 404
+    for serial in ("door-01\n", "d" * 64 + "\n", "d" * 65):
+        odd = await _enrol(client, token_for, home, serial, "door_sensor")
+        assert odd.status_code == 400, (serial, odd.text)
     fall_quiet = await _enrol(client, token_for, home, "fall-03", "fall_detector", quiet_hours=12)
     assert (fall_quiet.status_code, fall_quiet.json()["code"]) == (422, "quiet_not_for_kind")
     assert await Device.count() == 0
@@ -325,3 +338,26 @@ async def test_who_may_enrol_list_and_retire_devices(
     assert (again.status_code, again.json()["code"]) == (404, "home_device_not_found")
     retired = await _send(client, home, "door-01", {"event_id": "d1", "type": "door_open"})
     assert (retired.status_code, retired.json()["code"]) == (401, "home_device_refused")
+
+
+async def test_a_door_opened_is_a_sign_of_life_whatever_its_value(
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    home = await _home(app, client, token_for_phone)
+    start = home.clock.now
+    await _enrol(client, token_for, home, "door-02", "door_sensor")
+    home.clock.at(3600, start)
+    opened = await _send(
+        client, home, "door-02", {"event_id": "o1", "type": "door_open", "value": 0}
+    )
+    assert opened.status_code == 200, opened.text
+    listed = (
+        await client.get(f"{APP}/elders/{home.elder_id}/devices", headers=home.son.headers)
+    ).json()
+    assert listed["items"][0]["last_activity_at"] is not None
+    home.clock.at(36 * 3600, start)  # 35 hours after the door was opened: silent, not quiet
+    assert await sweep_devices(home.clock.runtime) == 1
+    assert await Alarm.count() == 0
+    home.clock.at(37 * 3600, start)
+    assert await sweep_devices(home.clock.runtime) == 1
+    assert await Alarm.count() == 1
