@@ -139,7 +139,7 @@ class Launcher:
         sections: list[SectionView] = []
         badges: list[tuple[int, int, str]] = []
         for section in Section:
-            tiles = sorted(chosen.get(section, []), key=lambda at: (at[1].order, at[0]))
+            tiles = sorted(chosen.get(section, []), key=lambda at: (_order(at[1], elder), at[0]))
             if elder:
                 tiles = tiles[:ELDER_TILES_PER_SECTION]
             if not tiles:
@@ -155,8 +155,14 @@ class Launcher:
         return Layout(view=view, body=body, etag=_etag(body), badges=badges)
 
 
+def _order(tile: Tile, elder: bool) -> int:
+    return tile.elder_order if elder and tile.elder_order is not None else tile.order
+
+
 def _shows(tile: Tile, claims: Claims, elder: bool) -> bool:
     if elder and (not tile.elder or tile.section is Section.PROMOTIONS):
+        return False
+    if tile.elder_only and not elder:
         return False
     held = [role for role in tile.roles if role in claims.roles]
     if not held:

@@ -20,8 +20,3 @@ class ElderNeedsVisit(msgspec.Struct, frozen=True, kw_only=True):
     grid_path: str
     reason: str  # checkin_missed, device_alarm
     description: str  # for the grid worker, in the city's language
-
-
-# Events whose payload the kernel defines: a part may subscribe to one whether or not the
-# part that emits it is installed, and reads its payload either way.
-CONTRACT_EVENTS: dict[str, type[msgspec.Struct]] = {ELDER_NEEDS_VISIT: ElderNeedsVisit}

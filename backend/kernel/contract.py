@@ -45,8 +45,10 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     section: Section = Section.SERVICES
     within: str | None = None
     badge: str | None = None
-    elder: bool = True
+    elder: bool = True  # shown in elder mode
+    elder_only: bool = False  # shown only in elder mode: an elder's big button (SOS)
     order: int = 100
+    elder_order: int | None = None  # where it stands in elder mode, if not at `order`
 
 
 # The app id the launcher gives the host's own tiles (the mini-app console), which lead to

@@ -19,7 +19,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 import backend
-from backend.kernel.care_alerts import CONTRACT_EVENTS
+from backend.kernel.care_alerts import ELDER_NEEDS_VISIT, ElderNeedsVisit
+from backend.kernel.cashier import CHARGE_FINISHED, ChargeFinished
 from backend.kernel.contract import (
     HOST_APP_ID,
     BadgeSource,
@@ -40,6 +41,12 @@ SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 LOCALES_REQUIRED = ("zh-CN",)
 # Paths that well-known protocols fix, which a mini-app may serve outside /v1/miniapps/<id>.
 STANDARD_PREFIXES = ("/open311/",)
+# Events whose payload the kernel defines: a part may subscribe to one whether or not the
+# part that emits it is installed, and reads its payload either way.
+CONTRACT_EVENTS: dict[str, type[msgspec.Struct]] = {
+    ELDER_NEEDS_VISIT: ElderNeedsVisit,
+    CHARGE_FINISHED: ChargeFinished,
+}
 
 
 class ManifestError(Exception):

@@ -142,6 +142,11 @@ class Services:
         self._cashier = cashier
 
     @property
+    def has_cashier(self) -> bool:
+        """Whether the payment mini-app is installed and started in this process."""
+        return self._cashier is not None
+
+    @property
     def limiter(self) -> RateLimiter:
         """The rate limiter of this process, made on first use: a worker never needs one."""
         if self._limiter is None:

@@ -63,6 +63,11 @@ def _rate(name: str, description: str) -> msgspec.Meta:
     )
 
 
+class UnpaidBookings(enum.StrEnum):
+    FREE = "free"
+    REFUSE = "refuse"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mode: Annotated[Mode, _env("YIMEN_ENV", "dev or prod; prod refuses dev conveniences")] = (
         Mode.DEV
@@ -263,6 +268,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "months of partitions made ahead of time for the tables split by month (PostgreSQL)",
         ),
     ] = 3
+    care_unpaid_bookings: Annotated[
+        UnpaidBookings,
+        _env(
+            "YIMEN_CARE_UNPAID_BOOKINGS",
+            "with no payment mini-app installed, whether an elderly care booking that costs "
+            "money is let go free (free) or refused (refuse)",
+        ),
+    ] = UnpaidBookings.REFUSE
     retention: Annotated[
         str,
         _env(
