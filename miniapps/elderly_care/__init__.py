@@ -2,16 +2,20 @@
 the devices in their homes."""
 
 from backend.sdk import (
+    CHARGE_FINISHED,
     ELDER_NEEDS_VISIT,
     Cron,
     ElderNeedsVisit,
+    Event,
     Job,
     JobContext,
     Manifest,
     Role,
     Section,
+    Subscription,
     Tile,
 )
+from miniapps.elderly_care.bookings import charge_finished
 from miniapps.elderly_care.cascade import ring, ring_due
 from miniapps.elderly_care.checkins import raise_missed
 from miniapps.elderly_care.controllers import router
@@ -34,6 +38,11 @@ async def sweep_homes(job: JobContext) -> int:
     return await sweep_devices(job.services.runtime(CareRuntime))
 
 
+async def booking_charge_finished(event: Event, job: JobContext) -> None:
+    """A booking's charge was paid, or closed unpaid."""
+    await charge_finished(event.payload, job.services.runtime(CareRuntime))
+
+
 async def ring_overdue(job: JobContext) -> int:
     """Every alarm step past due whose job was lost: the sweep behind the queue."""
     return await ring_due(job.services.runtime(CareRuntime))
@@ -45,7 +54,29 @@ MINIAPP = Manifest(
     names={"zh-CN": "智慧养老", "en": "Elderly care"},
     descriptions={"zh-CN": "老人档案与亲情关联", "en": "Elders and their family circles"},
     icon="elderly",
+    # Elder mode opens on four big buttons, the SOS first; the SOS, the check-in and the
+    # services are an elder's, so they are not shown outside elder mode.
     tiles=[
+        Tile(
+            id="sos",
+            titles={"zh-CN": "一键呼叫", "en": "SOS"},
+            icon="sos",
+            target="native:elderly_care/sos",
+            roles=frozenset({Role.RESIDENT}),
+            section=Section.SERVICES,
+            elder_only=True,
+            elder_order=-4,
+        ),
+        Tile(
+            id="checkin",
+            titles={"zh-CN": "平安打卡", "en": "I am well"},
+            icon="checkin",
+            target="native:elderly_care/checkin",
+            roles=frozenset({Role.RESIDENT}),
+            section=Section.SERVICES,
+            elder_only=True,
+            elder_order=-3,
+        ),
         Tile(
             id="family",
             titles={"zh-CN": "我的家人", "en": "My family"},
@@ -54,6 +85,17 @@ MINIAPP = Manifest(
             roles=frozenset({Role.RESIDENT}),
             section=Section.SERVICES,
             order=6,
+            elder_order=-2,
+        ),
+        Tile(
+            id="services",
+            titles={"zh-CN": "居家服务", "en": "Home care"},
+            icon="home_care",
+            target="native:elderly_care/services",
+            roles=frozenset({Role.RESIDENT}),
+            section=Section.SERVICES,
+            elder_only=True,
+            elder_order=-1,
         ),
         Tile(
             id="elders",
@@ -74,6 +116,11 @@ MINIAPP = Manifest(
         Cron(name="sweep_devices", run=sweep_homes, second=frozenset({45})),
     ],
     emits={ELDER_NEEDS_VISIT: ElderNeedsVisit},
+    subscribes=[
+        Subscription(
+            CHARGE_FINISHED, booking_charge_finished, "elderly_care.booking_charge_finished"
+        )
+    ],
     on_start=start_care,
     provides={"care": CareRuntime},
 )

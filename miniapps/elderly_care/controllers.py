@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Router, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.sdk import (
     AnyRequest,
+    PageCursor,
+    PageLimit,
     Role,
     RowId,
     Vault,
@@ -17,21 +21,27 @@ from backend.sdk import (
     requires_role,
     strictly,
 )
-from miniapps.elderly_care import elders, family
+from miniapps.elderly_care import elders, family, family_enrolment, roster
 from miniapps.elderly_care.alarm_controllers import ALARM_ROUTES
+from miniapps.elderly_care.booking_controllers import BOOKING_ROUTES
 from miniapps.elderly_care.checkin_controllers import CHECKIN_ROUTES
 from miniapps.elderly_care.device_controllers import DEVICE_ROUTES
 from miniapps.elderly_care.errors import CareProblem as Problem
 from miniapps.elderly_care.schemas import (
+    ORG_PATH,
     CareIn,
     ElderEnrolIn,
+    ElderRoster,
     ElderView,
     FamilyAskIn,
     FamilyBindingView,
     FamilyDecisionIn,
     FamilyElderList,
+    FamilyEnrolIn,
     InviteView,
 )
+from miniapps.elderly_care.service_controllers import SERVICE_ROUTES
+from miniapps.elderly_care.visit_controllers import VISIT_ROUTES
 
 ELDER_UNSEEN = {404: [Problem.ELDER_NOT_FOUND]}
 DECIDING = problems(
@@ -111,6 +121,31 @@ async def set_care(
     return await family.profile(seen, vault)
 
 
+@get(
+    "/elders",
+    operation_id="ListElders",
+    responses=problems({403: [Problem.CARE_STAFF_ONLY]}),
+)
+async def list_elders(
+    request: AnyRequest,
+    under: Annotated[
+        str,
+        QueryParameter(
+            description="The org unit whose elders are listed, e.g. zz/gx/fengyang/c03/g07.",
+            max_length=200,
+            pattern=ORG_PATH,
+        ),
+    ],
+    cursor: PageCursor = None,
+    limit: PageLimit = 20,
+) -> ElderRoster:
+    """The elders whose home lies under an org unit, for care staff over it.
+
+    Newest enrolled first, each with their care and grid workers, whether they live
+    alone, and how many of their alarms are open."""
+    return await roster.roster(actor=claims_of(request), under=under, cursor=cursor, limit=limit)
+
+
 @get("/family/elders", operation_id="ListMyFamilyElders", guards=[requires_role(Role.RESIDENT)])
 async def my_elders(request: AnyRequest) -> FamilyElderList:
     """The elders whose family circle the caller is in."""
@@ -156,6 +191,25 @@ async def ask_to_join(
     return await family.ask(
         actor=claims_of(request), invite=data.invite, relation=data.relation, vault=vault
     )
+
+
+@post(
+    "/family/enrolments",
+    status_code=HTTP_204_NO_CONTENT,
+    operation_id="EnrolFamilyElder",
+    guards=[requires_role(Role.RESIDENT)],
+)
+async def enrol_for_family(
+    request: AnyRequest, data: JSONBody[FamilyEnrolIn], vault: NamedDependency[Vault]
+) -> None:
+    """Enrol one's elder in elderly care by their phone, asking to join their circle.
+
+    The elder, if not enrolled yet, is enrolled in the grid of their home, recorded as
+    enrolled by `family`, and pushed the ask, which they accept or decline as any other;
+    until then the asker sees nothing of them. The answer is the same 204 whether or not
+    the phone is a resident's: it tells nothing about who uses the app."""
+    enrolment = strictly(await request.json(), FamilyEnrolIn)
+    await family_enrolment.enrol_for_family(actor=claims_of(request), data=enrolment, vault=vault)
 
 
 @post(f"{BINDING}/accept", status_code=200, operation_id="AcceptFamilyMember", responses=DECIDING)
@@ -222,16 +276,21 @@ router = Router(
     path="/",
     route_handlers=[
         enrol,
+        list_elders,
         get_elder,
         set_care,
         invite,
         my_elders,
         ask_to_join,
+        enrol_for_family,
         accept,
         decline,
         remove,
         *ALARM_ROUTES,
         *CHECKIN_ROUTES,
         *DEVICE_ROUTES,
+        *SERVICE_ROUTES,
+        *BOOKING_ROUTES,
+        *VISIT_ROUTES,
     ],
 )

@@ -1,5 +1,6 @@
-"""Elder profiles: enrolled by the resident themselves or by care staff over their home
-grid, and seen by the elder, their family circle and that staff, by nobody else.
+"""Elder profiles: enrolled by the resident themselves, by care staff over their home
+grid, or by a family member (`family_enrolment`), and seen by the elder, their family
+circle and that staff, by nobody else.
 
 An elder is always placed in the grid of their home, so "who may see them" is a question of
 that path: staff see the elders of the grids their roles cover, a family member those whose

@@ -43,6 +43,27 @@ class CareProblem(ErrorCode):
     DEVICE_READING_STALE = "home_device_reading_stale"
     DEVICE_CLOCK_AHEAD = "home_device_clock_ahead"
     READING_NOT_FOR_DEVICE = "reading_not_for_device"
+    PROVIDER_NOT_MERCHANT = "care_provider_not_merchant"
+    SERVICE_NOT_FOUND = "care_service_not_found"
+    SLOT_IN_PAST = "care_slot_in_past"
+    SLOT_EXISTS = "care_slot_exists"
+    SLOT_NOT_FOUND = "care_slot_not_found"
+    SLOT_FULL = "care_slot_full"
+    ALREADY_BOOKED = "care_already_booked"
+    PAYMENT_UNAVAILABLE = "care_payment_unavailable"
+    BOOKING_NOT_FOUND = "care_booking_not_found"
+    PROVIDER_ONLY = "care_provider_only"
+    BOOKING_UNPAID = "care_booking_unpaid"
+    BOOKING_NOT_THERE = "care_booking_moved_on"
+    BOOKING_NOT_DONE = "care_booking_not_done"
+    ALREADY_RATED = "care_already_rated"
+    VISITORS_ONLY = "care_visitors_only"
+    VISIT_OPEN = "care_visit_open"
+    VISITOR_OWN = "care_visitor_own"
+    VISIT_ENDED = "care_visit_ended"
+    VISIT_NOT_FOUND = "care_visit_not_found"
+    NO_VISIT_PLAN = "care_no_visit_plan"
+    NOT_ADMIN_OVER = "care_not_admin_over"
 
 
 register_messages(
@@ -146,6 +167,48 @@ register_messages(
             "该设备不会发出此类读数",
             "A device of this kind does not send that reading",
         ),
+        CareProblem.PROVIDER_NOT_MERCHANT: (
+            "服务商须为已登记商户",
+            "A provider must hold the merchant role, to be paid",
+        ),
+        CareProblem.SERVICE_NOT_FOUND: ("找不到该服务", "No such care service"),
+        CareProblem.SLOT_IN_PAST: ("该时段已过", "That time has passed"),
+        CareProblem.SLOT_EXISTS: ("该时段已开放", "The service already has a slot at that time"),
+        CareProblem.SLOT_NOT_FOUND: ("找不到该时段", "No such slot in the elder's community"),
+        CareProblem.SLOT_FULL: ("该时段已约满", "That slot is fully booked"),
+        CareProblem.ALREADY_BOOKED: (
+            "已预约该时段",
+            "The elder already holds a booking of that slot",
+        ),
+        CareProblem.PAYMENT_UNAVAILABLE: (
+            "暂不支持付费服务",
+            "Paid services cannot be booked: no payment app is installed",
+        ),
+        CareProblem.BOOKING_NOT_FOUND: ("找不到该预约", "No such booking"),
+        CareProblem.PROVIDER_ONLY: (
+            "仅服务商或社区管理员可操作",
+            "Only the provider or the community's admins may do this",
+        ),
+        CareProblem.BOOKING_UNPAID: ("该预约尚未支付", "The booking is not paid yet"),
+        CareProblem.BOOKING_NOT_THERE: ("预约状态已变化", "The booking is not at that step"),
+        CareProblem.BOOKING_NOT_DONE: ("服务完成后才能评价", "A service is rated once it is done"),
+        CareProblem.ALREADY_RATED: ("已评价", "The booking is rated already"),
+        CareProblem.VISITORS_ONLY: (
+            "仅负责该网格的护理员或网格员可探访",
+            "Only a care or grid worker over the elder's grid checks in on a visit",
+        ),
+        CareProblem.VISIT_OPEN: (
+            "您有未签退的探访",
+            "You have a visit still open: check out of it first",
+        ),
+        CareProblem.VISITOR_OWN: (
+            "仅探访人本人可签退",
+            "Only the worker who checked in checks out",
+        ),
+        CareProblem.VISIT_ENDED: ("该探访已签退", "This visit is checked out already"),
+        CareProblem.VISIT_NOT_FOUND: ("找不到该探访", "No such visit"),
+        CareProblem.NO_VISIT_PLAN: ("尚未设置探访计划", "No visit plan is set for this elder"),
+        CareProblem.NOT_ADMIN_OVER: ("您不负责该区域", "You are not an admin over that org unit"),
     },
 )
 

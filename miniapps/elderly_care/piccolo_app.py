@@ -8,6 +8,9 @@ import migrations
 from miniapps.elderly_care.tables import (
     Alarm,
     AlarmEntry,
+    Booking,
+    CareService,
+    CareSlot,
     CheckinDay,
     CheckinPlan,
     Device,
@@ -15,6 +18,9 @@ from miniapps.elderly_care.tables import (
     Elder,
     FamilyBinding,
     SosRules,
+    Subsidy,
+    Visit,
+    VisitPlan,
 )
 
 APP_CONFIG = AppConfig(
@@ -30,5 +36,11 @@ APP_CONFIG = AppConfig(
         CheckinDay,
         Device,
         DeviceReading,
+        CareService,
+        CareSlot,
+        Booking,
+        Subsidy,
+        VisitPlan,
+        Visit,
     ],
 )

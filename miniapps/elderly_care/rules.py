@@ -49,7 +49,7 @@ async def timing_for(community: str | None) -> Timing:
 
 
 async def rules_of(*, actor: Claims, community: str) -> SosRulesView:
-    await _check_admin(actor, community)
+    await check_community_admin(actor, community)
     timing = await timing_for(community)
     rows = await fetch_rows(
         "SELECT 1 FROM elderly_care_sos_rules WHERE community_path = $1", community
@@ -60,7 +60,7 @@ async def rules_of(*, actor: Claims, community: str) -> SosRulesView:
 async def set_rules(*, actor: Claims, rules: SosRulesIn) -> SosRulesView:
     """Keep a community's timing; alarms raised from now on follow it, earlier ones keep
     the plan they were raised with."""
-    await _check_admin(actor, rules.community)
+    await check_community_admin(actor, rules.community)
     await fetch_rows(
         "INSERT INTO elderly_care_sos_rules (community_path, cancel_window_seconds,"
         " ring_gap_seconds, escalate_after_seconds, set_by, set_at)"
@@ -80,7 +80,7 @@ async def set_rules(*, actor: Claims, rules: SosRulesIn) -> SosRulesView:
     return _view(rules.community, timing, chosen=True)
 
 
-async def _check_admin(actor: Claims, community: str) -> None:
+async def check_community_admin(actor: Claims, community: str) -> None:
     if level_of(community) is not Level.COMMUNITY or not await unit_exists(community):
         raise NotFound(CareProblem.NOT_A_COMMUNITY)
     if not actor.covers(community, *COMMUNITY_ADMINS):

@@ -24,6 +24,7 @@ Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S"
 
 class EnrolledAs(enum.StrEnum):
     SELF = "self"
+    FAMILY = "family"  # by a family member, who asked to join the elder's circle
     STAFF = "staff"
 
 
@@ -42,6 +43,16 @@ class ElderEnrolIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     staff over the resident's home grid."""
 
     user_id: BodyRowId | None = None
+    living_alone: bool = False
+
+
+class FamilyEnrolIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A family member enrols their elder by the elder's phone, asking to join their circle."""
+
+    phone: Annotated[
+        str, msgspec.Meta(pattern=r"^1[3-9][0-9]{9}$", max_length=11, examples=["13800138000"])
+    ]
+    relation: Relation
     living_alone: bool = False
 
 
@@ -114,6 +125,23 @@ class ElderView(msgspec.Struct, frozen=True, kw_only=True):
     # For care staff over the elder's grid only; null for everyone else.
     risk_notes: str | None
     family: list[FamilyBindingView]
+
+
+class ElderRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An elder as care staff list them: who looks after them and what needs them now."""
+
+    id: int
+    name: str
+    grid_path: str
+    living_alone: bool
+    care_worker: Worker | None
+    grid_worker: Worker | None
+    open_alarms: int
+
+
+class ElderRoster(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ElderRow]
+    next_cursor: str | None
 
 
 class FamilyElder(msgspec.Struct, frozen=True, kw_only=True):

@@ -179,3 +179,94 @@ class DeviceReading(Table, tablename="elderly_care_device_reading"):
     read_at = Timestamptz()
     taken_at = Timestamptz()
     alarm_id = BigInt(null=True, default=None)
+
+
+class CareService(Table, tablename="elderly_care_service"):
+    """A home care service of a community's catalogue, given by a provider (a merchant)."""
+
+    id = BigSerial(primary_key=True)
+    community_path = Varchar(length=200, index=True)
+    kind = Varchar(length=16)
+    name = Varchar(length=40)
+    provider_id = BigInt(index=True)
+    price_fen = Integer()
+    minutes = Integer()
+    created_by = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CareSlot(Table, tablename="elderly_care_slot"):
+    """A time a service can be booked for, by up to `capacity` elders; `booked` counts the
+    bookings that hold it."""
+
+    id = BigSerial(primary_key=True)
+    service_id = BigInt(index=True)
+    starts_at = Timestamptz()
+    capacity = Integer()
+    booked = Integer(default=0)
+
+
+class Booking(Table, tablename="elderly_care_booking"):
+    """An elder's booking of a slot, by the elder or a member of their circle (on their
+    behalf). Its price is paid first from the elder's allowance, the rest by the booker."""
+
+    id = BigSerial(primary_key=True)
+    elder_id = BigInt(index=True)
+    service_id = BigInt(index=True)
+    slot_id = BigInt(index=True)
+    status = Varchar(length=16)
+    booked_by = BigInt()
+    on_behalf = Boolean(default=False)
+    price_fen = Integer()
+    subsidy_fen = Integer()
+    charge_fen = Integer()
+    payment = Varchar(length=16)
+    pay_link = Varchar(length=200, null=True, default=None)
+    subsidy_month = Varchar(length=7)
+    booked_at = Timestamptz()
+    stars = Integer(null=True, default=None)
+    comment = Varchar(length=200, null=True, default=None)
+    cancelled_by = BigInt(null=True, default=None)
+    cancel_reason = Varchar(length=200, null=True, default=None)
+
+
+class Subsidy(Table, tablename="elderly_care_subsidy"):
+    """An elder's care allowance: `monthly_fen` each month; `balance_fen` is what is left
+    of `month`'s (YYYY-MM). A new month starts afresh when it is first used or read."""
+
+    id = BigSerial(primary_key=True)
+    elder_id = BigInt(unique=True)
+    monthly_fen = Integer()
+    balance_fen = Integer()
+    month = Varchar(length=7)
+    set_by = BigInt()
+    set_at = Timestamptz(default=TimestamptzNow())
+
+
+class VisitPlan(Table, tablename="elderly_care_visit_plan"):
+    """How often care staff visit an elder at home, and the least a visit should last."""
+
+    id = BigSerial(primary_key=True)
+    elder_id = BigInt(unique=True)
+    every_days = Integer()
+    min_minutes = Integer()
+    set_by = BigInt()
+    set_at = Timestamptz()
+
+
+class Visit(Table, tablename="elderly_care_visit"):
+    """A care worker's visit to an elder's home (上门探访): checked in and out where they
+    stood, with notes; `minutes` once they have left."""
+
+    id = BigSerial(primary_key=True)
+    elder_id = BigInt(index=True)
+    worker_id = BigInt(index=True)
+    grid_path = Varchar(length=200, index=True)
+    arrived_at = Timestamptz()
+    arrived_latitude = DoublePrecision()
+    arrived_longitude = DoublePrecision()
+    left_at = Timestamptz(null=True, default=None)
+    left_latitude = DoublePrecision(null=True, default=None)
+    left_longitude = DoublePrecision(null=True, default=None)
+    minutes = Integer(null=True, default=None)
+    notes = Varchar(length=1000, null=True, default=None)

@@ -5,6 +5,8 @@ from tests.authz.rows import (
     elderly_care,
     elderly_care_alarms,
     elderly_care_devices,
+    elderly_care_services,
+    elderly_care_visits,
     gov_services,
     gov_services_apply,
     gov_services_bundles,
@@ -35,4 +37,6 @@ ROWS: list[Row] = [
     *elderly_care.ROWS,
     *elderly_care_alarms.ROWS,
     *elderly_care_devices.ROWS,
+    *elderly_care_services.ROWS,
+    *elderly_care_visits.ROWS,
 ]

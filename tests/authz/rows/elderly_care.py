@@ -94,6 +94,10 @@ async def _asking(city: City, target: Target, caller: Caller) -> Req:
     return Req(json={"invite": invite, "relation": "女儿"})
 
 
+async def _enrolling(city: City, target: Target, caller: Caller) -> Req:
+    return Req(json={"phone": "13800000001", "relation": "女儿"})
+
+
 async def _care(city: City, target: Target, caller: Caller) -> Req:
     return Req(
         path_params={"elder_id": target.ids["elder_id"]},
@@ -169,6 +173,15 @@ ROWS = [
         # Anyone signed in asks; the elder cannot join their own circle.
         {"the g07 elder": {**each(SIGNED_IN, 201), Caller.RESIDENT: 422}},
         _asking,
+        after=_tidy,
+    ),
+    Row(
+        "POST",
+        f"{APP}/family/enrolments",
+        {"the g07 resident": _nobody_enrolled},
+        # Anyone signed in may ask; the answer is the same whoever the phone is.
+        {"the g07 resident": each(SIGNED_IN, 204)},
+        _enrolling,
         after=_tidy,
     ),
     *(

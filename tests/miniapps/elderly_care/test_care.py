@@ -72,3 +72,30 @@ async def test_only_staff_over_the_grid_set_care_and_only_workers_over_it(
         "living_alone": False,
         "risk_notes_sealed": None,
     }
+
+
+async def test_care_staff_list_the_elders_under_their_units_with_their_open_alarms(
+    client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    elder, elder_id = await _enrolled(client, token_for)
+    care = bearer(await token_for(Role.CARE_WORKER))
+    sos = await client.post(f"{APP}/elders/{elder_id}/sos", json={}, headers=elder)
+    assert sos.status_code == 201, sos.text
+    listed = await client.get(f"{APP}/elders", params={"under": "zz/gx/fengyang/c03"}, headers=care)
+    assert listed.status_code == 200, listed.text
+    [row] = listed.json()["items"]
+    assert (row["id"], row["name"], row["open_alarms"]) == (elder_id, "王居民", 1)
+
+    other = bearer(await token_for_phone(WORKER_G08))
+    refused = await client.get(
+        f"{APP}/elders", params={"under": "zz/gx/fengyang/c03/g07"}, headers=other
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "care_staff_only")
+    own_grid = await client.get(
+        f"{APP}/elders", params={"under": "zz/gx/fengyang/c03/g08"}, headers=other
+    )
+    assert own_grid.json()["items"] == []
+    by_resident = await client.get(
+        f"{APP}/elders", params={"under": "zz/gx/fengyang/c03/g07"}, headers=elder
+    )
+    assert by_resident.status_code == 403
