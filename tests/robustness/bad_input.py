@@ -27,6 +27,7 @@ INF = "__sweep_inf__"  # JSON cannot say infinity; msgspec reads 1e999 as one
 # A string the sweep sends where a pattern is declared: the type cannot say what matches.
 PATTERN_EXAMPLES = {
     r"^1[3-9]\d{9}$": "13800000001",
+    r"^1[3-9][0-9]{9}$": "13800000001",  # a phone as ASCII digits only
     r"^\d{6}$": "123456",
     r"^[0-9]{6}$": "260417",
     r"^[0-9]{8,30}$": "6217000010000000003",
