@@ -44,7 +44,7 @@ MOVING = problems(
         {
             403: [Problem.ELDER_OR_FAMILY],
             404: [Problem.ELDER_NOT_FOUND, Problem.SLOT_NOT_FOUND],
-            409: [Problem.SLOT_FULL, Problem.ALREADY_BOOKED],
+            409: [Problem.SLOT_FULL, Problem.ALREADY_BOOKED, Problem.OWN_SERVICE],
             422: [Problem.SLOT_IN_PAST, Problem.PAYMENT_UNAVAILABLE],
         }
     ),

@@ -17,6 +17,7 @@ from backend.sdk import (
     ROW_ID_MAX,
     UNIQUE_VIOLATION,
     Audience,
+    Cashier,
     ChargeFinished,
     ChargeStatus,
     Claims,
@@ -49,6 +50,7 @@ from miniapps.elderly_care.service_schemas import (
 from miniapps.elderly_care.subsidy import draw, give_back
 
 PART = "elderly_care"
+INSUFFICIENT_FUNDS = "insufficient_funds"  # the cashier's code for a merchant's empty account
 PAY_WITHIN = dt.timedelta(minutes=30)
 OPEN = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
 SETTLED = (Payment.NONE, Payment.PAID, Payment.WAIVED)
@@ -144,6 +146,8 @@ async def _book(
     )
     booking_id = int(rows[0]["id"])
     if payment is Payment.AWAITING_PAYER:
+        if actor.user_id == int(service["provider_id"]):
+            raise Conflict(CareProblem.OWN_SERVICE)
         asked = await care.services.cashier.request_charge(
             part=PART,
             reference=reference_of(booking_id),
@@ -292,25 +296,39 @@ async def end_booking(
     )
     payment = Payment(booking["payment"])
     if payment in (Payment.AWAITING_PAYER, Payment.PAID) and care.services.has_cashier:
-        cashier = care.services.cashier
-        reference = reference_of(booking_id)
-        charge = await cashier.charge_of(part=PART, reference=reference)
-        if charge is not None and charge.status is ChargeStatus.AWAITING_PAYER:
-            charge = await cashier.cancel_charge(part=PART, reference=reference)
-        if charge is not None and charge.status is ChargeStatus.PAID:
-            await cashier.refund_charge(
-                part=PART,
-                reference=reference,
-                refund_key="cancelled",
-                amount_fen=charge.amount_fen - charge.subsidy_fen,
-            )
-            payment = Payment.REFUNDED
-        elif charge is not None:
-            payment = Payment.CLOSED
+        payment = await _undo_charge(care.services.cashier, reference_of(booking_id)) or payment
         await fetch_rows(
             "UPDATE elderly_care_booking SET payment = $2 WHERE id = $1", booking_id, payment.value
         )
     return True
+
+
+async def _undo_charge(cashier: Cashier, reference: str) -> Payment | None:
+    """Close the booking's charge, or give back what the payer's wallet paid and was not
+    given back yet; what stands of its payment then."""
+    charge = await cashier.charge_of(part=PART, reference=reference)
+    if charge is not None and charge.status is ChargeStatus.AWAITING_PAYER:
+        try:
+            charge = await cashier.cancel_charge(part=PART, reference=reference)
+        except Conflict:  # paid meanwhile: it is refunded instead
+            charge = await cashier.charge_of(part=PART, reference=reference)
+    if charge is None:
+        return None
+    if charge.status is not ChargeStatus.PAID:
+        return Payment.CLOSED
+    owed = charge.amount_fen - charge.subsidy_fen - charge.refunded_fen
+    if owed > 0:
+        try:
+            await cashier.refund_charge(
+                part=PART, reference=reference, refund_key="cancelled", amount_fen=owed
+            )
+        except Conflict as err:
+            if err.code != INSUFFICIENT_FUNDS:
+                raise
+            # Settled to the provider's bank already: the booking ends, and shows the
+            # refund as the provider's to make.
+            return Payment.REFUND_OWED
+    return Payment.REFUNDED
 
 
 async def rate(*, actor: Claims, booking_id: int, rating: RatingIn) -> None:

@@ -32,6 +32,7 @@ from miniapps.elderly_care.service_schemas import (
     SlotView,
 )
 
+SLOTS_AHEAD = dt.timedelta(days=366)  # slots are opened up to a year ahead
 SLOTS_SHOWN = 200  # the soonest slots of a service; more are opened as these pass
 
 
@@ -98,6 +99,8 @@ async def open_slot(*, actor: Claims, service_id: int, slot: SlotIn, care: CareR
     await check_community_admin(actor, str(service["community_path"]))
     if slot.starts_at <= care.clock():
         raise Unprocessable(CareProblem.SLOT_IN_PAST)
+    if slot.starts_at > care.clock() + SLOTS_AHEAD:
+        raise Unprocessable(CareProblem.SLOT_TOO_FAR)
     rows = await fetch_rows(
         "INSERT INTO elderly_care_slot (service_id, starts_at, capacity, booked)"
         " VALUES ($1, $2, $3, 0) ON CONFLICT (service_id, starts_at) DO NOTHING RETURNING id",

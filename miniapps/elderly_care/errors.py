@@ -57,6 +57,8 @@ class CareProblem(ErrorCode):
     BOOKING_NOT_THERE = "care_booking_moved_on"
     BOOKING_NOT_DONE = "care_booking_not_done"
     ALREADY_RATED = "care_already_rated"
+    SLOT_TOO_FAR = "care_slot_too_far"
+    OWN_SERVICE = "care_own_service"
     VISITORS_ONLY = "care_visitors_only"
     VISIT_OPEN = "care_visit_open"
     VISITOR_OWN = "care_visitor_own"
@@ -193,6 +195,11 @@ register_messages(
         CareProblem.BOOKING_NOT_THERE: ("预约状态已变化", "The booking is not at that step"),
         CareProblem.BOOKING_NOT_DONE: ("服务完成后才能评价", "A service is rated once it is done"),
         CareProblem.ALREADY_RATED: ("已评价", "The booking is rated already"),
+        CareProblem.SLOT_TOO_FAR: ("只能开放一年内的时段", "A slot opens at most a year ahead"),
+        CareProblem.OWN_SERVICE: (
+            "不能预约自己提供的付费服务",
+            "You give this service: you cannot pay yourself for it",
+        ),
         CareProblem.VISITORS_ONLY: (
             "仅负责该网格的护理员或网格员可探访",
             "Only a care or grid worker over the elder's grid checks in on a visit",

@@ -178,7 +178,8 @@ class ContactList(msgspec.Struct, frozen=True, kw_only=True):
     chosen: bool
 
 
-ORG_PATH = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}$"
+# `(?!\n)`: a pattern's `$` also passes a trailing newline.
+ORG_PATH = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}(?!\n)$"
 OrgPath = Annotated[
     str,
     msgspec.Meta(

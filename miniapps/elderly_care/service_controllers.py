@@ -67,7 +67,7 @@ async def list_services(
             403: [Problem.COMMUNITY_NOT_YOURS],
             404: [Problem.SERVICE_NOT_FOUND, Problem.NOT_A_COMMUNITY],
             409: [Problem.SLOT_EXISTS],
-            422: [Problem.SLOT_IN_PAST],
+            422: [Problem.SLOT_IN_PAST, Problem.SLOT_TOO_FAR],
         }
     ),
 )

@@ -78,6 +78,8 @@ class Payment(enum.StrEnum):
     PAID = "paid"
     WAIVED = "waived"  # no payment app installed, and the city lets bookings go free
     REFUNDED = "refunded"
+    # Cancelled after the provider's takings were settled to their bank: they owe it back.
+    REFUND_OWED = "refund_owed"
     CLOSED = "closed"  # not paid in time, or cancelled before it was
 
 

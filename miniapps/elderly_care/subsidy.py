@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from backend.sdk import Claims, Forbidden, fetch_rows
+from backend.sdk import Claims, Forbidden, fetch_rows, unit_of_work
 from miniapps.elderly_care.checkins import CITY_TIME
 from miniapps.elderly_care.elders import Seen
 from miniapps.elderly_care.errors import CareProblem
@@ -44,12 +44,21 @@ async def set_subsidy(
     """Set the monthly amount; this month's balance moves by the change, never below 0."""
     if not actor.covers(str(seen.elder["grid_path"]), *COMMUNITY_ADMINS):
         raise Forbidden(CareProblem.COMMUNITY_NOT_YOURS)
+    async with unit_of_work():  # the row stays locked from its read to its change
+        await _set(actor, seen, subsidy, care)
+    return await subsidy_of(seen, care)
+
+
+async def _set(actor: Claims, seen: Seen, subsidy: SubsidyIn, care: CareRuntime) -> None:
     month = month_of(care.clock())
     was = await _rolled(seen.id, month)
     if was is None:
+        # Nothing can have been spent of an allowance that was not there: the last set wins.
         await fetch_rows(
             "INSERT INTO elderly_care_subsidy (elder_id, monthly_fen, balance_fen, month, set_by,"
-            " set_at) VALUES ($1, $2, $2, $3, $4, $5) ON CONFLICT (elder_id) DO NOTHING",
+            " set_at) VALUES ($1, $2, $2, $3, $4, $5) ON CONFLICT (elder_id) DO UPDATE SET"
+            " monthly_fen = excluded.monthly_fen, balance_fen = excluded.balance_fen,"
+            " set_by = excluded.set_by, set_at = excluded.set_at",
             seen.id,
             subsidy.monthly_fen,
             month,
@@ -67,7 +76,6 @@ async def set_subsidy(
             care.clock(),
             subsidy.monthly_fen - was[0],
         )
-    return await subsidy_of(seen, care)
 
 
 async def draw(elder_id: int, price_fen: int, care: CareRuntime) -> tuple[int, str]:
@@ -86,11 +94,12 @@ async def draw(elder_id: int, price_fen: int, care: CareRuntime) -> tuple[int, s
 
 
 async def give_back(elder_id: int, amount_fen: int, month: str, care: CareRuntime) -> None:
-    """Return what a cancelled booking took, if its month is still this one."""
+    """Return what a cancelled booking took, if its month is still this one; never past the
+    monthly amount, which may have been lowered since."""
     if amount_fen and month == month_of(care.clock()):
         await fetch_rows(
-            "UPDATE elderly_care_subsidy SET balance_fen = balance_fen + $2"
-            " WHERE elder_id = $1 AND month = $3",
+            "UPDATE elderly_care_subsidy SET balance_fen = CASE WHEN balance_fen + $2 > monthly_fen"
+            " THEN monthly_fen ELSE balance_fen + $2 END WHERE elder_id = $1 AND month = $3",
             elder_id,
             amount_fen,
             month,

@@ -95,9 +95,13 @@ async def arrive(*, actor: Claims, seen: Seen, at: ArriveIn, care: CareRuntime) 
 
 async def leave(*, actor: Claims, visit_id: int, at: LeaveIn, care: CareRuntime) -> None:
     """The worker who checked in checks out, with their notes; once."""
-    visit = await visit_seen_by(actor, visit_id)
-    if int(visit["worker_id"]) != actor.user_id:
+    rows = await fetch_rows("SELECT * FROM elderly_care_visit WHERE id = $1", visit_id)
+    # Their own visit, even if their role moved off the elder's grid since they came in:
+    # else it would stay open and bar them from every other home.
+    if not rows or int(rows[0]["worker_id"]) != actor.user_id:
+        await visit_seen_by(actor, visit_id)
         raise Forbidden(CareProblem.VISITOR_OWN)
+    visit = rows[0]
     now = care.clock()
     minutes = max(0, int((now - visit["arrived_at"]).total_seconds() // 60))
     rows = await fetch_rows(

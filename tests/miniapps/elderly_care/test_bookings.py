@@ -25,6 +25,7 @@ from tests.miniapps.elderly_care.circle import (
     APP,
     C03,
     DAUGHTER,
+    SON,
     CareClock,
     Person,
     enrolled_elder,
@@ -196,6 +197,13 @@ async def test_a_slot_in_the_past_or_full_is_refused_and_nothing_is_written(
         headers=setting.admin,
     )
     assert (twice.status_code, twice.json()["code"]) == (409, "care_slot_exists")
+    for far in ("9999-12-31T23:30:00-05:00", (clock.now + dt.timedelta(days=400)).isoformat()):
+        too_far = await client.post(
+            f"{APP}/services/{setting.service_id}/slots",
+            json={"starts_at": far, "capacity": 2},
+            headers=setting.admin,
+        )
+        assert (too_far.status_code, too_far.json()["code"]) == (422, "care_slot_too_far")
 
     # Two taps at once by the elder hold one place.
     taps = await asyncio.gather(*(_book(client, setting, slot_id, setting.elder) for _ in range(3)))
@@ -251,6 +259,15 @@ async def test_cancelling_gives_back_the_place_the_allowance_and_the_money(
     assert slot["booked"] == 0
     [allowance] = await Subsidy.select(Subsidy.balance_fen)
     assert allowance["balance_fen"] == 500
+    # An allowance lowered after it was spent gets back no more than its new amount.
+    spent = (await _book(client, setting, slot_id, setting.elder)).json()
+    assert spent["subsidy_fen"] == 500
+    await _allowance(client, setting, 200)
+    await client.post(
+        f"{APP}/bookings/{spent['id']}/cancel", json={}, headers=setting.elder.headers
+    )
+    shown = await client.get(f"{APP}/elders/{setting.elder_id}/subsidy", headers=setting.admin)
+    assert (shown.json()["monthly_fen"], shown.json()["balance_fen"]) == (200, 200)
     again = await client.post(
         f"{APP}/bookings/{booked['id']}/cancel", json={}, headers=setting.elder.headers
     )
@@ -315,6 +332,13 @@ async def test_who_keeps_the_catalogue_and_who_sees_a_booking(
     other_admin = bearer(await token_for_phone("13800000015"))
     not_theirs = await client.post(f"{APP}/services", json=body, headers=other_admin)
     assert (not_theirs.status_code, not_theirs.json()["code"]) == (403, "community_not_yours")
+    # The provider, in the elder's circle, does not pay themselves.
+    provider_son = await someone(client, token_for_phone, SON)
+    assert provider_son.user_id == setting.provider.user_id
+    await join_circle(client, setting.elder, setting.elder_id, provider_son)
+    own_slot = await _slot(client, setting, clock.now + dt.timedelta(days=3))
+    own = await _book(client, setting, own_slot, provider_son)
+    assert (own.status_code, own.json()["code"]) == (409, "care_own_service")
     not_merchant = await client.post(
         f"{APP}/services",
         json={**body, "provider_id": setting.elder.user_id},
