@@ -107,6 +107,8 @@ from backend.kernel.pagination import (
 from backend.kernel.params import ROW_ID_MAX, AwareDatetime, BodyRowId, RowId, require_aware
 from backend.kernel.partitions import Retention, TimePartitioned, partition_by_month
 from backend.kernel.paths import Level, ancestors, district_of, is_valid, is_within, level_of
+from backend.kernel.picture_routes import PhotoImage, PhotoUpload, photo_response
+from backend.kernel.pictures import Picture, clean_picture, picture_sent
 from backend.kernel.problems import problems
 from backend.kernel.qr import QrImage, render_qr, render_qr_off_loop
 from backend.kernel.ratelimit import Quota
@@ -183,6 +185,9 @@ __all__ = [
     "PageLimit",
     "PayloadTooLarge",
     "Person",
+    "PhotoImage",
+    "PhotoUpload",
+    "Picture",
     "PlatformKeys",
     "PreconditionFailed",
     "QrImage",
@@ -223,6 +228,7 @@ __all__ = [
     "cancel",
     "check_character",
     "claims_of",
+    "clean_picture",
     "count_scan",
     "decode_cursor",
     "decode_position",
@@ -259,6 +265,8 @@ __all__ = [
     "people_by_phone",
     "person",
     "person_by_phone",
+    "photo_response",
+    "picture_sent",
     "place_in_grid",
     "placeholders",
     "problems",

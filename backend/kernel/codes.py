@@ -62,7 +62,7 @@ def message(code: str, locale: Locale, params: Mapping[str, Any] | None = None) 
 
 class KernelCode(ErrorCode):
     """The kernel's own codes: HTTP's generic refusals, request parsing, guards, paging,
-    the district switches, idempotency and the working-day calendar."""
+    the district switches, idempotency, the working-day calendar and photos."""
 
     INTERNAL_ERROR = "internal_error"
     VALIDATION_FAILED = "validation_failed"
@@ -91,6 +91,8 @@ class KernelCode(ErrorCode):
     IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency_key_in_progress"
     CALENDAR_NOTICE_INVALID = "calendar_notice_invalid"
     METRICS_TOKEN_INVALID = "metrics_token_invalid"  # noqa: S105 - an error code, not a secret
+    PHOTO_INVALID = "photo_invalid"
+    PHOTO_TYPE_UNSUPPORTED = "photo_type_unsupported"
 
 
 register_messages(
@@ -162,6 +164,14 @@ register_messages(
         KernelCode.METRICS_TOKEN_INVALID: (
             "监控指标的访问令牌缺失或不正确",
             "The metrics token is missing or wrong",
+        ),
+        KernelCode.PHOTO_INVALID: (
+            "照片须为 JPEG 或 PNG,且不超过 5 MB",
+            "A photo must be a JPEG or PNG of at most 5 MB",
+        ),
+        KernelCode.PHOTO_TYPE_UNSUPPORTED: (
+            "照片须以 image/jpeg、image/png 或 multipart/form-data 上传,收到的是 {received}",
+            "Send a photo as image/jpeg, image/png or multipart/form-data; got {received}",
         ),
     },
 )

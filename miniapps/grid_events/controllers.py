@@ -24,6 +24,8 @@ from backend.sdk import (
     KernelCode,
     PageCursor,
     PageLimit,
+    PhotoImage,
+    PhotoUpload,
     Quota,
     Role,
     RowId,
@@ -31,6 +33,8 @@ from backend.sdk import (
     Vault,
     claims_of,
     idempotent,
+    photo_response,
+    picture_sent,
     problems,
     rate_limited,
     require_json,
@@ -38,7 +42,7 @@ from backend.sdk import (
     role_held,
 )
 from miniapps.grid_events import duty, photos, rules, sensors, service, stats
-from miniapps.grid_events.bodies import PhotoImage, PhotoUpload, SignedReading
+from miniapps.grid_events.bodies import SignedReading
 from miniapps.grid_events.errors import GridEventsCode as Code
 from miniapps.grid_events.schemas import (
     ActIn,
@@ -208,8 +212,8 @@ async def act(
             400: [KernelCode.VALIDATION_FAILED],
             409: [Code.EVENT_FINISHED],
             413: [KernelCode.BODY_TOO_LARGE],
-            415: [Code.PHOTO_TYPE_UNSUPPORTED],
-            422: [Code.PHOTO_INVALID],
+            415: [KernelCode.PHOTO_TYPE_UNSUPPORTED],
+            422: [KernelCode.PHOTO_INVALID],
         }
     ),
 )
@@ -228,7 +232,7 @@ async def add_photo(
     form; it is redrawn before it is kept, which drops what else the file carried. A closed
     or cancelled event takes no more photos."""
     content_type = request.headers.get("content-type")
-    picture = await photos.picture_sent(content_type, await request.body(), request.form)
+    picture = await picture_sent(content_type, await request.body(), request.form)
     photo_id = await photos.add_photo(
         actor=claims_of(request),
         event_id=event_id,
@@ -257,8 +261,7 @@ async def get_photo(
     data, content_type = await photos.photo_bytes(
         actor=claims_of(request), event_id=event_id, photo_id=photo_id, storage=storage
     )
-    # nosniff: a browser must never run a stored file as anything but the image it is
-    return Response(data, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})
+    return photo_response(data, content_type)
 
 
 @get("/duty", operation_id="GetMyDuty", guards=[requires_role(Role.GRID_WORKER)])

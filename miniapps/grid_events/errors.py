@@ -22,8 +22,6 @@ class GridEventsCode(ErrorCode):
     EVENT_CHANGED = "event_changed"
     IF_MATCH_INVALID = "if_match_invalid"
     EVENT_FINISHED = "event_finished"
-    PHOTO_INVALID = "photo_invalid"
-    PHOTO_TYPE_UNSUPPORTED = "photo_type_unsupported"
     RULE_NOT_FOUND = "rule_not_found"
     SENSOR_REFUSED = "sensor_refused"
     SENSOR_EXISTS = "sensor_exists"
@@ -77,14 +75,6 @@ register_messages(
         GridEventsCode.EVENT_FINISHED: (
             "事件已结案或注销,不能再添加照片",
             "The event is closed or cancelled; it takes no more photos",
-        ),
-        GridEventsCode.PHOTO_INVALID: (
-            "照片须为 JPEG 或 PNG,且不超过 5 MB",
-            "A photo must be a JPEG or PNG of at most 5 MB",
-        ),
-        GridEventsCode.PHOTO_TYPE_UNSUPPORTED: (
-            "照片须以 image/jpeg、image/png 或 multipart/form-data 上传,收到的是 {received}",
-            "Send a photo as image/jpeg, image/png or multipart/form-data; got {received}",
         ),
         GridEventsCode.RULE_NOT_FOUND: ("派遣规则不存在", "No such dispatch rule"),
         GridEventsCode.SENSOR_REFUSED: (

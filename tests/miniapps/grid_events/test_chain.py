@@ -13,6 +13,7 @@ from backend.kernel.vault import Vault
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from push.tables import InboxItem, Notification
 from tests.conftest import Client, TokenFor, TokenForPhone, bearer
+from tests.pictures import picture
 from tests.support import eventually, notices_recorded
 
 G07_CENTRE = {"lat": 34.805, "lon": 113.555}  # inside the demo polygon of grid g07
@@ -355,13 +356,6 @@ async def test_reassignments_by_hand_become_rule_suggestions(people: People, dem
     assert applied.status_code == 200, applied.text
     after = await yimen("grid_events", "suggest", "--minimum", "2")
     assert "no rule changes to suggest" in after.stdout
-
-
-def picture(kind: str, *, exif: Image.Exif | None = None) -> bytes:
-    """A small real picture in `kind` (JPEG or PNG), with `exif` if given."""
-    out = io.BytesIO()
-    Image.new("RGB", (32, 24), (200, 40, 40)).save(out, kind, exif=exif or Image.Exif())
-    return out.getvalue()
 
 
 PNG = picture("PNG")

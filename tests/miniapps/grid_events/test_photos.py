@@ -12,16 +12,8 @@ from PIL import Image
 
 from miniapps.grid_events.tables import GridEvent, Photo
 from tests.conftest import bearer
-from tests.miniapps.grid_events.test_chain import MANHOLE, RESIDENT, People, picture
-
-GPS_IFD = 0x8825
-
-
-def _with_gps() -> Image.Exif:
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"
-    exif[GPS_IFD] = {1: "N", 2: (34.0, 48.0, 18.0), 3: "E", 4: (113.0, 33.0, 18.0)}
-    return exif
+from tests.miniapps.grid_events.test_chain import MANHOLE, RESIDENT, People
+from tests.pictures import GPS_IFD, picture, with_gps
 
 
 async def _event(people: People) -> tuple[int, dict[str, str]]:
@@ -48,7 +40,7 @@ async def test_a_photo_is_drawn_anew_without_its_metadata(
     people: People, demo: None, kind: str
 ) -> None:
     event, resident = await _event(people)
-    sent = picture(kind, exif=_with_gps() if kind == "JPEG" else None)
+    sent = picture(kind, exif=with_gps() if kind == "JPEG" else None)
     assert kind != "JPEG" or Image.open(io.BytesIO(sent)).getexif().get_ifd(GPS_IFD)
     added = await _upload(people, event, resident, sent + b"<script>alert(1)</script>")
     assert added.status_code == 201, added.text
