@@ -65,6 +65,9 @@ class CareProblem(ErrorCode):
     VISIT_ENDED = "care_visit_ended"
     VISIT_NOT_FOUND = "care_visit_not_found"
     NO_VISIT_PLAN = "care_no_visit_plan"
+    VISIT_PHOTOS_CLOSED = "care_visit_photos_closed"
+    VISIT_PHOTOS_FULL = "care_visit_photos_full"
+    VISIT_PHOTO_NOT_FOUND = "care_visit_photo_not_found"
     NOT_ADMIN_OVER = "care_not_admin_over"
 
 
@@ -215,6 +218,15 @@ register_messages(
         CareProblem.VISIT_ENDED: ("该探访已签退", "This visit is checked out already"),
         CareProblem.VISIT_NOT_FOUND: ("找不到该探访", "No such visit"),
         CareProblem.NO_VISIT_PLAN: ("尚未设置探访计划", "No visit plan is set for this elder"),
+        CareProblem.VISIT_PHOTOS_CLOSED: (
+            "签退已超过 24 小时,不能再添加照片",
+            "The visit ended over 24 h ago; it takes no more photos",
+        ),
+        CareProblem.VISIT_PHOTOS_FULL: (
+            "每次探访最多 {most} 张照片",
+            "A visit takes at most {most} photos",
+        ),
+        CareProblem.VISIT_PHOTO_NOT_FOUND: ("找不到该照片", "No such photo"),
         CareProblem.NOT_ADMIN_OVER: ("您不负责该区域", "You are not an admin over that org unit"),
     },
 )

@@ -20,6 +20,7 @@ from miniapps.elderly_care.tables import (
     SosRules,
     Subsidy,
     Visit,
+    VisitPhoto,
     VisitPlan,
 )
 
@@ -42,5 +43,6 @@ APP_CONFIG = AppConfig(
         Subsidy,
         VisitPlan,
         Visit,
+        VisitPhoto,
     ],
 )

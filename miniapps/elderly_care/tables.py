@@ -270,3 +270,15 @@ class Visit(Table, tablename="elderly_care_visit"):
     left_longitude = DoublePrecision(null=True, default=None)
     minutes = Integer(null=True, default=None)
     notes = Varchar(length=1000, null=True, default=None)
+
+
+class VisitPhoto(Table, tablename="elderly_care_visit_photo"):
+    """A photo the worker took on a visit, kept through the storage interface."""
+
+    id = BigSerial(primary_key=True)
+    visit_id = BigInt(index=True)
+    storage_key = Varchar(length=100)
+    content_type = Varchar(length=32)
+    size = BigInt()
+    uploaded_by = BigInt()
+    at = Timestamptz()

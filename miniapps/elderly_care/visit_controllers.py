@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import get, post, put
+from litestar import Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.sdk import (
     AnyRequest,
+    KernelCode,
     NotFound,
     PageCursor,
     PageLimit,
+    PhotoImage,
+    PhotoUpload,
     RowId,
+    Storage,
     claims_of,
+    photo_response,
+    picture_sent,
     problems,
     strictly,
 )
-from miniapps.elderly_care import elders, report, visits
+from miniapps.elderly_care import elders, report, visit_photos, visits
 from miniapps.elderly_care.errors import CareProblem as Problem
 from miniapps.elderly_care.runtime import CareRuntime
 from miniapps.elderly_care.schemas import ORG_PATH
@@ -134,6 +140,59 @@ async def leave(
     return await visits.visit_view(visit_id)
 
 
+@post(
+    "/visits/{visit_id:int}/photos",
+    operation_id="AddVisitPhoto",
+    operation_class=PhotoUpload,
+    responses=problems(
+        {
+            403: [Problem.VISITOR_OWN],
+            404: [Problem.VISIT_NOT_FOUND],
+            409: [Problem.VISIT_PHOTOS_CLOSED, Problem.VISIT_PHOTOS_FULL],
+            413: [KernelCode.BODY_TOO_LARGE],
+            415: [KernelCode.PHOTO_TYPE_UNSUPPORTED],
+            422: [KernelCode.PHOTO_INVALID],
+        }
+    ),
+)
+async def add_visit_photo(
+    request: AnyRequest,
+    visit_id: FromPath[RowId],
+    storage: NamedDependency[Storage],
+    care: NamedDependency[CareRuntime],
+) -> dict[str, int]:
+    """Add a photo to a visit, by the worker who made it.
+
+    While they are there or within 24 h of leaving, ten at most. A JPEG or PNG of 5 MB at
+    most, as the raw body or as the one file part of a multipart form; it is redrawn before
+    it is kept, which drops what else the file carried (the phone's position among it)."""
+    content_type = request.headers.get("content-type")
+    picture = await picture_sent(content_type, await request.body(), request.form)
+    photo_id = await visit_photos.add_photo(
+        actor=claims_of(request), visit_id=visit_id, data=picture, storage=storage, care=care
+    )
+    return {"photo_id": photo_id}
+
+
+@get(
+    "/visits/{visit_id:int}/photos/{photo_id:int}",
+    operation_id="GetVisitPhoto",
+    operation_class=PhotoImage,
+    responses=problems({404: [Problem.VISIT_NOT_FOUND, Problem.VISIT_PHOTO_NOT_FOUND]}),
+)
+async def get_visit_photo(
+    request: AnyRequest,
+    visit_id: FromPath[RowId],
+    photo_id: FromPath[RowId],
+    storage: NamedDependency[Storage],
+) -> Response[bytes]:
+    """One photo of a visit, as the image it is, for whoever sees the elder."""
+    data, content_type = await visit_photos.photo_bytes(
+        actor=claims_of(request), visit_id=visit_id, photo_id=photo_id, storage=storage
+    )
+    return photo_response(data, content_type)
+
+
 @get(
     "/care-report",
     operation_id="GetCareReport",
@@ -161,4 +220,13 @@ async def care_report(
     return await report.care_report(actor=claims_of(request), under=under, days=days, care=care)
 
 
-VISIT_ROUTES = [get_plan, set_plan, arrive, list_visits, leave, care_report]
+VISIT_ROUTES = [
+    get_plan,
+    set_plan,
+    arrive,
+    list_visits,
+    leave,
+    add_visit_photo,
+    get_visit_photo,
+    care_report,
+]

@@ -53,6 +53,13 @@ class CareVisitView(msgspec.Struct, frozen=True, kw_only=True):
     left_longitude: float | None
     minutes: int | None
     notes: str | None
+    photos: Annotated[
+        list[int],
+        msgspec.Meta(
+            description="The ids of the visit's photos, oldest first; each is the image at "
+            "`/visits/{id}/photos/{photo_id}`."
+        ),
+    ]
 
 
 class CareVisitPage(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,7 +5,7 @@ home at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from backend.sdk import (
@@ -19,6 +19,7 @@ from backend.sdk import (
     decode_cursor,
     encode_cursor,
     fetch_rows,
+    fetch_where_in,
     people,
 )
 from miniapps.elderly_care.elders import Seen, elder_seen_by
@@ -153,6 +154,7 @@ async def visit_view(visit_id: int) -> CareVisitView:
 
 async def visit_views(rows: Sequence[Mapping[str, Any]]) -> list[CareVisitView]:
     named = await people({int(r["worker_id"]) for r in rows})
+    photos = await _photos_of(int(r["id"]) for r in rows)
     return [
         CareVisitView(
             id=int(r["id"]),
@@ -169,6 +171,21 @@ async def visit_views(rows: Sequence[Mapping[str, Any]]) -> list[CareVisitView]:
             left_longitude=r["left_longitude"],
             minutes=r["minutes"],
             notes=r["notes"],
+            photos=photos.get(int(r["id"]), []),
         )
         for r in rows
     ]
+
+
+async def _photos_of(visit_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The photo ids of each visit, oldest first."""
+    taken: dict[int, list[int]] = {}
+    rows = await fetch_where_in(
+        "SELECT id, visit_id FROM elderly_care_visit_photo",
+        "visit_id",
+        visit_ids,
+        then="ORDER BY id",
+    )
+    for row in rows:
+        taken.setdefault(int(row["visit_id"]), []).append(int(row["id"]))
+    return taken

@@ -36,6 +36,9 @@ RAW_BODY = {
     "POST /v1/miniapps/elderly_care/devices/{device:str}/readings": (
         "a body signed by the home device; refusals are in test_devices.py, with its secret"
     ),
+    "POST /v1/miniapps/elderly_care/visits/{visit_id:int}/photos": (
+        "a JPEG or PNG as the body, as grid events take it; tested in test_visit_photos.py"
+    ),
     "POST /v1/miniapps/payment/channel/notify": (
         "a body signed by the bank channel (HMAC over timestamp and bytes); tested with its key"
     ),

@@ -2,14 +2,15 @@
 over the elder's grid set the visit plan; the care and grid workers over it check in; only
 who checked in checks out; whoever sees the elder reads the plan and the visits; to anyone
 else the elder and the visit are not found. The admins over an org unit read its care
-report; care staff over it list its elders."""
+report; care staff over it list its elders. Only who made a visit adds its photos; whoever
+sees the elder sees them, and a photo asked for under another visit is not found."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from miniapps.elderly_care.tables import Visit, VisitPlan
-from tests.authz.city import City
+from miniapps.elderly_care.tables import Visit, VisitPhoto, VisitPlan
+from tests.authz.city import City, png
 from tests.authz.matrix import (
     ADMINS_ABOVE_G07,
     C03,
@@ -31,6 +32,7 @@ HOME = {"latitude": 34.8051, "longitude": 113.5552}
 
 
 async def _tidy(city: City) -> None:
+    await VisitPhoto.delete(force=True)
     await Visit.delete(force=True)
     await VisitPlan.delete(force=True)
     await _afresh()
@@ -70,6 +72,49 @@ async def _not_visiting(city: City, caller: Caller) -> Target:
     target = await _visited(city, caller)
     await Visit.delete(force=True)
     return target
+
+
+async def _with_photo(city: City, caller: Caller) -> Target:
+    """The visit with a photo its care worker took."""
+    target = await _visited(city, caller)
+    sent = await city.send(
+        Caller.CARE, "POST", f"{APP}/visits/{{visit_id}}/photos", _photo_req(target)
+    )
+    assert sent.status_code == 201, sent.text
+    return Target(
+        path=target.path,
+        owner=target.owner,
+        ids={**target.ids, "photo_id": sent.json()["photo_id"]},
+    )
+
+
+async def _photo_under_another_visit(city: City, caller: Caller) -> Target:
+    """The photo asked for under the elder's next visit, which the same callers see."""
+    target = await _with_photo(city, caller)
+    now = dt.datetime.now(dt.UTC)
+    [later] = await Visit.insert(
+        Visit(
+            elder_id=target.ids["elder_id"],
+            worker_id=city.ids[Caller.WORKER_G07],
+            grid_path=target.path,
+            arrived_at=now,
+            arrived_latitude=HOME["latitude"],
+            arrived_longitude=HOME["longitude"],
+        )
+    )
+    return Target(path=target.path, ids={**target.ids, "visit_id": later["id"]})
+
+
+def _photo_req(target: Target) -> Req:
+    return Req(
+        path_params={"visit_id": target.ids["visit_id"]},
+        content=png(),
+        headers={"Content-Type": "image/png"},
+    )
+
+
+async def _photo(city: City, target: Target, caller: Caller) -> Req:
+    return _photo_req(target)
 
 
 async def _plan(city: City, target: Target, caller: Caller) -> Req:
@@ -124,6 +169,22 @@ ROWS = [
         _visited,
         {Caller.CARE: 200, **each((*ELDER_SIDE, Caller.WORKER_G07, *ADMINS_ABOVE_G07), 403)},
         _leaving,
+    ),
+    _row(
+        "POST",
+        f"{APP}/visits/{{visit_id:int}}/photos",
+        _visited,
+        {Caller.CARE: 201, **each((*ELDER_SIDE, Caller.WORKER_G07, *ADMINS_ABOVE_G07), 403)},
+        _photo,
+    ),
+    Row(
+        "GET",
+        f"{APP}/visits/{{visit_id:int}}/photos/{{photo_id:int}}",
+        {"its visit": _with_photo, "another visit": _photo_under_another_visit},
+        {"its visit": each(SEES_THE_ELDER, 200), "another visit": {}},
+        path_ids("visit_id", "photo_id"),
+        denied=404,
+        after=_tidy,
     ),
     _row("GET", f"{APP}/care-report", _visited, each(ADMINS_ABOVE_G07, 200), _under, denied=403),
     # Care staff's list of the elders under a unit: g07's, for the staff over g07.
