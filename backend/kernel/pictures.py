@@ -132,6 +132,9 @@ def redrawn(data: bytes, content_type: str) -> bytes:
                 raise Unprocessable(KernelCode.PHOTO_INVALID)
             image.load()
             upright = ImageOps.exif_transpose(image)
+            # What Pillow would write back from the source: a JPEG's comment, an ICC
+            # profile. Text of any kind could carry a position or a script.
+            upright.info.clear()
             out = io.BytesIO()
             if content_type == "image/jpeg":
                 upright.convert("RGB").save(out, "JPEG", quality=90)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import hashlib
+import uuid
 from pathlib import Path
 
 
@@ -41,6 +42,8 @@ class LocalDiskStorage(Storage):
         self._root.mkdir(parents=True, exist_ok=True)
         path = self._root / key
         if not path.exists():
-            temporary = path.with_suffix(".part")
+            # Its own temporary name: the same photo sent twice at once is written twice,
+            # and each rename puts the same bytes in place.
+            temporary = path.with_name(f"{key}.{uuid.uuid4().hex}.part")
             temporary.write_bytes(data)
             temporary.replace(path)

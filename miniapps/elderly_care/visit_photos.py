@@ -23,6 +23,13 @@ from miniapps.elderly_care.visits import visit_seen_by
 
 MOST_PHOTOS = 10
 LATE_PHOTOS = dt.timedelta(hours=24)  # after leaving, while the phone finds signal
+_IF_TAKING = (
+    "SELECT id FROM elderly_care_visit WHERE id = $1 AND (left_at IS NULL OR left_at >= $2)"
+)
+_LOCK_IF_TAKING = (
+    "UPDATE elderly_care_visit SET left_at = left_at"
+    " WHERE id = $1 AND (left_at IS NULL OR left_at >= $2) RETURNING id"
+)
 
 
 async def add_photo(
@@ -30,15 +37,13 @@ async def add_photo(
 ) -> int:
     await _own_visit(actor, visit_id)
     picture = await clean_picture(data)
+    # Checked before the file is kept, so a refused photo leaves nothing behind; and again
+    # under the lock, for uploads racing this one.
+    await _room_for_a_photo(visit_id, care, lock=False)
     key = await storage.put(picture.data, suffix=picture.suffix)
     async with unit_of_work():
         # Locked: two uploads at once count each other, and a visit never passes ten.
-        await _lock_visit_taking_photos(visit_id, care.clock())
-        rows = await fetch_rows(
-            "SELECT count(*) AS n FROM elderly_care_visit_photo WHERE visit_id = $1", visit_id
-        )
-        if int(rows[0]["n"]) >= MOST_PHOTOS:
-            raise Conflict(CareProblem.VISIT_PHOTOS_FULL, most=MOST_PHOTOS)
+        await _room_for_a_photo(visit_id, care, lock=True)
         rows = await fetch_rows(
             "INSERT INTO elderly_care_visit_photo (visit_id, storage_key, content_type, size,"
             " uploaded_by, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -53,23 +58,27 @@ async def add_photo(
 
 
 async def _own_visit(actor: Claims, visit_id: int) -> None:
-    """Only the worker who made the visit adds to it; whoever else sees it is refused, and
-    to anyone else it does not exist."""
-    rows = await fetch_rows("SELECT worker_id FROM elderly_care_visit WHERE id = $1", visit_id)
-    if not rows or int(rows[0]["worker_id"]) != actor.user_id:
-        await visit_seen_by(actor, visit_id)
+    """Only the worker who made the visit adds to it, while they still see the elder (a
+    worker moved off the grid writes nothing more into the elder's record); whoever else
+    sees it is refused, and to anyone else it does not exist."""
+    visit = await visit_seen_by(actor, visit_id)
+    if int(visit["worker_id"]) != actor.user_id:
         raise Forbidden(CareProblem.VISITOR_OWN)
 
 
-async def _lock_visit_taking_photos(visit_id: int, now: dt.datetime) -> None:
+async def _room_for_a_photo(visit_id: int, care: CareRuntime, *, lock: bool) -> None:
+    """Refuse a visit ended over a day ago, or holding ten photos; with `lock`, the visit's
+    row stays locked to the end of the transaction."""
     rows = await fetch_rows(
-        "UPDATE elderly_care_visit SET left_at = left_at WHERE id = $1"
-        " AND (left_at IS NULL OR left_at > $2) RETURNING id",
-        visit_id,
-        now - LATE_PHOTOS,
+        _LOCK_IF_TAKING if lock else _IF_TAKING, visit_id, care.clock() - LATE_PHOTOS
     )
     if not rows:
         raise Conflict(CareProblem.VISIT_PHOTOS_CLOSED)
+    rows = await fetch_rows(
+        "SELECT count(*) AS n FROM elderly_care_visit_photo WHERE visit_id = $1", visit_id
+    )
+    if int(rows[0]["n"]) >= MOST_PHOTOS:
+        raise Conflict(CareProblem.VISIT_PHOTOS_FULL, most=MOST_PHOTOS)
 
 
 async def photo_bytes(

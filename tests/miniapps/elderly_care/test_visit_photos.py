@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import random
+from pathlib import Path
 
 import httpx
 import msgspec
 from litestar import Litestar
 from PIL import Image
 
+from auth.sessions import grant_for
+from backend.directory.users.tables import RoleAssignment
 from backend.kernel.roles import Role
 from miniapps.elderly_care.tables import VisitPhoto
 from tests.conftest import Client, TokenFor, TokenForPhone
@@ -28,6 +33,7 @@ from tests.miniapps.elderly_care.circle import (
 )
 from tests.miniapps.payment.helpers import user_id_of
 from tests.pictures import GPS_IFD, picture, with_gps
+from tests.support import auth_of
 
 HOME = {"latitude": 34.8051, "longitude": 113.5552}
 JPEG = "image/jpeg"
@@ -180,3 +186,71 @@ async def test_what_is_not_a_photo_is_refused_and_nothing_is_kept(
         refused = await _upload(client, at.visit, at.worker, data, content_type)
         assert (refused.status_code, refused.json()["code"]) == (status, code), refused.text
     assert await VisitPhoto.count() == 0
+
+
+def _kept_files() -> set[str]:
+    root = Path(os.environ["YIMEN_MEDIA_DIR"])
+    return {p.name for p in root.iterdir()} if root.is_dir() else set()
+
+
+def _distinct(seed: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (seed % 256, (seed * 7) % 256, 99)).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def test_a_refused_photo_leaves_no_file_behind(
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    clock = CareClock(app)
+    start = clock.now
+    at = await _visit(client, token_for, token_for_phone)
+    for n in range(10):
+        assert (await _upload(client, at.visit, at.worker, _distinct(n))).status_code == 201
+    before = _kept_files()
+    full = await _upload(client, at.visit, at.worker, _distinct(200))
+    assert (full.status_code, full.json()["code"]) == (409, "care_visit_photos_full")
+
+    clock.at(600, start)
+    later = await _next_visit(client, at)
+    await client.post(f"{APP}/visits/{later}/leave", json=HOME, headers=at.worker.headers)
+    clock.at(600 + 24 * 3600, start)  # a day after leaving, to the second: still taken
+    edge = await _upload(client, at.visit, at.worker, _distinct(201))
+    assert (edge.status_code, edge.json()["code"]) == (409, "care_visit_photos_full")
+    assert (await _upload(client, later, at.worker, _distinct(202))).status_code == 201
+    clock.at(600 + 24 * 3600 + 1, start)
+    late = await _upload(client, later, at.worker, _distinct(203))
+    assert (late.status_code, late.json()["code"]) == (409, "care_visit_photos_closed")
+    assert len(_kept_files() - before) == 1
+
+
+async def test_a_worker_moved_off_the_grid_adds_no_more_photos(
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    at = await _visit(client, token_for, token_for_phone)
+    await RoleAssignment.update({RoleAssignment.scope_path: "zz/gx/fengyang/c04"}).where(
+        RoleAssignment.user == at.worker.user_id
+    )
+    token, _ = auth_of(app).tokens.issue(await grant_for(at.worker.user_id))
+    moved = Person(str(token), at.worker.user_id)
+    added = await _upload(client, at.visit, moved, picture("JPEG"))
+    assert (added.status_code, added.json()["code"]) == (404, "care_visit_not_found")
+    # Yet they still check out of their own visit, so it does not bar them elsewhere.
+    left = await client.post(f"{APP}/visits/{at.visit}/leave", json=HOME, headers=moved.headers)
+    assert left.status_code == 200, left.text
+    assert await VisitPhoto.count() == 0
+
+
+async def test_the_same_photo_sent_at_once_is_kept_once_without_an_error(
+    client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    at = await _visit(client, token_for, token_for_phone)
+    noise = Image.frombytes("RGB", (600, 600), random.Random(5).randbytes(600 * 600 * 3))
+    out = io.BytesIO()
+    noise.save(out, "JPEG", quality=95)
+    before = _kept_files()
+    answers = await asyncio.gather(
+        *(_upload(client, at.visit, at.worker, out.getvalue()) for _ in range(8))
+    )
+    assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+    assert len(_kept_files() - before) == 1
