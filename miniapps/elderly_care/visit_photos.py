@@ -36,14 +36,14 @@ async def add_photo(
     *, actor: Claims, visit_id: int, data: bytes, storage: Storage, care: CareRuntime
 ) -> int:
     await _own_visit(actor, visit_id)
-    picture = await clean_picture(data)
-    # Checked before the file is kept, so a refused photo leaves nothing behind; and again
-    # under the lock, for uploads racing this one.
+    # Checked before the photo is decoded, and again under the lock, for uploads racing
+    # this one; the file is kept only once it has its room, so a refused one leaves none.
     await _room_for_a_photo(visit_id, care, lock=False)
-    key = await storage.put(picture.data, suffix=picture.suffix)
+    picture = await clean_picture(data)
     async with unit_of_work():
         # Locked: two uploads at once count each other, and a visit never passes ten.
         await _room_for_a_photo(visit_id, care, lock=True)
+        key = await storage.put(picture.data, suffix=picture.suffix)
         rows = await fetch_rows(
             "INSERT INTO elderly_care_visit_photo (visit_id, storage_key, content_type, size,"
             " uploaded_by, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
