@@ -68,7 +68,12 @@ NAME_EXAMPLES: dict[str, Any] = {
 }
 AWARE = "2026-01-01T08:00:00+08:00"
 # The types a JSON array is read into: a list, a set, a tuple of any length.
-LISTS = msgspec.inspect.ListType | msgspec.inspect.SetType | msgspec.inspect.VarTupleType
+LISTS = (
+    msgspec.inspect.ListType
+    | msgspec.inspect.SetType
+    | msgspec.inspect.FrozenSetType
+    | msgspec.inspect.VarTupleType
+)
 
 
 class SweepCannotBuild(Exception):
@@ -144,7 +149,7 @@ def sample(t: msgspec.inspect.Type, name: str = "") -> Any:
     if isinstance(t, msgspec.inspect.ListType | msgspec.inspect.VarTupleType):
         # As many items as the list must have (a bundle has two members at least).
         return [sample(t.item_type, name)] * max(1, t.min_length or 0)
-    if isinstance(t, msgspec.inspect.SetType):
+    if isinstance(t, msgspec.inspect.SetType | msgspec.inspect.FrozenSetType):
         return [sample(t.item_type, name)]
     if isinstance(t, msgspec.inspect.DictType):
         return {}

@@ -39,6 +39,9 @@ RAW_BODY = {
     "POST /v1/miniapps/elderly_care/visits/{visit_id:int}/photos": (
         "a JPEG or PNG as the body, as grid events take it; tested in test_visit_photos.py"
     ),
+    "POST /v1/miniapps/legal_aid/consultations/{consultation_id:int}/attachments": (
+        "a JPEG or PNG as the body; tested in tests/miniapps/legal_aid/test_attachments.py"
+    ),
     "POST /v1/miniapps/payment/channel/notify": (
         "a body signed by the bank channel (HMAC over timestamp and bytes); tested with its key"
     ),

@@ -15,6 +15,7 @@ from tests.authz.rows import (
     grid_events,
     health_code,
     host,
+    legal_aid,
     library,
     open311,
     payment,
@@ -38,5 +39,6 @@ ROWS: list[Row] = [
     *elderly_care_alarms.ROWS,
     *elderly_care_devices.ROWS,
     *elderly_care_services.ROWS,
+    *legal_aid.ROWS,
     *elderly_care_visits.ROWS,
 ]

@@ -1,0 +1,10 @@
+"""HTTP of legal services."""
+
+from __future__ import annotations
+
+from litestar import Router
+
+from miniapps.legal_aid.consult_controllers import CONSULT_ROUTES
+from miniapps.legal_aid.directory_controllers import DIRECTORY_ROUTES
+
+router = Router(path="/", route_handlers=[*DIRECTORY_ROUTES, *CONSULT_ROUTES])

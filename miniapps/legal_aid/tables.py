@@ -1,0 +1,93 @@
+"""What legal services keep: the stations and their lawyers, who is on duty when, and the
+consultations with their threads."""
+
+from __future__ import annotations
+
+from piccolo.columns import BigInt, BigSerial, Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Station(Table, tablename="legal_aid_station"):
+    """A legal-aid centre (法律援助中心), a legal-service station (法律服务站) or a law firm,
+    in an org unit; its head supervises its lawyers' consultations."""
+
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=100)
+    kind = Varchar(length=16)
+    org_path = Varchar(length=200, index=True)
+    district = Varchar(length=200, index=True)
+    head_id = BigInt(null=True, default=None)
+    created_by = BigInt()
+    created_at = Timestamptz()
+
+
+class Lawyer(Table, tablename="legal_aid_lawyer"):
+    """A lawyer listed at a station, with their specialities (comma-joined codes) and how
+    many consultations they hold open: the load routing spreads."""
+
+    id = BigSerial(primary_key=True)
+    user_id = BigInt(unique=True)
+    station_id = BigInt(index=True)
+    district = Varchar(length=200, index=True)
+    specialities = Varchar(length=200)
+    open_count = Integer(default=0)
+    listed_by = BigInt()
+    listed_at = Timestamptz()
+
+
+class Shift(Table, tablename="legal_aid_shift"):
+    """A lawyer on duty for consultations (值班) from `starts_at` until `ends_at`."""
+
+    id = BigSerial(primary_key=True)
+    lawyer_id = BigInt(index=True)
+    district = Varchar(length=200, index=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz(index=True)
+    set_by = BigInt()
+
+
+class Consultation(Table, tablename="legal_aid_consultation"):
+    """A resident's question (法律咨询), routed to an on-duty lawyer of their district or,
+    with none on duty, to the pool of the district's legal-aid centre. `answer_due_at` is
+    when, in working hours, it escalates unanswered: once to the station's head, then to
+    the district."""
+
+    id = BigSerial(primary_key=True)
+    asker_id = BigInt(index=True)
+    district = Varchar(length=200, index=True)
+    category = Varchar(length=32)
+    question = Text()
+    station_id = BigInt(null=True, default=None, index=True)
+    lawyer_id = BigInt(null=True, default=None, index=True)
+    status = Varchar(length=16)
+    asked_at = Timestamptz()
+    answer_due_at = Timestamptz(index=True)
+    answered_at = Timestamptz(null=True, default=None)
+    escalated = Integer(default=0)
+    rating = Integer(null=True, default=None)
+    rating_comment = Varchar(length=500, null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class ConsultMessage(Table, tablename="legal_aid_message"):
+    """One message of a consultation's thread, by the one who asked or the lawyer."""
+
+    id = BigSerial(primary_key=True)
+    consultation_id = BigInt(index=True)
+    author_id = BigInt()
+    by_lawyer = Boolean()
+    text = Text()
+    at = Timestamptz()
+
+
+class Attachment(Table, tablename="legal_aid_attachment"):
+    """A photo the asker sent with their question (a contract, a payslip), kept through the
+    storage interface."""
+
+    id = BigSerial(primary_key=True)
+    consultation_id = BigInt(index=True)
+    storage_key = Varchar(length=100)
+    content_type = Varchar(length=32)
+    size = BigInt()
+    uploaded_by = BigInt()
+    at = Timestamptz()
