@@ -52,6 +52,7 @@ BENCHES: dict[str, Callable[[str], list[str]]] = {
     "payments": lambda size: ["bench/payments/run.py"],
     "voucher_rush": lambda size: ["bench/voucher_rush/run.py"],
     "sos": lambda size: ["bench/sos/run.py"],
+    "consult_routing": lambda size: ["bench/consult_routing/run.py"],
 }
 
 

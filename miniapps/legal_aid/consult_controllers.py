@@ -58,10 +58,7 @@ async def ask(
     district's legal-aid centre. Unanswered within 4 working hours it escalates to the
     station's head, then to the district."""
     asked = strictly(await request.json(), ConsultIn)
-    actor = claims_of(request)
-    consultation_id = await consultations.ask(actor=actor, asked=asked, legal=legal)
-    row = await consultations.seen_by(actor, consultation_id)
-    return await consultations.view_of(row)
+    return await consultations.ask(actor=claims_of(request), asked=asked, legal=legal)
 
 
 @get("/consultations/mine", operation_id="ListMyConsultations")

@@ -6,7 +6,7 @@ district's admins; to anyone else it does not exist. Every read by staff is audi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -17,6 +17,7 @@ from backend.sdk import (
     Claims,
     Conflict,
     Forbidden,
+    GroupCommit,
     NotFound,
     Unprocessable,
     audit,
@@ -51,7 +52,18 @@ from miniapps.legal_aid.schemas import (
 READ = "legal_aid.consultation_read"
 
 
-async def ask(*, actor: Claims, asked: ConsultIn, legal: LegalRuntime) -> int:
+class Asking(msgspec.Struct, frozen=True, kw_only=True):
+    """A question to route and open, with its deadline counted already."""
+
+    asker_id: int
+    district: str
+    category: Speciality
+    question: str
+    asked_at: dt.datetime
+    due: dt.datetime
+
+
+async def ask(*, actor: Claims, asked: ConsultIn, legal: LegalRuntime) -> ConsultationView:
     """Route the question and open it; its lawyer, or its pool's head, is told."""
     me = await person(actor.user_id)
     district = district_of(me.home_path) if me and me.home_path else None
@@ -59,33 +71,63 @@ async def ask(*, actor: Claims, asked: ConsultIn, legal: LegalRuntime) -> int:
         raise Unprocessable(LegalProblem.NO_DISTRICT)
     now = legal.clock()
     due = add_working_hours(await work_calendar(), now, legal.answer_hours)
-    async with unit_of_work():
-        routed = await route(district, asked.category, now, asker_id=actor.user_id)
-        rows = await fetch_rows(
-            "INSERT INTO legal_aid_consultation (asker_id, district, category, question,"
-            " station_id, lawyer_id, status, asked_at, answer_due_at, escalated)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0) RETURNING id",
-            actor.user_id,
-            district,
-            asked.category.value,
-            asked.question,
-            routed.station_id,
-            routed.lawyer_id,
-            ConsultStatus.WAITING.value,
-            now,
-            due,
+    opened = await _ASKS.write(
+        Asking(
+            asker_id=actor.user_id,
+            district=district,
+            category=asked.category,
+            question=asked.question,
+            asked_at=now,
+            due=due,
         )
-        consultation_id = int(rows[0]["id"])
-        told = routed.lawyer_id or await _head_of(routed.station_id)
-        if told is not None:
-            await notify(
-                audience=Audience.users(told),
-                template=NEW_QUESTION,
-                data={"category": asked.category.value},
-                source=PART,
-                deep_link=consultation_link(consultation_id),
-            )
-    return consultation_id
+    )
+    return (await _views([opened]))[0]  # new: no thread, no attachments yet
+
+
+async def open_all(asks: Sequence[Asking]) -> list[Mapping[str, Any]]:
+    """The questions asked at the same moment, routed one after another in one transaction:
+    each sees the loads the last one left."""
+    opened = []
+    async with unit_of_work():
+        for asking in asks:
+            opened.append(await _open(asking))
+    return opened
+
+
+async def _open(asking: Asking) -> Mapping[str, Any]:
+    routed = await route(
+        asking.district, asking.category, asking.asked_at, asker_id=asking.asker_id
+    )
+    rows = await fetch_rows(
+        "INSERT INTO legal_aid_consultation (asker_id, district, category, question,"
+        " station_id, lawyer_id, status, asked_at, answer_due_at, escalated)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0) RETURNING *",
+        asking.asker_id,
+        asking.district,
+        asking.category.value,
+        asking.question,
+        routed.station_id,
+        routed.lawyer_id,
+        ConsultStatus.WAITING.value,
+        asking.asked_at,
+        asking.due,
+    )
+    consultation_id = int(rows[0]["id"])
+    told = routed.lawyer_id or await _head_of(routed.station_id)
+    if told is not None:
+        await notify(
+            audience=Audience.users(told),
+            template=NEW_QUESTION,
+            data={"category": asking.category.value},
+            source=PART,
+            deep_link=consultation_link(consultation_id),
+        )
+    return rows[0]
+
+
+# Under load a question waits at most for the transaction ahead of it, and the district's
+# routing lock is taken once per transaction, not once per question.
+_ASKS: GroupCommit[Asking, Mapping[str, Any]] = GroupCommit("legal_aid.ask", open_all)
 
 
 async def _head_of(station_id: int | None) -> int | None:

@@ -26,6 +26,7 @@ BENCHES = (
     "payments",
     "voucher_rush",
     "sos",
+    "consult_routing",
 )
 PNG = b"\x89PNG\r\n\x1a\n"
 # The benches whose recorded runs are sound (event_dispatch's is void).

@@ -10,6 +10,8 @@ from collections import Counter
 
 from litestar import Litestar
 
+from miniapps.legal_aid.consultations import Asking, open_all
+from miniapps.legal_aid.schemas import Speciality
 from miniapps.legal_aid.tables import Consultation, Lawyer
 from tests.conftest import Client, TokenForPhone
 from tests.miniapps.legal_aid.desk import (
@@ -130,4 +132,28 @@ async def test_questions_asked_at_once_spread_evenly_over_the_lawyers_on_duty(
         await on_duty(client, admin, await listed(client, admin, desk, lawyer, {"labour"}), NOW)
     asked = await asyncio.gather(*(ask(client, resident) for _ in range(30)))
     assert sorted(Counter(c["lawyer_id"] for c in asked).values()) == [10, 10, 10]
+    assert sorted(r["open_count"] for r in await Lawyer.select()) == [10, 10, 10]
+
+
+async def test_questions_opened_by_several_servers_at_once_spread_evenly(
+    app: Litestar, client: Client, token_for_phone: TokenForPhone
+) -> None:
+    """One server writes the questions asked at once in one transaction; several servers
+    (or their workers) write theirs in transactions of their own at the same time."""
+    LegalClock(app, NOW)
+    admin = await someone(client, token_for_phone, ADMIN_GX)
+    resident = await someone(client, token_for_phone, RESIDENT)
+    desk = await station(client, admin, kind="station")
+    for phone in ("13900000151", "13900000152", "13900000153"):
+        lawyer = await new_lawyer(client, token_for_phone, admin, phone)
+        await on_duty(client, admin, await listed(client, admin, desk, lawyer, {"labour"}), NOW)
+    asking = Asking(
+        asker_id=resident.user_id,
+        district="zz/gx",
+        category=Speciality.LABOUR,
+        question="公司拖欠工资三个月怎么办?",
+        asked_at=NOW,
+        due=NOW + dt.timedelta(hours=4),
+    )
+    await asyncio.gather(*(open_all([asking]) for _ in range(30)))
     assert sorted(r["open_count"] for r in await Lawyer.select()) == [10, 10, 10]
