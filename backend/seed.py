@@ -78,6 +78,7 @@ DEMO_USERS = [
     DemoUser("13800000020", "韩区审批", "zz/gx", Role.SERVICE_OFFICER, "zz/gx"),
     DemoUser("13800000021", "杨负责人", "zz/gx", Role.SERVICE_APPROVER, "zz/gx"),
     DemoUser("13800000022", "朱金水窗口", "zz/jinshui", Role.SERVICE_OFFICER, "zz/jinshui"),
+    DemoUser("13800000023", "秦法务", "zz/gx", Role.LEGAL_WORKER, "zz/gx"),
 ]
 
 

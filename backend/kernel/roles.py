@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     CARE_WORKER = "care_worker"
     MERCHANT = "merchant"
     LAWYER = "lawyer"
+    LEGAL_WORKER = "legal_worker"  # 基层法律服务工作者: answers as a lawyer does
     MEDIATOR = "mediator"
     DEVELOPER = "developer"
     SERVICE_ADMIN = "service_admin"  # 事项管理员: edits and publishes the service catalogue
@@ -54,6 +55,7 @@ _DISTRICT_GRANTS = _COMMUNITY_GRANTS | {
     Role.HEALTH_OFFICIAL,
     Role.MERCHANT,
     Role.LAWYER,
+    Role.LEGAL_WORKER,
     Role.SERVICE_OFFICER,
     Role.SERVICE_APPROVER,
 }

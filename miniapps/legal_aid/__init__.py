@@ -37,7 +37,7 @@ MINIAPP = Manifest(
             titles={"zh-CN": "咨询待办", "en": "Questions"},
             icon="legal",
             target="native:legal_aid/queue",
-            roles=frozenset({Role.LAWYER}),
+            roles=frozenset({Role.LAWYER, Role.LEGAL_WORKER}),
             section=Section.WORK,
             order=6,
         ),

@@ -26,6 +26,7 @@ from backend.sdk import (
     strictly,
 )
 from miniapps.legal_aid import attachments, consultations, report
+from miniapps.legal_aid.directory import LEGAL_ROLES
 from miniapps.legal_aid.errors import LegalProblem as Problem
 from miniapps.legal_aid.runtime import LegalRuntime
 from miniapps.legal_aid.schemas import (
@@ -72,7 +73,7 @@ async def my_consultations(
 @get(
     "/consultations/queue",
     operation_id="ListLawyerQueue",
-    guards=[requires_role(Role.LAWYER)],
+    guards=[requires_role(*LEGAL_ROLES)],
 )
 async def lawyer_queue(
     request: AnyRequest, cursor: PageCursor = None, limit: PageLimit = 20
@@ -124,7 +125,7 @@ async def reply(
     f"{CONSULTATION}/take",
     status_code=200,
     operation_id="TakeConsultation",
-    guards=[requires_role(Role.LAWYER)],
+    guards=[requires_role(*LEGAL_ROLES)],
     responses=problems({**UNSEEN, 409: [Problem.NOT_IN_POOL]}),
 )
 async def take(request: AnyRequest, consultation_id: FromPath[RowId]) -> ConsultationView:

@@ -5,6 +5,7 @@ a lawyer to take, the whole path with no shift to keep current."""
 from __future__ import annotations
 
 from backend.sdk import Role, fetch_rows, holders_at, utc_now
+from miniapps.legal_aid.directory import LEGAL_ROLES
 from miniapps.legal_aid.schemas import Speciality, StationKind
 
 DISTRICT = "zz/gx"
@@ -32,7 +33,8 @@ async def seed_demo_desk() -> None:
             utc_now(),
         )
     knows = ",".join(sorted(s.value for s in (Speciality.FAMILY, Speciality.LABOUR)))
-    for lawyer, _ in await holders_at(Role.LAWYER, [DISTRICT]):
+    lawyers = [u for role in LEGAL_ROLES for u, _ in await holders_at(role, [DISTRICT])]
+    for lawyer in lawyers:
         await fetch_rows(
             "INSERT INTO legal_aid_lawyer (user_id, station_id, district, specialities,"
             " open_count, listed_by, listed_at) VALUES ($1, $2, $3, $4, 0, $5, $6)"

@@ -40,6 +40,8 @@ from miniapps.legal_aid.schemas import (
 
 LONGEST_SHIFT = dt.timedelta(days=14)
 PLANNED_AHEAD = dt.timedelta(days=90)  # how far ahead a rota is drawn up
+# Who answers consultations: lawyers, and legal workers (基层法律服务工作者) alike.
+LEGAL_ROLES = (Role.LAWYER, Role.LEGAL_WORKER)
 # Who keeps a district's directory and supervises its consultations: its justice bureau,
 # which acts through the district's admins, and the platform's.
 SUPERVISORS = (Role.DISTRICT_ADMIN, Role.PLATFORM_ADMIN)
@@ -54,16 +56,18 @@ def district_admin_over(actor: Claims, path: str) -> str:
 
 
 def lawyer_in(actor: Claims, district: str) -> bool:
-    """Whether the caller's token holds the lawyer role in or over the district."""
+    """Whether the caller's token holds a lawyer's or a legal worker's role in or over the
+    district."""
     return any(
         is_within(held, district) or is_within(district, held)
-        for held in actor.paths_for(Role.LAWYER)
+        for held in actor.paths_for(*LEGAL_ROLES)
     )
 
 
 async def holds_lawyer_role(user_id: int, district: str) -> bool:
-    """Whether the person holds the lawyer role in or over the district now."""
-    held = await scopes_held(user_id, Role.LAWYER)
+    """Whether the person holds a lawyer's or a legal worker's role in or over the district
+    now."""
+    held = [s for role in LEGAL_ROLES for s in await scopes_held(user_id, role)]
     return any(is_within(district, s) or is_within(s, district) for s in held)
 
 

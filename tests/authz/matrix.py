@@ -73,6 +73,7 @@ class Caller(enum.StrEnum):
     OFFICER_GX = "service_officer_gx"
     APPROVER_GX = "service_approver_gx"
     OFFICER_JINSHUI = "service_officer_jinshui"
+    LEGAL_WORKER = "legal_worker_gx"
 
 
 G07 = "zz/gx/fengyang/c03/g07"
@@ -107,6 +108,7 @@ DEMO: dict[Caller, tuple[str, str]] = {
     Caller.OFFICER_GX: ("13800000020", GX),
     Caller.APPROVER_GX: ("13800000021", GX),
     Caller.OFFICER_JINSHUI: ("13800000022", JINSHUI),
+    Caller.LEGAL_WORKER: ("13800000023", GX),
 }
 
 SIGNED_IN = tuple(c for c in Caller if c is not Caller.ANONYMOUS)

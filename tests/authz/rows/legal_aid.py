@@ -262,7 +262,7 @@ ROWS = [
         "GET",
         f"{APP}/consultations/queue",
         {"-": _routed},
-        {"-": {Caller.LAWYER: 200}},
+        {"-": each((Caller.LAWYER, Caller.LEGAL_WORKER), 200)},
         no_request,
         after=_tidy,
     ),
@@ -289,7 +289,8 @@ ROWS = [
         "POST",
         f"{CONSULTATION}/take",
         _pooled,
-        {Caller.LAWYER: 200},
+        # A legal worker passes the role's guard, and is listed at no station.
+        {Caller.LAWYER: 200, Caller.LEGAL_WORKER: 404},
         path_ids("consultation_id"),
         denied=403,
     ),

@@ -14,7 +14,7 @@ async def test_the_demo_lawyer_takes_and_answers_a_question_from_the_pool(
 ) -> None:
     await seed_demo_desk()
     await seed_demo_desk()
-    assert (await Station.count(), await Lawyer.count()) == (1, 1)
+    assert (await Station.count(), await Lawyer.count()) == (1, 2)  # a lawyer, a legal worker
     resident = await someone(client, token_for_phone, RESIDENT)
     lawyer = await someone(client, token_for_phone, DEMO_LAWYER)
     asked = await ask(client, resident)
