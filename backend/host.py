@@ -92,7 +92,7 @@ class Host:
                 timeouts=job_timeouts(self.registry),
                 together={DELIVER: DELIVER_TOGETHER},
             )
-            if runs_jobs:
+            if runs_jobs and settings.crons:
                 queue.run_crons(all_crons(self.registry))
             jobs = queue
         self.services.jobs = jobs

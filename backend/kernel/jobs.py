@@ -232,7 +232,14 @@ class InProcessQueue:
                 self._settled.set()
 
     def run_crons(self, crons: list[tuple[str, Cron]]) -> None:
-        self._crons += [asyncio.create_task(self._cron_loop(name, cron)) for name, cron in crons]
+        self._crons += [
+            asyncio.create_task(self._cron_loop(name, cron), name=name) for name, cron in crons
+        ]
+
+    @property
+    def timed_crons(self) -> list[str]:
+        """The names of the crons this process runs on their timer."""
+        return [task.get_name() for task in self._crons]
 
     async def _cron_loop(self, name: str, cron: Cron) -> None:
         last: dt.datetime | None = None

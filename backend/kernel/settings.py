@@ -260,6 +260,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = None
 
+    crons: Annotated[
+        bool,
+        _env(
+            "YIMEN_CRONS",
+            "true or false: on the embedded default (no REDIS_URL), whether `yimen serve` runs "
+            "the crons on their timer; false for a second process on the same database, whose "
+            "crons the first one runs",
+        ),
+    ] = True
     partitions_ahead: Annotated[
         int,
         msgspec.Meta(ge=1, le=24),

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any, cast
 
+import msgspec
 import pytest
 
+from backend.kernel.contract import Cron
 from backend.kernel.entry import RequestEntry
 from backend.kernel.jobs import MOST_TOGETHER, InProcessQueue, JobFunction, RequestGauge
 from backend.kernel.services import Services
+from backend.kernel.settings import Settings
 from tests.support import eventually
 
 
@@ -301,3 +305,41 @@ async def test_ready_jobs_of_a_function_that_runs_them_together_are_taken_togeth
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_cron_runs_on_its_timer_once_a_due_second(closing: list[InProcessQueue]) -> None:
+    seconds: list[int] = []
+
+    async def tick(ctx: dict[str, Any]) -> None:
+        seconds.append(int(time.time()))
+
+    queue = InProcessQueue({"tick": tick}, {})
+    closing.append(queue)
+    queue.run_crons([("tick", Cron(name="tick", run=tick, second=frozenset(range(60))))])
+    assert queue.timed_crons == ["tick"]
+
+    async def ticked_twice() -> bool:
+        return len(seconds) >= 2
+
+    await eventually(ticked_twice, 5.0, what="two ticks")
+    assert len(set(seconds)) == len(seconds)
+
+
+@pytest.mark.parametrize("crons", [True, False])
+async def test_the_embedded_host_runs_the_crons_unless_told_not_to(
+    settings: Settings, crons: bool
+) -> None:
+    from backend.host import Host, all_crons, load_registry
+    from backend.kernel.db import current_engine
+
+    registry = load_registry()
+    services = Services(msgspec.structs.replace(settings, crons=crons), registry, current_engine())
+    host = Host(services)
+    await host.start(runs_jobs=True)
+    try:
+        queue = services.jobs
+        assert isinstance(queue, InProcessQueue)
+        expected = sorted(name for name, _ in all_crons(registry)) if crons else []
+        assert sorted(queue.timed_crons) == expected
+    finally:
+        await host.stop()
