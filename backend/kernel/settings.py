@@ -109,6 +109,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "Cloud; its one variable is the code (${code} or {1})",
         ),
     ] = ""
+    sms_invite_template_code: Annotated[
+        str,
+        _env(
+            "SMS_INVITE_TEMPLATE_CODE",
+            "the approved template inviting someone with no account to a matter in the app (a "
+            "mediation); its one variable is who invites them (${name} or {1}); empty: with "
+            "a vendor, such a person is not texted",
+        ),
+    ] = ""
     sms_sdk_app_id: Annotated[
         str, _env("SMS_SDK_APP_ID", "Tencent Cloud's SmsSdkAppId (1400…); Tencent only")
     ] = ""
@@ -299,6 +308,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.mode is Mode.DEV
 
     @property
+    def texts_invitations(self) -> bool:
+        """Whether an invitation can be texted: the console prints any; a vendor sends only
+        an approved template."""
+        console = self.sms_provider in (None, SmsVendor.CONSOLE)
+        return console or bool(self.sms_invite_template_code)
+
+    @property
     def logs_access(self) -> bool:
         return self.is_dev if self.access_log is None else self.access_log
 
@@ -412,6 +428,9 @@ def _check_sms(settings: Settings) -> None:
     pattern, form = _TEMPLATE_FORM[vendor]
     if not re.fullmatch(pattern, settings.sms_template_code):
         raise SettingsError(f"SMS_TEMPLATE_CODE: must be {form}")
+    invite = settings.sms_invite_template_code
+    if invite and not re.fullmatch(pattern, invite):
+        raise SettingsError(f"SMS_INVITE_TEMPLATE_CODE: must be {form}")
     if vendor is SmsVendor.TENCENT and not re.fullmatch(r"\d+", settings.sms_sdk_app_id):
         raise SettingsError("SMS_SDK_APP_ID: must be Tencent Cloud's SmsSdkAppId (digits)")
     endpoint = "ALIYUN_SMS_ENDPOINT" if vendor is SmsVendor.ALIYUN else "TENCENT_SMS_ENDPOINT"

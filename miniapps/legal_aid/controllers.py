@@ -6,5 +6,6 @@ from litestar import Router
 
 from miniapps.legal_aid.consult_controllers import CONSULT_ROUTES
 from miniapps.legal_aid.directory_controllers import DIRECTORY_ROUTES
+from miniapps.legal_aid.mediation_controllers import MEDIATION_ROUTES
 
-router = Router(path="/", route_handlers=[*DIRECTORY_ROUTES, *CONSULT_ROUTES])
+router = Router(path="/", route_handlers=[*DIRECTORY_ROUTES, *CONSULT_ROUTES, *MEDIATION_ROUTES])

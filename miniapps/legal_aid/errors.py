@@ -24,6 +24,20 @@ class LegalProblem(ErrorCode):
     RATED = "legal_rated"
     ATTACHMENTS_FULL = "legal_attachments_full"
     ATTACHMENT_NOT_FOUND = "legal_attachment_not_found"
+    NO_COMMUNITY = "legal_no_community"
+    MEDIATION_NOT_FOUND = "legal_mediation_not_found"
+    INVITED_ONESELF = "legal_mediation_self"
+    MEDIATION_STATE = "legal_mediation_state"
+    NOT_OTHER_PARTY = "legal_not_other_party"
+    INVITE_LAPSED = "legal_invite_lapsed"
+    NOT_ON_COMMITTEE = "legal_not_on_committee"
+    NOT_A_MEDIATOR = "legal_not_a_mediator"
+    MEDIATOR_RECUSED = "legal_mediator_recused"
+    NOT_YOUR_MEDIATION = "legal_not_your_mediation"
+    SESSION_INVALID = "legal_session_invalid"
+    NO_AGREEMENT = "legal_no_agreement"
+    AGREEMENT_CHANGED = "legal_agreement_changed"
+    AGREEMENT_CONFIRMED = "legal_agreement_confirmed"
 
 
 register_messages(
@@ -68,5 +82,52 @@ register_messages(
             "A consultation takes at most {most} attachments",
         ),
         LegalProblem.ATTACHMENT_NOT_FOUND: ("找不到该附件", "No such attachment"),
+        LegalProblem.NO_COMMUNITY: (
+            "请先在个人资料中设置住址,以便由所在社区的调解委员会受理",
+            "Set your home first, so your community's mediation committee takes it",
+        ),
+        LegalProblem.MEDIATION_NOT_FOUND: ("找不到该调解", "No such mediation"),
+        LegalProblem.INVITED_ONESELF: (
+            "对方当事人不能是您自己",
+            "The other party cannot be yourself",
+        ),
+        LegalProblem.MEDIATION_STATE: (
+            "该调解当前({status})不能进行此操作",
+            "This mediation is {status}: not a step it takes now",
+        ),
+        LegalProblem.NOT_OTHER_PARTY: (
+            "仅受邀的对方当事人可以答复邀请",
+            "Only the invited party answers the invitation",
+        ),
+        LegalProblem.INVITE_LAPSED: (
+            "答复邀请的期限已过",
+            "The time to answer the invitation is over",
+        ),
+        LegalProblem.NOT_ON_COMMITTEE: (
+            "仅该社区调解委员会的调解员或区级管理员可以操作",
+            "Only a mediator of the community's committee or a district admin may do this",
+        ),
+        LegalProblem.NOT_A_MEDIATOR: (
+            "该用户不是本社区调解委员会的调解员",
+            "This person is no mediator of the community's committee",
+        ),
+        LegalProblem.MEDIATOR_RECUSED: (
+            "该调解员须回避,不能承办此调解",
+            "This mediator is recused from this mediation",
+        ),
+        LegalProblem.NOT_YOUR_MEDIATION: (
+            "仅承办的调解员可以操作",
+            "Only the assigned mediator may do this",
+        ),
+        LegalProblem.SESSION_INVALID: (
+            "调解时间须在将来 180 天以内",
+            "A session must be in the future, within 180 days",
+        ),
+        LegalProblem.NO_AGREEMENT: ("尚无调解协议", "There is no agreement yet"),
+        LegalProblem.AGREEMENT_CHANGED: (
+            "协议内容已变更,请阅读最新文本后再确认",
+            "The agreement changed since: read it again before confirming",
+        ),
+        LegalProblem.AGREEMENT_CONFIRMED: ("您已确认过该协议", "You confirmed it already"),
     },
 )

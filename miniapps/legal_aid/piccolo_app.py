@@ -10,6 +10,9 @@ from miniapps.legal_aid.tables import (
     Consultation,
     ConsultMessage,
     Lawyer,
+    Mediation,
+    MediationRecusal,
+    MediationSession,
     Shift,
     Station,
 )
@@ -17,5 +20,15 @@ from miniapps.legal_aid.tables import (
 APP_CONFIG = AppConfig(
     app_name="legal_aid",
     migrations_folder_path=str(Path(migrations.__file__).parent / "legal_aid"),
-    table_classes=[Station, Lawyer, Shift, Consultation, ConsultMessage, Attachment],
+    table_classes=[
+        Station,
+        Lawyer,
+        Shift,
+        Consultation,
+        ConsultMessage,
+        Attachment,
+        Mediation,
+        MediationRecusal,
+        MediationSession,
+    ],
 )

@@ -1,13 +1,16 @@
-"""The justice bureau's view of consultations in a district: how many were answered, how
-many before their deadline, how fast and how well."""
+"""The justice bureau's view of legal services in a district: how many consultations were
+answered, how many before their deadline, how fast and how well; how many mediations
+settled, and how fast a mediator was assigned."""
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
+from typing import Any
 
 from backend.sdk import Claims, fetch_rows
 from miniapps.legal_aid.directory import district_admin_over
+from miniapps.legal_aid.mediation_schemas import MediationStatus
 from miniapps.legal_aid.runtime import LegalRuntime
 from miniapps.legal_aid.schemas import LegalReport
 
@@ -39,4 +42,30 @@ async def legal_report(
         in_time_rate=round(len(in_time) / len(rows), 3) if rows else None,
         median_answer_minutes=int(statistics.median(minutes)) if minutes else None,
         mean_rating=round(statistics.fmean(ratings), 2) if ratings else None,
+        **await _mediations(district, since),
     )
+
+
+async def _mediations(district: str, since: dt.datetime) -> dict[str, Any]:
+    ended = await fetch_rows(
+        "SELECT status FROM legal_aid_mediation WHERE district = $1 AND closed_at >= $2"
+        " AND status IN ($3, $4)",
+        district,
+        since,
+        MediationStatus.SETTLED.value,
+        MediationStatus.FAILED.value,
+    )
+    settled = sum(1 for r in ended if r["status"] == MediationStatus.SETTLED.value)
+    assigned = await fetch_rows(
+        "SELECT answered_at, assigned_at FROM legal_aid_mediation WHERE district = $1"
+        " AND applied_at >= $2 AND assigned_at IS NOT NULL",
+        district,
+        since,
+    )
+    waits = [(r["assigned_at"] - r["answered_at"]).total_seconds() / 60 for r in assigned]
+    return {
+        "mediations_ended": len(ended),
+        "mediations_settled": settled,
+        "mediation_success_rate": round(settled / len(ended), 3) if ended else None,
+        "mean_assign_minutes": int(statistics.fmean(waits)) if waits else None,
+    }

@@ -170,7 +170,8 @@ class ConsultRatingIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 class LegalReport(msgspec.Struct, frozen=True, kw_only=True):
     """Consultations in a district over the last `days`: asked, answered, answered before
     their deadline, the median working-time-blind minutes to the first answer, the mean
-    rating."""
+    rating; and its people's mediations: how many ended, how many settled, how fast a
+    mediator was assigned."""
 
     district: str
     days: int
@@ -180,3 +181,17 @@ class LegalReport(msgspec.Struct, frozen=True, kw_only=True):
     in_time_rate: float | None
     median_answer_minutes: int | None
     mean_rating: float | None
+    mediations_ended: Annotated[
+        int, msgspec.Meta(description="Mediations settled or failed in the period.")
+    ] = 0
+    mediations_settled: int = 0
+    mediation_success_rate: Annotated[
+        float | None, msgspec.Meta(description="Settled of those ended.")
+    ] = None
+    mean_assign_minutes: Annotated[
+        int | None,
+        msgspec.Meta(
+            description="Mean minutes from the other party's acceptance to a mediator's "
+            "assignment, over mediations applied for in the period."
+        ),
+    ] = None

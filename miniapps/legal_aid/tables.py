@@ -91,3 +91,61 @@ class Attachment(Table, tablename="legal_aid_attachment"):
     size = BigInt()
     uploaded_by = BigInt()
     at = Timestamptz()
+
+
+class Mediation(Table, tablename="legal_aid_mediation"):
+    """A people's mediation (人民调解) of a dispute between the resident who applied and the
+    other party they named by phone, before the mediation committee of the applicant's
+    community. The other party is known by their phone (sealed, and a keyed lookup) until
+    they are found to have an account. The agreement's hash is recorded once both parties
+    confirmed it, so a later change to its text shows."""
+
+    id = BigSerial(primary_key=True)
+    applicant_id = BigInt(index=True)
+    other_id = BigInt(null=True, default=None, index=True)
+    other_phone_sealed = Text()
+    other_phone_lookup = Varchar(length=64, index=True)
+    other_name = Varchar(length=100)
+    community = Varchar(length=200, index=True)
+    district = Varchar(length=200, index=True)
+    category = Varchar(length=32)
+    summary = Text()
+    status = Varchar(length=16, index=True)
+    invited_by = Varchar(length=8)  # push or sms
+    invite_outcome = Varchar(length=32, null=True, default=None)
+    applied_at = Timestamptz()
+    answer_due_at = Timestamptz(index=True)
+    answered_at = Timestamptz(null=True, default=None)
+    mediator_id = BigInt(null=True, default=None, index=True)
+    assigned_at = Timestamptz(null=True, default=None)
+    agreement = Text(null=True, default=None)
+    agreement_hash = Varchar(length=64, null=True, default=None)
+    applicant_confirmed = Varchar(length=64, null=True, default=None)  # the hash they confirmed
+    other_confirmed = Varchar(length=64, null=True, default=None)
+    failure_reason = Varchar(length=500, null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    court_due_at = Timestamptz(null=True, default=None, index=True)  # 司法确认 within 30 days
+    court_reminded = Boolean(default=False)
+
+
+class MediationRecusal(Table, tablename="legal_aid_recusal"):
+    """A mediator who may not mediate a dispute (回避): they declared a conflict, or a party
+    asked them to step aside."""
+
+    id = BigSerial(primary_key=True)
+    mediation_id = BigInt(index=True)
+    mediator_id = BigInt()
+    asked_by = BigInt()
+    reason = Varchar(length=500)
+    at = Timestamptz()
+
+
+class MediationSession(Table, tablename="legal_aid_session"):
+    """A meeting of both parties with their mediator; both are reminded the day before."""
+
+    id = BigSerial(primary_key=True)
+    mediation_id = BigInt(index=True)
+    starts_at = Timestamptz(index=True)
+    place = Varchar(length=200)
+    reminded = Boolean(default=False)
+    scheduled_by = BigInt()

@@ -16,6 +16,7 @@ from tests.authz.rows import (
     health_code,
     host,
     legal_aid,
+    legal_aid_mediation,
     library,
     open311,
     payment,
@@ -40,5 +41,6 @@ ROWS: list[Row] = [
     *elderly_care_devices.ROWS,
     *elderly_care_services.ROWS,
     *legal_aid.ROWS,
+    *legal_aid_mediation.ROWS,
     *elderly_care_visits.ROWS,
 ]

@@ -126,6 +126,10 @@ async def test_the_report_counts_what_was_answered_in_time_and_how_well(
         "in_time_rate": 0.333,
         "median_answer_minutes": 150,  # 30 and 270
         "mean_rating": 4.0,
+        "mediations_ended": 0,  # no mediation in the district
+        "mediations_settled": 0,
+        "mediation_success_rate": None,
+        "mean_assign_minutes": None,
     }
     other = await someone(client, token_for_phone, ADMIN_JINSHUI)
     refused = await client.get(
