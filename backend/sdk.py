@@ -10,6 +10,7 @@ from backend.directory.orgs.service import place_in_grid, require_unit, unit_at
 from backend.directory.people import (
     MaskedContact,
     Person,
+    active_among,
     age_of,
     holders_above,
     holders_at,
@@ -218,6 +219,7 @@ __all__ = [
     "Vault",
     "WorkCalendar",
     "WorkingDays",
+    "active_among",
     "age_of",
     "age_on",
     "all_or_nothing",

@@ -163,6 +163,17 @@ async def holders_above(role: Role, path: str) -> set[int]:
     return {user for user, _ in await holders_at(role, ancestors(path))}
 
 
+async def active_among(user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` whose accounts are not switched off: who may be given work."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    rows = await UserAccount.select(UserAccount.id).where(
+        UserAccount.id.is_in(ids) & UserAccount.active.eq(True)
+    )
+    return {int(row["id"]) for row in rows}
+
+
 async def scopes_held(user_id: int, role: Role) -> list[str]:
     """The org paths where the person holds `role`."""
     rows = await RoleAssignment.select(RoleAssignment.scope_path).where(

@@ -36,6 +36,10 @@ class ApplicationMoved(msgspec.Struct, frozen=True, kw_only=True):
     step: str | None
     assignee_org: str
     actor_id: int
+    # The item's code (事项编码), by which a part picks the applications it follows.
+    item_code: str = ""
+    # Once decided: approved (准予) or rejected (不予); a decision moves to `decided` either way.
+    outcome: str | None = None
 
 
 class StartedApplication(msgspec.Struct, frozen=True, kw_only=True):

@@ -27,6 +27,7 @@ from backend.sdk import (
     utc_now,
 )
 from miniapps.gov_services.errors import GovServicesCode
+from miniapps.gov_services.offered import item_names
 from miniapps.gov_services.routing import worklist_keys
 from miniapps.gov_services.states import (
     APPLICATION_MOVED,
@@ -244,12 +245,14 @@ async def _record(written: Sequence[tuple[Move, Case]]) -> None:
             )
         )
     await insert_rows(ApplicationStatus, _HISTORY_COLUMNS, history)
+    codes = await item_names({row["item_id"] for _, row in written})
     for change, row in written:
         actor_id = change.actor.user_id if change.actor is not None else 0
         if change.actor is not None:
             action = f"gov_services.{change.action}"
             await audit(change.actor, action, row["applicant_id"], {"ref": row["ref_no"]})
-        event = moved_event(row, change.action, change.case["status"], actor_id)
+        code = codes.get(row["item_id"], ("", ""))[0]
+        event = moved_event(row, change.action, change.case["status"], actor_id, code)
         await emit(APPLICATION_MOVED, event)
 
 
@@ -337,7 +340,7 @@ def worklist_copies(changes: Mapping[Column | str, Any]) -> dict[Column | str, A
 
 
 def moved_event(
-    row: Case, action: Action, from_status: str | None, actor_id: int
+    row: Case, action: Action, from_status: str | None, actor_id: int, item_code: str
 ) -> ApplicationMoved:
     """The event that tells of a change of `row`, now at its new status."""
     return ApplicationMoved(
@@ -353,4 +356,6 @@ def moved_event(
         step=row["current_step"],
         assignee_org=row["assignee_org"],
         actor_id=actor_id,
+        item_code=item_code,
+        outcome=row["outcome"],
     )

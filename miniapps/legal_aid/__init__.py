@@ -1,12 +1,25 @@
 """Legal services (法律服务, like 12348): the directory of legal stations and lawyers on
-duty, consultations answered by them, and people's mediation (人民调解)."""
+duty, consultations answered by them, legal-aid cases (法律援助) opened by the service
+engine's grants, and people's mediation (人民调解)."""
 
-from backend.sdk import Cron, JobContext, Manifest, Role, Section, Subscription, Tile
+from backend.sdk import (
+    APPLICATION_MOVED,
+    Cron,
+    JobContext,
+    Manifest,
+    Role,
+    Section,
+    Subscription,
+    Tile,
+)
+from miniapps.legal_aid.aid_cases import is_granted, open_case
+from miniapps.legal_aid.aid_sweep import sweep_cases
 from miniapps.legal_aid.controllers import router
 from miniapps.legal_aid.demo import seed_demo_desk
 from miniapps.legal_aid.escalation import escalate_overdue
 from miniapps.legal_aid.mediation import INVITED_EVENT, PartyInvited
 from miniapps.legal_aid.mediation_sweep import sweep_mediations, text_invitation
+from miniapps.legal_aid.refusals import is_refused, keep_refusal
 from miniapps.legal_aid.runtime import LegalRuntime, start_legal
 
 
@@ -67,9 +80,14 @@ MINIAPP = Manifest(
     crons=[
         Cron(name="escalate", run=escalate_consultations, second=frozenset({15})),
         Cron(name="mediation_sweep", run=sweep_mediations, second=frozenset({45})),
+        Cron(name="case_sweep", run=sweep_cases, second=frozenset({50})),
     ],
     emits={INVITED_EVENT: PartyInvited},
-    subscribes=[Subscription(INVITED_EVENT, text_invitation, "legal_aid.text_invitation")],
+    subscribes=[
+        Subscription(INVITED_EVENT, text_invitation, "legal_aid.text_invitation"),
+        Subscription(APPLICATION_MOVED, open_case, "legal_aid.open_case", when=is_granted),
+        Subscription(APPLICATION_MOVED, keep_refusal, "legal_aid.keep_refusal", when=is_refused),
+    ],
     on_start=start_legal,
     provides={"legal": LegalRuntime},
     demo=seed_demo_desk,

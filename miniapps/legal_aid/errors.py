@@ -38,6 +38,21 @@ class LegalProblem(ErrorCode):
     NO_AGREEMENT = "legal_no_agreement"
     AGREEMENT_CHANGED = "legal_agreement_changed"
     AGREEMENT_CONFIRMED = "legal_agreement_confirmed"
+    NOT_A_PARTY = "legal_not_a_party"
+    MEDIATION_OPEN = "legal_mediation_open"
+    CASE_NOT_FOUND = "legal_case_not_found"
+    REFUSAL_NOT_FOUND = "legal_refusal_not_found"
+    NOT_YOUR_REFUSAL = "legal_not_your_refusal"
+    REFUSAL_STATE = "legal_refusal_state"
+    OBJECTION_LATE = "legal_objection_late"
+    NOT_CENTRE = "legal_not_centre"
+    CASE_STATE = "legal_case_state"
+    LAWYER_CONFLICTED = "legal_lawyer_conflicted"
+    LAWYER_OFF_DUTY = "legal_lawyer_off_duty"
+    NO_LAWYER_FREE = "legal_no_lawyer_free"
+    NOT_YOUR_CASE = "legal_not_your_case"
+    HEARING_INVALID = "legal_hearing_invalid"
+    CASE_RATED = "legal_case_rated"
 
 
 register_messages(
@@ -129,5 +144,56 @@ register_messages(
             "The agreement changed since: read it again before confirming",
         ),
         LegalProblem.AGREEMENT_CONFIRMED: ("您已确认过该协议", "You confirmed it already"),
+        LegalProblem.NOT_A_PARTY: (
+            "调解员只能申请自行回避;要求其他调解员回避须由当事人提出",
+            "A mediator steps aside of their own accord; only a party asks another to",
+        ),
+        LegalProblem.MEDIATION_OPEN: (
+            "您与对方已有进行中的调解申请,或待答复的邀请已达 {most} 件",
+            "You have an open mediation with this party, or {most} invitations waiting",
+        ),
+        LegalProblem.CASE_NOT_FOUND: ("找不到该法律援助案件", "No such legal-aid case"),
+        LegalProblem.REFUSAL_NOT_FOUND: ("找不到该不予援助决定", "No such refusal"),
+        LegalProblem.NOT_YOUR_REFUSAL: (
+            "仅申请人可以提出异议",
+            "Only the applicant objects to a refusal",
+        ),
+        LegalProblem.REFUSAL_STATE: (
+            "该决定当前({status})不能进行此操作",
+            "This refusal is {status}: not a step it takes now",
+        ),
+        LegalProblem.OBJECTION_LATE: (
+            "提出异议的期限已过",
+            "The time to object is over",
+        ),
+        LegalProblem.NOT_CENTRE: (
+            "仅本区法律援助中心或区级管理员可以操作",
+            "Only the district's legal-aid centre or its admins may do this",
+        ),
+        LegalProblem.CASE_STATE: (
+            "该案件当前({status})不能进行此操作",
+            "This case is {status}: not a step it takes now",
+        ),
+        LegalProblem.LAWYER_CONFLICTED: (
+            "该律师与本案存在利益冲突,须回避",
+            "This lawyer has a conflict of interest in the case",
+        ),
+        LegalProblem.LAWYER_OFF_DUTY: (
+            "该律师当前不在值班,不能指派",
+            "This lawyer is not on duty now",
+        ),
+        LegalProblem.NO_LAWYER_FREE: (
+            "本区当前没有可指派的值班律师",
+            "No lawyer of the district is on duty and free of conflicts",
+        ),
+        LegalProblem.NOT_YOUR_CASE: ("仅承办律师可以操作", "Only the case's lawyer may do this"),
+        LegalProblem.HEARING_INVALID: (
+            "开庭时间须在将来一年以内",
+            "A hearing must be in the future, within a year",
+        ),
+        LegalProblem.CASE_RATED: (
+            "案件结案后方可评价,且只能评价一次",
+            "A case is rated once, after it closes",
+        ),
     },
 )

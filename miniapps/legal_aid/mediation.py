@@ -28,6 +28,8 @@ from backend.sdk import (
     district_of,
     emit,
     fetch_rows,
+    holders_above,
+    is_postgres,
     level_of,
     mask_name,
     notify,
@@ -55,6 +57,13 @@ READ = "legal_aid.mediation_read"
 PHONE_PURPOSE = "legal_aid.other_party_phone"
 INVITED_EVENT = "legal_aid.party_invited"
 ANSWER_DAYS = 5  # working days the other party has to answer
+_INVITING = "legal_aid.invite:"
+MOST_WAITING = 3  # invitations of one applicant waiting for an answer at once
+OPEN_STATUSES = (
+    MediationStatus.INVITED.value,
+    MediationStatus.ACCEPTED.value,
+    MediationStatus.ASSIGNED.value,
+)
 
 
 class PartyInvited(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,7 +100,9 @@ async def apply(*, actor: Claims, applied: MediationIn, legal: LegalRuntime, vau
         raise Unprocessable(LegalProblem.INVITED_ONESELF)
     now = legal.clock()
     due = await answer_due(now)
+    lookup = vault.lookup(applied.other_phone, purpose=PHONE_PURPOSE)
     async with unit_of_work():
+        await _may_invite(actor.user_id, lookup)
         rows = await fetch_rows(
             "INSERT INTO legal_aid_mediation (applicant_id, other_id, other_phone_sealed,"
             " other_phone_lookup, other_name, community, district, category, summary, status,"
@@ -101,7 +112,7 @@ async def apply(*, actor: Claims, applied: MediationIn, legal: LegalRuntime, vau
             actor.user_id,
             other.id if other else None,
             vault.seal(applied.other_phone, purpose=PHONE_PURPOSE),
-            vault.lookup(applied.other_phone, purpose=PHONE_PURPOSE),
+            lookup,
             applied.other_name,
             community,
             district,
@@ -119,6 +130,27 @@ async def apply(*, actor: Claims, applied: MediationIn, legal: LegalRuntime, vau
         else:
             await tell_invited(mediation_id, other.id, me.name, due)
     return mediation_id
+
+
+async def _may_invite(applicant_id: int, lookup: str) -> None:
+    """One open mediation with the same party, and a few invitations waiting at once: an
+    applicant cannot have the city text a phone over and over. Two applications of one
+    applicant at once are counted one after the other."""
+    if is_postgres():
+        await fetch_rows("SELECT pg_advisory_xact_lock(hashtext($1))", f"{_INVITING}{applicant_id}")
+    else:  # a write takes SQLite's one write lock before the count below is read
+        await fetch_rows(
+            "UPDATE legal_aid_mediation SET status = status WHERE applicant_id = $1", applicant_id
+        )
+    rows = await fetch_rows(
+        "SELECT status, other_phone_lookup FROM legal_aid_mediation WHERE applicant_id = $1"
+        " AND status IN ($2, $3, $4)",
+        applicant_id,
+        *OPEN_STATUSES,
+    )
+    waiting = [r for r in rows if r["status"] == MediationStatus.INVITED.value]
+    if any(r["other_phone_lookup"] == lookup for r in rows) or len(waiting) >= MOST_WAITING:
+        raise Conflict(LegalProblem.MEDIATION_OPEN, most=MOST_WAITING)
 
 
 async def answer_due(now: dt.datetime) -> dt.datetime:
@@ -243,9 +275,17 @@ def _not_answerable(row: Mapping[str, Any], now: dt.datetime) -> Conflict:
 
 
 async def tell_committee(row: Mapping[str, Any]) -> None:
-    """The mediators over the community are told a mediation waits for one of them."""
+    """The mediators over the community, bar those who stepped aside from it, are told a
+    mediation waits for one of them."""
+    committee = await holders_above(Role.MEDIATOR, str(row["community"]))
+    stepped_aside = await fetch_rows(
+        "SELECT mediator_id FROM legal_aid_recusal WHERE mediation_id = $1", row["id"]
+    )
+    told = committee - {int(r["mediator_id"]) for r in stepped_aside}
+    if not told:
+        return
     await notify(
-        audience=Audience.role_above(Role.MEDIATOR, str(row["community"])),
+        audience=Audience.users(*sorted(told)),
         template=TO_ASSIGN,
         data={"category": str(row["category"])},
         source=PART,

@@ -38,7 +38,9 @@ async def _view(request: AnyRequest, mediation_id: int, legal: LegalRuntime) -> 
     "/mediations",
     operation_id="ApplyForMediation",
     guards=[requires_role(Role.RESIDENT)],
-    responses=problems({422: [Problem.NO_COMMUNITY, Problem.INVITED_ONESELF]}),
+    responses=problems(
+        {409: [Problem.MEDIATION_OPEN], 422: [Problem.NO_COMMUNITY, Problem.INVITED_ONESELF]}
+    ),
 )
 async def apply(
     request: AnyRequest, data: JSONBody[MediationIn], legal: NamedDependency[LegalRuntime]
@@ -47,7 +49,8 @@ async def apply(
 
     The other party, named by phone, is invited: by push if they use the app, by text
     message if not. They have 5 working days to accept or decline; the mediation committee
-    of the applicant's community then assigns a mediator."""
+    of the applicant's community then assigns a mediator. One open mediation per other
+    party, and at most 3 invitations waiting at once."""
     applied = strictly(await request.json(), MediationIn)
     mediation_id = await mediation.apply(
         actor=claims_of(request), applied=applied, legal=legal, vault=legal.services.vault
@@ -145,7 +148,9 @@ async def assign(
     f"{MEDIATION}/recusals",
     status_code=200,
     operation_id="RecuseMediator",
-    responses=problems({**UNSEEN, 409: NOT_NOW, 422: [Problem.NOT_A_MEDIATOR]}),
+    responses=problems(
+        {**UNSEEN, 403: [Problem.NOT_A_PARTY], 409: NOT_NOW, 422: [Problem.NOT_A_MEDIATOR]}
+    ),
 )
 async def recuse(
     request: AnyRequest,
@@ -155,8 +160,9 @@ async def recuse(
 ) -> dict[str, bool]:
     """A mediator steps aside (回避): their own declaration, or a party's request.
 
-    A party names the mediator. If they were assigned, the mediation goes back to the
-    committee; they can never be assigned to it again, and no longer see it."""
+    A party names the mediator; a mediator names none, or themselves. If they were
+    assigned, the mediation goes back to the committee, their agreement void and their
+    sessions to come called off; they can never be assigned to it again, and no longer see it."""
     recusal = strictly(await request.json(), RecusalIn)
     await mediation_work.recuse(
         actor=claims_of(request), mediation_id=mediation_id, recusal=recusal, legal=legal

@@ -92,10 +92,10 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
 class AgreementView(msgspec.Struct, frozen=True, kw_only=True):
     """The agreement as it reads now. `text_hash` is the SHA-256 of that text; once both
     parties confirmed, `recorded_hash` is the hash of what they confirmed, and `intact`
-    says whether the text still matches it."""
+    says whether the text still matches it (a text gone since is null, and not intact)."""
 
-    text: str
-    text_hash: str
+    text: str | None
+    text_hash: str | None
     applicant_confirmed: bool
     other_confirmed: bool
     recorded_hash: str | None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from backend.sdk import (
@@ -80,20 +80,33 @@ async def sweep_mediations(job: JobContext) -> int:
     """One pass of every chore; how many people were told something."""
     legal = job.services.runtime(LegalRuntime)
     now = legal.clock()
-    told = await _find_invited(job)
-    told += await _lapse(now)
+    told = await _lapse(now)  # first: nobody is invited to what has just lapsed
+    told += await _find_invited(job, now)
     told += await _remind_sessions(now)
     return told + await _remind_court(now)
 
 
-async def _find_invited(job: JobContext) -> int:
-    """Invited parties who have signed up since are known by their account, and told."""
-    rows = await fetch_rows(
-        "SELECT id, applicant_id, other_phone_sealed, answer_due_at FROM legal_aid_mediation"
-        " WHERE status = $1 AND other_id IS NULL ORDER BY id LIMIT $2",
-        MediationStatus.INVITED.value,
-        MOST_AT_ONCE,
-    )
+async def _find_invited(job: JobContext, now: dt.datetime) -> int:
+    """Invited parties who have signed up since are known by their account, and told; the
+    waiting invitations are gone through a page at a time, every one of them."""
+    told, after = 0, 0
+    while True:
+        rows = await fetch_rows(
+            "SELECT id, applicant_id, other_phone_sealed, answer_due_at FROM legal_aid_mediation"
+            " WHERE status = $1 AND other_id IS NULL AND answer_due_at > $2 AND id > $3"
+            " ORDER BY id LIMIT $4",
+            MediationStatus.INVITED.value,
+            now,
+            after,
+            MOST_AT_ONCE,
+        )
+        told += await _bind_found(job, rows, now)
+        if len(rows) < MOST_AT_ONCE:
+            return told
+        after = int(rows[-1]["id"])
+
+
+async def _bind_found(job: JobContext, rows: Sequence[Mapping[str, Any]], now: dt.datetime) -> int:
     vault = job.services.vault
     phones = {
         int(r["id"]): vault.open(str(r["other_phone_sealed"]), purpose=PHONE_PURPOSE) for r in rows
@@ -108,9 +121,11 @@ async def _find_invited(job: JobContext) -> int:
         async with unit_of_work():
             bound = await fetch_rows(
                 "UPDATE legal_aid_mediation SET other_id = $2 WHERE id = $1"
-                " AND other_id IS NULL RETURNING id",
+                " AND other_id IS NULL AND status = $3 AND answer_due_at > $4 RETURNING id",
                 row["id"],
                 other.id,
+                MediationStatus.INVITED.value,
+                now,
             )
             if bound:
                 applicant = applicants.get(int(row["applicant_id"]))

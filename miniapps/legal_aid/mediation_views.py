@@ -42,12 +42,13 @@ async def view_of(seen: Seen) -> MediationView:
 
 
 def _agreement(row: Mapping[str, Any]) -> AgreementView | None:
-    if row["agreement"] is None:
-        return None
-    now = text_hash(str(row["agreement"]))
     recorded = row["agreement_hash"]
+    if row["agreement"] is None and recorded is None:
+        return None
+    text = None if row["agreement"] is None else str(row["agreement"])
+    now = None if text is None else text_hash(text)
     return AgreementView(
-        text=str(row["agreement"]),
+        text=text,
         text_hash=now,
         applicant_confirmed=row["applicant_confirmed"] is not None,
         other_confirmed=row["other_confirmed"] is not None,
@@ -90,7 +91,19 @@ async def mine(actor: Claims) -> MediationList:
         me,
         MOST_LISTED,
     )
-    return MediationList(items=await _views([(r, _role_of(r, me)) for r in rows]))
+    listed = [(r, _role_of(r, me)) for r in rows]
+    # A mediator's own cases are a staff read: kept while they still mediate there, and
+    # audited.
+    listed = [
+        (r, role)
+        for r, role in listed
+        if role != "mediator" or actor.covers(str(r["community"]), Role.MEDIATOR)
+    ]
+    async with unit_of_work():
+        for row, role in listed:
+            if role == "mediator":
+                await audit(actor, READ, int(row["applicant_id"]), {"id": row["id"]})
+    return MediationList(items=await _views(listed))
 
 
 def _role_of(row: Mapping[str, Any], me: int) -> str:

@@ -74,13 +74,13 @@ async def assign(
         # Read after the lock: a recusal committed while this waited for it is seen.
         if await is_recused(mediation_id, mediator):
             raise Unprocessable(LegalProblem.MEDIATOR_RECUSED)
+        now = legal.clock()
+        if locked["mediator_id"] != mediator:
+            await _hand_over(mediation_id, mediator, now)
         await fetch_rows(
-            "UPDATE legal_aid_mediation SET mediator_id = $2, status = $3,"
-            " assigned_at = COALESCE(assigned_at, $4) WHERE id = $1",
+            "UPDATE legal_aid_mediation SET assigned_at = COALESCE(assigned_at, $2) WHERE id = $1",
             mediation_id,
-            mediator,
-            MediationStatus.ASSIGNED.value,
-            legal.clock(),
+            now,
         )
         await _tell(ASSIGNED, [mediator], locked, category=str(locked["category"]))
 
@@ -108,6 +108,9 @@ async def recuse(
     mediator = recusal.mediator_id or actor.user_id
     if seen.role in PARTIES and recusal.mediator_id is None:
         raise Unprocessable(LegalProblem.NOT_A_MEDIATOR)
+    # A mediator steps aside only of their own accord: one cannot push another out.
+    if seen.role not in PARTIES and mediator != actor.user_id:
+        raise Forbidden(LegalProblem.NOT_A_PARTY)
     if not await _mediates_in(mediator, str(seen.row["community"])):
         raise Unprocessable(LegalProblem.NOT_A_MEDIATOR)
     async with unit_of_work():
@@ -123,12 +126,26 @@ async def recuse(
                 legal.clock(),
             )
         if locked["mediator_id"] is not None and int(locked["mediator_id"]) == mediator:
-            await fetch_rows(
-                "UPDATE legal_aid_mediation SET mediator_id = NULL, status = $2 WHERE id = $1",
-                mediation_id,
-                MediationStatus.ACCEPTED.value,
-            )
+            await _hand_over(mediation_id, None, legal.clock())
             await tell_committee(locked)
+
+
+async def _hand_over(mediation_id: int, mediator: int | None, now: dt.datetime) -> None:
+    """The mediation passes to `mediator` (none: back to the committee). What the one
+    before wrote and set goes with them: their agreement, and any confirmation of it, is
+    void, and their sessions yet to come are called off; the next mediator starts anew."""
+    await fetch_rows(
+        "UPDATE legal_aid_mediation SET mediator_id = $2, status = $3, agreement = NULL,"
+        " applicant_confirmed = NULL, other_confirmed = NULL WHERE id = $1",
+        mediation_id,
+        mediator,
+        (MediationStatus.ACCEPTED if mediator is None else MediationStatus.ASSIGNED).value,
+    )
+    await fetch_rows(
+        "DELETE FROM legal_aid_session WHERE mediation_id = $1 AND starts_at > $2",
+        mediation_id,
+        now,
+    )
 
 
 async def _assigned_work(

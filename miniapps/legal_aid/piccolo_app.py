@@ -6,6 +6,11 @@ from piccolo.conf.apps import AppConfig
 
 import migrations
 from miniapps.legal_aid.tables import (
+    AidCase,
+    AidConflict,
+    AidHearing,
+    AidNote,
+    AidRefusal,
     Attachment,
     Consultation,
     ConsultMessage,
@@ -30,5 +35,10 @@ APP_CONFIG = AppConfig(
         Mediation,
         MediationRecusal,
         MediationSession,
+        AidCase,
+        AidConflict,
+        AidNote,
+        AidHearing,
+        AidRefusal,
     ],
 )

@@ -1,6 +1,7 @@
 """The justice bureau's view of legal services in a district: how many consultations were
 answered, how many before their deadline, how fast and how well; how many mediations
-settled, and how fast a mediator was assigned."""
+settled, and how fast a mediator was assigned; how many legal-aid cases were granted, and
+how fast a lawyer was assigned to them."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ async def legal_report(
         median_answer_minutes=int(statistics.median(minutes)) if minutes else None,
         mean_rating=round(statistics.fmean(ratings), 2) if ratings else None,
         **await _mediations(district, since),
+        **await _cases(district, since),
     )
 
 
@@ -58,7 +60,7 @@ async def _mediations(district: str, since: dt.datetime) -> dict[str, Any]:
     settled = sum(1 for r in ended if r["status"] == MediationStatus.SETTLED.value)
     assigned = await fetch_rows(
         "SELECT answered_at, assigned_at FROM legal_aid_mediation WHERE district = $1"
-        " AND applied_at >= $2 AND assigned_at IS NOT NULL",
+        " AND assigned_at >= $2",
         district,
         since,
     )
@@ -68,4 +70,23 @@ async def _mediations(district: str, since: dt.datetime) -> dict[str, Any]:
         "mediations_settled": settled,
         "mediation_success_rate": round(settled / len(ended), 3) if ended else None,
         "mean_assign_minutes": int(statistics.fmean(waits)) if waits else None,
+    }
+
+
+async def _cases(district: str, since: dt.datetime) -> dict[str, Any]:
+    granted = await fetch_rows(
+        "SELECT id FROM legal_aid_case WHERE district = $1 AND granted_at >= $2",
+        district,
+        since,
+    )
+    assigned = await fetch_rows(
+        "SELECT granted_at, assigned_at FROM legal_aid_case WHERE district = $1"
+        " AND assigned_at >= $2",
+        district,
+        since,
+    )
+    waits = [(r["assigned_at"] - r["granted_at"]).total_seconds() / 60 for r in assigned]
+    return {
+        "cases_granted": len(granted),
+        "mean_case_assign_minutes": int(statistics.fmean(waits)) if waits else None,
     }

@@ -188,10 +188,20 @@ class LegalReport(msgspec.Struct, frozen=True, kw_only=True):
     mediation_success_rate: Annotated[
         float | None, msgspec.Meta(description="Settled of those ended.")
     ] = None
+    cases_granted: Annotated[
+        int, msgspec.Meta(description="Legal-aid cases granted in the period.")
+    ] = 0
+    mean_case_assign_minutes: Annotated[
+        int | None,
+        msgspec.Meta(
+            description="Mean minutes from a legal-aid grant to its first lawyer, over the "
+            "cases first assigned in the period."
+        ),
+    ] = None
     mean_assign_minutes: Annotated[
         int | None,
         msgspec.Meta(
             description="Mean minutes from the other party's acceptance to a mediator's "
-            "assignment, over mediations applied for in the period."
+            "first assignment, over the mediations first assigned in the period."
         ),
     ] = None

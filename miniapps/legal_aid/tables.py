@@ -149,3 +149,83 @@ class MediationSession(Table, tablename="legal_aid_session"):
     place = Varchar(length=200)
     reminded = Boolean(default=False)
     scheduled_by = BigInt()
+
+
+class AidCase(Table, tablename="legal_aid_case"):
+    """A legal-aid case (法律援助案件), opened once when the service engine grants a 法律援助申请:
+    the district's centre assigns a lawyer within 3 working days (`assign_due_at`), the
+    lawyer works it and files a close-out the centre reviews, and the applicant rates."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt(unique=True)
+    ref_no = Varchar(length=32)  # the application's 办件编号
+    applicant_id = BigInt(index=True)
+    district = Varchar(length=200, index=True)
+    status = Varchar(length=16, index=True)
+    granted_at = Timestamptz()
+    assign_due_at = Timestamptz(index=True)
+    escalated = Integer(default=0)
+    lawyer_id = BigInt(null=True, default=None, index=True)
+    assigned_at = Timestamptz(null=True, default=None)
+    result = Varchar(length=16, null=True, default=None)
+    summary = Text(null=True, default=None)
+    documents = Text(null=True, default=None)  # one title a line
+    filed_at = Timestamptz(null=True, default=None)
+    review_note = Varchar(length=500, null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    rating = Integer(null=True, default=None)
+    rating_comment = Varchar(length=500, null=True, default=None)
+
+
+class AidConflict(Table, tablename="legal_aid_conflict"):
+    """A lawyer who may not take a case: they represent the other party, or declared a
+    conflict of interest."""
+
+    id = BigSerial(primary_key=True)
+    case_id = BigInt(index=True)
+    lawyer_id = BigInt()  # the lawyer's user id
+    reason = Varchar(length=500)
+    recorded_by = BigInt()
+    at = Timestamptz()
+
+
+class AidNote(Table, tablename="legal_aid_case_note"):
+    """A progress note by the case's lawyer."""
+
+    id = BigSerial(primary_key=True)
+    case_id = BigInt(index=True)
+    author_id = BigInt()
+    text = Text()
+    at = Timestamptz()
+
+
+class AidHearing(Table, tablename="legal_aid_hearing"):
+    """A hearing of the case; the applicant is told at once and reminded the day before."""
+
+    id = BigSerial(primary_key=True)
+    case_id = BigInt(index=True)
+    starts_at = Timestamptz(index=True)
+    court = Varchar(length=200)
+    reminded = Boolean(default=False)
+
+
+class AidRefusal(Table, tablename="legal_aid_refusal"):
+    """A 法律援助申请 the service engine refused, which its applicant may object to within
+    `object_by`; the district's justice bureau reviews an objection by `review_due_at`
+    and upholds the refusal or overturns it, which opens the case (法律援助法 Art. 49)."""
+
+    id = BigSerial(primary_key=True)
+    application_id = BigInt(unique=True)
+    ref_no = Varchar(length=32)
+    applicant_id = BigInt(index=True)
+    district = Varchar(length=200, index=True)
+    status = Varchar(length=16, index=True)
+    refused_at = Timestamptz()
+    object_by = Timestamptz()
+    objection = Text(null=True, default=None)
+    objected_at = Timestamptz(null=True, default=None)
+    review_due_at = Timestamptz(null=True, default=None, index=True)
+    escalated = Integer(default=0)
+    reviewed_by = BigInt(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+    review_note = Varchar(length=500, null=True, default=None)

@@ -48,6 +48,7 @@ PATTERN_EXAMPLES = {
     r"^[1-9][0-9]{0,18}-[0-9a-f]{24}$": "1-" + "0" * 24,  # an elder's family invite
     r"^([01][0-9]|2[0-3]):[0-5][0-9]$": "08:00",  # a daily check-in window's bound
     r"^[0-9a-f]{64}$": "0" * 64,  # a SHA-256, as a mediation agreement's text_hash
+    r"^[^\r\n]*\S[^\r\n]*$": "判决书",  # a title on one line
 }
 # Values that make a field plausible where its type alone cannot (an org path, a category),
 # so that the one bad field of a case is what the route has to refuse.

@@ -16,6 +16,7 @@ from tests.authz.rows import (
     health_code,
     host,
     legal_aid,
+    legal_aid_cases,
     legal_aid_mediation,
     library,
     open311,
@@ -42,5 +43,6 @@ ROWS: list[Row] = [
     *elderly_care_services.ROWS,
     *legal_aid.ROWS,
     *legal_aid_mediation.ROWS,
+    *legal_aid_cases.ROWS,
     *elderly_care_visits.ROWS,
 ]

@@ -1,9 +1,9 @@
 """Rows for people's mediation. A resident homed in a community applies against another
 party by phone (never themselves). A mediation is seen by its two parties, the mediators
 over its community and the district's supervisors, and by nobody else, who is told it
-does not exist. Only the invited party answers; the committee assigns; a party or a
-mediator asks for a recusal; only the assigned mediator sets sessions, writes the
-agreement or ends it; only the parties confirm the agreement."""
+does not exist. Only the invited party answers; the committee assigns; a party asks a
+mediator to step aside, or a mediator steps aside; only the assigned mediator sets
+sessions, writes the agreement or ends it; only the parties confirm the agreement."""
 
 from __future__ import annotations
 
@@ -177,7 +177,9 @@ ROWS = [
         "POST",
         f"{MEDIATION}/recusals",
         _accepted,
-        each(SEE_IT, 200),
+        # A party asks the mediator to step aside, the mediator steps aside; a supervisor
+        # pushes nobody out.
+        {**each((*PARTIES, Caller.MEDIATOR), 200), **each(SUPERVISORS, 403)},
         _on(lambda city, t: {"mediator_id": city.ids[Caller.MEDIATOR], "reason": "亲属关系"}),
     ),
     _row(

@@ -130,6 +130,8 @@ async def test_the_report_counts_what_was_answered_in_time_and_how_well(
         "mediations_settled": 0,
         "mediation_success_rate": None,
         "mean_assign_minutes": None,
+        "cases_granted": 0,
+        "mean_case_assign_minutes": None,
     }
     other = await someone(client, token_for_phone, ADMIN_JINSHUI)
     refused = await client.get(

@@ -135,3 +135,5 @@ async def test_a_recusal_racing_an_assignment_never_leaves_the_recused_mediator_
             .first()
         )
         assert row == {"mediator_id": None}
+        # Closed, so that the next round may apply against the same party again.
+        await Mediation.update({Mediation.status: "failed"}).where(Mediation.id == mediation_id)

@@ -148,3 +148,35 @@ async def test_refused_applications_leave_nothing_behind(
     assert (by_party.status_code, by_party.json()["code"]) == (403, "legal_not_your_mediation")
     seen = await client.get(f"{APP}/mediations/{mediation_id}", headers=s.applicant.headers)
     assert seen.json()["sessions"] == []
+
+
+async def test_one_open_mediation_per_party_and_three_invitations_waiting(
+    client: Client, token_for_phone: TokenForPhone
+) -> None:
+    s = await sides(client, token_for_phone)
+    await apply(client, s.applicant)
+    again = await client.post(
+        f"{APP}/mediations",
+        json={
+            "other_phone": "13800000002",
+            "other_name": "王五",
+            "category": "family",
+            "summary": "同一对方的第二件调解申请",
+        },
+        headers=s.applicant.headers,
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "legal_mediation_open")
+    await apply(client, s.applicant, "13900000250")
+    await apply(client, s.applicant, "13900000251")
+    fourth = await client.post(
+        f"{APP}/mediations",
+        json={
+            "other_phone": "13900000252",
+            "other_name": "赵六",
+            "category": "family",
+            "summary": "第四件待答复的调解邀请",
+        },
+        headers=s.applicant.headers,
+    )
+    assert (fourth.status_code, fourth.json()["code"]) == (409, "legal_mediation_open")
+    assert await Mediation.count() == 3
