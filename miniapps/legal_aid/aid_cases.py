@@ -7,6 +7,7 @@ leaving the choice to the load."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +43,7 @@ from miniapps.legal_aid.notices import PART
 from miniapps.legal_aid.runtime import LegalRuntime
 from miniapps.legal_aid.schemas import StationKind
 
+log = logging.getLogger(__name__)
 READ = "legal_aid.case_read"
 ITEM_CODE = "legal_aid"  # the 法律援助申请 of the service engine's catalogue
 ASSIGN_DAYS = 3  # working days the centre has to assign a lawyer
@@ -64,6 +66,10 @@ async def open_case(event: Event, job: JobContext) -> None:
     moved: ApplicationMoved = event.payload
     district = district_of(moved.assignee_org)
     if district is None:
+        # The item is handled by districts: a grant above one has no centre to go to.
+        log.error(
+            "legal aid granted for %s outside any district (%s)", moved.ref, moved.assignee_org
+        )
         return
     await open_granted(
         application_id=moved.application_id,
@@ -172,7 +178,11 @@ async def assign(*, actor: Claims, case_id: int, chosen: AssignIn, legal: LegalR
         raise Forbidden(LegalProblem.NOT_CENTRE)
     now = legal.clock()
     async with unit_of_work():
-        row = await locked(case_id, CaseStatus.AWAITING_LAWYER, CaseStatus.ASSIGNED)
+        # Also while the close-out waits for review: a lawyer found to act for the other
+        # party does not see their close-out accepted.
+        row = await locked(
+            case_id, CaseStatus.AWAITING_LAWYER, CaseStatus.ASSIGNED, CaseStatus.REVIEWING
+        )
         conflicted = await conflicts_of(case_id) | {int(row["applicant_id"])}
         if chosen.lawyer_id is None:
             lawyer = await _least_loaded(str(row["district"]), now, conflicted)
@@ -257,7 +267,11 @@ async def record_conflict(
         raise Unprocessable(LegalProblem.NOT_A_LAWYER)
     lawyer = conflict.lawyer_id or actor.user_id
     async with unit_of_work():
-        row = await locked(case_id, CaseStatus.AWAITING_LAWYER, CaseStatus.ASSIGNED)
+        # Also while the close-out waits for review: a lawyer found to act for the other
+        # party does not see their close-out accepted.
+        row = await locked(
+            case_id, CaseStatus.AWAITING_LAWYER, CaseStatus.ASSIGNED, CaseStatus.REVIEWING
+        )
         if lawyer not in await conflicts_of(case_id):
             await fetch_rows(
                 "INSERT INTO legal_aid_conflict (case_id, lawyer_id, reason, recorded_by, at)"
@@ -273,7 +287,8 @@ async def record_conflict(
             # once more if it does not.
             await fetch_rows(
                 "UPDATE legal_aid_case SET lawyer_id = NULL, status = $2, assign_due_at = $3,"
-                " escalated = 0 WHERE id = $1",
+                " escalated = 0, result = NULL, summary = NULL, documents = NULL,"
+                " filed_at = NULL WHERE id = $1",
                 case_id,
                 CaseStatus.AWAITING_LAWYER.value,
                 await working_days_after(legal.clock(), ASSIGN_DAYS),

@@ -117,7 +117,8 @@ async def record_conflict(
     """Record a lawyer's conflict of interest in the case.
 
     By the centre, naming the lawyer (one who represents the other party, say), or by the
-    case's lawyer of themselves; the case then goes back to the centre. A conflicted lawyer
+    case's lawyer of themselves, until the case is closed; if they held it, it goes back to
+    the centre, any close-out of theirs withdrawn. A conflicted lawyer
     is never assigned to it again."""
     conflict = strictly(await request.json(), ConflictIn)
     await aid_cases.record_conflict(

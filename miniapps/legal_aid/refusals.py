@@ -8,6 +8,7 @@ not exist."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ from miniapps.legal_aid.refusal_schemas import (
 )
 from miniapps.legal_aid.runtime import LegalRuntime
 
+log = logging.getLogger(__name__)
 READ = "legal_aid.refusal_read"
 OBJECTION_DAYS = dt.timedelta(days=15)  # the city's window to object to a refusal
 REVIEW_DAYS = 5  # working days the bureau has to review an objection (Art. 49: 五日内)
@@ -74,6 +76,9 @@ async def keep_refusal(event: Event, job: JobContext) -> None:
     moved: ApplicationMoved = event.payload
     district = district_of(moved.assignee_org)
     if district is None:
+        log.error(
+            "legal aid refused for %s outside any district (%s)", moved.ref, moved.assignee_org
+        )
         return
     now = event.occurred_at  # the window runs from the refusal, not from its handling
     await fetch_rows(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import msgspec
+import pytest
 from litestar import Litestar
 
 from backend.kernel.contract import JobContext
@@ -271,3 +273,49 @@ async def test_the_report_counts_grants_and_the_time_to_assign(
     )
     assert (report.json()["cases_granted"], report.json()["mean_case_assign_minutes"]) == (2, 90)
     assert waiting != assigned
+
+
+async def test_a_conflict_found_during_review_withdraws_the_close_out(
+    app: Litestar, client: Client, token_for_phone: TokenForPhone
+) -> None:
+    desk = await centre(client, token_for_phone, dt.datetime.now(dt.UTC))
+    lawyer = desk.lawyers[0]
+    resident = await someone(client, token_for_phone, RESIDENT)
+    case_id = await opened_case(resident.user_id)
+    case = f"{APP}/cases/{case_id}"
+    given = await client.post(
+        f"{case}/lawyer", json={"lawyer_id": lawyer.user_id}, headers=desk.admin.headers
+    )
+    assert given.status_code == 200, given.text
+    filed = await client.post(
+        f"{case}/close-out",
+        json={"result": "settled", "summary": "双方和解,公司支付工资"},
+        headers=lawyer.headers,
+    )
+    assert filed.json()["status"] == "reviewing"
+    found = await client.post(
+        f"{case}/conflicts",
+        json={"lawyer_id": lawyer.user_id, "reason": "该律师系对方公司法律顾问"},
+        headers=desk.head.headers,
+    )
+    assert found.status_code == 200, found.text
+    row = (
+        await AidCase.select(AidCase.status, AidCase.lawyer_id, AidCase.result)
+        .where(AidCase.id == case_id)
+        .first()
+    )
+    assert row == {"status": "awaiting_lawyer", "lawyer_id": None, "result": None}
+    accepted = await client.post(
+        f"{case}/review", json={"accept": True}, headers=desk.admin.headers
+    )
+    assert (accepted.status_code, accepted.json()["code"]) == (409, "legal_case_state")
+
+
+async def test_a_grant_outside_any_district_opens_nothing_and_says_so(
+    app: Litestar, client: Client, token_for_phone: TokenForPhone, caplog: pytest.LogCaptureFixture
+) -> None:
+    resident = await someone(client, token_for_phone, RESIDENT)
+    moved = msgspec.structs.replace(await granted_event(resident.user_id), assignee_org="zz")
+    await decided_at(app, moved, dt.datetime.now(dt.UTC))
+    assert await AidCase.count() == 0
+    assert any("outside any district" in r.getMessage() for r in caplog.records)
