@@ -120,6 +120,7 @@ from backend.kernel.roles import Role
 from backend.kernel.service_desk import (
     APPLICATION_MOVED,
     ApplicationMoved,
+    Outcome,
     ServiceDesk,
     StartedApplication,
 )
@@ -182,6 +183,7 @@ __all__ = [
     "Manifest",
     "MaskedContact",
     "NotFound",
+    "Outcome",
     "PageCursor",
     "PageLimit",
     "PayloadTooLarge",

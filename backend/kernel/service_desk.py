@@ -9,6 +9,7 @@ payload is defined here so that its subscribers need nothing of the engine's pac
 from __future__ import annotations
 
 import abc
+import enum
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,13 @@ import msgspec
 from backend.kernel.claims import Claims
 
 APPLICATION_MOVED = "gov_services.application_moved"
+
+
+class Outcome(enum.StrEnum):
+    """What a decision (决定) of the service engine says of an application."""
+
+    APPROVED = "approved"  # 准予
+    REJECTED = "rejected"  # 不予
 
 
 class ApplicationMoved(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,8 +46,8 @@ class ApplicationMoved(msgspec.Struct, frozen=True, kw_only=True):
     actor_id: int
     # The item's code (事项编码), by which a part picks the applications it follows.
     item_code: str = ""
-    # Once decided: approved (准予) or rejected (不予); a decision moves to `decided` either way.
-    outcome: str | None = None
+    # Once decided; a decision moves the application to `decided` either way.
+    outcome: Outcome | None = None
 
 
 class StartedApplication(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,6 +12,9 @@ import enum
 from backend.sdk import APPLICATION_MOVED as APPLICATION_MOVED
 from backend.sdk import ApplicationMoved as ApplicationMoved
 
+# The decision's outcome is the kernel's: the event of a decision carries it.
+from backend.sdk import Outcome as Outcome
+
 
 class Status(enum.StrEnum):
     DRAFT = "draft"  # being filled in; no one but the applicant sees it
@@ -91,11 +94,6 @@ OPEN = frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.SUPPLEMENT, Statu
 CLOSED = frozenset({Status.DELIVERED, Status.REJECTED, Status.WITHDRAWN})
 # Where the clock runs: staff owe the next step. It stands still in 补正.
 CLOCK_RUNS = frozenset({Status.IN_PROGRESS, Status.DECIDED})
-
-
-class Outcome(enum.StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
 
 
 def takes(status: Status, action: Action) -> bool:

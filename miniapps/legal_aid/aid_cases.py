@@ -22,6 +22,7 @@ from backend.sdk import (
     Forbidden,
     JobContext,
     NotFound,
+    Outcome,
     Role,
     Template,
     Unprocessable,
@@ -57,7 +58,8 @@ class SeenCase(msgspec.Struct, frozen=True, kw_only=True):
 def is_granted(event: Event) -> bool:
     """A 法律援助申请 the engine decided to grant."""
     moved: ApplicationMoved = event.payload
-    return moved.item_code == ITEM_CODE and moved.action == "decide" and moved.outcome == "approved"
+    granted = moved.action == "decide" and moved.outcome == Outcome.APPROVED
+    return moved.item_code == ITEM_CODE and granted
 
 
 async def open_case(event: Event, job: JobContext) -> None:
@@ -150,12 +152,20 @@ async def seen_by(actor: Claims, case_id: int) -> SeenCase:
     district = str(row["district"])
     if row["lawyer_id"] == actor.user_id and lawyer_in(actor, district):
         role = "lawyer"
-    elif await is_centre(actor, district):
+    elif await is_centre(actor, district) and not await _conflicted_head(actor, row):
         role = "centre"
     else:
         raise NotFound(LegalProblem.CASE_NOT_FOUND)
     await audit(actor, READ, int(row["applicant_id"]), {"id": row["id"]})
     return SeenCase(row=row, role=role)
+
+
+async def _conflicted_head(actor: Claims, row: Mapping[str, Any]) -> bool:
+    """A centre head with a conflict in the case (acting for the other party, say) does not
+    read the applicant's file; the district's admins are above that."""
+    if actor.covers(str(row["district"]), *SUPERVISORS):
+        return False
+    return actor.user_id in await conflicts_of(int(row["id"]))
 
 
 async def locked(case_id: int, *statuses: CaseStatus) -> Mapping[str, Any]:
@@ -178,11 +188,7 @@ async def assign(*, actor: Claims, case_id: int, chosen: AssignIn, legal: LegalR
         raise Forbidden(LegalProblem.NOT_CENTRE)
     now = legal.clock()
     async with unit_of_work():
-        # Also while the close-out waits for review: a lawyer found to act for the other
-        # party does not see their close-out accepted.
-        row = await locked(
-            case_id, CaseStatus.AWAITING_LAWYER, CaseStatus.ASSIGNED, CaseStatus.REVIEWING
-        )
+        row = await locked(case_id, CaseStatus.AWAITING_LAWYER, CaseStatus.ASSIGNED)
         conflicted = await conflicts_of(case_id) | {int(row["applicant_id"])}
         if chosen.lawyer_id is None:
             lawyer = await _least_loaded(str(row["district"]), now, conflicted)

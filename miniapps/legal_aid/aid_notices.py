@@ -88,11 +88,11 @@ OBJECTION_OVERDUE = _notice(
 )
 REFUSAL_UPHELD = _notice(
     "refusal_upheld",
-    ("异议审查结果", "Your objection"),
+    ("维持不予援助决定", "The refusal stands"),
     ("经审查,维持对申请{ref}不予法律援助的决定:{note}", "The refusal of {ref} stands: {note}"),
 )
 REFUSAL_OVERTURNED = _notice(
     "refusal_overturned",
-    ("异议审查结果", "Your objection"),
+    ("异议成立", "Your objection is upheld"),
     ("经审查,申请{ref}将获得法律援助,正在指派律师", "{ref} is granted legal aid after all"),
 )

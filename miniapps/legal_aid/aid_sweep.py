@@ -1,5 +1,5 @@
 """What legal-aid cases do on their own: a case with no lawyer 3 working days after it was
-granted is escalated to the district once, and an objection not reviewed in time to the
+granted is escalated to the centre once, and an objection not reviewed in time to the
 city; a hearing is reminded to the applicant the day before. Each is claimed by one
 conditional update, so two workers sweeping send it once."""
 
@@ -19,7 +19,7 @@ HEARING_NOTICE = dt.timedelta(hours=24)
 
 
 async def sweep_cases(job: JobContext) -> int:
-    """One pass; how many cases and hearings were told of."""
+    """One pass; how many cases, hearings and objections someone was told of."""
     now = job.services.runtime(LegalRuntime).clock()
     return await _escalate(now) + await _remind_hearings(now) + await escalate_reviews(now)
 

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from backend.sdk import Claims, Forbidden, audit, fetch_rows, people, unit_of_work
-from miniapps.legal_aid.aid_cases import READ, SeenCase, is_centre
+from miniapps.legal_aid.aid_cases import READ, SeenCase, conflicts_of, is_centre
 from miniapps.legal_aid.aid_schemas import (
     AidCaseList,
     AidCaseView,
@@ -17,7 +17,7 @@ from miniapps.legal_aid.aid_schemas import (
     CaseStatus,
     HearingView,
 )
-from miniapps.legal_aid.directory import lawyer_in
+from miniapps.legal_aid.directory import SUPERVISORS, lawyer_in
 from miniapps.legal_aid.errors import LegalProblem
 
 MOST_LISTED = 100
@@ -108,6 +108,8 @@ async def centre_cases(actor: Claims, district: str) -> AidCaseList:
         CaseStatus.REVIEWING.value,
         MOST_LISTED,
     )
+    if not actor.covers(district, *SUPERVISORS):  # a head: not the cases they are conflicted in
+        rows = [r for r in rows if actor.user_id not in await conflicts_of(int(r["id"]))]
     async with unit_of_work():
         for row in rows:
             await audit(actor, READ, int(row["applicant_id"]), {"id": row["id"]})

@@ -40,6 +40,7 @@ class LegalProblem(ErrorCode):
     AGREEMENT_CONFIRMED = "legal_agreement_confirmed"
     NOT_A_PARTY = "legal_not_a_party"
     MEDIATION_OPEN = "legal_mediation_open"
+    PARTIES_ONLY = "legal_mediation_parties_only"
     CASE_NOT_FOUND = "legal_case_not_found"
     REFUSAL_NOT_FOUND = "legal_refusal_not_found"
     NOT_YOUR_REFUSAL = "legal_not_your_refusal"
@@ -147,6 +148,10 @@ register_messages(
         LegalProblem.NOT_A_PARTY: (
             "调解员只能申请自行回避;要求其他调解员回避须由当事人提出",
             "A mediator steps aside of their own accord; only a party asks another to",
+        ),
+        LegalProblem.PARTIES_ONLY: (
+            "仅双方当事人可以确认调解协议",
+            "Only the two parties confirm the agreement",
         ),
         LegalProblem.MEDIATION_OPEN: (
             "您与对方已有进行中的调解申请,或待答复的邀请已达 {most} 件",

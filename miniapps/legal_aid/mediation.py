@@ -275,13 +275,14 @@ def _not_answerable(row: Mapping[str, Any], now: dt.datetime) -> Conflict:
 
 
 async def tell_committee(row: Mapping[str, Any]) -> None:
-    """The mediators over the community, bar those who stepped aside from it, are told a
-    mediation waits for one of them."""
+    """The mediators over the community, bar those who stepped aside from it and the
+    parties themselves, are told a mediation waits for one of them."""
     committee = await holders_above(Role.MEDIATOR, str(row["community"]))
     stepped_aside = await fetch_rows(
         "SELECT mediator_id FROM legal_aid_recusal WHERE mediation_id = $1", row["id"]
     )
-    told = committee - {int(r["mediator_id"]) for r in stepped_aside}
+    parties = {int(row["applicant_id"]), *([int(row["other_id"])] if row["other_id"] else [])}
+    told = committee - {int(r["mediator_id"]) for r in stepped_aside} - parties
     if not told:
         return
     await notify(

@@ -220,7 +220,7 @@ async def write_agreement(
     responses=problems(
         {
             **UNSEEN,
-            403: [Problem.NOT_OTHER_PARTY],
+            403: [Problem.PARTIES_ONLY],
             409: [
                 Problem.MEDIATION_STATE,
                 Problem.NO_AGREEMENT,

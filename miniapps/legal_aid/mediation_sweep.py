@@ -77,7 +77,7 @@ async def text_invitation(event: Event, job: JobContext) -> None:
 
 
 async def sweep_mediations(job: JobContext) -> int:
-    """One pass of every chore; how many people were told something."""
+    """One pass of every chore; how many mediations someone was told of."""
     legal = job.services.runtime(LegalRuntime)
     now = legal.clock()
     told = await _lapse(now)  # first: nobody is invited to what has just lapsed
@@ -159,10 +159,12 @@ async def _remind_sessions(now: dt.datetime) -> int:
             now,
             now + SESSION_NOTICE,
         )
+        told = 0
         for row in rows:
             mediation = await _mediation(int(row["mediation_id"]))
             if mediation["status"] != MediationStatus.ASSIGNED.value:
-                continue
+                continue  # a session of a mediation closed since meets no more
+            told += 1
             await _tell(
                 SESSION_SOON,
                 _everyone(mediation),
@@ -170,7 +172,7 @@ async def _remind_sessions(now: dt.datetime) -> int:
                 when=shown(row["starts_at"]),
                 place=str(row["place"]),
             )
-    return len(rows)
+    return told
 
 
 async def _remind_court(now: dt.datetime) -> int:

@@ -214,7 +214,7 @@ async def confirm(
     settles the mediation: the hash is recorded and the 30 days to ask a court run."""
     seen = await seen_by(actor, mediation_id, legal.services.vault)
     if seen.role not in PARTIES:
-        raise Forbidden(LegalProblem.NOT_OTHER_PARTY)
+        raise Forbidden(LegalProblem.PARTIES_ONLY)
     mine, theirs = (
         ("applicant_confirmed", "other_confirmed")
         if seen.role == "applicant"

@@ -21,6 +21,7 @@ from backend.sdk import (
     Forbidden,
     JobContext,
     NotFound,
+    Outcome,
     Role,
     Template,
     audit,
@@ -66,9 +67,14 @@ async def tell(template: Template, audience: Audience, refusal_id: int, **data: 
 
 
 def is_refused(event: Event) -> bool:
-    """A 法律援助申请 the engine decided not to grant."""
+    """A 法律援助申请 the engine refused."""
     moved: ApplicationMoved = event.payload
-    return moved.item_code == ITEM_CODE and moved.action == "decide" and moved.outcome == "rejected"
+    if moved.item_code != ITEM_CODE:
+        return False
+    # Refused by a decision (不予援助), or turned away before one (不予受理): either may be
+    # objected to.
+    decided_no = moved.action == "decide" and moved.outcome == Outcome.REJECTED
+    return decided_no or moved.action == "reject"
 
 
 async def keep_refusal(event: Event, job: JobContext) -> None:

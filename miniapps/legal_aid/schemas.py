@@ -170,8 +170,9 @@ class ConsultRatingIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 class LegalReport(msgspec.Struct, frozen=True, kw_only=True):
     """Consultations in a district over the last `days`: asked, answered, answered before
     their deadline, the median working-time-blind minutes to the first answer, the mean
-    rating; and its people's mediations: how many ended, how many settled, how fast a
-    mediator was assigned."""
+    rating; its people's mediations: how many ended, how many settled, how fast a mediator
+    was assigned; and its legal-aid cases: how many were granted, how fast a lawyer was
+    assigned."""
 
     district: str
     days: int

@@ -81,7 +81,8 @@ async def test_an_objection_reviewed_in_time_overturns_the_refusal_and_opens_the
         headers=admin.headers,
     )
     assert overturned.json()["status"] == "overturned"
-    assert await told(resident.user_id, "异议审查结果") == 1
+    assert await told(resident.user_id, "异议成立") == 1
+    assert await told(resident.user_id, "维持不予援助决定") == 0
     [case] = await AidCase.select(AidCase.status, AidCase.applicant_id).where(
         AidCase.application_id == overturned.json()["application_id"]
     )
@@ -113,7 +114,8 @@ async def test_an_upheld_refusal_is_told_and_a_late_objection_refused(
         headers=admin.headers,
     )
     assert upheld.json()["status"] == "upheld"
-    assert await told(resident.user_id, "异议审查结果") == 1
+    assert await told(resident.user_id, "维持不予援助决定") == 1
+    assert await told(resident.user_id, "异议成立") == 0
     assert await AidCase.count() == 0
 
     clock.now = REFUSED + dt.timedelta(days=15, seconds=1)

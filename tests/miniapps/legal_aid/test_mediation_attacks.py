@@ -48,7 +48,7 @@ async def test_a_committee_mediator_cannot_recuse_the_assigned_mediator_and_take
         json={"mediator_id": s.mediator.user_id, "reason": "我来接手"},
         headers=rival.headers,
     )
-    assert pushed.status_code in (403, 422), pushed.text
+    assert (pushed.status_code, pushed.json()["code"]) == (403, "legal_not_a_party"), pushed.text
     row = await Mediation.select(Mediation.mediator_id).where(Mediation.id == mediation_id).first()
     assert row == {"mediator_id": s.mediator.user_id}
     assert await MediationRecusal.count().where(MediationRecusal.mediation_id == mediation_id) == 0
