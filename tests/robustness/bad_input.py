@@ -166,7 +166,11 @@ def _sample_str(t: msgspec.inspect.StrType, name: str) -> str:
     if t.pattern is not None:
         if t.pattern not in PATTERN_EXAMPLES:
             raise SweepCannotBuild(f"add an example for pattern {t.pattern!r} ({name})")
-        return PATTERN_EXAMPLES[t.pattern]
+        # Long enough for the field, where the pattern allows it (`\S` does; a phone's
+        # does not, and its example is of its length already).
+        example = PATTERN_EXAMPLES[t.pattern]
+        padded = example.ljust(t.min_length or 0, "x")
+        return padded if re.search(t.pattern, padded) else example
     value = str(NAME_EXAMPLES.get(name, "sweep"))
     return value.ljust(t.min_length or 0, "x")
 
