@@ -49,6 +49,12 @@ PATTERN_EXAMPLES = {
     r"^([01][0-9]|2[0-3]):[0-5][0-9]$": "08:00",  # a daily check-in window's bound
     r"^[0-9a-f]{64}$": "0" * 64,  # a SHA-256, as a mediation agreement's text_hash
     r"^[^\r\n]*\S[^\r\n]*$": "判决书",  # a title on one line
+    r"^[^\r\n]*\S[^\r\n]*(?!\n)$": "郑州地铁",
+    r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}(?!\n)$": "91350100M000100Y43",
+    r"^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}(?!\n)$": "dev@metro.example.com",
+    r"^[a-z][a-z0-9-]{2,31}(?!\n)$": "metro-card",
+    r"^yx[0-9a-f]{16}(?!\n)$": "yx00000000000000a1",  # an open-platform app's id
+    r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?!\n)$": "1.0.0",
 }
 # Values that make a field plausible where its type alone cannot (an org path, a category),
 # so that the one bad field of a case is what the route has to refuse.

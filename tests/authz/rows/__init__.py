@@ -20,6 +20,7 @@ from tests.authz.rows import (
     legal_aid_mediation,
     library,
     open311,
+    open_platform,
     payment,
     push,
 )
@@ -45,4 +46,5 @@ ROWS: list[Row] = [
     *legal_aid_mediation.ROWS,
     *legal_aid_cases.ROWS,
     *elderly_care_visits.ROWS,
+    *open_platform.ROWS,
 ]

@@ -1,0 +1,67 @@
+"""The open platform's error codes."""
+
+from __future__ import annotations
+
+from backend.sdk import ErrorCode, register_messages
+
+
+class OpenProblem(ErrorCode):
+    """What the open platform refuses: publishers, apps, their credentials and versions."""
+
+    CREDIT_CODE_INVALID = "open_credit_code_invalid"
+    PUBLISHER_TAKEN = "open_publisher_taken"
+    PUBLISHER_NOT_FOUND = "open_publisher_not_found"
+    PUBLISHER_STATE = "open_publisher_state"
+    PUBLISHER_UNVERIFIED = "open_publisher_unverified"
+    REASON_REQUIRED = "open_reason_required"
+    MANIFEST_INVALID = "open_manifest_invalid"
+    SLUG_TAKEN = "open_slug_taken"
+    APP_NOT_FOUND = "open_app_not_found"
+    NOT_YOUR_APP = "open_not_your_app"
+    VERSION_NOT_FOUND = "open_version_not_found"
+    VERSION_STATE = "open_version_state"
+    REVIEW_PENDING = "open_review_pending"
+
+
+register_messages(
+    OpenProblem,
+    {
+        OpenProblem.CREDIT_CODE_INVALID: (
+            "统一社会信用代码校验位不正确",
+            "The unified social credit code's check character is wrong",
+        ),
+        OpenProblem.PUBLISHER_TAKEN: (
+            "该机构或该开发者已登记过开发者主体",
+            "This organisation or this developer has registered a publisher already",
+        ),
+        OpenProblem.PUBLISHER_NOT_FOUND: ("开发者主体不存在", "No such publisher"),
+        OpenProblem.PUBLISHER_STATE: (
+            "该开发者主体当前({status})不能进行此操作",
+            "This publisher is {status}: not a step it takes now",
+        ),
+        OpenProblem.PUBLISHER_UNVERIFIED: (
+            "开发者主体通过平台审核后方可登记应用",
+            "A publisher registers apps once the platform has verified it",
+        ),
+        OpenProblem.REASON_REQUIRED: ("驳回须说明理由", "A rejection says why"),
+        OpenProblem.MANIFEST_INVALID: (
+            "应用清单有误,见 errors",
+            "The manifest is not valid: see errors",
+        ),
+        OpenProblem.SLUG_TAKEN: ("该应用标识已被使用", "Another app has this id"),
+        OpenProblem.APP_NOT_FOUND: ("应用不存在", "No such app"),
+        OpenProblem.NOT_YOUR_APP: (
+            "仅应用所属开发者主体可以操作",
+            "Only the app's publisher may do this",
+        ),
+        OpenProblem.VERSION_NOT_FOUND: ("版本不存在", "No such version"),
+        OpenProblem.VERSION_STATE: (
+            "该版本当前({status})不能进行此操作",
+            "This version is {status}: not a step it takes now",
+        ),
+        OpenProblem.REVIEW_PENDING: (
+            "该应用已有版本在审核中,一次只能提交一个版本",
+            "Another version of this app is in review: one at a time",
+        ),
+    },
+)

@@ -1,0 +1,14 @@
+"""The open platform's piccolo app."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+import migrations
+from miniapps.open_platform.tables import AppSecret, AppVersion, OpenApp, Publisher
+
+APP_CONFIG = AppConfig(
+    app_name="open_platform",
+    migrations_folder_path=str(Path(migrations.__file__).parent / "open_platform"),
+    table_classes=[Publisher, OpenApp, AppSecret, AppVersion],
+)

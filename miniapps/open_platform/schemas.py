@@ -1,0 +1,212 @@
+"""What the open platform's routes take and give: a publisher, an app's manifest and
+credentials, its versions and their review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+import msgspec
+
+from backend.sdk import Role
+
+SAYS_SOMETHING = r"\S"
+ONE_LINE = r"^[^\r\n]*\S[^\r\n]*(?!\n)$"
+# A pattern is searched for, and `$` matches before a last newline too: `(?!\n)$` does not.
+# 统一社会信用代码 (GB 32100-2015): its alphabet leaves out I, O, Z, S and V.
+CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}(?!\n)$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}(?!\n)$"
+SLUG = r"^[a-z][a-z0-9-]{2,31}(?!\n)$"
+APP_ID = r"^yx[0-9a-f]{16}(?!\n)$"
+LABEL = r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?!\n)$"
+ICON_BYTES = 64 * 1024
+
+OneLine = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=ONE_LINE)]
+Url = Annotated[str, msgspec.Meta(min_length=8, max_length=500)]
+Reason = Annotated[str, msgspec.Meta(min_length=2, max_length=500, pattern=SAYS_SOMETHING)]
+
+
+class PublisherStatus(enum.StrEnum):
+    PENDING = "pending"  # a platform admin is to verify it
+    VERIFIED = "verified"  # it may register apps
+    REJECTED = "rejected"  # it may correct its registration and send it again
+
+
+class PublisherIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: OneLine
+    credit_code: Annotated[str, msgspec.Meta(pattern=CREDIT_CODE)]
+    contact_email: Annotated[str, msgspec.Meta(max_length=254, pattern=EMAIL)]
+
+
+class PublisherView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    credit_code: str
+    contact_email: str
+    owner_id: int
+    status: PublisherStatus
+    registered_at: dt.datetime
+    decided_at: dt.datetime | None
+    reason: str | None
+
+
+class PublisherList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[PublisherView]
+
+
+class VerificationIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Verify the publisher, or reject its registration saying why (`reason` is then
+    required)."""
+
+    verified: bool
+    reason: Reason | None = None
+
+
+class Permission(enum.StrEnum):
+    """What an app may ask of the platform, each granted by review."""
+
+    PROFILE = "profile.read"  # read the fields a user consented to
+    NOTIFY = "notify.send"  # send a user template notifications
+
+
+class DataField(enum.StrEnum):
+    """A user's private data an app may ask for; each needs the user's consent."""
+
+    NAME = "name"
+    PHONE = "phone"
+    ID_CARD = "id_card"
+    DISTRICT = "district"
+
+
+class WebhookEvent(enum.StrEnum):
+    CONSENT_REVOKED = "consent.revoked"
+    VERSION_APPROVED = "version.approved"
+    VERSION_REJECTED = "version.rejected"
+    DISTRICT_ENABLED = "district.enabled"
+    DISTRICT_DISABLED = "district.disabled"
+    USER_UNBOUND = "user.unbound"
+
+
+class AppNames(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    zh_cn: Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=ONE_LINE)] = (
+        msgspec.field(name="zh-CN")
+    )
+    en: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=ONE_LINE)] | None = None
+
+
+class DataAsk(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A field of a user's data the app asks for, and what for: shown to the user."""
+
+    field: DataField
+    purpose: Annotated[str, msgspec.Meta(min_length=4, max_length=200, pattern=ONE_LINE)]
+
+
+class Webhook(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    url: Url
+    events: Annotated[frozenset[WebhookEvent], msgspec.Meta(min_length=1)]
+
+
+class AppManifest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An app as its publisher describes it. `icon` is a square PNG, base64, 48 to 512
+    pixels a side and at most 64 KiB; every URL is https on one of `allowed_domains`."""
+
+    id: Annotated[str, msgspec.Meta(pattern=SLUG)]
+    names: AppNames
+    icon: Annotated[str, msgspec.Meta(min_length=8, max_length=ICON_BYTES * 4 // 3 + 4)]
+    entry_url: Url
+    allowed_domains: Annotated[
+        frozenset[Annotated[str, msgspec.Meta(min_length=3, max_length=253)]],
+        msgspec.Meta(min_length=1, max_length=10),
+    ]
+    permissions: Annotated[frozenset[Permission], msgspec.Meta(max_length=len(Permission))] = (
+        frozenset()
+    )
+    data: Annotated[list[DataAsk], msgspec.Meta(max_length=len(DataField))] = []
+    target_roles: Annotated[frozenset[Role], msgspec.Meta(min_length=1, max_length=len(Role))]
+    webhook: Webhook | None = None
+
+
+class AppIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    label: Annotated[str, msgspec.Meta(pattern=LABEL)]
+    manifest: AppManifest
+
+
+class AppView(msgspec.Struct, frozen=True, kw_only=True):
+    app_id: str
+    slug: str
+    publisher_id: int
+    created_at: dt.datetime
+    secrets: int  # how many secrets work now: 2 during a rotation's overlap
+
+
+class AppList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[AppView]
+
+
+class SecretIssued(msgspec.Struct, frozen=True, kw_only=True):
+    """A new secret, shown this once; the ones before it work until `previous_until`."""
+
+    app_id: str
+    secret: str
+    previous_until: dt.datetime | None
+
+
+class AppRegistered(msgspec.Struct, frozen=True, kw_only=True):
+    app: AppView
+    credentials: SecretIssued
+    version_id: int
+
+
+class AppVersionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class AppVersionView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    app_id: str
+    number: int
+    label: str
+    status: AppVersionStatus
+    manifest: AppManifest
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    reason: str | None
+
+
+class AppVersionList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[AppVersionView]
+
+
+class VersionReviewIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Approve the version, or reject it saying why (`reason` is then required)."""
+
+    approved: bool
+    reason: Reason | None = None
+
+
+class ManifestChange(msgspec.Struct, frozen=True, kw_only=True):
+    """One field of the manifest that differs from the version it would replace."""
+
+    field: str
+    was: object
+    now: object
+
+
+class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
+    version: AppVersionView
+    publisher: str
+    against: int | None  # the version compared with: the last approved, if any
+    changes: list[ManifestChange]
+    asks_more: bool  # more permissions or data than `against`
+
+
+class ReviewQueue(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ReviewItem]

@@ -1,0 +1,176 @@
+"""Rows for the open platform. A developer registers their publisher and its apps and
+alone changes them; a platform admin verifies publishers and reviews versions, and reads
+every app but changes none; to anyone else an app and its versions do not exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from miniapps.open_platform.credentials import digest_of
+from miniapps.open_platform.tables import AppSecret, AppVersion, OpenApp, Publisher
+from tests.authz.city import City
+from tests.authz.matrix import Caller, Req, RequestMaker, Row, Target, TargetMaker, each, no_request
+from tests.miniapps.open_platform.publishing import CREDIT_CODES, manifest
+
+APP = "/v1/miniapps/open_platform"
+ONE_APP = f"{APP}/apps/{{app_id:str}}"
+VERSION = f"{APP}/versions/{{version_id:int}}"
+APP_ID = "yx00000000000000a1"
+BOTH = (Caller.DEVELOPER, Caller.PLATFORM)
+
+
+async def _tidy(city: City) -> None:
+    for table in (AppVersion, AppSecret, OpenApp, Publisher):
+        await table.delete(force=True)
+
+
+async def _publisher(city: City, status: str) -> int:
+    await _tidy(city)
+    [row] = await Publisher.insert(
+        Publisher(
+            name="郑州地铁集团",
+            credit_code=CREDIT_CODES[0],
+            contact_email="dev@metro.example.com",
+            owner_id=city.ids[Caller.DEVELOPER],
+            status=status,
+            registered_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    return int(row["id"])
+
+
+async def _nothing(city: City, caller: Caller) -> Target:
+    await _tidy(city)
+    return Target()
+
+
+async def _pending(city: City, caller: Caller) -> Target:
+    return Target(ids={"publisher_id": await _publisher(city, "pending")})
+
+
+async def _verified(city: City, caller: Caller) -> Target:
+    return Target(ids={"publisher_id": await _publisher(city, "verified")})
+
+
+async def _version(city: City, status: str) -> Target:
+    """The developer's verified publisher's app with one version in `status`."""
+    publisher_id = await _publisher(city, "verified")
+    now = dt.datetime.now(dt.UTC)
+    await OpenApp.insert(
+        OpenApp(
+            app_id=APP_ID,
+            slug="metro-card",
+            publisher_id=publisher_id,
+            created_by=city.ids[Caller.DEVELOPER],
+            created_at=now,
+        )
+    )
+    await AppSecret.insert(AppSecret(app_id=APP_ID, digest=digest_of("s" * 43), issued_at=now))
+    [version] = await AppVersion.insert(
+        AppVersion(
+            app_id=APP_ID,
+            number=1,
+            label="1.0.0",
+            manifest=msgspec.json.encode(manifest()).decode(),
+            status=status,
+            created_by=city.ids[Caller.DEVELOPER],
+            created_at=now,
+            submitted_at=now if status == "in_review" else None,
+        )
+    )
+    return Target(ids={"app_id": APP_ID, "version_id": version["id"]})
+
+
+async def _draft(city: City, caller: Caller) -> Target:
+    return await _version(city, "draft")
+
+
+async def _in_review(city: City, caller: Caller) -> Target:
+    return await _version(city, "in_review")
+
+
+def _on(body: object = None, *names: str) -> RequestMaker:
+    async def request(city: City, target: Target, caller: Caller) -> Req:
+        return Req(path_params={n: target.ids[n] for n in names}, json=body)
+
+    return request
+
+
+def _row(
+    method: str,
+    path: str,
+    fixture: TargetMaker,
+    expect: dict[Caller, int],
+    request: RequestMaker,
+    *,
+    denied: int = 403,
+) -> Row:
+    return Row(method, path, {"-": fixture}, {"-": expect}, request, denied=denied, after=_tidy)
+
+
+PUBLISHER = {
+    "name": "郑州地铁集团",
+    "credit_code": CREDIT_CODES[0],
+    "contact_email": "dev@metro.example.com",
+}
+NEW_APP = {"label": "1.0.0", "manifest": manifest()}
+
+ROWS = [
+    _row("POST", f"{APP}/publishers", _nothing, {Caller.DEVELOPER: 201}, _on(PUBLISHER)),
+    _row("GET", f"{APP}/publishers/mine", _pending, {Caller.DEVELOPER: 200}, no_request),
+    _row("GET", f"{APP}/publishers/waiting", _pending, {Caller.PLATFORM: 200}, no_request),
+    _row(
+        "POST",
+        f"{APP}/publishers/{{publisher_id:int}}/verification",
+        _pending,
+        {Caller.PLATFORM: 200},
+        _on({"verified": True}, "publisher_id"),
+    ),
+    _row("POST", f"{APP}/apps", _verified, {Caller.DEVELOPER: 201}, _on(NEW_APP)),
+    _row("GET", f"{APP}/apps/mine", _draft, {Caller.DEVELOPER: 200}, no_request),
+    _row("GET", ONE_APP, _draft, each(BOTH, 200), _on(None, "app_id"), denied=404),
+    _row(
+        "POST",
+        f"{ONE_APP}/secret",
+        _draft,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _on(None, "app_id"),
+        denied=404,
+    ),
+    _row(
+        "POST",
+        f"{ONE_APP}/versions",
+        _draft,
+        {Caller.DEVELOPER: 201, Caller.PLATFORM: 403},
+        _on(NEW_APP, "app_id"),
+        denied=404,
+    ),
+    _row("GET", f"{ONE_APP}/versions", _draft, each(BOTH, 200), _on(None, "app_id"), denied=404),
+    _row("GET", VERSION, _draft, each(BOTH, 200), _on(None, "version_id"), denied=404),
+    _row(
+        "POST",
+        f"{VERSION}/submission",
+        _draft,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _on(None, "version_id"),
+        denied=404,
+    ),
+    _row(
+        "POST",
+        f"{VERSION}/withdrawal",
+        _draft,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _on(None, "version_id"),
+        denied=404,
+    ),
+    _row("GET", f"{APP}/reviews", _in_review, {Caller.PLATFORM: 200}, no_request),
+    _row(
+        "POST",
+        f"{VERSION}/review",
+        _in_review,
+        {Caller.PLATFORM: 200},
+        _on({"approved": True}, "version_id"),
+    ),
+]

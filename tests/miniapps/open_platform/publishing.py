@@ -1,0 +1,127 @@
+"""An outside organisation on the open platform, made through the API as its developer
+and the platform's admin would: a verified publisher, an app's manifest, its icon."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from typing import Any
+
+from tests.conftest import Client, TokenForPhone, bearer
+from tests.miniapps.payment.helpers import user_id_of
+
+APP = "/v1/miniapps/open_platform"
+DEVELOPER, PLATFORM, RESIDENT = "13800000014", "13800000007", "13800000001"
+# 统一社会信用代码 whose check characters are right: the standard's own example, and two
+# made up for the tests.
+CREDIT_CODES = ("91350100M000100Y43", "91410100MA44ABCD1F", "91410100MA44ABCD2J")
+
+
+class Person:
+    def __init__(self, token: str, user_id: int) -> None:
+        self.token = token
+        self.user_id = user_id
+        self.headers = bearer(token)
+
+
+async def someone(client: Client, token_for_phone: TokenForPhone, phone: str) -> Person:
+    token = await token_for_phone(phone)
+    return Person(token, await user_id_of(client, token))
+
+
+def png(width: int, height: int | None = None) -> bytes:
+    """A real PNG of `width` by `height` black pixels."""
+    height = width if height is None else height
+    rows = b"".join(b"\x00" + b"\x00" * width * 3 for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def icon(side: int = 96) -> str:
+    return base64.b64encode(png(side)).decode()
+
+
+def manifest(slug: str = "metro-card", **changes: Any) -> dict[str, Any]:
+    """A manifest the platform accepts, with `changes` made to it."""
+    made: dict[str, Any] = {
+        "id": slug,
+        "names": {"zh-CN": "郑州地铁", "en": "Zhengzhou Metro"},
+        "icon": icon(),
+        "entry_url": "https://h5.metro.example.com/app/index.html",
+        "allowed_domains": ["h5.metro.example.com", "api.metro.example.com"],
+        "permissions": ["profile.read"],
+        "data": [{"field": "name", "purpose": "实名办理乘车码"}],
+        "target_roles": ["resident"],
+        "webhook": {
+            "url": "https://api.metro.example.com/yimen/hooks",
+            "events": ["consent.revoked"],
+        },
+    }
+    made.update(changes)
+    return made
+
+
+async def verified_publisher(
+    client: Client, developer: Person, platform: Person, credit_code: str = CREDIT_CODES[0]
+) -> int:
+    made = await client.post(
+        f"{APP}/publishers",
+        json={
+            "name": "郑州地铁集团",
+            "credit_code": credit_code,
+            "contact_email": "dev@metro.example.com",
+        },
+        headers=developer.headers,
+    )
+    assert made.status_code == 201, made.text
+    publisher_id = int(made.json()["id"])
+    verified = await client.post(
+        f"{APP}/publishers/{publisher_id}/verification",
+        json={"verified": True},
+        headers=platform.headers,
+    )
+    assert verified.status_code == 200, verified.text
+    return publisher_id
+
+
+async def registered_app(
+    client: Client, developer: Person, slug: str = "metro-card", **changes: Any
+) -> dict[str, Any]:
+    made = await client.post(
+        f"{APP}/apps",
+        json={"label": "1.0.0", "manifest": manifest(slug, **changes)},
+        headers=developer.headers,
+    )
+    assert made.status_code == 201, made.text
+    registered: dict[str, Any] = made.json()
+    return registered
+
+
+async def new_developer(
+    client: Client, token_for_phone: TokenForPhone, platform: Person, phone: str
+) -> Person:
+    """A second outside developer, provisioned by the platform's admin."""
+    made = await client.post(
+        "/v1/staff",
+        json={
+            "phone": phone,
+            "name": f"开发者{phone[-2:]}",
+            "role": "developer",
+            "scope_path": "zz",
+        },
+        headers=platform.headers,
+    )
+    assert made.status_code == 201, made.text
+    return await someone(client, token_for_phone, phone)
