@@ -368,12 +368,21 @@ def query_mutations(name: str, kind: Any) -> Iterator[tuple[str, str, bool]]:
         raise SweepCannotBuild(f"query parameter {name}: {kind!r}")
 
 
-def path_sample(name: str, kind: type) -> str:
+def path_sample(name: str, kind: type, pattern: str | None = None) -> str:
+    if pattern in PATTERN_EXAMPLES:
+        return PATTERN_EXAMPLES[pattern]
     if name in NAME_EXAMPLES:
         return str(NAME_EXAMPLES[name])
     if kind is int:
         return "1"
     return "sweep"
+
+
+def _path_pattern(endpoint: Endpoint, name: str) -> str | None:
+    """The pattern a path parameter declares (`PathParameter(pattern=...)`), if any."""
+    definition = endpoint.handler.parsed_fn_signature.parameters.get(name)
+    pattern = getattr(definition.kwarg_definition, "pattern", None) if definition else None
+    return pattern if isinstance(pattern, str) else None
 
 
 def path_mutations(kind: type) -> Iterator[tuple[str, str, bool]]:
@@ -397,7 +406,10 @@ def build_path(route: HTTPRoute, values: dict[str, str]) -> str:
 def cases(endpoint: Endpoint, *, raw_body: bool, body_limit: int) -> Iterator[Case]:
     """Every bad request of the sweep for one endpoint."""
     path_types, query = parameters(endpoint)
-    good_path = {name: path_sample(name, kind) for name, kind in path_types.items()}
+    good_path = {
+        name: path_sample(name, kind, _path_pattern(endpoint, name))
+        for name, kind in path_types.items()
+    }
     good_query = {name: query_sample(name, _plain(d)) for name, d in query.items() if d.is_required}
     body = body_type(endpoint.handler)
     good_body = encode(sample(body)) if body is not None else None
