@@ -79,6 +79,11 @@ def _openapi(registry: Registry) -> ProblemsDocumented:
                     scheme="bearer",
                     description="YIMEN_METRICS_TOKEN, for a Prometheus scrape in prod",
                 ),
+                "OpenAppToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="An open-platform app's access token, from its id and secret",
+                ),
             }
         ),
         tags=_tags(registry),

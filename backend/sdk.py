@@ -85,6 +85,7 @@ from backend.kernel.errors import (
 from backend.kernel.events import emit, on_commit, unit_of_work
 from backend.kernel.group_commit import GroupCommit
 from backend.kernel.guards import (
+    OWN_BEARER,
     claims_of,
     holding_role,
     path_param,
@@ -148,6 +149,7 @@ __all__ = [
     "CHARGE_LONGEST",
     "CHARGE_SHORTEST",
     "ELDER_NEEDS_VISIT",
+    "OWN_BEARER",
     "ROW_ID_MAX",
     "UNIQUE_VIOLATION",
     "AnyRequest",

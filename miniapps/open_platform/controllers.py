@@ -5,6 +5,10 @@ from __future__ import annotations
 from litestar import Router
 
 from miniapps.open_platform.app_controllers import APP_ROUTES
+from miniapps.open_platform.open_controllers import OPEN_ROUTES
 from miniapps.open_platform.publisher_controllers import PUBLISHER_ROUTES
+from miniapps.open_platform.release_controllers import RELEASE_ROUTES
 
-router = Router(path="/", route_handlers=[*PUBLISHER_ROUTES, *APP_ROUTES])
+router = Router(
+    path="/", route_handlers=[*PUBLISHER_ROUTES, *APP_ROUTES, *RELEASE_ROUTES, *OPEN_ROUTES]
+)

@@ -52,14 +52,20 @@ async def issue_secret(app_id: str) -> SecretIssued:
 
 async def secret_works(app_id: str, secret: str) -> bool:
     """`secret` is one of `app_id`'s that has not retired."""
+    return await working_secret(app_id, secret) is not None
+
+
+async def working_secret(app_id: str, secret: str) -> int | None:
+    """The id of `secret` if it is one of `app_id`'s that has not retired."""
     rows = await fetch_rows(
-        "SELECT digest FROM open_platform_secret WHERE app_id = $1"
+        "SELECT id, digest FROM open_platform_secret WHERE app_id = $1"
         " AND (retires_at IS NULL OR retires_at > $2)",
         app_id,
         utc_now(),
     )
     offered = digest_of(secret)
-    return any(hmac.compare_digest(row["digest"], offered) for row in rows)
+    found = [row["id"] for row in rows if hmac.compare_digest(row["digest"], offered)]
+    return int(found[0]) if found else None
 
 
 async def working_secrets(app_id: str) -> int:

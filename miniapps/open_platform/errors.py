@@ -21,6 +21,14 @@ class OpenProblem(ErrorCode):
     VERSION_NOT_FOUND = "open_version_not_found"
     VERSION_STATE = "open_version_state"
     REVIEW_PENDING = "open_review_pending"
+    GRAY_EMPTY = "open_gray_empty"
+    GRAY_RUNNING = "open_gray_running"
+    NO_GRAY = "open_no_gray"
+    VERSION_RELEASED = "open_version_released"
+    VERSION_OLDER = "open_version_older"
+    NOT_ROLLBACK_TARGET = "open_not_rollback_target"
+    CREDENTIALS_REFUSED = "open_credentials_refused"
+    TOKEN_REFUSED = "open_token_refused"  # noqa: S105 - an error code, not a secret
 
 
 register_messages(
@@ -62,6 +70,32 @@ register_messages(
         OpenProblem.REVIEW_PENDING: (
             "该应用已有版本在审核中,一次只能提交一个版本",
             "Another version of this app is in review: one at a time",
+        ),
+        OpenProblem.GRAY_EMPTY: (
+            "灰度发布须指定用户比例或地区",
+            "A gray release names a share of users or districts",
+        ),
+        OpenProblem.GRAY_RUNNING: (
+            "另一版本正在灰度发布,请先全量发布或停止灰度",
+            "Another version is in gray release: release it or stop it first",
+        ),
+        OpenProblem.NO_GRAY: ("当前没有灰度发布", "No version is in gray release"),
+        OpenProblem.VERSION_RELEASED: ("该版本已全量发布", "This version is released already"),
+        OpenProblem.VERSION_OLDER: (
+            "该版本早于已发布版本,请使用回滚",
+            "This version is older than the one released: roll back to it instead",
+        ),
+        OpenProblem.NOT_ROLLBACK_TARGET: (
+            "只能回滚到最近发布过的 5 个版本之一",
+            "A rollback returns to one of the last 5 versions released",
+        ),
+        OpenProblem.CREDENTIALS_REFUSED: (
+            "应用标识或密钥不正确",
+            "The app id or secret is not right",
+        ),
+        OpenProblem.TOKEN_REFUSED: (
+            "访问令牌缺失、无效或已过期",
+            "The access token is missing, unknown or expired",
         ),
     },
 )

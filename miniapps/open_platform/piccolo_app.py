@@ -5,10 +5,17 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 import migrations
-from miniapps.open_platform.tables import AppSecret, AppVersion, OpenApp, Publisher
+from miniapps.open_platform.tables import (
+    AppSecret,
+    AppVersion,
+    OpenApp,
+    OpenToken,
+    Publisher,
+    ReleaseEntry,
+)
 
 APP_CONFIG = AppConfig(
     app_name="open_platform",
     migrations_folder_path=str(Path(migrations.__file__).parent / "open_platform"),
-    table_classes=[Publisher, OpenApp, AppSecret, AppVersion],
+    table_classes=[Publisher, OpenApp, AppSecret, AppVersion, OpenToken, ReleaseEntry],
 )

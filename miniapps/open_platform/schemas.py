@@ -9,7 +9,7 @@ from typing import Annotated
 
 import msgspec
 
-from backend.sdk import Role
+from backend.sdk import BodyRowId, Role
 
 SAYS_SOMETHING = r"\S"
 ONE_LINE = r"^[^\r\n]*\S[^\r\n]*(?!\n)$"
@@ -19,6 +19,7 @@ CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}(?!\n)$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}(?!\n)$"
 SLUG = r"^[a-z][a-z0-9-]{2,31}(?!\n)$"
 APP_ID = r"^yx[0-9a-f]{16}(?!\n)$"
+ORG_PATH = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}(?!\n)$"
 LABEL = r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?!\n)$"
 ICON_BYTES = 64 * 1024
 
@@ -210,3 +211,73 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
 
 class ReviewQueue(msgspec.Struct, frozen=True, kw_only=True):
     items: list[ReviewItem]
+
+
+class TokenIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An app's credentials, sent by its server alone."""
+
+    app_id: Annotated[str, msgspec.Meta(pattern=APP_ID)]
+    secret: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class TokenIssued(msgspec.Struct, frozen=True, kw_only=True):
+    """Sent as `Authorization: Bearer <access_token>` to the open API until `expires_at`."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the kind RFC 6749 names, not a secret
+    expires_in: int  # seconds
+    expires_at: dt.datetime
+
+
+class CallingApp(msgspec.Struct, frozen=True, kw_only=True):
+    """The app a token belongs to, as the open API sees it."""
+
+    app_id: str
+    slug: str
+    publisher: str
+
+
+class GrayIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who gets the version in gray release: a share of users, picked by a stable hash of
+    app and user, and everyone in the districts named."""
+
+    percent: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0
+    districts: Annotated[
+        frozenset[Annotated[str, msgspec.Meta(max_length=200, pattern=ORG_PATH)]],
+        msgspec.Meta(max_length=20),
+    ] = frozenset()
+
+
+class RollbackIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    version_id: BodyRowId
+
+
+class ReleaseKind(enum.StrEnum):
+    GRAY = "gray"
+    GRAY_STOPPED = "gray_stopped"
+    RELEASE = "release"
+    ROLLBACK = "rollback"
+
+
+class ReleaseStep(msgspec.Struct, frozen=True, kw_only=True):
+    version_id: int
+    kind: ReleaseKind
+    gray_percent: int
+    gray_districts: list[str]
+    at: dt.datetime
+
+
+class Gray(msgspec.Struct, frozen=True, kw_only=True):
+    version_id: int
+    percent: int
+    districts: list[str]
+
+
+class ReleaseView(msgspec.Struct, frozen=True, kw_only=True):
+    """Where the app's release stands, and its last steps, the newest first."""
+
+    app_id: str
+    released_version_id: int | None
+    gray: Gray | None
+    rollback_to: list[int]  # the versions a rollback may return to, the newest first
+    steps: list[ReleaseStep]

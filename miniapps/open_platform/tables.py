@@ -28,7 +28,9 @@ class Publisher(Table, tablename="open_platform_publisher"):
 
 class OpenApp(Table, tablename="open_platform_app"):
     """A publisher's mini-app: `app_id` is what its server names itself by, `slug` the
-    manifest's id, fixed for the app's life."""
+    manifest's id, fixed for the app's life. Its release: the version everyone gets, and
+    the version in gray release, for a share of users (`gray_percent`) and for everyone in
+    `gray_districts` (comma-joined org paths)."""
 
     id = BigSerial(primary_key=True)
     app_id = Varchar(length=18, unique=True)
@@ -36,6 +38,10 @@ class OpenApp(Table, tablename="open_platform_app"):
     publisher_id = BigInt(index=True)
     created_by = BigInt()
     created_at = Timestamptz()
+    released_version_id = BigInt(null=True, default=None)
+    gray_version_id = BigInt(null=True, default=None)
+    gray_percent = Integer(default=0)
+    gray_districts = Text(default="")
 
 
 class AppSecret(Table, tablename="open_platform_secret"):
@@ -65,3 +71,29 @@ class AppVersion(Table, tablename="open_platform_version"):
     reviewed_by = BigInt(null=True, default=None)
     reviewed_at = Timestamptz(null=True, default=None)
     reason = Varchar(length=500, null=True, default=None)
+
+
+class OpenToken(Table, tablename="open_platform_token"):
+    """An app's access token to the open API, kept as its SHA-256, good until `expires_at`
+    (two hours; five minutes more at most once the app takes a new one)."""
+
+    id = BigSerial(primary_key=True)
+    app_id = Varchar(length=18, index=True)
+    secret_id = BigInt()  # the secret it was traded for: a token dies with its secret
+    digest = Varchar(length=64, unique=True)
+    issued_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+
+
+class ReleaseEntry(Table, tablename="open_platform_release_log"):
+    """One step of an app's release, by its publisher: a gray release started or changed,
+    stopped, a release, a rollback."""
+
+    id = BigSerial(primary_key=True)
+    app_id = Varchar(length=18, index=True)
+    version_id = BigInt()
+    kind = Varchar(length=16)
+    gray_percent = Integer(default=0)
+    gray_districts = Text(default="")
+    actor_id = BigInt()
+    at = Timestamptz()

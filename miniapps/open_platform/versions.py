@@ -182,12 +182,22 @@ async def _move(
 
 
 async def _owned_version(actor: Claims, version_id: int) -> str:
+    return str((await owned_version_row(actor, version_id))["app_id"])
+
+
+async def owned_version_row(actor: Claims, version_id: int) -> Mapping[str, Any]:
+    """The version, for its app's publisher; a platform admin is refused; to anyone else
+    it does not exist."""
     row = await _version_row(version_id)
     try:
         await owned_app(actor, row["app_id"])
     except NotFound as err:
         raise NotFound(OpenProblem.VERSION_NOT_FOUND) from err
-    return str(row["app_id"])
+    return row
+
+
+async def app_of_version(version_id: int) -> str:
+    return str((await _version_row(version_id))["app_id"])
 
 
 async def _version_row(version_id: int) -> Mapping[str, Any]:

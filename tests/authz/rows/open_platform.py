@@ -9,7 +9,14 @@ import datetime as dt
 import msgspec
 
 from miniapps.open_platform.credentials import digest_of
-from miniapps.open_platform.tables import AppSecret, AppVersion, OpenApp, Publisher
+from miniapps.open_platform.tables import (
+    AppSecret,
+    AppVersion,
+    OpenApp,
+    OpenToken,
+    Publisher,
+    ReleaseEntry,
+)
 from tests.authz.city import City
 from tests.authz.matrix import Caller, Req, RequestMaker, Row, Target, TargetMaker, each, no_request
 from tests.miniapps.open_platform.publishing import CREDIT_CODES, manifest
@@ -19,10 +26,11 @@ ONE_APP = f"{APP}/apps/{{app_id:str}}"
 VERSION = f"{APP}/versions/{{version_id:int}}"
 APP_ID = "yx00000000000000a1"
 BOTH = (Caller.DEVELOPER, Caller.PLATFORM)
+SECRET, TOKEN = "s" * 43, "t" * 43
 
 
 async def _tidy(city: City) -> None:
-    for table in (AppVersion, AppSecret, OpenApp, Publisher):
+    for table in (ReleaseEntry, OpenToken, AppVersion, AppSecret, OpenApp, Publisher):
         await table.delete(force=True)
 
 
@@ -67,7 +75,7 @@ async def _version(city: City, status: str) -> Target:
             created_at=now,
         )
     )
-    await AppSecret.insert(AppSecret(app_id=APP_ID, digest=digest_of("s" * 43), issued_at=now))
+    await AppSecret.insert(AppSecret(app_id=APP_ID, digest=digest_of(SECRET), issued_at=now))
     [version] = await AppVersion.insert(
         AppVersion(
             app_id=APP_ID,
@@ -83,6 +91,49 @@ async def _version(city: City, status: str) -> Target:
     return Target(ids={"app_id": APP_ID, "version_id": version["id"]})
 
 
+async def _approved(city: City, caller: Caller) -> Target:
+    return await _version(city, "approved")
+
+
+async def _graying(city: City, caller: Caller) -> Target:
+    target = await _version(city, "approved")
+    await OpenApp.update(
+        {OpenApp.gray_version_id: target.ids["version_id"], OpenApp.gray_percent: 10}
+    ).where(OpenApp.app_id == APP_ID)
+    return target
+
+
+async def _released_twice(city: City, caller: Caller) -> Target:
+    """Version 1 released, then version 2: a rollback may return to version 1."""
+    target = await _version(city, "approved")
+    now = dt.datetime.now(dt.UTC)
+    [second] = await AppVersion.insert(
+        AppVersion(
+            app_id=APP_ID,
+            number=2,
+            label="1.1.0",
+            manifest=msgspec.json.encode(manifest()).decode(),
+            status="approved",
+            created_by=city.ids[Caller.DEVELOPER],
+            created_at=now,
+        )
+    )
+    for version_id in (target.ids["version_id"], second["id"]):
+        await ReleaseEntry.insert(
+            ReleaseEntry(
+                app_id=APP_ID,
+                version_id=version_id,
+                kind="release",
+                actor_id=city.ids[Caller.DEVELOPER],
+                at=now,
+            )
+        )
+    await OpenApp.update({OpenApp.released_version_id: second["id"]}).where(
+        OpenApp.app_id == APP_ID
+    )
+    return target
+
+
 async def _draft(city: City, caller: Caller) -> Target:
     return await _version(city, "draft")
 
@@ -91,11 +142,45 @@ async def _in_review(city: City, caller: Caller) -> Target:
     return await _version(city, "in_review")
 
 
+async def _bearing(city: City, caller: Caller, *, expired: bool = False) -> Target:
+    """The app of `_draft` with an open-API token, good or expired."""
+    target = await _draft(city, caller)
+    now = dt.datetime.now(dt.UTC)
+    secret = await AppSecret.select(AppSecret.id).where(AppSecret.app_id == APP_ID).first()
+    assert secret is not None
+    await OpenToken.insert(
+        OpenToken(
+            app_id=APP_ID,
+            secret_id=secret["id"],
+            digest=digest_of(TOKEN),
+            issued_at=now,
+            expires_at=now + dt.timedelta(seconds=-1 if expired else 7200),
+        )
+    )
+    return target
+
+
+async def _good_token(city: City, caller: Caller) -> Target:
+    return await _bearing(city, caller)
+
+
+async def _expired_token(city: City, caller: Caller) -> Target:
+    return await _bearing(city, caller, expired=True)
+
+
+async def _with_token(city: City, target: Target, caller: Caller) -> Req:
+    return Req(headers={"Authorization": f"Bearer {TOKEN}"})
+
+
 def _on(body: object = None, *names: str) -> RequestMaker:
     async def request(city: City, target: Target, caller: Caller) -> Req:
         return Req(path_params={n: target.ids[n] for n in names}, json=body)
 
     return request
+
+
+async def _rolling_back(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"app_id": APP_ID}, json={"version_id": target.ids["version_id"]})
 
 
 def _row(
@@ -172,5 +257,60 @@ ROWS = [
         _in_review,
         {Caller.PLATFORM: 200},
         _on({"approved": True}, "version_id"),
+    ),
+    _row("GET", f"{ONE_APP}/release", _graying, each(BOTH, 200), _on(None, "app_id"), denied=404),
+    _row(
+        "POST",
+        f"{VERSION}/gray",
+        _approved,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _on({"percent": 10}, "version_id"),
+        denied=404,
+    ),
+    _row(
+        "POST",
+        f"{VERSION}/release",
+        _approved,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _on(None, "version_id"),
+        denied=404,
+    ),
+    _row(
+        "DELETE",
+        f"{ONE_APP}/gray",
+        _graying,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _on(None, "app_id"),
+        denied=404,
+    ),
+    _row(
+        "POST",
+        f"{ONE_APP}/rollback",
+        _released_twice,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _rolling_back,
+        denied=404,
+    ),
+    # An app's server, whoever else it is: its secret, or its token, decides.
+    Row(
+        "POST",
+        f"{APP}/open/token",
+        {"-": _draft},
+        {"-": each(tuple(Caller), 200)},
+        _on({"app_id": APP_ID, "secret": SECRET}),
+        denied=401,
+        anonymous=401,
+        after=_tidy,
+    ),
+    Row(
+        "GET",
+        f"{APP}/open/app",
+        {"good": _good_token, "expired": _expired_token},
+        {"good": each(tuple(Caller), 200)},
+        _with_token,
+        denied=401,
+        anonymous=401,
+        reuse_targets=False,
+        after=_tidy,
     ),
 ]
