@@ -15,7 +15,7 @@ OWN_TILES = {
     Role.CARE_WORKER: {"elderly_care/elders"},
     Role.COMMUNITY_ADMIN: {"grid_events/console", "library/manage", "elderly_care/elders"},
     Role.DISTRICT_ADMIN: {"grid_events/console", "host/miniapps"},
-    Role.PLATFORM_ADMIN: {"host/miniapps"},
+    Role.PLATFORM_ADMIN: {"host/miniapps", "open_platform/review"},
     Role.HEALTH_OFFICIAL: {"health_code/manage"},
     Role.CHECKPOINT_STAFF: {"health_code/scan"},
     Role.MERCHANT: {"health_code/places", "payment/collect", "payment/statements"},
