@@ -97,26 +97,41 @@ def _miniapp_routers(services: Services) -> list[Router]:
     """Each mini-app's router under /v1/miniapps/<id>/, reachable only where it is on, with
     its runtime for its routes alone."""
     apps = services.registry.apps.values()
-    return [
-        Router(
-            path=f"/v1/miniapps/{manifest.id}",
-            route_handlers=[manifest.router],
-            middleware=[DefineMiddleware(SwitchedOn, app_id=manifest.id)],
-            tags=[manifest.id],
-            security=BEARER_TOKEN,
-            dependencies=runtime_dependencies(services, manifest.provides),
-        )
-        for manifest in apps
-        if manifest.router is not None
-    ] + [
-        Router(
-            path="/",
-            route_handlers=manifest.standard_routers,
-            dependencies=runtime_dependencies(services, manifest.provides),
-        )
-        for manifest in apps
-        if manifest.standard_routers
-    ]
+    return (
+        [
+            Router(
+                path=f"/v1/miniapps/{manifest.id}",
+                route_handlers=[manifest.router],
+                middleware=[DefineMiddleware(SwitchedOn, app_id=manifest.id)],
+                tags=[manifest.id],
+                security=BEARER_TOKEN,
+                dependencies=runtime_dependencies(services, manifest.provides),
+            )
+            for manifest in apps
+            if manifest.router is not None
+        ]
+        + [
+            Router(
+                path="/",
+                route_handlers=manifest.standard_routers,
+                dependencies=runtime_dependencies(services, manifest.provides),
+            )
+            for manifest in apps
+            if manifest.standard_routers
+        ]
+        + [
+            Router(
+                path="/",
+                route_handlers=manifest.personal_routers,
+                middleware=[SignedIn],
+                tags=[manifest.id],
+                security=BEARER_TOKEN,
+                dependencies=runtime_dependencies(services, manifest.provides),
+            )
+            for manifest in apps
+            if manifest.personal_routers
+        ]
+    )
 
 
 def _part_routers(services: Services) -> list[Router]:
@@ -147,7 +162,13 @@ def create_app(
     engine = use_database(settings, piccolo_apps(installed))
     services = Services(settings, registry, engine)
     services.enablement = Enablement(registry)
-    launcher = Launcher(registry, services.enablement, BadgeBoard(registry), HOST_TILES)
+    launcher = Launcher(
+        registry,
+        services.enablement,
+        BadgeBoard(registry),
+        HOST_TILES,
+        tile_sources=services.tile_sources,
+    )
     host = Host(services)
 
     @asynccontextmanager

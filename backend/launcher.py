@@ -7,7 +7,7 @@ computed once per combination and kept; only badges are per user.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import msgspec
@@ -15,7 +15,7 @@ import msgspec
 from backend.badges import BadgeBoard
 from backend.kernel.caches import BoundedCache
 from backend.kernel.claims import Claims
-from backend.kernel.contract import HOST_APP_ID, Section, Tile
+from backend.kernel.contract import HOST_APP_ID, Section, Tile, TileSource
 from backend.kernel.enablement.service import Enablement, districts_of
 from backend.kernel.i18n import Locale
 from backend.kernel.paths import is_within
@@ -63,7 +63,16 @@ class Layout(msgspec.Struct, frozen=True):
     badges: list[tuple[int, int, str]]  # (section index, tile index, badge source)
 
 
-LayoutKey = tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...], str, bool, int]
+# What tells a tile decided per caller from another: its app, id, target, icon and titles.
+TileSignature = tuple[str, str, str, str, tuple[tuple[str, str], ...]]
+LayoutKey = tuple[
+    tuple[tuple[str, tuple[str, ...]], ...],
+    tuple[str, ...],
+    str,
+    bool,
+    int,
+    tuple[TileSignature, ...],
+]
 
 
 class Launcher:
@@ -74,8 +83,11 @@ class Launcher:
         badges: BadgeBoard,
         host_tiles: Sequence[Tile] = (),
         size: int = 10_000,
+        tile_sources: Mapping[str, TileSource] | None = None,
     ) -> None:
         self._registry = registry
+        # Each app's tiles decided per caller, by app id; filled as the apps start.
+        self._sources = tile_sources if tile_sources is not None else {}
         self._host_tiles = tuple(host_tiles)  # shown under HOST_APP_ID, never switched off
         self._enablement = enablement
         self._badges = badges
@@ -108,16 +120,18 @@ class Launcher:
         return body, _etag(body)
 
     def layout(self, claims: Claims, *, locale: str, elder: bool) -> Layout:
+        decided = self._decided(claims)
         key: LayoutKey = (
             tuple(sorted((r, tuple(sorted(p))) for r, p in claims.scope.items())),
             tuple(sorted(claims.roles)),
             locale,
             elder,
             self._enablement.version,
+            tuple(_signature(app_id, tile) for app_id, tile in decided),
         )
         layout = self._layouts.get(key)
         if layout is None:
-            layout = self._compute(claims, locale=locale, elder=elder)
+            layout = self._compute(claims, decided, locale=locale, elder=elder)
             self._layouts.put(key, layout)
         return layout
 
@@ -131,9 +145,24 @@ class Launcher:
                 offered += [(manifest.id, tile) for tile in manifest.tiles]
         return offered
 
-    def _compute(self, claims: Claims, *, locale: str, elder: bool) -> Layout:
+    def _decided(self, claims: Claims) -> list[tuple[str, Tile]]:
+        """(app id, tile) of the tiles the apps switched on where the caller acts decide for
+        them now."""
+        if not self._sources:
+            return []
+        districts = districts_of(claims)
+        return [
+            (app_id, tile)
+            for app_id, source in self._sources.items()
+            if self._enablement.enabled_for(app_id, districts)
+            for tile in source.tiles_for(claims)
+        ]
+
+    def _compute(
+        self, claims: Claims, decided: list[tuple[str, Tile]], *, locale: str, elder: bool
+    ) -> Layout:
         chosen: dict[Section, list[tuple[str, Tile]]] = {}
-        for app_id, tile in self._offered(claims):
+        for app_id, tile in [*self._offered(claims), *decided]:
             if _shows(tile, claims, elder):
                 chosen.setdefault(tile.section, []).append((app_id, tile))
         sections: list[SectionView] = []
@@ -181,6 +210,10 @@ def _view(app_id: str, tile: Tile, locale: str, elder: bool) -> TileView:
         target=tile.target,
         size="large" if elder else "regular",
     )
+
+
+def _signature(app_id: str, tile: Tile) -> TileSignature:
+    return (app_id, tile.id, tile.target, tile.icon, tuple(sorted(tile.titles.items())))
 
 
 def _etag(body: bytes) -> str:

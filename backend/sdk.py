@@ -10,6 +10,7 @@ from backend.directory.orgs.service import place_in_grid, require_unit, unit_at
 from backend.directory.people import (
     MaskedContact,
     Person,
+    PersonalDetails,
     active_among,
     age_of,
     holders_above,
@@ -21,6 +22,7 @@ from backend.directory.people import (
     people_by_phone,
     person,
     person_by_phone,
+    personal_details,
     scopes_held,
     unit_exists,
     units_under,
@@ -53,6 +55,7 @@ from backend.kernel.contract import (
     Section,
     Subscription,
     Tile,
+    TileSource,
 )
 from backend.kernel.db import (
     UNIQUE_VIOLATION,
@@ -190,6 +193,7 @@ __all__ = [
     "PageLimit",
     "PayloadTooLarge",
     "Person",
+    "PersonalDetails",
     "PhotoImage",
     "PhotoUpload",
     "Picture",
@@ -216,6 +220,7 @@ __all__ = [
     "SwitchedOn",
     "Template",
     "Tile",
+    "TileSource",
     "TimePartitioned",
     "Unauthorized",
     "Unprocessable",
@@ -271,6 +276,7 @@ __all__ = [
     "people_by_phone",
     "person",
     "person_by_phone",
+    "personal_details",
     "photo_response",
     "picture_sent",
     "place_in_grid",

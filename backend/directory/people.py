@@ -106,6 +106,34 @@ async def masked_contact(user_id: int, vault: Vault) -> MaskedContact | None:
     return MaskedContact(name=mask_name(row["name"]), phone=mask_phone(phone))
 
 
+class PersonalDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's own details, unmasked: for a reader the person consented to, each field
+    read only when consented to."""
+
+    name: str
+    phone: str
+    id_card: str | None
+
+
+async def personal_details(user_id: int, vault: Vault) -> PersonalDetails | None:
+    """The person's name, phone and ID-card number; None if there is no such account."""
+    row = (
+        await UserAccount.select(
+            UserAccount.name, UserAccount.phone_sealed, UserAccount.id_card_sealed
+        )
+        .where(UserAccount.id == user_id)
+        .first()
+    )
+    if row is None:
+        return None
+    sealed_id = row["id_card_sealed"]
+    return PersonalDetails(
+        name=row["name"],
+        phone=vault.open(row["phone_sealed"], purpose=PHONE_PURPOSE),
+        id_card=vault.open(sealed_id, purpose=ID_CARD_PURPOSE) if sealed_id else None,
+    )
+
+
 # Keyset pages of an area's people, so a district of a million is read a page at a time.
 _WITHIN = (
     f"{_PEOPLE} WHERE id > $1 AND active AND (home_path = $2 OR home_path LIKE $3 "  # noqa: S608

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 from litestar import Router
@@ -49,6 +49,15 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     elder_only: bool = False  # shown only in elder mode: an elder's big button (SOS)
     order: int = 100
     elder_order: int | None = None  # where it stands in elder mode, if not at `order`
+
+
+class TileSource(Protocol):
+    """Tiles a mini-app decides per caller, besides its manifest's fixed ones: a third-party
+    app released to some users only, in the districts that switched it on. Asked on every
+    launcher read, so it answers from memory. A mini-app's `on_start` adds its source with
+    `services.add_tile_source`; the launcher shows its tiles where the app is switched on."""
+
+    def tiles_for(self, claims: Claims) -> Sequence[Tile]: ...
 
 
 # The app id the launcher gives the host's own tiles (the mini-app console), which lead to
@@ -146,6 +155,10 @@ class Manifest(msgspec.Struct, frozen=True, kw_only=True):
     # The runtime `on_start` returns, under the parameter name the app's routes ask for it by.
     provides: Mapping[str, type] = {}
     standard_routers: list[Router] = []  # at a standard protocol's own path, e.g. /open311/v2
+    # The caller's own records the app keeps, at a path of theirs under /v1/me/ (their
+    # consents to third-party apps: /v1/me/consents). Signed in, and served wherever the
+    # app is switched off too: a person can always see and withdraw what is theirs.
+    personal_routers: list[Router] = []
     # OpenAPI tags its standard routers carry besides its id, each with its description (the
     # id's own tag is described by `names` and `descriptions`).
     tags: Mapping[str, str] = {}

@@ -41,6 +41,7 @@ SLUG = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 LOCALES_REQUIRED = ("zh-CN",)
 # Paths that well-known protocols fix, which a mini-app may serve outside /v1/miniapps/<id>.
 STANDARD_PREFIXES = ("/open311/",)
+PERSONAL_PREFIX = "/v1/me/"  # below the caller's own /v1/me, which the directory serves
 # Events whose payload the kernel defines: a part may subscribe to one whether or not the
 # part that emits it is installed, and reads its payload either way.
 CONTRACT_EVENTS: dict[str, type[msgspec.Struct]] = {
@@ -153,10 +154,14 @@ def build_registry(
         other = seen.setdefault(app.manifest.id, app.package)
         if other != app.package:
             _fail(app, "id", f"{app.manifest.id!r} is already used by package {other!r}")
-        for router in app.manifest.standard_routers:
-            owner = standard.setdefault(router.path, app.manifest.id)
+        own_paths = [
+            *(("standard_routers", r.path) for r in app.manifest.standard_routers),
+            *(("personal_routers", r.path) for r in app.manifest.personal_routers),
+        ]
+        for field, path in own_paths:
+            owner = standard.setdefault(path, app.manifest.id)
             if owner != app.manifest.id:
-                _fail(app, "standard_routers", f"{router.path!r} is already served by {owner!r}")
+                _fail(app, field, f"{path!r} is already served by {owner!r}")
     known_events = set(host_events) | set(CONTRACT_EVENTS)
     for app in apps:
         known_events |= set(app.manifest.emits)
@@ -187,6 +192,13 @@ def _check_manifest(app: Installed, host_version: str) -> None:
     for i, router in enumerate(m.standard_routers):
         if not (router.path + "/").startswith(STANDARD_PREFIXES):
             _fail(app, f"standard_routers[{i}]", f"{router.path!r} is not a standard path")
+    for i, router in enumerate(m.personal_routers):
+        if not router.path.startswith(PERSONAL_PREFIX):
+            _fail(
+                app,
+                f"personal_routers[{i}]",
+                f"{router.path!r} is not a path of its own under /v1/me/",
+            )
     _check_tiles(app)
     _check_piccolo_app(app)
     _check_partitioned(app)

@@ -31,6 +31,7 @@ from backend.kernel.vault import Vault, vault_for
 if TYPE_CHECKING:
     from litestar import Litestar
 
+    from backend.kernel.contract import TileSource
     from backend.kernel.events.outbox import EventBus
     from backend.kernel.registry import Registry
 
@@ -84,6 +85,7 @@ class Services:
         self._cashier: Cashier | None = None
         self._limiter: RateLimiter | None = None
         self._runtimes: dict[type, object] = {}
+        self.tile_sources: dict[str, TileSource] = {}  # by app id
         self.bus: EventBus | None = None  # set while the host runs
 
     @property
@@ -165,6 +167,10 @@ class Services:
     def add_runtime(self, runtime: object) -> None:
         """A part's runtime, found again by its type."""
         self._runtimes[type(runtime)] = runtime
+
+    def add_tile_source(self, app_id: str, source: TileSource) -> None:
+        """The app's tiles decided per caller, for the launcher (see `TileSource`)."""
+        self.tile_sources[app_id] = source
 
     def drop_runtime(self, kind: type) -> None:
         self._runtimes.pop(kind, None)

@@ -197,6 +197,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_pin_per_address: Annotated[
         str, _rate("YIMEN_RATE_PIN_PER_ADDRESS", "payment PIN tries from one address")
     ] = "600/m"
+    rate_launches_per_user: Annotated[
+        str, _rate("YIMEN_RATE_LAUNCHES_PER_USER", "third-party app launches by one user")
+    ] = "120/h"
+    rate_launches_per_address: Annotated[
+        str, _rate("YIMEN_RATE_LAUNCHES_PER_ADDRESS", "third-party app launches from one address")
+    ] = "1200/h"
     rate_public_per_address: Annotated[
         str, _rate("YIMEN_RATE_PUBLIC_PER_ADDRESS", "requests to routes open without a login")
     ] = "600/m"

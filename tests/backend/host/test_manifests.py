@@ -67,12 +67,24 @@ def test_an_incompatible_host_version_is_refused(settings: Settings) -> None:
         ({"version": "one"}, "version"),
         ({"names": {"en": "Permits"}}, "names"),
         ({"piccolo_app": "yimen_library.piccolo_app"}, "piccolo_app"),
+        ({"personal_routers": [Router(path="/v1/me", route_handlers=[])]}, "personal_routers[0]"),
+        (
+            {"personal_routers": [Router(path="/v1/admin/x", route_handlers=[])]},
+            "personal_routers[0]",
+        ),
     ],
 )
 def test_other_contract_breaches_name_their_field(
     settings: Settings, extra: dict[str, Any], field: str
 ) -> None:
     assert f"field {field!r}" in _refused(settings, app("permits", **extra))
+
+
+def test_two_apps_never_serve_the_same_personal_path(settings: Settings) -> None:
+    first = app("permits", personal_routers=[Router(path="/v1/me/permits", route_handlers=[])])
+    second = app("visas", personal_routers=[Router(path="/v1/me/permits", route_handlers=[])])
+    message = _refused(settings, first, second)
+    assert "field 'personal_routers': '/v1/me/permits' is already served by 'permits'" in message
 
 
 def test_an_unknown_badge_source_is_refused(settings: Settings) -> None:
