@@ -4,6 +4,8 @@ credentials, and each app's versions through review."""
 
 from backend.sdk import Manifest, Role, Section, Tile
 from miniapps.open_platform.controllers import router
+from miniapps.open_platform.launch_controllers import consents_router
+from miniapps.open_platform.launch_tiles import LaunchTiles, start_launch_tiles, stop_launch_tiles
 
 MINIAPP = Manifest(
     id="open_platform",
@@ -35,5 +37,9 @@ MINIAPP = Manifest(
         ),
     ],
     router=router,
+    personal_routers=[consents_router],
     piccolo_app="miniapps.open_platform.piccolo_app",
+    on_start=start_launch_tiles,
+    on_stop=stop_launch_tiles,
+    provides={"launch_tiles": LaunchTiles},
 )

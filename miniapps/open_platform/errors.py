@@ -29,6 +29,17 @@ class OpenProblem(ErrorCode):
     NOT_ROLLBACK_TARGET = "open_not_rollback_target"
     CREDENTIALS_REFUSED = "open_credentials_refused"
     TOKEN_REFUSED = "open_token_refused"  # noqa: S105 - an error code, not a secret
+    OFF_IN_DISTRICT = "open_app_off_in_district"
+    DISTRICT_REQUIRED = "open_district_required"
+    NOT_YOUR_DISTRICT = "open_not_your_district"
+    FIELD_NOT_ASKED = "open_field_not_asked"
+    CODE_REFUSED = "open_code_refused"
+    CONSENT_NOT_FOUND = "open_consent_not_found"
+    ASKS_REQUIRED = "open_asks_required"
+    ASKS_CHANGED = "open_asks_changed"
+    DISTRICT_UNKNOWN = "open_district_unknown"
+    USER_NOT_FOUND = "open_user_not_found"
+    PERMISSION_MISSING = "open_permission_missing"
 
 
 register_messages(
@@ -96,6 +107,47 @@ register_messages(
         OpenProblem.TOKEN_REFUSED: (
             "访问令牌缺失、无效或已过期",
             "The access token is missing, unknown or expired",
+        ),
+        OpenProblem.OFF_IN_DISTRICT: (
+            "该应用未在此区开通,或新版本待本区重新批准",
+            "This app is not switched on in the district, or a new version awaits its approval",
+        ),
+        OpenProblem.DISTRICT_REQUIRED: (
+            "您在多个区,请指定在哪个区打开",
+            "You are in more than one district: name the one to open the app in",
+        ),
+        OpenProblem.NOT_YOUR_DISTRICT: (
+            "只能在您居住或工作的区打开应用",
+            "An app is opened in a district where you live or work",
+        ),
+        OpenProblem.FIELD_NOT_ASKED: (
+            "该应用没有申请此项信息",
+            "The app does not ask for this field",
+        ),
+        OpenProblem.CODE_REFUSED: (
+            "启动码无效、已使用、已过期或不属于本应用",
+            "The launch code is unknown, used, expired or another app's",
+        ),
+        OpenProblem.CONSENT_NOT_FOUND: (
+            "您没有授权该应用读取此项信息",
+            "You have given this app no such consent",
+        ),
+        OpenProblem.ASKS_REQUIRED: (
+            "开通须列明所批准的权限与数据项(asks)",
+            "Switching an app on names what it approves it to ask for (asks)",
+        ),
+        OpenProblem.ASKS_CHANGED: (
+            "该应用申请的权限或数据项已变化,请查看后重新批准",
+            "What the app asks for has changed: look again, then approve what it asks now",
+        ),
+        OpenProblem.DISTRICT_UNKNOWN: ("没有这个区", "No such district"),
+        OpenProblem.USER_NOT_FOUND: (
+            "该 openid 不属于启动过本应用的用户",
+            "This openid names nobody who launched this app",
+        ),
+        OpenProblem.PERMISSION_MISSING: (
+            "应用清单未申请 {permission} 权限",
+            "The app's manifest does not ask for {permission}",
         ),
     },
 )

@@ -3,26 +3,43 @@ token stands for."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import get, post
-from litestar.params import JSONBody
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, PathParameter
 
 from backend.sdk import (
     OWN_BEARER,
     AnyRequest,
+    Enablement,
     KernelCode,
     Quota,
+    Vault,
     fetch_rows,
     problems,
     rate_limited,
     strictly,
 )
 from miniapps.open_platform.errors import OpenProblem as Problem
+from miniapps.open_platform.launch import profile, trade
 from miniapps.open_platform.open_tokens import calling_app, issue_token
-from miniapps.open_platform.schemas import CallingApp, TokenIn, TokenIssued
+from miniapps.open_platform.schemas import (
+    OPENID,
+    CallingApp,
+    LaunchCodeIn,
+    OpenProfile,
+    OpenSession,
+    TokenIn,
+    TokenIssued,
+)
 
 # An app's server proves itself by its secret or its token: no login, so the routes say
 # `signed_by_sender`, and the token is the route's own to read (`OWN_BEARER`).
 OPEN_TOKEN: list[dict[str, list[str]]] = [{"OpenAppToken": []}]
+OpenId = Annotated[
+    str, PathParameter(pattern=OPENID, description="The user's openid for the calling app.")
+]
 
 
 @post(
@@ -61,4 +78,64 @@ async def whose_token(request: AnyRequest) -> CallingApp:
     return CallingApp(app_id=row["app_id"], slug=row["slug"], publisher=row["name"])
 
 
-OPEN_ROUTES = [token, whose_token]
+@post(
+    "/open/session",
+    status_code=200,
+    operation_id="TradeOpenLaunchCode",
+    security=OPEN_TOKEN,
+    opt={OWN_BEARER: True, "signed_by_sender": True},
+    middleware=[rate_limited(Quota.PUBLIC)],
+    responses=problems(
+        {
+            401: [KernelCode.UNAUTHENTICATED, Problem.TOKEN_REFUSED],
+            403: [Problem.OFF_IN_DISTRICT],
+            422: [Problem.CODE_REFUSED],
+        }
+    ),
+)
+async def session(
+    request: AnyRequest,
+    data: JSONBody[LaunchCodeIn],
+    vault: NamedDependency[Vault],
+    enablement: NamedDependency[Enablement],
+) -> OpenSession:
+    """Trade a launch code for who launched the app (code2Session), from its server.
+
+    The code is good once, for five minutes, and for the app it was issued for only.
+    `openid` is the user's id for this app alone, `unionid` for every app of its publisher;
+    `claims` holds only the fields the user consents to now."""
+    app_id = await calling_app(request)
+    code = strictly(await request.json(), LaunchCodeIn)
+    return await trade(app_id, code.code, vault, enablement)
+
+
+@get(
+    "/open/users/{openid:str}/profile",
+    operation_id="ReadOpenUserProfile",
+    security=OPEN_TOKEN,
+    opt={OWN_BEARER: True, "signed_by_sender": True},
+    middleware=[rate_limited(Quota.PUBLIC)],
+    responses=problems(
+        {
+            401: [KernelCode.UNAUTHENTICATED, Problem.TOKEN_REFUSED],
+            403: [Problem.OFF_IN_DISTRICT, Problem.PERMISSION_MISSING],
+            404: [Problem.USER_NOT_FOUND],
+        }
+    ),
+)
+async def read_profile(
+    request: AnyRequest,
+    openid: FromPath[OpenId],
+    vault: NamedDependency[Vault],
+    enablement: NamedDependency[Enablement],
+) -> OpenProfile:
+    """Read the fields a user consents to the app reading now, from the app's server.
+
+    The user is named by their `openid` for the app. A field they never consented to or
+    revoked is left out; the app's manifest must ask for `profile.read`, and the app must
+    be on in the district they last launched it in."""
+    app_id = await calling_app(request)
+    return await profile(app_id, openid, vault, enablement)
+
+
+OPEN_ROUTES = [token, whose_token, session, read_profile]

@@ -8,7 +8,11 @@ import migrations
 from miniapps.open_platform.tables import (
     AppSecret,
     AppVersion,
+    Consent,
+    DistrictSwitch,
+    LaunchCode,
     OpenApp,
+    OpenIdentity,
     OpenToken,
     Publisher,
     ReleaseEntry,
@@ -17,5 +21,16 @@ from miniapps.open_platform.tables import (
 APP_CONFIG = AppConfig(
     app_name="open_platform",
     migrations_folder_path=str(Path(migrations.__file__).parent / "open_platform"),
-    table_classes=[Publisher, OpenApp, AppSecret, AppVersion, OpenToken, ReleaseEntry],
+    table_classes=[
+        Publisher,
+        OpenApp,
+        AppSecret,
+        AppVersion,
+        OpenToken,
+        ReleaseEntry,
+        DistrictSwitch,
+        Consent,
+        LaunchCode,
+        OpenIdentity,
+    ],
 )

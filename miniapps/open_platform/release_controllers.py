@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from litestar import delete, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from backend.sdk import AnyRequest, RowId, claims_of, problems, strictly
 from miniapps.open_platform import release
 from miniapps.open_platform.app_controllers import APP, OWNED_APP, OWNED_VERSION, VERSION, AppId
 from miniapps.open_platform.errors import OpenProblem as Problem
+from miniapps.open_platform.launch_tiles import LaunchTiles
 from miniapps.open_platform.schemas import GrayIn, ReleaseView, RollbackIn
 from miniapps.open_platform.versions import app_of_version
 
@@ -46,7 +48,10 @@ async def get_release(request: AnyRequest, app_id: FromPath[AppId]) -> ReleaseVi
     responses=problems({**RELEASING, 422: [Problem.GRAY_EMPTY]}),
 )
 async def gray(
-    request: AnyRequest, version_id: FromPath[RowId], data: JSONBody[GrayIn]
+    request: AnyRequest,
+    version_id: FromPath[RowId],
+    data: JSONBody[GrayIn],
+    launch_tiles: NamedDependency[LaunchTiles],
 ) -> ReleaseView:
     """Release an approved version to a share of users and districts (gray release).
 
@@ -54,6 +59,7 @@ async def gray(
     share grows. Sent again for the same version, it changes who gets it."""
     chosen = strictly(await request.json(), GrayIn)
     await release.start_gray(claims_of(request), version_id, chosen)
+    await launch_tiles.load()
     return await _view(request, await app_of_version(version_id))
 
 
@@ -63,9 +69,12 @@ async def gray(
     operation_id="StopOpenAppGrayRelease",
     responses=problems({**OWNED_APP, 409: [Problem.NO_GRAY]}),
 )
-async def stop_gray(request: AnyRequest, app_id: FromPath[AppId]) -> ReleaseView:
+async def stop_gray(
+    request: AnyRequest, app_id: FromPath[AppId], launch_tiles: NamedDependency[LaunchTiles]
+) -> ReleaseView:
     """Stop the gray release, by the publisher: all get the released version again."""
     await release.stop_gray(claims_of(request), app_id)
+    await launch_tiles.load()
     return await _view(request, app_id)
 
 
@@ -75,11 +84,14 @@ async def stop_gray(request: AnyRequest, app_id: FromPath[AppId]) -> ReleaseView
     operation_id="ReleaseOpenAppVersion",
     responses=problems(RELEASING),
 )
-async def release_version(request: AnyRequest, version_id: FromPath[RowId]) -> ReleaseView:
+async def release_version(
+    request: AnyRequest, version_id: FromPath[RowId], launch_tiles: NamedDependency[LaunchTiles]
+) -> ReleaseView:
     """Release an approved version to everyone, by its publisher.
 
     The version in gray release, or any approved one when none is."""
     await release.release(claims_of(request), version_id)
+    await launch_tiles.load()
     return await _view(request, await app_of_version(version_id))
 
 
@@ -90,13 +102,17 @@ async def release_version(request: AnyRequest, version_id: FromPath[RowId]) -> R
     responses=problems({**OWNED_APP, 409: [Problem.GRAY_RUNNING, Problem.NOT_ROLLBACK_TARGET]}),
 )
 async def roll_back(
-    request: AnyRequest, app_id: FromPath[AppId], data: JSONBody[RollbackIn]
+    request: AnyRequest,
+    app_id: FromPath[AppId],
+    data: JSONBody[RollbackIn],
+    launch_tiles: NamedDependency[LaunchTiles],
 ) -> ReleaseView:
     """Release again one of the last 5 versions released, by the publisher.
 
     Refused while a version is in gray release: stop it or release it first."""
     target = strictly(await request.json(), RollbackIn)
     await release.rollback(claims_of(request), app_id, target.version_id)
+    await launch_tiles.load()
     return await _view(request, app_id)
 
 

@@ -281,3 +281,127 @@ class ReleaseView(msgspec.Struct, frozen=True, kw_only=True):
     gray: Gray | None
     rollback_to: list[int]  # the versions a rollback may return to, the newest first
     steps: list[ReleaseStep]
+
+
+DISTRICT = r"^[a-z0-9][a-z0-9-]{0,31}/[a-z0-9][a-z0-9-]{0,31}(?!\n)$"
+District = Annotated[str, msgspec.Meta(max_length=65, pattern=DISTRICT)]
+
+
+class DistrictState(enum.StrEnum):
+    OFF = "off"  # never switched on in the district, or switched off
+    ON = "on"
+    # Switched on, but a version out now asks for more than the district approved: off
+    # until its admin approves again.
+    NEEDS_APPROVAL = "needs_approval"
+
+
+class DistrictApp(msgspec.Struct, frozen=True, kw_only=True):
+    """An app out on the platform as a district sees it: what its versions out now ask
+    for, what the district approved, and whether it is on there."""
+
+    app_id: str
+    names: AppNames
+    state: DistrictState
+    asks: list[str]  # permissions, and the data fields as data.<field>
+    approved: list[str]
+    changed_at: dt.datetime | None
+
+
+class DistrictAppList(msgspec.Struct, frozen=True, kw_only=True):
+    district: str
+    items: list[DistrictApp]
+
+
+class DistrictSwitchIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Switch the app on in the district, approving `asks`: what the admin was shown the app
+    asks for there, which must be what it asks for now. Or switch it off (`asks` unused)."""
+
+    district: District
+    enabled: bool
+    asks: (
+        Annotated[
+            frozenset[Annotated[str, msgspec.Meta(max_length=32)]],
+            msgspec.Meta(max_length=len(Permission) + len(DataField)),
+        ]
+        | None
+    ) = None
+
+
+class AskedField(msgspec.Struct, frozen=True, kw_only=True):
+    field: DataField
+    purpose: str
+    consented: bool
+
+
+class AppEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """The app as a user is about to open it: its page, and each field of their data it
+    asks for, with its purpose and whether they consented."""
+
+    app_id: str
+    version_id: int
+    names: AppNames
+    entry_url: str
+    fields: list[AskedField]
+
+
+class LaunchIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Open the app in `district` (one where the caller lives or works; left out when they
+    are in one only), consenting to the fields named in `consent` first."""
+
+    district: District | None = None
+    consent: Annotated[frozenset[DataField], msgspec.Meta(max_length=len(DataField))] = frozenset()
+
+
+class Launched(msgspec.Struct, frozen=True, kw_only=True):
+    """The code the app's page hands its server, good once within `expires_in` seconds."""
+
+    code: str
+    expires_in: int
+    entry_url: str
+
+
+class LaunchCodeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class ConsentedClaims(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """The fields of a user's data they consented to the app reading; the others absent."""
+
+    name: str | None = None
+    phone: str | None = None
+    id_card: str | None = None
+    district: str | None = None
+
+
+class OpenSession(msgspec.Struct, frozen=True, kw_only=True):
+    """Who launched the app: `openid` is theirs for this app only, `unionid` for every app
+    of its publisher; neither links them across publishers."""
+
+    openid: str
+    unionid: str
+    version_id: int
+    claims: ConsentedClaims
+
+
+OPENID = r"^[0-9a-f]{32}(?!\n)$"
+
+
+class OpenProfile(msgspec.Struct, frozen=True, kw_only=True):
+    """What the user behind `openid` consents to the app reading now; the rest absent."""
+
+    openid: str
+    claims: ConsentedClaims
+
+
+class ConsentView(msgspec.Struct, frozen=True, kw_only=True):
+    app_id: str
+    app_name: str
+    field: DataField
+    purpose: str
+    granted_at: dt.datetime
+
+
+class ConsentList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ConsentView]

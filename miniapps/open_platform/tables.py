@@ -3,7 +3,7 @@ versions as submitted for review."""
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, BigSerial, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, BigSerial, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -97,3 +97,60 @@ class ReleaseEntry(Table, tablename="open_platform_release_log"):
     gray_districts = Text(default="")
     actor_id = BigInt()
     at = Timestamptz()
+
+
+class DistrictSwitch(Table, tablename="open_platform_district"):
+    """An app switched on or off in one district by its admin, and what the admin approved
+    it to ask there (`approved_asks`, comma-joined): a version asking more is off in the
+    district until they approve it again. One row per app and district (an index the
+    migration makes); no row is off."""
+
+    id = BigSerial(primary_key=True)
+    app_id = Varchar(length=18, index=True)
+    district = Varchar(length=64)
+    enabled = Boolean(default=False)
+    approved_asks = Text(default="")
+    changed_by = BigInt()
+    changed_at = Timestamptz()
+
+
+class Consent(Table, tablename="open_platform_consent"):
+    """A user's consent to an app reading one field of their data, for the purpose the app
+    stated then; revoked when `revoked_at` is set. At most one standing consent per app,
+    user and field (an index the migration makes)."""
+
+    id = BigSerial(primary_key=True)
+    app_id = Varchar(length=18)
+    user_id = BigInt(index=True)
+    field = Varchar(length=16)
+    purpose = Varchar(length=200)
+    granted_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class LaunchCode(Table, tablename="open_platform_launch"):
+    """A launch code, kept as its SHA-256: good once, for five minutes, for the app's server
+    to learn who launched it, in which district and with which version."""
+
+    id = BigSerial(primary_key=True)
+    digest = Varchar(length=64, unique=True)
+    app_id = Varchar(length=18)
+    user_id = BigInt(index=True)
+    district = Varchar(length=64)
+    version_id = BigInt()
+    issued_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class OpenIdentity(Table, tablename="open_platform_identity"):
+    """A user as one app knows them, once they launched it: the app reads their profile by
+    `openid` later, in the district they last launched it in."""
+
+    id = BigSerial(primary_key=True)
+    openid = Varchar(length=32, unique=True)  # a keyed hash of app and user: never shared
+    app_id = Varchar(length=18)
+    user_id = BigInt(index=True)
+    district = Varchar(length=64)
+    bound_at = Timestamptz()
+    launched_at = Timestamptz()

@@ -55,6 +55,8 @@ PATTERN_EXAMPLES = {
     r"^[a-z][a-z0-9-]{2,31}(?!\n)$": "metro-card",
     r"^yx[0-9a-f]{16}(?!\n)$": "yx00000000000000a1",  # an open-platform app's id
     r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?!\n)$": "1.0.0",
+    r"^[a-z0-9][a-z0-9-]{0,31}/[a-z0-9][a-z0-9-]{0,31}(?!\n)$": "zz/gx",  # a district
+    r"^[0-9a-f]{32}(?!\n)$": "0" * 32,  # a user's openid for an app
 }
 # Values that make a field plausible where its type alone cannot (an org path, a category),
 # so that the one bad field of a case is what the route has to refuse.

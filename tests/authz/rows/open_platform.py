@@ -12,13 +12,27 @@ from miniapps.open_platform.credentials import digest_of
 from miniapps.open_platform.tables import (
     AppSecret,
     AppVersion,
+    Consent,
+    DistrictSwitch,
+    LaunchCode,
     OpenApp,
+    OpenIdentity,
     OpenToken,
     Publisher,
     ReleaseEntry,
 )
 from tests.authz.city import City
-from tests.authz.matrix import Caller, Req, RequestMaker, Row, Target, TargetMaker, each, no_request
+from tests.authz.matrix import (
+    Caller,
+    Req,
+    RequestMaker,
+    Row,
+    Target,
+    TargetMaker,
+    each,
+    no_request,
+    per_caller,
+)
 from tests.miniapps.open_platform.publishing import CREDIT_CODES, manifest
 
 APP = "/v1/miniapps/open_platform"
@@ -26,11 +40,38 @@ ONE_APP = f"{APP}/apps/{{app_id:str}}"
 VERSION = f"{APP}/versions/{{version_id:int}}"
 APP_ID = "yx00000000000000a1"
 BOTH = (Caller.DEVELOPER, Caller.PLATFORM)
-SECRET, TOKEN = "s" * 43, "t" * 43
+SECRET, TOKEN, CODE, OPENID = "s" * 43, "t" * 43, "c" * 32, "a" * 32
+SIGNED_IN = tuple(c for c in Caller if c is not Caller.ANONYMOUS)
+# Every account is a resident of its home: these callers' homes lie in 高新区 (zz/gx), the
+# rest live in 金水区 or at the city's level, in no district.
+HOMES_IN_GX = tuple(
+    c
+    for c in SIGNED_IN
+    if c
+    not in (
+        Caller.PLATFORM,
+        Caller.DEVELOPER,
+        Caller.SERVICE_ADMIN,
+        Caller.RESIDENT_JINSHUI,
+        Caller.DISTRICT_JINSHUI,
+        Caller.OFFICER_JINSHUI,
+    )
+)
 
 
 async def _tidy(city: City) -> None:
-    for table in (ReleaseEntry, OpenToken, AppVersion, AppSecret, OpenApp, Publisher):
+    for table in (
+        OpenIdentity,
+        LaunchCode,
+        Consent,
+        DistrictSwitch,
+        ReleaseEntry,
+        OpenToken,
+        AppVersion,
+        AppSecret,
+        OpenApp,
+        Publisher,
+    ):
         await table.delete(force=True)
 
 
@@ -166,6 +207,120 @@ async def _good_token(city: City, caller: Caller) -> Target:
 
 async def _expired_token(city: City, caller: Caller) -> Target:
     return await _bearing(city, caller, expired=True)
+
+
+async def _released(city: City, caller: Caller) -> Target:
+    """The app of `_approved`, released to everyone."""
+    target = await _version(city, "approved")
+    await OpenApp.update({OpenApp.released_version_id: target.ids["version_id"]}).where(
+        OpenApp.app_id == APP_ID
+    )
+    return target
+
+
+async def _on_in_gx(city: City, caller: Caller) -> Target:
+    """The released app, switched on in 高新区 for what it asks."""
+    target = await _released(city, caller)
+    await DistrictSwitch.insert(
+        DistrictSwitch(
+            app_id=APP_ID,
+            district="zz/gx",
+            enabled=True,
+            approved_asks="data.name,profile.read",
+            changed_by=city.ids[Caller.DISTRICT_GX],
+            changed_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    return target
+
+
+async def _launched(city: City, caller: Caller) -> Target:
+    """The app of `_on_in_gx` with a token, launched by the resident of g07."""
+    target = await _on_in_gx(city, caller)
+    now = dt.datetime.now(dt.UTC)
+    secret = await AppSecret.select(AppSecret.id).where(AppSecret.app_id == APP_ID).first()
+    assert secret is not None
+    await OpenToken.insert(
+        OpenToken(
+            app_id=APP_ID,
+            secret_id=secret["id"],
+            digest=digest_of(TOKEN),
+            issued_at=now,
+            expires_at=now + dt.timedelta(hours=2),
+        )
+    )
+    await LaunchCode.insert(
+        LaunchCode(
+            digest=digest_of(CODE),
+            app_id=APP_ID,
+            user_id=city.ids[Caller.RESIDENT],
+            district="zz/gx",
+            version_id=target.ids["version_id"],
+            issued_at=now,
+            expires_at=now + dt.timedelta(minutes=5),
+        )
+    )
+    return target
+
+
+async def _bound(city: City, caller: Caller) -> Target:
+    """The app of `_launched`, which knows the resident of g07 by `OPENID`."""
+    target = await _launched(city, caller)
+    now = dt.datetime.now(dt.UTC)
+    await OpenIdentity.insert(
+        OpenIdentity(
+            openid=OPENID,
+            app_id=APP_ID,
+            user_id=city.ids[Caller.RESIDENT],
+            district="zz/gx",
+            bound_at=now,
+            launched_at=now,
+        )
+    )
+    return target
+
+
+async def _consent(city: City, user_id: int) -> Target:
+    target = await _on_in_gx(city, Caller.RESIDENT)
+    await Consent.insert(
+        Consent(
+            app_id=APP_ID,
+            user_id=user_id,
+            field="name",
+            purpose="实名办理乘车码",
+            granted_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    return target
+
+
+@per_caller
+async def _own_consent(city: City, caller: Caller) -> Target:
+    """The caller's own consent to the app (the resident's, for an anonymous caller)."""
+    return await _consent(city, city.ids.get(caller, city.ids[Caller.RESIDENT]))
+
+
+async def _residents_consent(city: City, caller: Caller) -> Target:
+    return await _consent(city, city.ids[Caller.RESIDENT])
+
+
+async def _in_gx(city: City, target: Target, caller: Caller) -> Req:
+    return Req(params={"district": "zz/gx"})
+
+
+async def _switching(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        path_params={"app_id": APP_ID},
+        json={"district": "zz/gx", "enabled": True, "asks": ["data.name", "profile.read"]},
+    )
+
+
+async def _trading(city: City, target: Target, caller: Caller) -> Req:
+    return Req(headers={"Authorization": f"Bearer {TOKEN}"}, json={"code": CODE})
+
+
+async def _reading_profile(city: City, target: Target, caller: Caller) -> Req:
+    return Req(path_params={"openid": OPENID}, headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 async def _with_token(city: City, target: Target, caller: Caller) -> Req:
@@ -311,6 +466,64 @@ ROWS = [
         denied=401,
         anonymous=401,
         reuse_targets=False,
+        after=_tidy,
+    ),
+    # A district's admin, or the platform's, switches an app in the district.
+    _row(
+        "GET",
+        f"{APP}/district-apps",
+        _released,
+        each((Caller.DISTRICT_GX, Caller.PLATFORM), 200),
+        _in_gx,
+    ),
+    _row(
+        "POST",
+        f"{ONE_APP}/district",
+        _released,
+        each((Caller.DISTRICT_GX, Caller.PLATFORM), 200),
+        _switching,
+    ),
+    # A user opens an app where they live or work, in a district that switched it on.
+    _row("GET", f"{ONE_APP}/entry", _on_in_gx, each(HOMES_IN_GX, 200), _on(None, "app_id")),
+    _row("POST", f"{ONE_APP}/launch", _on_in_gx, each(HOMES_IN_GX, 200), _on({}, "app_id")),
+    # A version out is anyone's to see in the launcher: its icon too.
+    _row(
+        "GET",
+        f"{ONE_APP}/versions/{{version_id:int}}/icon",
+        _released,
+        each(SIGNED_IN, 200),
+        _on(None, "app_id", "version_id"),
+    ),
+    Row(
+        "POST",
+        f"{APP}/open/session",
+        {"-": _launched},
+        {"-": each(tuple(Caller), 200)},
+        _trading,
+        denied=401,
+        anonymous=401,
+        reuse_targets=False,
+        after=_tidy,
+    ),
+    Row(
+        "GET",
+        f"{APP}/open/users/{{openid:str}}/profile",
+        {"-": _bound},
+        {"-": each(tuple(Caller), 200)},
+        _reading_profile,
+        denied=401,
+        anonymous=401,
+        after=_tidy,
+    ),
+    # A user's consents are theirs alone: another's is not there to revoke.
+    _row("GET", "/v1/me/consents", _residents_consent, each(SIGNED_IN, 200), no_request),
+    Row(
+        "DELETE",
+        "/v1/me/consents/{app_id:str}",
+        {"own": _own_consent, "resident's": _residents_consent},
+        {"own": each(SIGNED_IN, 200), "resident's": {Caller.RESIDENT: 200}},
+        _on(None, "app_id"),
+        denied=404,
         after=_tidy,
     ),
 ]

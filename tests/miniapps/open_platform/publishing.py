@@ -125,3 +125,80 @@ async def new_developer(
     )
     assert made.status_code == 201, made.text
     return await someone(client, token_for_phone, phone)
+
+
+async def approved(client: Client, developer: Person, platform: Person, version_id: int) -> None:
+    """Submit the version and have the platform approve it."""
+    submitted = await client.post(
+        f"{APP}/versions/{version_id}/submission", headers=developer.headers
+    )
+    assert submitted.status_code == 200, submitted.text
+    reviewed = await client.post(
+        f"{APP}/versions/{version_id}/review", json={"approved": True}, headers=platform.headers
+    )
+    assert reviewed.status_code == 200, reviewed.text
+
+
+async def released_app(
+    client: Client, developer: Person, platform: Person, slug: str = "metro-card", **changes: Any
+) -> dict[str, Any]:
+    """A new app of the developer's verified publisher, its first version approved and
+    released: what `registered_app` answers."""
+    registered = await registered_app(client, developer, slug, **changes)
+    version_id = registered["version_id"]
+    await approved(client, developer, platform, version_id)
+    released = await client.post(f"{APP}/versions/{version_id}/release", headers=developer.headers)
+    assert released.status_code == 200, released.text
+    return registered
+
+
+async def released_version(
+    client: Client, developer: Person, platform: Person, app_id: str, label: str, **changes: Any
+) -> int:
+    """A new version of the app, with `changes` to its manifest, approved and released."""
+    made = await client.post(
+        f"{APP}/apps/{app_id}/versions",
+        json={"label": label, "manifest": manifest(**changes)},
+        headers=developer.headers,
+    )
+    assert made.status_code == 201, made.text
+    version_id = int(made.json()["id"])
+    await approved(client, developer, platform, version_id)
+    released = await client.post(f"{APP}/versions/{version_id}/release", headers=developer.headers)
+    assert released.status_code == 200, released.text
+    return version_id
+
+
+def asks(made: dict[str, Any]) -> list[str]:
+    """What a manifest asks of a district: its permissions and its data fields."""
+    return sorted([*made["permissions"], *(f"data.{ask['field']}" for ask in made["data"])])
+
+
+ASKS = asks(manifest())
+
+
+async def switch(
+    client: Client,
+    admin: Person,
+    app_id: str,
+    district: str = "zz/gx",
+    *,
+    on: bool = True,
+    asks: list[str] = ASKS,
+) -> Any:
+    """Switch the app on in the district approving `asks`, or off."""
+    return await client.post(
+        f"{APP}/apps/{app_id}/district",
+        json={"district": district, "enabled": on, "asks": asks},
+        headers=admin.headers,
+    )
+
+
+async def open_token(client: Client, registered: dict[str, Any]) -> dict[str, str]:
+    """The headers of the app's server calling the open API."""
+    issued = await client.post(
+        f"{APP}/open/token",
+        json={"app_id": registered["app"]["app_id"], "secret": registered["credentials"]["secret"]},
+    )
+    assert issued.status_code == 200, issued.text
+    return bearer(issued.json()["access_token"])
