@@ -127,7 +127,7 @@ class Launcher:
             locale,
             elder,
             self._enablement.version,
-            tuple(_signature(app_id, tile) for app_id, tile in decided),
+            tuple(_signature(app_id, tile) for app_id, tile in decided) if decided else (),
         )
         layout = self._layouts.get(key)
         if layout is None:
@@ -148,15 +148,13 @@ class Launcher:
     def _decided(self, claims: Claims) -> list[tuple[str, Tile]]:
         """(app id, tile) of the tiles the apps switched on where the caller acts decide for
         them now."""
-        if not self._sources:
-            return []
-        districts = districts_of(claims)
-        return [
-            (app_id, tile)
-            for app_id, source in self._sources.items()
-            if self._enablement.enabled_for(app_id, districts)
-            for tile in source.tiles_for(claims)
-        ]
+        decided: list[tuple[str, Tile]] = []
+        for app_id, source in self._sources.items():
+            # Most callers get none: the switches are asked only of a source that gives some.
+            tiles = source.tiles_for(claims)
+            if tiles and self._enablement.enabled_for(app_id, districts_of(claims)):
+                decided += [(app_id, tile) for tile in tiles]
+        return decided
 
     def _compute(
         self, claims: Claims, decided: list[tuple[str, Tile]], *, locale: str, elder: bool

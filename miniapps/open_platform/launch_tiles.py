@@ -62,6 +62,8 @@ class LaunchTiles:
         self._task: asyncio.Task[None] | None = None
 
     def tiles_for(self, claims: Claims) -> Sequence[Tile]:
+        if not self._apps:
+            return ()
         tiles = []
         for app in self._apps:
             version = _version_for(app, claims)
