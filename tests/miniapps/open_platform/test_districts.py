@@ -247,18 +247,9 @@ async def test_the_open_api_honours_a_district_switched_off_after_the_launch(
     client: Client, token_for_phone: TokenForPhone
 ) -> None:
     people = await _people(client, token_for_phone)
-    registered = await released_app(client, people["developer"], people["platform"])
-    app_id = registered["app"]["app_id"]
-    await switch(client, people["gx"], app_id)
-    server = await open_token(client, registered)
-    launched = await client.post(
-        f"{APP}/apps/{app_id}/launch", json={}, headers=people["resident"].headers
-    )
-    assert launched.status_code == 200, launched.text
+    app_id, server, code = await _launched(client, people)
     await switch(client, people["gx"], app_id, on=False)
 
-    traded = await client.post(
-        f"{APP}/open/session", json={"code": launched.json()["code"]}, headers=server
-    )
+    traded = await client.post(f"{APP}/open/session", json={"code": code}, headers=server)
     assert traded.status_code == 403
     assert traded.json()["code"] == "open_app_off_in_district"

@@ -54,6 +54,13 @@ async def _publishing(client: Client, token_for_phone: TokenForPhone) -> dict[st
     return people
 
 
+async def _on_in_gx(client: Client, people: dict[str, Person]) -> dict[str, Any]:
+    """A new app released and switched on in 高新区, as `registered_app` answers."""
+    registered = await released_app(client, people["developer"], people["platform"])
+    assert (await switch(client, people["gx"], registered["app"]["app_id"])).status_code == 200
+    return registered
+
+
 async def _second_version(client: Client, people: dict[str, Person], app_id: str) -> int:
     made = await client.post(
         f"{APP}/apps/{app_id}/versions",
@@ -116,9 +123,8 @@ async def test_a_version_asking_for_more_leaves_the_launcher_until_approved(
     client: Client, token_for_phone: TokenForPhone
 ) -> None:
     people = await _publishing(client, token_for_phone)
-    registered = await released_app(client, people["developer"], people["platform"])
+    registered = await _on_in_gx(client, people)
     app_id = registered["app"]["app_id"]
-    await switch(client, people["gx"], app_id)
     data = [
         {"field": "name", "purpose": "实名办理乘车码"},
         {"field": "phone", "purpose": "发送行程通知"},
@@ -168,9 +174,8 @@ async def test_a_gray_version_is_the_tile_of_its_share_of_users_only(
     client: Client, token_for_phone: TokenForPhone
 ) -> None:
     people = await _publishing(client, token_for_phone)
-    registered = await released_app(client, people["developer"], people["platform"])
+    registered = await _on_in_gx(client, people)
     app_id = registered["app"]["app_id"]
-    await switch(client, people["gx"], app_id)
     second = await _second_version(client, people, app_id)
     grayed = await client.post(
         f"{APP}/versions/{second}/gray",
@@ -196,9 +201,8 @@ async def test_a_rollback_restores_the_tiles_before_it(
     client: Client, token_for_phone: TokenForPhone
 ) -> None:
     people = await _publishing(client, token_for_phone)
-    registered = await released_app(client, people["developer"], people["platform"])
+    registered = await _on_in_gx(client, people)
     app_id = registered["app"]["app_id"]
-    await switch(client, people["gx"], app_id)
     before = await _third_party(client, people["resident"])
     second = await _second_version(client, people, app_id)
     released = await client.post(
