@@ -117,7 +117,7 @@ from backend.kernel.pictures import Picture, clean_picture, picture_sent
 from backend.kernel.problems import problems
 from backend.kernel.qr import QrImage, render_qr, render_qr_off_loop
 from backend.kernel.ratelimit import Quota
-from backend.kernel.ratelimit.middleware import rate_limited
+from backend.kernel.ratelimit.middleware import count_against, rate_limited
 from backend.kernel.read_together import ReadTogether, side_by_side
 from backend.kernel.requests import AnyRequest
 from backend.kernel.roles import Role
@@ -240,6 +240,7 @@ __all__ = [
     "check_character",
     "claims_of",
     "clean_picture",
+    "count_against",
     "count_scan",
     "decode_cursor",
     "decode_position",

@@ -203,6 +203,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_launches_per_address: Annotated[
         str, _rate("YIMEN_RATE_LAUNCHES_PER_ADDRESS", "third-party app launches from one address")
     ] = "1200/h"
+    rate_open_api_per_app: Annotated[
+        str,
+        _rate("YIMEN_RATE_OPEN_API_PER_APP", "open-API calls by one third-party app's servers"),
+    ] = "1200/m"
     rate_public_per_address: Annotated[
         str, _rate("YIMEN_RATE_PUBLIC_PER_ADDRESS", "requests to routes open without a login")
     ] = "600/m"

@@ -8,7 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from backend.sdk import AnyRequest, KernelCode, Unauthorized, all_or_nothing, fetch_rows, utc_now
+from backend.sdk import (
+    AnyRequest,
+    KernelCode,
+    Quota,
+    Unauthorized,
+    all_or_nothing,
+    count_against,
+    fetch_rows,
+    utc_now,
+)
 from miniapps.open_platform.apps import hold_app
 from miniapps.open_platform.credentials import digest_of, working_secret
 from miniapps.open_platform.errors import OpenProblem
@@ -55,7 +64,8 @@ async def issue_token(credentials: TokenIn) -> TokenIssued:
 
 
 async def calling_app(request: AnyRequest) -> str:
-    """The id of the app whose token the request bears; no token is a 401 as for any route
+    """The id of the app whose token the request bears, counted against the app's limit
+    (429 once over it, from whichever of its servers); no token is a 401 as for any route
     needing credentials, an unknown or expired one a 401 of its own."""
     header = request.headers.get("authorization")
     if header is None:
@@ -72,4 +82,6 @@ async def calling_app(request: AnyRequest) -> str:
     )
     if not rows:
         raise Unauthorized(OpenProblem.TOKEN_REFUSED)
-    return str(rows[0]["app_id"])
+    app_id = str(rows[0]["app_id"])
+    await count_against(request, Quota.OPEN_API, app_id)
+    return app_id

@@ -12,7 +12,9 @@ from backend.kernel.codes import KernelCode
 from backend.kernel.problems import answers
 from backend.kernel.ratelimit.addresses import Network, client_address, trusted_networks
 from backend.kernel.ratelimit.quotas import Quota, Rates, limits_for, rates_of
+from backend.kernel.ratelimit.rates import Limit, Rate
 from backend.kernel.ratelimit.refusals import enforce
+from backend.kernel.requests import AnyRequest
 from backend.kernel.services import Services, services_of
 
 
@@ -45,6 +47,26 @@ class RateLimited:
         )
         await enforce(services.limiter, limits)
         await self.app(scope, receive, send)
+
+
+async def count_against(request: AnyRequest, quota: Quota, caller: str) -> None:
+    """Count the request against `quota`'s per-caller limit for a caller the route itself
+    identifies (an app by its open-API token), as the middleware counts a signed-in user:
+    a 429 with `Retry-After` once the caller is over it, counted in every process alike."""
+    services = services_of(request.app)
+    key = (id(services.settings), quota)
+    limits = _CALLER_LIMITS.get(key)
+    if limits is None:
+        per_caller = rates_of(services.settings, quota).per_user
+        if per_caller is None:
+            raise ValueError(f"quota {quota} has no per-caller limit")
+        limits = _CALLER_LIMITS[key] = (f"{quota.value}.per_caller", per_caller)
+    name, rate = limits
+    await enforce(services.limiter, [Limit(name, caller, rate, KernelCode.RATE_LIMITED)])
+
+
+# Parsed once per settings object: a quota's rate by (settings, quota).
+_CALLER_LIMITS: dict[tuple[int, Quota], tuple[str, Rate]] = {}
 
 
 def rate_limited(quota: Quota) -> DefineMiddleware:

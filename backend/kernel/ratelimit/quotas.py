@@ -20,6 +20,7 @@ class Quota(enum.StrEnum):
     PUBLIC = "public"  # every route open without a login
     PIN = "pin"  # routes that hash a payment PIN: each try costs about 35 ms of a core
     LAUNCHES = "launches"  # launch codes of third-party apps, each good for five minutes
+    OPEN_API = "open_api"  # a third-party app's server calling the open API, per app
 
 
 class Rates(msgspec.Struct, frozen=True):
@@ -38,6 +39,8 @@ def rates_of(settings: Settings, quota: Quota) -> Rates:
             user, address = settings.rate_pin_per_user, settings.rate_pin_per_address
         case Quota.LAUNCHES:
             user, address = settings.rate_launches_per_user, settings.rate_launches_per_address
+        case Quota.OPEN_API:
+            user, address = settings.rate_open_api_per_app, settings.rate_public_per_address
         case Quota.PUBLIC:
             user, address = None, settings.rate_public_per_address
     return Rates(Rate.parse(user) if user else None, Rate.parse(address))
