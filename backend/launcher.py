@@ -63,8 +63,8 @@ class Layout(msgspec.Struct, frozen=True):
     badges: list[tuple[int, int, str]]  # (section index, tile index, badge source)
 
 
-# What tells a tile decided per caller from another: its app, id, target, icon and titles.
-TileSignature = tuple[str, str, str, str, tuple[tuple[str, str], ...]]
+# What tells a tile decided per caller from another: its app and all of the tile.
+TileSignature = tuple[str, bytes]
 LayoutKey = tuple[
     tuple[tuple[str, tuple[str, ...]], ...],
     tuple[str, ...],
@@ -211,7 +211,7 @@ def _view(app_id: str, tile: Tile, locale: str, elder: bool) -> TileView:
 
 
 def _signature(app_id: str, tile: Tile) -> TileSignature:
-    return (app_id, tile.id, tile.target, tile.icon, tuple(sorted(tile.titles.items())))
+    return (app_id, msgspec.json.encode(tile, order="sorted"))
 
 
 def _etag(body: bytes) -> str:

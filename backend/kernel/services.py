@@ -126,6 +126,12 @@ class Services:
         self._enablement = enablement
 
     @property
+    def has_enablement(self) -> bool:
+        """Whether this process serves the API, whose routes and launcher read the switches:
+        a worker or a command reads none."""
+        return self._enablement is not None
+
+    @property
     def service_desk(self) -> ServiceDesk:
         """The service engine's desk, once the engine has started in this process."""
         return _started(self._service_desk, "service engine")

@@ -21,6 +21,7 @@ from backend.sdk import (
     Role,
     Unprocessable,
     Vault,
+    active_among,
     all_or_nothing,
     district_of,
     fetch_rows,
@@ -62,7 +63,9 @@ class Opened(msgspec.Struct, frozen=True, kw_only=True):
     district: str
 
 
-async def opened(actor: Claims, app_id: str, district: str | None) -> Opened:
+async def opened(
+    actor: Claims, app_id: str, district: str | None, enablement: Enablement
+) -> Opened:
     """The app as the caller opens it in a district of theirs, in the version they get
     there; an app not out to them does not exist for them, and one off in the district is
     refused."""
@@ -77,7 +80,9 @@ async def opened(actor: Claims, app_id: str, district: str | None) -> Opened:
     manifest = out.get(version_id) if version_id is not None else None
     if version_id is None or manifest is None or not actor.has_role(*manifest.target_roles):
         raise NotFound(OpenProblem.APP_NOT_FOUND)
-    if not allows(await switch_of(app_id, where), manifest):
+    if not enablement.serves(PLATFORM_ID, where) or not allows(
+        await switch_of(app_id, where), manifest
+    ):
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
     return Opened(app_id=app_id, version_id=version_id, manifest=manifest, district=where)
 
@@ -98,8 +103,10 @@ async def icon_out(app_id: str, version_id: int) -> bytes:
     return base64.b64decode(manifest.icon)
 
 
-async def entry(actor: Claims, app_id: str, district: str | None) -> AppEntry:
-    app = await opened(actor, app_id, district)
+async def entry(
+    actor: Claims, app_id: str, district: str | None, enablement: Enablement
+) -> AppEntry:
+    app = await opened(actor, app_id, district, enablement)
     consented = await standing_fields(app_id, actor.user_id)
     return AppEntry(
         app_id=app_id,
@@ -113,10 +120,10 @@ async def entry(actor: Claims, app_id: str, district: str | None) -> AppEntry:
     )
 
 
-async def launch(actor: Claims, app_id: str, asked: LaunchIn) -> Launched:
+async def launch(actor: Claims, app_id: str, asked: LaunchIn, enablement: Enablement) -> Launched:
     """A launch code for the caller's opening of the app, after recording the consents
     given with it."""
-    app = await opened(actor, app_id, asked.district)
+    app = await opened(actor, app_id, asked.district, enablement)
     purposes = {ask.field: ask.purpose for ask in app.manifest.data}
     not_asked = sorted(asked.consent - purposes.keys())
     if not_asked:
@@ -174,7 +181,7 @@ async def trade(app_id: str, code: str, vault: Vault, enablement: Enablement) ->
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
     publisher_id = (await app_row(app_id))["publisher_id"]
     openid = pairwise(vault, OPENID, f"{app_id}:{user_id}")
-    await _bind(openid, app_id, user_id, district, now)
+    await _bind(openid, app_id, user_id, district, version_id, now)
     return OpenSession(
         openid=openid,
         unionid=pairwise(vault, UNIONID, f"{publisher_id}:{user_id}"),
@@ -183,16 +190,21 @@ async def trade(app_id: str, code: str, vault: Vault, enablement: Enablement) ->
     )
 
 
-async def _bind(openid: str, app_id: str, user_id: int, district: str, now: dt.datetime) -> None:
-    """Remember whom `openid` names for the app, and where they last launched it."""
+async def _bind(
+    openid: str, app_id: str, user_id: int, district: str, version_id: int, now: dt.datetime
+) -> None:
+    """Remember whom `openid` names for the app, and where and with which version they
+    last launched it."""
     await fetch_rows(
-        "INSERT INTO open_platform_identity (openid, app_id, user_id, district, bound_at,"
-        " launched_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (openid)"
-        " DO UPDATE SET district = excluded.district, launched_at = excluded.launched_at",
+        "INSERT INTO open_platform_identity (openid, app_id, user_id, district, version_id,"
+        " bound_at, launched_at) VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (openid)"
+        " DO UPDATE SET district = excluded.district, version_id = excluded.version_id,"
+        " launched_at = excluded.launched_at",
         openid,
         app_id,
         user_id,
         district,
+        version_id,
         now,
     )
 
@@ -202,14 +214,16 @@ async def profile(app_id: str, openid: str, vault: Vault, enablement: Enablement
     app asks to read profiles and is on where they last launched it; an openid of another
     app, or of nobody who launched this one, names nobody."""
     rows = await fetch_rows(
-        "SELECT user_id, district FROM open_platform_identity WHERE openid = $1 AND app_id = $2",
+        "SELECT user_id, district, version_id FROM open_platform_identity"
+        " WHERE openid = $1 AND app_id = $2",
         openid,
         app_id,
     )
-    if not rows:
+    user_id = int(rows[0]["user_id"]) if rows else 0
+    if not rows or not await active_among([user_id]):
         raise NotFound(OpenProblem.USER_NOT_FOUND)
-    user_id, district = int(rows[0]["user_id"]), str(rows[0]["district"])
-    version_id = version_for(await app_row(app_id), user_id, [district])
+    district = str(rows[0]["district"])
+    version_id = _still_out(await app_row(app_id), int(rows[0]["version_id"]))
     if version_id is None or not enablement.serves(PLATFORM_ID, district):
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
     manifest = await _manifest(version_id)
@@ -219,6 +233,14 @@ async def profile(app_id: str, openid: str, vault: Vault, enablement: Enablement
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
     claims = await consented_claims(app_id, user_id, district, manifest, vault)
     return OpenProfile(openid=openid, claims=claims)
+
+
+def _still_out(app: Mapping[str, Any], launched: int) -> int | None:
+    """The version the user launched if it is still out, else the one released."""
+    if launched in (app["released_version_id"], app["gray_version_id"]):
+        return launched
+    released = app["released_version_id"]
+    return None if released is None else int(released)
 
 
 def pairwise(vault: Vault, purpose: str, subject: str) -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Response, Router, delete, get, post
+from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIFormat
 from litestar.params import FromPath, JSONBody, KwargDefinition, QueryParameter
 
 from backend.sdk import (
     AnyRequest,
+    Enablement,
     Quota,
     RowId,
     claims_of,
@@ -48,13 +50,16 @@ OptionalDistrict = Annotated[
 
 @get(f"{APP}/entry", operation_id="GetOpenAppEntry", responses=problems(OPENING))
 async def entry(
-    request: AnyRequest, app_id: FromPath[AppId], district: OptionalDistrict = None
+    request: AnyRequest,
+    app_id: FromPath[AppId],
+    enablement: NamedDependency[Enablement],
+    district: OptionalDistrict = None,
 ) -> AppEntry:
     """The app as the caller is about to open it: its page and the data it asks for.
 
     Each field comes with the purpose the app states for it and whether the caller
     consents to it already: what the consent sheet shows."""
-    return await launch.entry(claims_of(request), app_id, district)
+    return await launch.entry(claims_of(request), app_id, district, enablement)
 
 
 @post(
@@ -65,7 +70,10 @@ async def entry(
     responses=problems({**OPENING, 422: [Problem.DISTRICT_REQUIRED, Problem.FIELD_NOT_ASKED]}),
 )
 async def launch_app(
-    request: AnyRequest, app_id: FromPath[AppId], data: JSONBody[LaunchIn]
+    request: AnyRequest,
+    app_id: FromPath[AppId],
+    data: JSONBody[LaunchIn],
+    enablement: NamedDependency[Enablement],
 ) -> Launched:
     """Open the app: a launch code for its page to hand to its server.
 
@@ -74,7 +82,7 @@ async def launch_app(
     the district and the version they get; the app's server trades it at
     `POST /open/session`."""
     asked = strictly(await request.json(), LaunchIn)
-    return await launch.launch(claims_of(request), app_id, asked)
+    return await launch.launch(claims_of(request), app_id, asked, enablement)
 
 
 @get("/", operation_id="ListMyConsents")
@@ -120,7 +128,10 @@ async def icon(app_id: FromPath[AppId], version_id: FromPath[RowId]) -> Response
     return Response(
         await launch.icon_out(app_id, version_id),
         media_type="image/png",
-        headers={"Cache-Control": "private, max-age=31536000, immutable"},
+        headers={
+            "Cache-Control": "private, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -13,6 +13,7 @@ import msgspec
 
 from backend.sdk import (
     Claims,
+    Enablement,
     Role,
     Section,
     Services,
@@ -23,6 +24,7 @@ from backend.sdk import (
     fetch_rows,
 )
 from miniapps.open_platform.districts import OUT_VERSIONS, asks_of
+from miniapps.open_platform.launch import PLATFORM_ID
 from miniapps.open_platform.release import version_for
 from miniapps.open_platform.schemas import AppManifest
 
@@ -56,22 +58,29 @@ class Launchable(msgspec.Struct, frozen=True, kw_only=True):
 class LaunchTiles:
     """The tiles of the third-party apps out to each caller (a `TileSource`)."""
 
-    def __init__(self, reload_interval: float = 5.0) -> None:
+    def __init__(self, enablement: Enablement, reload_interval: float = 5.0) -> None:
+        self._enablement = enablement
         self._apps: list[Launchable] = []
         self._interval = reload_interval
         self._task: asyncio.Task[None] | None = None
+        # One load at a time: a load begun before a change never lands after the one after.
+        self._loading = asyncio.Lock()
 
     def tiles_for(self, claims: Claims) -> Sequence[Tile]:
         if not self._apps:
             return ()
         tiles = []
         for app in self._apps:
-            version = _version_for(app, claims)
+            version = self._version_for(app, claims)
             if version is not None:
                 tiles.append(_tile(app, version))
         return tiles
 
     async def load(self) -> None:
+        async with self._loading:
+            await self._load()
+
+    async def _load(self) -> None:
         apps = await fetch_rows(
             "SELECT * FROM open_platform_app WHERE released_version_id IS NOT NULL"
             " OR gray_version_id IS NOT NULL ORDER BY app_id"
@@ -96,6 +105,24 @@ class LaunchTiles:
             for app in apps
         ]
 
+    def _version_for(self, app: Launchable, claims: Claims) -> OutVersion | None:
+        """The version the caller gets in the first district of theirs where it is on, the
+        open platform included."""
+        paths = claims.paths_for(*app.roles())
+        for district in sorted({d for d in map(district_of, paths) if d}):
+            if not self._enablement.serves(PLATFORM_ID, district):
+                continue
+            there = [path for path in paths if district_of(path) == district]
+            version_id = version_for(app.release, claims.user_id, there)
+            version = app.versions.get(version_id) if version_id is not None else None
+            if (
+                version is not None
+                and claims.has_role(*version.roles)
+                and version.asks <= app.approved.get(district, frozenset())
+            ):
+                return version
+        return None
+
     async def start(self) -> None:
         await self.load()
         self._task = every(self._interval, self.load, "reloading third-party apps' tiles")
@@ -104,32 +131,20 @@ class LaunchTiles:
         await cancel(self._task)
 
 
-async def start_launch_tiles(services: Services) -> LaunchTiles:
-    tiles = LaunchTiles()
+async def start_launch_tiles(services: Services) -> LaunchTiles | None:
+    """The tiles, where the launcher is served: a worker or a command shows none."""
+    if not services.has_enablement:
+        return None
+    tiles = LaunchTiles(services.enablement)
     await tiles.start()
-    services.add_tile_source("open_platform", tiles)
+    services.add_tile_source(PLATFORM_ID, tiles)
     return tiles
 
 
 async def stop_launch_tiles(services: Services) -> None:
-    services.tile_sources.pop("open_platform", None)
-    await services.runtime(LaunchTiles).stop()
-
-
-def _version_for(app: Launchable, claims: Claims) -> OutVersion | None:
-    """The version the caller gets in the first district of theirs where it is on."""
-    paths = claims.paths_for(*app.roles())
-    for district in sorted({d for d in map(district_of, paths) if d}):
-        there = [path for path in paths if district_of(path) == district]
-        version_id = version_for(app.release, claims.user_id, there)
-        version = app.versions.get(version_id) if version_id is not None else None
-        if (
-            version is not None
-            and claims.has_role(*version.roles)
-            and version.asks <= app.approved.get(district, frozenset())
-        ):
-            return version
-    return None
+    tiles = services.tile_sources.pop(PLATFORM_ID, None)
+    if isinstance(tiles, LaunchTiles):
+        await tiles.stop()
 
 
 def _out(row: Mapping[str, Any]) -> OutVersion:

@@ -145,12 +145,13 @@ class LaunchCode(Table, tablename="open_platform_launch"):
 
 class OpenIdentity(Table, tablename="open_platform_identity"):
     """A user as one app knows them, once they launched it: the app reads their profile by
-    `openid` later, in the district they last launched it in."""
+    `openid` later, in the district and the version they last launched it in."""
 
     id = BigSerial(primary_key=True)
     openid = Varchar(length=32, unique=True)  # a keyed hash of app and user: never shared
     app_id = Varchar(length=18)
     user_id = BigInt(index=True)
     district = Varchar(length=64)
+    version_id = BigInt()  # the version they last launched, whose asks they consented under
     bound_at = Timestamptz()
     launched_at = Timestamptz()

@@ -273,6 +273,7 @@ async def _bound(city: City, caller: Caller) -> Target:
             app_id=APP_ID,
             user_id=city.ids[Caller.RESIDENT],
             district="zz/gx",
+            version_id=target.ids["version_id"],
             bound_at=now,
             launched_at=now,
         )

@@ -9,9 +9,13 @@ import httpx
 import pytest
 
 from backend.app import create_app
+from backend.badges import BadgeBoard
+from backend.kernel.claims import Claims
+from backend.kernel.contract import Section, Tile
 from backend.kernel.roles import Role
 from backend.kernel.services import services_of
 from backend.kernel.settings import Settings
+from backend.launcher import Launcher
 from tests.backend.host.sample_apps import sample_apps
 from tests.conftest import TokenFor, TokenForPhone, bearer
 from tests.support import running
@@ -304,3 +308,57 @@ async def test_another_process_sees_a_switch(
         gx_resident = await token_for_phone(GX_RESIDENT)
         response = await other.get("/v1/miniapps/permits/ping", headers=bearer(gx_resident))
         assert response.status_code == 404
+
+
+class _PerCaller:
+    """A tile source giving user 1 a tile in the work section with a badge, and everyone
+    else the same tile (id, target, icon, titles) in daily life without one."""
+
+    def tiles_for(self, claims: Claims) -> list[Tile]:
+        first = claims.user_id == 1
+        return [
+            Tile(
+                id="t",
+                titles={"zh-CN": "T"},
+                icon="/i",
+                target="h5:https://x.example.com/",
+                roles=frozenset({Role.RESIDENT}),
+                section=Section.WORK if first else Section.LIFE,
+                badge="inbox" if first else None,
+            )
+        ]
+
+
+def _resident(user_id: int) -> Claims:
+    return Claims(
+        sub=str(user_id),
+        iss="yimen",
+        aud="yimen",
+        exp=0,
+        iat=0,
+        jti="",
+        roles=["resident"],
+        scope={"resident": ["zz/gx/fengyang/c03/g07"]},
+    )
+
+
+async def test_tiles_decided_per_caller_never_share_a_layout_they_differ_in(
+    settings: Settings,
+) -> None:
+    app = create_app(settings)
+    async with running(app):
+        services = services_of(app)
+        launcher = Launcher(
+            services.registry,
+            services.enablement,
+            BadgeBoard(services.registry),
+            tile_sources={"open_platform": _PerCaller()},
+        )
+        one = launcher.layout(_resident(1), locale="zh-CN", elder=False)
+        two = launcher.layout(_resident(2), locale="zh-CN", elder=False)
+    placed = [
+        [s.id for s in layout.view.sections if any(t.tile_id == "t" for t in s.tiles)]
+        for layout in (one, two)
+    ]
+    assert placed == [["work"], ["life"]]
+    assert [source for *_, source in two.badges if source == "inbox"] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from backend.directory.users.tables import UserAccount
 from miniapps.open_platform.tables import Consent, LaunchCode
 from tests.conftest import Client, TokenForPhone
 from tests.miniapps.open_platform.publishing import (
@@ -18,6 +19,7 @@ from tests.miniapps.open_platform.publishing import (
     PLATFORM,
     RESIDENT,
     Person,
+    approved,
     asks,
     manifest,
     new_developer,
@@ -282,3 +284,46 @@ async def test_an_app_not_asking_to_read_profiles_reads_none(
     refused = await _profile(client, app, openid)
     assert refused.status_code == 403
     assert refused.json()["code"] == "open_permission_missing"
+
+
+async def test_the_profile_is_read_as_the_version_the_user_launched(
+    client: Client, token_for_phone: TokenForPhone
+) -> None:
+    """A version asking for the phone too, in gray release to the resident's grid: the app
+    reads the phone they consented to under it, though the released version asks none."""
+    platform = await Platform(client, token_for_phone).start()
+    app = await platform.opened()
+    made = await client.post(
+        f"{APP}/apps/{app.app_id}/versions",
+        json={"label": "1.1.0", "manifest": manifest(data=ASKS_TWO)},
+        headers=platform.developer.headers,
+    )
+    version_id = made.json()["id"]
+    await approved(client, platform.developer, platform.admin, version_id)
+    grayed = await client.post(
+        f"{APP}/versions/{version_id}/gray",
+        json={"districts": ["zz/gx/fengyang/c03/g07"]},
+        headers=platform.developer.headers,
+    )
+    assert grayed.status_code == 200, grayed.text
+    approving = asks(manifest(data=ASKS_TWO))
+    assert (await switch(client, platform.district, app.app_id, asks=approving)).status_code == 200
+    resident = await someone(client, token_for_phone, RESIDENT)
+    session = await _session(client, app, resident, "name", "phone")
+    assert session["version_id"] == version_id
+    read = await _profile(client, app, session["openid"])
+    assert read.status_code == 200, read.text
+    assert read.json()["claims"] == {"name": "王居民", "phone": RESIDENT}
+
+
+async def test_a_switched_off_account_is_nobody_to_an_app(
+    client: Client, token_for_phone: TokenForPhone
+) -> None:
+    platform = await Platform(client, token_for_phone).start()
+    app = await platform.opened()
+    resident = await someone(client, token_for_phone, RESIDENT)
+    openid = (await _session(client, app, resident, "name"))["openid"]
+    await UserAccount.update({UserAccount.active: False}).where(UserAccount.id == resident.user_id)
+    refused = await _profile(client, app, openid)
+    assert refused.status_code == 404
+    assert refused.json()["code"] == "open_user_not_found"

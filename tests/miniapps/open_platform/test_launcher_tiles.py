@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Litestar
+
+from backend.kernel.services import services_of
 from backend.sdk import Claims
 from miniapps.open_platform.launch_tiles import LaunchTiles
 from tests.conftest import Client, TokenForPhone
@@ -171,7 +174,7 @@ def _resident(user_id: int) -> Claims:
 
 
 async def test_a_gray_version_is_the_tile_of_its_share_of_users_only(
-    client: Client, token_for_phone: TokenForPhone
+    app: Litestar, client: Client, token_for_phone: TokenForPhone
 ) -> None:
     people = await _publishing(client, token_for_phone)
     registered = await _on_in_gx(client, people)
@@ -184,7 +187,7 @@ async def test_a_gray_version_is_the_tile_of_its_share_of_users_only(
     )
     assert grayed.status_code == 200, grayed.text
 
-    tiles = LaunchTiles()
+    tiles = LaunchTiles(services_of(app).enablement)
     await tiles.load()
     users = [_resident(u) for u in range(1, 10_001)]
     targets = [[t.target for t in tiles.tiles_for(u)] for u in users]
@@ -219,3 +222,36 @@ async def test_a_rollback_restores_the_tiles_before_it(
     )
     assert rolled.status_code == 200, rolled.text
     assert await _third_party(client, people["resident"]) == before
+
+
+async def test_no_tile_where_the_city_switched_the_open_platform_off(
+    client: Client, token_for_phone: TokenForPhone
+) -> None:
+    """A resident of 高新区 who also works in 金水区: the platform is on where they work,
+    off where the app targets them, so they get neither its tile nor a launch code."""
+    people = await _publishing(client, token_for_phone)
+    registered = await _on_in_gx(client, people)
+    hired = await client.post(
+        "/v1/staff",
+        json={
+            "phone": RESIDENT,
+            "name": "王居民",
+            "role": "service_officer",
+            "scope_path": "zz/jinshui",
+        },
+        headers=people["platform"].headers,
+    )
+    assert hired.status_code == 201, hired.text
+    off = await client.put(
+        "/v1/admin/miniapps/open_platform/switch",
+        json={"enabled": False, "district": "zz/gx"},
+        headers=people["gx"].headers,
+    )
+    assert off.status_code == 200, off.text
+    both = await someone(client, token_for_phone, RESIDENT)
+    assert await _third_party(client, both) == []
+    launched = await client.post(
+        f"{APP}/apps/{registered['app']['app_id']}/launch", json={}, headers=both.headers
+    )
+    assert launched.status_code == 403
+    assert launched.json()["code"] == "open_app_off_in_district"

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-05T01:58:19:000000"
+ID = "2026-12-05T02:27:10:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "one switch per app and district, one standing consent per app, user and field"
 
