@@ -207,6 +207,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         str,
         _rate("YIMEN_RATE_OPEN_API_PER_APP", "open-API calls by one third-party app's servers"),
     ] = "1200/m"
+    open_webhook_relay: Annotated[
+        str,
+        _env(
+            "YIMEN_OPEN_WEBHOOK_RELAY",
+            "URL third-party webhooks are POSTed to instead, with the app's own URL in the "
+            "Yimen-Webhook-Url header: an egress gateway (or a local stand-in); empty: direct",
+        ),
+    ] = ""
+    open_webhook_timeout: Annotated[
+        int,
+        msgspec.Meta(ge=1, le=60),
+        _env("YIMEN_OPEN_WEBHOOK_TIMEOUT", "seconds a third party gets to answer a webhook"),
+    ] = 10
     rate_public_per_address: Annotated[
         str, _rate("YIMEN_RATE_PUBLIC_PER_ADDRESS", "requests to routes open without a login")
     ] = "600/m"

@@ -2,10 +2,23 @@
 own servers as H5 pages in the app, through the city's review. Publishers, their apps'
 credentials, and each app's versions through review."""
 
-from backend.sdk import Manifest, Role, Section, Tile
+from backend.sdk import Cron, Job, JobContext, Manifest, Role, Section, Subscription, Tile
 from miniapps.open_platform.controllers import router
 from miniapps.open_platform.launch_controllers import consents_router
 from miniapps.open_platform.launch_tiles import LaunchTiles, start_launch_tiles, stop_launch_tiles
+from miniapps.open_platform.schemas import AppTold
+from miniapps.open_platform.webhooks import APP_TOLD, attempt, record_delivery, sweep
+
+
+async def attempt_webhook(job: JobContext, delivery_id: int) -> str:
+    """One try of a webhook delivery, if it is due."""
+    return await attempt(job.services, delivery_id)
+
+
+async def sweep_webhooks(job: JobContext) -> int:
+    """Hand on the webhook deliveries due whose hand-on was lost or whose worker died."""
+    return await sweep(job.services)
+
 
 MINIAPP = Manifest(
     id="open_platform",
@@ -39,6 +52,11 @@ MINIAPP = Manifest(
     router=router,
     personal_routers=[consents_router],
     piccolo_app="miniapps.open_platform.piccolo_app",
+    # A try waits for the answer up to YIMEN_OPEN_WEBHOOK_TIMEOUT (at most 60 s).
+    jobs=[Job("attempt_webhook", attempt_webhook, timeout=90)],
+    crons=[Cron(name="sweep_webhooks", run=sweep_webhooks, second=frozenset(range(0, 60, 10)))],
+    emits={APP_TOLD: AppTold},
+    subscribes=[Subscription(APP_TOLD, record_delivery, "open_platform.record_delivery")],
     on_start=start_launch_tiles,
     on_stop=stop_launch_tiles,
     provides={"launch_tiles": LaunchTiles},

@@ -16,6 +16,7 @@ from backend.sdk import (
     Forbidden,
     NotFound,
     Role,
+    Vault,
     all_or_nothing,
     audit,
     fetch_rows,
@@ -32,7 +33,9 @@ from miniapps.open_platform.schemas import (
     AppView,
     PublisherStatus,
     SecretIssued,
+    WebhookKeyIssued,
 )
+from miniapps.open_platform.webhook_keys import issue_key
 
 
 async def register_app(actor: Claims, app: AppIn) -> AppRegistered:
@@ -83,6 +86,15 @@ async def rotate_secret(actor: Claims, app_id: str) -> SecretIssued:
         await hold_app(app_id)
         issued = await issue_secret(app_id)
         await audit(actor, "open_platform.secret_rotated", None, {"app_id": app_id})
+    return issued
+
+
+async def rotate_webhook_key(actor: Claims, app_id: str, vault: Vault) -> WebhookKeyIssued:
+    await owned_app(actor, app_id)
+    async with all_or_nothing():
+        await hold_app(app_id)
+        issued = await issue_key(app_id, vault)
+        await audit(actor, "open_platform.webhook_key_issued", None, {"app_id": app_id})
     return issued
 
 

@@ -8,14 +8,16 @@ from collections.abc import Mapping
 
 import msgspec
 
-from backend.sdk import Claims, NotFound, all_or_nothing, fetch_rows, utc_now
+from backend.sdk import Claims, NotFound, fetch_rows, unit_of_work, utc_now
 from miniapps.open_platform.errors import OpenProblem
 from miniapps.open_platform.schemas import (
     AppManifest,
     ConsentList,
     ConsentView,
     DataField,
+    WebhookEvent,
 )
+from miniapps.open_platform.webhooks import tell
 
 # The name each app goes by: that of the version released, else of the one in gray release.
 _CONSENTS = (
@@ -72,8 +74,10 @@ async def my_consents(actor: Claims) -> ConsentList:
 
 async def revoke(actor: Claims, app_id: str, field: DataField | None) -> list[DataField]:
     """Revoke the caller's consents to the app (to one field, when named): the fields
-    revoked. Nothing standing to revoke is a 404."""
-    async with all_or_nothing():
+    revoked. Revoking every field unbinds the caller from the app too: it no longer knows
+    their openid until they launch it again. The app hears of both by its webhook.
+    Nothing to revoke or unbind is a 404."""
+    async with unit_of_work():
         revoked = await fetch_rows(
             "UPDATE open_platform_consent SET revoked_at = $1 WHERE app_id = $2"
             " AND user_id = $3 AND revoked_at IS NULL"
@@ -84,9 +88,34 @@ async def revoke(actor: Claims, app_id: str, field: DataField | None) -> list[Da
             actor.user_id,
             field or "",
         )
-        if not revoked:
+        fields = sorted(DataField(row["field"]) for row in revoked)
+        openid = await _openid(app_id, actor.user_id)
+        if openid is not None and fields:
+            await tell(app_id, WebhookEvent.CONSENT_REVOKED, {"openid": openid, "fields": fields})
+        unbound = openid is not None and field is None and await _unbind(app_id, actor.user_id)
+        if unbound:
+            await tell(app_id, WebhookEvent.USER_UNBOUND, {"openid": openid})
+        if not fields and not unbound:
             raise NotFound(OpenProblem.CONSENT_NOT_FOUND)
-    return sorted(DataField(row["field"]) for row in revoked)
+    return fields
+
+
+async def _openid(app_id: str, user_id: int) -> str | None:
+    rows = await fetch_rows(
+        "SELECT openid FROM open_platform_identity WHERE app_id = $1 AND user_id = $2",
+        app_id,
+        user_id,
+    )
+    return str(rows[0]["openid"]) if rows else None
+
+
+async def _unbind(app_id: str, user_id: int) -> bool:
+    gone = await fetch_rows(
+        "DELETE FROM open_platform_identity WHERE app_id = $1 AND user_id = $2 RETURNING id",
+        app_id,
+        user_id,
+    )
+    return bool(gone)
 
 
 def _name(manifest: str | None) -> str | None:

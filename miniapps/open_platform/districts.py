@@ -18,11 +18,11 @@ from backend.sdk import (
     NotFound,
     Role,
     Unprocessable,
-    all_or_nothing,
     audit,
     fetch_rows,
     is_within,
     unit_exists,
+    unit_of_work,
     utc_now,
 )
 from miniapps.open_platform.apps import hold_app
@@ -33,7 +33,9 @@ from miniapps.open_platform.schemas import (
     DistrictAppList,
     DistrictState,
     DistrictSwitchIn,
+    WebhookEvent,
 )
+from miniapps.open_platform.webhooks import tell
 
 OUT_VERSIONS = (
     "SELECT a.app_id, a.released_version_id, a.gray_percent, a.gray_districts, v.id,"
@@ -85,7 +87,7 @@ async def switch_district(actor: Claims, app_id: str, change: DistrictSwitchIn) 
     """Switch the app on in the district, approving what its versions out there ask for
     (as the admin was shown them), or off; what was approved stays on record."""
     await _may_switch(actor, change.district)
-    async with all_or_nothing():
+    async with unit_of_work():
         await hold_app(app_id)
         manifests = _out_manifests(await _out_rows(app_id), change.district).get(app_id)
         if not manifests:  # an app not out does not exist for a district
@@ -98,6 +100,7 @@ async def switch_district(actor: Claims, app_id: str, change: DistrictSwitchIn) 
             raise Conflict(OpenProblem.ASKS_CHANGED, extensions={"asks": sorted(asks)})
         approved = asks if change.enabled else _joined(before["approved_asks"] if before else "")
         await _write(actor, app_id, change, approved, exists=before is not None)
+        await _tell_app(app_id, change, approved, was_on=bool(before and before["enabled"]))
         await audit(
             actor,
             "open_platform.district_switched",
@@ -105,6 +108,17 @@ async def switch_district(actor: Claims, app_id: str, change: DistrictSwitchIn) 
             {"app_id": app_id, "district": change.district, "enabled": change.enabled},
         )
     return _view(app_id, manifests, await switch_of(app_id, change.district))
+
+
+async def _tell_app(
+    app_id: str, change: DistrictSwitchIn, approved: frozenset[str], *, was_on: bool
+) -> None:
+    """The app hears it was switched on (or approved to ask more), or switched off."""
+    if change.enabled:
+        data: dict[str, object] = {"district": change.district, "asks": sorted(approved)}
+        await tell(app_id, WebhookEvent.DISTRICT_ENABLED, data)
+    elif was_on:
+        await tell(app_id, WebhookEvent.DISTRICT_DISABLED, {"district": change.district})
 
 
 async def _may_switch(actor: Claims, district: str) -> None:

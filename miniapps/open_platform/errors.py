@@ -40,6 +40,9 @@ class OpenProblem(ErrorCode):
     DISTRICT_UNKNOWN = "open_district_unknown"
     USER_NOT_FOUND = "open_user_not_found"
     PERMISSION_MISSING = "open_permission_missing"
+    DELIVERY_NOT_FOUND = "open_delivery_not_found"
+    DELIVERY_PENDING = "open_delivery_pending"
+    WEBHOOK_MISSING = "open_webhook_missing"
 
 
 register_messages(
@@ -148,6 +151,15 @@ register_messages(
         OpenProblem.PERMISSION_MISSING: (
             "应用清单未申请 {permission} 权限",
             "The app's manifest does not ask for {permission}",
+        ),
+        OpenProblem.DELIVERY_NOT_FOUND: ("该应用没有这次推送", "No such delivery of this app"),
+        OpenProblem.DELIVERY_PENDING: (
+            "该推送仍在投递中,结束后方可重新投递",
+            "This delivery is still being tried: send it again once it has ended",
+        ),
+        OpenProblem.WEBHOOK_MISSING: (
+            "应用当前没有接收该事件的 webhook",
+            "The app has no webhook for this event now",
         ),
     },
 )

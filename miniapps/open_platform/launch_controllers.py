@@ -109,7 +109,9 @@ async def revoke(
 ) -> ConsentList:
     """Revoke the caller's consent to an app reading their data: one field, or all.
 
-    The app's reads stop at once. The answer is the consents left."""
+    The app's reads stop at once. Revoking all unbinds the caller from the app as well:
+    their openid names nobody to it until they launch it again. The app's server hears
+    of both by its webhook. The answer is the consents left."""
     actor = claims_of(request)
     await consents.revoke(actor, app_id, field)
     return await consents.my_consents(actor)

@@ -16,6 +16,9 @@ from miniapps.open_platform.tables import (
     OpenToken,
     Publisher,
     ReleaseEntry,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookKey,
 )
 
 APP_CONFIG = AppConfig(
@@ -32,5 +35,8 @@ APP_CONFIG = AppConfig(
         Consent,
         LaunchCode,
         OpenIdentity,
+        WebhookKey,
+        WebhookDelivery,
+        WebhookAttempt,
     ],
 )

@@ -405,3 +405,62 @@ class ConsentView(msgspec.Struct, frozen=True, kw_only=True):
 
 class ConsentList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[ConsentView]
+
+
+class AppTold(msgspec.Struct, frozen=True, kw_only=True):
+    """Something an app is told of through its webhook, if it subscribed to `event`."""
+
+    app_id: str
+    event: WebhookEvent
+    data: dict[str, object]
+
+
+class WebhookBody(msgspec.Struct, frozen=True, kw_only=True):
+    """What a webhook POSTs: `id` names the event, the same in a redelivery."""
+
+    id: str
+    type: WebhookEvent
+    app_id: str
+    occurred_at: dt.datetime
+    data: dict[str, object]
+
+
+class WebhookKeyIssued(msgspec.Struct, frozen=True, kw_only=True):
+    """A new key webhooks are signed with, shown this once; until `previous_until` each
+    webhook carries a signature by the key before it too."""
+
+    app_id: str
+    key: str
+    previous_until: dt.datetime | None
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class WebhookAttemptView(msgspec.Struct, frozen=True, kw_only=True):
+    number: int
+    tried_at: dt.datetime
+    status_code: int | None  # None: no answer (`error` says why)
+    error: str | None
+    took_ms: int
+
+
+class WebhookDeliveryView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    event_id: str
+    event: WebhookEvent
+    url: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    redelivery_of: int | None
+    tries: list[WebhookAttemptView]
+
+
+class WebhookDeliveryList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[WebhookDeliveryView]

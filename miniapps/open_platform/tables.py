@@ -155,3 +155,48 @@ class OpenIdentity(Table, tablename="open_platform_identity"):
     version_id = BigInt()  # the version they last launched, whose asks they consented under
     bound_at = Timestamptz()
     launched_at = Timestamptz()
+
+
+class WebhookKey(Table, tablename="open_platform_webhook_key"):
+    """A key the platform signs an app's webhooks with, sealed by the vault: unlike an app
+    secret it must be read back to sign. A rotated-out key still signs until `retires_at`,
+    beside the new one, so the publisher's servers can take the new one up one by one."""
+
+    id = BigSerial(primary_key=True)
+    app_id = Varchar(length=18, index=True)
+    sealed = Text()
+    issued_at = Timestamptz()
+    retires_at = Timestamptz(null=True, default=None)
+
+
+class WebhookDelivery(Table, tablename="open_platform_webhook"):
+    """One event to POST to an app's webhook, signed, and where its delivery stands:
+    `pending` (due at `next_attempt_at`; a worker holds it until `leased_until`),
+    `delivered`, or `failed` (a 4xx, no key to sign with, or its tries spent). A redelivery
+    by hand is a new row with the same `event_id`, which receivers deduplicate by."""
+
+    id = BigSerial(primary_key=True)
+    app_id = Varchar(length=18, index=True)
+    event_id = Varchar(length=36)
+    event = Varchar(length=32)
+    url = Varchar(length=2048)
+    body = Text()
+    status = Varchar(length=12, default="pending")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(null=True, default=None, index=True)
+    leased_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    redelivery_of = BigInt(null=True, default=None)
+
+
+class WebhookAttempt(Table, tablename="open_platform_webhook_attempt"):
+    """One try of a delivery: the receiver's status code, or why there was none."""
+
+    id = BigSerial(primary_key=True)
+    delivery_id = BigInt(index=True)
+    number = Integer()
+    tried_at = Timestamptz()
+    status_code = Integer(null=True, default=None)
+    error = Varchar(length=200, null=True, default=None)
+    took_ms = Integer()

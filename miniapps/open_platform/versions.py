@@ -17,6 +17,7 @@ from backend.sdk import (
     all_or_nothing,
     audit,
     fetch_rows,
+    unit_of_work,
     utc_now,
 )
 from miniapps.open_platform.apps import add_draft, hold_app, owned_app, seen_app
@@ -32,7 +33,9 @@ from miniapps.open_platform.schemas import (
     ReviewItem,
     ReviewQueue,
     VersionReviewIn,
+    WebhookEvent,
 )
+from miniapps.open_platform.webhooks import tell
 
 _WITHDRAWABLE = (AppVersionStatus.DRAFT, AppVersionStatus.IN_REVIEW)
 
@@ -93,12 +96,23 @@ async def review(actor: Claims, version_id: int, verdict: VersionReviewIn) -> No
     if not verdict.approved and verdict.reason is None:
         raise Unprocessable(OpenProblem.REASON_REQUIRED)
     status = AppVersionStatus.APPROVED if verdict.approved else AppVersionStatus.REJECTED
-    async with all_or_nothing():
+    async with unit_of_work():
         await _move(
             version_id,
             (AppVersionStatus.IN_REVIEW,),
             status,
             {"reviewed_by": actor.user_id, "reviewed_at": utc_now(), "reason": verdict.reason},
+        )
+        row = await _version_row(version_id)
+        await tell(
+            row["app_id"],
+            WebhookEvent.VERSION_APPROVED if verdict.approved else WebhookEvent.VERSION_REJECTED,
+            {
+                "version_id": version_id,
+                "number": row["number"],
+                "label": row["label"],
+                "reason": verdict.reason,
+            },
         )
         await audit(
             actor,

@@ -20,6 +20,9 @@ from miniapps.open_platform.tables import (
     OpenToken,
     Publisher,
     ReleaseEntry,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookKey,
 )
 from tests.authz.city import City
 from tests.authz.matrix import (
@@ -61,6 +64,9 @@ HOMES_IN_GX = tuple(
 
 async def _tidy(city: City) -> None:
     for table in (
+        WebhookAttempt,
+        WebhookDelivery,
+        WebhookKey,
         OpenIdentity,
         LaunchCode,
         Consent,
@@ -134,6 +140,34 @@ async def _version(city: City, status: str) -> Target:
 
 async def _approved(city: City, caller: Caller) -> Target:
     return await _version(city, "approved")
+
+
+async def _delivered(city: City, caller: Caller) -> Target:
+    """An approved app whose webhook was told of a revoked consent."""
+    target = await _version(city, "approved")
+    now = dt.datetime.now(dt.UTC)
+    event_id = "0b6f3c1e-7d2a-4f55-9a51-2f4c9e8d1a00"
+    body = {
+        "id": event_id,
+        "type": "consent.revoked",
+        "app_id": APP_ID,
+        "occurred_at": now.isoformat(),
+        "data": {"openid": OPENID, "fields": ["name"]},
+    }
+    [delivery] = await WebhookDelivery.insert(
+        WebhookDelivery(
+            app_id=APP_ID,
+            event_id=event_id,
+            event="consent.revoked",
+            url="https://api.metro.example.com/yimen/hooks",
+            body=msgspec.json.encode(body).decode(),
+            status="delivered",
+            attempts=1,
+            created_at=now,
+            finished_at=now,
+        )
+    )
+    return Target(ids={**target.ids, "delivery_id": delivery["id"]})
 
 
 async def _graying(city: City, caller: Caller) -> Target:
@@ -445,6 +479,39 @@ ROWS = [
         _released_twice,
         {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
         _rolling_back,
+        denied=404,
+    ),
+    # Its webhooks: the platform sees them, the publisher alone changes anything.
+    _row(
+        "POST",
+        f"{ONE_APP}/webhook-key",
+        _draft,
+        {Caller.DEVELOPER: 200, Caller.PLATFORM: 403},
+        _on(None, "app_id"),
+        denied=404,
+    ),
+    _row(
+        "GET",
+        f"{ONE_APP}/webhook-deliveries",
+        _delivered,
+        each(BOTH, 200),
+        _on(None, "app_id"),
+        denied=404,
+    ),
+    _row(
+        "GET",
+        f"{ONE_APP}/webhook-deliveries/{{delivery_id:int}}",
+        _delivered,
+        each(BOTH, 200),
+        _on(None, "app_id", "delivery_id"),
+        denied=404,
+    ),
+    _row(
+        "POST",
+        f"{ONE_APP}/webhook-deliveries/{{delivery_id:int}}/redeliver",
+        _delivered,
+        {Caller.DEVELOPER: 201, Caller.PLATFORM: 403},
+        _on(None, "app_id", "delivery_id"),
         denied=404,
     ),
     # An app's server, whoever else it is: its secret, or its token, decides.

@@ -176,6 +176,9 @@ async def test_an_app_learns_only_the_fields_consented_and_stops_when_revoked(
         "items"
     ] == []
     assert (await _session(client, app, resident))["claims"] == {}
+    # No consent stands, but the launch bound the user again: revoking all unbinds them.
+    unbound = await client.delete(f"/v1/me/consents/{app.app_id}", headers=resident.headers)
+    assert unbound.status_code == 200, unbound.text
     gone = await client.delete(f"/v1/me/consents/{app.app_id}", headers=resident.headers)
     assert gone.status_code == 404
     assert gone.json()["code"] == "open_consent_not_found"
