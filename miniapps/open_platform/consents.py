@@ -110,6 +110,15 @@ async def _openid(app_id: str, user_id: int) -> str | None:
 
 
 async def _unbind(app_id: str, user_id: int) -> bool:
+    """Forget whom the user is to the app; a launch code they took before is spent, so it
+    cannot bind them again behind their back."""
+    await fetch_rows(
+        "UPDATE open_platform_launch SET used_at = $1 WHERE app_id = $2 AND user_id = $3"
+        " AND used_at IS NULL",
+        utc_now(),
+        app_id,
+        user_id,
+    )
     gone = await fetch_rows(
         "DELETE FROM open_platform_identity WHERE app_id = $1 AND user_id = $2 RETURNING id",
         app_id,

@@ -10,6 +10,7 @@ from miniapps.open_platform.launch_controllers import LAUNCH_ROUTES
 from miniapps.open_platform.open_controllers import OPEN_ROUTES
 from miniapps.open_platform.publisher_controllers import PUBLISHER_ROUTES
 from miniapps.open_platform.release_controllers import RELEASE_ROUTES
+from miniapps.open_platform.usage_controllers import USAGE_ROUTES
 from miniapps.open_platform.webhook_controllers import WEBHOOK_ROUTES
 
 router = Router(
@@ -22,5 +23,6 @@ router = Router(
         *LAUNCH_ROUTES,
         *OPEN_ROUTES,
         *WEBHOOK_ROUTES,
+        *USAGE_ROUTES,
     ],
 )

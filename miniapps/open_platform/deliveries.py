@@ -63,10 +63,11 @@ async def redeliver(
     await owned_app(actor, app_id)
     async with unit_of_work():
         row = await _row(app_id, delivery_id)
-        if row["status"] == DeliveryStatus.PENDING:
+        if await _still_tried(app_id, row["event_id"]):
             raise Conflict(OpenProblem.DELIVERY_PENDING)
-        hook = await webhook_for(_told_again(row))
-        if hook is None:
+        told = _told_again(row)
+        hook = await webhook_for(told)
+        if hook is None or told.event not in hook.events:
             raise Conflict(OpenProblem.WEBHOOK_MISSING)
         again = await new_delivery(
             app_id, row["event_id"], row["event"], hook.url, row["body"], delivery_id
@@ -74,6 +75,18 @@ async def redeliver(
         await audit(actor, "open_platform.webhook_redelivered", None, {"delivery_id": delivery_id})
         on_commit(lambda: hand_on(services, again, 0))
     return _view(await _row(app_id, again), [])
+
+
+async def _still_tried(app_id: str, event_id: str) -> bool:
+    """A delivery of the event, the first or a resend, is still being tried: one at a time."""
+    rows = await fetch_rows(
+        "SELECT 1 FROM open_platform_webhook WHERE app_id = $1 AND event_id = $2"
+        " AND status = $3 LIMIT 1",
+        app_id,
+        event_id,
+        DeliveryStatus.PENDING,
+    )
+    return bool(rows)
 
 
 def _told_again(row: Mapping[str, Any]) -> AppTold:

@@ -100,7 +100,8 @@ async def switch_district(actor: Claims, app_id: str, change: DistrictSwitchIn) 
             raise Conflict(OpenProblem.ASKS_CHANGED, extensions={"asks": sorted(asks)})
         approved = asks if change.enabled else _joined(before["approved_asks"] if before else "")
         await _write(actor, app_id, change, approved, exists=before is not None)
-        await _tell_app(app_id, change, approved, was_on=bool(before and before["enabled"]))
+        was = _joined(before["approved_asks"]) if before and before["enabled"] else None
+        await _tell_app(app_id, change, approved, was)
         await audit(
             actor,
             "open_platform.district_switched",
@@ -111,13 +112,14 @@ async def switch_district(actor: Claims, app_id: str, change: DistrictSwitchIn) 
 
 
 async def _tell_app(
-    app_id: str, change: DistrictSwitchIn, approved: frozenset[str], *, was_on: bool
+    app_id: str, change: DistrictSwitchIn, approved: frozenset[str], was: frozenset[str] | None
 ) -> None:
-    """The app hears it was switched on (or approved to ask more), or switched off."""
-    if change.enabled:
+    """The app hears it was switched on or approved to ask more (`was` is what it was
+    approved before, None when it was off), or switched off."""
+    if change.enabled and approved != was:
         data: dict[str, object] = {"district": change.district, "asks": sorted(approved)}
         await tell(app_id, WebhookEvent.DISTRICT_ENABLED, data)
-    elif was_on:
+    elif not change.enabled and was is not None:
         await tell(app_id, WebhookEvent.DISTRICT_DISABLED, {"district": change.district})
 
 

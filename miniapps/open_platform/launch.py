@@ -46,6 +46,7 @@ from miniapps.open_platform.schemas import (
     OpenSession,
     Permission,
 )
+from miniapps.open_platform.usage import count_launch
 
 CODE_LIFETIME = dt.timedelta(minutes=5)
 KEPT = dt.timedelta(days=1)  # how long a spent code's row stays, for the record
@@ -151,6 +152,7 @@ async def launch(actor: Claims, app_id: str, asked: LaunchIn, enablement: Enable
             now,
             now + CODE_LIFETIME,
         )
+        await count_launch(app_id, app.district, actor.user_id, now)
     return Launched(
         code=code,
         expires_in=int(CODE_LIFETIME.total_seconds()),

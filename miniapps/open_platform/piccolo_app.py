@@ -16,6 +16,7 @@ from miniapps.open_platform.tables import (
     OpenToken,
     Publisher,
     ReleaseEntry,
+    UsageCount,
     WebhookAttempt,
     WebhookDelivery,
     WebhookKey,
@@ -38,5 +39,6 @@ APP_CONFIG = AppConfig(
         WebhookKey,
         WebhookDelivery,
         WebhookAttempt,
+        UsageCount,
     ],
 )

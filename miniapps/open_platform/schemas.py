@@ -464,3 +464,31 @@ class WebhookDeliveryView(msgspec.Struct, frozen=True, kw_only=True):
 
 class WebhookDeliveryList(msgspec.Struct, frozen=True, kw_only=True):
     items: list[WebhookDeliveryView]
+
+
+class UsageDay(msgspec.Struct, frozen=True, kw_only=True):
+    """An app's use in a district on one of the city's days."""
+
+    app_id: str
+    district: str
+    day: dt.date
+    launches: int
+    users: int  # who launched it that day, each once
+
+
+class UsageTotal(msgspec.Struct, frozen=True, kw_only=True):
+    """An app's use in a district over the whole span: a user of several days counts once."""
+
+    app_id: str
+    district: str
+    launches: int
+    users: int
+
+
+class UsageReport(msgspec.Struct, frozen=True, kw_only=True):
+    """Launches and unique users from `since` to `until`, the city's days, both included."""
+
+    since: dt.date
+    until: dt.date
+    days: list[UsageDay]
+    totals: list[UsageTotal]

@@ -3,7 +3,7 @@ versions as submitted for review."""
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, BigSerial, Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, BigSerial, Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -200,3 +200,15 @@ class WebhookAttempt(Table, tablename="open_platform_webhook_attempt"):
     status_code = Integer(null=True, default=None)
     error = Varchar(length=200, null=True, default=None)
     took_ms = Integer()
+
+
+class UsageCount(Table, tablename="open_platform_usage"):
+    """How many times one user launched an app in a district on one of the city's days:
+    one row each (an index the migration makes), so unique users count once over any days."""
+
+    id = BigSerial(primary_key=True)
+    app_id = Varchar(length=18)
+    district = Varchar(length=64)
+    day = Date(index=True)
+    user_id = BigInt()
+    launches = Integer(default=0)

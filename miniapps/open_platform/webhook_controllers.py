@@ -9,7 +9,7 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from backend.sdk import AnyRequest, RowId, Services, Vault, claims_of, problems
+from backend.sdk import ROW_ID_MAX, AnyRequest, RowId, Services, Vault, claims_of, problems
 from miniapps.open_platform import apps, deliveries
 from miniapps.open_platform.app_controllers import APP, OWNED_APP, UNSEEN_APP, AppId
 from miniapps.open_platform.errors import OpenProblem as Problem
@@ -23,7 +23,9 @@ DELIVERY = f"{APP}/webhook-deliveries/{{delivery_id:int}}"
 SEEN_DELIVERY = {404: [Problem.APP_NOT_FOUND, Problem.DELIVERY_NOT_FOUND]}
 Before = Annotated[
     int | None,
-    QueryParameter(ge=1, description="Only deliveries older than this id: the next page."),
+    QueryParameter(
+        ge=1, le=ROW_ID_MAX, description="Only deliveries older than this id: the next page."
+    ),
 ]
 
 
@@ -86,8 +88,8 @@ async def redeliver(
     """Send a finished delivery's event again, by the app's publisher: a new delivery.
 
     It goes to the webhook the app has for the event now, with the same body and event id,
-    so a receiver that handled it already can tell. A delivery still being tried is not
-    sent again."""
+    so a receiver that handled it already can tell. While a delivery of the event is
+    still being tried, it is not sent again."""
     return await deliveries.redeliver(claims_of(request), app_id, delivery_id, services)
 
 

@@ -10,6 +10,7 @@ all within a day; any other answer ends the delivery. Receivers deduplicate by e
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -51,6 +52,7 @@ class Outcome(msgspec.Struct, frozen=True):
     status_code: int | None
     error: str | None
     took_ms: int
+    network: bool = False  # no answer came: the connection failed or the time ran out
 
     @property
     def delivered(self) -> bool:
@@ -59,9 +61,7 @@ class Outcome(msgspec.Struct, frozen=True):
     @property
     def worth_retrying(self) -> bool:
         """A network error or a 5xx: the server may answer later; anything else it meant."""
-        if self.status_code is None:
-            return self.error != NO_KEY
-        return self.status_code >= 500
+        return self.network or (self.status_code is not None and self.status_code >= 500)
 
 
 NO_KEY = "no signing key: issue one with POST /apps/{app_id}/webhook-key"
@@ -159,12 +159,13 @@ async def _claim(delivery_id: int, answer_within: int) -> Mapping[str, Any] | No
     rows = await fetch_rows(
         "UPDATE open_platform_webhook SET leased_until = $1, attempts = attempts + 1"
         " WHERE id = $2 AND status = $3 AND next_attempt_at <= $4"
-        " AND (leased_until IS NULL OR leased_until <= $4)"
+        " AND (leased_until IS NULL OR leased_until <= $4) AND attempts < $5"
         " RETURNING id, app_id, event_id, event, url, body, attempts",
         now + dt.timedelta(seconds=answer_within) + LEASE_MARGIN,
         delivery_id,
         DeliveryStatus.PENDING,
         now,
+        TRIES,
     )
     return rows[0] if rows else None
 
@@ -183,21 +184,32 @@ async def _post(services: Services, row: Mapping[str, Any], keys: list[str]) -> 
     }
     target = settings.open_webhook_relay or row["url"]
     if settings.open_webhook_relay:
-        headers["Yimen-Webhook-Url"] = row["url"]
+        headers["Yimen-Webhook-Url"] = str(httpx.URL(row["url"]))  # a header is ASCII
     started = time.perf_counter()
+    within = settings.open_webhook_timeout
     try:
+        # One deadline for the whole try, however slowly the answer trickles in, so the
+        # try ends inside its lease; the answer's body is never read, only its status.
         # A fresh client each try: a webhook is rare, and a client binds to its event loop.
-        async with httpx.AsyncClient(
-            timeout=settings.open_webhook_timeout, follow_redirects=False, trust_env=False
-        ) as http:
-            response = await http.post(target, content=body, headers=headers)
-    except httpx.HTTPError as err:
-        return Outcome(None, _describe(err), _since(started))
-    return Outcome(response.status_code, None, _since(started))
+        async with (
+            asyncio.timeout(within),
+            httpx.AsyncClient(timeout=within, follow_redirects=False, trust_env=False) as http,
+            http.stream("POST", target, content=body, headers=headers) as response,
+        ):
+            status = response.status_code
+    except (httpx.HTTPError, TimeoutError) as err:
+        return Outcome(None, _describe(err, within), _since(started), network=True)
+    except Exception as err:  # a request that cannot be made at all: no try would fix it
+        log.warning("webhook delivery %s cannot be sent: %r", row["id"], err)
+        return Outcome(None, _describe(err, within), _since(started))
+    return Outcome(status, None, _since(started))
 
 
-def _describe(err: Exception) -> str:
-    return f"{type(err).__name__}: {err}"[:200]
+def _describe(err: Exception, within: int) -> str:
+    """What went wrong, for the publisher: its kind, not the details of our network."""
+    if isinstance(err, TimeoutError | httpx.TimeoutException):
+        return f"timeout: no answer within {within} s"
+    return type(err).__name__
 
 
 def _since(started: float) -> int:
@@ -214,6 +226,15 @@ async def _record(row: Mapping[str, Any], outcome: Outcome) -> dt.timedelta | No
         status = DeliveryStatus.DELIVERED
     else:
         status = DeliveryStatus.PENDING if again else DeliveryStatus.FAILED
+    settled = await fetch_rows(
+        "UPDATE open_platform_webhook SET status = $1, leased_until = NULL,"
+        " next_attempt_at = $2, finished_at = $3 WHERE id = $4 AND attempts = $5 RETURNING id",
+        status,
+        now + wait if wait is not None else None,
+        None if again else now,
+        row["id"],
+        tried,
+    )
     await fetch_rows(
         "INSERT INTO open_platform_webhook_attempt (delivery_id, number, tried_at,"
         " status_code, error, took_ms) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -224,14 +245,8 @@ async def _record(row: Mapping[str, Any], outcome: Outcome) -> dt.timedelta | No
         outcome.error,
         outcome.took_ms,
     )
-    await fetch_rows(
-        "UPDATE open_platform_webhook SET status = $1, leased_until = NULL,"
-        " next_attempt_at = $2, finished_at = $3 WHERE id = $4",
-        status,
-        now + wait if wait is not None else None,
-        None if again else now,
-        row["id"],
-    )
+    if not settled:  # another worker took the delivery up after this one's lease ran out
+        return None
     return wait
 
 
@@ -239,6 +254,16 @@ async def sweep(services: Services) -> int:
     """Hand on each delivery due a while that no worker holds: its hand-on was lost, or
     the worker trying it died. How many were handed on."""
     now = utc_now()
+    # Tries spent by workers that died in them: nothing is left to try.
+    await fetch_rows(
+        "UPDATE open_platform_webhook SET status = $1, next_attempt_at = NULL,"
+        " leased_until = NULL, finished_at = $2 WHERE status = $3 AND attempts >= $4"
+        " AND next_attempt_at IS NOT NULL AND (leased_until IS NULL OR leased_until <= $2)",
+        DeliveryStatus.FAILED,
+        now,
+        DeliveryStatus.PENDING,
+        TRIES,
+    )
     rows = await fetch_rows(
         "SELECT id, attempts, leased_until FROM open_platform_webhook"
         " WHERE next_attempt_at <= $1 AND status = $2"

@@ -20,6 +20,7 @@ from miniapps.open_platform.tables import (
     OpenToken,
     Publisher,
     ReleaseEntry,
+    UsageCount,
     WebhookAttempt,
     WebhookDelivery,
     WebhookKey,
@@ -64,6 +65,7 @@ HOMES_IN_GX = tuple(
 
 async def _tidy(city: City) -> None:
     for table in (
+        UsageCount,
         WebhookAttempt,
         WebhookDelivery,
         WebhookKey,
@@ -514,6 +516,9 @@ ROWS = [
         _on(None, "app_id", "delivery_id"),
         denied=404,
     ),
+    # Usage figures: an app's for its publisher and the platform, every app's for the platform.
+    _row("GET", f"{ONE_APP}/usage", _released, each(BOTH, 200), _on(None, "app_id"), denied=404),
+    _row("GET", f"{APP}/usage", _released, {Caller.PLATFORM: 200}, no_request),
     # An app's server, whoever else it is: its secret, or its token, decides.
     Row(
         "POST",

@@ -31,6 +31,7 @@ class HookReceiver:
         self.received: list[Received] = []
         self.answers: list[int] = []
         self.hold = 0.0  # seconds to wait before answering
+        self.trickle = 0.0  # seconds between the bytes of an answer's body, if slow
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -78,4 +79,7 @@ class HookReceiver:
         status = self.answers.pop(0) if self.answers else 200
         with contextlib.suppress(OSError):
             await send({"type": "http.response.start", "status": status, "headers": []})
+            for _ in range(20 if self.trickle else 0):  # an answer that never quite ends
+                await send({"type": "http.response.body", "body": b".", "more_body": True})
+                await asyncio.sleep(self.trickle)
             await send({"type": "http.response.body", "body": b""})

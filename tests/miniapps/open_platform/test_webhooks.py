@@ -171,6 +171,7 @@ async def test_each_event_reaches_a_webhook_that_subscribed_to_it_and_no_other(
     )
     assert released.status_code == 200, released.text
     assert (await switch(client, platform.district, app_id)).status_code == 200
+    assert (await switch(client, platform.district, app_id)).status_code == 200  # no news
     assert (await switch(client, platform.district, app_id, on=False)).status_code == 200
     assert (await switch(client, platform.district, app_id, on=False)).status_code == 200
     redraft = await client.post(
@@ -221,6 +222,7 @@ async def test_revoking_every_consent_unbinds_the_user_from_the_app(
     await _key(client, platform, app.app_id)
     resident = await someone(client, token_for_phone, RESIDENT)
     session = await _session(client, app.app_id, app.server, resident)
+    taken = await client.post(f"{APP}/apps/{app.app_id}/launch", json={}, headers=resident.headers)
     before = len(receiver.received)  # the district's switch-on
 
     assert (await _revoke(client, resident, app.app_id)).status_code == 200
@@ -230,6 +232,11 @@ async def test_revoking_every_consent_unbinds_the_user_from_the_app(
     read = await client.get(f"{APP}/open/users/{session['openid']}/profile", headers=app.server)
     assert read.status_code == 404
     assert read.json()["code"] == "open_user_not_found"
+    # A code taken before is spent with the binding: it cannot bind the user again.
+    late = await client.post(
+        f"{APP}/open/session", json={"code": taken.json()["code"]}, headers=app.server
+    )
+    assert late.json()["code"] == "open_code_refused"
     again = await _revoke(client, resident, app.app_id)
     assert again.status_code == 404  # nothing left to revoke, nobody left to unbind
     # Launching again binds the user again, under the same openid.
@@ -311,7 +318,18 @@ async def test_a_network_error_is_tried_again(
     assert waiting["status"] == "pending"
     [tried] = await WebhookAttempt.select()
     assert tried["status_code"] is None
-    assert tried["error"].startswith("ReadTimeout")
+    assert tried["error"] == "timeout: no answer within 2 s"
+
+
+async def test_an_answer_counts_by_its_status_however_slowly_its_body_comes(
+    client: Client, token_for_phone: TokenForPhone, receiver: HookReceiver
+) -> None:
+    receiver.trickle = 0.5  # ten seconds of body: far past the two the app waits
+    await _delivered_once(client, token_for_phone, receiver)
+    [done] = await WebhookDelivery.select()
+    assert done["status"] == "delivered"
+    [tried] = await WebhookAttempt.select()
+    assert tried["took_ms"] < 2000
 
 
 async def test_a_rotated_key_signs_beside_the_new_one_for_a_day(
@@ -366,6 +384,10 @@ async def test_without_a_key_a_webhook_fails_and_is_redelivered_once_there_is_on
     )
     assert pending.status_code == 409
     assert pending.json()["code"] == "open_delivery_pending"
+    twice = await client.post(resend, headers=platform.developer.headers)
+    assert twice.json()["code"] == "open_delivery_pending"  # its resend is being tried
+    huge = await client.get(f"{deliveries}?before={2**63}", headers=platform.developer.headers)
+    assert huge.status_code == 400
     seen = await client.get(f"{deliveries}/{again.json()['id']}", headers=platform.admin.headers)
     assert [t["status_code"] for t in seen.json()["tries"]] == [503]
     stranger = await someone(client, token_for_phone, RESIDENT)
@@ -376,3 +398,48 @@ async def test_without_a_key_a_webhook_fails_and_is_redelivered_once_there_is_on
         f"{deliveries}?before={again.json()['id']}", headers=platform.developer.headers
     )
     assert [d["id"] for d in page.json()["items"]] == [failed["id"]]
+
+
+async def test_a_webhook_url_beyond_ascii_travels_percent_encoded(
+    client: Client, token_for_phone: TokenForPhone, receiver: HookReceiver
+) -> None:
+    platform = await Platform(client, token_for_phone).start()
+    hooked = {"url": "https://api.metro.example.com/钩子", "events": ["version.approved"]}
+    registered = await registered_app(client, platform.developer, webhook=hooked)
+    await _key(client, platform, registered["app"]["app_id"])
+    await approved(client, platform.developer, platform.admin, registered["version_id"])
+    [hook] = await receiver.arrivals(1)
+    assert hook.headers["yimen-webhook-url"] == "https://api.metro.example.com/%E9%92%A9%E5%AD%90"
+    [done] = await _settled(1)
+    assert done["status"] == "delivered"
+
+
+def test_the_guides_verification_refuses_crafted_headers_rather_than_failing() -> None:
+    body = b"{}"
+    for headers in (
+        {"yimen-timestamp": "\u00b2", "yimen-signature": "v1=00"},
+        {"yimen-timestamp": "9" * 5000, "yimen-signature": "v1=00"},
+        {
+            "yimen-timestamp": str(int(dt.datetime.now(dt.UTC).timestamp())),
+            "yimen-signature": "v1=\u00e9",
+        },
+    ):
+        assert verify_webhook("whsec_key", headers, body) is False
+
+
+async def test_a_delivery_is_not_sent_again_to_a_webhook_that_stopped_subscribing(
+    client: Client, token_for_phone: TokenForPhone, receiver: HookReceiver
+) -> None:
+    platform, app_id = await _delivered_once(client, token_for_phone, receiver)
+    [first] = await WebhookDelivery.select()
+    narrower = {"url": HOOK, "events": ["version.approved"]}
+    made = await client.post(
+        f"{APP}/apps/{app_id}/versions",
+        json={"label": "1.1.0", "manifest": manifest(webhook=narrower)},
+        headers=platform.developer.headers,
+    )
+    await approved(client, platform.developer, platform.admin, made.json()["id"])
+    resend = f"{APP}/apps/{app_id}/webhook-deliveries/{first['id']}/redeliver"
+    refused = await client.post(resend, headers=platform.developer.headers)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "open_webhook_missing"
