@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
-from collections.abc import AsyncIterator
 
 import msgspec
-import pytest
 
 from backend.host import Host
 from backend.kernel.db import transaction
@@ -22,21 +20,13 @@ from miniapps.open_platform.tables import AppVersion, OpenApp, WebhookDelivery
 from miniapps.open_platform.webhook_keys import issue_key
 from miniapps.open_platform.webhooks import tell
 from tests.e2e.processes import RedisServer, api_host, fleet, redis_server
-from tests.miniapps.open_platform.hook_receiver import HookReceiver
+from tests.miniapps.open_platform.hook_receiver import HookReceiver, receiver
 from tests.miniapps.open_platform.publishing import manifest
 
-__all__ = ["api_host", "redis_server"]
+__all__ = ["api_host", "receiver", "redis_server"]
 
 APP_ID = "yx00000000000000e2"
 REVOKED = 20
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[HookReceiver]:
-    standin = HookReceiver()
-    await standin.start()
-    yield standin
-    await standin.stop()
 
 
 async def _approved_app(vault: Vault) -> None:

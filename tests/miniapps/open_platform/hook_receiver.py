@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
+import pytest
 import uvicorn
 
 from tests.support import free_port
@@ -83,3 +85,11 @@ class HookReceiver:
                 await send({"type": "http.response.body", "body": b".", "more_body": True})
                 await asyncio.sleep(self.trickle)
             await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[HookReceiver]:
+    standin = HookReceiver()
+    await standin.start()
+    yield standin
+    await standin.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from backend.kernel.settings import Settings
 from miniapps.open_platform.tables import WebhookAttempt, WebhookDelivery
 from miniapps.open_platform.webhooks import TRIES, WAITS, sweep
 from tests.conftest import Client, TokenForPhone
-from tests.miniapps.open_platform.hook_receiver import HookReceiver, Received
+from tests.miniapps.open_platform.hook_receiver import HookReceiver, Received, receiver
 from tests.miniapps.open_platform.publishing import (
     APP,
     RESIDENT,
@@ -34,6 +34,8 @@ from tests.miniapps.open_platform.publishing import (
     switch,
 )
 from tests.miniapps.open_platform.test_launch import Platform
+
+__all__ = ["receiver"]
 
 HOOK = "https://api.metro.example.com/yimen/hooks"
 EVERY_EVENT = [
@@ -59,14 +61,6 @@ def _guide_verifier() -> Verify:
 
 
 verify_webhook = _guide_verifier()
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[HookReceiver]:
-    standin = HookReceiver()
-    await standin.start()
-    yield standin
-    await standin.stop()
 
 
 @pytest.fixture
