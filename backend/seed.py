@@ -9,6 +9,7 @@ import msgspec
 from backend.directory.orgs.schemas import OrgUnitIn
 from backend.directory.orgs.service import import_units
 from backend.directory.users.service import account_for_phone, assign_role, set_home
+from backend.kernel.db import transaction
 from backend.kernel.registry import Installed
 from backend.kernel.roles import Role
 from backend.kernel.vault import Vault
@@ -83,12 +84,15 @@ DEMO_USERS = [
 
 
 async def seed_demo(vault: Vault) -> list[DemoUser]:
-    await import_units(DEMO_UNITS)
-    for user in DEMO_USERS:
-        user_id = await account_for_phone(phone=user.phone, vault=vault, name=user.name)
-        await set_home(user_id=user_id, home_path=user.home)
-        if user.role and user.scope:
-            await assign_role(user_id=user_id, role=user.role, scope_path=user.scope)
+    """The demo city and its users, in one transaction: a seed that fails leaves nothing
+    half made behind."""
+    async with transaction():
+        await import_units(DEMO_UNITS)
+        for user in DEMO_USERS:
+            user_id = await account_for_phone(phone=user.phone, vault=vault, name=user.name)
+            await set_home(user_id=user_id, home_path=user.home)
+            if user.role and user.scope:
+                await assign_role(user_id=user_id, role=user.role, scope_path=user.scope)
     return DEMO_USERS
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from tests.support import auth_of
+from tests.workers import take_worker_services
 
+take_worker_services()
 _TEST_DB = os.environ.get("YIMEN_TEST_DATABASE_URL", "")
 _TMP = tempfile.mkdtemp(prefix="yimen-test-")
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
@@ -53,6 +55,7 @@ from tests.problem_ledger import ProblemLedger  # noqa: E402
 from tests.support import (  # noqa: E402
     RecordingSms,
     all_tables,
+    empty_sqlite_tables,
     free_port,
     remember_seeded_calendar,
     restore_seeded_calendar,
@@ -102,8 +105,7 @@ async def clean_tables(database: None) -> None:
     if is_postgres(engine):
         await _truncate(engine, names)
     else:
-        for name in names:
-            await engine.run_ddl(f"DELETE FROM {name}")
+        await empty_sqlite_tables(engine, names)
     await restore_seeded_calendar()
 
 

@@ -23,6 +23,7 @@ from backend.kernel.errors import observe_problems
 
 Received = tuple[str, int, str]
 INTERNAL_ERROR = KernelCode.INTERNAL_ERROR.value
+WORKER_KEY = "yimen_problem_ledger"
 
 
 def declared_problems(document: dict[str, Any]) -> dict[str, dict[int, set[str]]]:
@@ -73,17 +74,28 @@ class ProblemLedger:
         self.current = item.nodeid
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if not self.received:
-            return
-        from backend.devtools import openapi_document
-        from backend.kernel.settings import get_settings
+        if self.received:
+            from backend.devtools import openapi_document
+            from backend.kernel.settings import get_settings
 
-        document = json.loads(openapi_document(get_settings()))
-        declared = declared_problems(document)
-        self.checked = {answer for answer in self.received if answer[0] in declared}
-        self.missing = undeclared(self.received, declared)
+            document = json.loads(openapi_document(get_settings()))
+            declared = declared_problems(document)
+            self.checked |= {answer for answer in self.received if answer[0] in declared}
+            self.missing += undeclared(self.received, declared)
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            # An xdist worker: the controller reports for all of them (pytest_testnodedown).
+            workeroutput[WORKER_KEY] = {"checked": sorted(self.checked), "missing": self.missing}
         if self.missing and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """On the xdist controller: take in what a worker's ledger found."""
+        found = getattr(node, "workeroutput", {}).get(WORKER_KEY)
+        if found:
+            self.checked |= {(op, int(status), code) for op, status, code in found["checked"]}
+            self.missing += found["missing"]
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.checked and not self.missing:

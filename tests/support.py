@@ -115,6 +115,13 @@ async def empty_tables() -> None:
     if is_postgres(engine):
         await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
     else:
+        await empty_sqlite_tables(engine, names)
+
+
+async def empty_sqlite_tables(engine: Any, names: list[str]) -> None:
+    """DELETE each table in one transaction: on one connection, where a statement each on
+    its own would open a connection each."""
+    async with engine.transaction():
         for name in names:
             await engine.run_ddl(f"DELETE FROM {name}")
 
