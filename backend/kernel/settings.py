@@ -207,6 +207,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         str,
         _rate("YIMEN_RATE_OPEN_API_PER_APP", "open-API calls by one third-party app's servers"),
     ] = "1200/m"
+    rate_open_notices_per_user: Annotated[
+        str,
+        _rate("YIMEN_RATE_OPEN_NOTICES_PER_USER", "notifications of one third-party app to a user"),
+    ] = "5/h"
+    rate_open_notices_per_app: Annotated[
+        str,
+        _rate("YIMEN_RATE_OPEN_NOTICES_PER_APP", "notifications of one third-party app in all"),
+    ] = "10000/d"
     open_webhook_relay: Annotated[
         str,
         _env(

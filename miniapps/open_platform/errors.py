@@ -43,6 +43,9 @@ class OpenProblem(ErrorCode):
     DELIVERY_NOT_FOUND = "open_delivery_not_found"
     DELIVERY_PENDING = "open_delivery_pending"
     WEBHOOK_MISSING = "open_webhook_missing"
+    NOTIFY_CONSENT_MISSING = "open_notify_consent_missing"
+    TEMPLATE_NOT_FOUND = "open_template_not_found"
+    TEMPLATE_VALUES_INVALID = "open_template_values_invalid"
 
 
 register_messages(
@@ -160,6 +163,18 @@ register_messages(
         OpenProblem.WEBHOOK_MISSING: (
             "应用当前没有接收该事件的 webhook",
             "The app has no webhook for this event now",
+        ),
+        OpenProblem.NOTIFY_CONSENT_MISSING: (
+            "该用户未同意接收此应用的通知",
+            "This user does not consent to notifications from this app",
+        ),
+        OpenProblem.TEMPLATE_NOT_FOUND: (
+            "用户所用版本中没有该通知模板",
+            "The version of the app this user has has no such template",
+        ),
+        OpenProblem.TEMPLATE_VALUES_INVALID: (
+            "通知的取值与模板的占位符不符",
+            "The values do not fill in the template's placeholders, and only them",
         ),
     },
 )

@@ -35,6 +35,7 @@ from miniapps.open_platform.districts import allows, switch_of
 from miniapps.open_platform.errors import OpenProblem
 from miniapps.open_platform.release import version_for
 from miniapps.open_platform.schemas import (
+    PROFILE_FIELDS,
     AppEntry,
     AppManifest,
     AskedField,
@@ -211,10 +212,28 @@ async def _bind(
     )
 
 
+class Reached(msgspec.Struct, frozen=True, kw_only=True):
+    """A user an app's server names by openid: where they last launched the app, and the
+    version of it they have."""
+
+    user_id: int
+    district: str
+    manifest: AppManifest
+
+
 async def profile(app_id: str, openid: str, vault: Vault, enablement: Enablement) -> OpenProfile:
-    """The fields the user behind `openid` consents to the calling app reading now, if the
-    app asks to read profiles and is on where they last launched it; an openid of another
-    app, or of nobody who launched this one, names nobody."""
+    """The fields the user behind `openid` consents to the calling app reading now."""
+    user = await reached(app_id, openid, enablement, Permission.PROFILE)
+    claims = await consented_claims(app_id, user.user_id, user.district, user.manifest, vault)
+    return OpenProfile(openid=openid, claims=claims)
+
+
+async def reached(
+    app_id: str, openid: str, enablement: Enablement, permission: Permission
+) -> Reached:
+    """The user behind `openid` for the calling app, if the version they have asks for
+    `permission` and the app is on where they last launched it; an openid of another app,
+    or of nobody who launched this one, names nobody."""
     rows = await fetch_rows(
         "SELECT user_id, district, version_id FROM open_platform_identity"
         " WHERE openid = $1 AND app_id = $2",
@@ -229,12 +248,11 @@ async def profile(app_id: str, openid: str, vault: Vault, enablement: Enablement
     if version_id is None or not enablement.serves(PLATFORM_ID, district):
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
     manifest = await _manifest(version_id)
-    if Permission.PROFILE not in manifest.permissions:
-        raise Forbidden(OpenProblem.PERMISSION_MISSING, permission=Permission.PROFILE)
+    if permission not in manifest.permissions:
+        raise Forbidden(OpenProblem.PERMISSION_MISSING, permission=permission)
     if not allows(await switch_of(app_id, district), manifest):
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
-    claims = await consented_claims(app_id, user_id, district, manifest, vault)
-    return OpenProfile(openid=openid, claims=claims)
+    return Reached(user_id=user_id, district=district, manifest=manifest)
 
 
 def _still_out(app: Mapping[str, Any], launched: int) -> int | None:
@@ -255,7 +273,8 @@ async def consented_claims(
     app_id: str, user_id: int, district: str, manifest: AppManifest, vault: Vault
 ) -> ConsentedClaims:
     """The fields the version asks for that the user consents to now, and no other."""
-    fields = await standing_fields(app_id, user_id) & {ask.field for ask in manifest.data}
+    asked = {ask.field for ask in manifest.data} & PROFILE_FIELDS
+    fields = await standing_fields(app_id, user_id) & asked
     if not fields:
         return ConsentedClaims()
     details = await personal_details(user_id, vault)

@@ -1,5 +1,6 @@
 """What a manifest must be beyond its types: https on the app's own domains, a real square
-PNG for its icon, each data field asked once and only with the permission to read it."""
+PNG for its icon, each data field asked once and only with the permission to read it, and
+notification templates with plain placeholders, only with the permission to send them."""
 
 from __future__ import annotations
 
@@ -7,13 +8,22 @@ import base64
 import binascii
 import ipaddress
 import re
+import string
 import struct
 import zlib
 from urllib.parse import urlsplit
 
 from backend.sdk import FieldError, Unprocessable
 from miniapps.open_platform.errors import OpenProblem
-from miniapps.open_platform.schemas import ICON_BYTES, AppManifest, Permission
+from miniapps.open_platform.schemas import (
+    ICON_BYTES,
+    PLACEHOLDER,
+    PROFILE_FIELDS,
+    AppManifest,
+    DataField,
+    NoticeTemplate,
+    Permission,
+)
 
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 # A name in DNS with at least two labels and a top-level label of letters (or an IDN's
@@ -22,6 +32,7 @@ _HOSTNAME = re.compile(rf"^({_LABEL}\.)+([a-z]{{2,63}}|xn--[a-z0-9-]{{1,59}})$")
 _PNG = b"\x89PNG\r\n\x1a\n"
 _IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 ICON_SIDE = (48, 512)
+_FORMATTER = string.Formatter()
 
 
 def check_manifest(manifest: AppManifest, *, slug: str | None = None, at: str = "") -> None:
@@ -32,6 +43,7 @@ def check_manifest(manifest: AppManifest, *, slug: str | None = None, at: str = 
         *_url("entry_url", manifest.entry_url, manifest.allowed_domains),
         *_icon(manifest.icon),
         *_data(manifest),
+        *_templates(manifest.templates),
     ]
     if manifest.webhook is not None:
         errors += _url("webhook.url", manifest.webhook.url, manifest.allowed_domains)
@@ -131,6 +143,63 @@ def _data(manifest: AppManifest) -> list[FieldError]:
         for n, field in enumerate(fields)
         if field in fields[:n]
     ]
-    if fields and Permission.PROFILE not in manifest.permissions:
+    if PROFILE_FIELDS.intersection(fields) and Permission.PROFILE not in manifest.permissions:
         errors.append(FieldError(field="data", message="asking for data needs profile.read"))
+    notifies = Permission.NOTIFY in manifest.permissions
+    if notifies != (DataField.NOTIFICATIONS in fields):
+        errors.append(
+            FieldError(
+                field="data",
+                message="notify.send and asking consent to notifications go together",
+            )
+        )
+    if notifies != bool(manifest.templates):
+        errors.append(
+            FieldError(field="templates", message="notify.send and templates go together")
+        )
     return errors
+
+
+def _templates(templates: list[NoticeTemplate]) -> list[FieldError]:
+    ids = [template.id for template in templates]
+    errors = [
+        FieldError(field=f"templates[{n}].id", message=f"{id_} is used twice")
+        for n, id_ in enumerate(ids)
+        if id_ in ids[:n]
+    ]
+    for n, template in enumerate(templates):
+        texts = {
+            "titles.zh-CN": template.titles.zh_cn,
+            "titles.en": template.titles.en,
+            "bodies.zh-CN": template.bodies.zh_cn,
+            "bodies.en": template.bodies.en,
+        }
+        errors += [
+            FieldError(field=f"templates[{n}].{where}", message=why)
+            for where, text in texts.items()
+            if text is not None and (why := _not_a_template(text))
+        ]
+    return errors
+
+
+def _not_a_template(text: str) -> str | None:
+    """Why `text` is not words with plain `{name}` placeholders (`{{` and `}}` for braces):
+    no attribute, index, conversion or format, which would let data reach past its value."""
+    try:
+        parts = list(_FORMATTER.parse(text))
+    except ValueError:
+        return "a brace without its pair: write {{ and }} for braces"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not re.fullmatch(PLACEHOLDER, name) or spec or conversion:
+            return f"{{{name}}}: a placeholder is a plain name such as {{date}}"
+    return None
+
+
+def placeholders(template: NoticeTemplate) -> frozenset[str]:
+    """The names a notification's data must fill in every language of the template."""
+    texts = (template.titles.zh_cn, template.titles.en, template.bodies.zh_cn, template.bodies.en)
+    return frozenset(
+        name for text in texts if text for _, name, _, _ in _FORMATTER.parse(text) if name
+    )

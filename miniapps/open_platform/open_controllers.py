@@ -16,6 +16,7 @@ from backend.sdk import (
     KernelCode,
     Quota,
     Vault,
+    count_against,
     fetch_rows,
     problems,
     rate_limited,
@@ -23,11 +24,14 @@ from backend.sdk import (
 )
 from miniapps.open_platform.errors import OpenProblem as Problem
 from miniapps.open_platform.launch import profile, trade
+from miniapps.open_platform.notices import addressed, send_notice
 from miniapps.open_platform.open_tokens import calling_app, issue_token
 from miniapps.open_platform.schemas import (
     OPENID,
     CallingApp,
     LaunchCodeIn,
+    NotificationIn,
+    NotificationSent,
     OpenProfile,
     OpenSession,
     TokenIn,
@@ -138,4 +142,47 @@ async def read_profile(
     return await profile(app_id, openid, vault, enablement)
 
 
-OPEN_ROUTES = [token, whose_token, session, read_profile]
+@post(
+    "/open/users/{openid:str}/notifications",
+    status_code=200,
+    operation_id="SendOpenNotification",
+    security=OPEN_TOKEN,
+    opt={OWN_BEARER: True, "signed_by_sender": True},
+    middleware=[rate_limited(Quota.PUBLIC)],
+    responses=problems(
+        {
+            401: [KernelCode.UNAUTHENTICATED, Problem.TOKEN_REFUSED],
+            403: [
+                Problem.OFF_IN_DISTRICT,
+                Problem.PERMISSION_MISSING,
+                Problem.NOTIFY_CONSENT_MISSING,
+            ],
+            404: [Problem.USER_NOT_FOUND],
+            422: [Problem.TEMPLATE_NOT_FOUND, Problem.TEMPLATE_VALUES_INVALID],
+            429: [KernelCode.RATE_LIMITED],
+        }
+    ),
+)
+async def send_notification(
+    request: AnyRequest,
+    openid: FromPath[OpenId],
+    data: JSONBody[NotificationIn],
+    enablement: NamedDependency[Enablement],
+) -> NotificationSent:
+    """Send a user one of the app's notification templates, from the app's server.
+
+    Only a template of the version the user has, reviewed with it; `values` fill in its
+    placeholders, a short value on one line each. The user must consent to the app's
+    notifications, and the app must be on in their district. Each app may send one user
+    a few an hour (`YIMEN_RATE_OPEN_NOTICES_PER_USER`), and all its users a daily quota
+    (`YIMEN_RATE_OPEN_NOTICES_PER_APP`): a 429 with `Retry-After` past either."""
+    app_id = await calling_app(request)
+    notice = await addressed(
+        app_id, openid, strictly(await request.json(), NotificationIn), enablement
+    )
+    await count_against(request, Quota.OPEN_NOTICES, f"{app_id}:{notice.user_id}")
+    await count_against(request, Quota.OPEN_NOTICES_DAILY, app_id)
+    return await send_notice(app_id, openid, notice)
+
+
+OPEN_ROUTES = [token, whose_token, session, read_profile, send_notification]

@@ -22,6 +22,12 @@ APP_ID = r"^yx[0-9a-f]{16}(?!\n)$"
 ORG_PATH = r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}(?!\n)$"
 LABEL = r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?!\n)$"
 ICON_BYTES = 64 * 1024
+TEMPLATE_ID = r"^[a-z][a-z0-9_]{0,23}(?!\n)$"
+PLACEHOLDER = r"^[a-z][a-z0-9_]{0,31}(?!\n)$"
+MAX_TEMPLATES = 10
+MAX_VALUE = 32  # characters of one value filled into a template: a name, a date, a number
+# Something visible, and no control characters or line breaks for a lock screen to show.
+NOTICE_VALUE = r"^(?=.*\S)[^\x00-\x1f\x7f\u2028\u2029]+$"
 
 OneLine = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=ONE_LINE)]
 Url = Annotated[str, msgspec.Meta(min_length=8, max_length=500)]
@@ -72,12 +78,17 @@ class Permission(enum.StrEnum):
 
 
 class DataField(enum.StrEnum):
-    """A user's private data an app may ask for; each needs the user's consent."""
+    """What an app may ask a user's consent to, each for a stated purpose: a field of their
+    private data, or (`notifications`) being sent the app's template notifications."""
 
     NAME = "name"
     PHONE = "phone"
     ID_CARD = "id_card"
     DISTRICT = "district"
+    NOTIFICATIONS = "notifications"
+
+
+PROFILE_FIELDS = frozenset(DataField) - {DataField.NOTIFICATIONS}
 
 
 class WebhookEvent(enum.StrEnum):
@@ -105,6 +116,33 @@ class DataAsk(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     purpose: Annotated[str, msgspec.Meta(min_length=4, max_length=200, pattern=ONE_LINE)]
 
 
+class NoticeTitles(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    zh_cn: Annotated[str, msgspec.Meta(min_length=1, max_length=30, pattern=ONE_LINE)] = (
+        msgspec.field(name="zh-CN")
+    )
+    en: Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=ONE_LINE)] | None = None
+
+
+class NoticeBodies(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    zh_cn: Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=ONE_LINE)] = (
+        msgspec.field(name="zh-CN")
+    )
+    en: Annotated[str, msgspec.Meta(min_length=1, max_length=240, pattern=ONE_LINE)] | None = None
+
+
+class NoticeTemplate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A notification the app may send, reviewed with its version. The words are the
+    template's; the app's server fills in only its `{placeholders}`, each a plain name."""
+
+    id: Annotated[str, msgspec.Meta(pattern=TEMPLATE_ID)]
+    titles: NoticeTitles
+    bodies: NoticeBodies
+
+
 class Webhook(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     url: Url
     events: Annotated[frozenset[WebhookEvent], msgspec.Meta(min_length=1)]
@@ -128,6 +166,7 @@ class AppManifest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     data: Annotated[list[DataAsk], msgspec.Meta(max_length=len(DataField))] = []
     target_roles: Annotated[frozenset[Role], msgspec.Meta(min_length=1, max_length=len(Role))]
     webhook: Webhook | None = None
+    templates: Annotated[list[NoticeTemplate], msgspec.Meta(max_length=MAX_TEMPLATES)] = []
 
 
 class AppIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -492,3 +531,25 @@ class UsageReport(msgspec.Struct, frozen=True, kw_only=True):
     until: dt.date
     days: list[UsageDay]
     totals: list[UsageTotal]
+
+
+class NotificationIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Send the user the template `template` of the app's version they have, `values`
+    filling in each of its placeholders: a short value on one line each."""
+
+    template: Annotated[str, msgspec.Meta(pattern=TEMPLATE_ID)]
+    values: Annotated[
+        dict[
+            Annotated[str, msgspec.Meta(pattern=PLACEHOLDER)],
+            Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_VALUE, pattern=NOTICE_VALUE)],
+        ],
+        msgspec.Meta(max_length=20),
+    ] = {}
+
+
+class NotificationSent(msgspec.Struct, frozen=True, kw_only=True):
+    """The notification is on its way: to the user's devices, and to their inbox."""
+
+    openid: str
+    template: str
+    sent_at: dt.datetime

@@ -53,6 +53,9 @@ PATTERN_EXAMPLES = {
     r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}(?!\n)$": "91350100M000100Y43",
     r"^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}(?!\n)$": "dev@metro.example.com",
     r"^[a-z][a-z0-9-]{2,31}(?!\n)$": "metro-card",
+    r"^[a-z][a-z0-9_]{0,23}(?!\n)$": "topped_up",  # a notification template
+    r"^[a-z][a-z0-9_]{0,31}(?!\n)$": "amount",  # a template's placeholder
+    r"^(?=.*\S)[^\x00-\x1f\x7f\u2028\u2029]+$": "50",  # a value filled into a template
     r"^yx[0-9a-f]{16}(?!\n)$": "yx00000000000000a1",  # an open-platform app's id
     r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?!\n)$": "1.0.0",
     r"^[a-z0-9][a-z0-9-]{0,31}/[a-z0-9][a-z0-9-]{0,31}(?!\n)$": "zz/gx",  # a district

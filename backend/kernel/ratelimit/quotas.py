@@ -21,6 +21,8 @@ class Quota(enum.StrEnum):
     PIN = "pin"  # routes that hash a payment PIN: each try costs about 35 ms of a core
     LAUNCHES = "launches"  # launch codes of third-party apps, each good for five minutes
     OPEN_API = "open_api"  # a third-party app's server calling the open API, per app
+    OPEN_NOTICES = "open_notices"  # a third-party app's notifications to one user
+    OPEN_NOTICES_DAILY = "open_notices_daily"  # a third-party app's notifications in a day
 
 
 class Rates(msgspec.Struct, frozen=True):
@@ -41,6 +43,10 @@ def rates_of(settings: Settings, quota: Quota) -> Rates:
             user, address = settings.rate_launches_per_user, settings.rate_launches_per_address
         case Quota.OPEN_API:
             user, address = settings.rate_open_api_per_app, settings.rate_public_per_address
+        case Quota.OPEN_NOTICES:
+            user, address = settings.rate_open_notices_per_user, settings.rate_public_per_address
+        case Quota.OPEN_NOTICES_DAILY:
+            user, address = settings.rate_open_notices_per_app, settings.rate_public_per_address
         case Quota.PUBLIC:
             user, address = None, settings.rate_public_per_address
     return Rates(Rate.parse(user) if user else None, Rate.parse(address))

@@ -5,6 +5,7 @@ every app but changes none; to anyone else an app and its versions do not exist.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -63,6 +64,19 @@ HOMES_IN_GX = tuple(
 )
 
 
+NOTIFYING = manifest(
+    permissions=["notify.send"],
+    data=[{"field": "notifications", "purpose": "告知充值结果"}],
+    templates=[
+        {
+            "id": "topped_up",
+            "titles": {"zh-CN": "充值成功"},
+            "bodies": {"zh-CN": "充值 {amount} 元"},
+        }
+    ],
+)
+
+
 async def _tidy(city: City) -> None:
     for table in (
         UsageCount,
@@ -111,8 +125,9 @@ async def _verified(city: City, caller: Caller) -> Target:
     return Target(ids={"publisher_id": await _publisher(city, "verified")})
 
 
-async def _version(city: City, status: str) -> Target:
-    """The developer's verified publisher's app with one version in `status`."""
+async def _version(city: City, status: str, made: dict[str, Any] | None = None) -> Target:
+    """The developer's verified publisher's app with one version in `status` (its manifest
+    `made`, or the usual one)."""
     publisher_id = await _publisher(city, "verified")
     now = dt.datetime.now(dt.UTC)
     await OpenApp.insert(
@@ -130,7 +145,7 @@ async def _version(city: City, status: str) -> Target:
             app_id=APP_ID,
             number=1,
             label="1.0.0",
-            manifest=msgspec.json.encode(manifest()).decode(),
+            manifest=msgspec.json.encode(made or manifest()).decode(),
             status=status,
             created_by=city.ids[Caller.DEVELOPER],
             created_at=now,
@@ -245,24 +260,26 @@ async def _expired_token(city: City, caller: Caller) -> Target:
     return await _bearing(city, caller, expired=True)
 
 
-async def _released(city: City, caller: Caller) -> Target:
+async def _released(city: City, caller: Caller, made: dict[str, Any] | None = None) -> Target:
     """The app of `_approved`, released to everyone."""
-    target = await _version(city, "approved")
+    target = await _version(city, "approved", made)
     await OpenApp.update({OpenApp.released_version_id: target.ids["version_id"]}).where(
         OpenApp.app_id == APP_ID
     )
     return target
 
 
-async def _on_in_gx(city: City, caller: Caller) -> Target:
+async def _on_in_gx(city: City, caller: Caller, made: dict[str, Any] | None = None) -> Target:
     """The released app, switched on in 高新区 for what it asks."""
-    target = await _released(city, caller)
+    target = await _released(city, caller, made)
+    made = made or manifest()
+    asks = [*made["permissions"], *(f"data.{a['field']}" for a in made["data"])]
     await DistrictSwitch.insert(
         DistrictSwitch(
             app_id=APP_ID,
             district="zz/gx",
             enabled=True,
-            approved_asks="data.name,profile.read",
+            approved_asks=",".join(sorted(asks)),
             changed_by=city.ids[Caller.DISTRICT_GX],
             changed_at=dt.datetime.now(dt.UTC),
         )
@@ -270,9 +287,9 @@ async def _on_in_gx(city: City, caller: Caller) -> Target:
     return target
 
 
-async def _launched(city: City, caller: Caller) -> Target:
+async def _launched(city: City, caller: Caller, made: dict[str, Any] | None = None) -> Target:
     """The app of `_on_in_gx` with a token, launched by the resident of g07."""
-    target = await _on_in_gx(city, caller)
+    target = await _on_in_gx(city, caller, made)
     now = dt.datetime.now(dt.UTC)
     secret = await AppSecret.select(AppSecret.id).where(AppSecret.app_id == APP_ID).first()
     assert secret is not None
@@ -299,9 +316,9 @@ async def _launched(city: City, caller: Caller) -> Target:
     return target
 
 
-async def _bound(city: City, caller: Caller) -> Target:
+async def _bound(city: City, caller: Caller, made: dict[str, Any] | None = None) -> Target:
     """The app of `_launched`, which knows the resident of g07 by `OPENID`."""
-    target = await _launched(city, caller)
+    target = await _launched(city, caller, made)
     now = dt.datetime.now(dt.UTC)
     await OpenIdentity.insert(
         OpenIdentity(
@@ -312,6 +329,21 @@ async def _bound(city: City, caller: Caller) -> Target:
             version_id=target.ids["version_id"],
             bound_at=now,
             launched_at=now,
+        )
+    )
+    return target
+
+
+async def _notifying(city: City, caller: Caller) -> Target:
+    """An app that sends notifications, bound to the resident of g07, who consents to them."""
+    target = await _bound(city, caller, NOTIFYING)
+    await Consent.insert(
+        Consent(
+            app_id=APP_ID,
+            user_id=city.ids[Caller.RESIDENT],
+            field="notifications",
+            purpose="告知充值结果",
+            granted_at=dt.datetime.now(dt.UTC),
         )
     )
     return target
@@ -358,6 +390,14 @@ async def _trading(city: City, target: Target, caller: Caller) -> Req:
 
 async def _reading_profile(city: City, target: Target, caller: Caller) -> Req:
     return Req(path_params={"openid": OPENID}, headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+async def _notifying_user(city: City, target: Target, caller: Caller) -> Req:
+    return Req(
+        path_params={"openid": OPENID},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        json={"template": "topped_up", "values": {"amount": "50"}},
+    )
 
 
 async def _with_token(city: City, target: Target, caller: Caller) -> Req:
@@ -584,6 +624,16 @@ ROWS = [
         {"-": _bound},
         {"-": each(tuple(Caller), 200)},
         _reading_profile,
+        denied=401,
+        anonymous=401,
+        after=_tidy,
+    ),
+    Row(
+        "POST",
+        f"{APP}/open/users/{{openid:str}}/notifications",
+        {"-": _notifying},
+        {"-": each(tuple(Caller), 200)},
+        _notifying_user,
         denied=401,
         anonymous=401,
         after=_tidy,

@@ -203,7 +203,7 @@ BAD_MANIFESTS: list[tuple[str, dict[str, Any], str, str]] = [
         "manifest.data[1].field",
         "twice",
     ),
-    ("data unread", {"permissions": ["notify.send"]}, "manifest.data", "profile.read"),
+    ("data unread", {"permissions": []}, "manifest.data", "profile.read"),
 ]
 
 
