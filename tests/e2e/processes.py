@@ -118,19 +118,27 @@ class Fleet:
         port = free_port()
         await self._yimen(["serve", "--port", str(port)], log)
         base = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient() as http:
-            for _ in range(200):
-                with contextlib.suppress(httpx.TransportError):
-                    if (await http.get(f"{base}/healthz")).status_code == 200:
-                        return base
-                await asyncio.sleep(0.05)
-        raise RuntimeError("API server did not start")
+        await _answering(f"{base}/healthz", "API server")
+        return base
+
+    async def server(
+        self, module: str, args: list[str], ready: str, log: Path | None = None
+    ) -> None:
+        """`python -m <module> <args>`, a server of the test's own (a third party's), stopped
+        with the rest; started once `ready` answers 200."""
+        await self._python(module, args, log)
+        await _answering(ready, module)
 
     async def _yimen(self, args: list[str], log: Path | None) -> asyncio.subprocess.Process:
         """`yimen <args>` started, and stopped with the rest; its output appended to `log`."""
+        return await self._python("backend.cli", args, log)
+
+    async def _python(
+        self, module: str, args: list[str], log: Path | None
+    ) -> asyncio.subprocess.Process:
         with (Path(os.devnull) if log is None else log).open("ab") as output:
             process = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-m", "backend.cli", *args),
+                *(sys.executable, "-m", module, *args),
                 env=self.env,
                 stdout=output,
                 stderr=asyncio.subprocess.STDOUT,
@@ -148,6 +156,17 @@ class Fleet:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+async def _answering(url: str, what: str) -> None:
+    """Wait until `url` answers 200: the server behind it has started."""
+    async with httpx.AsyncClient() as http:
+        for _ in range(200):
+            with contextlib.suppress(httpx.TransportError):
+                if (await http.get(url)).status_code == 200:
+                    return
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
 
 
 @contextlib.asynccontextmanager

@@ -3,19 +3,16 @@ and the platform's admin would: a verified publisher, an app's manifest, its ico
 
 from __future__ import annotations
 
-import base64
-import struct
-import zlib
 from typing import Any
 
 from tests.conftest import Client, TokenForPhone, bearer
+from tests.miniapps.open_platform.samples import CREDIT_CODES, icon, png
+
+__all__ = ["CREDIT_CODES", "icon", "png"]
 from tests.miniapps.payment.helpers import user_id_of
 
 APP = "/v1/miniapps/open_platform"
 DEVELOPER, PLATFORM, RESIDENT = "13800000014", "13800000007", "13800000001"
-# 统一社会信用代码 whose check characters are right: the standard's own example, and two
-# made up for the tests.
-CREDIT_CODES = ("91350100M000100Y43", "91410100MA44ABCD1F", "91410100MA44ABCD2J")
 
 
 class Person:
@@ -28,29 +25,6 @@ class Person:
 async def someone(client: Client, token_for_phone: TokenForPhone, phone: str) -> Person:
     token = await token_for_phone(phone)
     return Person(token, await user_id_of(client, token))
-
-
-def png(width: int, height: int | None = None) -> bytes:
-    """A real PNG of `width` by `height` black pixels."""
-    height = width if height is None else height
-    rows = b"".join(b"\x00" + b"\x00" * width * 3 for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-def icon(side: int = 96) -> str:
-    return base64.b64encode(png(side)).decode()
 
 
 def manifest(slug: str = "metro-card", **changes: Any) -> dict[str, Any]:

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -22,6 +19,7 @@ from backend.kernel.settings import Settings
 from miniapps.open_platform.tables import WebhookAttempt, WebhookDelivery
 from miniapps.open_platform.webhooks import TRIES, WAITS, sweep
 from tests.conftest import Client, TokenForPhone
+from tests.miniapps.open_platform.guide import guide_verifier
 from tests.miniapps.open_platform.hook_receiver import HookReceiver, Received, receiver
 from tests.miniapps.open_platform.publishing import (
     APP,
@@ -46,21 +44,7 @@ EVERY_EVENT = [
     "district.enabled",
     "district.disabled",
 ]
-Verify = Callable[..., bool]
-
-
-def _guide_verifier() -> Verify:
-    """`verify_webhook` exactly as the publishers' guide prints it."""
-    guide = (Path(__file__).parents[3] / "docs" / "publish-a-miniapp.md").read_text()
-    found = re.search(r"<!-- verify-webhook -->\n```python\n(.*?)```", guide, re.S)
-    assert found, "the guide lost its verification snippet"
-    scope: dict[str, Any] = {}
-    exec(found.group(1), scope)  # noqa: S102 - the guide's own code, run as a reader would
-    verify: Verify = scope["verify_webhook"]
-    return verify
-
-
-verify_webhook = _guide_verifier()
+verify_webhook = guide_verifier()
 
 
 @pytest.fixture
