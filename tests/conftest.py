@@ -69,6 +69,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ProblemLedger(), "yimen-problem-ledger")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's `--dist loadgroup` (scripts/test): a file's tests run in one
+    process, for its module fixtures, and every test that starts servers and workers of its
+    own (tests/e2e) in one process too, one after another: two at once on a 2-core machine
+    starve each other past their timeouts."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group("e2e" if path.startswith("tests/e2e/") else path))
+
+
 def pytest_report_header() -> str:
     engine = "PostgreSQL" if _TEST_DB else f"SQLite ({_SQLITE})"
     redis = os.environ.get("YIMEN_TEST_REDIS_URL") or "not configured"
