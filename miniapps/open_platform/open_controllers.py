@@ -180,8 +180,11 @@ async def send_notification(
     notice = await addressed(
         app_id, openid, strictly(await request.json(), NotificationIn), enablement
     )
-    await count_against(request, Quota.OPEN_NOTICES, f"{app_id}:{notice.user_id}")
-    await count_against(request, Quota.OPEN_NOTICES_DAILY, app_id)
+    await count_against(
+        request,
+        (Quota.OPEN_NOTICES, f"{app_id}:{notice.user_id}"),
+        (Quota.OPEN_NOTICES_DAILY, app_id),
+    )
     return await send_notice(app_id, openid, notice)
 
 

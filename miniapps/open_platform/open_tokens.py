@@ -83,5 +83,5 @@ async def calling_app(request: AnyRequest) -> str:
     if not rows:
         raise Unauthorized(OpenProblem.TOKEN_REFUSED)
     app_id = str(rows[0]["app_id"])
-    await count_against(request, Quota.OPEN_API, app_id)
+    await count_against(request, (Quota.OPEN_API, app_id))
     return app_id

@@ -16,6 +16,7 @@ from backend.kernel.ratelimit.rates import Limit, Rate
 from backend.kernel.ratelimit.refusals import enforce
 from backend.kernel.requests import AnyRequest
 from backend.kernel.services import Services, services_of
+from backend.kernel.settings import Settings
 
 
 @answers({429: [KernelCode.RATE_LIMITED]})
@@ -49,20 +50,28 @@ class RateLimited:
         await self.app(scope, receive, send)
 
 
-async def count_against(request: AnyRequest, quota: Quota, caller: str) -> None:
-    """Count the request against `quota`'s per-caller limit for a caller the route itself
-    identifies (an app by its open-API token), as the middleware counts a signed-in user:
-    a 429 with `Retry-After` once the caller is over it, counted in every process alike."""
+async def count_against(request: AnyRequest, *counts: tuple[Quota, str]) -> None:
+    """Count the request against each quota's per-caller limit, for a caller the route
+    itself identifies (an app by its open-API token), as the middleware counts a signed-in
+    user: all of them or, once the caller is over one, none, and a 429 with `Retry-After`;
+    counted in every process alike."""
     services = services_of(request.app)
-    key = (id(services.settings), quota)
-    limits = _CALLER_LIMITS.get(key)
-    if limits is None:
-        per_caller = rates_of(services.settings, quota).per_user
+    limits = []
+    for quota, caller in counts:
+        name, rate = _caller_limit(services.settings, quota)
+        limits.append(Limit(name, caller, rate, KernelCode.RATE_LIMITED))
+    await enforce(services.limiter, limits)
+
+
+def _caller_limit(settings: Settings, quota: Quota) -> tuple[str, Rate]:
+    key = (id(settings), quota)
+    limit = _CALLER_LIMITS.get(key)
+    if limit is None:
+        per_caller = rates_of(settings, quota).per_user
         if per_caller is None:
             raise ValueError(f"quota {quota} has no per-caller limit")
-        limits = _CALLER_LIMITS[key] = (f"{quota.value}.per_caller", per_caller)
-    name, rate = limits
-    await enforce(services.limiter, [Limit(name, caller, rate, KernelCode.RATE_LIMITED)])
+        limit = _CALLER_LIMITS[key] = (f"{quota.value}.per_caller", per_caller)
+    return limit
 
 
 # Parsed once per settings object: a quota's rate by (settings, quota).
