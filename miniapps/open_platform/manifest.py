@@ -16,14 +16,17 @@ from urllib.parse import urlsplit
 from backend.sdk import FieldError, Unprocessable
 from miniapps.open_platform.errors import OpenProblem
 from miniapps.open_platform.schemas import (
+    BODY_PLACEHOLDERS,
     ICON_BYTES,
     PLACEHOLDER,
     PROFILE_FIELDS,
+    TITLE_PLACEHOLDERS,
     AppManifest,
     DataField,
     NoticeTemplate,
     Permission,
 )
+from miniapps.open_platform.shown import shown, unshown
 
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 # A name in DNS with at least two labels and a top-level label of letters (or an IDN's
@@ -33,6 +36,7 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 ICON_SIDE = (48, 512)
 _FORMATTER = string.Formatter()
+MIN_WORDS = 2  # characters a template's text shows of its own, beside its placeholders
 
 
 def check_manifest(manifest: AppManifest, *, slug: str | None = None, at: str = "") -> None:
@@ -177,14 +181,15 @@ def _templates(templates: list[NoticeTemplate]) -> list[FieldError]:
         errors += [
             FieldError(field=f"templates[{n}].{where}", message=why)
             for where, text in texts.items()
-            if text is not None and (why := _not_a_template(text))
+            if text is not None and (why := _not_a_template(text, where.startswith("titles")))
         ]
     return errors
 
 
-def _not_a_template(text: str) -> str | None:
-    """Why `text` is not words with plain `{name}` placeholders (`{{` and `}}` for braces):
-    no attribute, index, conversion or format, which would let data reach past its value."""
+def _not_a_template(text: str, title: bool) -> str | None:
+    """Why `text` is not words of its own with a few plain `{name}` placeholders (`{{` and
+    `}}` for braces): no attribute, index, conversion or format, which would let a value
+    reach past itself, and not so few words that the values would say it all."""
     try:
         parts = list(_FORMATTER.parse(text))
     except ValueError:
@@ -194,7 +199,13 @@ def _not_a_template(text: str) -> str | None:
             continue
         if not re.fullmatch(PLACEHOLDER, name) or spec or conversion:
             return f"{{{name}}}: a placeholder is a plain name such as {{date}}"
-    return None
+    most = TITLE_PLACEHOLDERS if title else BODY_PLACEHOLDERS
+    if sum(1 for _, name, _, _ in parts if name is not None) > most:
+        return f"more than {most} placeholders"
+    words = "".join(literal for literal, _, _, _ in parts)
+    if shown(words) < MIN_WORDS:
+        return f"fewer than {MIN_WORDS} characters of its own beside its placeholders"
+    return unshown(words)
 
 
 def placeholders(template: NoticeTemplate) -> frozenset[str]:

@@ -28,6 +28,7 @@ from miniapps.open_platform.schemas import (
     NotificationSent,
     Permission,
 )
+from miniapps.open_platform.shown import unshown
 
 # Muting this category in one's preferences silences every third-party app at once;
 # revoking an app's consent to notifications silences that app.
@@ -64,6 +65,11 @@ async def addressed(
     errors += [
         FieldError(f"values.{name}", "not a placeholder of the template")
         for name in sorted(given - names)
+    ]
+    errors += [
+        FieldError(f"values.{name}", why)
+        for name, value in sorted(asked.values.items())
+        if (why := unshown(value))
     ]
     if errors:
         raise Unprocessable(OpenProblem.TEMPLATE_VALUES_INVALID, errors=errors)

@@ -26,8 +26,10 @@ TEMPLATE_ID = r"^[a-z][a-z0-9_]{0,23}(?!\n)$"
 PLACEHOLDER = r"^[a-z][a-z0-9_]{0,31}(?!\n)$"
 MAX_TEMPLATES = 10
 MAX_VALUE = 32  # characters of one value filled into a template: a name, a date, a number
-# Something visible, and no control characters or line breaks for a lock screen to show.
-NOTICE_VALUE = r"^(?=.*\S)[^\x00-\x1f\x7f\u2028\u2029]+$"
+# Something visible, and no control characters or line breaks for a lock screen to show
+# (the notices check each character's category beyond this: `notices.unshown`).
+NOTICE_VALUE = r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\u2028\u2029]+(?!\n)$"
+TITLE_PLACEHOLDERS, BODY_PLACEHOLDERS = 2, 5
 
 OneLine = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=ONE_LINE)]
 Url = Annotated[str, msgspec.Meta(min_length=8, max_length=500)]
@@ -543,7 +545,11 @@ class NotificationIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
             Annotated[str, msgspec.Meta(pattern=PLACEHOLDER)],
             Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_VALUE, pattern=NOTICE_VALUE)],
         ],
-        msgspec.Meta(max_length=20),
+        msgspec.Meta(
+            max_length=20,
+            description="Each placeholder of the template by name, and its value: at most "
+            f"{MAX_VALUE} characters on one line, with something to see and nothing hidden.",
+        ),
     ] = {}
 
 

@@ -55,7 +55,7 @@ PATTERN_EXAMPLES = {
     r"^[a-z][a-z0-9-]{2,31}(?!\n)$": "metro-card",
     r"^[a-z][a-z0-9_]{0,23}(?!\n)$": "topped_up",  # a notification template
     r"^[a-z][a-z0-9_]{0,31}(?!\n)$": "amount",  # a template's placeholder
-    r"^(?=.*\S)[^\x00-\x1f\x7f\u2028\u2029]+$": "50",  # a value filled into a template
+    r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\u2028\u2029]+(?!\n)$": "50",  # a template's value
     r"^yx[0-9a-f]{16}(?!\n)$": "yx00000000000000a1",  # an open-platform app's id
     r"^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?!\n)$": "1.0.0",
     r"^[a-z0-9][a-z0-9-]{0,31}/[a-z0-9][a-z0-9-]{0,31}(?!\n)$": "zz/gx",  # a district

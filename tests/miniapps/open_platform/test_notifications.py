@@ -57,7 +57,7 @@ async def app(settings: Settings) -> Litestar:
     )
 
 
-async def _openid(client: Client, app: Opened, user: Person, *consent: str) -> str:
+async def openid_of(client: Client, app: Opened, user: Person, *consent: str) -> str:
     launched = await client.post(
         f"{APP}/apps/{app.app_id}/launch", json={"consent": list(consent)}, headers=user.headers
     )
@@ -69,7 +69,7 @@ async def _openid(client: Client, app: Opened, user: Person, *consent: str) -> s
     return str(traded.json()["openid"])
 
 
-async def _send(
+async def send_notice(
     client: Client, app: Opened, openid: str, template: str = "topped_up", **values: str
 ) -> Any:
     return await client.post(
@@ -101,9 +101,9 @@ async def test_a_consenting_user_gets_the_template_filled_in_their_language(
         "purpose": "告知充值与行程结果",
         "consented": False,
     }
-    openid = await _openid(client, app, resident, "notifications")
+    openid = await openid_of(client, app, resident, "notifications")
 
-    sent = await _send(client, app, openid)
+    sent = await send_notice(client, app, openid)
     assert sent.status_code == 200, sent.text
     assert sent.json()["openid"] == openid
     assert sent.json()["template"] == "topped_up"
@@ -118,7 +118,7 @@ async def test_a_consenting_user_gets_the_template_filled_in_their_language(
     ]
 
     await UserAccount.update({UserAccount.locale: "en"}).where(UserAccount.id == resident.user_id)
-    assert (await _send(client, app, openid, amount="20", date="Dec 6")).status_code == 200
+    assert (await send_notice(client, app, openid, amount="20", date="Dec 6")).status_code == 200
     assert (await _inbox(client, resident))[0] == {
         "category": "open_platform",
         "title": "Metro card topped up",
@@ -133,32 +133,37 @@ async def test_no_consent_no_template_or_wrong_values_is_refused_and_nothing_is_
     platform = await Platform(client, token_for_phone).start()
     app = await platform.opened(**NOTIFYING)
     resident = await someone(client, token_for_phone, RESIDENT)
-    only_name = await _openid(client, app, resident, "name")
+    only_name = await openid_of(client, app, resident, "name")
 
-    refused = await _send(client, app, only_name)
+    refused = await send_notice(client, app, only_name)
     assert (refused.status_code, refused.json()["code"]) == (403, "open_notify_consent_missing")
 
-    openid = await _openid(client, app, resident, "notifications")
-    unknown = await _send(client, app, openid, "refunded")
+    openid = await openid_of(client, app, resident, "notifications")
+    unknown = await send_notice(client, app, openid, "refunded")
     assert (unknown.status_code, unknown.json()["code"]) == (422, "open_template_not_found")
-    short = await _send(client, app, openid, date="12月5日")
+    short = await send_notice(client, app, openid, date="12月5日")
     assert (short.status_code, short.json()["code"]) == (422, "open_template_values_invalid")
     assert short.json()["errors"] == [{"field": "values.amount", "message": "missing"}]
-    extra = await _send(client, app, openid, **VALUES, note="另附说明")
+    extra = await send_notice(client, app, openid, **VALUES, note="另附说明")
     assert extra.json()["errors"] == [
         {"field": "values.note", "message": "not a placeholder of the template"}
     ]
-    for value in ("5" * 33, "50\n元", "50\x1b[2J", "   "):
-        bad = await _send(client, app, openid, date="12月5日", amount=value)
+    for value in ("5" * 33, "50\n元", "50\n", "50\x1b[2J", "\x85元", "5\x9b0", "   "):
+        bad = await send_notice(client, app, openid, date="12月5日", amount=value)
         assert (bad.status_code, bad.json()["code"]) == (400, "validation_failed"), value
-    nobody = await _send(client, app, "0" * 32)
+    # Nothing that hides itself, turns the text around or piles marks; something to see.
+    for value in ("\u202e05", "\u20665\u2069", "\u200b", "\u3164", "5\u0301\u0301\u0301"):
+        bad = await send_notice(client, app, openid, date="12月5日", amount=value)
+        assert (bad.status_code, bad.json()["code"]) == (422, "open_template_values_invalid")
+        assert bad.json()["errors"][0]["field"] == "values.amount", value
+    nobody = await send_notice(client, app, "0" * 32)
     assert (nobody.status_code, nobody.json()["code"]) == (404, "open_user_not_found")
 
     revoked = await client.delete(
         f"/v1/me/consents/{app.app_id}?field=notifications", headers=resident.headers
     )
     assert revoked.status_code == 200, revoked.text
-    after = await _send(client, app, openid)
+    after = await send_notice(client, app, openid)
     assert (after.status_code, after.json()["code"]) == (403, "open_notify_consent_missing")
 
     assert await Notification.count() == 0
@@ -173,13 +178,13 @@ async def test_an_app_without_notify_or_switched_off_sends_nothing(
     notifying = await platform.opened("metro-bus", **NOTIFYING)
     resident = await someone(client, token_for_phone, RESIDENT)
 
-    refused = await _send(client, reader, await _openid(client, reader, resident, "name"))
+    refused = await send_notice(client, reader, await openid_of(client, reader, resident, "name"))
     assert (refused.status_code, refused.json()["code"]) == (403, "open_permission_missing")
 
-    openid = await _openid(client, notifying, resident, "notifications")
+    openid = await openid_of(client, notifying, resident, "notifications")
     off = await switch(client, platform.district, notifying.app_id, on=False)
     assert off.status_code == 200, off.text
-    refused = await _send(client, notifying, openid)
+    refused = await send_notice(client, notifying, openid)
     assert (refused.status_code, refused.json()["code"]) == (403, "open_app_off_in_district")
     assert await Notification.count() == 0
 
@@ -192,18 +197,18 @@ async def test_an_app_sends_one_user_a_few_and_all_its_users_a_daily_quota(
     other = await platform.opened("metro-bus", **NOTIFYING)
     resident = await someone(client, token_for_phone, RESIDENT)
     neighbour = await someone(client, token_for_phone, NEIGHBOUR)
-    openid = await _openid(client, app, resident, "notifications")
+    openid = await openid_of(client, app, resident, "notifications")
 
-    answered = [(await _send(client, app, openid)).status_code for _ in range(4)]
+    answered = [(await send_notice(client, app, openid)).status_code for _ in range(4)]
     assert answered == [200, 200, 200, 429]
     # Another app, to the same user, counts on its own.
-    theirs = await _openid(client, other, resident, "notifications")
-    assert (await _send(client, other, theirs)).status_code == 200
+    theirs = await openid_of(client, other, resident, "notifications")
+    assert (await send_notice(client, other, theirs)).status_code == 200
 
     # The app's fourth of the day reaches the neighbour; its fifth, nobody.
-    neighbours = await _openid(client, app, neighbour, "notifications")
-    assert (await _send(client, app, neighbours)).status_code == 200
-    over = await _send(client, app, neighbours)
+    neighbours = await openid_of(client, app, neighbour, "notifications")
+    assert (await send_notice(client, app, neighbours)).status_code == 200
+    over = await send_notice(client, app, neighbours)
     assert (over.status_code, over.json()["code"]) == (429, "rate_limited")
     assert int(over.headers["Retry-After"]) >= 1
     await notices_recorded()
@@ -233,6 +238,21 @@ async def test_an_app_sends_one_user_a_few_and_all_its_users_a_daily_quota(
             {"templates": [{**TOPPED_UP, "bodies": {"zh-CN": "充值 {amount 元"}}]},
             "manifest.templates[0].bodies.zh-CN",
             "a brace without its pair: write {{ and }} for braces",
+        ),
+        (
+            {"templates": [{**TOPPED_UP, "titles": {"zh-CN": "{title}"}}]},
+            "manifest.templates[0].titles.zh-CN",
+            "fewer than 2 characters of its own beside its placeholders",
+        ),
+        (
+            {"templates": [{**TOPPED_UP, "titles": {"zh-CN": "\u202e充值成功"}}]},
+            "manifest.templates[0].titles.zh-CN",
+            "U+202E is not shown, or changes how the text runs",
+        ),
+        (
+            {"templates": [{**TOPPED_UP, "bodies": {"zh-CN": "充值{a}{b}{c}{d}{e}{f}"}}]},
+            "manifest.templates[0].bodies.zh-CN",
+            "more than 5 placeholders",
         ),
         (
             {"templates": [TOPPED_UP, TOPPED_UP]},
