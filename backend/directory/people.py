@@ -115,17 +115,20 @@ class PersonalDetails(msgspec.Struct, frozen=True, kw_only=True):
     id_card: str | None
 
 
+# Prepared statements, not queries built for each call: open-API reads ask these per request.
+_ACCOUNTS = f"SELECT id, active FROM {UserAccount._meta.tablename}"  # noqa: S608 - own names
+_DETAILS = (
+    f"SELECT name, phone_sealed, id_card_sealed FROM {UserAccount._meta.tablename}"  # noqa: S608
+    " WHERE id = $1"
+)
+
+
 async def personal_details(user_id: int, vault: Vault) -> PersonalDetails | None:
     """The person's name, phone and ID-card number; None if there is no such account."""
-    row = (
-        await UserAccount.select(
-            UserAccount.name, UserAccount.phone_sealed, UserAccount.id_card_sealed
-        )
-        .where(UserAccount.id == user_id)
-        .first()
-    )
-    if row is None:
+    rows = await fetch_rows(_DETAILS, user_id)
+    if not rows:
         return None
+    row = rows[0]
     sealed_id = row["id_card_sealed"]
     return PersonalDetails(
         name=row["name"],
@@ -193,13 +196,8 @@ async def holders_above(role: Role, path: str) -> set[int]:
 
 async def active_among(user_ids: Iterable[int]) -> set[int]:
     """Those of `user_ids` whose accounts are not switched off: who may be given work."""
-    ids = list(user_ids)
-    if not ids:
-        return set()
-    rows = await UserAccount.select(UserAccount.id).where(
-        UserAccount.id.is_in(ids) & UserAccount.active.eq(True)
-    )
-    return {int(row["id"]) for row in rows}
+    rows = await fetch_where_in(_ACCOUNTS, "id", user_ids)
+    return {int(row["id"]) for row in rows if row["active"]}
 
 
 async def scopes_held(user_id: int, role: Role) -> list[str]:

@@ -28,7 +28,6 @@ from backend.sdk import (
     personal_details,
     utc_now,
 )
-from miniapps.open_platform.apps import app_row
 from miniapps.open_platform.consents import consent_to, standing_fields
 from miniapps.open_platform.credentials import digest_of
 from miniapps.open_platform.districts import allows, switch_of
@@ -177,12 +176,11 @@ async def trade(app_id: str, code: str, vault: Vault, enablement: Enablement) ->
         raise Unprocessable(OpenProblem.CODE_REFUSED)
     user_id, district = int(spent[0]["user_id"]), str(spent[0]["district"])
     version_id = int(spent[0]["version_id"])
-    manifest = await _manifest(version_id)
-    if not enablement.serves(PLATFORM_ID, district):
+    [launched] = await fetch_rows(_LAUNCHED, app_id, version_id, district)
+    manifest = msgspec.json.decode(launched["manifest"], type=AppManifest)
+    if not enablement.serves(PLATFORM_ID, district) or not allows(launched, manifest):
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
-    if not allows(await switch_of(app_id, district), manifest):
-        raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
-    publisher_id = (await app_row(app_id))["publisher_id"]
+    publisher_id = launched["publisher_id"]
     openid = pairwise(vault, OPENID, f"{app_id}:{user_id}")
     await _bind(openid, app_id, user_id, district, version_id, now)
     return OpenSession(
@@ -191,6 +189,16 @@ async def trade(app_id: str, code: str, vault: Vault, enablement: Enablement) ->
         version_id=version_id,
         claims=await consented_claims(app_id, user_id, district, manifest, vault),
     )
+
+
+# What a trade needs besides the code: the manifest of the version launched, the switch of
+# the district it was launched in, and the publisher; read together.
+_LAUNCHED = (
+    "SELECT a.publisher_id, v.manifest, d.enabled, d.approved_asks FROM open_platform_app a"
+    " JOIN open_platform_version v ON v.id = $2 AND v.app_id = a.app_id"
+    " LEFT JOIN open_platform_district d ON d.app_id = a.app_id AND d.district = $3"
+    " WHERE a.app_id = $1"
+)
 
 
 async def _bind(
@@ -234,33 +242,34 @@ async def reached(
     """The user behind `openid` for the calling app, if the version they have asks for
     `permission` and the app is on where they last launched it; an openid of another app,
     or of nobody who launched this one, names nobody."""
-    rows = await fetch_rows(
-        "SELECT user_id, district, version_id FROM open_platform_identity"
-        " WHERE openid = $1 AND app_id = $2",
-        openid,
-        app_id,
-    )
+    rows = await fetch_rows(_REACHED, openid, app_id)
     user_id = int(rows[0]["user_id"]) if rows else 0
     if not rows or not await active_among([user_id]):
         raise NotFound(OpenProblem.USER_NOT_FOUND)
-    district = str(rows[0]["district"])
-    version_id = _still_out(await app_row(app_id), int(rows[0]["version_id"]))
-    if version_id is None or not enablement.serves(PLATFORM_ID, district):
+    district, manifest_json = str(rows[0]["district"]), rows[0]["manifest"]
+    if manifest_json is None or not enablement.serves(PLATFORM_ID, district):
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
-    manifest = await _manifest(version_id)
+    manifest = msgspec.json.decode(manifest_json, type=AppManifest)
     if permission not in manifest.permissions:
         raise Forbidden(OpenProblem.PERMISSION_MISSING, permission=permission)
-    if not allows(await switch_of(app_id, district), manifest):
+    if not allows(rows[0], manifest):
         raise Forbidden(OpenProblem.OFF_IN_DISTRICT)
     return Reached(user_id=user_id, district=district, manifest=manifest)
 
 
-def _still_out(app: Mapping[str, Any], launched: int) -> int | None:
-    """The version the user launched if it is still out, else the one released."""
-    if launched in (app["released_version_id"], app["gray_version_id"]):
-        return launched
-    released = app["released_version_id"]
-    return None if released is None else int(released)
+# The user behind an openid of the app, the manifest of the version they have (the one they
+# launched if it is still out, released or in gray release, else the one released; none if
+# nothing is) and the switch of the district where they launched it, read together, for
+# every open-API call about a user.
+_REACHED = (
+    "SELECT i.user_id, i.district, v.manifest, d.enabled, d.approved_asks"
+    " FROM open_platform_identity i JOIN open_platform_app a ON a.app_id = i.app_id"
+    " LEFT JOIN open_platform_version v ON v.id = CASE"
+    " WHEN i.version_id IN (a.released_version_id, a.gray_version_id) THEN i.version_id"
+    " ELSE a.released_version_id END"
+    " LEFT JOIN open_platform_district d ON d.app_id = i.app_id AND d.district = i.district"
+    " WHERE i.openid = $1 AND i.app_id = $2"
+)
 
 
 def pairwise(vault: Vault, purpose: str, subject: str) -> str:
