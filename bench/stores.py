@@ -7,6 +7,7 @@ free port, and removes both when it ends."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -22,6 +23,32 @@ from urllib.parse import urlparse, urlunparse
 from common import free_port
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+# A city runs on PostgreSQL; the embedded default is the demo's, where each statement outside
+# a transaction opens a connection of its own.
+ENGINES = ("postgresql", "embedded")
+
+
+def engine_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="postgresql",
+        help="postgresql: DATABASE_URL, else a database of its own on the local server "
+        "(bench/stores.py); embedded: the SQLite default of the demo",
+    )
+
+
+@contextlib.contextmanager
+def engine(name: str) -> Iterator[None]:
+    """`DATABASE_URL` set for the bench's run on the engine `name` (see `database_url`), or
+    unset for the embedded default; a database made for the run is dropped at its end."""
+    if name == "embedded":
+        os.environ.pop("DATABASE_URL", None)
+        yield
+        return
+    with database_url() as url:
+        os.environ["DATABASE_URL"] = url
+        yield
 
 
 @contextlib.contextmanager

@@ -53,6 +53,7 @@ BENCHES: dict[str, Callable[[str], list[str]]] = {
     "voucher_rush": lambda size: ["bench/voucher_rush/run.py"],
     "sos": lambda size: ["bench/sos/run.py"],
     "consult_routing": lambda size: ["bench/consult_routing/run.py"],
+    "open_api": lambda size: ["bench/open_api/run.py"],
 }
 
 

@@ -28,7 +28,6 @@ of its own and costs a scan far more (0.68 of the proof-only route against 0.90)
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -68,9 +67,6 @@ SCAN_LIMITS = {
 ALLOWANCE = 10  # seconds a round may take beyond its three wrk runs (signing, wrk's start)
 MARGIN = 5  # seconds of freshness kept in hand at either end of a round
 TARGET = 0.9  # the scan route's rate ÷ the proof-only route's
-# A city's checkpoints scan against PostgreSQL; the embedded default is the demo's, where
-# each statement outside a transaction opens a connection of its own.
-ENGINES = ("postgresql", "embedded")
 
 
 class Resident(NamedTuple):
@@ -233,19 +229,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="postgresql",
-        help="postgresql: DATABASE_URL, else a database of its own on the local server "
-        "(bench/stores.py); embedded: the SQLite default of the demo",
-    )
+    stores.engine_option(parser)
     args = parser.parse_args()
-    with contextlib.ExitStack() as stack:
-        if args.engine == "postgresql":
-            os.environ["DATABASE_URL"] = stack.enter_context(stores.database_url())
-        else:
-            os.environ.pop("DATABASE_URL", None)
+    with stores.engine(args.engine):
         run(args)
 
 

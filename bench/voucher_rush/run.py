@@ -31,7 +31,6 @@ database of its own on the local server, dropped at the end (bench/stores.py).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import functools
 import http.client
@@ -57,7 +56,6 @@ from common import demo_environment, figure, in_database, report, server, wrk, y
 APP = "/v1/miniapps/payment"
 HOME = "zz/gx/fengyang/c03/g07"
 DISTRICT = "zz/gx"
-ENGINES = ("postgresql", "embedded")
 
 
 class Rush(NamedTuple):
@@ -180,20 +178,10 @@ def main() -> None:
     parser.add_argument("--vouchers", type=int, default=1_000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=int, default=2, help="of each hello-world round")
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="postgresql",
-        help="postgresql: DATABASE_URL, else a database of its own on the local server "
-        "(bench/stores.py); embedded: the SQLite default of the demo",
-    )
+    stores.engine_option(parser)
     args = parser.parse_args()
     burst.pin_load()
-    with contextlib.ExitStack() as stack:
-        if args.engine == "postgresql":
-            os.environ["DATABASE_URL"] = stack.enter_context(stores.database_url())
-        else:
-            os.environ.pop("DATABASE_URL", None)
+    with stores.engine(args.engine):
         run(args)
 
 

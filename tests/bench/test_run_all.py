@@ -27,6 +27,7 @@ BENCHES = (
     "voucher_rush",
     "sos",
     "consult_routing",
+    "open_api",
 )
 PNG = b"\x89PNG\r\n\x1a\n"
 # The benches whose recorded runs are sound (event_dispatch's is void).
