@@ -4,11 +4,13 @@ Yimen only over HTTP, as the publishers' guide tells it to.
     python -m tests.e2e.metro_server PORT YIMEN_URL
 
 Its console routes stand for the metro's developer at work (register, submit, release); its
-`/h5/login` for its H5 page handing over a launch code; `/yimen/hooks` is its webhook, which
-checks each signature with the guide's own `verify_webhook`; `/heard` shows what it heard."""
+`/h5/login` for its H5 page handing over a launch code, traded by the guide's own
+`who_launched`; `/yimen/hooks` is its webhook, which checks each signature with the guide's
+own `verify_webhook`; `/heard` shows what it heard."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
@@ -18,7 +20,7 @@ import uvicorn
 from litestar import Litestar, Request, get, post
 from litestar.response import Response
 
-from tests.miniapps.open_platform.guide import guide_verifier
+from tests.miniapps.open_platform.guide import WhoLaunched, guide_handshake, guide_verifier
 from tests.miniapps.open_platform.samples import CREDIT_CODES, icon
 
 OPEN = "/v1/miniapps/open_platform"
@@ -56,6 +58,7 @@ class Metro:
         self.app_id = self.secret = self.hook_key = ""
         self.version_id = 0
         self.heard: list[dict[str, Any]] = []
+        self.who_launched: WhoLaunched | None = None
 
     async def call(self, method: str, path: str, **kwargs: Any) -> Any:
         answer = await self.http.request(method, path, **kwargs)
@@ -104,8 +107,12 @@ def build(metro: Metro) -> Litestar:
     async def login(data: dict[str, str]) -> dict[str, Any]:
         """The H5 page's launch code: who it is (section 7), what they share (section 8),
         and a notification that their card is ready (section 9)."""
+        if metro.who_launched is None:
+            yimen = str(metro.http.base_url).rstrip("/")
+            metro.who_launched = guide_handshake(yimen, metro.app_id, metro.secret)
+        # The guide's client is synchronous, as a reader may well write theirs.
+        session = await asyncio.to_thread(metro.who_launched, data["code"])
         api = await metro.open_api()
-        session = await metro.call("POST", "/open/session", json=data, headers=api)
         openid = session["openid"]
         profile = await metro.call("GET", f"/open/users/{openid}/profile", headers=api)
         name = profile["claims"].get("name", "乘客")
