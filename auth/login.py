@@ -25,19 +25,22 @@ from backend.kernel.codes import KernelCode
 from backend.kernel.errors import TooManyRequests, Unauthorized, Unprocessable
 from backend.kernel.events import emit, unit_of_work
 from backend.kernel.ratelimit import Limit, Rate, RateLimiter, enforce
-from backend.kernel.settings import Settings
+from backend.kernel.settings import Settings, SmsVendor
 from backend.kernel.vault import Vault
 
 _CODE_PURPOSE = "auth.otp"
 
 
-class CodeSent(msgspec.Struct, frozen=True, kw_only=True):
+class CodeSent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """A code is on its way. `request_id` asks `GET /v1/auth/otp/{request_id}` how its text
-    is going; `expires_in` and `resend_after` are seconds."""
+    is going; `expires_in` and `resend_after` are seconds. `dev_code` is the code itself,
+    only where texts go to the development console (never with an SMS vendor, which
+    production requires): the browser shell shows it so a demo needs no server log."""
 
     request_id: str
     expires_in: int
     resend_after: int
+    dev_code: str | None = None
 
 
 def _code_hash(vault: Vault, phone_lookup: str, code: str) -> str:
@@ -79,7 +82,12 @@ async def send_code(
         request_id=request_key,
         expires_in=settings.otp_ttl,
         resend_after=settings.otp_resend_interval,
+        dev_code=code if _texts_to_console(settings) else None,
     )
+
+
+def _texts_to_console(settings: Settings) -> bool:
+    return settings.is_dev and settings.sms_provider in (None, SmsVendor.CONSOLE)
 
 
 def _code_limits(*, phone_lookup: str, address: str, settings: Settings) -> list[Limit]:

@@ -39,6 +39,13 @@ async def test_login_opens_a_resident_account(client: Client, sms: RecordingSms)
     assert me.json()["roles"] == ["resident"]
 
 
+async def test_in_development_the_answer_shows_the_code_the_console_prints(
+    client: Client, sms: RecordingSms
+) -> None:
+    sent = await client.post("/v1/auth/otp", json={"phone": PHONE})
+    assert sent.json()["dev_code"] == await sms.last_code(PHONE)
+
+
 async def test_codes_are_stored_hashed(client: Client, sms: RecordingSms) -> None:
     await client.post("/v1/auth/otp", json={"phone": PHONE})
     code = await sms.last_code(PHONE)

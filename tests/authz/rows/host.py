@@ -21,6 +21,7 @@ from backend.kernel.roles import ADMIN_ROLES, Role
 from backend.kernel.services import services_of
 from backend.kernel.workdays import forget_work_calendar
 from backend.kernel.workdays.tables import WorkCalendarDay
+from backend.shell.pages import BUILT
 from tests.authz.city import City
 from tests.authz.matrix import (
     ADMINS,
@@ -38,6 +39,7 @@ from tests.authz.matrix import (
     Caller,
     Outcome,
     Req,
+    RequestMaker,
     Row,
     Target,
     TargetMaker,
@@ -243,8 +245,24 @@ _EXISTING_ACCOUNT = {
     **each(ADMINS_ABOVE_G07, (201, 403, 409)),
 }
 
+
+def _built_script(page: str) -> RequestMaker:
+    """A request for the page's script, by the hashed name the build gave it."""
+
+    async def request(city: City, target: Target, caller: Caller) -> Req:
+        [script] = (BUILT / page / "assets").glob("*.js")
+        return Req(path_params={"name": script.name})
+
+    return request
+
+
 ROWS = [
     Row("GET", "/healthz", NOTHING, ANYONE_200, no_request),
+    # The browser pages are public files; everything they show comes through the API.
+    Row("GET", "/app", NOTHING, ANYONE_200, no_request),
+    Row("GET", "/app/assets/{name:str}", NOTHING, ANYONE_200, _built_script("app")),
+    Row("GET", "/console", NOTHING, ANYONE_200, no_request),
+    Row("GET", "/console/assets/{name:str}", NOTHING, ANYONE_200, _built_script("console")),
     Row("GET", "/readyz", NOTHING, ANYONE_200, no_request),
     # Open in dev, as the matrix runs; prod needs the metrics token (tests/backend/test_metrics).
     Row("GET", "/metrics", NOTHING, ANYONE_200, no_request),

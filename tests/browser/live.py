@@ -1,0 +1,122 @@
+"""A live Yimen for the browser tests, as `./scripts/demo` serves it (SQLite, in-process
+jobs, the dev console for login codes), and headless Chromium from Debian's `chromium`
+package, driven by Playwright: no browser is downloaded."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.support import free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("YIMEN_SCREENSHOTS", "build/screenshots"))
+PHONE_SIZE = {"width": 390, "height": 844}
+# Logging in through the page asks a code for many phones from one address within minutes.
+_GENEROUS = {
+    "YIMEN_OTP_PER_IP_PER_HOUR": "1000",
+    "YIMEN_OTP_PER_PHONE_PER_HOUR": "1000",
+    "YIMEN_OTP_RESEND_INTERVAL": "0",
+    "YIMEN_RATE_LOGIN_PER_ADDRESS": "1000/h",
+    "YIMEN_RATE_LOGIN_PER_PHONE": "1000/h",
+}
+
+
+def chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.environ.get("CI") == "true":
+        pytest.fail("Debian's chromium is not installed, and CI runs the browser tests")
+    pytest.skip("the browser tests need Debian's chromium (apt-get install chromium)")
+
+
+def _env(directory: Path) -> dict[str, str]:
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(("YIMEN_", "DATABASE_"))}
+    return {
+        **kept,
+        **_GENEROUS,
+        "YIMEN_ENV": "dev",
+        "YIMEN_SQLITE_PATH": str(directory / "shell.sqlite3"),
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "YIMEN_LOG_LEVEL": "WARNING",
+    }
+
+
+def _yimen(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args], env=env, check=True, capture_output=True
+    )
+
+
+@contextlib.contextmanager
+def demo_server(directory: Path) -> Iterator[str]:
+    """`yimen migrate`, `seed-demo` and `serve` on a database of its own; the base URL."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    env = _env(directory)
+    _yimen(["migrate"], env)
+    _yimen(["seed-demo"], env)
+    port = free_port()
+    with (directory / "serve.log").open("ab") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/healthz")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _wait_for(url: str) -> None:
+    for _ in range(300):
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(url).status_code == 200:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer")
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=chromium_or_skip(), args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def log_in(page: Page, base: str, phone: str, where: str = "app") -> None:
+    """Log in through the page as a person would: phone, the code shown in dev, log in."""
+    await page.goto(f"{base}/{where}/")
+    await page.fill("input[name=phone]", phone)
+    await page.click("button[type=submit]")
+    code = await page.locator("output[name=dev-code]").inner_text()
+    await page.fill("input[name=code]", code)
+    await page.click("button[type=submit]")
+    await page.wait_for_selector("nav.tabs" if where == "app" else "header.bar nav")
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    """Kept under ARTIFACTS (CI keeps the folder) and shown by docs/web-shell.md."""
+    path = ARTIFACTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,128 @@
+// The mobile-web shell: log in, the launcher, the inbox, one's settings, and the mini-apps'
+// main screens, in the person's locale and, when they chose it, in elder mode.
+
+import "../common/style.css";
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { api, need, signOut, type Schemas } from "../common/api";
+import { chooseLocale, currentLocale, t, type Locale } from "../common/i18n";
+import { go, useRoute } from "../common/route";
+import { currentTokens, onSessionChange } from "../common/session";
+import { Login, ProblemBanner, useAction, useLoaded } from "../common/ui";
+import { GridEvents } from "./grid";
+import { Inbox, Launcher } from "./home";
+
+function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; changed: () => void }) {
+  const [problem, act] = useAction();
+  const setLocale = (locale: Locale) =>
+    act(async () => {
+      need(await api.PATCH("/v1/me", { body: { locale } }));
+      chooseLocale(locale);
+      changed();
+    });
+  const setElder = (elder_mode: boolean) =>
+    act(async () => {
+      need(await api.PATCH("/v1/me", { body: { elder_mode } }));
+      changed();
+    });
+  return (
+    <section class="settings">
+      <h2>{t("me")}</h2>
+      <ProblemBanner problem={problem} />
+      <fieldset>
+        <legend>{t("language")}</legend>
+        <button type="button" aria-pressed={currentLocale() === "zh-CN"} onClick={() => setLocale("zh-CN")}>
+          中文
+        </button>
+        <button type="button" aria-pressed={currentLocale() === "en"} onClick={() => setLocale("en")}>
+          English
+        </button>
+      </fieldset>
+      <label class="switch">
+        <input
+          type="checkbox"
+          name="elder-mode"
+          checked={launcher.elder_mode}
+          onChange={(change) => setElder(change.currentTarget.checked)}
+        />
+        {t("elderMode")}
+      </label>
+      <button type="button" class="secondary" onClick={() => void signOut()}>
+        {t("logOut")}
+      </button>
+    </section>
+  );
+}
+
+function Screen({ route, launcher, changed }: { route: string[]; launcher: Schemas["LauncherView"]; changed: () => void }) {
+  const [app, screen, id] = route;
+  if (app === "inbox") return <Inbox changed={changed} />;
+  if (app === "me") return <Settings launcher={launcher} changed={changed} />;
+  if (app === "grid_events") return <GridEvents screen={screen ?? "report"} id={id} />;
+  if (app) return <p class="empty">{t("notBuiltHere")}</p>;
+  return <Launcher launcher={launcher} />;
+}
+
+function Shell() {
+  const route = useRoute();
+  const [round, setRound] = useState(0);
+  const changed = () => setRound((value) => value + 1);
+  const launcher = useLoaded(
+    async () => need(await api.GET("/v1/launcher", { params: { query: { locale: currentLocale() } } })),
+    [round],
+  );
+  const unread = useLoaded(
+    async () => need(await api.GET("/v1/inbox", { params: { query: { limit: 1 } } })).unread,
+    [round, route.join("/")],
+  );
+  useEffect(() => {
+    document.documentElement.classList.toggle("elder", launcher.data?.elder_mode === true);
+    if (launcher.data) chooseLocale(launcher.data.locale === "en" ? "en" : "zh-CN");
+  }, [launcher.data]);
+  return (
+    <>
+      <header class="bar">
+        {route.length > 0 && (
+          <button type="button" class="back" onClick={() => history.back()} aria-label={t("back")}>
+            ‹
+          </button>
+        )}
+        <h1>{t("appName")}</h1>
+      </header>
+      <main>
+        <ProblemBanner problem={launcher.problem} />
+        {launcher.data && <Screen route={route} launcher={launcher.data} changed={changed} />}
+      </main>
+      <nav class="tabs" aria-label={t("appName")}>
+        <button type="button" onClick={() => go()} aria-current={route.length === 0 ? "page" : undefined}>
+          {t("home")}
+        </button>
+        <button type="button" onClick={() => go("inbox")} aria-current={route[0] === "inbox" ? "page" : undefined}>
+          {t("inbox")}
+          {unread.data ? <span class="badge" data-unread={unread.data}>{unread.data}</span> : null}
+        </button>
+        <button type="button" onClick={() => go("me")} aria-current={route[0] === "me" ? "page" : undefined}>
+          {t("me")}
+        </button>
+      </nav>
+    </>
+  );
+}
+
+function Root() {
+  const [signedIn, setSignedIn] = useState(currentTokens() !== null);
+  const [ended, setEnded] = useState(false);
+  useEffect(
+    () =>
+      onSessionChange((tokens, why) => {
+        setEnded(why === "ended");
+        setSignedIn(tokens !== null);
+      }),
+    [],
+  );
+  if (!signedIn) return <Login title={t("appName")} notice={ended ? t("sessionEnded") : undefined} />;
+  return <Shell />;
+}
+
+chooseLocale(currentLocale());
+render(<Root />, document.getElementById("root")!);

@@ -1,0 +1,135 @@
+// The one way the pages talk to Yimen: openapi-fetch over the types that openapi-typescript
+// generates from the committed openapi/openapi.json (`npm run types`), so every path,
+// parameter and field is checked by tsc. Sends the bearer token and the chosen locale,
+// refreshes the token before it expires and once more on a 401, and signs out when the
+// refresh is refused.
+
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "./schema";
+import { currentTokens, keepTokens, type Tokens } from "./session";
+import { currentLocale } from "./i18n";
+
+export type Schemas = components["schemas"];
+export type Problem = Schemas["Problem"];
+
+/** An answer that was not a success, with the problem the API gave (a made-up one when the
+ * answer was no problem document, e.g. a proxy's page or no network). */
+export class ApiProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.title);
+  }
+}
+
+// Refresh this long before the access token expires, so a request never leaves with a token
+// that dies on the way.
+const MARGIN_MS = 30_000;
+
+let refreshing: Promise<Tokens | null> | null = null;
+
+function tokensFrom(pair: Schemas["TokenPair"]): Tokens {
+  return {
+    access: pair.access_token,
+    refresh: pair.refresh_token,
+    expiresAt: Date.now() + pair.expires_in * 1000,
+  };
+}
+
+async function refreshOnce(stale: Tokens): Promise<Tokens | null> {
+  const answer = await plain.POST("/v1/auth/refresh", {
+    body: { refresh_token: stale.refresh },
+  });
+  const tokens = answer.data ? tokensFrom(answer.data) : null;
+  keepTokens(tokens);
+  return tokens;
+}
+
+/** Fresh tokens, refreshing at most once at a time however many requests ask. */
+export function refreshed(stale: Tokens): Promise<Tokens | null> {
+  refreshing ??= refreshOnce(stale).finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+async function usableTokens(): Promise<Tokens | null> {
+  const tokens = currentTokens();
+  if (tokens && tokens.expiresAt - Date.now() < MARGIN_MS) return refreshed(tokens);
+  return tokens;
+}
+
+const retries = new Map<string, Request>();
+
+const session: Middleware = {
+  async onRequest({ request, id }) {
+    request.headers.set("Accept-Language", currentLocale());
+    const tokens = await usableTokens();
+    if (tokens) {
+      request.headers.set("Authorization", `Bearer ${tokens.access}`);
+      retries.set(id, request.clone());
+    }
+    return request;
+  },
+  async onResponse({ response, id }) {
+    const retry = retries.get(id);
+    retries.delete(id);
+    if (response.status !== 401 || !retry) return response;
+    const stale = currentTokens();
+    const tokens = stale ? await refreshed(stale) : null;
+    if (!tokens) {
+      keepTokens(null);
+      return response;
+    }
+    retry.headers.set("Authorization", `Bearer ${tokens.access}`);
+    return fetch(retry);
+  },
+};
+
+const plain = createClient<paths>({ baseUrl: location.origin });
+export const api = createClient<paths>({ baseUrl: location.origin });
+api.use(session);
+
+export function signIn(pair: Schemas["TokenPair"]): void {
+  keepTokens(tokensFrom(pair));
+}
+
+export async function signOut(): Promise<void> {
+  const tokens = currentTokens();
+  keepTokens(null, "left");
+  if (tokens) await plain.POST("/v1/auth/logout", { body: { refresh_token: tokens.refresh } });
+}
+
+function isProblem(value: unknown): value is Problem {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Problem).title === "string" &&
+    typeof (value as Problem).code === "string"
+  );
+}
+
+/** The data of a call that must succeed; an ApiProblem with the API's own title otherwise. */
+export function need<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.data !== undefined && result.response.ok) return result.data;
+  throw problemOf(result.error, result.response.status);
+}
+
+/** A call answered with no content. */
+export function done(result: { error?: unknown; response: Response }): void {
+  if (!result.response.ok) throw problemOf(result.error, result.response.status);
+}
+
+export function problemOf(error: unknown, status: number): ApiProblem {
+  if (isProblem(error)) return new ApiProblem(error);
+  return new ApiProblem({
+    type: "about:blank",
+    code: "unreadable_answer",
+    status,
+    title: "",
+  });
+}
+
+/** A rejected promise from the network itself (offline, refused): also shown as a problem. */
+export function asProblem(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  return new ApiProblem({ type: "about:blank", code: "network_error", status: 0, title: "" });
+}
