@@ -5,6 +5,7 @@ package, driven by Playwright: no browser is downloaded."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import subprocess
@@ -120,3 +121,26 @@ async def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+@functools.cache
+def _axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run ./scripts/web (npm ci) first")
+    return AXE.read_text()
+
+
+async def accessibility_violations(page: Page) -> list[str]:
+    """What axe-core (web/'s own copy from npm) finds serious or critical on the page as it
+    stands, one line each. Run through the DevTools protocol: the page's policy, which
+    refuses any script of another origin or inline, is left as it is."""
+    await page.evaluate(_axe_source())
+    found = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => [v.impact, v.id, v.nodes.map(n => n.target.join(' ')).join(', ')])"
+    )
+    return [f"{impact} {rule}: {where}" for impact, rule, where in found if impact in SERIOUS]

@@ -68,6 +68,13 @@ const WORDS = {
 
 export type Word = keyof typeof WORDS;
 
+/** A screen's own words, (zh-CN, en) each: `const say = wordsOf({ pay: ["付款", "Pay"] })`. */
+export function wordsOf<T extends Record<string, readonly [string, string]>>(
+  table: T,
+): (word: keyof T) => string {
+  return (word) => table[word][currentLocale() === "en" ? 1 : 0];
+}
+
 export function t(word: Word): string {
   return WORDS[word][currentLocale() === "en" ? 1 : 0];
 }
