@@ -4,7 +4,7 @@
 import "../common/style.css";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, need, signOut, type Schemas } from "../common/api";
+import { api, need, renewSession, signOut, type Schemas } from "../common/api";
 import { chooseLocale, currentLocale, t, type Locale } from "../common/i18n";
 import { go, useRoute } from "../common/route";
 import { currentTokens, onSessionChange } from "../common/session";
@@ -17,12 +17,14 @@ function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; ch
   const setLocale = (locale: Locale) =>
     act(async () => {
       need(await api.PATCH("/v1/me", { body: { locale } }));
+      await renewSession();
       chooseLocale(locale);
       changed();
     });
   const setElder = (elder_mode: boolean) =>
     act(async () => {
       need(await api.PATCH("/v1/me", { body: { elder_mode } }));
+      await renewSession();
       changed();
     });
   return (

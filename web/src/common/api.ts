@@ -51,6 +51,13 @@ export function refreshed(stale: Tokens): Promise<Tokens | null> {
   return refreshing;
 }
 
+/** A new token pair now: the profile (locale, elder mode) rides in the access token's claims,
+ * so a change to it shows in the launcher once the token is renewed. */
+export async function renewSession(): Promise<void> {
+  const tokens = currentTokens();
+  if (tokens) await refreshed(tokens);
+}
+
 async function usableTokens(): Promise<Tokens | null> {
   const tokens = currentTokens();
   if (tokens && tokens.expiresAt - Date.now() < MARGIN_MS) return refreshed(tokens);

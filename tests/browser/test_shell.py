@@ -1,0 +1,176 @@
+"""The shell itself in Chromium: the launcher in both locales and in elder mode (large text
+and targets, checked as the page computes them), no serious accessibility violation on the
+main screens, every API problem shown with its localised title, and a session that ends
+sending the person back to log in once its refresh is refused."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.live import PHONE_SIZE, accessibility_violations, log_in, screenshot
+
+RESIDENT, WORKER = "13800000001", "13800000003"
+# The MIIT rules for elder-friendly apps: body text of 18 px at least, targets of 60 x 60.
+ELDER_TEXT_PX, ELDER_TARGET_PX = 18, 60
+
+TARGETS = "main button, main input, main select, main textarea, nav.tabs button"
+TEXTS = "main p, main span, main label, main li, main strong, main h2"
+SIZES = """() => [...document.querySelectorAll(TARGETS)]
+  .filter(e => e.offsetParent !== null).map(e => {
+    const box = e.getBoundingClientRect();
+    return {what: e.outerHTML.slice(0, 80), width: box.width, height: box.height,
+            font: parseFloat(getComputedStyle(e).fontSize)};
+})"""
+TEXT_SIZES = """() => [...document.querySelectorAll(TEXTS)]
+  .filter(e => e.offsetParent !== null && e.textContent.trim())
+  .map(e => ({what: e.outerHTML.slice(0, 80), font: parseFloat(getComputedStyle(e).fontSize)}))"""
+
+
+async def _page(browser: Browser, locale: str = "zh-CN") -> Page:
+    context = await browser.new_context(viewport=PHONE_SIZE, locale=locale)
+    return await context.new_page()
+
+
+async def _token(base: str, phone: str) -> str:
+    async with httpx.AsyncClient(base_url=base) as http:
+        sent = (await http.post("/v1/auth/otp", json={"phone": phone})).json()
+        pair = await http.post("/v1/auth/login", json={"phone": phone, "code": sent["dev_code"]})
+        return str(pair.json()["access_token"])
+
+
+async def _set_profile(base: str, phone: str, **fields: object) -> None:
+    token = await _token(base, phone)
+    async with httpx.AsyncClient(base_url=base) as http:
+        answer = await http.patch(
+            "/v1/me", json=fields, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize(("locale", "title"), [("zh-CN", "随手拍"), ("en", "Report a problem")])
+async def test_the_launcher_speaks_the_persons_locale(
+    browser: Browser, base: str, locale: str, title: str
+) -> None:
+    page = await _page(browser, locale)
+    await page.goto(f"{base}/app/")
+    await screenshot(page, f"login-{locale}")
+    await log_in(page, base, RESIDENT)
+    await page.click("nav.tabs button:nth-child(3)")
+    await page.click(f"button:has-text('{'English' if locale == 'en' else '中文'}')")
+    await page.click("nav.tabs button:nth-child(1)")
+    await expect(page.locator("[data-tile='grid_events.report'] .tile-title")).to_have_text(title)
+    assert await page.evaluate("document.documentElement.lang") == locale
+    await screenshot(page, f"launcher-{locale}")
+    assert await accessibility_violations(page) == []
+    for screen in ("inbox", "me", "grid_events/report"):
+        await page.goto(f"{base}/app/#/{screen}")
+        await page.wait_for_selector("main section, main article")
+        assert await accessibility_violations(page) == [], screen
+        await screenshot(page, f"{screen.replace('/', '-')}-{locale}")
+
+
+async def test_elder_mode_makes_text_and_targets_large(browser: Browser, base: str) -> None:
+    page = await _page(browser)
+    await log_in(page, base, WORKER)
+    await page.goto(f"{base}/app/#/me")
+    await page.check("input[name=elder-mode]")
+    await expect(page.locator("html")).to_have_class("elder")
+    sizes = SIZES.replace("TARGETS", repr(TARGETS))
+    text_sizes = TEXT_SIZES.replace("TEXTS", repr(TEXTS))
+    for screen in ("", "me", "inbox", "grid_events/queue"):
+        await page.goto(f"{base}/app/#/{screen}")
+        await page.wait_for_selector("main section, main article, main .launcher")
+        small = [
+            s
+            for s in await page.evaluate(sizes)
+            if s["width"] < ELDER_TARGET_PX
+            or s["height"] < ELDER_TARGET_PX
+            or s["font"] < ELDER_TEXT_PX
+        ]
+        assert small == [], f"#{screen}: {json.dumps(small, ensure_ascii=False)}"
+        tiny = [s for s in await page.evaluate(text_sizes) if s["font"] < ELDER_TEXT_PX]
+        assert tiny == [], f"#{screen}: {json.dumps(tiny, ensure_ascii=False)}"
+        assert await accessibility_violations(page) == [], screen
+        await screenshot(page, f"elder-{screen.replace('/', '-') or 'launcher'}")
+        if not screen:
+            assert await page.locator(".tile").count() > 0
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+async def test_a_refused_request_shows_the_problems_own_title(
+    browser: Browser, base: str, locale: str
+) -> None:
+    await _set_profile(base, RESIDENT, locale=locale)
+    page = await _page(browser, locale)
+    await log_in(page, base, RESIDENT)
+    await page.goto(f"{base}/app/#/grid_events/report")
+    await page.select_option("select[name=category]", "street_vending")
+    await page.click("form.report button[type=submit]")
+    alert = page.locator("[role=alert]")
+    await expect(alert).to_be_visible()
+    token = await _token(base, RESIDENT)
+    async with httpx.AsyncClient(base_url=base) as http:
+        direct = await http.post(
+            "/v1/miniapps/grid_events/events",
+            json={"category": "street_vending", "description": "", "address": "", "attributes": {}},
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": locale},
+        )
+    problem = direct.json()
+    assert direct.status_code == 400
+    await expect(alert).to_have_attribute("data-code", problem["code"])
+    await expect(alert.locator("strong")).to_have_text(problem["title"])
+    await screenshot(page, f"problem-{locale}")
+
+
+async def _stored(page: Page) -> dict[str, object]:
+    return dict(json.loads(await page.evaluate("localStorage.getItem('yimen.session')")))
+
+
+async def _store(page: Page, tokens: dict[str, object]) -> None:
+    await page.evaluate("t => localStorage.setItem('yimen.session', JSON.stringify(t))", tokens)
+
+
+async def test_an_expiring_token_is_refreshed_and_the_person_stays(
+    browser: Browser, base: str
+) -> None:
+    page = await _page(browser)
+    await log_in(page, base, RESIDENT)
+    tokens = await _stored(page)
+    await _store(page, {**tokens, "expiresAt": 0})
+    await page.reload()
+    await page.wait_for_selector(".tile")
+    renewed = await _stored(page)
+    assert renewed["refresh"] != tokens["refresh"]
+    assert int(str(renewed["expiresAt"])) > 0
+
+
+async def test_a_refused_token_is_refreshed_once_and_the_call_made_again(
+    browser: Browser, base: str
+) -> None:
+    page = await _page(browser)
+    await log_in(page, base, RESIDENT)
+    tokens = await _stored(page)
+    await _store(page, {**tokens, "access": "not-a-token"})
+    await page.reload()
+    await page.wait_for_selector(".tile")
+    assert (await _stored(page))["access"] != "not-a-token"
+
+
+async def test_a_session_ended_elsewhere_sends_the_person_to_log_in(
+    browser: Browser, base: str
+) -> None:
+    page = await _page(browser)
+    await log_in(page, base, RESIDENT)
+    tokens = await _stored(page)
+    async with httpx.AsyncClient(base_url=base) as http:
+        ended = await http.post("/v1/auth/logout", json={"refresh_token": tokens["refresh"]})
+        assert ended.is_success, ended.text
+    await _store(page, {**tokens, "expiresAt": 0})
+    await page.reload()
+    await expect(page.locator("main.login .notice")).to_have_text("登录已过期，请重新登录")
+    assert await page.evaluate("localStorage.getItem('yimen.session')") is None
+    await screenshot(page, "session-ended")
