@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -40,6 +40,14 @@ class TileView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     target: str
     size: Literal["regular", "large"]
     badge: int | None = None
+    launches: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="The open-platform app the tile opens through the launch handshake "
+            "(`POST /v1/miniapps/open_platform/apps/{launches}/launch`); absent for a tile "
+            "that opens a screen or a page needing no launch code."
+        ),
+    ] = None
 
 
 class SectionView(msgspec.Struct, frozen=True):
@@ -207,6 +215,7 @@ def _view(app_id: str, tile: Tile, locale: str, elder: bool) -> TileView:
         icon=tile.icon,
         target=tile.target,
         size="large" if elder else "regular",
+        launches=tile.launches,
     )
 
 

@@ -49,6 +49,9 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     elder_only: bool = False  # shown only in elder mode: an elder's big button (SOS)
     order: int = 100
     elder_order: int | None = None  # where it stands in elder mode, if not at `order`
+    # The open-platform app an `h5:` tile opens through the launch handshake (consent, then a
+    # launch code for its page); None for a page that needs no code.
+    launches: str | None = None
 
 
 class TileSource(Protocol):

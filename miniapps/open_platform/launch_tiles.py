@@ -167,6 +167,7 @@ def _tile(app: Launchable, version: OutVersion) -> Tile:
         titles=version.titles,
         icon=f"/v1/miniapps/open_platform/apps/{app.app_id}/versions/{version.id}/icon",
         target=f"h5:{version.entry_url}",
+        launches=app.app_id,
         roles=version.roles,
         section=Section.LIFE,
         elder=False,

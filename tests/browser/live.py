@@ -16,13 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright
 
 from tests.support import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("YIMEN_SCREENSHOTS", "build/screenshots"))
-PHONE_SIZE = {"width": 390, "height": 844}
+PHONE_SIZE: ViewportSize = {"width": 390, "height": 844}
 # Logging in through the page asks a code for many phones from one address within minutes.
 _GENEROUS = {
     "YIMEN_OTP_PER_IP_PER_HOUR": "1000",
@@ -114,6 +114,18 @@ async def log_in(page: Page, base: str, phone: str, where: str = "app") -> None:
     await page.fill("input[name=code]", code)
     await page.click("button[type=submit]")
     await page.wait_for_selector("nav.tabs" if where == "app" else "header.bar nav")
+
+
+async def api_token(base: str, phone: str) -> str:
+    """An access token for a demo phone, got as the page gets one: a code, then a login."""
+    async with httpx.AsyncClient(base_url=base) as http:
+        sent = await http.post("/v1/auth/otp", json={"phone": phone})
+        assert sent.status_code == 202, sent.text
+        pair = await http.post(
+            "/v1/auth/login", json={"phone": phone, "code": sent.json()["dev_code"]}
+        )
+        assert pair.status_code == 200, pair.text
+        return str(pair.json()["access_token"])
 
 
 async def screenshot(page: Page, name: str) -> Path:

@@ -11,7 +11,13 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.live import PHONE_SIZE, accessibility_violations, log_in, screenshot
+from tests.browser.live import (
+    PHONE_SIZE,
+    accessibility_violations,
+    api_token,
+    log_in,
+    screenshot,
+)
 
 RESIDENT, WORKER = "13800000001", "13800000003"
 # The MIIT rules for elder-friendly apps: body text of 18 px at least, targets of 60 x 60.
@@ -35,15 +41,8 @@ async def _page(browser: Browser, locale: str = "zh-CN") -> Page:
     return await context.new_page()
 
 
-async def _token(base: str, phone: str) -> str:
-    async with httpx.AsyncClient(base_url=base) as http:
-        sent = (await http.post("/v1/auth/otp", json={"phone": phone})).json()
-        pair = await http.post("/v1/auth/login", json={"phone": phone, "code": sent["dev_code"]})
-        return str(pair.json()["access_token"])
-
-
 async def _set_profile(base: str, phone: str, **fields: object) -> None:
-    token = await _token(base, phone)
+    token = await api_token(base, phone)
     async with httpx.AsyncClient(base_url=base) as http:
         answer = await http.patch(
             "/v1/me", json=fields, headers={"Authorization": f"Bearer {token}"}
@@ -112,7 +111,7 @@ async def test_a_refused_request_shows_the_problems_own_title(
     await page.click("form.report button[type=submit]")
     alert = page.locator("[role=alert]")
     await expect(alert).to_be_visible()
-    token = await _token(base, RESIDENT)
+    token = await api_token(base, RESIDENT)
     async with httpx.AsyncClient(base_url=base) as http:
         direct = await http.post(
             "/v1/miniapps/grid_events/events",

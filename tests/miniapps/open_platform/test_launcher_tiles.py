@@ -94,6 +94,7 @@ async def test_a_released_app_is_a_tile_where_its_district_switched_it_on(
         "icon": f"/v1/miniapps/open_platform/apps/{app_id}/versions/{version_id}/icon",
         "target": "h5:https://h5.metro.example.com/app/index.html",
         "size": "regular",
+        "launches": app_id,
     }
     icon = await client.get(tile["icon"], headers=people["resident"].headers)
     assert icon.status_code == 200

@@ -9,6 +9,7 @@ import { ProblemBanner, useAction, useLoaded } from "../common/ui";
 /** An admin's desk tiles open the governance console; every other tile a screen here. */
 function openTile(tile: Schemas["TileView"]): void {
   if (/^native:[a-z_]+\/(console|review)$/.test(tile.target)) location.assign("/console/");
+  else if (tile.target.startsWith("h5:")) go("open", tile.launches ?? "-", tile.target.slice(3));
   else go(...routeOfTarget(tile.target));
 }
 

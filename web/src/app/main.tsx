@@ -11,6 +11,7 @@ import { currentTokens, onSessionChange } from "../common/session";
 import { Login, ProblemBanner, useAction, useLoaded } from "../common/ui";
 import { GridEvents } from "./grid";
 import { Inbox, Launcher } from "./home";
+import { ThirdParty } from "./thirdparty";
 
 function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; changed: () => void }) {
   const [problem, act] = useAction();
@@ -61,6 +62,7 @@ function Screen({ route, launcher, changed }: { route: string[]; launcher: Schem
   if (app === "inbox") return <Inbox changed={changed} />;
   if (app === "me") return <Settings launcher={launcher} changed={changed} />;
   if (app === "grid_events") return <GridEvents screen={screen ?? "report"} id={id} />;
+  if (app === "open" && id) return <ThirdParty appId={screen ?? "-"} url={id} />;
   if (app) return <p class="empty">{t("notBuiltHere")}</p>;
   return <Launcher launcher={launcher} />;
 }
