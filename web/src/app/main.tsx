@@ -10,6 +10,7 @@ import { go, useRoute } from "../common/route";
 import { currentTokens, onSessionChange } from "../common/session";
 import { Login, ProblemBanner, useAction, useLoaded } from "../common/ui";
 import { GridEvents } from "./grid";
+import { HealthCode } from "./health";
 import { Inbox, Launcher } from "./home";
 import { ThirdParty } from "./thirdparty";
 
@@ -63,6 +64,7 @@ function Screen({ route, launcher, changed }: { route: string[]; launcher: Schem
   if (app === "me") return <Settings launcher={launcher} changed={changed} />;
   if (app === "grid_events") return <GridEvents screen={screen ?? "report"} id={id} />;
   if (app === "open" && id) return <ThirdParty appId={screen ?? "-"} url={id} />;
+  if (app === "health_code") return <HealthCode screen={screen ?? "show"} />;
   if (app) return <p class="empty">{t("notBuiltHere")}</p>;
   return <Launcher launcher={launcher} />;
 }
