@@ -9,10 +9,12 @@ import { chooseLocale, currentLocale, t, type Locale } from "../common/i18n";
 import { go, useRoute } from "../common/route";
 import { currentTokens, onSessionChange } from "../common/session";
 import { Login, ProblemBanner, useAction, useLoaded } from "../common/ui";
+import { ElderlyCare } from "./care";
 import { GridEvents } from "./grid";
 import { HealthCode } from "./health";
 import { Inbox, Launcher } from "./home";
 import { ThirdParty } from "./thirdparty";
+import { LegalAid } from "./legal";
 
 function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; changed: () => void }) {
   const [problem, act] = useAction();
@@ -65,6 +67,8 @@ function Screen({ route, launcher, changed }: { route: string[]; launcher: Schem
   if (app === "grid_events") return <GridEvents screen={screen ?? "report"} id={id} />;
   if (app === "open" && id) return <ThirdParty appId={screen ?? "-"} url={id} />;
   if (app === "health_code") return <HealthCode screen={screen ?? "show"} />;
+  if (app === "elderly_care") return <ElderlyCare screen={screen ?? "sos"} />;
+  if (app === "legal_aid") return <LegalAid screen={screen ?? "consult"} id={id} />;
   if (app) return <p class="empty">{t("notBuiltHere")}</p>;
   return <Launcher launcher={launcher} />;
 }
