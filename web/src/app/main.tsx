@@ -15,6 +15,8 @@ import { HealthCode } from "./health";
 import { Inbox, Launcher } from "./home";
 import { ThirdParty } from "./thirdparty";
 import { LegalAid } from "./legal";
+import { GovServices } from "./services";
+import { Payment } from "./wallet";
 
 function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; changed: () => void }) {
   const [problem, act] = useAction();
@@ -69,6 +71,8 @@ function Screen({ route, launcher, changed }: { route: string[]; launcher: Schem
   if (app === "health_code") return <HealthCode screen={screen ?? "show"} />;
   if (app === "elderly_care") return <ElderlyCare screen={screen ?? "sos"} />;
   if (app === "legal_aid") return <LegalAid screen={screen ?? "consult"} id={id} />;
+  if (app === "payment") return <Payment screen={screen ?? "wallet"} />;
+  if (app === "gov_services") return <GovServices screen={screen ?? "catalogue"} id={id} />;
   if (app) return <p class="empty">{t("notBuiltHere")}</p>;
   return <Launcher launcher={launcher} />;
 }
