@@ -81,6 +81,16 @@ async def enrol(
     return await family.profile(await elders.elder_seen_by(actor, elder_id), vault)
 
 
+@get("/elders/me", operation_id="GetOwnElder", responses=problems(ELDER_UNSEEN))
+async def get_own_elder(request: AnyRequest, vault: NamedDependency[Vault]) -> ElderView:
+    """The caller's own elder profile and family circle, once they are enrolled.
+
+    How a phone finds the elder it belongs to (its `id` names it in every elder route):
+    enrolled on another phone, by care staff or by family alike. A caller who is not enrolled
+    gets `elder_not_found`."""
+    return await family.profile(await elders.own_elder(claims_of(request)), vault)
+
+
 @get("/elders/{elder_id:int}", operation_id="GetElder", responses=problems(ELDER_UNSEEN))
 async def get_elder(
     request: AnyRequest, elder_id: FromPath[RowId], vault: NamedDependency[Vault]
@@ -277,6 +287,7 @@ router = Router(
     route_handlers=[
         enrol,
         list_elders,
+        get_own_elder,
         get_elder,
         set_care,
         invite,

@@ -84,6 +84,14 @@ async def enrol(*, actor: Claims, enrolment: ElderEnrolIn) -> int:
     return int(rows[0]["id"])
 
 
+async def own_elder(actor: Claims) -> Seen:
+    """The caller as an elder, if they are enrolled; not found otherwise."""
+    rows = await fetch_rows("SELECT * FROM elderly_care_elder WHERE user_id = $1", actor.user_id)
+    if not rows:
+        raise NotFound(CareProblem.ELDER_NOT_FOUND)
+    return Seen(rows[0], own=True, staff=actor.covers(str(rows[0]["grid_path"]), *CARE_STAFF))
+
+
 async def elder_seen_by(actor: Claims, elder_id: int) -> Seen:
     """The elder, if the caller is them, an accepted member of their circle, or care staff
     over their grid; to anyone else they are not found."""

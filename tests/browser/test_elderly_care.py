@@ -54,8 +54,7 @@ def _set_cancel_window(base: str, seconds: int) -> None:
 
 @pytest.fixture(scope="module")
 async def resident(browser: Browser, base: str) -> AsyncIterator[Page]:
-    """The resident's phone, enrolled as an elder through the page: the API tells an elder
-    their id only when they enrol, so the module keeps this one browser."""
+    """The resident's phone, enrolled as an elder through the page."""
     context = await browser.new_context(
         viewport=PHONE, locale="zh-CN", permissions=["geolocation"], geolocation=WHERE
     )
@@ -65,6 +64,18 @@ async def resident(browser: Browser, base: str) -> AsyncIterator[Page]:
     await page.click("button.care-enrol")
     await expect(page.locator("button.care-sos")).to_be_visible()
     yield page
+    await context.close()
+
+
+async def test_another_phone_of_the_elder_finds_them_enrolled(
+    resident: Page, browser: Browser, base: str
+) -> None:
+    context = await browser.new_context(viewport=PHONE, locale="zh-CN")
+    other = await context.new_page()
+    await log_in(other, base, RESIDENT)
+    await other.goto(f"{base}/app/#/elderly_care/sos")
+    await expect(other.locator("button.care-sos")).to_be_visible()
+    await expect(other.locator("button.care-enrol")).to_have_count(0)
     await context.close()
 
 

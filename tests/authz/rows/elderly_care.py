@@ -157,6 +157,16 @@ ROWS = [
         after=_tidy,
     ),
     Row("GET", f"{APP}/family/elders", NOTHING, {"-": each(SIGNED_IN, 200)}, no_request),
+    # Only the elder themselves: anyone else is no elder of their own.
+    Row(
+        "GET",
+        f"{APP}/elders/me",
+        {"the g07 elder": _elder_with_family},
+        {"the g07 elder": {Caller.RESIDENT: 200}},
+        no_request,
+        denied=404,
+        after=_tidy,
+    ),
     Row(
         "GET",
         f"{APP}/elders/{{elder_id:int}}/invite",

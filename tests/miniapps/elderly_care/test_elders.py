@@ -50,6 +50,24 @@ async def test_care_staff_enrol_a_resident_of_their_grids_and_no_one_else_does(
     assert row["enrolled_by"] == await user_id_of(client, await token_for(Role.CARE_WORKER))
 
 
+async def test_an_elder_enrolled_by_staff_finds_their_own_profile_on_their_phone(
+    client: Client, token_for: TokenFor
+) -> None:
+    elder = bearer(await token_for(Role.RESIDENT))
+    before = await client.get(f"{APP}/elders/me", headers=elder)
+    assert before.status_code == 404
+    assert before.json()["code"] == "elder_not_found"
+    resident = await user_id_of(client, await token_for(Role.RESIDENT))
+    care = bearer(await token_for(Role.CARE_WORKER))
+    enrolled = await client.post(f"{APP}/elders", json={"user_id": resident}, headers=care)
+    own = await client.get(f"{APP}/elders/me", headers=elder)
+    assert own.status_code == 200, own.text
+    assert own.json()["id"] == enrolled.json()["id"]
+    assert own.json()["user_id"] == resident
+    # The care worker enrolled them; that makes the worker no elder.
+    assert (await client.get(f"{APP}/elders/me", headers=care)).status_code == 404
+
+
 async def test_the_elder_and_the_staff_over_their_grid_see_them_and_nobody_else_does(
     client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
 ) -> None:

@@ -112,9 +112,6 @@ const OPEN: Alarm["status"][] = ["raised", "acknowledged", "arrived"];
 // Where the browser is, if it says within this long: an SOS does not wait on a slow fix.
 const LOCATION_WAIT_MS = 3000;
 
-/** The elder's id is told once, when they enrol: the API has no "my elder" route. */
-const rememberedKey = (user: number) => `yimen.elder.${user}`;
-
 function position(): Promise<{ latitude: number; longitude: number } | null> {
   return new Promise((resolve) => {
     if (!navigator.geolocation) return resolve(null);
@@ -150,17 +147,10 @@ interface OwnElder {
 function useOwnElder(): OwnElder {
   const loaded = useLoaded(async () => {
     const me = need(await api.GET("/v1/me"));
-    const kept = Number(localStorage.getItem(rememberedKey(me.user_id)));
-    if (!kept) return { me, elder: null };
-    const answer = await api.GET("/v1/miniapps/elderly_care/elders/{elder_id}", {
-      params: { path: { elder_id: kept } },
-    });
-    if (answer.response.status === 404) {
-      localStorage.removeItem(rememberedKey(me.user_id));
-      return { me, elder: null };
-    }
-    const elder = need(answer);
-    return { me, elder: elder.user_id === me.user_id ? elder : null };
+    // Enrolled on any phone, by themselves, care staff or family: the API knows them.
+    const answer = await api.GET("/v1/miniapps/elderly_care/elders/me");
+    if (answer.response.status === 404) return { me, elder: null };
+    return { me, elder: need(answer) };
   });
   return {
     me: loaded.data?.me ?? null,
@@ -171,15 +161,12 @@ function useOwnElder(): OwnElder {
   };
 }
 
-function Enrol({ me, enrolled }: { me: Schemas["MeView"]; enrolled: () => void }) {
+function Enrol({ enrolled }: { enrolled: () => void }) {
   const [alone, setAlone] = useState(false);
   const [problem, act] = useAction();
   const enrol = () =>
     act(async () => {
-      const elder = need(
-        await api.POST("/v1/miniapps/elderly_care/elders", { body: { living_alone: alone } }),
-      );
-      localStorage.setItem(rememberedKey(me.user_id), String(elder.id));
+      need(await api.POST("/v1/miniapps/elderly_care/elders", { body: { living_alone: alone } }));
       enrolled();
     });
   return (
@@ -625,7 +612,7 @@ function CaringFor() {
 export function ElderlyCare({ screen }: { screen: string }) {
   const own = useOwnElder();
   if (!own.ready) return <ProblemBanner problem={own.problem} />;
-  const enrol = own.me && !own.elder ? <Enrol me={own.me} enrolled={own.reload} /> : null;
+  const enrol = own.me && !own.elder ? <Enrol enrolled={own.reload} /> : null;
   if (screen === "family") {
     return (
       <>
