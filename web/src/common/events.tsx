@@ -80,6 +80,44 @@ export async function addPhoto(event: number, file: File, stage: "before" | "aft
   );
 }
 
+const CHOOSES_HANDLER: Action[] = ["dispatch", "reassign"];
+
+/** The grid workers an admin may hand the event to: staff under the event's community, the
+ * area an admin over it holds (the API refuses anyone else). */
+function HandlerPicker({
+  grid,
+  chosen,
+  choose,
+}: {
+  grid: string;
+  chosen: number | null;
+  choose: (handler: number | null) => void;
+}) {
+  const staff = useLoaded(
+    async () =>
+      need(await api.GET("/v1/staff", { params: { query: { under: grid, limit: 100 } } })).items,
+    [grid],
+  );
+  const workers = (staff.data ?? []).filter((person) => person.role === "grid_worker");
+  return (
+    <label>
+      {t("handler")}
+      <select
+        name="handler"
+        value={chosen ?? ""}
+        onChange={(change) => choose(change.currentTarget.value ? Number(change.currentTarget.value) : null)}
+      >
+        <option value="">{t("handlerByRules")}</option>
+        {workers.map((person) => (
+          <option key={person.assignment_id} value={person.user_id}>
+            {person.name} · {person.scope_path}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function EventDetail({ id }: { id: number }) {
   const loaded = useLoaded(
     async () =>
@@ -91,6 +129,7 @@ export function EventDetail({ id }: { id: number }) {
     [id],
   );
   const [reason, setReason] = useState("");
+  const [handler, setHandler] = useState<number | null>(null);
   const [problem, act] = useAction();
   const event: Event | null = loaded.data;
   const step = (action: Action) =>
@@ -98,10 +137,15 @@ export function EventDetail({ id }: { id: number }) {
       need(
         await api.POST("/v1/miniapps/grid_events/events/{event_id}/actions", {
           params: { path: { event_id: id }, header: { "If-Match": `"${event!.version}"` } },
-          body: { action, reason },
+          body: {
+            action,
+            reason,
+            ...(CHOOSES_HANDLER.includes(action) && handler !== null ? { handler_id: handler } : {}),
+          },
         }),
       );
       setReason("");
+      setHandler(null);
       loaded.reload();
     });
   if (!event) return <ProblemBanner problem={loaded.problem} />;
@@ -111,6 +155,11 @@ export function EventDetail({ id }: { id: number }) {
         #{event.id} <span class={`state state-${event.state}`}>{stateName(event.state)}</span>
       </h2>
       <p>{event.description}</p>
+      {event.handler_id !== null && (
+        <p data-handler={event.handler_id}>
+          {t("handler")}: #{event.handler_id}
+        </p>
+      )}
       {event.deadline && (
         <p class={isOverdue(event) ? "overdue" : ""}>
           {t("deadline")}: {when(event.deadline)}
@@ -132,6 +181,13 @@ export function EventDetail({ id }: { id: number }) {
               onInput={(input) => setReason(input.currentTarget.value)}
             />
           </label>
+          {event.allowed_actions.some((action) => CHOOSES_HANDLER.includes(action)) && (
+            <HandlerPicker
+              grid={event.grid_path.split("/").slice(0, -1).join("/")}
+              chosen={handler}
+              choose={setHandler}
+            />
+          )}
           {event.allowed_actions.map((action) => (
             <button type="button" key={action} data-action={action} onClick={() => step(action)}>
               {actionName(action)}

@@ -64,6 +64,9 @@ const WORDS = {
   onTimeRate: ["按时办结率", "On-time rate"],
   events: ["事件", "Events"],
   loading: ["加载中…", "Loading…"],
+  handler: ["处置人", "Handler"],
+  unit: ["单位", "Unit"],
+  handlerByRules: ["按规则派遣", "Chosen by the rules"],
 } as const;
 
 export type Word = keyof typeof WORDS;

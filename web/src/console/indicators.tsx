@@ -21,7 +21,11 @@ export function administered(me: Schemas["MeView"]): string[] {
 async function figures(me: Schemas["MeView"]): Promise<UnitFigures[]> {
   const units: { path: string; name: string }[] = [];
   for (const path of administered(me)) {
-    units.push({ path, name: path });
+    const parent = path.split("/").slice(0, -1).join("/");
+    const siblings = parent
+      ? need(await api.GET("/v1/orgs", { params: { query: { parent, limit: 100 } } })).items
+      : [];
+    units.push({ path, name: siblings.find((unit) => unit.path === path)?.name ?? path });
     const below = need(await api.GET("/v1/orgs", { params: { query: { parent: path, limit: 100 } } }));
     units.push(...below.items.map((unit) => ({ path: unit.path, name: unit.name })));
   }
@@ -37,19 +41,41 @@ async function figures(me: Schemas["MeView"]): Promise<UnitFigures[]> {
 
 const percent = (rate: number | null) => (rate === null ? "—" : `${Math.round(rate * 100)}%`);
 
+const WIDTH = 600;
+const LABEL = 160;
+const BAR = WIDTH - LABEL - 50;
+
+/** Two bars a unit, closure and on-time rate, each over a track of 100%. */
 function Chart({ rows }: { rows: UnitFigures[] }) {
-  const height = 28 * rows.length + 8;
+  const height = 32 * rows.length + 28;
+  const bar = (y: number, rate: number | null, kind: string) => (
+    <>
+      <rect class="track" x={LABEL} y={y} height="11" width={BAR} />
+      <rect class={kind} x={LABEL} y={y} height="11" width={(rate ?? 0) * BAR} />
+      <text x={LABEL + BAR + 6} y={y + 10}>
+        {percent(rate)}
+      </text>
+    </>
+  );
   return (
-    <svg class="chart" width="100%" height={height} viewBox={`0 0 400 ${height}`} role="img" aria-label={t("kpis")}>
+    <svg class="chart" width={WIDTH} height={height} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={t("kpis")}>
+      <rect class="closure" x={LABEL} y="2" width="12" height="12" />
+      <text x={LABEL + 18} y="12">
+        {t("closureRate")}
+      </text>
+      <rect class="on-time" x={LABEL + 160} y="2" width="12" height="12" />
+      <text x={LABEL + 178} y="12">
+        {t("onTimeRate")}
+      </text>
       {rows.map((row, index) => {
-        const y = 4 + index * 28;
+        const y = 28 + index * 32;
         return (
-          <g key={row.path}>
-            <text x="0" y={y + 14}>
+          <g key={row.path} data-unit={row.path}>
+            <text x="0" y={y + 16}>
               {row.name}
             </text>
-            <rect class="closure" x="140" y={y} height="10" width={(row.stats.closure_rate ?? 0) * 250} />
-            <rect class="on-time" x="140" y={y + 12} height="10" width={(row.stats.on_time_rate ?? 0) * 250} />
+            {bar(y, row.stats.closure_rate, "closure")}
+            {bar(y + 13, row.stats.on_time_rate, "on-time")}
           </g>
         );
       })}
@@ -69,7 +95,7 @@ export function Indicators({ me }: { me: Schemas["MeView"] }) {
           <table>
             <thead>
               <tr>
-                <th scope="col">{t("events")}</th>
+                <th scope="col">{t("unit")}</th>
                 <th scope="col">{t("closureRate")}</th>
                 <th scope="col">{t("onTimeRate")}</th>
                 <th scope="col">{t("overdue")}</th>

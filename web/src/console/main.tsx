@@ -26,8 +26,14 @@ const STATES: Schemas["State"][] = [
 
 function Queue() {
   const [state, setState] = useState<Schemas["State"] | "">("");
+  const [category, setCategory] = useState("");
   const events = useLoaded(() => listEvents(state || undefined), [state]);
-  const overdue = events.data?.filter(isOverdue) ?? [];
+  const categories = useLoaded(async () =>
+    need(await api.GET("/v1/miniapps/grid_events/categories", { params: { query: { limit: 100 } } }))
+      .items,
+  );
+  const shown = (events.data ?? []).filter((event) => !category || event.category === category);
+  const overdue = shown.filter(isOverdue);
   const open = (event: { id: number }) => go("events", event.id);
   return (
     <div class="columns">
@@ -49,12 +55,27 @@ function Queue() {
               ))}
             </select>
           </label>
+          <label>
+            {t("category")}
+            <select
+              name="category"
+              value={category}
+              onChange={(change) => setCategory(change.currentTarget.value)}
+            >
+              <option value="">{t("all")}</option>
+              {categories.data?.map((item) => (
+                <option key={item.code} value={item.code}>
+                  {item.names[currentLocale()] ?? item.names["zh-CN"] ?? item.code}
+                </option>
+              ))}
+            </select>
+          </label>
           <button type="button" class="secondary" onClick={events.reload}>
             {t("refresh")}
           </button>
         </div>
         <ProblemBanner problem={events.problem} />
-        {events.data && <EventList events={events.data} open={open} />}
+        {events.data && <EventList events={shown} open={open} />}
       </section>
       <section>
         <h2>{t("overdue")}</h2>
