@@ -9,10 +9,11 @@ import io
 import re
 from pathlib import Path
 
+import httpx
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.live import PHONE_SIZE, log_in, screenshot
+from tests.browser.live import PHONE_SIZE, api_token, log_in, screenshot
 
 RESIDENT, WORKER, ADMIN = "13800000001", "13800000003", "13800000005"
 
@@ -95,3 +96,17 @@ async def test_an_event_from_report_to_closing_in_the_browser(
     assert steps[-6:] == ["register", "dispatch", "start", "feed_back", "verify", "close"]
     await expect(resident.locator(".timeline")).to_contain_text("已劝离，恢复通行")
     await screenshot(resident, "event-resident-timeline")
+
+    # The steps reached the resident's inbox: the badge counts what the API counts unread.
+    token = await api_token(base, RESIDENT)
+    async with httpx.AsyncClient(base_url=base) as http:
+        inbox = await http.get("/v1/inbox", headers={"Authorization": f"Bearer {token}"})
+    unread = inbox.json()["unread"]
+    assert unread > 0
+    await expect(resident.locator("nav.tabs .badge")).to_have_attribute("data-unread", str(unread))
+    await resident.click("nav.tabs button:nth-child(2)")
+    await expect(resident.locator(".inbox li.unread")).to_have_count(unread)
+    await screenshot(resident, "inbox-unread")
+    await resident.click("main section button.secondary")
+    await expect(resident.locator(".inbox li.unread")).to_have_count(0)
+    await expect(resident.locator("nav.tabs .badge")).to_have_count(0)
