@@ -129,9 +129,18 @@ async def api_token(base: str, phone: str) -> str:
 
 
 async def screenshot(page: Page, name: str) -> Path:
-    """Kept under ARTIFACTS (CI keeps the folder) and shown by docs/web-shell.md."""
+    """Kept under ARTIFACTS (CI keeps the folder) and shown by docs/web-shell.md. The whole
+    page, taken with the viewport stretched to it, so the fixed bar and tabs stand where a
+    phone shows them rather than across the middle."""
     path = ARTIFACTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    assert size is not None
+    height = await page.evaluate("document.documentElement.scrollHeight")
+    await page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    try:
+        await page.screenshot(path=str(path))
+    finally:
+        await page.set_viewport_size(size)
     return path
 
 
