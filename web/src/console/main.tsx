@@ -11,6 +11,8 @@ import { go, useRoute } from "../common/route";
 import { currentTokens, onSessionChange } from "../common/session";
 import { Login, ProblemBanner, useLoaded } from "../common/ui";
 import { Indicators } from "./indicators";
+import { RISK_READERS, RiskLevels, riskTitle } from "./risk";
+import { WORK_ROLES, Worklist, worklistTitle } from "./worklist";
 
 const STATES: Schemas["State"][] = [
   "reported",
@@ -103,6 +105,16 @@ function Console({ me }: { me: Schemas["MeView"] }) {
           <button type="button" onClick={() => go("indicators")}>
             {t("kpis")}
           </button>
+          {me.roles.some((role) => RISK_READERS.includes(role)) && (
+            <button type="button" onClick={() => go("risk")}>
+              {riskTitle()}
+            </button>
+          )}
+          {me.roles.some((role) => WORK_ROLES.includes(role)) && (
+            <button type="button" onClick={() => go("worklist")}>
+              {worklistTitle()}
+            </button>
+          )}
           <button type="button" onClick={() => switchLocale(currentLocale() === "en" ? "zh-CN" : "en")}>
             {currentLocale() === "en" ? "中文" : "English"}
           </button>
@@ -114,6 +126,10 @@ function Console({ me }: { me: Schemas["MeView"] }) {
       <main>
         {page === "events" && id ? (
           <EventDetail id={Number(id)} />
+        ) : page === "risk" ? (
+          <RiskLevels me={me} district={id} />
+        ) : page === "worklist" ? (
+          <Worklist me={me} id={id} />
         ) : page === "indicators" ? (
           <Indicators me={me} />
         ) : (
