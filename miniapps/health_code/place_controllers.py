@@ -218,6 +218,27 @@ async def my_risk_levels(
 
 
 @get(
+    "/district-risk-levels",
+    operation_id="ListDistrictRiskLevels",
+    guards=[requires_role(*risk.OVERSEERS)],
+    responses=problems({403: [KernelCode.SCOPE_NOT_ALLOWED], 404: [Problem.DISTRICT_UNKNOWN]}),
+)
+async def district_risk_levels(
+    request: AnyRequest,
+    district: Annotated[str, QueryParameter(description="The district's org path, e.g. zz/gx.")],
+    cursor: PageCursor = None,
+    limit: FromQuery[PageLimit] = 50,
+) -> RiskLevelPage:
+    """Each community of a district with its risk level, by path, a page at a time.
+
+    For those who oversee the district: its health officials, district admins and the
+    platform's admins. Communities nobody set a level for are low."""
+    return await risk.levels_in(
+        actor=claims_of(request), district=district, cursor=cursor, limit=limit
+    )
+
+
+@get(
     "/risk-level-counts",
     operation_id="CountRiskLevels",
     guards=[requires_role(*risk.OVERSEERS)],
@@ -258,6 +279,7 @@ PLACE_ROUTES = [
     trace_contacts,
     set_risk_level,
     my_risk_levels,
+    district_risk_levels,
     risk_level_counts,
     bulk_statuses,
 ]

@@ -90,6 +90,31 @@ async def levels_for(actor: Claims, *, cursor: str | None, limit: int) -> RiskLe
 
 async def counts_in(*, actor: Claims, district: str) -> dict[str, int]:
     """How many communities of a district are at each level (never set counts as low)."""
+    levels = await _district_levels(actor, district)
+    counts = {level.value: 0 for level in RiskLevelName}
+    for level in levels.values():
+        counts[level] += 1
+    return counts
+
+
+async def levels_in(
+    *, actor: Claims, district: str, cursor: str | None, limit: int
+) -> RiskLevelPage:
+    """Each community of a district with its level (low when never set), by path, a page at
+    a time: what those who oversee the district manage."""
+    after = decode_position(cursor, RiskLevelPosition).community if cursor else ""
+    levels = await _district_levels(actor, district)
+    communities = sorted(c for c in levels if c > after)
+    shown = communities[:limit]
+    more = len(communities) > limit
+    return RiskLevelPage(
+        items=[RiskLevelView(community=c, level=RiskLevelName(levels[c])) for c in shown],
+        next_cursor=encode_position(RiskLevelPosition(shown[-1])) if more else None,
+    )
+
+
+async def _district_levels(actor: Claims, district: str) -> dict[str, str]:
+    """Every community of the district the caller oversees, with its level's name."""
     if not _names_a(Level.DISTRICT, district):
         raise NotFound(HealthProblem.DISTRICT_UNKNOWN)
     if not actor.covers(district, *OVERSEERS):
@@ -97,14 +122,11 @@ async def counts_in(*, actor: Claims, district: str) -> dict[str, int]:
     if not await unit_exists(district):
         raise NotFound(HealthProblem.DISTRICT_UNKNOWN)
     communities = await units_under(district, Level.COMMUNITY)
-    levels = {
+    set_levels = {
         r["community"]: r["level"]
         for r in await RiskLevel.select().where(RiskLevel.community.is_in(communities or [""]))
     }
-    counts = {level.value: 0 for level in RiskLevelName}
-    for community in communities:
-        counts[levels.get(community, "low")] += 1
-    return counts
+    return {community: set_levels.get(community, "low") for community in communities}
 
 
 def _names_a(level: Level, path: str) -> bool:

@@ -336,6 +336,13 @@ ROWS = [
     ),
     Row(
         "GET",
+        f"{APP}/district-risk-levels",
+        {"gx": _community(GX)},
+        {"gx": each((Caller.HEALTH, Caller.DISTRICT_GX, Caller.PLATFORM), 200)},
+        _gx,
+    ),
+    Row(
+        "GET",
         f"{APP}/risk-level-counts",
         {"gx": _community(GX)},
         {"gx": each((Caller.HEALTH, Caller.DISTRICT_GX, Caller.PLATFORM), 200)},

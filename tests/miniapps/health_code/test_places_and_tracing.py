@@ -155,6 +155,29 @@ async def test_risk_levels_are_set_shown_and_counted(client: Client, token_for: 
         headers=bearer(await token_for(Role.DISTRICT_ADMIN)),
     )
     assert counts.json() == {"low": 1, "medium": 0, "high": 1}
+    listed = await client.get(
+        "/v1/miniapps/health_code/district-risk-levels",
+        params={"district": "zz/gx", "limit": 1},
+        headers=official,
+    )
+    assert listed.status_code == 200, listed.text
+    first = listed.json()
+    assert first["items"] == [{"community": C03, "level": "high"}]
+    rest = await client.get(
+        "/v1/miniapps/health_code/district-risk-levels",
+        params={"district": "zz/gx", "cursor": first["next_cursor"]},
+        headers=official,
+    )
+    assert rest.json() == {
+        "items": [{"community": "zz/gx/fengyang/c04", "level": "low"}],
+        "next_cursor": None,
+    }
+    elsewhere = await client.get(
+        "/v1/miniapps/health_code/district-risk-levels",
+        params={"district": "zz/jinshui"},
+        headers=official,
+    )
+    assert elsewhere.status_code == 403
     outside = await client.put(
         "/v1/miniapps/health_code/risk-levels/zz/jinshui/wenhua/c01",
         json={"level": "high"},
