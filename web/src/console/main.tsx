@@ -13,6 +13,8 @@ import { Login, ProblemBanner, useLoaded } from "../common/ui";
 import { Indicators } from "./indicators";
 import { RISK_READERS, RiskLevels, riskTitle } from "./risk";
 import { WORK_ROLES, Worklist, worklistTitle } from "./worklist";
+import { Enablement, mayEnable, navWords } from "./enablement";
+import { mayReview, Reviews } from "./reviews";
 
 const STATES: Schemas["State"][] = [
   "reported",
@@ -113,6 +115,14 @@ function Console({ me }: { me: Schemas["MeView"] }) {
           {me.roles.some((role) => WORK_ROLES.includes(role)) && (
             <button type="button" onClick={() => go("worklist")}>
               {worklistTitle()}
+          {mayEnable(me) && (
+            <button type="button" name="nav-enablement" onClick={() => go("enablement")}>
+              {navWords("enablement")}
+            </button>
+          )}
+          {mayReview(me) && (
+            <button type="button" name="nav-reviews" onClick={() => go("reviews")}>
+              {navWords("reviews")}
             </button>
           )}
           <button type="button" onClick={() => switchLocale(currentLocale() === "en" ? "zh-CN" : "en")}>
@@ -132,6 +142,10 @@ function Console({ me }: { me: Schemas["MeView"] }) {
           <Worklist me={me} id={id} />
         ) : page === "indicators" ? (
           <Indicators me={me} />
+        ) : page === "enablement" && mayEnable(me) ? (
+          <Enablement me={me} />
+        ) : page === "reviews" && mayReview(me) ? (
+          <Reviews me={me} />
         ) : (
           <Queue />
         )}
