@@ -196,6 +196,7 @@ def _view(
         asks=sorted(asks),
         approved=sorted(approved),
         changed_at=switch["changed_at"] if switch else None,
+        purposes={f"data.{ask.field}": ask.purpose for m in manifests for ask in m.data},
     )
 
 

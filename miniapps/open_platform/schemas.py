@@ -346,6 +346,9 @@ class DistrictApp(msgspec.Struct, frozen=True, kw_only=True):
     asks: list[str]  # permissions, and the data fields as data.<field>
     approved: list[str]
     changed_at: dt.datetime | None
+    # What each data field asked for is for, as the app tells its users (data.<field>: the
+    # purpose of the newest version out that asks it): what the admin approves it for.
+    purposes: dict[str, str] = {}
 
 
 class DistrictAppList(msgspec.Struct, frozen=True, kw_only=True):

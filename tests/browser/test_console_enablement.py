@@ -140,6 +140,10 @@ async def test_a_district_switches_a_third_party_app_on_approving_what_it_asks(
 
         await expect(asks).to_have_count(3)
         await expect(row.locator("input[value='data.phone']")).not_to_be_checked()
+        # The district's admin approves a field for the purpose the app gives it.
+        await expect(row.locator("label", has_text="data.phone")).to_contain_text(
+            "乘车异常时联系本人"
+        )
         await expect(button).to_be_disabled()
         await row.locator("input[value='data.phone']").check()
         await button.click()
@@ -161,7 +165,7 @@ async def test_a_district_switches_a_third_party_app_on_approving_what_it_asks(
         assert app_id not in await _launches(http, resident)
 
         # The platform's admin picks any district, switches city-wide too, and reads the
-        # purpose each field is asked for from the versions out.
+        # purpose each field is asked for.
         page = await _console(browser, base, PLATFORM)
         options = page.locator("select[name=district] option")
         assert {"zz/gx", "zz/jinshui"} <= set(

@@ -49,6 +49,10 @@ async def test_the_official_sets_a_communitys_level(browser: Browser, base: str)
         c03 = page.locator(f"tr[data-community='{C03}']")
         await expect(c03.locator("th")).to_have_text("西岗社区")
         await expect(page.locator(f"tr[data-community='{C04}'] th")).to_have_text("东岗社区")
+        # Every community of the district shows its level, never set being low.
+        for community in (C03, C04):
+            row = page.locator(f"tr[data-community='{community}']")
+            await expect(row).to_have_attribute("data-level", "low")
         await expect(page.locator("svg.risk-chart g[data-level=low]")).to_have_attribute(
             "data-count", "2"
         )

@@ -62,6 +62,8 @@ async def test_an_app_is_off_in_a_district_until_its_admin_switches_it_on(
     before = await _state(client, people["gx"], app_id)
     assert before["state"] == "off"
     assert before["asks"] == ["data.name", "profile.read"]
+    # The admin approves a data field for what the app says it is for.
+    assert before["purposes"] == {"data.name": "实名办理乘车码"}
     assert before["approved"] == []
     assert before["changed_at"] is None
     refused = await client.get(f"{APP}/apps/{app_id}/entry", headers=people["resident"].headers)

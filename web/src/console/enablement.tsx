@@ -151,43 +151,20 @@ function BuiltIn({
   );
 }
 
-/** The purpose each data field is asked for, from the manifests of the app's versions out
- * now; only the platform's admins may read a version, so for others this is empty. */
-async function purposesOf(app_id: string): Promise<Record<string, string>> {
-  const release = need(
-    await api.GET("/v1/miniapps/open_platform/apps/{app_id}/release", {
-      params: { path: { app_id } },
-    }),
-  );
-  const out = [release.released_version_id, release.gray?.version_id ?? null];
-  const purposes: Record<string, string> = {};
-  for (const version_id of out) {
-    if (version_id === null) continue;
-    const version = need(
-      await api.GET("/v1/miniapps/open_platform/versions/{version_id}", {
-        params: { path: { version_id } },
-      }),
-    );
-    for (const ask of version.manifest.data ?? []) purposes[`data.${ask.field}`] = ask.purpose;
-  }
-  return purposes;
-}
-
 function OpenApp({
   app,
   district,
-  platform,
   act,
   reload,
 }: {
   app: Schemas["DistrictApp"];
   district: string;
-  platform: boolean;
   act: (run: () => Promise<unknown>) => Promise<boolean>;
   reload: () => void;
 }) {
   const [ticked, setTicked] = useState(new Set(app.approved));
-  const [purposes, setPurposes] = useState<Record<string, string>>({});
+  // What each data field is for, as the app tells its users: what the admin approves.
+  const purposes = app.purposes ?? {};
   // Reloaded, the app keeps what the admin ticked of what it still asks for; anything new
   // it asks for waits for a tick of its own.
   useEffect(
@@ -197,9 +174,6 @@ function OpenApp({
       ),
     [app],
   );
-  useEffect(() => {
-    if (platform) purposesOf(app.app_id).then(setPurposes, () => setPurposes({}));
-  }, [app.app_id, platform]);
   const tick = (ask: string, on: boolean) => {
     const next = new Set(ticked);
     if (on) next.add(ask);
@@ -307,11 +281,9 @@ function OpenApp({
 
 function ThirdParty({
   district,
-  platform,
   act,
 }: {
   district: string;
-  platform: boolean;
   act: (run: () => Promise<unknown>) => Promise<boolean>;
 }) {
   const apps = useLoaded(
@@ -344,7 +316,6 @@ function ThirdParty({
                 key={app.app_id}
                 app={app}
                 district={district}
-                platform={platform}
                 act={act}
                 reload={apps.reload}
               />
@@ -387,7 +358,7 @@ export function Enablement({ me }: { me: Schemas["MeView"] }) {
           </div>
           <ProblemBanner problem={problem} />
           <BuiltIn key={`built-in-${district}`} district={district} platform={platform} act={act} />
-          <ThirdParty key={`open-${district}`} district={district} platform={platform} act={act} />
+          <ThirdParty key={`open-${district}`} district={district} act={act} />
         </>
       )}
     </section>

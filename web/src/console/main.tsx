@@ -115,6 +115,8 @@ function Console({ me }: { me: Schemas["MeView"] }) {
           {me.roles.some((role) => WORK_ROLES.includes(role)) && (
             <button type="button" onClick={() => go("worklist")}>
               {worklistTitle()}
+            </button>
+          )}
           {mayEnable(me) && (
             <button type="button" name="nav-enablement" onClick={() => go("enablement")}>
               {navWords("enablement")}

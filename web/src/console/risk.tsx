@@ -27,10 +27,6 @@ const say = wordsOf({
   medium: ["中风险", "Medium"],
   high: ["高风险", "High"],
   unknown: ["—", "—"],
-  unknownNote: [
-    "接口只告知您居住或工作所在社区的等级（未设置即为低风险）；其余社区的等级在此页设置后显示，全区合计见上图。",
-    "The API tells you the level only of the communities you live or work in (never set means low); the others show once set on this page, and the chart counts the whole district.",
-  ],
   setTo: ["设为", "Set to"],
   set: ["设置", "Set"],
   done: ["已设置：", "Set: "],
@@ -84,14 +80,14 @@ async function communitiesOf(district: string): Promise<Community[]> {
   return rows.flat();
 }
 
-/** The levels the API gives this caller: of the communities they live or work in. */
-async function knownLevels(): Promise<Record<string, Level>> {
+/** The level of each community of the district (low where never set), every page. */
+async function districtLevels(district: string): Promise<Record<string, Level>> {
   const known: Record<string, Level> = {};
   let cursor: string | null = null;
   do {
     const page: Schemas["RiskLevelPage"] = need(
-      await api.GET("/v1/miniapps/health_code/risk-levels", {
-        params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+      await api.GET("/v1/miniapps/health_code/district-risk-levels", {
+        params: { query: { district, limit: 100, ...(cursor ? { cursor } : {}) } },
       }),
     );
     for (const item of page.items) known[item.community] = item.level;
@@ -157,7 +153,7 @@ function District({ me, district, districts }: { me: Schemas["MeView"]; district
     async () => need(await api.GET("/v1/miniapps/health_code/risk-level-counts", { params: { query: { district } } })),
     [district],
   );
-  const known = useLoaded(knownLevels, [me.user_id]);
+  const known = useLoaded(() => districtLevels(district), [district]);
   const [setHere, setSetHere] = useState<Record<string, Level>>({});
   const [done, setDone] = useState<string | null>(null);
   const [problem, act] = useAction();
@@ -237,7 +233,6 @@ function District({ me, district, districts }: { me: Schemas["MeView"]; district
               })}
             </tbody>
           </table>
-          <p class="hint">{say("unknownNote")}</p>
         </>
       )}
     </>
