@@ -25,6 +25,8 @@ SHOWN = [
     ("elder-launcher", "Elder mode: two large tiles a row"),
     ("inbox-unread", "The inbox, unread first marked"),
     ("problem-zh-CN", "A refusal shown by the problem's own title"),
+    ("problem-en", "The same refusal in English"),
+    ("grid_events-report-en", "Reporting an event, in English"),
     ("session-ended", "A session ended elsewhere: back to log in"),
     ("event-resident-timeline", "A resident's report, closed, with its timeline"),
     ("event-worker", "A grid worker's event with the steps allowed now"),
@@ -42,6 +44,11 @@ SHOWN = [
     ("console-events", "Console: the event desk, filtered"),
     ("console-event", "Console: dispatch and reassign"),
     ("console-indicators", "Console: indicators per unit"),
+    ("console-risk", "Console: community risk levels"),
+    ("console-worklist", "Console: the 办事 worklist, soonest due first"),
+    ("console-case", "Console: one case and the steps allowed"),
+    ("console-enablement", "Console: mini-apps switched on in a district"),
+    ("console-review", "Console: a third-party version in review"),
 ]
 
 

@@ -86,3 +86,27 @@ async def test_a_third_party_app_opens_framed_with_a_code_its_server_trades(
         assert session.json()["claims"] == {"name": "王居民"}
         again = await http.post(f"{APP}/open/session", json={"code": code}, headers=server)
         assert again.json()["code"] == "open_code_refused"
+
+
+async def test_a_crafted_link_frames_no_page_that_is_not_on_the_launcher(
+    browser: Browser, base: str
+) -> None:
+    context = await browser.new_context(viewport=PHONE_SIZE, locale="zh-CN")
+    asked: list[str] = []
+
+    async def outside(route: Route) -> None:
+        asked.append(route.request.url)
+        await route.fulfill(status=200, content_type="text/html", body=b"<p>phish</p>")
+
+    await context.route("https://evil.example.com/**", outside)
+    page = await context.new_page()
+    await log_in(page, base, RESIDENT)
+    for crafted in (
+        "-/https%3A%2F%2Fevil.example.com%2F",
+        "yx0000000000000000/https%3A%2F%2Fevil.example.com%2F",
+        "-/javascript%3Aalert(1)",
+    ):
+        await page.goto(f"{base}/app/#/open/{crafted}")
+        await expect(page.locator("main p.empty")).to_have_text("该应用不在你的首页上")
+        await expect(page.locator("iframe")).to_have_count(0)
+    assert asked == []

@@ -67,7 +67,7 @@ function Screen({ route, launcher, changed }: { route: string[]; launcher: Schem
   if (app === "inbox") return <Inbox changed={changed} />;
   if (app === "me") return <Settings launcher={launcher} changed={changed} />;
   if (app === "grid_events") return <GridEvents screen={screen ?? "report"} id={id} />;
-  if (app === "open" && id) return <ThirdParty appId={screen ?? "-"} url={id} />;
+  if (app === "open" && id) return <ThirdParty appId={screen ?? "-"} url={id} launcher={launcher} />;
   if (app === "health_code") return <HealthCode screen={screen ?? "show"} />;
   if (app === "elderly_care") return <ElderlyCare screen={screen ?? "sos"} />;
   if (app === "legal_aid") return <LegalAid screen={screen ?? "consult"} id={id} />;

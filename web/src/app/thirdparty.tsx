@@ -14,6 +14,7 @@ const say = wordsOf({
   open: ["同意并打开", "Agree and open"],
   openWithout: ["打开", "Open"],
   outside: ["第三方服务，由其开发者提供", "A third-party service, provided by its developer"],
+  notOnLauncher: ["该应用不在你的首页上", "This app is not on your home screen"],
 });
 
 const FIELD_NAMES: Record<string, [string, string]> = {
@@ -98,10 +99,36 @@ function Consent({ entry, opened }: { entry: Schemas["AppEntry"]; opened: (url: 
   );
 }
 
+/** Whether the launcher holds this page as a tile's target: a route names a page to frame,
+ * and a link crafted to frame any other page inside the app's own bar is refused. */
+function onLauncher(launcher: Schemas["LauncherView"], appId: string, url: string): boolean {
+  return launcher.sections.some((section) =>
+    section.tiles.some(
+      (tile) => tile.target === `h5:${url}` && (tile.launches ?? "-") === appId,
+    ),
+  );
+}
+
 /** A tile whose target is a page (`h5:<url>`): one that `launches` an open-platform app goes
  * through the consent sheet and a launch code; a page of a mini-app installed in the city
- * (no app to launch, `appId` "-") opens as it is. */
-export function ThirdParty({ appId, url }: { appId: string; url: string }) {
+ * (no app to launch, `appId` "-") opens as it is. Only a tile of the person's launcher, and
+ * only an https page. */
+export function ThirdParty({
+  appId,
+  url,
+  launcher,
+}: {
+  appId: string;
+  url: string;
+  launcher: Schemas["LauncherView"];
+}) {
+  if (!onLauncher(launcher, appId, url) || !url.startsWith("https://")) {
+    return <p class="empty">{say("notOnLauncher")}</p>;
+  }
+  return <Opened appId={appId} url={url} />;
+}
+
+function Opened({ appId, url }: { appId: string; url: string }) {
   const [opened, setOpened] = useState<string | null>(null);
   const entry = useLoaded(async () => {
     if (appId === "-") return { open: null };
