@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import ipaddress
 import secrets
 
 import msgspec
@@ -35,7 +36,8 @@ class CodeSent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """A code is on its way. `request_id` asks `GET /v1/auth/otp/{request_id}` how its text
     is going; `expires_in` and `resend_after` are seconds. `dev_code` is the code itself,
     only where texts go to the development console (never with an SMS vendor, which
-    production requires): the browser shell shows it so a demo needs no server log."""
+    production requires) and only to a caller on the server's own machine: the browser
+    shell shows it so a demo needs no server log."""
 
     request_id: str
     expires_in: int
@@ -82,12 +84,21 @@ async def send_code(
         request_id=request_key,
         expires_in=settings.otp_ttl,
         resend_after=settings.otp_resend_interval,
-        dev_code=code if _texts_to_console(settings) else None,
+        dev_code=code if _texts_to_console(settings) and _on_this_machine(ip) else None,
     )
 
 
 def _texts_to_console(settings: Settings) -> bool:
     return settings.is_dev and settings.sms_provider in (None, SmsVendor.CONSOLE)
+
+
+def _on_this_machine(ip: str) -> bool:
+    """A dev server reached from elsewhere (a phone on the network, a staging host left in
+    dev) shows no code: whoever can reach it could log in as any phone."""
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
 
 
 def _code_limits(*, phone_lookup: str, address: str, settings: Settings) -> list[Limit]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import httpx
 import jwt
 import pytest
 from litestar import Litestar
@@ -44,6 +45,17 @@ async def test_in_development_the_answer_shows_the_code_the_console_prints(
 ) -> None:
     sent = await client.post("/v1/auth/otp", json={"phone": PHONE})
     assert sent.json()["dev_code"] == await sms.last_code(PHONE)
+
+
+async def test_a_caller_from_another_machine_is_shown_no_code(
+    client: Client, app: Litestar, sms: RecordingSms
+) -> None:
+    transport = httpx.ASGITransport(app=app, client=("192.0.2.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as outside:
+        sent = await outside.post("/v1/auth/otp", json={"phone": PHONE})
+    assert sent.status_code == 202, sent.text
+    assert "dev_code" not in sent.json()
+    assert await sms.last_code(PHONE)  # the console still prints it for the developer
 
 
 async def test_codes_are_stored_hashed(client: Client, sms: RecordingSms) -> None:

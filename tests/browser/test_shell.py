@@ -5,11 +5,12 @@ sending the person back to log in once its refresh is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from tests.browser.live import (
     PHONE_SIZE,
@@ -147,6 +148,13 @@ async def test_an_expiring_token_is_refreshed_and_the_person_stays(
     assert int(str(renewed["expiresAt"])) > 0
 
 
+def _refreshes(page: Page) -> list[str]:
+    """The refreshes the page asks for, from now on."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if r.url.endswith("/v1/auth/refresh") else None)
+    return seen
+
+
 async def test_a_refused_token_is_refreshed_once_and_the_call_made_again(
     browser: Browser, base: str
 ) -> None:
@@ -154,9 +162,88 @@ async def test_a_refused_token_is_refreshed_once_and_the_call_made_again(
     await log_in(page, base, RESIDENT)
     tokens = await _stored(page)
     await _store(page, {**tokens, "access": "not-a-token"})
+    refreshes = _refreshes(page)
     await page.reload()
     await page.wait_for_selector(".tile")
     assert (await _stored(page))["access"] != "not-a-token"
+    # The launcher and the inbox were both refused; one refresh renewed the token for both.
+    assert len(refreshes) == 1
+
+
+async def test_two_tabs_with_an_expired_token_refresh_once_and_both_stay(
+    browser: Browser, base: str
+) -> None:
+    first = await _page(browser)
+    await log_in(first, base, RESIDENT)
+    second = await first.context.new_page()
+    await _store(first, {**await _stored(first), "expiresAt": 0})
+    refreshes = _refreshes(first)
+    seen_by_second = _refreshes(second)
+
+    async def slowly(route: Route) -> None:
+        # The first refresh is still out when the second tab finds the token expired too.
+        await asyncio.sleep(1.5)
+        await route.continue_()
+
+    await first.context.route("**/v1/auth/refresh", slowly)
+    loading = asyncio.ensure_future(first.goto(f"{base}/app/"))
+    await asyncio.sleep(0.5)
+    await second.goto(f"{base}/app/")
+    await loading
+    await first.wait_for_selector(".tile")
+    await second.wait_for_selector(".tile")
+    # One tab spent the refresh token; the other waited its turn and took the pair it left,
+    # rather than spending the old one again, which would have ended the session in both.
+    assert len(refreshes) + len(seen_by_second) == 1
+    await first.reload()
+    await first.wait_for_selector(".tile")
+    await expect(first.locator("main.login")).to_have_count(0)
+
+
+async def test_a_refresh_the_server_cannot_answer_now_keeps_the_session(
+    browser: Browser, base: str
+) -> None:
+    page = await _page(browser)
+    await log_in(page, base, RESIDENT)
+    tokens = await _stored(page)
+
+    async def busy(route: Route) -> None:
+        await route.fulfill(
+            status=429,
+            content_type="application/problem+json",
+            headers={"Retry-After": "30"},
+            body=json.dumps(
+                {
+                    "type": "about:blank",
+                    "code": "rate_limited",
+                    "title": "请求过于频繁",
+                    "status": 429,
+                }
+            ),
+        )
+
+    await page.route("**/v1/auth/refresh", busy)
+    await _store(page, {**tokens, "expiresAt": 0})
+    await page.reload()
+    await expect(page.locator("[role=alert]").first).to_have_attribute("data-code", "rate_limited")
+    assert (await _stored(page))["refresh"] == tokens["refresh"], "a busy server ended nothing"
+    await page.unroute("**/v1/auth/refresh")
+    await page.reload()
+    await page.wait_for_selector(".tile")
+
+
+async def test_logging_out_forgets_the_phones_keys(browser: Browser, base: str) -> None:
+    page = await _page(browser)
+    await log_in(page, base, WORKER)
+    await page.goto(f"{base}/app/#/health_code/show")
+    await page.wait_for_selector("[data-qr-text]")
+    databases = "async () => (await indexedDB.databases()).map(d => d.name)"
+    assert "yimen.health_code" in await page.evaluate(databases)
+    await page.goto(f"{base}/app/#/me")
+    await page.click(".settings button.secondary")
+    await expect(page.locator("main.login")).to_be_visible()
+    assert "yimen.health_code" not in await page.evaluate(databases)
+    assert await page.evaluate("location.hash") == ""
 
 
 async def test_a_session_ended_elsewhere_sends_the_person_to_log_in(

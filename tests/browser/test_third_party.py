@@ -106,7 +106,10 @@ async def test_a_crafted_link_frames_no_page_that_is_not_on_the_launcher(
         "yx0000000000000000/https%3A%2F%2Fevil.example.com%2F",
         "-/javascript%3Aalert(1)",
     ):
+        await page.goto(f"{base}/app/#/")
+        await page.wait_for_selector(".tile")
         await page.goto(f"{base}/app/#/open/{crafted}")
         await expect(page.locator("main p.empty")).to_have_text("该应用不在你的首页上")
+        await page.wait_for_timeout(300)  # time for a frame to be asked for, were one made
         await expect(page.locator("iframe")).to_have_count(0)
     assert asked == []

@@ -308,7 +308,7 @@ function Sos({ elder }: { elder: Elder }) {
           </p>
           {inWindow && (
             <>
-              <p class="care-countdown" role="timer" aria-live="polite" data-seconds={left}>
+              <p class="care-countdown" role="timer" aria-live="off" data-seconds={left}>
                 <strong>{left}</strong> {say("countdown")}
               </p>
               <button type="button" class="care-big care-cancel" onClick={() => void cancel()}>

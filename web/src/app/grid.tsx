@@ -84,12 +84,15 @@ function Report() {
       () => setWhereNote(t("locationRefused")),
       { timeout: 10_000 },
     );
+  // One key per report: pressed again after a dropped answer or a failed photo upload, the
+  // form gets the event it made the first time, and the photo goes to that one.
+  const [reportKey, setReportKey] = useState(() => crypto.randomUUID());
   const submit = (submitted: Event) => {
     submitted.preventDefault();
     void act(async () => {
-      const event = need(
-        await api.POST("/v1/miniapps/grid_events/events", {
-          body: {
+      const answer = await api.POST("/v1/miniapps/grid_events/events", {
+        headers: { "Idempotency-Key": reportKey },
+        body: {
             category: chosen,
             description,
             address,
@@ -97,8 +100,11 @@ function Report() {
             lat: where?.lat,
             lon: where?.lon,
           },
-        }),
-      );
+      });
+      if (answer.response.status >= 400 && answer.response.status < 500) {
+        setReportKey(crypto.randomUUID()); // a refusal is kept under its key: a fixed form is new
+      }
+      const event = need(answer);
       if (photo) await addPhoto(event.id, photo, "before");
       go("grid_events", "event", event.id);
     });

@@ -7,6 +7,7 @@ import qrcode from "qrcode-generator";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { api, ApiProblem, asProblem, done, need, type Problem, type Schemas } from "../common/api";
 import { when, wordsOf } from "../common/i18n";
+import { keyStore } from "../common/keystore";
 import { go } from "../common/route";
 import { ProblemBanner, Section, useAction, useLoaded } from "../common/ui";
 
@@ -84,8 +85,6 @@ function localProblem(code: string, title: string): ApiProblem {
 
 // ---- The phone's key, in this browser's IndexedDB ------------------------------------------
 
-const DB_NAME = "yimen.health_code";
-const STORE = "phone_keys";
 
 /** The private half is a non-extractable CryptoKey: IndexedDB keeps the object itself, so a
  * reload signs with the same key and no script can read its bytes. */
@@ -95,27 +94,7 @@ interface PhoneKey {
   point: string;
 }
 
-function database(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const opening = indexedDB.open(DB_NAME, 1);
-    opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
-    opening.onsuccess = () => resolve(opening.result);
-    opening.onerror = () => reject(opening.error);
-  });
-}
-
-async function inStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest): Promise<T> {
-  const db = await database();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = run(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result as T);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const phoneKeys = keyStore<PhoneKey>("yimen.health_code", "phone_keys");
 
 function b64url(bytes: Uint8Array): string {
   let binary = "";
@@ -150,7 +129,7 @@ async function phoneKeyOf(userId: number): Promise<PhoneKey> {
   const id = `user:${userId}`;
   let key: PhoneKey | undefined;
   try {
-    key = await inStore<PhoneKey | undefined>("readonly", (store) => store.get(id));
+    key = await phoneKeys.get(id);
   } catch {
     throw localProblem("phone_key_unavailable", say("keyUnavailable"));
   }
@@ -161,7 +140,7 @@ async function phoneKeyOf(userId: number): Promise<PhoneKey> {
     throw localProblem("phone_key_unavailable", say("keyUnavailable"));
   }
   await enrol(key);
-  await inStore("readwrite", (store) => store.put(key, id));
+  await phoneKeys.put(id, key);
   return key;
 }
 
@@ -316,10 +295,13 @@ function ShowCode() {
 
   useEffect(() => {
     if (!credential || !key || userId === undefined) return;
-    const resign = () =>
+    const resign = () => {
+      // The colour is read again each time: a code turned red must not stay green on screen.
+      status.reload();
       void signed(credential.credential, key).then(setShown, (error: unknown) =>
         setProblem(asProblem(error).problem),
       );
+    };
     const every = setInterval(resign, RESIGN_MS);
     const onVisible = () => document.visibilityState === "visible" && resign();
     document.addEventListener("visibilitychange", onVisible);
@@ -336,6 +318,14 @@ function ShowCode() {
       document.removeEventListener("visibilitychange", onVisible);
     };
   }, [credential, key]);
+
+  // A new colour needs a new credential: the old one carries the old colour.
+  const nowColour = status.data?.colour;
+  useEffect(() => {
+    if (userId !== undefined && credential && nowColour && nowColour !== credential.colour) {
+      void start(userId, false);
+    }
+  }, [nowColour]);
 
   const colour = status.data?.colour ?? credential?.colour;
   return (

@@ -7,8 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, need, renewSession, signOut, type Schemas } from "../common/api";
 import { chooseLocale, currentLocale, t, type Locale } from "../common/i18n";
 import { go, useRoute } from "../common/route";
-import { currentTokens, onSessionChange } from "../common/session";
-import { Login, ProblemBanner, useAction, useLoaded } from "../common/ui";
+import { Login, ProblemBanner, useSession, useAction, useLoaded } from "../common/ui";
 import { ElderlyCare } from "./care";
 import { GridEvents } from "./grid";
 import { HealthCode } from "./health";
@@ -124,16 +123,7 @@ function Shell() {
 }
 
 function Root() {
-  const [signedIn, setSignedIn] = useState(currentTokens() !== null);
-  const [ended, setEnded] = useState(false);
-  useEffect(
-    () =>
-      onSessionChange((tokens, why) => {
-        setEnded(why === "ended");
-        setSignedIn(tokens !== null);
-      }),
-    [],
-  );
+  const { signedIn, ended } = useSession();
   if (!signedIn) return <Login title={t("appName")} notice={ended ? t("sessionEnded") : undefined} />;
   return <Shell />;
 }

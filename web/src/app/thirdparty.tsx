@@ -4,7 +4,7 @@
 // token never leaves it; only the one-use code does.
 
 import { useState } from "preact/hooks";
-import { api, need, type Schemas } from "../common/api";
+import { api, need, problemOf, type Schemas } from "../common/api";
 import { currentLocale, wordsOf } from "../common/i18n";
 import { ProblemBanner, useAction, useLoaded } from "../common/ui";
 
@@ -28,6 +28,17 @@ const FIELD_NAMES: Record<string, [string, string]> = {
 function fieldName(field: string): string {
   const pair = FIELD_NAMES[field];
   return pair ? pair[currentLocale() === "en" ? 1 : 0] : field;
+}
+
+/** A page a frame may show: https, and never this origin, where `allow-same-origin` would let
+ * it lift its own sandbox and read the session. */
+function frameable(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" && parsed.origin !== location.origin;
+  } catch {
+    return false;
+  }
 }
 
 /** The entry URL with the launch code as its `code` query parameter. */
@@ -72,6 +83,7 @@ function Consent({ entry, opened }: { entry: Schemas["AppEntry"]; opened: (url: 
           body: { consent: [...chosen] },
         }),
       );
+      if (!frameable(launched.entry_url)) throw problemOf({ code: "frame_refused", title: say("notOnLauncher"), status: 0, type: "about:blank" }, 0);
       opened(framed(launched.entry_url, launched.code));
     });
   return (
@@ -122,7 +134,7 @@ export function ThirdParty({
   url: string;
   launcher: Schemas["LauncherView"];
 }) {
-  if (!onLauncher(launcher, appId, url) || !url.startsWith("https://")) {
+  if (!onLauncher(launcher, appId, url) || !frameable(url)) {
     return <p class="empty">{say("notOnLauncher")}</p>;
   }
   return <Opened appId={appId} url={url} />;

@@ -6,6 +6,7 @@ import qrcode from "qrcode-generator";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, need, type Schemas } from "../common/api";
 import { wordsOf, when } from "../common/i18n";
+import { keyStore } from "../common/keystore";
 import { ProblemBanner, Section, useAction, useLoaded } from "../common/ui";
 
 const say = wordsOf({
@@ -65,34 +66,10 @@ interface Device {
   stepSeconds: number;
 }
 
-const DB = "yimen.payment";
-const STORE = "payer-device";
+const devices = keyStore<Device>("yimen.payment", "payer-device");
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const opening = indexedDB.open(DB, 1);
-    opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
-    opening.onsuccess = () => resolve(opening.result);
-    opening.onerror = () => reject(opening.error);
-  });
-}
-
-async function inStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest): Promise<T> {
-  const db = await openDb();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = run(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result as T);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
-}
-
-// Kept per user: a phone two people sign in on must never show one the other's code.
-const loadDevice = (user: number) => inStore<Device | undefined>("readonly", (s) => s.get(user));
-const keepDevice = (user: number, device: Device) => inStore<unknown>("readwrite", (s) => s.put(device, user));
+const loadDevice = (user: number) => devices.get(user);
+const keepDevice = (user: number, device: Device) => devices.put(user, device);
 
 async function enrol(user: number): Promise<Device> {
   const given = need(await api.POST("/v1/miniapps/payment/payer-code/device"));
@@ -305,20 +282,23 @@ function Collect() {
   const [amount, setAmount] = useState("");
   const [done, setDone] = useState<Schemas["PaymentView"] | null>(null);
   const [problem, act] = useAction();
-  // One key per scan: a retry after a dropped answer gets the first result, not a second charge.
+  // One key per scan: a retry after a dropped answer or a failing server gets the first
+  // result, not a second charge. A refusal, or a changed code or amount, is a new scan: the
+  // server keeps a refusal under its key, and a new body under the old key is refused.
   const [key, setKey] = useState(() => crypto.randomUUID());
+  const newScan = () => setKey(crypto.randomUUID());
   const submit = (event: Event) => {
     event.preventDefault();
     void act(async () => {
-      const paid = need(
-        await api.POST("/v1/miniapps/payment/collect/payer-code", {
-          body: { code: code.replace(/\s/g, ""), amount_fen: fenOf(amount) ?? 0 },
-          headers: { "Idempotency-Key": key },
-        }),
-      );
+      const answer = await api.POST("/v1/miniapps/payment/collect/payer-code", {
+        body: { code: code.replace(/\s/g, ""), amount_fen: fenOf(amount) ?? 0 },
+        headers: { "Idempotency-Key": key },
+      });
+      if (answer.response.status >= 400 && answer.response.status < 500) newScan();
+      const paid = need(answer);
       setDone(paid);
       setCode("");
-      setKey(crypto.randomUUID());
+      newScan();
     });
   };
   return (
@@ -327,11 +307,11 @@ function Collect() {
       <form class="collect" onSubmit={submit}>
         <label>
           {say("code")}
-          <input name="code" inputMode="numeric" autoComplete="off" value={code} onInput={(e) => setCode(e.currentTarget.value)} required />
+          <input name="code" inputMode="numeric" autoComplete="off" value={code} onInput={(e) => (setCode(e.currentTarget.value), newScan())} required />
         </label>
         <label>
           {say("amount")}
-          <input name="amount" inputMode="decimal" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} required />
+          <input name="amount" inputMode="decimal" value={amount} onInput={(e) => (setAmount(e.currentTarget.value), newScan())} required />
         </label>
         <button type="submit">{say("collectIt")}</button>
       </form>

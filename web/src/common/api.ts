@@ -34,18 +34,41 @@ function tokensFrom(pair: Schemas["TokenPair"]): Tokens {
   };
 }
 
+// A refresh token works once, and tabs of one browser share the pair: a second tab presenting
+// the one the first just spent would end the whole session. So one tab at a time refreshes,
+// under a lock every tab of the origin sees, and a tab that finds the pair already renewed
+// takes it rather than refreshing again.
+const REFRESH_LOCK = "yimen.refresh";
+
+function underLock<T>(run: () => Promise<T>): Promise<T> {
+  if (!navigator.locks) return run();
+  return navigator.locks.request(REFRESH_LOCK, run) as Promise<T>;
+}
+
 async function refreshOnce(stale: Tokens): Promise<Tokens | null> {
+  const now = currentTokens();
+  if (now === null) return null;
+  if (now.refresh !== stale.refresh) return now;
   const answer = await plain.POST("/v1/auth/refresh", {
     body: { refresh_token: stale.refresh },
   });
-  const tokens = answer.data ? tokensFrom(answer.data) : null;
-  keepTokens(tokens);
-  return tokens;
+  if (answer.data) {
+    const tokens = tokensFrom(answer.data);
+    keepTokens(tokens);
+    return tokens;
+  }
+  // Only the server's word that the session is over ends it here; a refusal for the rate, a
+  // failing server or no network leaves the pair for the next try.
+  if (answer.response.status === 401 || answer.response.status === 403) {
+    keepTokens(null);
+    return null;
+  }
+  throw problemOf(answer.error, answer.response.status);
 }
 
-/** Fresh tokens, refreshing at most once at a time however many requests ask. */
+/** Fresh tokens, refreshing at most once at a time however many requests and tabs ask. */
 export function refreshed(stale: Tokens): Promise<Tokens | null> {
-  refreshing ??= refreshOnce(stale).finally(() => {
+  refreshing ??= underLock(() => refreshOnce(stale)).finally(() => {
     refreshing = null;
   });
   return refreshing;
@@ -64,7 +87,21 @@ async function usableTokens(): Promise<Tokens | null> {
   return tokens;
 }
 
-const retries = new Map<string, Request>();
+// The refusals of a token itself, which a renewed token may answer; any other 401 (a wrong
+// login code) is the answer, and is not sent again.
+const TOKEN_REFUSED = new Set(["token_invalid", "token_expired", "token_revoked"]);
+
+const retries = new Map<string, { request: Request; access: string }>();
+
+async function tokenRefused(response: Response): Promise<boolean> {
+  if (response.status !== 401) return false;
+  try {
+    const problem: unknown = await response.clone().json();
+    return isProblem(problem) && TOKEN_REFUSED.has(problem.code);
+  } catch {
+    return false;
+  }
+}
 
 const session: Middleware = {
   async onRequest({ request, id }) {
@@ -72,22 +109,24 @@ const session: Middleware = {
     const tokens = await usableTokens();
     if (tokens) {
       request.headers.set("Authorization", `Bearer ${tokens.access}`);
-      retries.set(id, request.clone());
+      retries.set(id, { request: request.clone(), access: tokens.access });
     }
     return request;
   },
   async onResponse({ response, id }) {
-    const retry = retries.get(id);
+    const sent = retries.get(id);
     retries.delete(id);
-    if (response.status !== 401 || !retry) return response;
-    const stale = currentTokens();
-    const tokens = stale ? await refreshed(stale) : null;
-    if (!tokens) {
-      keepTokens(null);
-      return response;
-    }
-    retry.headers.set("Authorization", `Bearer ${tokens.access}`);
-    return fetch(retry);
+    if (!sent || !(await tokenRefused(response))) return response;
+    const stored = currentTokens();
+    // Another request or tab renewed the pair while this one was out: use theirs.
+    const tokens =
+      stored && stored.access !== sent.access ? stored : stored ? await refreshed(stored) : null;
+    if (!tokens) return response;
+    sent.request.headers.set("Authorization", `Bearer ${tokens.access}`);
+    return fetch(sent.request);
+  },
+  onError({ id }) {
+    retries.delete(id);
   },
 };
 
@@ -102,7 +141,12 @@ export function signIn(pair: Schemas["TokenPair"]): void {
 export async function signOut(): Promise<void> {
   const tokens = currentTokens();
   keepTokens(null, "left");
-  if (tokens) await plain.POST("/v1/auth/logout", { body: { refresh_token: tokens.refresh } });
+  if (!tokens) return;
+  try {
+    await plain.POST("/v1/auth/logout", { body: { refresh_token: tokens.refresh } });
+  } catch {
+    // Offline: the browser holds the pair no more, and it dies on the server at its expiry.
+  }
 }
 
 function isProblem(value: unknown): value is Problem {

@@ -24,7 +24,7 @@ const WORDS = {
   sendCode: ["获取验证码", "Send code"],
   logIn: ["登录", "Log in"],
   logOut: ["退出登录", "Log out"],
-  codeSentTo: ["验证码已发送，5 分钟内有效", "The code is on its way; it works for 5 minutes"],
+  codeSentTo: ["验证码已发送，有效期（分钟）：", "The code is on its way; minutes it works for: "],
   devCode: ["开发环境验证码：", "Development code: "],
   sessionEnded: ["登录已过期，请重新登录", "Your session ended; please log in again"],
   networkError: ["网络连接失败，请稍后重试", "Could not reach Yimen; try again shortly"],

@@ -3,8 +3,16 @@
 
 import { useEffect, useState } from "preact/hooks";
 
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part; // a malformed escape in a pasted link: a route that shows nothing, not a blank app
+  }
+}
+
 export function currentRoute(): string[] {
-  return location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  return location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decoded);
 }
 
 export function go(...parts: (string | number)[]): void {

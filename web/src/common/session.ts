@@ -32,6 +32,13 @@ export function keepTokens(tokens: Tokens | null, why: Change = tokens ? "kept" 
   for (const listener of listeners) listener(tokens, why);
 }
 
+// Another tab of this page signing in, refreshing or out changes the one pair all share.
+addEventListener("storage", (event) => {
+  if (event.key !== KEY) return;
+  const tokens = currentTokens();
+  for (const listener of listeners) listener(tokens, tokens ? "kept" : "left");
+});
+
 /** Called with the new tokens on every sign-in, refresh and sign-out; returns the unsubscribe. */
 export function onSessionChange(listener: Listener): () => void {
   listeners.add(listener);

@@ -2,8 +2,9 @@
 // turns any failure into a problem shown in words.
 
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, need, signIn, type Problem } from "./api";
+import { currentTokens, onSessionChange } from "./session";
 import { t } from "./i18n";
 
 /** The problem's own localised title; our words where the answer held none. */
@@ -37,8 +38,13 @@ export function useLoaded<T>(load: () => Promise<T>, keys: unknown[] = []): Load
   const [data, setData] = useState<T | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [round, setRound] = useState(0);
+  const asked = useRef<unknown[]>(keys);
   useEffect(() => {
     let live = true;
+    // Another record asked for: never show the last one meanwhile, nor act on it. A reload
+    // of the same one keeps it on screen until the new answer comes.
+    if (keys.some((key, index) => !Object.is(key, asked.current[index]))) setData(null);
+    asked.current = keys;
     load().then(
       (value) => live && (setData(value), setProblem(null)),
       (error: unknown) => live && setProblem(asProblem(error).problem),
@@ -70,7 +76,7 @@ export function useAction(): [Problem | null, (run: () => Promise<unknown>) => P
 export function Login({ title, notice }: { title: string; notice?: string }) {
   const [phone, setPhone] = useState("");
   const [code, setCode] = useState("");
-  const [sent, setSent] = useState<{ dev_code?: string | null } | null>(null);
+  const [sent, setSent] = useState<{ dev_code?: string | null; expires_in: number } | null>(null);
   const [problem, act] = useAction();
   const send = (event: Event) => {
     event.preventDefault();
@@ -100,7 +106,10 @@ export function Login({ title, notice }: { title: string; notice?: string }) {
         </label>
         {sent && (
           <>
-            <p class="notice">{t("codeSentTo")}</p>
+            <p class="notice">
+              {t("codeSentTo")}
+              {Math.round(sent.expires_in / 60)}
+            </p>
             {sent.dev_code && (
               <p class="dev-code">
                 {t("devCode")}
@@ -133,4 +142,25 @@ export function Section({ title, children }: { title: string; children: Componen
       {children}
     </section>
   );
+}
+
+/** Whether someone is signed in, and whether their session just ended under them (a
+ * refresh refused) rather than by their own log out: the login then says so. */
+export function useSession(): { signedIn: boolean; ended: boolean } {
+  const [signedIn, setSignedIn] = useState(currentTokens() !== null);
+  const [ended, setEnded] = useState(false);
+  useEffect(
+    () =>
+      onSessionChange((tokens, why) => {
+        if (tokens === null) {
+          // The next person starts from the start, in the page's own look.
+          document.documentElement.classList.remove("elder");
+          history.replaceState(null, "", location.pathname);
+        }
+        setEnded(why === "ended");
+        setSignedIn(tokens !== null);
+      }),
+    [],
+  );
+  return { signedIn, ended };
 }

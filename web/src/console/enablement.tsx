@@ -6,6 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, need, type Schemas } from "../common/api";
 import { when, wordsOf } from "../common/i18n";
+import { Listed } from "../common/listed";
 import { ProblemBanner, useAction, useLoaded } from "../common/ui";
 import { appName, askName } from "./asks";
 
@@ -299,30 +300,15 @@ function ThirdParty({
     <>
       <h3>{say("thirdParty")}</h3>
       <ProblemBanner problem={apps.problem} />
-      {apps.data && apps.data.items.length === 0 && <p class="empty">{say("noApps")}</p>}
-      {apps.data && apps.data.items.length > 0 && (
-        <table class="open-apps">
-          <thead>
-            <tr>
-              <th scope="col">{say("app")}</th>
-              <th scope="col">{say("inDistrict")}</th>
-              <th scope="col">{say("asks")}</th>
-              <th scope="col">{say("actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {apps.data.items.map((app) => (
-              <OpenApp
-                key={app.app_id}
-                app={app}
-                district={district}
-                act={act}
-                reload={apps.reload}
-              />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Listed
+        items={apps.data?.items}
+        kind="open-apps"
+        heads={[say("app"), say("inDistrict"), say("asks"), say("actions")]}
+        empty={say("noApps")}
+        row={(app) => (
+          <OpenApp key={app.app_id} app={app} district={district} act={act} reload={apps.reload} />
+        )}
+      />
     </>
   );
 }

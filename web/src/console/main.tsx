@@ -3,13 +3,12 @@
 
 import "../common/style.css";
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, need, signOut, type Schemas } from "../common/api";
 import { EventDetail, EventList, isOverdue, listEvents } from "../common/events";
 import { chooseLocale, currentLocale, stateName, t, type Locale } from "../common/i18n";
 import { go, useRoute } from "../common/route";
-import { currentTokens, onSessionChange } from "../common/session";
-import { Login, ProblemBanner, useLoaded } from "../common/ui";
+import { Login, ProblemBanner, useSession, useLoaded } from "../common/ui";
 import { Indicators } from "./indicators";
 import { RISK_READERS, RiskLevels, riskTitle } from "./risk";
 import { WORK_ROLES, Worklist, worklistTitle } from "./worklist";
@@ -157,16 +156,7 @@ function Console({ me }: { me: Schemas["MeView"] }) {
 }
 
 function Root() {
-  const [signedIn, setSignedIn] = useState(currentTokens() !== null);
-  const [ended, setEnded] = useState(false);
-  useEffect(
-    () =>
-      onSessionChange((tokens, why) => {
-        setEnded(why === "ended");
-        setSignedIn(tokens !== null);
-      }),
-    [],
-  );
+  const { signedIn, ended } = useSession();
   const me = useLoaded(
     async () => (signedIn ? need(await api.GET("/v1/me")) : null),
     [signedIn],

@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, need, type Schemas } from "../common/api";
 import { when, wordsOf } from "../common/i18n";
 import { go, useRoute } from "../common/route";
+import { Listed } from "../common/listed";
 import { ProblemBanner, useAction, useLoaded } from "../common/ui";
 import { appName, askName, fieldName } from "./asks";
 
@@ -303,47 +304,36 @@ function Queue() {
     <section>
       <h3>{say("queue")}</h3>
       <ProblemBanner problem={queue.problem} />
-      {queue.data && queue.data.items.length === 0 && <p class="empty">{say("noVersions")}</p>}
-      {queue.data && queue.data.items.length > 0 && (
-        <table class="review-queue">
-          <thead>
-            <tr>
-              <th scope="col">{say("app")}</th>
-              <th scope="col">{say("version")}</th>
-              <th scope="col">{say("publisher")}</th>
-              <th scope="col">{say("submitted")}</th>
-              <th scope="col">{say("changes")}</th>
-              <th scope="col">{say("actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {queue.data.items.map((item) => (
-              <tr key={item.version.id} data-version={item.version.id}>
-                <th scope="row">{appName(item.version.manifest.names)}</th>
-                <td>
-                  {item.version.label} (#{item.version.number})
-                </td>
-                <td>{item.publisher}</td>
-                <td>{when(item.version.submitted_at)}</td>
-                <td>
-                  {item.against === null ? say("firstVersion") : item.changes.length}
-                  {item.asks_more && <div class="warning">{say("asksMore")}</div>}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    name="open"
-                    data-version={item.version.id}
-                    onClick={() => go("reviews", item.version.id)}
-                  >
-                    {say("open")}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Listed
+        items={queue.data?.items}
+        kind="review-queue"
+        heads={[say("app"), say("version"), say("publisher"), say("submitted"), say("changes"), say("actions")]}
+        empty={say("noVersions")}
+        row={(item) => (
+          <tr key={item.version.id} data-version={item.version.id}>
+            <th scope="row">{appName(item.version.manifest.names)}</th>
+            <td>
+              {item.version.label} (#{item.version.number})
+            </td>
+            <td>{item.publisher}</td>
+            <td>{when(item.version.submitted_at)}</td>
+            <td>
+              {item.against === null ? say("firstVersion") : item.changes.length}
+              {item.asks_more && <div class="warning">{say("asksMore")}</div>}
+            </td>
+            <td>
+              <button
+                type="button"
+                name="open"
+                data-version={item.version.id}
+                onClick={() => go("reviews", item.version.id)}
+              >
+                {say("open")}
+              </button>
+            </td>
+          </tr>
+        )}
+      />
     </section>
   );
 }
@@ -407,27 +397,15 @@ function Publishers() {
     <section>
       <h3>{say("publishers")}</h3>
       <ProblemBanner problem={waiting.problem} />
-      {waiting.data && waiting.data.items.length === 0 && (
-        <p class="empty">{say("noPublishers")}</p>
-      )}
-      {waiting.data && waiting.data.items.length > 0 && (
-        <table class="publishers">
-          <thead>
-            <tr>
-              <th scope="col">{say("publisher")}</th>
-              <th scope="col">{say("creditCode")}</th>
-              <th scope="col">{say("contact")}</th>
-              <th scope="col">{say("registered")}</th>
-              <th scope="col">{say("actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {waiting.data.items.map((publisher) => (
-              <Publisher key={publisher.id} publisher={publisher} decided={waiting.reload} />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Listed
+        items={waiting.data?.items}
+        kind="publishers"
+        heads={[say("publisher"), say("creditCode"), say("contact"), say("registered"), say("actions")]}
+        empty={say("noPublishers")}
+        row={(publisher) => (
+          <Publisher key={publisher.id} publisher={publisher} decided={waiting.reload} />
+        )}
+      />
     </section>
   );
 }

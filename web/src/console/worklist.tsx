@@ -8,6 +8,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, need, type Schemas } from "../common/api";
 import { currentLocale, wordsOf, when } from "../common/i18n";
 import { go } from "../common/route";
+import { Listed } from "../common/listed";
 import { ProblemBanner, useAction, useLoaded } from "../common/ui";
 
 type Case = Schemas["CaseView"];
@@ -214,44 +215,32 @@ function List() {
         </form>
       </div>
       <ProblemBanner problem={work.problem ?? names.problem} />
-      {work.data && work.data.items.length === 0 && <p>{say("noWork")}</p>}
-      {work.data && work.data.items.length > 0 && (
-        <table class="worklist">
-          <thead>
-            <tr>
-              <th scope="col">{say("ref")}</th>
-              <th scope="col">{say("item")}</th>
-              <th scope="col">{say("status")}</th>
-              <th scope="col">{say("due")}</th>
-              <th scope="col">{say("submitted")}</th>
-              <th scope="col">{say("claimed")}</th>
-              <th scope="col">{say("action")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {work.data.items.map((item) => (
-              <tr key={item.id} data-case={item.id} data-status={item.status} data-overdue={isLate(item) ? "1" : "0"}>
-                <th scope="row">{item.ref}</th>
-                <td>{names.data?.[item.item_id] ?? item.item_id}</td>
-                <td>
-                  {named(STATUS, item.status)}
-                  {item.step ? ` · ${item.step}` : ""}
-                </td>
-                <td class="due">
-                  <Due item={item} />
-                </td>
-                <td>{when(item.submitted_at)}</td>
-                <td>{item.claimed_by === null ? say("unclaimed") : `${say("claimedBy")}${item.claimed_by})`}</td>
-                <td>
-                  <button type="button" name="open" aria-label={`${say("open")} ${item.ref}`} onClick={() => go("worklist", item.id)}>
-                    {say("open")}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Listed
+        items={work.data?.items}
+        kind="worklist"
+        heads={[say("ref"), say("item"), say("status"), say("due"), say("submitted"), say("claimed"), say("action")]}
+        empty={say("noWork")}
+        row={(item) => (
+          <tr key={item.id} data-case={item.id} data-status={item.status} data-overdue={isLate(item) ? "1" : "0"}>
+            <th scope="row">{item.ref}</th>
+            <td>{names.data?.[item.item_id] ?? item.item_id}</td>
+            <td>
+              {named(STATUS, item.status)}
+              {item.step ? ` · ${item.step}` : ""}
+            </td>
+            <td class="due">
+              <Due item={item} />
+            </td>
+            <td>{when(item.submitted_at)}</td>
+            <td>{item.claimed_by === null ? say("unclaimed") : `${say("claimedBy")}${item.claimed_by})`}</td>
+            <td>
+              <button type="button" name="open" aria-label={`${say("open")} ${item.ref}`} onClick={() => go("worklist", item.id)}>
+                {say("open")}
+              </button>
+            </td>
+          </tr>
+        )}
+      />
       {work.data?.next_cursor && (
         <button type="button" class="secondary" onClick={() => setPages([...pages, work.data!.next_cursor])}>
           {say("more")}
