@@ -18,6 +18,19 @@ class ReportIn(msgspec.Struct, frozen=True, kw_only=True):
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
     address: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    place: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                pattern=r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,4}$",
+                max_length=200,
+                description="The community or grid the problem is in, by its org path "
+                "(e.g. zz/gx/fengyang/c03), picked from the org tree when the phone gives "
+                "no position; a position that lies in a grid wins over it.",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ActIn(msgspec.Struct, frozen=True, kw_only=True):

@@ -31,6 +31,7 @@ from backend.sdk import (
     masked_contact,
     person,
     place_in_grid,
+    unit_exists,
     unit_of_work,
     utc_now,
 )
@@ -136,6 +137,8 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
         placed = await place_in_grid(lon=data.lon, lat=data.lat)
         if placed:
             return placed
+    if data.place is not None:
+        return await _picked(data.place)
     reporter = await person(actor.user_id)
     home = reporter.home_path if reporter else None
     # Unplaced: the reporter's own grid, or their community's desk if they live in no grid.
@@ -147,6 +150,16 @@ async def _grid_of(actor: Claims, data: ReportIn) -> str:
     if data.lat is None or data.lon is None:  # no place, and no home to fall back on
         raise Unprocessable(GridEventsCode.EVENT_NEEDS_PLACE)
     raise Unprocessable(GridEventsCode.EVENT_NO_GRID)
+
+
+async def _picked(place: str) -> str:
+    """A community or grid the reporter picked: the event lands at its desk."""
+    if level_of(place) not in (Level.GRID, Level.COMMUNITY) or not await unit_exists(place):
+        raise Unprocessable(
+            GridEventsCode.EVENT_REPORT_INVALID,
+            errors=[FieldError(field="place", message="not a community or grid of the city")],
+        )
+    return place
 
 
 async def act(

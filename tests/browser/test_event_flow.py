@@ -110,3 +110,26 @@ async def test_an_event_from_report_to_closing_in_the_browser(
     await resident.click("main section button.secondary")
     await expect(resident.locator(".inbox li.unread")).to_have_count(0)
     await expect(resident.locator("nav.tabs .badge")).to_have_count(0)
+
+
+async def test_a_report_without_a_position_goes_to_the_community_picked(
+    browser: Browser, base: str
+) -> None:
+    resident = await _person(browser, base, RESIDENT)
+    await _open(resident, base, "app", "grid_events/report")
+    await resident.select_option("select[name=category]", "dust")
+    await resident.fill("textarea[name=description]", "东岗社区工地扬尘")
+    for depth, path in enumerate(("zz", "zz/gx", "zz/gx/fengyang", "zz/gx/fengyang/c04")):
+        await resident.select_option(f"select[name=place-{depth}]", path)
+    await screenshot(resident, "grid_events-report-picked")
+    await resident.click("form.report button[type=submit]")
+    await resident.wait_for_url(re.compile(r"#/grid_events/event/\d+$"))
+    event = resident.url.rsplit("/", 1)[1]
+    token = await api_token(base, RESIDENT)
+    async with httpx.AsyncClient(base_url=base) as http:
+        held = await http.get(
+            f"/v1/miniapps/grid_events/events/{event}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    # The resident lives in g07; the event is at the desk of the community they picked.
+    assert held.json()["grid_path"] == "zz/gx/fengyang/c04"

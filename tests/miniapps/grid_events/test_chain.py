@@ -489,3 +489,29 @@ async def test_an_unplaced_report_goes_to_the_reporters_community_desk(
         headers=bearer(await people.token(C03_ADMIN)),
     )
     assert desk.status_code == 200
+
+
+async def test_a_report_lands_in_the_community_or_grid_the_reporter_picked(
+    people: People, demo: None
+) -> None:
+    resident = bearer(await people.token(RESIDENT))
+
+    async def report(**place: object) -> tuple[int, dict[str, object]]:
+        body = {"category": "dust", "description": "工地扬尘", **place}
+        answer = await people.client.post(
+            "/v1/miniapps/grid_events/events", json=body, headers=resident
+        )
+        return answer.status_code, dict(answer.json())
+
+    # The resident lives in g07; no position, and the picked community is where it lands.
+    status, picked = await report(place="zz/gx/fengyang/c04")
+    assert (status, picked["grid_path"]) == (201, "zz/gx/fengyang/c04")
+    status, grid = await report(place="zz/gx/fengyang/c03/g08")
+    assert (status, grid["grid_path"]) == (201, "zz/gx/fengyang/c03/g08")
+    # A position inside a grid says more than a pick.
+    status, placed = await report(place="zz/gx/fengyang/c04", lat=34.8005, lon=113.5505)
+    assert (status, placed["grid_path"]) == (201, "zz/gx/fengyang/c03/g07")
+    for wrong in ("zz/gx", "zz/gx/fengyang", "zz/gx/fengyang/c99"):
+        status, refused = await report(place=wrong)
+        assert (status, refused["code"]) == (422, "event_report_invalid"), wrong
+        assert refused["errors"][0]["field"] == "place"

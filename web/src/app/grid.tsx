@@ -62,6 +62,64 @@ function Attributes({
   );
 }
 
+const PLACE_DEPTH = { community: 4, grid: 5 } as const;
+
+/** Picking the community (or, below it, the grid) from the org tree, a level at a time: the
+ * place of a report when the phone gives no position. `path` is the deepest unit chosen. */
+function PlacePicker({ path, choose }: { path: string; choose: (path: string) => void }) {
+  const chosen = path ? path.split("/") : [];
+  const levels = chosen.length < PLACE_DEPTH.grid ? [...chosen, ""] : chosen;
+  return (
+    <fieldset class="place-picker">
+      <legend>{t("pickPlace")}</legend>
+      {levels.map((_, depth) => (
+        <UnitChoice
+          key={depth}
+          parent={chosen.slice(0, depth).join("/")}
+          value={chosen.slice(0, depth + 1).join("/")}
+          choose={(unit) => choose(unit || chosen.slice(0, depth).join("/"))}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+function UnitChoice({
+  parent,
+  value,
+  choose,
+}: {
+  parent: string;
+  value: string;
+  choose: (path: string) => void;
+}) {
+  const units = useLoaded(
+    async () =>
+      need(
+        await api.GET("/v1/orgs", {
+          params: { query: { limit: 100, ...(parent ? { parent } : {}) } },
+        }),
+      ).items,
+    [parent],
+  );
+  if (!units.data || units.data.length === 0) return <ProblemBanner problem={units.problem} />;
+  return (
+    <select
+      name={`place-${parent.split("/").filter(Boolean).length}`}
+      aria-label={t("pickPlace")}
+      value={value}
+      onChange={(change) => choose(change.currentTarget.value)}
+    >
+      <option value="">—</option>
+      {units.data.map((unit) => (
+        <option key={unit.path} value={unit.path}>
+          {unit.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function Report() {
   const categories = useLoaded(async () =>
     need(await api.GET("/v1/miniapps/grid_events/categories", { params: { query: { limit: 100 } } }))
@@ -71,6 +129,7 @@ function Report() {
   const [description, setDescription] = useState("");
   const [address, setAddress] = useState("");
   const [where, setWhere] = useState<{ lat: number; lon: number } | null>(null);
+  const [place, setPlace] = useState("");
   const [whereNote, setWhereNote] = useState("");
   const [photo, setPhoto] = useState<File | null>(null);
   const [values, setValues] = useState<Values>({});
@@ -99,6 +158,7 @@ function Report() {
             attributes: values,
             lat: where?.lat,
             lon: where?.lon,
+            ...(place.split("/").length >= PLACE_DEPTH.community ? { place } : {}),
           },
       });
       if (answer.response.status >= 400 && answer.response.status < 500) {
@@ -153,6 +213,7 @@ function Report() {
           {t("useLocation")}
         </button>
         {whereNote && <p class="notice">{whereNote}</p>}
+        {!where && <PlacePicker path={place} choose={setPlace} />}
         <label>
           {t("photo")}
           <input

@@ -46,6 +46,7 @@ const WORDS = {
   description: ["描述", "Description"],
   address: ["地址", "Address"],
   useLocation: ["使用当前位置", "Use where I am"],
+  pickPlace: ["或选择所在社区", "Or pick the community"],
   locationTaken: ["已获取位置", "Location taken"],
   locationRefused: ["无法获取位置，请填写地址", "No location; please give the address"],
   photo: ["照片", "Photo"],
