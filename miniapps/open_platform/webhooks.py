@@ -22,7 +22,16 @@ import httpx
 import msgspec
 from redis.exceptions import RedisError
 
-from backend.sdk import Event, JobContext, Services, emit, fetch_rows, on_commit, utc_now
+from backend.sdk import (
+    Event,
+    JobContext,
+    Services,
+    emit,
+    fetch_rows,
+    on_commit,
+    unit_of_work,
+    utc_now,
+)
 from miniapps.open_platform.schemas import (
     AppManifest,
     AppTold,
@@ -226,25 +235,27 @@ async def _record(row: Mapping[str, Any], outcome: Outcome) -> dt.timedelta | No
         status = DeliveryStatus.DELIVERED
     else:
         status = DeliveryStatus.PENDING if again else DeliveryStatus.FAILED
-    settled = await fetch_rows(
-        "UPDATE open_platform_webhook SET status = $1, leased_until = NULL,"
-        " next_attempt_at = $2, finished_at = $3 WHERE id = $4 AND attempts = $5 RETURNING id",
-        status,
-        now + wait if wait is not None else None,
-        None if again else now,
-        row["id"],
-        tried,
-    )
-    await fetch_rows(
-        "INSERT INTO open_platform_webhook_attempt (delivery_id, number, tried_at,"
-        " status_code, error, took_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-        row["id"],
-        tried,
-        now,
-        outcome.status_code,
-        outcome.error,
-        outcome.took_ms,
-    )
+    # One unit: whoever reads the delivery settled also reads the try that settled it.
+    async with unit_of_work():
+        settled = await fetch_rows(
+            "UPDATE open_platform_webhook SET status = $1, leased_until = NULL,"
+            " next_attempt_at = $2, finished_at = $3 WHERE id = $4 AND attempts = $5 RETURNING id",
+            status,
+            now + wait if wait is not None else None,
+            None if again else now,
+            row["id"],
+            tried,
+        )
+        await fetch_rows(
+            "INSERT INTO open_platform_webhook_attempt (delivery_id, number, tried_at,"
+            " status_code, error, took_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            row["id"],
+            tried,
+            now,
+            outcome.status_code,
+            outcome.error,
+            outcome.took_ms,
+        )
     if not settled:  # another worker took the delivery up after this one's lease ran out
         return None
     return wait
