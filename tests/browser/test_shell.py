@@ -190,11 +190,16 @@ async def test_two_tabs_with_an_expired_token_refresh_once_and_both_stay(
     await asyncio.sleep(0.5)
     await second.goto(f"{base}/app/")
     await loading
+    # Each tab is brought to the front to be looked at, as a person switching tabs would: a
+    # tab behind another gets no animation frames to render in.
+    await first.bring_to_front()
     await first.wait_for_selector(".tile")
+    await second.bring_to_front()
     await second.wait_for_selector(".tile")
     # One tab spent the refresh token; the other waited its turn and took the pair it left,
     # rather than spending the old one again, which would have ended the session in both.
     assert len(refreshes) + len(seen_by_second) == 1
+    await first.bring_to_front()
     await first.reload()
     await first.wait_for_selector(".tile")
     await expect(first.locator("main.login")).to_have_count(0)

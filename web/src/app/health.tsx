@@ -124,8 +124,21 @@ async function enrol(key: PhoneKey): Promise<void> {
   done(await api.POST("/v1/miniapps/health_code/phone", { body: { public_key: key.point } }));
 }
 
+// One key at a time per person: two screens asking at once must not each make and enrol a key,
+// the second taking the code from the first.
+const keysMade = new Map<number, Promise<PhoneKey>>();
+
 /** The key this browser keeps for the person, made and enrolled on first use. */
-async function phoneKeyOf(userId: number): Promise<PhoneKey> {
+function phoneKeyOf(userId: number): Promise<PhoneKey> {
+  let made = keysMade.get(userId);
+  if (!made) {
+    made = keptOrMade(userId).finally(() => keysMade.delete(userId));
+    keysMade.set(userId, made);
+  }
+  return made;
+}
+
+async function keptOrMade(userId: number): Promise<PhoneKey> {
   const id = `user:${userId}`;
   let key: PhoneKey | undefined;
   try {

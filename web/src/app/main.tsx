@@ -26,9 +26,15 @@ function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; ch
       chooseLocale(locale);
       changed();
     });
+  // The switch shows the choice at once; a refusal puts it back.
+  const [elder, showElder] = useState(launcher.elder_mode);
+  useEffect(() => showElder(launcher.elder_mode), [launcher.elder_mode]);
   const setElder = (elder_mode: boolean) =>
     act(async () => {
-      need(await api.PATCH("/v1/me", { body: { elder_mode } }));
+      showElder(elder_mode);
+      const answer = await api.PATCH("/v1/me", { body: { elder_mode } });
+      if (!answer.response.ok) showElder(!elder_mode);
+      need(answer);
       await renewSession();
       changed();
     });
@@ -49,7 +55,7 @@ function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; ch
         <input
           type="checkbox"
           name="elder-mode"
-          checked={launcher.elder_mode}
+          checked={elder}
           onChange={(change) => setElder(change.currentTarget.checked)}
         />
         {t("elderMode")}
