@@ -247,6 +247,35 @@ async def notices_recorded() -> None:
     await eventually(none_waiting, what="push recording the notices emitted so far")
 
 
+async def sent_behind_a_held_row(
+    table: str, row_id: int, requests: list[Awaitable[httpx.Response]]
+) -> list[httpx.Response]:
+    """The answers to `requests` sent together. On PostgreSQL row `row_id` of `table` is held
+    until every one of them waits to write it, so all have read the same version of it: the
+    race really happens. Only this database's waiters count, not another test process's;
+    the activity view is a snapshot per transaction, cleared before each look."""
+    if not is_postgres():
+        return list(await asyncio.gather(*requests))
+    connection = await current_engine().get_new_connection()
+    try:
+        async with connection.transaction():
+            await connection.execute(f"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", row_id)
+            sent = asyncio.gather(*requests)
+
+            async def all_waiting() -> bool:
+                await connection.execute("SELECT pg_stat_clear_snapshot()")
+                waiting = await connection.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                return int(waiting) >= len(requests)
+
+            await eventually(all_waiting, what="every request waiting on the held row")
+        return list(await sent)
+    finally:
+        await connection.close()
+
+
 async def until_waiting_on_a_lock(watcher: Any, what: str) -> None:
     """Return once some session of this database waits for a row lock (PostgreSQL), the
     statement `what` names having reached a row another transaction holds."""

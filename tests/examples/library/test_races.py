@@ -5,7 +5,6 @@ really happens. SQLite runs one writer at a time, which the same assertions chec
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 
 import httpx
@@ -13,33 +12,15 @@ import jwt
 from yimen_library.service import LOAN_LIMIT
 from yimen_library.tables import Book, Loan, Reader
 
-from backend.kernel.db import current_engine, is_postgres
 from tests.examples.library.conftest import Library
-from tests.support import eventually
+from tests.support import sent_behind_a_held_row
 
 
 async def _at_once(
     barrier: str, row_id: int, requests: list[Awaitable[httpx.Response]]
 ) -> list[int]:
     """The statuses of `requests` sent together, behind a lock on row `row_id` of `barrier`."""
-    if not is_postgres():
-        return [r.status_code for r in await asyncio.gather(*requests)]
-    connection = await current_engine().get_new_connection()
-    try:
-        async with connection.transaction():
-            await connection.execute(f"SELECT 1 FROM {barrier} WHERE id = $1 FOR UPDATE", row_id)
-            sent = asyncio.gather(*requests)
-
-            async def all_waiting() -> bool:
-                waiting = await connection.fetchval(
-                    "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted"
-                )
-                return int(waiting) >= len(requests)
-
-            await eventually(all_waiting, what="every request waiting on the barrier")
-        return [r.status_code for r in await sent]
-    finally:
-        await connection.close()
+    return [r.status_code for r in await sent_behind_a_held_row(barrier, row_id, requests)]
 
 
 def _user_of(token: str) -> int:

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
 import httpx
 import pytest
 
-from backend.kernel.db import current_engine, is_postgres
+from backend.kernel.db import is_postgres
 from miniapps.grid_events.tables import GridEvent, TimelineEntry
 from tests.conftest import bearer
 from tests.miniapps.grid_events.test_chain import (
@@ -23,7 +22,7 @@ from tests.miniapps.grid_events.test_chain import (
     last_notification,
     told,
 )
-from tests.support import eventually
+from tests.support import sent_behind_a_held_row
 
 EVENTS = "/v1/miniapps/grid_events/events"
 
@@ -53,29 +52,7 @@ async def _step(
 
 
 async def _at_once(event: int, steps: list[Awaitable[httpx.Response]]) -> list[httpx.Response]:
-    """Send the steps together. On PostgreSQL the event's row is held until every step waits
-    to write it, so all of them have read the same version: the race really happens."""
-    if not is_postgres():
-        return list(await asyncio.gather(*steps))
-    connection = await current_engine().get_new_connection()
-    try:
-        async with connection.transaction():
-            await connection.execute(
-                "SELECT 1 FROM grid_events_event WHERE id = $1 FOR UPDATE", event
-            )
-            sent = asyncio.gather(*steps)
-
-            async def all_waiting() -> bool:
-                # pg_locks, not pg_stat_activity: that one is a snapshot per transaction
-                waiting = await connection.fetchval(
-                    "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted"
-                )
-                return int(waiting) >= len(steps)
-
-            await eventually(all_waiting)
-        return list(await sent)
-    finally:
-        await connection.close()
+    return await sent_behind_a_held_row("grid_events_event", event, steps)
 
 
 def _needs_a_barrier(named: bool) -> None:
