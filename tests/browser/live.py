@@ -96,8 +96,11 @@ def _wait_for(url: str) -> None:
 @contextlib.asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
+        # In the city's time, as its people's phones are: the pages show times as they would.
         browser = await playwright.chromium.launch(
-            executable_path=chromium_or_skip(), args=["--no-sandbox", "--disable-gpu"]
+            executable_path=chromium_or_skip(),
+            args=["--no-sandbox", "--disable-gpu"],
+            env={**os.environ, "TZ": "Asia/Shanghai"},
         )
         try:
             yield browser

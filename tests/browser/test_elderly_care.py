@@ -204,7 +204,17 @@ async def _size(button: Locator) -> tuple[float, float, float]:
     return box[0], box[1], box[2]
 
 
+def _plan_all_day(base: str) -> None:
+    """A check-in window open all day, so the check-in button shows at any hour."""
+    with _api(base, RESIDENT) as api:
+        api.put(
+            f"{CARE}/elders/{_elder_id(base)}/checkin-plan",
+            json={"starts": "00:00", "ends": "23:00", "days": [1, 2, 3, 4, 5, 6, 7]},
+        ).raise_for_status()
+
+
 async def test_elder_mode_buttons_are_big(resident: Page, base: str) -> None:
+    _plan_all_day(base)
     await resident.goto(f"{base}/app/#/me")
     await resident.check("input[name=elder-mode]")
     await expect(resident.locator("html")).to_have_class("elder")
