@@ -1,7 +1,8 @@
 """The health code in Chromium against a live server: the resident's page makes and keeps its
 own phone key, shows a code the checkpoint accepts once and then refuses as replayed, and a
 screenshot signed more than a minute before the checkpoint's clock is refused as expired;
-another browser enrolling takes the code over until this one enrols again; the resident
+another browser the resident logs in on shows no code until they ask it to take the code
+over, after which the first one's codes no longer pass until it enrols again; the resident
 checks in at a merchant's place by pasting its code, and a bad code shows the API's problem;
 a colour an official sets shows, in words, on the code and in the history."""
 
@@ -71,11 +72,22 @@ async def _decoded(qr: Locator, path: Path) -> str:
     return str(found[0].text)
 
 
-async def _show(page: Page, base: str) -> Locator:
+async def _show(page: Page, base: str, *, take_over: bool = False) -> Locator:
+    """The code screen with its QR; `take_over` when another browser holds the code, which
+    this one shows only once the resident asks for it."""
     await page.goto(f"{base}/app/#/health_code/show")
+    if take_over:
+        await page.click("button[name=enrol-here]")
     qr = page.locator(QR)
     await expect(qr).to_have_count(1)
     return qr
+
+
+def _enrolled_key(base: str) -> str:
+    """The phone key the platform issues the resident's code to now."""
+    issued = _call(base, RESIDENT, "GET", f"{APP}/code")
+    assert issued.status_code == 200, issued.text
+    return _phone_key(issued.json()["credential"])
 
 
 def _phone_key(text: str) -> str:
@@ -125,10 +137,20 @@ async def test_a_shown_code_passes_once_and_a_screenshot_goes_stale(
     scanned = _scan(base, reloaded)
     assert scanned["valid"] is True, scanned
 
-    # A page whose clock runs 75 s behind the checkpoint's signs what a screenshot taken a
-    # minute and more ago would hold.
+    # Logging in on another browser takes nothing: it shows no code, says the code is on
+    # another phone, and leaves it there until the resident asks to move it.
     behind = await _resident(browser, base, clock_at=time.time() - 75)
-    stale_qr = await _show(behind, base)
+    await behind.goto(f"{base}/app/#/health_code/show")
+    await expect(behind.get_by_role("alert")).to_have_attribute("data-code", "code_not_yours")
+    await expect(behind.locator(QR)).to_have_count(0)
+    assert _enrolled_key(base) == _phone_key(text)
+    await screenshot(behind, "health_code-other-phone")
+    assert await accessibility_violations(behind) == []
+
+    # Moved there, on a page whose clock runs 75 s behind the checkpoint's: it signs what a
+    # screenshot taken a minute and more ago would hold.
+    stale_qr = await _show(behind, base, take_over=True)
+    assert _enrolled_key(base) != _phone_key(text)
     stale = await _decoded(stale_qr, tmp_path / "stale.png")
     assert time.time() - _signed_at(stale) > 60
     refused = _scan(base, stale)
@@ -139,7 +161,7 @@ async def test_a_shown_code_passes_once_and_a_screenshot_goes_stale(
     renewed = await stale_qr.get_attribute("data-qr-text") or ""
     assert _signed_at(renewed) - _signed_at(before or "") >= 20
 
-    # That second browser enrolled its own key, so the first one's codes are no longer the
+    # That second browser took the code over, so the first one's codes are no longer the
     # holder's: its page says so in the API's words and enrols again on request.
     await page.reload()
     banner = page.get_by_role("alert")
@@ -200,7 +222,7 @@ async def test_staff_check_a_code_and_a_merchant_prints_a_place_code(
     browser: Browser, base: str, tmp_path: Path
 ) -> None:
     resident = await _resident(browser, base)
-    text = await _decoded(await _show(resident, base), tmp_path / "code.png")
+    text = await _decoded(await _show(resident, base, take_over=True), tmp_path / "code.png")
 
     context = await browser.new_context(viewport=PHONE, locale="zh-CN")
     staff = await context.new_page()
@@ -247,7 +269,7 @@ async def test_a_new_colour_shows_in_words_and_in_the_history(browser: Browser, 
     assert given.status_code == 200, given.text
 
     page = await _resident(browser, base)
-    await _show(page, base)
+    await _show(page, base, take_over=True)
     await expect(page.locator(".hc-card .hc-colour")).to_have_text("黄码")
     await page.click("button[name=history]")
     await page.wait_for_url("**/#/health_code/status")

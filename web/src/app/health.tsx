@@ -20,10 +20,15 @@ const say = wordsOf({
   preparing: ["正在生成健康码…", "Making your code…"],
   fresh: ["每 20 秒自动更新，截图一分钟后失效", "Renews every 20 seconds; a screenshot stops working within a minute"],
   signedAt: ["生成于 ", "Made at "],
-  enrolHere: ["在本机重新开通健康码", "Enrol this phone again"],
+  enrolHere: ["改在本机出示健康码", "Show my code on this phone instead"],
   otherPhone: [
     "您的健康码已在另一台设备上开通，本机的码无法通过核验",
     "Your health code was enrolled on another phone; codes shown here will not pass",
+  ],
+  sentenceEnd: ["。", ". "],
+  movesTheCode: [
+    "改在本机出示后，另一台设备上的健康码将无法通过核验",
+    "Once it is shown here, codes on the other phone will no longer pass",
   ],
   keyUnavailable: [
     "本浏览器无法保存密钥，无法出示健康码",
@@ -124,11 +129,13 @@ async function enrol(key: PhoneKey): Promise<void> {
   done(await api.POST("/v1/miniapps/health_code/phone", { body: { public_key: key.point } }));
 }
 
-// One key at a time per person: two screens asking at once must not each make and enrol a key,
-// the second taking the code from the first.
+// One key at a time per person: two screens asking at once must not each make a key, the
+// second one's replacing the first's.
 const keysMade = new Map<number, Promise<PhoneKey>>();
 
-/** The key this browser keeps for the person, made and enrolled on first use. */
+/** The key this browser keeps for the person, made on first use. It is enrolled only where no
+ * phone is yet, or when the person asks: logging in on another browser must not take the
+ * code from their phone behind their back. */
 function phoneKeyOf(userId: number): Promise<PhoneKey> {
   let made = keysMade.get(userId);
   if (!made) {
@@ -152,7 +159,6 @@ async function keptOrMade(userId: number): Promise<PhoneKey> {
   } catch {
     throw localProblem("phone_key_unavailable", say("keyUnavailable"));
   }
-  await enrol(key);
   await phoneKeys.put(id, key);
   return key;
 }
@@ -345,9 +351,16 @@ function ShowCode() {
     <Section title={say("myCode")}>
       <ProblemBanner problem={status.problem ?? problem} />
       {foreign && userId !== undefined && (
-        <button type="button" name="enrol-here" onClick={() => void start(userId, true)}>
-          {say("enrolHere")}
-        </button>
+        <>
+          <p class="notice">
+            {say("otherPhone")}
+            {say("sentenceEnd")}
+            {say("movesTheCode")}
+          </p>
+          <button type="button" name="enrol-here" onClick={() => void start(userId, true)}>
+            {say("enrolHere")}
+          </button>
+        </>
       )}
       <div class={`hc-card${colour ? ` hc-${colour}` : ""}`}>
         {colour && <ColourText colour={colour} />}
