@@ -27,6 +27,7 @@ from miniapps.elderly_care.runtime import CareRuntime
 from miniapps.elderly_care.schemas import (
     ORG_PATH,
     AlarmCloseIn,
+    AlarmKind,
     AlarmPage,
     AlarmView,
     ContactList,
@@ -95,10 +96,24 @@ async def list_alarms(
     elder_id: FromPath[RowId],
     cursor: PageCursor = None,
     limit: PageLimit = 20,
+    kind: Annotated[
+        AlarmKind | None, QueryParameter(description="Only alarms of this kind.")
+    ] = None,
+    only_open: Annotated[
+        bool,
+        QueryParameter(
+            name="open",
+            description="`true`: only alarms still open (raised, acknowledged or arrived),"
+            " as an elder's phone picks up its SOS again; `false`, the default, lists all.",
+        ),
+    ] = False,
 ) -> AlarmPage:
-    """The elder's alarms, newest first, for whoever sees the elder."""
+    """The elder's alarms, newest first, for whoever sees the elder.
+
+    `kind` and `open` narrow the list: `?kind=sos&open=true&limit=1` is the elder's SOS in
+    progress, if any, however many device alarms came after it."""
     seen = await elders.elder_seen_by(claims_of(request), elder_id)
-    return await alarms.alarms_of(seen, cursor=cursor, limit=limit)
+    return await alarms.alarms_of(seen, cursor=cursor, limit=limit, kind=kind, only_open=only_open)
 
 
 @post(

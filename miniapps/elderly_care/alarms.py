@@ -340,15 +340,28 @@ async def write_entry(
     )
 
 
-async def alarms_of(seen: Seen, *, cursor: str | None, limit: int) -> AlarmPage:
-    """The elder's alarms, newest first."""
+async def alarms_of(
+    seen: Seen,
+    *,
+    cursor: str | None,
+    limit: int,
+    kind: AlarmKind | None = None,
+    only_open: bool = False,
+) -> AlarmPage:
+    """The elder's alarms, newest first: of one kind only, or open ones only, if asked."""
     before = decode_cursor(cursor) if cursor else None
+    args: list[Any] = [seen.id, before or ROW_ID_MAX, limit + 1]
+    where = "elder_id = $1 AND id < $2"
+    if kind is not None:
+        args.append(kind.value)
+        where += f" AND kind = ${len(args)}"
+    if only_open:
+        where += f" AND status IN ({placeholders(len(args) + 1, len(OPEN_ALARM))})"
+        args += [status.value for status in OPEN_ALARM]
     rows = await fetch_rows(
-        "SELECT id, kind, status, raised_at, outcome FROM elderly_care_alarm"
-        " WHERE elder_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-        seen.id,
-        before or ROW_ID_MAX,
-        limit + 1,
+        "SELECT id, kind, status, raised_at, outcome FROM elderly_care_alarm"  # noqa: S608 - placeholders only
+        f" WHERE {where} ORDER BY id DESC LIMIT $3",
+        *args,
     )
     items = [
         AlarmSummary(

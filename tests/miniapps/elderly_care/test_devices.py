@@ -361,3 +361,38 @@ async def test_a_door_opened_is_a_sign_of_life_whatever_its_value(
     home.clock.at(37 * 3600, start)
     assert await sweep_devices(home.clock.runtime) == 1
     assert await Alarm.count() == 1
+
+
+async def test_the_open_sos_is_found_however_many_device_alarms_came_after(
+    app: Litestar, client: Client, token_for: TokenFor, token_for_phone: TokenForPhone
+) -> None:
+    await set_timing(client, token_for, window=30, gap=60)
+    home = await _home(app, client, token_for_phone)
+    sos = f"{APP}/elders/{home.elder_id}/sos"
+    cancelled = (await client.post(sos, json={}, headers=home.elder.headers)).json()["id"]
+    assert (
+        await client.post(f"{APP}/alarms/{cancelled}/cancel", headers=home.elder.headers)
+    ).status_code == 200
+    pressed = (await client.post(sos, json={}, headers=home.elder.headers)).json()["id"]
+    assert (await _enrol(client, token_for, home, "fall-0001", "fall_detector")).status_code == 201
+    fell = await _send(client, home, "fall-0001", {"event_id": "e-1", "type": "fall"})
+    device = fell.json()["alarm_id"]
+    assert device is not None, fell.text
+
+    async def listed(**query: str) -> list[int]:
+        answer = await client.get(
+            f"{APP}/elders/{home.elder_id}/alarms", params=query, headers=home.son.headers
+        )
+        assert answer.status_code == 200, answer.text
+        return [item["id"] for item in answer.json()["items"]]
+
+    assert await listed() == [device, pressed, cancelled]
+    assert await listed(kind="sos", open="true", limit="1") == [pressed]
+    assert await listed(open="true") == [device, pressed]
+    assert await listed(kind="sos") == [pressed, cancelled]
+    assert await listed(kind="device", open="false") == [device]
+    for bad in ({"kind": "fire"}, {"open": "maybe"}):
+        refused = await client.get(
+            f"{APP}/elders/{home.elder_id}/alarms", params=bad, headers=home.son.headers
+        )
+        assert refused.status_code == 400, refused.text

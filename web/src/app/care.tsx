@@ -214,12 +214,13 @@ function Sos({ elder }: { elder: Elder }) {
   const [busy, setBusy] = useState(false);
   const [problem, act] = useAction();
   const latest = useLoaded(async () => {
+    // The SOS in progress, if any, however many device alarms came after it.
     const page = need(
       await api.GET("/v1/miniapps/elderly_care/elders/{elder_id}/alarms", {
-        params: { path: { elder_id: elder.id }, query: { limit: 1 } },
+        params: { path: { elder_id: elder.id }, query: { kind: "sos", open: true, limit: 1 } },
       }),
     );
-    const found = page.items.find((item) => item.kind === "sos" && OPEN.includes(item.status));
+    const found = page.items[0];
     if (!found) return null;
     return need(
       await api.GET("/v1/miniapps/elderly_care/alarms/{alarm_id}", {
