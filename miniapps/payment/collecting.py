@@ -15,7 +15,15 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from backend.sdk import UNIQUE_VIOLATION, Conflict, Unprocessable, Vault, fetch_rows, utc_now
+from backend.sdk import (
+    UNIQUE_VIOLATION,
+    Conflict,
+    NotFound,
+    Unprocessable,
+    Vault,
+    fetch_rows,
+    utc_now,
+)
 from miniapps.payment.errors import PaymentProblem
 from miniapps.payment.payer_codes import (
     PAYER_NUMBER_DIGITS,
@@ -47,6 +55,19 @@ async def enrol_payer_device(*, user_id: int, vault: Vault) -> PayerDeviceView:
         prefix=PREFIX,
         step_seconds=STEP_SECONDS,
     )
+
+
+async def turn_off_payer_device(*, user_id: int, payer_number: str) -> None:
+    """The resident's phone with this payer number shows codes no more: they stop at once. A
+    number no longer theirs (off already, or replaced by another phone's enrolment) is not
+    found, so turning an old phone off never turns off the phone that came after it."""
+    rows = await fetch_rows(
+        "DELETE FROM payment_payer_device WHERE user_id = $1 AND payer_number = $2 RETURNING id",
+        user_id,
+        payer_number,
+    )
+    if not rows:
+        raise NotFound(PaymentProblem.PAYER_DEVICE_NOT_FOUND)
 
 
 _ENROL = (

@@ -3,10 +3,13 @@ channel's notifications, and payer codes; the routes of PINs and payments are be
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
-from litestar import Router, get, post
+from litestar import Router, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.sdk import (
     AnyRequest,
@@ -153,6 +156,30 @@ async def enrol_payer_device(request: AnyRequest, vault: NamedDependency[Vault])
     return await collecting.enrol_payer_device(user_id=claims_of(request).user_id, vault=vault)
 
 
+PayerNumber = Annotated[
+    str,
+    PathParameter(pattern=r"^[0-9]{8}$", description="The payer number the phone enrolled with."),
+]
+
+
+@delete(
+    "/payer-code/device/{payer_number:str}",
+    status_code=HTTP_204_NO_CONTENT,
+    operation_id="TurnOffPayerDevice",
+    guards=[requires_role(Role.RESIDENT)],
+    responses=problems({404: [Problem.PAYER_DEVICE_NOT_FOUND]}),
+)
+async def turn_off_payer_device(request: AnyRequest, payer_number: PayerNumber) -> None:
+    """Turn off the payer code (付款码) of the caller's phone enrolled with this number.
+
+    Its codes stop at once, as when the phone signs out. A number that is no longer the
+    caller's enrolment (off already, or another phone enrolled since) is
+    `payer_device_not_found`, and nothing changes."""
+    await collecting.turn_off_payer_device(
+        user_id=claims_of(request).user_id, payer_number=payer_number
+    )
+
+
 @post(
     "/collect/payer-code",
     operation_id="CollectByPayerCode",
@@ -194,6 +221,7 @@ router = Router(
         get_top_up,
         channel_notify,
         enrol_payer_device,
+        turn_off_payer_device,
         collect,
         *PAY_ROUTES,
         *MERCHANT_ROUTES,

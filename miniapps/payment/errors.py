@@ -16,6 +16,7 @@ class PaymentProblem(ErrorCode):
     CHANNEL_NOTICE_INVALID = "channel_notice_invalid"
     PAYER_CODE_INVALID = "payer_code_invalid"
     PAYER_CODE_USED = "payer_code_used"
+    PAYER_DEVICE_NOT_FOUND = "payer_device_not_found"
     PIN_NOT_SET = "pin_not_set"
     PIN_INCORRECT = "pin_incorrect"
     PIN_LOCKED = "pin_locked"
@@ -63,6 +64,10 @@ register_messages(
             "Not a payer code good now: ask for a fresh one",
         ),
         PaymentProblem.PAYER_CODE_USED: ("付款码已使用", "This payer code has been used"),
+        PaymentProblem.PAYER_DEVICE_NOT_FOUND: (
+            "这台手机的付款码已关闭,或已由另一台手机开通",
+            "This phone's payer code is off already, or another phone has enrolled since",
+        ),
         PaymentProblem.PIN_NOT_SET: ("尚未设置支付密码", "No payment PIN is set yet"),
         PaymentProblem.PIN_INCORRECT: ("支付密码错误", "The payment PIN is wrong"),
         PaymentProblem.PIN_LOCKED: (

@@ -1,7 +1,8 @@
 """City pay in Chromium: a resident, their wallet topped up through the bank channel, sees
 the balance in yuan; turns on the payer code, which the page computes from the enrolled
 key and changes with the 30-second step; a merchant collects by that code in their own
-page; the resident's statement and the merchant's then list the payment."""
+page; the resident's statement and the merchant's then list the payment; signing out turns
+the phone's payer code off on the server."""
 
 from __future__ import annotations
 
@@ -161,3 +162,12 @@ async def _the_wallet_the_payer_code_and_a_payment_by_it(
     await expect(resident.locator(".payer-code")).to_have_attribute("data-code", CODE)
     await expect(resident.locator("button[name=enrol]")).to_have_count(0)
     await _looks_right(resident, "payment-wallet-after")
+
+    # Signing out turns the phone's payer code off on the server, not only in the browser:
+    # the payer number its codes carry is enrolled no more.
+    number = first[2:10]
+    await resident.goto(f"{base}/app/#/me")
+    await resident.click(".settings button.secondary")
+    await expect(resident.locator("main.login")).to_be_visible()
+    gone = await http.delete(f"{APP}/payer-code/device/{number}", headers=resident_api)
+    assert (gone.status_code, gone.json()["code"]) == (404, "payer_device_not_found")

@@ -3,7 +3,8 @@ Every signed-in person is a resident with a wallet; the wallet routes name no ac
 another's order is not found. The channel's notices carry no login: the channel's
 signature is their only credential. A payment is seen by its payer and its merchant, and
 not found by anyone else; only its payer confirms it, only its merchant refunds it. Voucher
-campaigns are opened by platform admins and claimed by any resident they are for."""
+campaigns are opened by platform admins and claimed by any resident they are for. A phone's
+payer code is turned off by its resident only; to anyone else it is not found."""
 
 from __future__ import annotations
 
@@ -77,6 +78,12 @@ async def _notice(city: City, target: Target, caller: Caller) -> Req:
             "X-Channel-Signature": body_signature(key, stamp, body),
         },
     )
+
+
+async def _residents_phone(city: City, caller: Caller) -> Target:
+    """The g07 resident's phone, enrolled for payer codes."""
+    phone = await enrol_payer_device(user_id=city.ids[Caller.RESIDENT], vault=city.vault)
+    return Target(owner=Caller.RESIDENT, path=G07, ids={"payer_number": phone.payer_number})
 
 
 async def _residents_code(city: City, caller: Caller) -> Target:
@@ -258,6 +265,14 @@ ROWS: list[Row] = [
         denied=401,
     ),
     Row("POST", f"{APP}/payer-code/device", NOTHING, {"-": each(SIGNED_IN, 201)}, no_request),
+    Row(
+        "DELETE",
+        f"{APP}/payer-code/device/{{payer_number:str}}",
+        {"the g07 resident's phone": _residents_phone},
+        {"the g07 resident's phone": {Caller.RESIDENT: 204}},
+        path_ids("payer_number"),
+        denied=404,
+    ),
     Row(
         "POST",
         f"{APP}/collect/payer-code",

@@ -111,6 +111,32 @@ async def test_an_old_phones_codes_stop_when_another_is_enrolled(
     assert answer.json()["code"] == "payer_code_invalid"  # type: ignore[attr-defined]
 
 
+async def test_a_phone_turned_off_shows_no_more_good_codes_and_never_turns_off_the_next(
+    client: Client, token_for: TokenFor
+) -> None:
+    old = await _resident_with(client, token_for, 1_000)
+    resident = bearer(await token_for(Role.RESIDENT))
+    merchant = await token_for(Role.MERCHANT)
+    turned_off = await client.delete(f"{APP}/payer-code/device/{old.number}", headers=resident)
+    assert turned_off.status_code == 204, turned_off.text
+    answer = await _collect(client, merchant, old.code(), 100)
+    assert answer.json()["code"] == "payer_code_invalid"  # type: ignore[attr-defined]
+    again = await client.delete(f"{APP}/payer-code/device/{old.number}", headers=resident)
+    assert (again.status_code, again.json()["code"]) == (404, "payer_device_not_found")
+
+    new = await _resident_with(client, token_for, 0)
+    stale = await client.delete(f"{APP}/payer-code/device/{old.number}", headers=resident)
+    assert stale.status_code == 404
+    someone_else = bearer(await token_for(Role.GRID_WORKER))
+    theirs = await client.delete(f"{APP}/payer-code/device/{new.number}", headers=someone_else)
+    assert (theirs.status_code, theirs.json()["code"]) == (404, "payer_device_not_found")
+    paid = await _collect(client, merchant, new.code(), 100)
+    assert paid.status_code == 201, paid.text  # type: ignore[attr-defined]
+    for bad in ("1234567", "123456789", "abcdefgh", "１２３４５６７８"):
+        refused = await client.delete(f"{APP}/payer-code/device/{bad}", headers=resident)
+        assert refused.status_code == 400, (bad, refused.text)
+
+
 async def test_a_payment_past_the_no_pin_limit_of_one_payment_waits_for_the_payer(
     client: Client, token_for: TokenFor
 ) -> None:

@@ -4,7 +4,7 @@
 
 import qrcode from "qrcode-generator";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, need, type Schemas } from "../common/api";
+import { api, need, onSignOut, type Schemas } from "../common/api";
 import { wordsOf, when } from "../common/i18n";
 import { keyStore } from "../common/keystore";
 import { ProblemBanner, Section, useAction, useLoaded } from "../common/ui";
@@ -69,6 +69,17 @@ interface Device {
 const devices = keyStore<Device>("yimen.payment", "payer-device");
 
 const loadDevice = (user: number) => devices.get(user);
+
+// Signing out here turns this phone's payer code off on the server as well: the browser
+// forgets its key, and the codes it showed must stop being good with it. One already off,
+// or replaced by another phone since, is left as it is.
+onSignOut(async () => {
+  for (const device of await devices.all()) {
+    await api.DELETE("/v1/miniapps/payment/payer-code/device/{payer_number}", {
+      params: { path: { payer_number: device.payerNumber } },
+    });
+  }
+});
 const keepDevice = (user: number, device: Device) => devices.put(user, device);
 
 async function enrol(user: number): Promise<Device> {

@@ -138,8 +138,22 @@ export function signIn(pair: Schemas["TokenPair"]): void {
   keepTokens(tokensFrom(pair));
 }
 
+const leaving: Array<() => Promise<unknown>> = [];
+// What a task may hold up signing out: a phone offline still signs out at once.
+const LEAVING_MS = 3000;
+
+/** Work done while the session is still good, when the person signs out here: turning off
+ * on the server what this phone enrolled, whose key the browser is about to forget. */
+export function onSignOut(task: () => Promise<unknown>): void {
+  leaving.push(task);
+}
+
 export async function signOut(): Promise<void> {
   const tokens = currentTokens();
+  if (tokens) {
+    const waited = new Promise((resolve) => setTimeout(resolve, LEAVING_MS));
+    await Promise.race([Promise.allSettled(leaving.map((task) => task())), waited]);
+  }
   keepTokens(null, "left");
   if (!tokens) return;
   try {

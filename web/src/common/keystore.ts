@@ -14,6 +14,7 @@ onSessionChange((tokens) => {
 export interface KeyStore<T> {
   get(id: IDBValidKey): Promise<T | undefined>;
   put(id: IDBValidKey, value: T): Promise<void>;
+  all(): Promise<T[]>;
 }
 
 function opened(database: string, store: string): Promise<IDBDatabase> {
@@ -50,5 +51,6 @@ export function keyStore<T>(database: string, store: string): KeyStore<T> {
     put: async (id, value) => {
       await inStore(database, store, "readwrite", (objects) => objects.put(value, id));
     },
+    all: () => inStore<T[]>(database, store, "readonly", (objects) => objects.getAll()),
   };
 }
