@@ -89,6 +89,7 @@ class ApplicationView(msgspec.Struct, frozen=True, kw_only=True):
 
     id: int
     ref: str | None
+    item_id: int
     item_code: str
     item_name: str
     item_version_id: int

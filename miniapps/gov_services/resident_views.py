@@ -156,6 +156,7 @@ def application_view(
     return ApplicationView(
         id=row["id"],
         ref=shown_ref(row),
+        item_id=row["item_id"],
         item_code=item[0],
         item_name=item[1],
         item_version_id=row["item_version_id"],

@@ -74,7 +74,7 @@ async def test_a_start_is_pinned_to_the_version_in_force_and_filled_from_licence
     view = answer.json()
     assert answer.headers["etag"] == f'"{view["version"]}"'
     assert view["ref"] is None
-    assert view["item_version_id"] == v1
+    assert (view["item_id"], view["item_version_id"]) == (item_id, v1)
     assert view["place_path"] == G07
     assert view["prefilled"] == {
         "applicant_name": "demo:id_card:wang-jiashu",

@@ -593,13 +593,6 @@ function Materials({ application, changed }: { application: Application; changed
 
 // ---- One application: the draft's form, or its progress ----
 
-async function itemIdOf(code: string): Promise<number> {
-  const page = need(await api.GET(`${BASE}/items`, { params: { query: { q: code, limit: 100 } } }));
-  const found = page.items.find((item) => item.code === code);
-  if (!found) throw new Error(code);
-  return found.id;
-}
-
 function Draft({ id }: { id: number }) {
   const loaded = useLoaded(async () => {
     const application = need(
@@ -607,7 +600,7 @@ function Draft({ id }: { id: number }) {
     );
     const version = need(
       await api.GET(`${BASE}/items/{item_id}/versions/{version_id}`, {
-        params: { path: { item_id: await itemIdOf(application.item_code), version_id: application.item_version_id } },
+        params: { path: { item_id: application.item_id, version_id: application.item_version_id } },
       }),
     );
     return { application, form: version.document.form };
