@@ -3,7 +3,8 @@ own phone key, shows a code the checkpoint accepts once and then refuses as repl
 screenshot signed more than a minute before the checkpoint's clock is refused as expired;
 another browser the resident logs in on shows no code until they ask it to take the code
 over, after which the first one's codes no longer pass until it enrols again; the resident
-checks in at a merchant's place by pasting its code, and a bad code shows the API's problem;
+checks in at a merchant's place by a photo of its code (a photo with none says so), and a
+bad code pasted shows the API's problem; checkpoint staff check a code by a photo of it;
 a colour an official sets shows, in words, on the code and in the history."""
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import qrcode
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageFilter
 from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 
 from tests.browser.live import PHONE_SIZE, accessibility_violations, log_in, screenshot
@@ -173,7 +175,20 @@ async def test_a_shown_code_passes_once_and_a_screenshot_goes_stale(
     assert _scan(base, await _decoded(qr, tmp_path / "enrolled.png"))["valid"] is True
 
 
-async def test_checking_in_at_a_place_by_its_code(browser: Browser, base: str) -> None:
+def _photo_of(text: str, folder: Path) -> Path:
+    """A phone's photo of a printed QR code: off-centre on a grey wall, scaled, slightly
+    blurred."""
+    printed = qrcode.make(text, border=4).get_image().convert("RGB").resize((700, 700))
+    photo = Image.new("RGB", (1600, 1200), (200, 200, 195))
+    photo.paste(printed, (500, 300))
+    path = folder / "photo.jpg"
+    photo.filter(ImageFilter.GaussianBlur(1)).save(path, quality=85)
+    return path
+
+
+async def test_checking_in_at_a_place_by_its_code(
+    browser: Browser, base: str, tmp_path: Path
+) -> None:
     made = _call(
         base,
         MERCHANT,
@@ -188,10 +203,15 @@ async def test_checking_in_at_a_place_by_its_code(browser: Browser, base: str) -
     await page.goto(f"{base}/app/#/health_code/show")
     await page.click("button[name=check-in]")
     await page.wait_for_url("**/#/health_code/checkin")
-    await page.fill("textarea[name=place-code]", place["code"])
-    await page.click("form.hc-checkin button[type=submit]")
+    # A photo with no code in it says so; a photo of the place's printed code checks in.
+    blank = tmp_path / "wall.png"
+    Image.new("RGB", (640, 480), "white").save(blank)
+    await page.set_input_files("input[name=place-photo]", blank)
+    await expect(page.get_by_role("alert")).to_have_attribute("data-code", "no_qr_in_photo")
+    await page.set_input_files("input[name=place-photo]", _photo_of(place["code"], tmp_path))
     answered = page.locator("article[data-checked-in]")
     await expect(answered).to_have_attribute("data-checked-in", "丰阳生活超市")
+    await expect(page.locator("textarea[name=place-code]")).to_have_value(place["code"])
     await expect(answered.locator(".hc-colour")).to_have_text("绿码")
     await screenshot(page, "health_code-checkin")
     assert await accessibility_violations(page) == []
@@ -229,7 +249,9 @@ async def test_staff_check_a_code_and_a_merchant_prints_a_place_code(
     await log_in(staff, base, CHECKPOINT)
     await staff.goto(f"{base}/app/#/health_code/scan")
     await staff.fill("input[name=place]", "科学大道地铁站")
-    await staff.fill("textarea[name=code-text]", text)
+    # The staff's phone photographs the resident's screen: the code's text fills in.
+    await staff.set_input_files("input[name=code-photo]", tmp_path / "code.png")
+    await expect(staff.locator("textarea[name=code-text]")).to_have_value(text)
     await staff.click("form.hc-scan button[type=submit]")
     verdict = staff.locator("article[data-valid]")
     await expect(verdict).to_have_attribute("data-valid", "true")

@@ -1,7 +1,8 @@
 // The health code (健康码): a resident's code, bound to a key this browser made and keeps
 // (docs/health-code.md, "The phone's side"), signed afresh while it is on screen; their colour
-// and its history; checking in at a place by its code. Checkpoint staff check a code's text,
-// and a merchant registers places and prints their codes.
+// and its history; checking in at a place by a photo of its code or its text. Checkpoint
+// staff check a code by a photo or its text, and a merchant registers places and prints their
+// codes.
 
 import qrcode from "qrcode-generator";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
@@ -9,6 +10,7 @@ import { api, ApiProblem, asProblem, done, need, type Problem, type Schemas } fr
 import { when, wordsOf } from "../common/i18n";
 import { keyStore } from "../common/keystore";
 import { go } from "../common/route";
+import { ScanPhoto } from "../common/scan";
 import { ProblemBanner, Section, useAction, useLoaded } from "../common/ui";
 
 const say = wordsOf({
@@ -35,6 +37,8 @@ const say = wordsOf({
     "This browser cannot keep a key, so it cannot show a health code",
   ],
   checkIn: ["场所扫码登记", "Check in at a place"],
+  scanPlace: ["拍照扫描场所码", "Take a photo of the place's code"],
+  scanCode: ["拍照扫描健康码", "Take a photo of the health code"],
   myStatus: ["健康状态记录", "My colour history"],
   currentStatus: ["当前状态", "Current colour"],
   reason: ["原因", "Reason"],
@@ -45,8 +49,8 @@ const say = wordsOf({
   more: ["加载更多", "More"],
   placeCode: ["场所码内容", "Place code text"],
   placeCodeHint: [
-    "扫描场所码后粘贴其内容",
-    "Paste the text of the place's code",
+    "或粘贴场所码的内容",
+    "Or paste the text of the place's code",
   ],
   submitCheckIn: ["登记", "Check in"],
   checkedIn: ["已登记", "Checked in"],
@@ -471,16 +475,25 @@ function CheckIn() {
   const [code, setCode] = useState("");
   const [result, setResult] = useState<Schemas["CheckInView"] | null>(null);
   const [problem, act] = useAction();
-  const submit = (event: Event) => {
-    event.preventDefault();
+  const checkIn = (text: string) => {
     setResult(null);
     void act(async () =>
-      setResult(need(await api.POST("/v1/miniapps/health_code/check-ins", { body: { code: code.trim() } }))),
+      setResult(need(await api.POST("/v1/miniapps/health_code/check-ins", { body: { code: text.trim() } }))),
     );
+  };
+  const submit = (event: Event) => {
+    event.preventDefault();
+    checkIn(code);
+  };
+  // A photo of the place's code checks in at once, as scanning it would.
+  const scanned = (text: string) => {
+    setCode(text);
+    checkIn(text);
   };
   return (
     <Section title={say("checkIn")}>
       <ProblemBanner problem={problem} />
+      <ScanPhoto name="place-photo" label={say("scanPlace")} read={scanned} />
       <form class="hc-checkin" onSubmit={submit}>
         <label>
           {say("placeCode")}
@@ -531,6 +544,7 @@ function Scan() {
   return (
     <Section title={say("scanTitle")}>
       <ProblemBanner problem={problem} />
+      <ScanPhoto name="code-photo" label={say("scanCode")} read={setText} />
       <form class="hc-scan" onSubmit={submit}>
         <label>
           {say("checkpoint")}
