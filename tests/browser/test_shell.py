@@ -1,7 +1,8 @@
 """The shell itself in Chromium: the launcher in both locales and in elder mode (large text
-and targets, checked as the page computes them), no serious accessibility violation on the
-main screens, every API problem shown with its localised title, and a session that ends
-sending the person back to log in once its refresh is refused."""
+and targets, checked as the page computes them), the login page in the look this browser
+last had, no serious accessibility violation on the main screens, every API problem shown
+with its localised title, and a session that ends sending the person back to log in once its
+refresh is refused."""
 
 from __future__ import annotations
 
@@ -98,6 +99,52 @@ async def test_elder_mode_makes_text_and_targets_large(browser: Browser, base: s
         await screenshot(page, f"elder-{screen.replace('/', '-') or 'launcher'}")
         if not screen:
             assert await page.locator(".tile").count() > 0
+
+
+async def _too_small(page: Page) -> list[object]:
+    sizes = SIZES.replace("TARGETS", repr(TARGETS))
+    text_sizes = TEXT_SIZES.replace("TEXTS", repr(TEXTS))
+    small = [
+        s
+        for s in await page.evaluate(sizes)
+        if s["width"] < ELDER_TARGET_PX
+        or s["height"] < ELDER_TARGET_PX
+        or s["font"] < ELDER_TEXT_PX
+    ]
+    return small + [s for s in await page.evaluate(text_sizes) if s["font"] < ELDER_TEXT_PX]
+
+
+async def test_the_login_page_keeps_the_look_this_browser_last_had(
+    browser: Browser, base: str
+) -> None:
+    await _set_profile(base, WORKER, elder_mode=False)
+    page = await _page(browser)
+    await page.goto(f"{base}/app/")
+    html = page.locator("html")
+    await expect(html).not_to_have_class("elder")
+    # Before logging in, elder mode's look is a choice of this browser, kept over a reload.
+    await page.check("input[name=elder-look]")
+    await expect(html).to_have_class("elder")
+    await page.reload()
+    await expect(html).to_have_class("elder")
+    assert await _too_small(page) == []
+    await screenshot(page, "elder-login")
+    assert await accessibility_violations(page) == []
+
+    # Signed in, the account's choice rules; signed out, the page keeps the look it had.
+    await log_in(page, base, WORKER)
+    await expect(html).not_to_have_class("elder")
+    await page.goto(f"{base}/app/#/me")
+    await page.check("input[name=elder-mode]")
+    await expect(html).to_have_class("elder")
+    await page.click(".settings button.secondary")
+    await expect(page.locator("main.login")).to_be_visible()
+    await expect(html).to_have_class("elder")
+    await page.uncheck("input[name=elder-look]")
+    await expect(html).not_to_have_class("elder")
+    await page.reload()
+    await expect(page.locator("main.login")).to_be_visible()
+    await expect(html).not_to_have_class("elder")
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])

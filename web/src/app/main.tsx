@@ -6,6 +6,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, need, renewSession, signOut, type Schemas } from "../common/api";
 import { chooseLocale, currentLocale, t, type Locale } from "../common/i18n";
+import { elderLook, showElderLook } from "../common/look";
 import { go, useRoute } from "../common/route";
 import { Login, ProblemBanner, useSession, useAction, useLoaded } from "../common/ui";
 import { ElderlyCare } from "./care";
@@ -95,8 +96,9 @@ function Shell() {
     [round, route.join("/")],
   );
   useEffect(() => {
-    document.documentElement.classList.toggle("elder", launcher.data?.elder_mode === true);
-    if (launcher.data) chooseLocale(launcher.data.locale === "en" ? "en" : "zh-CN");
+    if (!launcher.data) return;
+    showElderLook(launcher.data.elder_mode);
+    chooseLocale(launcher.data.locale === "en" ? "en" : "zh-CN");
   }, [launcher.data]);
   return (
     <>
@@ -130,7 +132,11 @@ function Shell() {
 
 function Root() {
   const { signedIn, ended } = useSession();
-  if (!signedIn) return <Login title={t("appName")} notice={ended ? t("sessionEnded") : undefined} />;
+  // Logged out, the page keeps the look this browser last had: an elder's stays large.
+  useEffect(() => {
+    if (!signedIn) document.documentElement.classList.toggle("elder", elderLook());
+  }, [signedIn]);
+  if (!signedIn) return <Login title={t("appName")} notice={ended ? t("sessionEnded") : undefined} lookSwitch />;
   return <Shell />;
 }
 

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, asProblem, need, signIn, type Problem } from "./api";
 import { currentTokens, onSessionChange } from "./session";
 import { t } from "./i18n";
+import { elderLook, showElderLook } from "./look";
 
 /** The problem's own localised title; our words where the answer held none. */
 export function problemText(problem: Problem): string {
@@ -73,7 +74,9 @@ export function useAction(): [Problem | null, (run: () => Promise<unknown>) => P
   return [problem, act];
 }
 
-export function Login({ title, notice }: { title: string; notice?: string }) {
+/** The login form; `lookSwitch` offers elder mode's look before logging in (the shell's). */
+export function Login({ title, notice, lookSwitch }: { title: string; notice?: string; lookSwitch?: boolean }) {
+  const [large, setLarge] = useState(elderLook());
   const [phone, setPhone] = useState("");
   const [code, setCode] = useState("");
   const [sent, setSent] = useState<{ dev_code?: string | null; expires_in: number } | null>(null);
@@ -131,6 +134,20 @@ export function Login({ title, notice }: { title: string; notice?: string }) {
         )}
         <button type="submit">{sent ? t("logIn") : t("sendCode")}</button>
       </form>
+      {lookSwitch && (
+        <label class="switch">
+          <input
+            type="checkbox"
+            name="elder-look"
+            checked={large}
+            onChange={(change) => {
+              setLarge(change.currentTarget.checked);
+              showElderLook(change.currentTarget.checked);
+            }}
+          />
+          {t("elderMode")}
+        </label>
+      )}
     </main>
   );
 }
@@ -153,7 +170,8 @@ export function useSession(): { signedIn: boolean; ended: boolean } {
     () =>
       onSessionChange((tokens, why) => {
         if (tokens === null) {
-          // The next person starts from the start, in the page's own look.
+          // The next person starts from the start, in the page's own look (the shell then
+          // puts back the look this browser last had: an elder's login page stays large).
           document.documentElement.classList.remove("elder");
           history.replaceState(null, "", location.pathname);
         }
