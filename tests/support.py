@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from backend.kernel.sms import SmsMessage, SmsOutcome, SmsResult
 from backend.kernel.vault import vault_for
 from backend.kernel.workdays import forget_work_calendar
 from backend.kernel.workdays.tables import WorkCalendarDay
+from backend.shell.pages import BUILT
 from miniapps.health_code.checkpoint import Checkpoint
 
 
@@ -245,6 +247,13 @@ async def notices_recorded() -> None:
         return waiting == 0
 
     await eventually(none_waiting, what="push recording the notices emitted so far")
+
+
+def entry_script(page: str) -> str:
+    """The name of the script a built page's HTML loads (the others it loads when needed)."""
+    html = (BUILT / page / "index.html").read_text()
+    [name] = re.findall(rf'<script type="module" crossorigin src="/{page}/assets/([^"]+)"', html)
+    return str(name)
 
 
 async def sent_behind_a_held_row(

@@ -21,7 +21,6 @@ from backend.kernel.roles import ADMIN_ROLES, Role
 from backend.kernel.services import services_of
 from backend.kernel.workdays import forget_work_calendar
 from backend.kernel.workdays.tables import WorkCalendarDay
-from backend.shell.pages import BUILT
 from tests.authz.city import City
 from tests.authz.matrix import (
     ADMINS,
@@ -49,7 +48,7 @@ from tests.authz.matrix import (
     path_ids,
     per_caller,
 )
-from tests.support import RecordingSms, auth_of
+from tests.support import RecordingSms, auth_of, entry_script
 
 ANYONE_200 = {"-": each(EVERYONE, 200)}
 SIGNED_IN_200 = {"-": each(SIGNED_IN, 200)}
@@ -250,8 +249,7 @@ def _built_script(page: str) -> RequestMaker:
     """A request for the page's script, by the hashed name the build gave it."""
 
     async def request(city: City, target: Target, caller: Caller) -> Req:
-        [script] = (BUILT / page / "assets").glob("*.js")
-        return Req(path_params={"name": script.name})
+        return Req(path_params={"name": entry_script(page)})
 
     return request
 

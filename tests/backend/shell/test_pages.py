@@ -10,13 +10,7 @@ import pytest
 
 from backend.shell.pages import BUILT, PAGES
 from tests.conftest import Client
-
-
-def _script(page: str) -> str:
-    """The script the page's HTML loads (others are loaded by it, when needed)."""
-    html = (BUILT / page / "index.html").read_text()
-    [name] = re.findall(rf'<script type="module" crossorigin src="/{page}/assets/([^"]+)"', html)
-    return name
+from tests.support import entry_script
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -61,7 +55,7 @@ async def test_no_other_file_is_served(client: Client, name: str) -> None:
 
 async def test_the_shells_scripts_are_served_with_their_type(client: Client) -> None:
     scripts = sorted(path.name for path in (BUILT / "app" / "assets").glob("*.js"))
-    assert _script("app") in scripts
+    assert entry_script("app") in scripts
     assert len(scripts) > 1, "the QR reader is a script of its own, loaded when a photo is"
     for name in scripts:
         answer = await client.get(f"/app/assets/{name}")
