@@ -298,6 +298,35 @@ async def test_logging_out_forgets_the_phones_keys(browser: Browser, base: str) 
     assert await page.evaluate("location.hash") == ""
 
 
+async def test_logging_out_of_a_session_ended_elsewhere_keeps_the_look(
+    browser: Browser, base: str
+) -> None:
+    """Signing out turns the phone's payer code off first; with the session already over,
+    that call ends the session under it, and signing out then ends nothing more."""
+    await _set_profile(base, WORKER, elder_mode=True)
+    page = await _page(browser)
+    await log_in(page, base, WORKER)
+    await page.goto(f"{base}/app/#/payment/wallet")
+    await page.click("button[name=enrol]")
+    await expect(page.locator(".payer-code")).to_be_visible()
+    await expect(page.locator("html")).to_have_class("elder")
+    await page.goto(f"{base}/app/#/me")
+    leave = page.locator(".settings button.secondary")
+    await expect(leave).to_be_visible()
+    tokens = await _stored(page)
+    async with httpx.AsyncClient(base_url=base) as http:
+        ended = await http.post("/v1/auth/logout", json={"refresh_token": tokens["refresh"]})
+        assert ended.is_success, ended.text
+    # Its access token due: the payer code's call refreshes first, and is refused.
+    await _store(page, {**tokens, "expiresAt": 0})
+    async with page.expect_response("**/v1/auth/logout"):
+        await leave.click()
+    await expect(page.locator("main.login")).to_be_visible()
+    # Looked at once, after signing out is over: nothing later takes the look away.
+    assert await page.evaluate("document.documentElement.classList.contains('elder')")
+    assert await page.evaluate("localStorage.getItem('yimen.session')") is None
+
+
 async def test_a_session_ended_elsewhere_sends_the_person_to_log_in(
     browser: Browser, base: str
 ) -> None:

@@ -289,6 +289,7 @@ function ShowCode() {
   const [shown, setShown] = useState<{ text: string; at: number } | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [foreign, setForeign] = useState(false);
+  const [moving, setMoving] = useState(false);
 
   const start = useCallback(async (user: number, enrolHere: boolean) => {
     let boundElsewhere = false;
@@ -308,7 +309,8 @@ function ShowCode() {
       setCredential(null);
       setShown(null);
       setProblem(asProblem(error).problem);
-      setForeign(boundElsewhere);
+      // Moving the code here failed (no network, say): the offer stays, to try again.
+      setForeign(boundElsewhere || enrolHere);
     }
   }, []);
 
@@ -361,7 +363,16 @@ function ShowCode() {
             {say("sentenceEnd")}
             {say("movesTheCode")}
           </p>
-          <button type="button" name="enrol-here" onClick={() => void start(userId, true)}>
+          <button
+            type="button"
+            name="enrol-here"
+            disabled={moving}
+            aria-busy={moving}
+            onClick={() => {
+              setMoving(true);
+              void start(userId, true).finally(() => setMoving(false));
+            }}
+          >
             {say("enrolHere")}
           </button>
         </>
@@ -493,7 +504,12 @@ function CheckIn() {
   return (
     <Section title={say("checkIn")}>
       <ProblemBanner problem={problem} />
-      <ScanPhoto name="place-photo" label={say("scanPlace")} read={scanned} />
+      <ScanPhoto
+        name="place-photo"
+        label={say("scanPlace")}
+        read={scanned}
+        failed={(refused) => void act(() => Promise.reject(refused))}
+      />
       <form class="hc-checkin" onSubmit={submit}>
         <label>
           {say("placeCode")}
@@ -544,7 +560,15 @@ function Scan() {
   return (
     <Section title={say("scanTitle")}>
       <ProblemBanner problem={problem} />
-      <ScanPhoto name="code-photo" label={say("scanCode")} read={setText} />
+      <ScanPhoto
+        name="code-photo"
+        label={say("scanCode")}
+        read={(scanned) => {
+          setText(scanned);
+          void act(async () => undefined);
+        }}
+        failed={(refused) => void act(() => Promise.reject(refused))}
+      />
       <form class="hc-scan" onSubmit={submit}>
         <label>
           {say("checkpoint")}

@@ -8,6 +8,7 @@ import { api, need, renewSession, signOut, type Schemas } from "../common/api";
 import { chooseLocale, currentLocale, t, type Locale } from "../common/i18n";
 import { elderLook, showElderLook } from "../common/look";
 import { go, useRoute } from "../common/route";
+import { onSessionChange } from "../common/session";
 import { Login, ProblemBanner, useSession, useAction, useLoaded } from "../common/ui";
 import { ElderlyCare } from "./care";
 import { GridEvents } from "./grid";
@@ -27,6 +28,8 @@ function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; ch
       chooseLocale(locale);
       changed();
     });
+  // Signing out waits a moment for this phone's payer code to be turned off: one press.
+  const [leaving, setLeaving] = useState(false);
   // The switch shows the choice at once; a refusal puts it back.
   const [elder, showElder] = useState(launcher.elder_mode);
   useEffect(() => showElder(launcher.elder_mode), [launcher.elder_mode]);
@@ -61,7 +64,16 @@ function Settings({ launcher, changed }: { launcher: Schemas["LauncherView"]; ch
         />
         {t("elderMode")}
       </label>
-      <button type="button" class="secondary" onClick={() => void signOut()}>
+      <button
+        type="button"
+        class="secondary"
+        disabled={leaving}
+        aria-busy={leaving}
+        onClick={() => {
+          setLeaving(true);
+          void signOut();
+        }}
+      >
         {t("logOut")}
       </button>
     </section>
@@ -132,10 +144,15 @@ function Shell() {
 
 function Root() {
   const { signedIn, ended } = useSession();
-  // Logged out, the page keeps the look this browser last had: an elder's stays large.
+  // Logged out, the page keeps the look this browser last had: an elder's stays large. After
+  // useSession's listener, which drops the look on every end of a session.
   useEffect(() => {
-    if (!signedIn) document.documentElement.classList.toggle("elder", elderLook());
-  }, [signedIn]);
+    const lookBack = () => document.documentElement.classList.toggle("elder", elderLook());
+    if (!signedIn) lookBack();
+    return onSessionChange((tokens) => {
+      if (tokens === null) lookBack();
+    });
+  }, []);
   if (!signedIn) return <Login title={t("appName")} notice={ended ? t("sessionEnded") : undefined} lookSwitch />;
   return <Shell />;
 }

@@ -53,6 +53,8 @@ async function refreshOnce(stale: Tokens): Promise<Tokens | null> {
     body: { refresh_token: stale.refresh },
   });
   if (answer.data) {
+    // Signed out (or in again) while the answer was on its way: that stands.
+    if (currentTokens()?.refresh !== stale.refresh) return currentTokens();
     const tokens = tokensFrom(answer.data);
     keepTokens(tokens);
     return tokens;
@@ -148,14 +150,27 @@ export function onSignOut(task: () => Promise<unknown>): void {
   leaving.push(task);
 }
 
-export async function signOut(): Promise<void> {
+let signingOut: Promise<void> | null = null;
+
+/** Sign out here: the tasks first, while the token is good, then the pair is dropped and the
+ * session ended on the server. A second call while one runs joins it. */
+export function signOut(): Promise<void> {
+  signingOut ??= leave().finally(() => {
+    signingOut = null;
+  });
+  return signingOut;
+}
+
+async function leave(): Promise<void> {
   const tokens = currentTokens();
-  if (tokens) {
-    const waited = new Promise((resolve) => setTimeout(resolve, LEAVING_MS));
-    await Promise.race([Promise.allSettled(leaving.map((task) => task())), waited]);
-  }
-  keepTokens(null, "left");
   if (!tokens) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise((resolve) => (timer = setTimeout(resolve, LEAVING_MS)));
+  const tasks = leaving.map((task) => Promise.resolve().then(task));
+  await Promise.race([Promise.allSettled(tasks), waited]);
+  clearTimeout(timer);
+  // A task's call may have found the session over already: it was ended then, not left.
+  if (currentTokens() !== null) keepTokens(null, "left");
   try {
     await plain.POST("/v1/auth/logout", { body: { refresh_token: tokens.refresh } });
   } catch {

@@ -1,11 +1,10 @@
-// Reading a QR code off a photo: on a phone the file input opens the camera (`capture`), or
-// the album, and the code is read in the page, so the picture never leaves the phone. The
-// reader is loaded only when a photo is taken.
+// Reading a QR code off a photo: on a phone the file input offers the camera or the album (a
+// code received as a picture), and the code is read in the page, so the picture never leaves
+// the phone. The reader is loaded only when a photo is taken.
 
-import { useState } from "preact/hooks";
-import { ApiProblem, type Problem } from "./api";
+import { useRef, useState } from "preact/hooks";
+import { ApiProblem } from "./api";
 import { wordsOf } from "./i18n";
-import { ProblemBanner } from "./ui";
 
 const say = wordsOf({
   noCode: ["照片里没有找到二维码，请对准二维码再拍一次", "No QR code found in the photo: aim at the code and try again"],
@@ -34,44 +33,60 @@ export async function qrTextIn(picture: Blob): Promise<string | null> {
   return found && found.data ? found.data : null;
 }
 
-function problemOf(code: string, title: string): Problem {
-  return new ApiProblem({ type: "about:blank", code, status: 0, title }).problem;
+function problemOf(code: string, title: string): ApiProblem {
+  return new ApiProblem({ type: "about:blank", code, status: 0, title });
 }
 
-/** A button that takes a photo of a QR code and hands over its text. */
-export function ScanPhoto({ name, label, read }: { name: string; label: string; read: (text: string) => void }) {
-  const [problem, setProblem] = useState<Problem | null>(null);
+/** A button that takes a photo of a QR code and hands over its text, or a problem to show
+ * where the screen shows its others (so the screen's next action clears it). */
+export function ScanPhoto({
+  name,
+  label,
+  read,
+  failed,
+}: {
+  name: string;
+  label: string;
+  read: (text: string) => void;
+  failed: (problem: ApiProblem) => void;
+}) {
   const [busy, setBusy] = useState(false);
+  // Two photos taken quickly may be read out of order: only the latest one counts.
+  const latest = useRef(0);
   const taken = async (input: HTMLInputElement) => {
     const picture = input.files?.[0];
     input.value = "";
     if (!picture) return;
+    const turn = ++latest.current;
     setBusy(true);
-    setProblem(null);
+    let text: string | null = null;
+    let problem: ApiProblem | null = null;
     try {
-      const text = await qrTextIn(picture);
-      if (text === null) setProblem(problemOf("no_qr_in_photo", say("noCode")));
-      else read(text);
+      text = await qrTextIn(picture);
+      if (text === null) problem = problemOf("no_qr_in_photo", say("noCode"));
     } catch {
-      setProblem(problemOf("photo_unreadable", say("unreadable")));
-    } finally {
-      setBusy(false);
+      problem = problemOf("photo_unreadable", say("unreadable"));
     }
+    if (turn !== latest.current) return;
+    setBusy(false);
+    if (problem) failed(problem);
+    else if (text !== null) read(text);
   };
   return (
     <div class="scan-photo">
-      <ProblemBanner problem={problem} />
       <label class="button" aria-busy={busy}>
-        {busy ? say("reading") : label}
+        {label}
         <input
           type="file"
           name={name}
           accept="image/*"
-          capture="environment"
           class="visually-hidden"
           onChange={(change) => void taken(change.currentTarget)}
         />
       </label>
+      <p role="status" class="notice">
+        {busy ? say("reading") : ""}
+      </p>
     </div>
   );
 }
